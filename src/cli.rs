@@ -1,0 +1,185 @@
+//! The command line: argument parsing, dispatch to commands, exit codes.
+//!
+//! Exit codes: 0 success; 1 a run failed (an internal invariant broke); 2 bad input or usage.
+
+use crate::config::{ConfigError, ModelFile, Override};
+use crate::model::report::simulate_with_progress;
+use crate::output;
+use anyhow::Result;
+use clap::{Args, Parser, Subcommand};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "sim",
+    version,
+    about = "Predict read contention on AWS streams before production does",
+    long_about = "sim simulates Kinesis Data Streams and DynamoDB Streams read by Lambda functions and \
+                  EventBridge Pipes: shared read limits, enhanced fan-out, batching, retries, and the \
+                  IteratorAge and throttles that follow.",
+    after_help = "Exit codes: 0 success, 1 run failed, 2 bad input or usage."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run one model and report IteratorAge, throttles and record counts.
+    Run(RunArgs),
+    /// Check model files without running them.
+    Validate {
+        /// Model files to check.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// The model file (TOML).
+    pub model: PathBuf,
+    /// Random seed (overrides the model's `seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Simulated duration, e.g. "1h" (overrides `duration`).
+    #[arg(long)]
+    pub duration: Option<String>,
+    /// Warm-up discarded from statistics, e.g. "5m" (overrides `warmup`).
+    #[arg(long)]
+    pub warmup: Option<String>,
+    /// Override any model parameter by its dotted path, e.g. consumers.fn.batch_size=500.
+    #[arg(long = "set", value_name = "PATH=VALUE", value_parser = parse_override)]
+    pub set: Vec<Override>,
+    /// Output folder (default: output/<model name>/). Existing files there are replaced.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Print exactly one JSON object on stdout instead of the table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_override(s: &str) -> Result<Override, String> {
+    Override::parse(s)
+}
+
+/// Why a command failed, deciding the exit code.
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
+    #[error(transparent)]
+    Input(#[from] ConfigError),
+    #[error("{0}")]
+    Usage(String),
+    #[error(transparent)]
+    Run(#[from] anyhow::Error),
+}
+
+impl Failure {
+    fn code(&self) -> u8 {
+        match self {
+            Failure::Input(_) | Failure::Usage(_) => 2,
+            Failure::Run(_) => 1,
+        }
+    }
+}
+
+/// Entry point used by `main`.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(e.code())
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), Failure> {
+    match cli.command {
+        Command::Run(args) => run_model(args),
+        Command::Validate { files } => validate(&files),
+    }
+}
+
+fn validate(files: &[PathBuf]) -> Result<(), Failure> {
+    let mut first_error = None;
+    for f in files {
+        match ModelFile::open(f) {
+            Ok(_) => println!("ok: {}", f.display()),
+            Err(e) => {
+                eprintln!("error: {e}");
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    match first_error {
+        Some(e) if files.len() == 1 => Err(e.into()),
+        Some(_) => Err(Failure::Usage("some files are invalid".into())),
+        None => Ok(()),
+    }
+}
+
+/// The overrides the run flags stand for, before any `--set`.
+fn flag_overrides(args: &RunArgs) -> Vec<Override> {
+    let mut v = Vec::new();
+    let mut add = |path: &str, value: String| {
+        v.push(Override {
+            path: path.into(),
+            value,
+        })
+    };
+    if let Some(s) = args.seed {
+        add("seed", s.to_string());
+    }
+    if let Some(d) = &args.duration {
+        add("duration", format!("{d:?}"));
+    }
+    if let Some(w) = &args.warmup {
+        add("warmup", format!("{w:?}"));
+    }
+    v.extend(args.set.iter().cloned());
+    v
+}
+
+fn run_model(args: RunArgs) -> Result<(), Failure> {
+    let file = ModelFile::open(&args.model)?;
+    let spec = file.resolve(&flag_overrides(&args))?;
+    let out_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output").join(&spec.name));
+    let show_progress = std::io::stderr().is_terminal();
+    let report = simulate_with_progress(&spec, show_progress).map_err(anyhow::Error::from)?;
+    output::run::write_files(&out_dir, &report)?;
+    let text = if args.json {
+        serde_json::to_string(&report).expect("reports serialize") + "\n"
+    } else {
+        let mut t = output::table::summary(&report);
+        t += &format!(
+            "\n  wrote {}/{{summary.json,timeseries.csv}}\n",
+            out_dir.display()
+        );
+        t
+    };
+    print_stdout(&text)
+}
+
+/// Prints to stdout; a closed pipe (`sim ... | head`) is not an error.
+fn print_stdout(text: &str) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(anyhow::Error::from(e).into()),
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,114 @@
+//! Model files: reading, `--set` overrides, and validation into a [`ModelSpec`].
+//!
+//! Loading happens in two stages: the text is parsed into raw serde structures (syntax, types,
+//! unknown keys), then resolved (ranges, references, AWS limits). Every error names the file, line and
+//! column, the key path, and what was expected; a value that came from `--set` is blamed on the flag.
+
+mod locate;
+pub mod overrides;
+pub mod raw;
+pub mod resolve;
+pub mod units;
+
+use crate::model::ModelSpec;
+pub use overrides::Override;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Where an error was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// In a file, 1-based line and column.
+    File {
+        path: PathBuf,
+        line: usize,
+        col: usize,
+    },
+    /// In the value given with `--set PATH=VALUE`.
+    Flag(String),
+    /// The file as a whole (unreadable, not UTF-8, a directory).
+    Whole(PathBuf),
+}
+
+/// A bad model or experiment: where, which key, what was wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub origin: Origin,
+    /// Dotted key path, empty when not known.
+    pub key: String,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match &self.origin {
+            Origin::File { path, line, col } => write!(f, "{}:{line}:{col}: ", path.display())?,
+            Origin::Flag(flag) => write!(f, "--set {flag}: ")?,
+            Origin::Whole(path) => write!(f, "{}: ", path.display())?,
+        }
+        if !self.key.is_empty() {
+            write!(f, "key `{}`: ", self.key)?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// Reads a text file, with errors for a missing file, a directory or non-UTF-8 content.
+pub fn read_text(path: &Path) -> Result<String, ConfigError> {
+    let whole = |message: String| ConfigError {
+        origin: Origin::Whole(path.to_path_buf()),
+        key: String::new(),
+        message,
+    };
+    if path.is_dir() {
+        return Err(whole("is a directory, expected a TOML file".into()));
+    }
+    let bytes = std::fs::read(path).map_err(|e| whole(format!("cannot read: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| {
+        whole(format!(
+            "is not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        ))
+    })
+}
+
+/// A model file held in memory, ready to be resolved with any overrides.
+#[derive(Debug, Clone)]
+pub struct ModelFile {
+    pub path: PathBuf,
+    pub text: String,
+}
+
+impl ModelFile {
+    /// Reads `path` and checks it parses (without overrides).
+    pub fn open(path: &Path) -> Result<ModelFile, ConfigError> {
+        let text = read_text(path)?;
+        ModelFile::from_text(path, text)
+    }
+
+    /// A model from text already in memory; `path` is used in messages.
+    pub fn from_text(path: &Path, text: String) -> Result<ModelFile, ConfigError> {
+        let file = ModelFile {
+            path: path.to_path_buf(),
+            text,
+        };
+        file.resolve(&[])?;
+        Ok(file)
+    }
+
+    /// The model's name when the file gives none: the file stem.
+    pub fn default_name(&self) -> String {
+        self.path
+            .file_stem()
+            .map_or("model".into(), |s| s.to_string_lossy().into_owned())
+    }
+
+    /// Applies `overrides` (in order) and resolves the model.
+    pub fn resolve(&self, overrides: &[Override]) -> Result<ModelSpec, ConfigError> {
+        let raw: raw::RawModel = locate::parse(&self.path, &self.text, overrides)?;
+        resolve::resolve(&raw, &self.default_name())
+            .map_err(|inv| locate::place(&self.path, &self.text, overrides, inv))
+    }
+}

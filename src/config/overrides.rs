@@ -1,0 +1,147 @@
+//! `--set PATH=VALUE`: changing any model parameter by its dotted key path.
+
+use toml_edit::{DocumentMut, Item, Table, Value};
+
+/// One override: a dotted key path and a TOML value (a bare word that is not valid TOML is taken as
+/// a string, so `--set streams.s.kind=kinesis` works without quotes).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Override {
+    pub path: String,
+    pub value: String,
+}
+
+impl Override {
+    /// Parses `PATH=VALUE`.
+    pub fn parse(text: &str) -> Result<Override, String> {
+        let (path, value) = text
+            .split_once('=')
+            .ok_or_else(|| format!("`{text}` is not PATH=VALUE"))?;
+        let path = path.trim();
+        if path.is_empty() || path.split('.').any(str::is_empty) {
+            return Err(format!(
+                "`{path}` is not a dotted key path such as consumers.fn.batch_size"
+            ));
+        }
+        Ok(Override {
+            path: path.to_string(),
+            value: value.trim().to_string(),
+        })
+    }
+
+    /// The value as TOML.
+    pub fn toml_value(&self) -> Value {
+        match self.value.parse::<Value>() {
+            Ok(v) => v,
+            Err(_) => Value::from(self.value.as_str()),
+        }
+    }
+
+    /// `PATH=VALUE`, as typed.
+    pub fn flag(&self) -> String {
+        format!("{}={}", self.path, self.value)
+    }
+}
+
+/// Sets every override in `doc`, creating tables along the path as needed. Array elements are
+/// addressed by index (`consumers.fn.function.fanout.0.duration`).
+pub fn apply(doc: &mut DocumentMut, overrides: &[Override]) -> Result<(), (Override, String)> {
+    for o in overrides {
+        let parts: Vec<&str> = o.path.split('.').collect();
+        set(doc.as_table_mut(), &parts, o.toml_value()).map_err(|m| (o.clone(), m))?;
+    }
+    Ok(())
+}
+
+fn set(table: &mut Table, parts: &[&str], value: Value) -> Result<(), String> {
+    let (first, rest) = parts.split_first().expect("non-empty path");
+    if rest.is_empty() {
+        table.insert(first, Item::Value(value));
+        return Ok(());
+    }
+    let entry = table.entry(first).or_insert_with(|| {
+        let mut t = Table::new();
+        t.set_implicit(true);
+        Item::Table(t)
+    });
+    set_item(entry, first, rest, value)
+}
+
+fn set_item(item: &mut Item, name: &str, rest: &[&str], value: Value) -> Result<(), String> {
+    match item {
+        Item::Table(t) => set(t, rest, value),
+        Item::Value(Value::InlineTable(t)) => {
+            let mut table = t.clone().into_table();
+            set(&mut table, rest, value)?;
+            *item = Item::Value(Value::InlineTable(table.into_inline_table()));
+            Ok(())
+        }
+        Item::ArrayOfTables(a) => {
+            let i = index(rest[0], a.len(), name)?;
+            let t = a.get_mut(i).expect("index checked");
+            if rest.len() == 1 {
+                return Err(format!("`{name}.{i}` is a table; set one of its keys"));
+            }
+            set(t, &rest[1..], value)
+        }
+        Item::Value(Value::Array(a)) => {
+            let i = index(rest[0], a.len(), name)?;
+            let elem = a.get_mut(i).expect("index checked");
+            if rest.len() == 1 {
+                *elem = value;
+                return Ok(());
+            }
+            let mut wrapped = Item::Value(elem.clone());
+            set_item(&mut wrapped, name, &rest[1..], value)?;
+            *elem = wrapped.into_value().expect("stays a value");
+            Ok(())
+        }
+        _ => Err(format!(
+            "`{name}` is a value, not a table, so `{}` cannot be set under it",
+            rest[0]
+        )),
+    }
+}
+
+fn index(text: &str, len: usize, name: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(i) if i < len => Ok(i),
+        _ => Err(format!(
+            "`{name}` is a list of {len}; `{text}` is not an index into it"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sets_new_and_existing_keys() {
+        let mut doc: DocumentMut = "[consumers.fn]\nstream = \"s\"\nbatch_size = 10\n"
+            .parse()
+            .unwrap();
+        let o = |s: &str| Override::parse(s).unwrap();
+        apply(
+            &mut doc,
+            &[
+                o("consumers.fn.batch_size=50"),
+                o("consumers.fn.function.duration=40ms"),
+                o("seed=7"),
+            ],
+        )
+        .unwrap();
+        let text = doc.to_string();
+        assert!(text.contains("batch_size = 50"), "{text}");
+        assert!(text.contains("duration = \"40ms\""), "{text}");
+        assert!(text.contains("seed = 7"), "{text}");
+    }
+
+    #[test]
+    fn refuses_to_descend_into_a_value() {
+        let mut doc: DocumentMut = "seed = 1\n".parse().unwrap();
+        let err = apply(&mut doc, &[Override::parse("seed.x=1").unwrap()]).unwrap_err();
+        assert!(err.1.contains("is a value"));
+        assert!(Override::parse("nonsense").is_err());
+        assert!(Override::parse("a..b=1").is_err());
+    }
+}

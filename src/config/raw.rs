@@ -1,0 +1,213 @@
+//! Model files as written: serde structures close to the TOML, every field optional where AWS has a
+//! default. Unknown keys are rejected. Nothing here is validated beyond types; see `resolve`.
+
+use super::units::{Bytes, DistRaw, Dur};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawModel {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub duration: Option<Dur>,
+    pub warmup: Option<Dur>,
+    pub seed: Option<u64>,
+    #[serde(default)]
+    pub metrics: RawMetrics,
+    #[serde(default)]
+    pub streams: BTreeMap<String, RawStream>,
+    #[serde(default)]
+    pub producers: BTreeMap<String, RawProducer>,
+    #[serde(default)]
+    pub consumers: BTreeMap<String, RawConsumer>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMetrics {
+    pub iterator_age: Option<AgeEndpointRaw>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AgeEndpointRaw {
+    Sent,
+    Finished,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum StreamKindRaw {
+    Kinesis,
+    DynamodbStreams,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStream {
+    pub kind: StreamKindRaw,
+    pub shards: Option<i64>,
+    pub retention: Option<Dur>,
+    pub record_chunk: Option<Dur>,
+    #[serde(default)]
+    pub limits: RawLimits,
+    #[serde(default)]
+    pub efo: RawEfo,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLimits {
+    pub write_records_per_s: Option<i64>,
+    pub write_bytes_per_s: Option<Bytes>,
+    pub read_calls_per_s: Option<i64>,
+    pub read_bytes_per_s: Option<Bytes>,
+    pub read_burst_bytes: Option<Bytes>,
+    pub max_records_per_call: Option<i64>,
+    pub max_bytes_per_call: Option<Bytes>,
+    pub big_read_penalty: Option<Dur>,
+    pub overdraw_penalty: Option<Dur>,
+    pub max_efo_consumers: Option<i64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEfo {
+    pub bytes_per_s: Option<Bytes>,
+    pub propagation: Option<DistRaw<Dur>>,
+    pub renewal_period: Option<Dur>,
+    pub renewal_gap: Option<Dur>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ArrivalsRaw {
+    Poisson,
+    Constant,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
+pub enum KeysRaw {
+    Uniform,
+    Zipf { keys: i64, exponent: f64 },
+    Hot { share: f64 },
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum ProfileRaw {
+    Flat,
+    OnOff {
+        on: DistRaw<Dur>,
+        off: DistRaw<Dur>,
+        high: f64,
+        low: Option<f64>,
+    },
+    Periodic {
+        period: Dur,
+        multipliers: Vec<f64>,
+    },
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawProducer {
+    pub stream: String,
+    pub rate: f64,
+    pub arrivals: Option<ArrivalsRaw>,
+    pub record_size: Option<DistRaw<Bytes>>,
+    pub keys: Option<KeysRaw>,
+    pub profile: Option<ProfileRaw>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ServiceRaw {
+    Lambda,
+    Pipe,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum ReadRaw {
+    Shared,
+    Efo,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JitterRaw {
+    None,
+    Full,
+    Equal,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
+pub enum BackoffRaw {
+    Fixed {
+        delay: Dur,
+    },
+    Exponential {
+        initial: Dur,
+        multiplier: Option<f64>,
+        max: Dur,
+        jitter: Option<JitterRaw>,
+    },
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConsumer {
+    pub stream: String,
+    pub count: Option<i64>,
+    pub service: Option<ServiceRaw>,
+    pub read: Option<ReadRaw>,
+    pub batch_size: Option<i64>,
+    pub batching_window: Option<Dur>,
+    pub payload_cap: Option<Bytes>,
+    pub parallelization_factor: Option<i64>,
+    pub idle_poll_interval: Option<Dur>,
+    pub min_call_interval: Option<Dur>,
+    pub throttle_backoff: Option<BackoffRaw>,
+    pub max_retry_attempts: Option<i64>,
+    pub max_record_age: Option<Dur>,
+    pub bisect_on_error: Option<bool>,
+    pub retry_delay: Option<Dur>,
+    #[serde(default)]
+    pub function: RawFunction,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFunction {
+    pub duration: Option<DistRaw<Dur>>,
+    pub per_record: Option<Dur>,
+    pub cold_start: Option<DistRaw<Dur>>,
+    pub env_idle_timeout: Option<Dur>,
+    pub provisioned_concurrency: Option<i64>,
+    pub error_probability: Option<f64>,
+    pub timeout: Option<Dur>,
+    #[serde(default)]
+    pub poison: Vec<RawPoison>,
+    #[serde(default)]
+    pub fanout: Vec<RawDownstream>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPoison {
+    pub shard: i64,
+    pub at: Dur,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDownstream {
+    pub name: String,
+    pub duration: DistRaw<Dur>,
+    pub per_record: Option<Dur>,
+    pub error_probability: Option<f64>,
+}

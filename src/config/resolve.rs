@@ -1,0 +1,613 @@
+//! Stage two of loading: raw model → validated [`ModelSpec`], every default filled in.
+//!
+//! Each check names the key path it is about; the loader turns the path into a file location.
+
+use super::raw::*;
+use super::units::{DistRaw, Dur, Tagged};
+use crate::dist::Dist;
+use crate::engine::time::{format_duration, HOUR, MIN};
+use crate::model::aws;
+use crate::model::spec::*;
+
+/// A semantic error at a key path.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Invalid {
+    pub path: String,
+    pub message: String,
+}
+
+type R<T> = Result<T, Invalid>;
+
+fn bad<T>(path: impl Into<String>, message: impl Into<String>) -> R<T> {
+    Err(Invalid {
+        path: path.into(),
+        message: message.into(),
+    })
+}
+
+fn int_in(path: &str, v: i64, lo: i64, hi: i64, what: &str) -> R<i64> {
+    if v < lo || v > hi {
+        return bad(
+            path,
+            format!("{what} must be between {lo} and {hi}, found {v}"),
+        );
+    }
+    Ok(v)
+}
+
+fn positive_f64(path: &str, v: f64, what: &str) -> R<f64> {
+    if !(v.is_finite() && v > 0.0) {
+        return bad(path, format!("{what} must be a positive number, found {v}"));
+    }
+    Ok(v)
+}
+
+fn probability(path: &str, v: f64) -> R<f64> {
+    if !(0.0..=1.0).contains(&v) {
+        return bad(
+            path,
+            format!("a probability must be between 0 and 1, found {v}"),
+        );
+    }
+    Ok(v)
+}
+
+/// Builds a distribution of nanoseconds or bytes from its raw form.
+fn dist<Q: Copy + Into<f64>>(path: &str, raw: &DistRaw<Q>) -> R<Dist> {
+    let t = match raw {
+        DistRaw::Bare(v) => return Ok(Dist::Fixed((*v).into())),
+        DistRaw::Tagged(t) => t,
+    };
+    Ok(match *t {
+        Tagged::Fixed { value } => Dist::Fixed(value.into()),
+        Tagged::Exponential { mean } => {
+            let mean: f64 = mean.into();
+            if mean <= 0.0 {
+                return bad(
+                    format!("{path}.mean"),
+                    "an exponential mean must be positive",
+                );
+            }
+            Dist::Exponential { mean }
+        }
+        Tagged::Lognormal { median, p99 } => {
+            Dist::lognormal_from_median_p99(median.into(), p99.into())
+                .or_else(|m| bad(path, format!("impossible log-normal: {m}")))?
+        }
+        Tagged::Uniform { min, max } => {
+            let (min, max) = (min.into(), max.into());
+            if min > max {
+                return bad(
+                    format!("{path}.max"),
+                    "a uniform distribution needs min <= max",
+                );
+            }
+            Dist::Uniform { min, max }
+        }
+    })
+}
+
+impl From<Dur> for f64 {
+    fn from(d: Dur) -> f64 {
+        d.0 as f64
+    }
+}
+impl From<super::units::Bytes> for f64 {
+    fn from(b: super::units::Bytes) -> f64 {
+        b.0 as f64
+    }
+}
+
+/// Resolves a raw model; `default_name` is used when the file names none.
+pub fn resolve(raw: &RawModel, default_name: &str) -> R<ModelSpec> {
+    let duration = raw.duration.map_or(HOUR, |d| d.0);
+    if duration == 0 {
+        return bad("duration", "the duration must be positive");
+    }
+    let warmup = raw.warmup.map_or(5 * MIN, |d| d.0).min(duration);
+    if raw.warmup.is_some_and(|w| w.0 >= duration) {
+        return bad(
+            "warmup",
+            format!(
+                "the warm-up must be shorter than the duration ({})",
+                format_duration(duration)
+            ),
+        );
+    }
+    if raw.streams.is_empty() {
+        return bad(
+            "streams",
+            "a model needs at least one stream, e.g. [streams.events]",
+        );
+    }
+    let streams = raw
+        .streams
+        .iter()
+        .map(|(name, s)| stream(name, s))
+        .collect::<R<Vec<_>>>()?;
+    let stream_index = |path: &str, name: &str| -> R<usize> {
+        match raw.streams.keys().position(|k| k == name) {
+            Some(i) => Ok(i),
+            None => bad(
+                path,
+                format!(
+                    "no stream named `{name}` (streams: {})",
+                    raw.streams.keys().cloned().collect::<Vec<_>>().join(", ")
+                ),
+            ),
+        }
+    };
+    let mut producers = Vec::new();
+    for (name, p) in &raw.producers {
+        let base = format!("producers.{name}");
+        let si = stream_index(&format!("{base}.stream"), &p.stream)?;
+        producers.push(producer(&base, name, si, &streams[si], p)?);
+    }
+    let mut consumers = Vec::new();
+    for (name, c) in &raw.consumers {
+        let base = format!("consumers.{name}");
+        let si = stream_index(&format!("{base}.stream"), &c.stream)?;
+        let spec = consumer(&base, name, si, &streams[si], c)?;
+        match c.count {
+            None => consumers.push(spec),
+            Some(n) => {
+                int_in(&format!("{base}.count"), n, 1, 10_000, "count")?;
+                for i in 1..=n {
+                    let mut s = spec.clone();
+                    s.name = format!("{name}-{i}");
+                    consumers.push(s);
+                }
+            }
+        }
+    }
+    for (si, s) in streams.iter().enumerate() {
+        let efo: Vec<_> = consumers
+            .iter()
+            .filter(|c| c.stream == si && c.read == ReadMode::Efo)
+            .collect();
+        if efo.len() as u32 > s.limits.max_efo_consumers {
+            let name = &efo.last().map_or("", |c| c.name.as_str());
+            let base = name.rsplit_once('-').map_or(*name, |(b, _)| b);
+            let path = if raw.consumers.contains_key(*name) {
+                format!("consumers.{name}.read")
+            } else {
+                format!("consumers.{base}.count")
+            };
+            return bad(
+                path,
+                format!(
+                    "stream `{}` allows {} enhanced fan-out consumers, the model registers {}",
+                    s.name,
+                    s.limits.max_efo_consumers,
+                    efo.len()
+                ),
+            );
+        }
+    }
+    Ok(ModelSpec {
+        name: raw.name.clone().unwrap_or_else(|| default_name.to_string()),
+        duration,
+        warmup,
+        seed: raw.seed.unwrap_or(1),
+        iterator_age: match raw.metrics.iterator_age {
+            None | Some(AgeEndpointRaw::Sent) => AgeEndpoint::Sent,
+            Some(AgeEndpointRaw::Finished) => AgeEndpoint::Finished,
+        },
+        streams,
+        producers,
+        consumers,
+    })
+}
+
+fn stream(name: &str, s: &RawStream) -> R<StreamSpec> {
+    let base = format!("streams.{name}");
+    let kind = match s.kind {
+        StreamKindRaw::Kinesis => StreamKind::Kinesis,
+        StreamKindRaw::DynamodbStreams => StreamKind::DynamoDbStreams,
+    };
+    let shards = int_in(
+        &format!("{base}.shards"),
+        s.shards.unwrap_or(1),
+        1,
+        100_000,
+        "shards",
+    )? as u32;
+    let retention = s.retention.map_or(aws::RETENTION, |d| d.0);
+    if retention == 0 {
+        return bad(
+            format!("{base}.retention"),
+            "the retention must be positive",
+        );
+    }
+    let mut limits = aws::default_limits(kind);
+    let l = &s.limits;
+    let lp = |k: &str| format!("{base}.limits.{k}");
+    if let Some(v) = l.write_records_per_s {
+        limits.write_records_per_s = Some(int_in(
+            &lp("write_records_per_s"),
+            v,
+            1,
+            i64::MAX,
+            "write_records_per_s",
+        )? as u64);
+    }
+    if let Some(v) = l.write_bytes_per_s {
+        limits.write_bytes_per_s = Some(nonzero(&lp("write_bytes_per_s"), v.0)?);
+    }
+    if let Some(v) = l.read_calls_per_s {
+        limits.read_calls_per_s =
+            Some(int_in(&lp("read_calls_per_s"), v, 1, 1_000_000, "read_calls_per_s")? as u32);
+    }
+    if let Some(v) = l.read_bytes_per_s {
+        limits.read_bytes_per_s = Some(nonzero(&lp("read_bytes_per_s"), v.0)?);
+    }
+    if let Some(v) = l.read_burst_bytes {
+        limits.read_burst_bytes = v.0;
+    }
+    if let Some(v) = l.max_records_per_call {
+        limits.max_records_per_call = int_in(
+            &lp("max_records_per_call"),
+            v,
+            1,
+            1_000_000,
+            "max_records_per_call",
+        )? as u64;
+    }
+    if let Some(v) = l.max_bytes_per_call {
+        limits.max_bytes_per_call = nonzero(&lp("max_bytes_per_call"), v.0)?;
+    }
+    if let Some(v) = l.big_read_penalty {
+        limits.big_read_penalty = v.0;
+    }
+    if let Some(v) = l.overdraw_penalty {
+        limits.overdraw_penalty = v.0;
+    }
+    if let Some(v) = l.max_efo_consumers {
+        limits.max_efo_consumers =
+            int_in(&lp("max_efo_consumers"), v, 0, 1000, "max_efo_consumers")? as u32;
+    }
+    let mut efo = aws::efo_defaults();
+    let e = &s.efo;
+    if let Some(v) = e.bytes_per_s {
+        efo.bytes_per_s = nonzero(&format!("{base}.efo.bytes_per_s"), v.0)?;
+    }
+    if let Some(v) = &e.propagation {
+        efo.propagation = dist(&format!("{base}.efo.propagation"), v)?;
+    }
+    if let Some(v) = e.renewal_period {
+        efo.renewal_period = nonzero(&format!("{base}.efo.renewal_period"), v.0)?;
+    }
+    if let Some(v) = e.renewal_gap {
+        efo.renewal_gap = v.0;
+    }
+    if efo.renewal_gap >= efo.renewal_period {
+        return bad(
+            format!("{base}.efo.renewal_gap"),
+            "the renewal gap must be shorter than the renewal period",
+        );
+    }
+    Ok(StreamSpec {
+        name: name.to_string(),
+        kind,
+        shards,
+        retention,
+        record_chunk: s.record_chunk.map_or(0, |d| d.0),
+        limits,
+        efo,
+    })
+}
+
+fn nonzero(path: &str, v: u64) -> R<u64> {
+    if v == 0 {
+        return bad(path, "must be positive");
+    }
+    Ok(v)
+}
+
+fn producer(base: &str, name: &str, si: usize, s: &StreamSpec, p: &RawProducer) -> R<ProducerSpec> {
+    let rate = positive_f64(
+        &format!("{base}.rate"),
+        p.rate,
+        "the rate (records per second)",
+    )?;
+    let record_size = match &p.record_size {
+        None => Dist::Fixed(1024.0),
+        Some(d) => dist(&format!("{base}.record_size"), d)?,
+    };
+    let n = s.shards as usize;
+    let kp = format!("{base}.keys");
+    let shard_weights = match &p.keys {
+        None | Some(KeysRaw::Uniform) => vec![1.0 / n as f64; n],
+        Some(KeysRaw::Zipf { keys, exponent }) => {
+            int_in(&format!("{kp}.keys"), *keys, 1, 10_000_000, "keys")?;
+            positive_f64(&format!("{kp}.exponent"), *exponent, "the Zipf exponent")?;
+            let mut w = vec![0.0; n];
+            for k in 1..=*keys as u64 {
+                // A stable hash of the key picks its shard, as an MD5 of the partition key would.
+                let shard = (crate::engine::rng::mix64(k) % n as u64) as usize;
+                w[shard] += 1.0 / (k as f64).powf(*exponent);
+            }
+            let total: f64 = w.iter().sum();
+            w.iter().map(|x| x / total).collect()
+        }
+        Some(KeysRaw::Hot { share }) => {
+            let share = probability(&format!("{kp}.share"), *share)?;
+            let mut w = vec![(1.0 - share) / n as f64; n];
+            w[0] += share;
+            w
+        }
+    };
+    let pp = format!("{base}.profile");
+    let profile = match &p.profile {
+        None | Some(ProfileRaw::Flat) => Profile::Flat,
+        Some(ProfileRaw::OnOff { on, off, high, low }) => {
+            let low = low.unwrap_or(1.0);
+            if !(high.is_finite() && *high >= 0.0) {
+                return bad(
+                    format!("{pp}.high"),
+                    "a rate multiplier must be zero or more",
+                );
+            }
+            if !(low.is_finite() && low >= 0.0) {
+                return bad(
+                    format!("{pp}.low"),
+                    "a rate multiplier must be zero or more",
+                );
+            }
+            let on = dist(&format!("{pp}.on"), on)?;
+            let off = dist(&format!("{pp}.off"), off)?;
+            if on.mean() <= 0.0 || off.mean() <= 0.0 {
+                return bad(pp, "on and off periods must be positive");
+            }
+            Profile::OnOff {
+                on,
+                off,
+                high: *high,
+                low,
+            }
+        }
+        Some(ProfileRaw::Periodic {
+            period,
+            multipliers,
+        }) => {
+            if period.0 == 0 {
+                return bad(format!("{pp}.period"), "the period must be positive");
+            }
+            if multipliers.is_empty() || multipliers.iter().any(|m| !(m.is_finite() && *m >= 0.0)) {
+                return bad(
+                    format!("{pp}.multipliers"),
+                    "give at least one multiplier, each zero or more",
+                );
+            }
+            Profile::Periodic {
+                period: period.0,
+                multipliers: multipliers.clone(),
+            }
+        }
+    };
+    Ok(ProducerSpec {
+        name: name.to_string(),
+        stream: si,
+        rate,
+        arrivals: match p.arrivals {
+            None | Some(ArrivalsRaw::Poisson) => ArrivalKind::Poisson,
+            Some(ArrivalsRaw::Constant) => ArrivalKind::Constant,
+        },
+        record_size,
+        shard_weights,
+        profile,
+    })
+}
+
+fn consumer(base: &str, name: &str, si: usize, s: &StreamSpec, c: &RawConsumer) -> R<ConsumerSpec> {
+    let p = |k: &str| format!("{base}.{k}");
+    let read = match c.read {
+        None | Some(ReadRaw::Shared) => ReadMode::Shared,
+        Some(ReadRaw::Efo) => ReadMode::Efo,
+    };
+    if read == ReadMode::Efo && s.kind != StreamKind::Kinesis {
+        return bad(p("read"), "enhanced fan-out exists only on Kinesis streams");
+    }
+    let batch_size = int_in(
+        &p("batch_size"),
+        c.batch_size.unwrap_or(aws::BATCH_SIZE as i64),
+        1,
+        aws::MAX_BATCH_SIZE as i64,
+        "batch_size",
+    )? as u64;
+    let batching_window = c.batching_window.map_or(0, |d| d.0);
+    if batching_window > aws::MAX_BATCHING_WINDOW {
+        return bad(
+            p("batching_window"),
+            format!(
+                "batching_window must be at most 300s, found {}",
+                format_duration(batching_window)
+            ),
+        );
+    }
+    let pf = int_in(
+        &p("parallelization_factor"),
+        c.parallelization_factor.unwrap_or(1),
+        1,
+        aws::MAX_PARALLELIZATION as i64,
+        "parallelization_factor",
+    )? as u32;
+    let payload_cap_bytes = match c.payload_cap {
+        None => aws::PAYLOAD_CAP,
+        Some(b) if b.0 == 0 || b.0 > aws::PAYLOAD_CAP => {
+            return bad(
+                p("payload_cap"),
+                format!(
+                    "payload_cap must be between 1 byte and 6 MiB, found {} bytes",
+                    b.0
+                ),
+            )
+        }
+        Some(b) => b.0,
+    };
+    let idle_poll_interval = c
+        .idle_poll_interval
+        .map_or(aws::idle_poll_interval(s.kind), |d| d.0);
+    if idle_poll_interval == 0 {
+        return bad(
+            p("idle_poll_interval"),
+            "the idle poll interval must be positive",
+        );
+    }
+    let throttle_backoff = match &c.throttle_backoff {
+        None => aws::throttle_backoff(),
+        Some(BackoffRaw::Fixed { delay }) => Backoff::Fixed(delay.0),
+        Some(BackoffRaw::Exponential {
+            initial,
+            multiplier,
+            max,
+            jitter,
+        }) => {
+            let multiplier = multiplier.unwrap_or(2.0);
+            if !(multiplier.is_finite() && multiplier >= 1.0) {
+                return bad(
+                    p("throttle_backoff.multiplier"),
+                    format!("the multiplier must be at least 1, found {multiplier}"),
+                );
+            }
+            if max.0 < initial.0 {
+                return bad(
+                    p("throttle_backoff.max"),
+                    "the cap must be at least the initial wait",
+                );
+            }
+            Backoff::Exponential {
+                initial: initial.0,
+                multiplier,
+                max: max.0,
+                jitter: match jitter {
+                    None | Some(JitterRaw::Full) => Jitter::Full,
+                    Some(JitterRaw::Equal) => Jitter::Equal,
+                    Some(JitterRaw::None) => Jitter::None,
+                },
+            }
+        }
+    };
+    let max_retry_attempts = match c.max_retry_attempts {
+        None | Some(-1) => None,
+        Some(v) => Some(int_in(
+            &p("max_retry_attempts"),
+            v,
+            0,
+            aws::MAX_RETRY_ATTEMPTS,
+            "max_retry_attempts (or -1 for unlimited)",
+        )? as u32),
+    };
+    let max_record_age = match c.max_record_age {
+        None => None,
+        Some(d) if d.0 == 0 || d.0 > aws::MAX_RECORD_AGE => {
+            return bad(
+                p("max_record_age"),
+                format!(
+                    "max_record_age must be between 1s and 7d (omit it for no limit), found {}",
+                    format_duration(d.0)
+                ),
+            )
+        }
+        Some(d) => Some(d.0),
+    };
+    Ok(ConsumerSpec {
+        name: name.to_string(),
+        stream: si,
+        service: match c.service {
+            None | Some(ServiceRaw::Lambda) => Service::Lambda,
+            Some(ServiceRaw::Pipe) => Service::Pipe,
+        },
+        read,
+        batch_size,
+        batching_window,
+        payload_cap_bytes,
+        parallelization_factor: pf,
+        idle_poll_interval,
+        min_call_interval: c
+            .min_call_interval
+            .map_or(aws::min_call_interval(s.kind), |d| d.0),
+        throttle_backoff,
+        max_retry_attempts,
+        max_record_age,
+        bisect_on_error: c.bisect_on_error.unwrap_or(false),
+        retry_delay: c.retry_delay.map_or(0, |d| d.0),
+        function: function(&p("function"), s, &c.function)?,
+    })
+}
+
+fn function(base: &str, s: &StreamSpec, f: &RawFunction) -> R<FunctionSpec> {
+    let p = |k: &str| format!("{base}.{k}");
+    let timeout = f.timeout.map_or(aws::TIMEOUT, |d| d.0);
+    if timeout == 0 || timeout > aws::MAX_TIMEOUT {
+        return bad(
+            p("timeout"),
+            format!(
+                "timeout must be between 1ms and 15m, found {}",
+                format_duration(timeout)
+            ),
+        );
+    }
+    let provisioned = f.provisioned_concurrency.unwrap_or(0);
+    let poison = f
+        .poison
+        .iter()
+        .enumerate()
+        .map(|(i, x)| {
+            let shard = int_in(
+                &format!("{base}.poison.{i}.shard"),
+                x.shard,
+                0,
+                i64::from(s.shards) - 1,
+                "the poison record's shard",
+            )?;
+            Ok(PoisonSpec {
+                shard: shard as u32,
+                at: x.at.0,
+            })
+        })
+        .collect::<R<Vec<_>>>()?;
+    let fanout = f
+        .fanout
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let dp = format!("{base}.fanout.{i}");
+            Ok(DownstreamSpec {
+                name: d.name.clone(),
+                duration: dist(&format!("{dp}.duration"), &d.duration)?,
+                per_record: d.per_record.map_or(0, |x| x.0),
+                error_probability: probability(
+                    &format!("{dp}.error_probability"),
+                    d.error_probability.unwrap_or(0.0),
+                )?,
+            })
+        })
+        .collect::<R<Vec<_>>>()?;
+    Ok(FunctionSpec {
+        duration: match &f.duration {
+            None => Dist::Fixed(20e6),
+            Some(d) => dist(&p("duration"), d)?,
+        },
+        per_record: f.per_record.map_or(0, |d| d.0),
+        cold_start: match &f.cold_start {
+            None => aws::cold_start(),
+            Some(d) => dist(&p("cold_start"), d)?,
+        },
+        env_idle_timeout: f.env_idle_timeout.map_or(aws::ENV_IDLE_TIMEOUT, |d| d.0),
+        provisioned_concurrency: int_in(
+            &p("provisioned_concurrency"),
+            provisioned,
+            0,
+            100_000,
+            "provisioned_concurrency",
+        )? as u32,
+        error_probability: probability(
+            &p("error_probability"),
+            f.error_probability.unwrap_or(0.0),
+        )?,
+        timeout,
+        poison,
+        fanout,
+    })
+}

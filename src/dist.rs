@@ -1,0 +1,129 @@
+//! Random distributions of non-negative quantities (durations in ns, sizes in bytes).
+//!
+//! A [`Dist`] is built once, at load time, from validated parameters; sampling never fails and never
+//! validates. Every distribution knows its mean and variance, which the aggregate arrival mode and
+//! the closed-form tests use.
+
+use rand::Rng;
+use rand_distr::{Distribution, Exp1, StandardNormal};
+
+/// A distribution over non-negative reals.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Dist {
+    /// Always `value`.
+    Fixed(f64),
+    /// Exponential with the given mean.
+    Exponential { mean: f64 },
+    /// Log-normal with parameters `mu`, `sigma` of the underlying normal.
+    LogNormal { mu: f64, sigma: f64 },
+    /// Uniform on `[min, max]`.
+    Uniform { min: f64, max: f64 },
+}
+
+/// The 99th percentile of the standard normal distribution.
+const Z99: f64 = 2.326_347_874_040_841;
+
+impl Dist {
+    /// A log-normal distribution with the given median and 99th percentile (`p99 >= median > 0`).
+    pub fn lognormal_from_median_p99(median: f64, p99: f64) -> Result<Dist, String> {
+        if median <= 0.0 || !median.is_finite() {
+            return Err("the median must be positive".into());
+        }
+        if p99 < median || !p99.is_finite() {
+            return Err("p99 must be at least the median".into());
+        }
+        Ok(Dist::LogNormal {
+            mu: median.ln(),
+            sigma: (p99 / median).ln() / Z99,
+        })
+    }
+
+    /// Draws one value (never negative).
+    #[inline]
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        match *self {
+            Dist::Fixed(v) => v,
+            Dist::Exponential { mean } => {
+                let e: f64 = Exp1.sample(rng);
+                e * mean
+            }
+            Dist::LogNormal { mu, sigma } => {
+                let z: f64 = StandardNormal.sample(rng);
+                (mu + sigma * z).exp()
+            }
+            Dist::Uniform { min, max } => min + (max - min) * rng.random::<f64>(),
+        }
+    }
+
+    /// The mean.
+    pub fn mean(&self) -> f64 {
+        match *self {
+            Dist::Fixed(v) => v,
+            Dist::Exponential { mean } => mean,
+            Dist::LogNormal { mu, sigma } => (mu + sigma * sigma / 2.0).exp(),
+            Dist::Uniform { min, max } => (min + max) / 2.0,
+        }
+    }
+
+    /// The variance.
+    pub fn variance(&self) -> f64 {
+        match *self {
+            Dist::Fixed(_) => 0.0,
+            Dist::Exponential { mean } => mean * mean,
+            Dist::LogNormal { mu, sigma } => {
+                let s2 = sigma * sigma;
+                (s2.exp() - 1.0) * (2.0 * mu + s2).exp()
+            }
+            Dist::Uniform { min, max } => (max - min).powi(2) / 12.0,
+        }
+    }
+
+    /// True for a distribution that always yields zero.
+    pub fn is_zero(&self) -> bool {
+        matches!(self, Dist::Fixed(v) if *v == 0.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    fn sample_mean_var(d: &Dist) -> (f64, f64) {
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(3);
+        let n = 200_000;
+        let xs: Vec<f64> = (0..n).map(|_| d.sample(&mut rng)).collect();
+        let m = xs.iter().sum::<f64>() / n as f64;
+        let v = xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1) as f64;
+        (m, v)
+    }
+
+    #[test]
+    fn sample_moments_match_the_formulas() {
+        let ds = [
+            Dist::Fixed(3.0),
+            Dist::Exponential { mean: 2.0 },
+            Dist::lognormal_from_median_p99(40.0, 400.0).unwrap(),
+            Dist::Uniform { min: 1.0, max: 5.0 },
+        ];
+        for d in ds {
+            let (m, v) = sample_mean_var(&d);
+            assert!((m - d.mean()).abs() <= 0.02 * d.mean(), "{d:?}: mean {m}");
+            assert!(
+                (v - d.variance()).abs() <= 0.1 * d.variance().max(1e-9),
+                "{d:?}: var {v}"
+            );
+        }
+    }
+
+    #[test]
+    fn lognormal_hits_its_median_and_p99() {
+        let d = Dist::lognormal_from_median_p99(40.0, 400.0).unwrap();
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(9);
+        let mut xs: Vec<f64> = (0..100_000).map(|_| d.sample(&mut rng)).collect();
+        xs.sort_by(f64::total_cmp);
+        assert!((xs[50_000] / 40.0 - 1.0).abs() < 0.03);
+        assert!((xs[99_000] / 400.0 - 1.0).abs() < 0.08);
+        assert!(Dist::lognormal_from_median_p99(40.0, 10.0).is_err());
+    }
+}

@@ -1,0 +1,16 @@
+//! `sim`: a discrete-event simulator of read contention on AWS streams.
+//!
+//! Layers, each knowing only the ones below it:
+//! - [`engine`]: clock, event queue, random streams (knows nothing of AWS);
+//! - [`dist`]: distributions of durations and sizes;
+//! - [`model`]: streams, shards, limits, consumers and their functions (knows nothing of files);
+//! - [`config`]: model files, overrides and validation into a [`model::ModelSpec`];
+//! - [`output`]: reports turned into tables, JSON, CSV;
+//! - [`cli`]: the command line.
+
+pub mod cli;
+pub mod config;
+pub mod dist;
+pub mod engine;
+pub mod model;
+pub mod output;

@@ -1,0 +1,182 @@
+//! Record arrivals on one shard, generated lazily up to the time someone looks.
+//!
+//! Each producer contributes a [`Source`] per shard: a (possibly time-varying) Poisson or
+//! constant-rate process thinned to the shard's share of the partition keys. Nothing is scheduled on
+//! the event queue: records are generated in time order when a reader needs the log up to time `t`,
+//! so cost grows with records generated, never with events. With a chunk length `q > 0`, each
+//! interval of length `q` becomes one chunk whose count is drawn in one step (aggregate mode).
+
+use super::spec::{ArrivalKind, Profile};
+use crate::dist::Dist;
+use crate::engine::rng::SimRng;
+use crate::engine::Nanos;
+use rand_distr::{Distribution, Exp1, Poisson, StandardNormal};
+use std::sync::Arc;
+
+/// One producer's arrivals on one shard.
+pub struct Source {
+    /// Records per nanosecond at multiplier 1.
+    rate: f64,
+    kind: ArrivalKind,
+    size: Dist,
+    profile: Arc<[(Nanos, f64)]>,
+    seg: usize,
+    rng: SimRng,
+    /// Next arrival (exact mode).
+    next: Nanos,
+    /// Fractional records carried between chunks (constant arrivals, aggregate mode).
+    carry: f64,
+}
+
+/// A record or chunk produced by a source.
+pub struct Arrival {
+    pub t_first: Nanos,
+    pub t_last: Nanos,
+    pub count: u64,
+    pub bytes: u64,
+}
+
+impl Source {
+    /// A source starting at time 0. `rate` is in records per second for this shard.
+    pub fn new(
+        rate_per_s: f64,
+        kind: ArrivalKind,
+        size: Dist,
+        profile: Arc<[(Nanos, f64)]>,
+        mut rng: SimRng,
+        chunk: Nanos,
+    ) -> Source {
+        let mut s = Source {
+            rate: rate_per_s / 1e9,
+            kind,
+            size,
+            profile,
+            seg: 0,
+            next: 0,
+            carry: 0.0,
+            rng: rng.clone(),
+        };
+        s.next = if chunk > 0 {
+            0
+        } else {
+            // Random phase for constant sources so that shards do not write in lockstep.
+            let first = match kind {
+                ArrivalKind::Poisson => s.advance(0, Exp1.sample(&mut rng)),
+                ArrivalKind::Constant => s.advance(0, rand::Rng::random::<f64>(&mut rng)),
+            };
+            s.rng = rng;
+            first
+        };
+        s
+    }
+
+    /// Time of the next arrival (exact mode); `u64::MAX` if none.
+    #[inline]
+    pub fn next_time(&self) -> Nanos {
+        self.next
+    }
+
+    fn multiplier_at(&mut self, t: Nanos) -> (f64, Nanos) {
+        while self.seg + 1 < self.profile.len() && self.profile[self.seg + 1].0 <= t {
+            self.seg += 1;
+        }
+        let end = self.profile.get(self.seg + 1).map_or(Nanos::MAX, |s| s.0);
+        (self.profile[self.seg].1, end)
+    }
+
+    /// The time at which `work` units of (rate x time) have accumulated after `t`.
+    fn advance(&mut self, mut t: Nanos, mut work: f64) -> Nanos {
+        loop {
+            let (m, seg_end) = self.multiplier_at(t);
+            let r = self.rate * m;
+            if r > 0.0 {
+                let dt = work / r;
+                if (t as f64 + dt) < seg_end as f64 {
+                    return t + dt.max(1.0) as Nanos;
+                }
+                work -= r * (seg_end - t) as f64;
+            }
+            if seg_end == Nanos::MAX {
+                return Nanos::MAX;
+            }
+            t = seg_end;
+        }
+    }
+
+    fn draw_size(&mut self) -> u64 {
+        (self.size.sample(&mut self.rng).round() as u64).max(1)
+    }
+
+    /// Produces the arrival at `next_time()` (exact mode) and draws the one after.
+    pub fn pop_exact(&mut self) -> Arrival {
+        let t = self.next;
+        let bytes = self.draw_size();
+        let work = match self.kind {
+            ArrivalKind::Poisson => Exp1.sample(&mut self.rng),
+            ArrivalKind::Constant => 1.0,
+        };
+        self.next = self.advance(t, work);
+        Arrival {
+            t_first: t,
+            t_last: t,
+            count: 1,
+            bytes,
+        }
+    }
+
+    /// Draws the records of the interval `[a, a + q)` (aggregate mode): `(count, bytes)`.
+    pub fn draw_chunk(&mut self, a: Nanos, q: Nanos) -> (u64, u64) {
+        let (m, _) = self.multiplier_at(a);
+        let mean = self.rate * m * q as f64;
+        let count = match self.kind {
+            ArrivalKind::Poisson if mean > 0.0 => {
+                Poisson::new(mean).map_or(0.0, |p| p.sample(&mut self.rng)) as u64
+            }
+            ArrivalKind::Poisson => 0,
+            ArrivalKind::Constant => {
+                let total = mean + self.carry;
+                let n = total.floor();
+                self.carry = total - n;
+                n as u64
+            }
+        };
+        let bytes = if count <= 16 {
+            (0..count).map(|_| self.draw_size()).sum()
+        } else {
+            let sd = (self.size.variance() * count as f64).sqrt();
+            let z: f64 = StandardNormal.sample(&mut self.rng);
+            ((self.size.mean() * count as f64 + sd * z).round() as u64).max(count)
+        };
+        (count, bytes)
+    }
+}
+
+/// Expands a rate profile into `(start, multiplier)` steps covering `[0, duration]`, the first at 0.
+/// On/off durations are drawn from `rng`, so the burst schedule is shared by every shard.
+pub fn profile_steps(profile: &Profile, duration: Nanos, rng: &mut SimRng) -> Vec<(Nanos, f64)> {
+    match profile {
+        Profile::Flat => vec![(0, 1.0)],
+        Profile::OnOff { on, off, high, low } => {
+            let mut steps = Vec::new();
+            let mut t = 0;
+            let mut high_now = true;
+            while t <= duration {
+                let (d, m) = if high_now { (on, *high) } else { (off, *low) };
+                steps.push((t, m));
+                t += (d.sample(rng).round() as Nanos).max(1);
+                high_now = !high_now;
+            }
+            steps
+        }
+        Profile::Periodic {
+            period,
+            multipliers,
+        } => {
+            let step = (*period / multipliers.len() as Nanos).max(1);
+            let count = (duration / step + 1) as usize;
+            (0..count)
+                .map(|i| (i as Nanos * step, multipliers[i % multipliers.len()]))
+                .collect()
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! AWS's documented numbers and `sim`'s assumed defaults, in one place.
+//!
+//! Each constant says where it comes from (see ../shared/aws-facts.md and docs/model.md). Constants
+//! marked ASSUMPTION are not documented by AWS; they are parameters with a chosen default.
+
+use super::spec::{Backoff, EfoSpec, Jitter, ShardLimits, StreamKind};
+use crate::dist::Dist;
+use crate::engine::time::{HOUR, MIN, MS, SEC};
+use crate::engine::Nanos;
+
+pub const MIB: u64 = 1 << 20;
+
+/// Kinesis per-shard limits (Kinesis developer guide, quotas page; GetRecords API reference).
+pub fn kinesis_limits() -> ShardLimits {
+    ShardLimits {
+        write_records_per_s: Some(1000),
+        write_bytes_per_s: Some(MIB),
+        read_calls_per_s: Some(5),
+        read_bytes_per_s: Some(2 * MIB),
+        // ASSUMPTION: the read budget holds at most one second of throughput.
+        read_burst_bytes: 2 * MIB,
+        max_records_per_call: 10_000,
+        max_bytes_per_call: 10 * MIB,
+        big_read_penalty: 5 * SEC,
+        overdraw_penalty: SEC,
+        max_efo_consumers: 20,
+    }
+}
+
+/// DynamoDB Streams per-shard limits. GetRecords returns at most 1,000 records or 1 MB (API
+/// reference). ASSUMPTION: AWS documents no call rate, only "no more than two readers"; the default
+/// of 10 calls per sliding second lets two Lambda pollers (4 calls/s each) through and throttles three.
+pub fn dynamodb_limits() -> ShardLimits {
+    ShardLimits {
+        write_records_per_s: None,
+        write_bytes_per_s: None,
+        read_calls_per_s: Some(10),
+        read_bytes_per_s: None,
+        read_burst_bytes: 0,
+        max_records_per_call: 1000,
+        max_bytes_per_call: 1_000_000,
+        big_read_penalty: 0,
+        overdraw_penalty: 0,
+        max_efo_consumers: 0,
+    }
+}
+
+pub fn default_limits(kind: StreamKind) -> ShardLimits {
+    match kind {
+        StreamKind::Kinesis => kinesis_limits(),
+        StreamKind::DynamoDbStreams => dynamodb_limits(),
+    }
+}
+
+/// Both services keep records 24 hours by default.
+pub const RETENTION: Nanos = 24 * HOUR;
+
+/// Enhanced fan-out: 2 MB/s per consumer per shard, ~70 ms average propagation, subscriptions of 5
+/// minutes. ASSUMPTION: pushes pause for 50 ms while a subscription is renewed.
+pub fn efo_defaults() -> EfoSpec {
+    EfoSpec {
+        bytes_per_s: 2 * MIB,
+        propagation: Dist::Fixed((70 * MS) as f64),
+        renewal_period: 5 * MIN,
+        renewal_gap: 50 * MS,
+    }
+}
+
+/// Lambda polls each Kinesis shard once per second when idle, each DynamoDB shard four times.
+pub fn idle_poll_interval(kind: StreamKind) -> Nanos {
+    match kind {
+        StreamKind::Kinesis => SEC,
+        StreamKind::DynamoDbStreams => 250 * MS,
+    }
+}
+
+/// ASSUMPTION: a busy poller calls GetRecords at most 5 times a second on Kinesis (the developer
+/// guide's 200 ms floor) and 4 times on DynamoDB Streams (Lambda's documented base rate).
+pub fn min_call_interval(kind: StreamKind) -> Nanos {
+    match kind {
+        StreamKind::Kinesis => 200 * MS,
+        StreamKind::DynamoDbStreams => 250 * MS,
+    }
+}
+
+/// ASSUMPTION: Lambda's internal wait after a throttled read is exponential from 1 s, doubling, with
+/// full jitter, capped at 10 s. AWS does not document it.
+pub fn throttle_backoff() -> Backoff {
+    Backoff::Exponential {
+        initial: SEC,
+        multiplier: 2.0,
+        max: 10 * SEC,
+        jitter: Jitter::Full,
+    }
+}
+
+/// Event source mapping defaults (CreateEventSourceMapping API reference).
+pub const BATCH_SIZE: u64 = 100;
+pub const MAX_BATCH_SIZE: u64 = 10_000;
+pub const MAX_BATCHING_WINDOW: Nanos = 300 * SEC;
+pub const MAX_PARALLELIZATION: u32 = 10;
+pub const MAX_RETRY_ATTEMPTS: i64 = 10_000;
+pub const MAX_RECORD_AGE: Nanos = 604_800 * SEC;
+/// Synchronous invocation payload limit: 6 MB.
+pub const PAYLOAD_CAP: u64 = 6 * MIB;
+/// Lambda's default function timeout is 3 s; the maximum is 15 minutes.
+pub const TIMEOUT: Nanos = 3 * SEC;
+pub const MAX_TIMEOUT: Nanos = 15 * MIN;
+
+/// ASSUMPTION: cold start of a Python or Node.js function, log-normal with median 250 ms and p99
+/// 1 s (in the ranges measured by the sources in aws-facts.md section 7).
+pub fn cold_start() -> Dist {
+    Dist::lognormal_from_median_p99((250 * MS) as f64, SEC as f64).expect("valid constants")
+}
+
+/// ASSUMPTION: an idle execution environment is reclaimed after 10 minutes.
+pub const ENV_IDLE_TIMEOUT: Nanos = 10 * MIN;

@@ -1,0 +1,18 @@
+//! The AWS stream model: shards, limits, producers, consumers and their functions.
+//!
+//! This layer knows nothing of files, flags or plots: it takes a [`spec::ModelSpec`] and returns a
+//! [`report::RunReport`].
+
+pub mod arrivals;
+pub mod aws;
+pub mod function;
+pub mod limits;
+pub mod log;
+pub mod metrics;
+pub mod report;
+pub mod shard;
+pub mod spec;
+pub mod world;
+
+pub use report::{simulate, RunReport};
+pub use spec::ModelSpec;

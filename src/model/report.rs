@@ -1,0 +1,320 @@
+//! Running a model and summarising what happened: the [`RunReport`].
+
+use super::metrics::ConsumerMetrics;
+use super::spec::{ModelSpec, ReadMode};
+use super::world::World;
+use crate::engine::time::{as_ms, MIN, SEC};
+use crate::engine::{self, Queue};
+use serde::Serialize;
+use std::time::Instant;
+
+/// IteratorAge statistics of one consumer after warm-up, in milliseconds.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct AgeStats {
+    /// Number of samples (invocations) after warm-up.
+    pub samples: u64,
+    pub mean: f64,
+    pub p50: f64,
+    pub p99: f64,
+    pub max: f64,
+    /// Mean of the per-minute Average values CloudWatch would show.
+    pub minute_avg: f64,
+    /// Largest per-minute Average.
+    pub minute_avg_max: f64,
+}
+
+/// One consumer's results.
+#[derive(Clone, Debug, Serialize)]
+pub struct ConsumerReport {
+    pub name: String,
+    pub stream: String,
+    pub read: &'static str,
+    pub iterator_age_ms: AgeStats,
+    pub records_processed: u64,
+    pub records_in_flight: u64,
+    pub records_unread: u64,
+    pub records_discarded: u64,
+    pub records_expired: u64,
+    pub read_calls: u64,
+    pub throttled_reads: u64,
+    pub throttled_reads_per_min: f64,
+    pub invocations: u64,
+    pub errors: u64,
+    pub retries: u64,
+    pub duplicates: u64,
+    pub cold_starts: u64,
+    pub peak_concurrency: u32,
+    /// Mean time from write to first send to the function.
+    pub delivery_latency_ms: f64,
+    /// Mean and maximum time from write to successful processing.
+    pub end_to_end_ms_mean: f64,
+    pub end_to_end_ms_max: f64,
+}
+
+/// One stream's results.
+#[derive(Clone, Debug, Serialize)]
+pub struct StreamReport {
+    pub name: String,
+    pub kind: &'static str,
+    pub shards: u32,
+    pub records_written: u64,
+    pub write_throttles: u64,
+    pub throttled_reads: u64,
+    pub throttled_reads_per_min: f64,
+}
+
+/// One simulated minute of one consumer (after warm-up), as CloudWatch would chart it.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct MinuteRow {
+    pub minute: u64,
+    pub consumer: String,
+    pub stream: String,
+    pub iterator_age_avg_ms: f64,
+    pub iterator_age_max_ms: f64,
+    pub samples: u64,
+    pub invocations: u64,
+    pub errors: u64,
+    pub records_processed: u64,
+    pub throttled_reads: u64,
+    pub stream_throttled_reads: u64,
+}
+
+/// Everything a run produced. Identical for identical inputs, except `wall_s` and `events_per_s`.
+#[derive(Clone, Debug, Serialize)]
+pub struct RunReport {
+    pub model: String,
+    pub seed: u64,
+    pub simulated_s: f64,
+    pub warmup_s: f64,
+    pub events: u64,
+    pub wall_s: f64,
+    pub events_per_s: f64,
+    pub streams: Vec<StreamReport>,
+    pub consumers: Vec<ConsumerReport>,
+    #[serde(skip)]
+    pub minutes: Vec<MinuteRow>,
+}
+
+/// A run whose records did not add up: a bug in `sim`, never a property of the model.
+#[derive(Debug, thiserror::Error)]
+#[error("conservation violated for consumer `{consumer}`: written {written} != processed {processed} + in flight {in_flight} + unread {unread} + discarded {discarded} + expired {expired}")]
+pub struct ConservationError {
+    pub consumer: String,
+    pub written: u64,
+    pub processed: u64,
+    pub in_flight: u64,
+    pub unread: u64,
+    pub discarded: u64,
+    pub expired: u64,
+}
+
+/// Runs `spec` to its duration and reports. Fails only if conservation is violated.
+pub fn simulate(spec: &ModelSpec) -> Result<RunReport, ConservationError> {
+    simulate_with_progress(spec, false)
+}
+
+/// Like [`simulate`], drawing a progress bar on stderr when `progress` is true.
+pub fn simulate_with_progress(
+    spec: &ModelSpec,
+    progress: bool,
+) -> Result<RunReport, ConservationError> {
+    let started = Instant::now();
+    let mut queue = Queue::new();
+    let mut world = World::new(spec, &mut queue);
+    let events = if progress {
+        let bar = indicatif::ProgressBar::new(100).with_style(
+            indicatif::ProgressStyle::with_template(
+                "{msg} [{bar:40}] {pos}% simulated, {elapsed} elapsed",
+            )
+            .expect("static template"),
+        );
+        bar.set_message(spec.name.clone());
+        let mut events = 0;
+        for step in 1..=100u64 {
+            let until = (spec.duration as u128 * step as u128 / 100) as u64;
+            events += engine::run(&mut world, &mut queue, until);
+            bar.set_position(step);
+        }
+        bar.finish_and_clear();
+        events
+    } else {
+        engine::run(&mut world, &mut queue, spec.duration)
+    };
+    world.finish(spec.duration);
+    let wall_s = started.elapsed().as_secs_f64();
+    build_report(spec, &world, events, wall_s)
+}
+
+fn build_report(
+    spec: &ModelSpec,
+    world: &World,
+    events: u64,
+    wall_s: f64,
+) -> Result<RunReport, ConservationError> {
+    let balance = world.conservation();
+    let measured_min = (spec.duration.saturating_sub(spec.warmup)) as f64 / MIN as f64;
+    let per_min = |n: u64| {
+        if measured_min > 0.0 {
+            n as f64 / measured_min
+        } else {
+            0.0
+        }
+    };
+    let mut consumers = Vec::new();
+    let mut minutes = Vec::new();
+    let mut stream_minutes: Vec<Vec<u64>> = spec.streams.iter().map(|_| Vec::new()).collect();
+    for (i, c) in spec.consumers.iter().enumerate() {
+        let m = world.consumer_metrics(i);
+        let sm = &mut stream_minutes[c.stream];
+        sm.resize(m.minutes.len(), 0);
+        for (k, b) in m.minutes.iter().enumerate() {
+            sm[k] += b.throttled_reads;
+        }
+    }
+    for (i, c) in spec.consumers.iter().enumerate() {
+        let m = world.consumer_metrics(i);
+        let [written, processed, in_flight, unread, discarded, expired] = balance[i];
+        if written != processed + in_flight + unread + discarded + expired {
+            return Err(ConservationError {
+                consumer: c.name.clone(),
+                written,
+                processed,
+                in_flight,
+                unread,
+                discarded,
+                expired,
+            });
+        }
+        let range = m.measured_minutes(spec.duration);
+        let throttled_measured: u64 = m.minutes[range.clone()]
+            .iter()
+            .map(|b| b.throttled_reads)
+            .sum();
+        let stream_name = &spec.streams[c.stream].name;
+        for k in range.clone() {
+            let b = &m.minutes[k];
+            minutes.push(MinuteRow {
+                minute: k as u64,
+                consumer: c.name.clone(),
+                stream: stream_name.clone(),
+                iterator_age_avg_ms: if b.age_samples > 0 {
+                    as_ms(b.age_sum_ns as f64 / b.age_samples as f64)
+                } else {
+                    0.0
+                },
+                iterator_age_max_ms: as_ms(b.age_max_ns as f64),
+                samples: b.age_samples,
+                invocations: b.invocations,
+                errors: b.errors,
+                records_processed: b.records_processed,
+                throttled_reads: b.throttled_reads,
+                stream_throttled_reads: stream_minutes[c.stream][k],
+            });
+        }
+        consumers.push(ConsumerReport {
+            name: c.name.clone(),
+            stream: stream_name.clone(),
+            read: match c.read {
+                ReadMode::Shared => "shared",
+                ReadMode::Efo => "efo",
+            },
+            iterator_age_ms: age_stats(m, range),
+            records_processed: processed,
+            records_in_flight: in_flight,
+            records_unread: unread,
+            records_discarded: discarded,
+            records_expired: expired,
+            read_calls: m.read_calls,
+            throttled_reads: m.throttled_reads,
+            throttled_reads_per_min: per_min(throttled_measured),
+            invocations: m.invocations,
+            errors: m.errors,
+            retries: m.retries,
+            duplicates: m.duplicates,
+            cold_starts: m.cold_starts,
+            peak_concurrency: m.peak_concurrency,
+            delivery_latency_ms: ratio_ms(m.delivery_sum_ns, m.delivery_records),
+            end_to_end_ms_mean: ratio_ms(m.e2e_sum_ns, m.records_processed),
+            end_to_end_ms_max: as_ms(m.e2e_max_ns as f64),
+        });
+    }
+    let streams = spec
+        .streams
+        .iter()
+        .enumerate()
+        .map(|(si, s)| {
+            let shards = &world.streams[si].shards;
+            let first = spec.warmup.div_ceil(MIN) as usize;
+            let end = spec.duration.div_ceil(MIN) as usize;
+            let sm = &stream_minutes[si];
+            let measured: u64 = sm.iter().skip(first).take(end.saturating_sub(first)).sum();
+            StreamReport {
+                name: s.name.clone(),
+                kind: s.kind.label(),
+                shards: s.shards,
+                records_written: shards.iter().map(|x| x.log.end()).sum(),
+                write_throttles: shards.iter().map(|x| x.write_throttles).sum(),
+                throttled_reads: shards.iter().map(|x| x.throttled_reads).sum(),
+                throttled_reads_per_min: per_min(measured),
+            }
+        })
+        .collect();
+    Ok(RunReport {
+        model: spec.name.clone(),
+        seed: spec.seed,
+        simulated_s: spec.duration as f64 / SEC as f64,
+        warmup_s: spec.warmup as f64 / SEC as f64,
+        events,
+        wall_s,
+        events_per_s: if wall_s > 0.0 {
+            events as f64 / wall_s
+        } else {
+            0.0
+        },
+        streams,
+        consumers,
+        minutes,
+    })
+}
+
+fn ratio_ms(sum_ns: u128, n: u64) -> f64 {
+    if n == 0 {
+        0.0
+    } else {
+        as_ms(sum_ns as f64 / n as f64)
+    }
+}
+
+fn age_stats(m: &ConsumerMetrics, range: std::ops::Range<usize>) -> AgeStats {
+    let h = &m.age_hist;
+    let samples = h.len();
+    let q = |p: f64| {
+        if samples == 0 {
+            0.0
+        } else {
+            h.value_at_quantile(p) as f64 / 1000.0
+        }
+    };
+    let avgs: Vec<f64> = m.minutes[range]
+        .iter()
+        .filter(|b| b.age_samples > 0)
+        .map(|b| as_ms(b.age_sum_ns as f64 / b.age_samples as f64))
+        .collect();
+    AgeStats {
+        samples,
+        mean: ratio_ms(m.age_sum_ns, samples),
+        p50: q(0.5),
+        p99: q(0.99),
+        max: if samples == 0 {
+            0.0
+        } else {
+            h.max() as f64 / 1000.0
+        },
+        minute_avg: if avgs.is_empty() {
+            0.0
+        } else {
+            avgs.iter().sum::<f64>() / avgs.len() as f64
+        },
+        minute_avg_max: avgs.iter().copied().fold(0.0, f64::max),
+    }
+}

@@ -1,0 +1,146 @@
+//! One shard: its log, the arrivals that fill it, its write window and its shared read limiter.
+
+use super::arrivals::Source;
+use super::limits::{ReadLimiter, WriteWindow};
+use super::log::{Hint, ShardLog};
+use super::spec::ShardLimits;
+use crate::engine::Nanos;
+
+/// A shard of a stream. Records exist in its log only once someone asked for time `t` via
+/// [`Shard::extend_to`]; every record generated is either in the log or counted in `write_throttles`.
+pub struct Shard {
+    pub log: ShardLog,
+    sources: Vec<Source>,
+    chunk: Nanos,
+    next_chunk: Nanos,
+    limits: ShardLimits,
+    write: WriteWindow,
+    pub limiter: ReadLimiter,
+    /// Records rejected by the write limits.
+    pub write_throttles: u64,
+    /// Throttled GetRecords calls on this shard (ReadProvisionedThroughputExceeded).
+    pub throttled_reads: u64,
+    /// Poison marks: `(time, record number of the first record at or after it)`.
+    pub marks: Vec<(Nanos, u64)>,
+    /// Reader indices (into the world's reader list) that read this shard.
+    pub readers: Vec<u32>,
+    /// Chunk count at which the log is next trimmed.
+    pub trim_at: usize,
+}
+
+/// Marker for a poison mark not yet reached.
+pub const UNRESOLVED: u64 = u64::MAX;
+
+impl Shard {
+    pub fn new(sources: Vec<Source>, chunk: Nanos, limits: &ShardLimits) -> Shard {
+        Shard {
+            log: ShardLog::new(),
+            sources,
+            chunk,
+            next_chunk: 0,
+            limits: limits.clone(),
+            write: WriteWindow::default(),
+            limiter: ReadLimiter::new(limits),
+            write_throttles: 0,
+            throttled_reads: 0,
+            marks: Vec::new(),
+            readers: Vec::new(),
+            trim_at: 1024,
+        }
+    }
+
+    /// The earliest time a record not yet in the log may be written (`Nanos::MAX` if never).
+    pub fn next_arrival(&self) -> Nanos {
+        if self.chunk > 0 {
+            return self.next_chunk;
+        }
+        self.sources
+            .iter()
+            .map(Source::next_time)
+            .min()
+            .unwrap_or(Nanos::MAX)
+    }
+
+    /// Generates every arrival up to time `t` (in aggregate mode: every chunk starting by `t`).
+    pub fn extend_to(&mut self, t: Nanos) {
+        if self.chunk > 0 {
+            while self.next_chunk <= t {
+                let a = self.next_chunk;
+                self.next_chunk += self.chunk;
+                let (mut count, mut bytes) = (0, 0);
+                for s in self.sources.iter_mut() {
+                    let (c, b) = s.draw_chunk(a, self.chunk);
+                    count += c;
+                    bytes += b;
+                }
+                if count > 0 {
+                    // Expected first and last order statistics of `count` uniform points.
+                    let step = self.chunk as f64 / (count + 1) as f64;
+                    let t_first = a + step as Nanos;
+                    let t_last = a + (step * count as f64) as Nanos;
+                    self.append(t_first, t_last, count, bytes);
+                }
+            }
+            return;
+        }
+        while let Some(i) = self.next_source(t) {
+            let a = self.sources[i].pop_exact();
+            self.append(a.t_first, a.t_last, a.count, a.bytes);
+        }
+    }
+
+    fn append(&mut self, t_first: Nanos, t_last: Nanos, count: u64, bytes: u64) {
+        let limits = &self.limits;
+        let admitted = self.write.admit(limits, t_first, count, bytes);
+        self.write_throttles += count - admitted;
+        if admitted == 0 {
+            return;
+        }
+        let first = self.log.end();
+        let bytes = (bytes / count * admitted).max(admitted);
+        self.log.push(t_first, t_last, admitted, bytes);
+        for m in self.marks.iter_mut() {
+            if m.1 == UNRESOLVED && t_last >= m.0 {
+                m.1 = first;
+            }
+        }
+    }
+
+    #[inline]
+    fn next_source(&self, t: Nanos) -> Option<usize> {
+        if self.sources.len() == 1 {
+            return (self.sources[0].next_time() <= t).then_some(0);
+        }
+        let (i, s) = self
+            .sources
+            .iter()
+            .enumerate()
+            .min_by_key(|(_, s)| s.next_time())?;
+        (s.next_time() <= t).then_some(i)
+    }
+
+    /// Records with a timestamp at or before `t` (the readable end of the log at `t`).
+    #[inline]
+    pub fn readable_end(&self, t: Nanos, hint: &Hint) -> u64 {
+        match self.log.last_time() {
+            Some(last) if last <= t => self.log.end(),
+            Some(_) => self.log.end_at(t, hint),
+            None => self.log.end(),
+        }
+    }
+
+    /// Number just past the records before `from` or outliving `retention` at `now`: `from` itself
+    /// when record `from` is still fresh (the common case, answered without a search).
+    #[inline]
+    pub fn expired_end(&self, from: u64, now: Nanos, retention: Nanos, hint: &Hint) -> u64 {
+        let from = from.max(self.log.start());
+        if now <= retention || from >= self.log.end() {
+            return from;
+        }
+        let cutoff = now - retention;
+        if self.log.ts_of(from, hint) >= cutoff {
+            return from;
+        }
+        self.log.end_at(cutoff - 1, hint).max(from)
+    }
+}

@@ -1,0 +1,241 @@
+//! The resolved description of a system: validated, with every default filled in.
+//!
+//! A [`ModelSpec`] is what the simulation runs. It is built by the configuration layer from a model
+//! file and holds no file names, spans or raw text; every value in it is within its documented range.
+
+use crate::dist::Dist;
+use crate::engine::Nanos;
+
+/// A whole system: streams, producers writing to them, consumers reading them.
+#[derive(Clone, Debug)]
+pub struct ModelSpec {
+    pub name: String,
+    pub duration: Nanos,
+    pub warmup: Nanos,
+    pub seed: u64,
+    pub iterator_age: AgeEndpoint,
+    pub streams: Vec<StreamSpec>,
+    pub producers: Vec<ProducerSpec>,
+    pub consumers: Vec<ConsumerSpec>,
+}
+
+/// Which instant ends an IteratorAge sample (AWS documents both).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AgeEndpoint {
+    /// When the event source mapping sends the batch to the function (Lambda metrics page).
+    Sent,
+    /// When the function finishes processing the batch (Lambda Kinesis/DynamoDB pages).
+    Finished,
+}
+
+/// The service behind a stream.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StreamKind {
+    Kinesis,
+    DynamoDbStreams,
+}
+
+impl StreamKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            StreamKind::Kinesis => "kinesis",
+            StreamKind::DynamoDbStreams => "dynamodb-streams",
+        }
+    }
+}
+
+/// One stream and its per-shard limits.
+#[derive(Clone, Debug)]
+pub struct StreamSpec {
+    pub name: String,
+    pub kind: StreamKind,
+    pub shards: u32,
+    pub retention: Nanos,
+    /// Arrivals are grouped into chunks of this length (0: every record is exact).
+    pub record_chunk: Nanos,
+    pub limits: ShardLimits,
+    pub efo: EfoSpec,
+}
+
+/// Per-shard service limits. `None` means unlimited.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ShardLimits {
+    pub write_records_per_s: Option<u64>,
+    pub write_bytes_per_s: Option<u64>,
+    /// Successful GetRecords calls allowed per shard in any sliding one-second window (all shared readers).
+    pub read_calls_per_s: Option<u32>,
+    /// Refill rate of the shared read-bytes budget.
+    pub read_bytes_per_s: Option<u64>,
+    /// Largest balance the read-bytes budget can hold.
+    pub read_burst_bytes: u64,
+    pub max_records_per_call: u64,
+    pub max_bytes_per_call: u64,
+    /// Calls after a call returning `max_bytes_per_call` are throttled for this long.
+    pub big_read_penalty: Nanos,
+    /// Calls after a call made with an overdrawn byte budget are throttled for this long.
+    pub overdraw_penalty: Nanos,
+    /// Registered enhanced fan-out consumers allowed on the stream (0: EFO unavailable).
+    pub max_efo_consumers: u32,
+}
+
+/// Enhanced fan-out delivery parameters of a stream.
+#[derive(Clone, Debug)]
+pub struct EfoSpec {
+    /// Dedicated bytes per second per consumer per shard.
+    pub bytes_per_s: u64,
+    /// Delay from write to push, drawn per delivery.
+    pub propagation: Dist,
+    /// A subscription lasts this long, then is renewed.
+    pub renewal_period: Nanos,
+    /// Nothing is pushed for this long at each renewal.
+    pub renewal_gap: Nanos,
+}
+
+/// How a producer's arrivals are spaced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArrivalKind {
+    Constant,
+    Poisson,
+}
+
+/// A producer writing records to one stream.
+#[derive(Clone, Debug)]
+pub struct ProducerSpec {
+    pub name: String,
+    pub stream: usize,
+    /// Records per second for the whole stream, before the profile multiplier.
+    pub rate: f64,
+    pub arrivals: ArrivalKind,
+    /// Record size in bytes.
+    pub record_size: Dist,
+    /// Share of the records each shard receives (sums to 1).
+    pub shard_weights: Vec<f64>,
+    /// How the rate varies over time.
+    pub profile: Profile,
+}
+
+/// A multiplier on a producer's rate over time.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Profile {
+    /// Always 1.
+    Flat,
+    /// Alternating bursts: `high` for a time drawn from `on`, then `low` for a time drawn from `off`.
+    OnOff {
+        on: Dist,
+        off: Dist,
+        high: f64,
+        low: f64,
+    },
+    /// A repeating day (or any period) of equal steps: step `i` of `n` applies for `period / n`.
+    Periodic {
+        period: Nanos,
+        multipliers: Vec<f64>,
+    },
+}
+
+/// How a consumer reads its stream.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReadMode {
+    /// Polls GetRecords, sharing the shard's read limits with every other shared reader.
+    Shared,
+    /// Enhanced fan-out: records pushed over a dedicated per-consumer pipe.
+    Efo,
+}
+
+/// Which managed poller runs the consumer (affects labels and cost only).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Service {
+    Lambda,
+    Pipe,
+}
+
+/// Wait after a throttled read.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Backoff {
+    Fixed(Nanos),
+    Exponential {
+        initial: Nanos,
+        multiplier: f64,
+        max: Nanos,
+        jitter: Jitter,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Jitter {
+    None,
+    /// Uniform in `[0, d]`.
+    Full,
+    /// Uniform in `[d/2, d]`.
+    Equal,
+}
+
+/// A record that always fails the consumer's function: the first record written to `shard` at or
+/// after `at`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoisonSpec {
+    pub shard: u32,
+    pub at: Nanos,
+}
+
+/// One downstream function called synchronously by a fan-out function.
+#[derive(Clone, Debug)]
+pub struct DownstreamSpec {
+    pub name: String,
+    pub duration: Dist,
+    pub per_record: Nanos,
+    pub error_probability: f64,
+}
+
+/// The function a consumer invokes.
+#[derive(Clone, Debug)]
+pub struct FunctionSpec {
+    /// Base duration per invocation (ns).
+    pub duration: Dist,
+    /// Added per record in the batch.
+    pub per_record: Nanos,
+    /// Added when no warm environment is free (ns).
+    pub cold_start: Dist,
+    /// A warm environment idle longer than this is reclaimed.
+    pub env_idle_timeout: Nanos,
+    /// Environments that never start cold.
+    pub provisioned_concurrency: u32,
+    pub error_probability: f64,
+    pub timeout: Nanos,
+    pub poison: Vec<PoisonSpec>,
+    /// When non-empty, the function calls these synchronously and waits for the slowest.
+    pub fanout: Vec<DownstreamSpec>,
+}
+
+/// A consumer: an event source mapping (or pipe) and its function, reading every shard of one stream.
+#[derive(Clone, Debug)]
+pub struct ConsumerSpec {
+    pub name: String,
+    pub stream: usize,
+    pub service: Service,
+    pub read: ReadMode,
+    pub batch_size: u64,
+    pub batching_window: Nanos,
+    pub payload_cap_bytes: u64,
+    pub parallelization_factor: u32,
+    /// Wait before the next GetRecords call after one that returned nothing.
+    pub idle_poll_interval: Nanos,
+    /// Smallest gap between two GetRecords calls of one poller.
+    pub min_call_interval: Nanos,
+    pub throttle_backoff: Backoff,
+    /// `None`: retry until the records expire.
+    pub max_retry_attempts: Option<u32>,
+    /// `None`: no age limit besides retention.
+    pub max_record_age: Option<Nanos>,
+    pub bisect_on_error: bool,
+    /// Wait before retrying a failed batch.
+    pub retry_delay: Nanos,
+    pub function: FunctionSpec,
+}
+
+impl ConsumerSpec {
+    /// How many handlers receive each record (the downstream functions of a fan-out function, else 1).
+    pub fn handlers(&self) -> u64 {
+        self.function.fanout.len().max(1) as u64
+    }
+}

@@ -1,0 +1,701 @@
+//! The simulated system: streams, shards, readers and their event handlers.
+//!
+//! A reader is one consumer's poller (or EFO subscription) on one shard. It holds a cursor into the
+//! shard's log, the records read but not yet sent (`pend_start..cursor`, the batch being formed), and
+//! `parallelization_factor` lanes, each sending one batch at a time to the function. Every record a
+//! reader has seen is in exactly one place: processed, discarded, expired, pending, in a lane, or
+//! still unread in the log; [`World::conservation`] checks this at the end of every run.
+
+use super::arrivals::{profile_steps, Source};
+use super::function::{backoff, draw_outcome, EnvPool};
+use super::limits::{BytePipe, CallVerdict};
+use super::log::Hint;
+use super::metrics::ConsumerMetrics;
+use super::shard::{Shard, UNRESOLVED};
+use super::spec::{AgeEndpoint, ConsumerSpec, ModelSpec, ReadMode};
+use crate::engine::rng::{name_id, stream, SimRng};
+use crate::engine::{Model, Nanos, Queue};
+use rand::Rng;
+use std::sync::Arc;
+
+/// Events of the stream model.
+#[derive(Clone, Copy, Debug)]
+pub enum Event {
+    /// A reader polls (shared) or receives a push (EFO).
+    Read(u32),
+    /// An invocation on a lane of a reader ends.
+    Done(u32, u16),
+    /// A lane of a reader retries its batch after the retry delay.
+    Retry(u32, u16),
+}
+
+/// One concurrent batch slot of a reader.
+#[derive(Clone, Debug, Default)]
+struct Lane {
+    busy: bool,
+    start: u64,
+    end: u64,
+    attempts: u32,
+    /// The records of this batch were sent to the function before.
+    redelivery: bool,
+    failed: bool,
+    /// Second halves of bisected batches still to send, last one next.
+    halves: Vec<(u64, u64)>,
+}
+
+/// One consumer on one shard.
+struct Reader {
+    consumer: u32,
+    stream: u32,
+    shard: u32,
+    cursor: u64,
+    pend_start: u64,
+    pend_full: bool,
+    window_start: Nanos,
+    lanes: Vec<Lane>,
+    free_lanes: u32,
+    scheduled: bool,
+    last_call: Nanos,
+    throttle_streak: u32,
+    rng: SimRng,
+    pipe: BytePipe,
+    prop_delay: Nanos,
+    /// Indices into the shard's poison marks that fail this consumer.
+    marks: Vec<usize>,
+    /// Where this reader last looked in the shard's log.
+    hint: Hint,
+}
+
+impl Reader {
+    /// The lowest record number this reader may still need.
+    fn low_water(&self) -> u64 {
+        let mut low = self.pend_start.min(self.cursor);
+        for l in &self.lanes {
+            if l.busy {
+                low = low.min(l.start);
+            }
+            for h in &l.halves {
+                low = low.min(h.0);
+            }
+        }
+        low
+    }
+
+    fn in_flight(&self) -> u64 {
+        let lanes: u64 = self
+            .lanes
+            .iter()
+            .map(|l| {
+                let own = if l.busy { l.end - l.start } else { 0 };
+                own + l.halves.iter().map(|h| h.1 - h.0).sum::<u64>()
+            })
+            .sum();
+        (self.cursor - self.pend_start) + lanes
+    }
+}
+
+/// Per-stream runtime state.
+pub struct StreamState {
+    pub shards: Vec<Shard>,
+}
+
+/// Per-consumer runtime state.
+struct ConsumerState {
+    metrics: ConsumerMetrics,
+    envs: EnvPool,
+}
+
+/// The whole simulated system; implements [`Model`].
+pub struct World<'a> {
+    spec: &'a ModelSpec,
+    pub streams: Vec<StreamState>,
+    readers: Vec<Reader>,
+    consumers: Vec<ConsumerState>,
+}
+
+/// Identifiers mixed into random stream seeds, one per kind of source.
+const RNG_ARRIVALS: u64 = 1;
+const RNG_READER: u64 = 2;
+const RNG_PROFILE: u64 = 3;
+
+/// The rate-multiplier steps of every producer, drawn once per run from its own random stream.
+fn producer_profiles(spec: &ModelSpec) -> Vec<Arc<[(Nanos, f64)]>> {
+    spec.producers
+        .iter()
+        .map(|p| {
+            let mut rng = stream(spec.seed, &[RNG_PROFILE, name_id(&p.name)]);
+            profile_steps(&p.profile, spec.duration, &mut rng).into()
+        })
+        .collect()
+}
+
+impl<'a> World<'a> {
+    /// Builds the system at time zero and schedules each reader's first event.
+    pub fn new(spec: &'a ModelSpec, queue: &mut Queue<Event>) -> World<'a> {
+        let profiles = producer_profiles(spec);
+        let mut streams: Vec<StreamState> = spec
+            .streams
+            .iter()
+            .enumerate()
+            .map(|(si, s)| StreamState {
+                shards: (0..s.shards)
+                    .map(|sh| {
+                        let sources = spec
+                            .producers
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, p)| p.stream == si)
+                            .map(|(pi, p)| {
+                                let profile = profiles[pi].clone();
+                                let path = [RNG_ARRIVALS, name_id(&p.name), u64::from(sh)];
+                                Source::new(
+                                    p.rate * p.shard_weights[sh as usize],
+                                    p.arrivals,
+                                    p.record_size.clone(),
+                                    profile,
+                                    stream(spec.seed, &path),
+                                    s.record_chunk,
+                                )
+                            })
+                            .collect();
+                        Shard::new(sources, s.record_chunk, &s.limits)
+                    })
+                    .collect(),
+            })
+            .collect();
+        let mut readers = Vec::new();
+        let mut consumers = Vec::new();
+        for (ci, c) in spec.consumers.iter().enumerate() {
+            consumers.push(ConsumerState {
+                metrics: ConsumerMetrics::new(spec.duration, spec.warmup),
+                envs: EnvPool::default(),
+            });
+            let s = &spec.streams[c.stream];
+            for sh in 0..s.shards {
+                let shard = &mut streams[c.stream].shards[sh as usize];
+                let marks = c
+                    .function
+                    .poison
+                    .iter()
+                    .filter(|p| p.shard == sh)
+                    .map(|p| {
+                        shard.marks.push((p.at, UNRESOLVED));
+                        shard.marks.len() - 1
+                    })
+                    .collect();
+                shard.readers.push(readers.len() as u32);
+                let pf = c.parallelization_factor;
+                readers.push(Reader {
+                    consumer: ci as u32,
+                    stream: c.stream as u32,
+                    shard: sh,
+                    cursor: 0,
+                    pend_start: 0,
+                    pend_full: false,
+                    window_start: 0,
+                    lanes: vec![Lane::default(); pf as usize],
+                    free_lanes: pf,
+                    scheduled: false,
+                    last_call: 0,
+                    throttle_streak: 0,
+                    rng: stream(spec.seed, &[RNG_READER, name_id(&c.name), u64::from(sh)]),
+                    pipe: BytePipe::new(s.efo.bytes_per_s),
+                    prop_delay: 0,
+                    marks,
+                    hint: Hint::default(),
+                });
+            }
+        }
+        let mut world = World {
+            spec,
+            streams,
+            readers,
+            consumers,
+        };
+        for r in 0..world.readers.len() as u32 {
+            let c = world.consumer(r);
+            match c.read {
+                ReadMode::Shared => {
+                    let phase = world.readers[r as usize]
+                        .rng
+                        .random_range(0..c.idle_poll_interval.max(1));
+                    world.readers[r as usize].scheduled = true;
+                    queue.schedule(phase, Event::Read(r));
+                }
+                ReadMode::Efo => world.schedule_push(0, r, queue),
+            }
+        }
+        world
+    }
+
+    #[inline]
+    fn consumer(&self, r: u32) -> &'a ConsumerSpec {
+        &self.spec.consumers[self.readers[r as usize].consumer as usize]
+    }
+
+    #[inline]
+    fn shard_of(&mut self, r: u32) -> &mut Shard {
+        let rd = &self.readers[r as usize];
+        &mut self.streams[rd.stream as usize].shards[rd.shard as usize]
+    }
+
+    /// Generates arrivals up to `now` on the reader's shard and trims what no reader needs.
+    fn refresh_shard(&mut self, now: Nanos, r: u32) {
+        let rd = &self.readers[r as usize];
+        let (si, sh) = (rd.stream as usize, rd.shard as usize);
+        let shard = &mut self.streams[si].shards[sh];
+        shard.extend_to(now);
+        if shard.log.chunks() >= shard.trim_at {
+            let low = shard
+                .readers
+                .iter()
+                .map(|&i| self.readers[i as usize].low_water())
+                .min()
+                .unwrap_or(u64::MAX);
+            shard.log.trim_before(low.min(shard.log.end()));
+            shard.trim_at = (shard.log.chunks() * 2).max(1024);
+        }
+        self.expire_unread(now, r);
+    }
+
+    /// Moves the reader's cursor past records that outlived retention (counted as expired).
+    fn expire_unread(&mut self, now: Nanos, r: u32) {
+        let retention = self.spec.streams[self.readers[r as usize].stream as usize].retention;
+        let rd = &self.readers[r as usize];
+        let shard = &self.streams[rd.stream as usize].shards[rd.shard as usize];
+        if rd.cursor != rd.pend_start {
+            return; // a batch is being formed; its records are in flight
+        }
+        let gone = shard.expired_end(rd.cursor, now, retention, &rd.hint);
+        if gone > rd.cursor {
+            let n = gone - rd.cursor;
+            let rd = &mut self.readers[r as usize];
+            rd.cursor = gone;
+            rd.pend_start = gone;
+            self.consumers[rd.consumer as usize].metrics.records_expired += n;
+        }
+    }
+
+    /// A shared reader's GetRecords call.
+    fn on_poll(&mut self, now: Nanos, r: u32, q: &mut Queue<Event>) {
+        self.readers[r as usize].scheduled = false;
+        self.refresh_shard(now, r);
+        if self.readers[r as usize].free_lanes == 0 {
+            return;
+        }
+        let c = self.consumer(r);
+        let limits = &self.spec.streams[c.stream].limits;
+        let verdict = self.shard_of(r).limiter.call(limits, now);
+        let ci = self.readers[r as usize].consumer as usize;
+        self.consumers[ci].metrics.read_calls += 1;
+        self.readers[r as usize].last_call = now;
+        let max_bytes = match verdict {
+            CallVerdict::Throttled => {
+                self.shard_of(r).throttled_reads += 1;
+                self.consumers[ci].metrics.throttled(now);
+                let rd = &mut self.readers[r as usize];
+                let wait = backoff(&c.throttle_backoff, rd.throttle_streak, &mut rd.rng);
+                rd.throttle_streak = rd.throttle_streak.saturating_add(1);
+                self.dispatch(now, r, q);
+                let rd = &mut self.readers[r as usize];
+                if !rd.scheduled && rd.free_lanes > 0 {
+                    rd.scheduled = true;
+                    q.schedule(now + wait, Event::Read(r));
+                }
+                return;
+            }
+            CallVerdict::Allowed { max_bytes } => max_bytes,
+        };
+        self.readers[r as usize].throttle_streak = 0;
+        let call_records = limits.max_records_per_call;
+        let got = self.fetch(now, r, call_records, max_bytes, now);
+        let bytes = got.1;
+        self.shard_of(r).limiter.consume(limits, now, bytes);
+        self.dispatch(now, r, q);
+        self.schedule_poll(now, r, got.0 > 0, q);
+    }
+
+    /// Moves readable records into the pending batch. Returns `(records, bytes)` fetched.
+    fn fetch(
+        &mut self,
+        now: Nanos,
+        r: u32,
+        max_records: u64,
+        max_bytes: u64,
+        readable_at: Nanos,
+    ) -> (u64, u64) {
+        let c = self.consumer(r);
+        let rd = &self.readers[r as usize];
+        let shard = &self.streams[rd.stream as usize].shards[rd.shard as usize];
+        let log = &shard.log;
+        let pend_n = rd.cursor - rd.pend_start;
+        let h = &rd.hint;
+        let pend_bytes = log.bytes_before(rd.cursor, h) - log.bytes_before(rd.pend_start, h);
+        let want_n = (c.batch_size - pend_n).min(max_records);
+        let want_b = c
+            .payload_cap_bytes
+            .saturating_sub(pend_bytes)
+            .min(max_bytes);
+        let avail = shard.readable_end(readable_at, h);
+        let cursor = rd.cursor;
+        if avail <= cursor || want_n == 0 {
+            return (0, 0);
+        }
+        let by_count = (cursor + want_n).min(avail);
+        let by_bytes = log.end_within_bytes(cursor, want_b, h);
+        let mut e = by_count.min(by_bytes);
+        let cut_by_bytes = by_bytes < by_count;
+        if e == cursor && pend_n == 0 {
+            e = cursor + 1; // a single record always fits an empty batch
+        }
+        let bytes = log.bytes_before(e, h) - log.bytes_before(cursor, h);
+        let rd = &mut self.readers[r as usize];
+        if pend_n == 0 && e > cursor {
+            rd.window_start = now;
+        }
+        rd.cursor = e;
+        rd.pend_full = cut_by_bytes || e - rd.pend_start >= c.batch_size;
+        (e - cursor, bytes)
+    }
+
+    /// Sends the pending batch to a free lane when it is full or its batching window has passed.
+    fn dispatch(&mut self, now: Nanos, r: u32, q: &mut Queue<Event>) {
+        let c = self.consumer(r);
+        let rd = &mut self.readers[r as usize];
+        if rd.cursor == rd.pend_start || rd.free_lanes == 0 {
+            return;
+        }
+        if !(rd.pend_full || now >= rd.window_start + c.batching_window) {
+            return;
+        }
+        let lane = rd
+            .lanes
+            .iter()
+            .position(|l| !l.busy)
+            .expect("a free lane exists");
+        let l = &mut rd.lanes[lane];
+        *l = Lane {
+            busy: true,
+            start: rd.pend_start,
+            end: rd.cursor,
+            halves: std::mem::take(&mut l.halves),
+            ..Lane::default()
+        };
+        rd.free_lanes -= 1;
+        rd.pend_start = rd.cursor;
+        rd.pend_full = false;
+        self.invoke(now, r, lane as u16, q);
+    }
+
+    /// Schedules a shared reader's next call, if it has a free lane and none is scheduled.
+    fn schedule_poll(&mut self, now: Nanos, r: u32, got: bool, q: &mut Queue<Event>) {
+        let c = self.consumer(r);
+        let rd = &self.readers[r as usize];
+        if rd.scheduled || rd.free_lanes == 0 {
+            return;
+        }
+        let shard = &self.streams[rd.stream as usize].shards[rd.shard as usize];
+        let next = if rd.cursor > rd.pend_start {
+            (now + c.idle_poll_interval).min(rd.window_start + c.batching_window)
+        } else if got && shard.log.end() > rd.cursor {
+            now
+        } else {
+            now + c.idle_poll_interval
+        };
+        let next = next.max(rd.last_call + c.min_call_interval).max(now);
+        let rd = &mut self.readers[r as usize];
+        rd.scheduled = true;
+        q.schedule(next, Event::Read(r));
+    }
+
+    /// An EFO push: records written at least one propagation delay ago, within the dedicated pipe.
+    fn on_push(&mut self, now: Nanos, r: u32, q: &mut Queue<Event>) {
+        self.readers[r as usize].scheduled = false;
+        self.refresh_shard(now, r);
+        let c = self.consumer(r);
+        let efo = &self.spec.streams[c.stream].efo;
+        let rd = &mut self.readers[r as usize];
+        if rd.free_lanes == 0 {
+            return;
+        }
+        let phase = now % efo.renewal_period.max(1);
+        if now >= efo.renewal_period && phase < efo.renewal_gap {
+            rd.scheduled = true;
+            q.schedule(now - phase + efo.renewal_gap, Event::Read(r));
+            return;
+        }
+        let room = rd.pipe.available(efo.bytes_per_s, now);
+        if room > 0 {
+            let readable_at = now.saturating_sub(rd.prop_delay);
+            let (_, bytes) = self.fetch(now, r, u64::MAX, room, readable_at);
+            self.readers[r as usize].pipe.consume(bytes);
+        }
+        self.dispatch(now, r, q);
+        self.schedule_push(now, r, q);
+    }
+
+    /// Schedules a reader's next push: when its next record will have propagated.
+    fn schedule_push(&mut self, now: Nanos, r: u32, q: &mut Queue<Event>) {
+        let c = self.consumer(r);
+        let efo = &self.spec.streams[c.stream].efo;
+        let rd = &self.readers[r as usize];
+        if rd.scheduled || rd.free_lanes == 0 {
+            return;
+        }
+        let shard = &self.streams[rd.stream as usize].shards[rd.shard as usize];
+        let next = if rd.cursor > rd.pend_start {
+            if rd.pend_full {
+                return; // waits for a lane
+            }
+            let next_ts = if rd.cursor < shard.log.end() {
+                shard.log.ts_of(rd.cursor, &rd.hint)
+            } else {
+                shard.next_arrival()
+            };
+            (rd.window_start + c.batching_window).min(next_ts.saturating_add(rd.prop_delay))
+        } else {
+            let next_ts = if rd.cursor < shard.log.end() {
+                shard.log.ts_of(rd.cursor, &rd.hint)
+            } else {
+                shard.next_arrival()
+            };
+            if next_ts == Nanos::MAX {
+                return;
+            }
+            let rd = &mut self.readers[r as usize];
+            rd.prop_delay = efo.propagation.sample(&mut rd.rng).round() as Nanos;
+            next_ts + rd.prop_delay
+        };
+        let rd = &mut self.readers[r as usize];
+        let next = next.max(now).max(rd.pipe.refill_time(efo.bytes_per_s, now));
+        if next > self.spec.duration {
+            return; // nothing more can be delivered within the run
+        }
+        rd.scheduled = true;
+        q.schedule(next, Event::Read(r));
+    }
+
+    /// Sends a lane's batch to the function (first attempt or retry).
+    fn invoke(&mut self, now: Nanos, r: u32, lane: u16, q: &mut Queue<Event>) {
+        loop {
+            if self.try_invoke(now, r, lane, q) {
+                return;
+            }
+            // The batch vanished (expired or too old): take the next half, or free the lane.
+            if !self.next_half(r, lane) {
+                self.free_lane(now, r, lane, q);
+                return;
+            }
+        }
+    }
+
+    /// Starts the invocation; false if the lane's batch is empty after expiry and age checks.
+    fn try_invoke(&mut self, now: Nanos, r: u32, lane: u16, q: &mut Queue<Event>) -> bool {
+        let c = self.consumer(r);
+        let spec = self.spec;
+        let retention = spec.streams[c.stream].retention;
+        let rd = &mut self.readers[r as usize];
+        let shard = &self.streams[rd.stream as usize].shards[rd.shard as usize];
+        let metrics = &mut self.consumers[rd.consumer as usize];
+        let l = &mut rd.lanes[lane as usize];
+        // Records that outlived retention while waiting are lost.
+        let gone = shard
+            .expired_end(l.start, now, retention, &rd.hint)
+            .min(l.end);
+        if gone > l.start {
+            metrics.metrics.records_expired += gone - l.start;
+            l.start = gone;
+        }
+        if l.start == l.end {
+            return false;
+        }
+        if let Some(max_age) = c.max_record_age {
+            if now - shard.log.ts_of(l.start, &rd.hint) > max_age {
+                metrics.metrics.records_discarded += l.end - l.start;
+                l.start = l.end;
+                return false;
+            }
+        }
+        let n = l.end - l.start;
+        let m = &mut metrics.metrics;
+        if spec.iterator_age == AgeEndpoint::Sent {
+            m.age_sample(now, now - shard.log.ts_of(l.end - 1, &rd.hint));
+        }
+        if l.redelivery {
+            m.duplicates += n * c.handlers();
+        } else {
+            let ts = shard.log.ts_sum_before(l.end, &rd.hint)
+                - shard.log.ts_sum_before(l.start, &rd.hint);
+            m.delivery_sum_ns += n as u128 * now as u128 - ts;
+            m.delivery_records += n;
+        }
+        let poisoned = rd
+            .marks
+            .iter()
+            .any(|&k| (l.start..l.end).contains(&shard.marks[k].1));
+        let f = &c.function;
+        let cold = metrics
+            .envs
+            .acquire(now, f.env_idle_timeout, f.provisioned_concurrency);
+        let outcome = draw_outcome(c, &mut rd.rng, n, cold, poisoned);
+        let l = &mut rd.lanes[lane as usize];
+        l.failed = outcome.failed;
+        let m = &mut metrics.metrics;
+        m.cold_starts += u64::from(cold);
+        m.invocations += 1;
+        m.minute(now).invocations += 1;
+        m.concurrency += 1;
+        m.peak_concurrency = m.peak_concurrency.max(m.concurrency);
+        q.schedule(now + outcome.duration, Event::Done(r, lane));
+        true
+    }
+
+    /// Loads the lane with its next bisected half; false if none is left.
+    fn next_half(&mut self, r: u32, lane: u16) -> bool {
+        let l = &mut self.readers[r as usize].lanes[lane as usize];
+        match l.halves.pop() {
+            Some((a, b)) => {
+                l.start = a;
+                l.end = b;
+                l.attempts = 0;
+                l.redelivery = true;
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn free_lane(&mut self, now: Nanos, r: u32, lane: u16, q: &mut Queue<Event>) {
+        let rd = &mut self.readers[r as usize];
+        let l = &mut rd.lanes[lane as usize];
+        l.busy = false;
+        l.start = l.end;
+        rd.free_lanes += 1;
+        self.dispatch(now, r, q);
+        match self.consumer(r).read {
+            ReadMode::Shared => self.schedule_poll(now, r, true, q),
+            ReadMode::Efo => self.schedule_push(now, r, q),
+        }
+    }
+
+    /// An invocation ended: record success, or retry, bisect or discard the failed batch.
+    fn on_done(&mut self, now: Nanos, r: u32, lane: u16, q: &mut Queue<Event>) {
+        let c = self.consumer(r);
+        let spec = self.spec;
+        let rd = &mut self.readers[r as usize];
+        let shard = &self.streams[rd.stream as usize].shards[rd.shard as usize];
+        let state = &mut self.consumers[rd.consumer as usize];
+        let f = &c.function;
+        state.envs.release(now, f.provisioned_concurrency);
+        let m = &mut state.metrics;
+        m.concurrency -= 1;
+        let l = &mut rd.lanes[lane as usize];
+        let n = l.end - l.start;
+        if !l.failed {
+            m.records_processed += n;
+            m.minute(now).records_processed += n;
+            let h = &rd.hint;
+            let ts = shard.log.ts_sum_before(l.end, h) - shard.log.ts_sum_before(l.start, h);
+            m.e2e_sum_ns += n as u128 * now as u128 - ts;
+            m.e2e_max_ns = m.e2e_max_ns.max(now - shard.log.ts_of(l.start, h));
+            if spec.iterator_age == AgeEndpoint::Finished {
+                m.age_sample(now, now - shard.log.ts_of(l.end - 1, h));
+            }
+            l.start = l.end;
+            if self.next_half(r, lane) {
+                self.invoke(now, r, lane, q);
+            } else {
+                self.free_lane(now, r, lane, q);
+            }
+            return;
+        }
+        m.errors += 1;
+        m.minute(now).errors += 1;
+        if c.bisect_on_error && n > 1 {
+            let mid = l.start + n / 2;
+            l.halves.push((mid, l.end));
+            l.end = mid;
+            l.attempts = 0;
+        } else {
+            l.attempts += 1;
+            if c.max_retry_attempts.is_some_and(|max| l.attempts > max) {
+                m.records_discarded += n;
+                l.start = l.end;
+                if self.next_half(r, lane) {
+                    self.invoke(now, r, lane, q);
+                } else {
+                    self.free_lane(now, r, lane, q);
+                }
+                return;
+            }
+            m.retries += 1;
+        }
+        l.redelivery = true;
+        if c.retry_delay > 0 {
+            q.schedule(now + c.retry_delay, Event::Retry(r, lane));
+        } else {
+            self.invoke(now, r, lane, q);
+        }
+    }
+
+    /// Brings every shard and reader to the end of the run: generates the last arrivals and expires
+    /// what outlived retention, so that the counts add up.
+    pub fn finish(&mut self, end: Nanos) {
+        for s in self.streams.iter_mut() {
+            for sh in s.shards.iter_mut() {
+                sh.extend_to(end);
+            }
+        }
+        for r in 0..self.readers.len() as u32 {
+            self.expire_unread(end, r);
+        }
+    }
+
+    /// Per consumer: `(written, processed, in_flight, unread, discarded, expired)`.
+    pub fn conservation(&self) -> Vec<[u64; 6]> {
+        let mut out = vec![[0u64; 6]; self.consumers.len()];
+        for rd in &self.readers {
+            let shard = &self.streams[rd.stream as usize].shards[rd.shard as usize];
+            let o = &mut out[rd.consumer as usize];
+            o[0] += shard.log.end();
+            o[2] += rd.in_flight();
+            o[3] += shard.log.end() - rd.cursor;
+        }
+        for (o, c) in out.iter_mut().zip(&self.consumers) {
+            o[1] = c.metrics.records_processed;
+            o[4] = c.metrics.records_discarded;
+            o[5] = c.metrics.records_expired;
+        }
+        out
+    }
+
+    /// The metrics of consumer `i`.
+    pub fn consumer_metrics(&self, i: usize) -> &ConsumerMetrics {
+        &self.consumers[i].metrics
+    }
+
+    /// Records retained in memory across all shards (for memory diagnostics).
+    pub fn retained_chunks(&self) -> usize {
+        self.streams
+            .iter()
+            .flat_map(|s| s.shards.iter())
+            .map(|s| s.log.chunks())
+            .sum()
+    }
+}
+
+impl Model for World<'_> {
+    type Event = Event;
+
+    #[inline]
+    fn handle(&mut self, now: Nanos, event: Event, q: &mut Queue<Event>) {
+        match event {
+            Event::Read(r) => match self.consumer(r).read {
+                ReadMode::Shared => self.on_poll(now, r, q),
+                ReadMode::Efo => self.on_push(now, r, q),
+            },
+            Event::Done(r, lane) => self.on_done(now, r, lane, q),
+            Event::Retry(r, lane) => self.invoke(now, r, lane, q),
+        }
+    }
+}

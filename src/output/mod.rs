@@ -1,0 +1,5 @@
+//! Turning reports into bytes: the summary table, JSON, CSV, and atomic file writes.
+
+pub mod atomic;
+pub mod run;
+pub mod table;
