@@ -1,0 +1,380 @@
+//! Integration tests of the simulation core: closed-form queueing results, the seeds' observations,
+//! conservation and determinism. Every run below also checks conservation inside `simulate`.
+
+use sim::config::{ModelFile, Override};
+use sim::model::{simulate, RunReport};
+use std::path::Path;
+
+fn run(text: &str, sets: &[&str]) -> RunReport {
+    let file = ModelFile::from_text(Path::new("test.toml"), text.to_string()).expect("valid model");
+    let overrides: Vec<Override> = sets.iter().map(|s| Override::parse(s).unwrap()).collect();
+    let spec = file.resolve(&overrides).expect("valid overrides");
+    simulate(&spec).expect("conservation holds")
+}
+
+/// Mean and 95% confidence half-width of the per-minute IteratorAge averages (batch means).
+fn minute_mean_ci(report: &RunReport, consumer: &str) -> (f64, f64) {
+    let xs: Vec<f64> = report
+        .minutes
+        .iter()
+        .filter(|m| m.consumer == consumer && m.samples > 0)
+        .map(|m| m.iterator_age_avg_ms)
+        .collect();
+    let n = xs.len() as f64;
+    let mean = xs.iter().sum::<f64>() / n;
+    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    (mean, 1.96 * (var / n).sqrt())
+}
+
+/// One shard, one EFO consumer with no propagation delay, batch size 1: a single-server queue.
+const QUEUE: &str = r#"
+duration = "10h"
+warmup = "10m"
+seed = 11
+[streams.s]
+kind = "kinesis"
+shards = 1
+efo = { propagation = "0", renewal_gap = "0", bytes_per_s = "100MiB" }
+[producers.p]
+stream = "s"
+rate = 5.0
+record_size = 100
+[consumers.q]
+stream = "s"
+read = "efo"
+batch_size = 1
+function = { duration = "100ms", cold_start = "0", timeout = "60s" }
+"#;
+
+#[test]
+fn md1_waiting_time_matches_pollaczek_khinchine() {
+    // lambda = 5/s, service 100 ms: rho = 0.5, Wq = rho / (2 mu (1 - rho)) = 50 ms.
+    let r = run(QUEUE, &[]);
+    let (mean, ci) = minute_mean_ci(&r, "q");
+    assert!(
+        (mean - 50.0).abs() <= ci.max(1.0) * 1.5,
+        "M/D/1 Wq: {mean} +- {ci} ms, expected 50"
+    );
+    let e2e = r.consumers[0].end_to_end_ms_mean;
+    assert!((e2e - 150.0).abs() < 5.0, "sojourn {e2e} ms, expected 150");
+}
+
+#[test]
+fn mm1_waiting_time_matches_the_closed_form() {
+    // Exponential service, mean 100 ms: Wq = rho / (mu - lambda) = 0.5 / 5 s = 100 ms.
+    let r = run(
+        QUEUE,
+        &[r#"consumers.q.function.duration={ kind = "exponential", mean = "100ms" }"#],
+    );
+    let (mean, ci) = minute_mean_ci(&r, "q");
+    assert!(
+        (mean - 100.0).abs() <= ci * 1.5,
+        "M/M/1 Wq: {mean} +- {ci} ms, expected 100"
+    );
+    let e2e = r.consumers[0].end_to_end_ms_mean;
+    assert!((e2e - 200.0).abs() < 10.0, "sojourn {e2e} ms, expected 200");
+}
+
+/// A single shared poller with instant processing, polling every second.
+const POLLER: &str = r#"
+duration = "5h"
+warmup = "1m"
+seed = 5
+[streams.s]
+kind = "kinesis"
+shards = 1
+[producers.p]
+stream = "s"
+rate = 2.0
+[consumers.c]
+stream = "s"
+idle_poll_interval = "1s"
+min_call_interval = "0"
+function = { duration = "0", cold_start = "0" }
+"#;
+
+#[test]
+fn a_periodic_poller_waits_half_its_period_per_record() {
+    let r = run(POLLER, &[]);
+    let c = &r.consumers[0];
+    assert!(
+        (c.delivery_latency_ms - 500.0).abs() < 10.0,
+        "mean wait {} ms",
+        c.delivery_latency_ms
+    );
+    // Age of the last record of a non-empty batch: E[min(Exp(l), T) | < T] with l = 2/s, T = 1 s.
+    let (l, t) = (2.0f64, 1.0f64);
+    let p = 1.0 - (-l * t).exp();
+    let expected_ms = 1000.0 * (1.0 / l - t * (-l * t).exp() / p);
+    let (mean, ci) = minute_mean_ci(&r, "c");
+    assert!(
+        (mean - expected_ms).abs() <= ci * 1.5 + 2.0,
+        "age {mean} +- {ci}, expected {expected_ms}"
+    );
+    assert_eq!(c.throttled_reads, 0);
+}
+
+fn idle_readers(kind: &str, n: usize) -> RunReport {
+    let text = format!(
+        r#"
+duration = "30m"
+warmup = "1m"
+[streams.s]
+kind = "{kind}"
+shards = 1
+[consumers.fn]
+stream = "s"
+count = {n}
+"#
+    );
+    run(&text, &[])
+}
+
+#[test]
+fn up_to_five_idle_kinesis_readers_are_never_throttled() {
+    for n in 1..=5 {
+        let r = idle_readers("kinesis", n);
+        assert_eq!(r.streams[0].throttled_reads, 0, "{n} readers");
+    }
+}
+
+#[test]
+fn kinesis_throttles_grow_roughly_linearly_past_five_readers() {
+    let counts: Vec<f64> = (6..=12)
+        .map(|n| idle_readers("kinesis", n).streams[0].throttled_reads_per_min)
+        .collect();
+    assert!(counts.iter().all(|&c| c > 0.0), "{counts:?}");
+    assert!(
+        counts.windows(2).all(|w| w[1] > w[0]),
+        "not increasing: {counts:?}"
+    );
+    // Linear: increments stay within a factor of three of the mean increment.
+    let incs: Vec<f64> = counts.windows(2).map(|w| w[1] - w[0]).collect();
+    let mean = incs.iter().sum::<f64>() / incs.len() as f64;
+    assert!(
+        incs.iter().all(|&d| d > mean / 3.0 && d < mean * 3.0),
+        "increments {incs:?}"
+    );
+}
+
+#[test]
+fn two_dynamodb_readers_are_fine_and_three_are_throttled() {
+    for n in 1..=2 {
+        assert_eq!(
+            idle_readers("dynamodb-streams", n).streams[0].throttled_reads,
+            0
+        );
+    }
+    for n in 3..=5 {
+        assert!(idle_readers("dynamodb-streams", n).streams[0].throttled_reads > 0);
+    }
+}
+
+const BUSY_DDB: &str = r#"
+duration = "1h"
+warmup = "5m"
+seed = 3
+[streams.t]
+kind = "dynamodb-streams"
+shards = 2
+[producers.p]
+stream = "t"
+rate = 40.0
+[consumers.fn]
+stream = "t"
+count = 2
+function = { duration = { kind = "lognormal", median = "60ms", p99 = "600ms" }, timeout = "60s" }
+"#;
+
+#[test]
+fn two_busy_dynamodb_readers_are_not_throttled_but_a_third_is_and_ages_rise() {
+    let two = run(BUSY_DDB, &[]);
+    assert_eq!(two.streams[0].throttled_reads, 0);
+    let three = run(BUSY_DDB, &["consumers.fn.count=3"]);
+    assert!(three.streams[0].throttled_reads > 0);
+    let age = |r: &RunReport| {
+        r.consumers
+            .iter()
+            .map(|c| c.iterator_age_ms.minute_avg)
+            .sum::<f64>()
+            / r.consumers.len() as f64
+    };
+    assert!(age(&three) > age(&two), "{} vs {}", age(&three), age(&two));
+}
+
+#[test]
+fn errors_raise_iterator_age_and_produce_duplicates() {
+    let clean = run(BUSY_DDB, &[]);
+    let faulty = run(BUSY_DDB, &["consumers.fn.function.error_probability=0.2"]);
+    let c0 = &clean.consumers[0];
+    let c1 = &faulty.consumers[0];
+    assert_eq!(c0.duplicates, 0);
+    assert!(c1.errors > 0 && c1.duplicates > 0 && c1.retries > 0);
+    assert!(c1.iterator_age_ms.mean > c0.iterator_age_ms.mean);
+    assert_eq!(c1.records_discarded, 0, "unlimited retries never discard");
+}
+
+const POISON: &str = r#"
+duration = "3h"
+warmup = "1m"
+seed = 9
+[streams.t]
+kind = "dynamodb-streams"
+shards = 1
+retention = "1h"
+[producers.p]
+stream = "t"
+rate = 10.0
+arrivals = "constant"
+[consumers.fn]
+stream = "t"
+batch_size = 1000
+batching_window = "60s"
+function = { duration = "20ms", per_record = "1ms", poison = [{ shard = 0, at = "10m" }] }
+"#;
+
+#[test]
+fn a_poison_record_blocks_its_shard_until_its_records_expire() {
+    let r = run(POISON, &[]);
+    let c = &r.consumers[0];
+    // The batch holding the poison record (up to a minute of records written with it) is retried
+    // until its records outlive retention, then lost together; the shard is blocked meanwhile.
+    assert!(
+        c.records_expired > 100 && c.records_expired <= 1000,
+        "expired {}",
+        c.records_expired
+    );
+    assert_eq!(c.records_discarded, 0);
+    let max_age_s = c.iterator_age_ms.max / 1000.0;
+    assert!(
+        max_age_s > 3300.0 && max_age_s <= 3600.0,
+        "blocked for {max_age_s} s"
+    );
+    // Processing resumes afterwards: nothing is left behind at the end.
+    assert!(
+        c.records_unread + c.records_in_flight < 1000,
+        "{} left",
+        c.records_unread
+    );
+    assert!(c.errors > 1000, "retried for an hour: {} errors", c.errors);
+}
+
+#[test]
+fn a_poison_record_with_a_retry_limit_is_discarded_instead() {
+    let r = run(POISON, &["consumers.fn.max_retry_attempts=2"]);
+    let c = &r.consumers[0];
+    assert_eq!(c.records_expired, 0);
+    assert!(c.records_discarded > 0 && c.records_discarded <= 1000);
+    assert_eq!(c.errors, 3);
+}
+
+#[test]
+fn bisecting_isolates_the_poison_record() {
+    let r = run(
+        POISON,
+        &[
+            "consumers.fn.max_retry_attempts=0",
+            "consumers.fn.bisect_on_error=true",
+        ],
+    );
+    let c = &r.consumers[0];
+    assert_eq!(
+        c.records_discarded, 1,
+        "only the poison record is discarded"
+    );
+    assert!(c.duplicates > 0);
+}
+
+const EVERYTHING: &str = r#"
+duration = "2h"
+warmup = "5m"
+seed = 21
+[streams.k]
+kind = "kinesis"
+shards = 3
+retention = "20m"
+record_chunk = "10ms"
+[producers.burst]
+stream = "k"
+rate = 300.0
+keys = { kind = "zipf", keys = 50, exponent = 1.2 }
+profile = { kind = "on-off", on = { kind = "exponential", mean = "2m" }, off = "5m", high = 4.0, low = 0.5 }
+record_size = { kind = "uniform", min = "200B", max = "4KiB" }
+[producers.steady]
+stream = "k"
+rate = 50.0
+arrivals = "constant"
+[consumers.slow]
+stream = "k"
+count = 7
+parallelization_factor = 3
+batching_window = "2s"
+batch_size = 500
+bisect_on_error = true
+max_retry_attempts = 3
+max_record_age = "15m"
+retry_delay = "1s"
+function = { duration = { kind = "lognormal", median = "300ms", p99 = "5s" }, per_record = "2ms", error_probability = 0.05, timeout = "10s", poison = [{ shard = 1, at = "30m" }] }
+[consumers.push]
+stream = "k"
+read = "efo"
+count = 2
+function = { duration = "50ms", fanout = [{ name = "a", duration = "20ms", error_probability = 0.1 }, { name = "b", duration = { kind = "exponential", mean = "80ms" } }] }
+"#;
+
+#[test]
+fn records_are_conserved_with_every_mechanism_on() {
+    let r = run(EVERYTHING, &[]);
+    let written = r.streams[0].records_written;
+    assert!(written > 100_000);
+    for c in &r.consumers {
+        let sum = c.records_processed
+            + c.records_in_flight
+            + c.records_unread
+            + c.records_discarded
+            + c.records_expired;
+        assert_eq!(sum, written, "{}", c.name);
+    }
+    let total =
+        |f: fn(&sim::model::report::ConsumerReport) -> u64| r.consumers.iter().map(f).sum::<u64>();
+    assert!(total(|c| c.records_expired) > 0);
+    assert!(total(|c| c.records_discarded) > 0);
+    assert!(total(|c| c.duplicates) > 0);
+    assert!(r.streams[0].throttled_reads > 0);
+}
+
+fn stable_json(r: &RunReport) -> String {
+    let mut v = serde_json::to_value(r).unwrap();
+    v["wall_s"] = 0.into();
+    v["events_per_s"] = 0.into();
+    v.to_string()
+}
+
+#[test]
+fn the_same_seed_gives_identical_results() {
+    let a = run(EVERYTHING, &[]);
+    let b = run(EVERYTHING, &[]);
+    assert_eq!(stable_json(&a), stable_json(&b));
+    assert_eq!(
+        sim::output::run::timeseries_csv(&a.minutes),
+        sim::output::run::timeseries_csv(&b.minutes)
+    );
+    let c = run(EVERYTHING, &["seed=22"]);
+    assert_ne!(stable_json(&a), stable_json(&c));
+}
+
+#[test]
+fn adding_an_efo_consumer_does_not_change_another_consumers_draws() {
+    let one = run(QUEUE, &["duration=\"1h\""]);
+    let two = run(
+        QUEUE,
+        &[
+            "duration=\"1h\"",
+            "consumers.other.stream=s",
+            "consumers.other.read=efo",
+        ],
+    );
+    let q1 = serde_json::to_string(&one.consumers[0]).unwrap();
+    let q2 = serde_json::to_string(two.consumers.iter().find(|c| c.name == "q").unwrap()).unwrap();
+    assert_eq!(q1, q2);
+}
