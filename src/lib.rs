@@ -6,6 +6,7 @@
 //! - [`model`]: streams, shards, limits, consumers and their functions (knows nothing of files);
 //! - [`config`]: model files, overrides and validation into a [`model::ModelSpec`];
 //! - [`output`]: reports turned into tables, JSON, CSV;
+//! - [`plot`]: charts rendered from plain numbers into PNG and SVG files (knows nothing of AWS);
 //! - [`cli`]: the command line.
 
 pub mod cli;
@@ -14,3 +15,4 @@ pub mod dist;
 pub mod engine;
 pub mod model;
 pub mod output;
+pub mod plot;
