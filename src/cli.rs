@@ -3,8 +3,9 @@
 //! Exit codes: 0 success; 1 a run failed (an internal invariant broke); 2 bad input or usage.
 
 use crate::config::{ConfigError, ModelFile, Override};
+use crate::experiment::Experiment;
 use crate::model::report::simulate_with_progress;
-use crate::output;
+use crate::{output, sweep};
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
 use std::io::{IsTerminal, Write};
@@ -30,6 +31,10 @@ pub struct Cli {
 pub enum Command {
     /// Run one model and report IteratorAge, throttles and record counts.
     Run(RunArgs),
+    /// Run an experiment: every point of its axes, with replicates, in parallel; write CSVs and plots.
+    Sweep(SweepArgs),
+    /// Draw every GetRecords call on one shard over a short window: the two-reader rule at a glance.
+    Timeline(TimelineArgs),
     /// Check model files without running them.
     Validate {
         /// Model files to check.
@@ -43,7 +48,7 @@ pub struct RunArgs {
     /// The model file (TOML).
     pub model: PathBuf,
     /// Random seed (overrides the model's `seed`).
-    #[arg(long)]
+    #[arg(long, value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
     pub seed: Option<u64>,
     /// Simulated duration, e.g. "1h" (overrides `duration`).
     #[arg(long)]
@@ -60,6 +65,51 @@ pub struct RunArgs {
     /// Print exactly one JSON object on stdout instead of the table.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct SweepArgs {
+    /// The experiment file (TOML).
+    pub experiment: PathBuf,
+    /// Output folder (default: output/<experiment name>/). Replaced as a whole when the sweep ends.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, short = 'j')]
+    pub jobs: Option<usize>,
+    /// Replicates per point (overrides the experiment's `replicates`).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub replicates: Option<u32>,
+    /// Print exactly one JSON object on stdout instead of the table.
+    #[arg(long)]
+    pub json: bool,
+    /// No progress bar.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct TimelineArgs {
+    /// The model file (TOML).
+    pub model: PathBuf,
+    /// Stream to look at (default: the first, by name).
+    #[arg(long)]
+    pub stream: Option<String>,
+    /// Shard number.
+    #[arg(long, default_value_t = 0)]
+    pub shard: u32,
+    /// Length of the window drawn, e.g. "10s".
+    #[arg(long, default_value = "10s")]
+    pub window: String,
+    /// Simulated time at which the window starts, e.g. "2m".
+    #[arg(long, default_value = "1m")]
+    pub at: String,
+    /// Override any model parameter by its dotted path.
+    #[arg(long = "set", value_name = "PATH=VALUE", value_parser = parse_override)]
+    pub set: Vec<Override>,
+    /// Output folder (default: output/<model name>/); writes timeline.png and timeline.svg.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 fn parse_override(s: &str) -> Result<Override, String> {
@@ -108,6 +158,8 @@ pub fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Run(args) => run_model(args),
+        Command::Sweep(args) => run_sweep(args),
+        Command::Timeline(args) => run_timeline(args),
         Command::Validate { files } => validate(&files),
     }
 }
@@ -182,4 +234,89 @@ fn print_stdout(text: &str) -> Result<(), Failure> {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(anyhow::Error::from(e).into()),
         _ => Ok(()),
     }
+}
+
+fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
+    let exp = Experiment::open(&args.experiment, args.replicates)?;
+    let out_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output").join(&exp.name));
+    let progress = !args.quiet && std::io::stderr().is_terminal();
+    let res = sweep::run(&exp, args.jobs.unwrap_or(0), progress)?;
+    let sums = output::sweep::point_summaries(&exp, &res);
+    output::atomic::replace_dir(&out_dir, |dir| {
+        output::sweep::write_tables(dir, &exp, &res, &sums)?;
+        output::sweep_plots::write_plots(dir, &exp, &res, &sums)
+    })?;
+    let text = if args.json {
+        output::sweep::json(&exp, &res, &sums).to_string() + "\n"
+    } else {
+        output::table::sweep_summary(&exp, &sums, res.wall_s, res.events)
+            + &format!(
+                "\n  wrote {}/ (runs.csv, summary.csv, timeseries/, plots)\n",
+                out_dir.display()
+            )
+    };
+    print_stdout(&text)
+}
+
+fn duration_flag(flag: &str, text: &str) -> Result<u64, Failure> {
+    crate::engine::time::parse_duration(text).map_err(|m| Failure::Usage(format!("--{flag}: {m}")))
+}
+
+fn run_timeline(args: TimelineArgs) -> Result<(), Failure> {
+    let file = ModelFile::open(&args.model)?;
+    let spec = file.resolve(&args.set)?;
+    let window = duration_flag("window", &args.window)?;
+    let at = duration_flag("at", &args.at)?;
+    if window == 0 || at.saturating_add(window) > spec.duration {
+        return Err(Failure::Usage(format!(
+            "--at {} --window {} must lie within the model's duration",
+            args.at, args.window
+        )));
+    }
+    let stream = match &args.stream {
+        None => 0,
+        Some(name) => spec
+            .streams
+            .iter()
+            .position(|s| &s.name == name)
+            .ok_or_else(|| Failure::Usage(format!("--stream: the model has no stream `{name}`")))?,
+    };
+    if args.shard >= spec.streams[stream].shards {
+        return Err(Failure::Usage(format!(
+            "--shard: stream `{}` has {} shard(s)",
+            spec.streams[stream].name, spec.streams[stream].shards
+        )));
+    }
+    let trace = crate::model::report::simulate_trace(
+        &spec,
+        crate::model::world::Trace {
+            stream,
+            shard: args.shard,
+            from: at,
+            to: at + window,
+            ..Default::default()
+        },
+    );
+    let out_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output").join(&spec.name));
+    output::timeline::write(&out_dir.join("timeline"), &spec, &trace)?;
+    let throttled = trace
+        .calls
+        .iter()
+        .filter(|c| c.2 == crate::model::world::CallOutcome::Throttled)
+        .count();
+    print_stdout(&format!(
+        "{} calls on {} shard {} between {} and {}, {throttled} throttled\n  wrote {}/timeline.{{png,svg}}\n",
+        trace.calls.len(),
+        spec.streams[stream].name,
+        args.shard,
+        args.at,
+        crate::engine::time::format_duration(at + window),
+        out_dir.display()
+    ))
 }

@@ -13,6 +13,8 @@ pub mod cli;
 pub mod config;
 pub mod dist;
 pub mod engine;
+pub mod experiment;
 pub mod model;
 pub mod output;
 pub mod plot;
+pub mod sweep;

@@ -55,6 +55,16 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
+/// Deserializes a whole TOML file into `T`, locating any error (used for experiment files).
+pub fn parse_located<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    text: &str,
+) -> Result<T, ConfigError> {
+    locate::parse(path, text, &[])
+}
+
+pub use locate::{line_col, span_of as span_of_key};
+
 /// Reads a text file, with errors for a missing file, a directory or non-UTF-8 content.
 pub fn read_text(path: &Path) -> Result<String, ConfigError> {
     let whole = |message: String| ConfigError {

@@ -166,6 +166,7 @@ pub struct RawConsumer {
     pub service: Option<ServiceRaw>,
     pub read: Option<ReadRaw>,
     pub batch_size: Option<i64>,
+    pub fetch_records: Option<i64>,
     pub batching_window: Option<Dur>,
     pub payload_cap: Option<Bytes>,
     pub parallelization_factor: Option<i64>,

@@ -520,6 +520,10 @@ fn consumer(base: &str, name: &str, si: usize, s: &StreamSpec, c: &RawConsumer) 
         },
         read,
         batch_size,
+        fetch_records: match c.fetch_records {
+            None => s.limits.max_records_per_call.max(batch_size),
+            Some(v) => int_in(&p("fetch_records"), v, 1, 1_000_000, "fetch_records")? as u64,
+        },
         batching_window,
         payload_cap_bytes,
         parallelization_factor: pf,

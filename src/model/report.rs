@@ -2,7 +2,7 @@
 
 use super::metrics::ConsumerMetrics;
 use super::spec::{ModelSpec, ReadMode};
-use super::world::World;
+use super::world::{Trace, World};
 use crate::engine::time::{as_ms, MIN, SEC};
 use crate::engine::{self, Queue};
 use serde::Serialize;
@@ -111,6 +111,16 @@ pub struct ConservationError {
 /// Runs `spec` to its duration and reports. Fails only if conservation is violated.
 pub fn simulate(spec: &ModelSpec) -> Result<RunReport, ConservationError> {
     simulate_with_progress(spec, false)
+}
+
+/// Runs `spec` until `trace.to`, recording every call on the traced shard within the window.
+pub fn simulate_trace(spec: &ModelSpec, mut trace: Trace) -> Trace {
+    let mut queue = Queue::new();
+    let mut world = World::new(spec, &mut queue);
+    let until = trace.to.min(spec.duration);
+    world.trace = Some(std::mem::take(&mut trace));
+    engine::run(&mut world, &mut queue, until);
+    world.trace.take().unwrap_or_default()
 }
 
 /// Like [`simulate`], drawing a progress bar on stderr when `progress` is true.

@@ -215,6 +215,8 @@ pub struct ConsumerSpec {
     pub service: Service,
     pub read: ReadMode,
     pub batch_size: u64,
+    /// Records the poller asks for per GetRecords call and keeps read ahead of its batches.
+    pub fetch_records: u64,
     pub batching_window: Nanos,
     pub payload_cap_bytes: u64,
     pub parallelization_factor: u32,

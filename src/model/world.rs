@@ -50,7 +50,6 @@ struct Reader {
     shard: u32,
     cursor: u64,
     pend_start: u64,
-    pend_full: bool,
     window_start: Nanos,
     lanes: Vec<Lane>,
     free_lanes: u32,
@@ -94,6 +93,27 @@ impl Reader {
     }
 }
 
+/// What a traced call returned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallOutcome {
+    Records(u64),
+    Empty,
+    Throttled,
+}
+
+/// A record of every GetRecords call on one shard during a window (for `sim timeline`).
+#[derive(Clone, Debug, Default)]
+pub struct Trace {
+    pub stream: usize,
+    pub shard: u32,
+    pub from: Nanos,
+    pub to: Nanos,
+    /// `(time, consumer index, outcome)` in time order.
+    pub calls: Vec<(Nanos, usize, CallOutcome)>,
+    /// `(time, records read but not yet processed by the shard's readers)` at each call.
+    pub in_flight: Vec<(Nanos, u64)>,
+}
+
 /// Per-stream runtime state.
 pub struct StreamState {
     pub shards: Vec<Shard>,
@@ -111,6 +131,8 @@ pub struct World<'a> {
     pub streams: Vec<StreamState>,
     readers: Vec<Reader>,
     consumers: Vec<ConsumerState>,
+    /// When set, every call on the traced shard within its window is recorded.
+    pub trace: Option<Trace>,
 }
 
 /// Identifiers mixed into random stream seeds, one per kind of source.
@@ -191,7 +213,6 @@ impl<'a> World<'a> {
                     shard: sh,
                     cursor: 0,
                     pend_start: 0,
-                    pend_full: false,
                     window_start: 0,
                     lanes: vec![Lane::default(); pf as usize],
                     free_lanes: pf,
@@ -211,6 +232,7 @@ impl<'a> World<'a> {
             streams,
             readers,
             consumers,
+            trace: None,
         };
         for r in 0..world.readers.len() as u32 {
             let c = world.consumer(r);
@@ -291,6 +313,7 @@ impl<'a> World<'a> {
         self.readers[r as usize].last_call = now;
         let max_bytes = match verdict {
             CallVerdict::Throttled => {
+                self.record_call(now, r, CallOutcome::Throttled);
                 self.shard_of(r).throttled_reads += 1;
                 self.consumers[ci].metrics.throttled(now);
                 let rd = &mut self.readers[r as usize];
@@ -307,15 +330,41 @@ impl<'a> World<'a> {
             CallVerdict::Allowed { max_bytes } => max_bytes,
         };
         self.readers[r as usize].throttle_streak = 0;
-        let call_records = limits.max_records_per_call;
-        let got = self.fetch(now, r, call_records, max_bytes, now);
+        let got = self.fetch(now, r, limits.max_records_per_call, max_bytes, now);
+        let outcome = if got.0 > 0 {
+            CallOutcome::Records(got.0)
+        } else {
+            CallOutcome::Empty
+        };
+        self.record_call(now, r, outcome);
         let bytes = got.1;
         self.shard_of(r).limiter.consume(limits, now, bytes);
         self.dispatch(now, r, q);
         self.schedule_poll(now, r, got.0 > 0, q);
     }
 
-    /// Moves readable records into the pending batch. Returns `(records, bytes)` fetched.
+    /// Adds a call to the trace if it is on the traced shard and within the window.
+    #[inline]
+    fn record_call(&mut self, now: Nanos, r: u32, outcome: CallOutcome) {
+        let Some(t) = &self.trace else { return };
+        let rd = &self.readers[r as usize];
+        if rd.stream as usize != t.stream || rd.shard != t.shard || now < t.from || now > t.to {
+            return;
+        }
+        let shard = &self.streams[t.stream].shards[t.shard as usize];
+        let in_flight = shard
+            .readers
+            .iter()
+            .map(|&i| self.readers[i as usize].in_flight())
+            .sum();
+        let consumer = rd.consumer as usize;
+        let t = self.trace.as_mut().expect("checked above");
+        t.calls.push((now, consumer, outcome));
+        t.in_flight.push((now, in_flight));
+    }
+
+    /// Moves readable records into the reader's buffer (read but not yet sent). Returns
+    /// `(records, bytes)` fetched.
     fn fetch(
         &mut self,
         now: Nanos,
@@ -328,70 +377,82 @@ impl<'a> World<'a> {
         let rd = &self.readers[r as usize];
         let shard = &self.streams[rd.stream as usize].shards[rd.shard as usize];
         let log = &shard.log;
-        let pend_n = rd.cursor - rd.pend_start;
         let h = &rd.hint;
-        let pend_bytes = log.bytes_before(rd.cursor, h) - log.bytes_before(rd.pend_start, h);
-        let want_n = (c.batch_size - pend_n).min(max_records);
-        let want_b = c
-            .payload_cap_bytes
-            .saturating_sub(pend_bytes)
-            .min(max_bytes);
+        let buffered = rd.cursor - rd.pend_start;
+        let want_n = c.fetch_records.saturating_sub(buffered).min(max_records);
         let avail = shard.readable_end(readable_at, h);
         let cursor = rd.cursor;
         if avail <= cursor || want_n == 0 {
             return (0, 0);
         }
         let by_count = (cursor + want_n).min(avail);
-        let by_bytes = log.end_within_bytes(cursor, want_b, h);
-        let mut e = by_count.min(by_bytes);
-        let cut_by_bytes = by_bytes < by_count;
-        if e == cursor && pend_n == 0 {
-            e = cursor + 1; // a single record always fits an empty batch
-        }
+        let by_bytes = log.end_within_bytes(cursor, max_bytes, h);
+        let e = by_count.min(by_bytes).max(cursor + 1); // a call returns at least one record
         let bytes = log.bytes_before(e, h) - log.bytes_before(cursor, h);
         let rd = &mut self.readers[r as usize];
-        if pend_n == 0 && e > cursor {
+        if buffered == 0 {
             rd.window_start = now;
         }
         rd.cursor = e;
-        rd.pend_full = cut_by_bytes || e - rd.pend_start >= c.batch_size;
         (e - cursor, bytes)
     }
 
-    /// Sends the pending batch to a free lane when it is full or its batching window has passed.
+    /// The end of the next batch in the buffer, and whether it is full (by count or payload).
+    fn next_batch(&self, r: u32) -> (u64, bool) {
+        let c = self.consumer(r);
+        let rd = &self.readers[r as usize];
+        let log = &self.streams[rd.stream as usize].shards[rd.shard as usize].log;
+        let by_count = rd.pend_start + c.batch_size;
+        let by_bytes = log.end_within_bytes(rd.pend_start, c.payload_cap_bytes, &rd.hint);
+        let e = by_count.min(by_bytes).min(rd.cursor).max(rd.pend_start + 1);
+        (e, e == by_count || by_bytes < rd.cursor)
+    }
+
+    /// Sends batches from the buffer to free lanes: a full batch at once, a partial one when the
+    /// batching window has passed.
     fn dispatch(&mut self, now: Nanos, r: u32, q: &mut Queue<Event>) {
         let c = self.consumer(r);
-        let rd = &mut self.readers[r as usize];
-        if rd.cursor == rd.pend_start || rd.free_lanes == 0 {
-            return;
+        loop {
+            let rd = &self.readers[r as usize];
+            if rd.cursor == rd.pend_start || rd.free_lanes == 0 {
+                return;
+            }
+            let (end, full) = self.next_batch(r);
+            let rd = &mut self.readers[r as usize];
+            if !(full || now >= rd.window_start + c.batching_window) {
+                return;
+            }
+            let lane = rd
+                .lanes
+                .iter()
+                .position(|l| !l.busy)
+                .expect("a free lane exists");
+            let l = &mut rd.lanes[lane];
+            *l = Lane {
+                busy: true,
+                start: rd.pend_start,
+                end,
+                halves: std::mem::take(&mut l.halves),
+                ..Lane::default()
+            };
+            rd.free_lanes -= 1;
+            rd.pend_start = end;
+            rd.window_start = now;
+            self.invoke(now, r, lane as u16, q);
         }
-        if !(rd.pend_full || now >= rd.window_start + c.batching_window) {
-            return;
-        }
-        let lane = rd
-            .lanes
-            .iter()
-            .position(|l| !l.busy)
-            .expect("a free lane exists");
-        let l = &mut rd.lanes[lane];
-        *l = Lane {
-            busy: true,
-            start: rd.pend_start,
-            end: rd.cursor,
-            halves: std::mem::take(&mut l.halves),
-            ..Lane::default()
-        };
-        rd.free_lanes -= 1;
-        rd.pend_start = rd.cursor;
-        rd.pend_full = false;
-        self.invoke(now, r, lane as u16, q);
+    }
+
+    /// True when the buffer already holds a full batch (no need to read more yet).
+    fn holds_full_batch(&self, r: u32) -> bool {
+        let rd = &self.readers[r as usize];
+        rd.cursor > rd.pend_start && self.next_batch(r).1
     }
 
     /// Schedules a shared reader's next call, if it has a free lane and none is scheduled.
     fn schedule_poll(&mut self, now: Nanos, r: u32, got: bool, q: &mut Queue<Event>) {
         let c = self.consumer(r);
         let rd = &self.readers[r as usize];
-        if rd.scheduled || rd.free_lanes == 0 {
+        if rd.scheduled || rd.free_lanes == 0 || self.holds_full_batch(r) {
             return;
         }
         let shard = &self.streams[rd.stream as usize].shards[rd.shard as usize];
@@ -439,14 +500,11 @@ impl<'a> World<'a> {
         let c = self.consumer(r);
         let efo = &self.spec.streams[c.stream].efo;
         let rd = &self.readers[r as usize];
-        if rd.scheduled || rd.free_lanes == 0 {
+        if rd.scheduled || rd.free_lanes == 0 || self.holds_full_batch(r) {
             return;
         }
         let shard = &self.streams[rd.stream as usize].shards[rd.shard as usize];
         let next = if rd.cursor > rd.pend_start {
-            if rd.pend_full {
-                return; // waits for a lane
-            }
             let next_ts = if rd.cursor < shard.log.end() {
                 shard.log.ts_of(rd.cursor, &rd.hint)
             } else {

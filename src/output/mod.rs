@@ -2,4 +2,7 @@
 
 pub mod atomic;
 pub mod run;
+pub mod sweep;
+pub mod sweep_plots;
 pub mod table;
+pub mod timeline;

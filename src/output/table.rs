@@ -109,3 +109,51 @@ pub fn summary(r: &RunReport) -> String {
     out += "\n  IteratorAge: age of the last record of each batch; avg = mean of per-minute averages.\n";
     out
 }
+
+/// One line per sweep point: its parameters and the headline metrics.
+pub fn sweep_summary(
+    exp: &crate::experiment::Experiment,
+    sums: &[Vec<(f64, f64)>],
+    wall_s: f64,
+    events: u64,
+) -> String {
+    use crate::sweep::stats::METRICS;
+    let idx = |m: &str| METRICS.iter().position(|x| *x == m).expect("known metric");
+    let mut rows = vec![vec![
+        "point".to_string(),
+        "age avg".into(),
+        "age max".into(),
+        "age p99".into(),
+        "throttled/min".into(),
+        "errors".into(),
+        "dups".into(),
+        "expired".into(),
+    ]];
+    for (p, s) in exp.points.iter().zip(sums) {
+        let key = if p.key().is_empty() {
+            "(base)".to_string()
+        } else {
+            p.key()
+        };
+        rows.push(vec![
+            key,
+            ms(s[idx("iterator_age_avg_ms")].0),
+            ms(s[idx("iterator_age_max_ms")].0),
+            ms(s[idx("iterator_age_p99_ms")].0),
+            format!("{:.1}", s[idx("throttled_reads_per_min")].0),
+            format!("{:.0}", s[idx("errors")].0),
+            format!("{:.0}", s[idx("duplicates")].0),
+            format!("{:.0}", s[idx("records_expired")].0),
+        ]);
+    }
+    format!(
+        "{}: {} points x {} replicate(s), {} events in {:.2} s ({:.1} M events/s)\n\n{}",
+        exp.name,
+        exp.points.len(),
+        exp.replicates,
+        events,
+        wall_s,
+        events as f64 / wall_s.max(1e-9) / 1e6,
+        grid(&rows)
+    )
+}

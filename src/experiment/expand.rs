@@ -1,0 +1,485 @@
+//! From a raw experiment to its points: ranges, the model axis, the cartesian product, and the
+//! validation of every point's model.
+
+use super::raw::{RawAxis, RawExperiment};
+use super::{dur_value, invalid, Experiment};
+use crate::config::{ConfigError, ModelFile, Origin, Override};
+use std::path::Path;
+
+/// One value of an axis.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AxisValue {
+    /// A model file (index into the experiment's models) and its label.
+    Model { index: usize, label: String },
+    /// A parameter value, as TOML.
+    Value(toml::Value),
+}
+
+impl AxisValue {
+    /// The value as shown in CSV columns and legends.
+    pub fn display(&self) -> String {
+        match self {
+            AxisValue::Model { label, .. } => label.clone(),
+            AxisValue::Value(toml::Value::String(s)) => s.clone(),
+            AxisValue::Value(v) => v.to_string(),
+        }
+    }
+
+    /// The value as a number, when it is one (for plotting on x).
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            AxisValue::Value(toml::Value::Integer(i)) => Some(*i as f64),
+            AxisValue::Value(toml::Value::Float(f)) => Some(*f),
+            _ => None,
+        }
+    }
+}
+
+/// A swept parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Axis {
+    /// The `--set` path, or `model`.
+    pub path: String,
+    /// Short name for legends and CSV columns.
+    pub label: String,
+    pub values: Vec<AxisValue>,
+}
+
+/// One combination of axis values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Point {
+    pub index: usize,
+    /// Which model file this point runs.
+    pub model: usize,
+    /// `(axis path, value)` in axis order.
+    pub values: Vec<(String, AxisValue)>,
+}
+
+impl Point {
+    /// The overrides this point applies (the model axis is not one).
+    pub fn overrides(&self) -> Vec<Override> {
+        self.values
+            .iter()
+            .filter_map(|(path, v)| match v {
+                AxisValue::Value(value) => Some(Override {
+                    path: path.clone(),
+                    value: value.to_string(),
+                }),
+                AxisValue::Model { .. } => None,
+            })
+            .collect()
+    }
+
+    /// A stable text key of the point's parameters, e.g. `consumers.fn.count=5,model=kinesis-efo`.
+    pub fn key(&self) -> String {
+        self.values
+            .iter()
+            .map(|(p, v)| format!("{p}={}", v.display()))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// The value of the axis with `path`.
+    pub fn value(&self, path: &str) -> Option<&AxisValue> {
+        self.values.iter().find(|(p, _)| p == path).map(|(_, v)| v)
+    }
+}
+
+/// Parses `"a..=b"`, `"a..b"` (end excluded) with an optional `":step"`; integers stay integers.
+pub fn parse_range(text: &str) -> Result<Vec<toml::Value>, String> {
+    let (range, step) = match text.split_once(':') {
+        Some((r, s)) => (r, Some(s.trim())),
+        None => (text, None),
+    };
+    let (start, end, inclusive) = if let Some((a, b)) = range.split_once("..=") {
+        (a, b, true)
+    } else if let Some((a, b)) = range.split_once("..") {
+        (a, b, false)
+    } else {
+        return Err(format!(
+            "`{text}` is not a range such as \"1..=30\" or \"0..100:10\""
+        ));
+    };
+    let ints = [start, end, step.unwrap_or("1")]
+        .iter()
+        .map(|s| s.trim().parse::<i64>())
+        .collect::<Result<Vec<_>, _>>();
+    if let Ok(v) = ints {
+        let (a, b, s) = (v[0], v[1], v[2]);
+        if s <= 0 {
+            return Err(format!("the step of `{text}` must be positive"));
+        }
+        let last = if inclusive { b } else { b - 1 };
+        if last < a {
+            return Err(format!("`{text}` is empty or reversed"));
+        }
+        if (last - a) / s > 100_000 {
+            return Err(format!("`{text}` has more than 100,000 values"));
+        }
+        return Ok((a..=last)
+            .step_by(s as usize)
+            .map(toml::Value::Integer)
+            .collect());
+    }
+    let f = |s: &str| {
+        s.trim()
+            .parse::<f64>()
+            .map_err(|_| format!("`{s}` in `{text}` is not a number"))
+    };
+    let (a, b, s) = (f(start)?, f(end)?, f(step.unwrap_or("1"))?);
+    if !(s > 0.0 && a.is_finite() && b.is_finite()) {
+        return Err(format!("`{text}` needs finite bounds and a positive step"));
+    }
+    if b < a || (!inclusive && b == a) {
+        return Err(format!("`{text}` is empty or reversed"));
+    }
+    let n = ((b - a) / s + 1e-9).floor() as usize;
+    if n > 100_000 {
+        return Err(format!("`{text}` has more than 100,000 values"));
+    }
+    Ok((0..=n)
+        .map(|i| a + s * i as f64)
+        .filter(|x| inclusive || *x < b - 1e-12)
+        .map(toml::Value::Float)
+        .collect())
+}
+
+fn axis_values(
+    exp_path: &Path,
+    text: &str,
+    i: usize,
+    axis: &RawAxis,
+    models: &mut Vec<ModelFile>,
+) -> Result<Vec<AxisValue>, ConfigError> {
+    let key = format!("axes.{i}.values");
+    let list = match &axis.values {
+        toml::Value::Array(a) if a.is_empty() => {
+            return Err(invalid(
+                exp_path,
+                text,
+                &key,
+                "an axis needs at least one value".into(),
+            ))
+        }
+        toml::Value::Array(a) => a.clone(),
+        toml::Value::String(s) if axis.path != "model" => {
+            parse_range(s).map_err(|m| invalid(exp_path, text, &key, m))?
+        }
+        other => {
+            return Err(invalid(
+                exp_path,
+                text,
+                &key,
+                format!("expected a list or a range string such as \"1..=30\", found {other}"),
+            ))
+        }
+    };
+    if axis.path != "model" {
+        return Ok(list.into_iter().map(AxisValue::Value).collect());
+    }
+    let dir = exp_path.parent().unwrap_or(Path::new("."));
+    list.iter()
+        .map(|v| {
+            let toml::Value::String(rel) = v else {
+                return Err(invalid(
+                    exp_path,
+                    text,
+                    &key,
+                    format!("model paths are strings, found {v}"),
+                ));
+            };
+            let file = ModelFile::open(&dir.join(rel))?;
+            let label = file.default_name();
+            models.push(file);
+            Ok(AxisValue::Model {
+                index: models.len() - 1,
+                label,
+            })
+        })
+        .collect()
+}
+
+/// Builds and validates the experiment.
+pub fn build(
+    path: &Path,
+    text: &str,
+    raw: RawExperiment,
+    replicates: Option<u32>,
+) -> Result<Experiment, ConfigError> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut models = vec![ModelFile::open(&dir.join(&raw.model))?];
+    let replicates = match replicates {
+        Some(r) => r,
+        None => {
+            let r = raw.replicates.unwrap_or(1);
+            if !(1..=1000).contains(&r) {
+                return Err(invalid(
+                    path,
+                    text,
+                    "replicates",
+                    format!("replicates must be between 1 and 1000, found {r}"),
+                ));
+            }
+            r as u32
+        }
+    };
+    let mut fixed = Vec::new();
+    if let Some(d) = raw.duration {
+        fixed.push(Override {
+            path: "duration".into(),
+            value: dur_value(d),
+        });
+    }
+    if let Some(w) = raw.warmup {
+        fixed.push(Override {
+            path: "warmup".into(),
+            value: dur_value(w),
+        });
+    }
+    for (k, v) in &raw.set {
+        fixed.push(Override {
+            path: k.clone(),
+            value: v.to_string(),
+        });
+    }
+    let mut axes = Vec::new();
+    for (i, a) in raw.axes.iter().enumerate() {
+        if axes.iter().any(|x: &Axis| x.path == a.path) {
+            return Err(invalid(
+                path,
+                text,
+                &format!("axes.{i}.path"),
+                format!("`{}` is swept twice", a.path),
+            ));
+        }
+        let values = axis_values(path, text, i, a, &mut models)?;
+        axes.push(Axis {
+            path: a.path.clone(),
+            label: a.label.clone().unwrap_or_else(|| short_label(&a.path)),
+            values,
+        });
+    }
+    let points = cartesian(&axes);
+    if points.len() > 100_000 {
+        return Err(invalid(
+            path,
+            text,
+            "axes",
+            format!("{} points is more than 100,000", points.len()),
+        ));
+    }
+    for p in &points {
+        let mut o = fixed.clone();
+        o.extend(p.overrides());
+        if let Err(e) = models[p.model].resolve(&o) {
+            return Err(blame_axis(path, text, &raw, &e, p));
+        }
+    }
+    let x_axis = pick_x(&raw, &axes).map_err(|m| invalid(path, text, "plots.x", m))?;
+    let timeseries_points = pick_timeseries(&raw, &axes, &points, x_axis)
+        .map_err(|m| invalid(path, text, "plots.timeseries", m))?;
+    Ok(Experiment {
+        name: raw.name.clone().unwrap_or_else(|| {
+            path.file_stem()
+                .map_or("experiment".into(), |s| s.to_string_lossy().into_owned())
+        }),
+        description: raw.description.clone().unwrap_or_default(),
+        path: path.to_path_buf(),
+        replicates,
+        seed: raw.seed.unwrap_or(1),
+        axes,
+        points,
+        x_axis,
+        timeseries_points,
+        models,
+        fixed,
+    })
+}
+
+/// The last segment of a path that is not just a word like `count` (e.g. `fn.count`).
+fn short_label(path: &str) -> String {
+    let parts: Vec<&str> = path.split('.').collect();
+    match parts.len() {
+        0..=2 => path.to_string(),
+        n => parts[n - 2..].join("."),
+    }
+}
+
+/// Turns a point's model error into an error at the axis (or `set` key) responsible.
+fn blame_axis(
+    path: &Path,
+    text: &str,
+    raw: &RawExperiment,
+    e: &ConfigError,
+    p: &Point,
+) -> ConfigError {
+    let flag = match &e.origin {
+        Origin::Flag(f) => f.clone(),
+        _ => return e.clone(),
+    };
+    let message = format!("{} (at point {})", e.message, p.key());
+    if let Some(i) = raw
+        .axes
+        .iter()
+        .position(|a| flag.starts_with(&format!("{}=", a.path)))
+    {
+        let unknown = e.message.contains("unknown field") || e.message.contains("is a value");
+        let key = if unknown {
+            format!("axes.{i}.path")
+        } else {
+            format!("axes.{i}.values")
+        };
+        return invalid(path, text, &key, format!("`{flag}`: {message}"));
+    }
+    if let Some(k) = raw.set.keys().find(|k| flag.starts_with(&format!("{k}="))) {
+        return invalid(path, text, &format!("set.{k}"), message);
+    }
+    let key = if flag.starts_with("duration=") {
+        "duration"
+    } else {
+        "warmup"
+    };
+    invalid(path, text, key, message)
+}
+
+fn cartesian(axes: &[Axis]) -> Vec<Point> {
+    let mut points = Vec::new();
+    let mut idx = vec![0usize; axes.len()];
+    loop {
+        let values: Vec<(String, AxisValue)> = axes
+            .iter()
+            .zip(&idx)
+            .map(|(a, &i)| (a.path.clone(), a.values[i].clone()))
+            .collect();
+        let model = values
+            .iter()
+            .find_map(|(_, v)| match v {
+                AxisValue::Model { index, .. } => Some(*index),
+                _ => None,
+            })
+            .unwrap_or(0);
+        points.push(Point {
+            index: points.len(),
+            model,
+            values,
+        });
+        // Odometer: the last axis turns fastest.
+        let mut k = axes.len();
+        loop {
+            if k == 0 {
+                return points;
+            }
+            k -= 1;
+            idx[k] += 1;
+            if idx[k] < axes[k].values.len() {
+                break;
+            }
+            idx[k] = 0;
+        }
+    }
+}
+
+fn pick_x(raw: &RawExperiment, axes: &[Axis]) -> Result<Option<usize>, String> {
+    match &raw.plots.x {
+        Some(x) => axes
+            .iter()
+            .position(|a| &a.path == x || &a.label == x)
+            .map(Some)
+            .ok_or_else(|| format!("no axis `{x}` to plot on x")),
+        None => Ok(axes
+            .iter()
+            .position(|a| a.values.iter().all(|v| v.as_f64().is_some()))),
+    }
+}
+
+fn pick_timeseries(
+    raw: &RawExperiment,
+    axes: &[Axis],
+    points: &[Point],
+    x_axis: Option<usize>,
+) -> Result<Vec<usize>, String> {
+    if let Some(wanted) = &raw.plots.timeseries {
+        let mut out = Vec::new();
+        for w in wanted {
+            let matches: Vec<usize> = points
+                .iter()
+                .filter(|p| {
+                    w.iter().all(|(k, v)| {
+                        let axis = axes.iter().find(|a| &a.path == k || &a.label == k);
+                        let want = match v {
+                            toml::Value::String(s) => s.clone(),
+                            other => other.to_string(),
+                        };
+                        axis.and_then(|a| p.value(&a.path))
+                            .is_some_and(|pv| pv.display() == want)
+                    })
+                })
+                .map(|p| p.index)
+                .collect();
+            if matches.is_empty() {
+                return Err(format!("no point matches {w:?}"));
+            }
+            out.extend(matches);
+        }
+        out.dedup();
+        return Ok(out);
+    }
+    // Default: for each line (combination of the other axes), its point with the largest x.
+    let Some(x) = x_axis else {
+        return Ok(points.iter().take(6).map(|p| p.index).collect());
+    };
+    let last = axes[x].values.last().cloned();
+    Ok(points
+        .iter()
+        .filter(|p| p.value(&axes[x].path) == last.as_ref())
+        .map(|p| p.index)
+        .take(8)
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_expand_inclusive_exclusive_and_stepped() {
+        let ints = |s: &str| -> Vec<i64> {
+            parse_range(s)
+                .unwrap()
+                .iter()
+                .map(|v| v.as_integer().unwrap())
+                .collect()
+        };
+        assert_eq!(ints("1..=5"), [1, 2, 3, 4, 5]);
+        assert_eq!(ints("1..5"), [1, 2, 3, 4]);
+        assert_eq!(ints("0..=30:10"), [0, 10, 20, 30]);
+        let floats: Vec<f64> = parse_range("0.5..=1.5:0.5")
+            .unwrap()
+            .iter()
+            .map(|v| v.as_float().unwrap())
+            .collect();
+        assert_eq!(floats, [0.5, 1.0, 1.5]);
+        assert!(parse_range("5..=1").unwrap_err().contains("reversed"));
+        assert!(parse_range("1..1").unwrap_err().contains("empty"));
+        assert!(parse_range("1..=5:0").is_err());
+        assert!(parse_range("banana").is_err());
+    }
+
+    #[test]
+    fn the_cartesian_product_turns_the_last_axis_fastest() {
+        let axis = |p: &str, n: i64| Axis {
+            path: p.into(),
+            label: p.into(),
+            values: (1..=n)
+                .map(|i| AxisValue::Value(toml::Value::Integer(i)))
+                .collect(),
+        };
+        let pts = cartesian(&[axis("a", 2), axis("b", 3)]);
+        let keys: Vec<String> = pts.iter().map(Point::key).collect();
+        assert_eq!(
+            keys,
+            ["a=1,b=1", "a=1,b=2", "a=1,b=3", "a=2,b=1", "a=2,b=2", "a=2,b=3"]
+        );
+        assert_eq!(cartesian(&[]).len(), 1);
+    }
+}

@@ -1,0 +1,43 @@
+//! Experiment files as written.
+
+use crate::config::units::Dur;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawExperiment {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    /// Path of the base model, relative to the experiment file.
+    pub model: String,
+    pub duration: Option<Dur>,
+    pub warmup: Option<Dur>,
+    pub replicates: Option<i64>,
+    pub seed: Option<u64>,
+    /// Overrides applied to every point.
+    #[serde(default)]
+    pub set: BTreeMap<String, toml::Value>,
+    #[serde(default)]
+    pub axes: Vec<RawAxis>,
+    #[serde(default)]
+    pub plots: RawPlots,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAxis {
+    pub path: String,
+    pub values: toml::Value,
+    /// Short name for legends and CSV columns (default: the path).
+    pub label: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPlots {
+    /// The axis drawn on x (path or label).
+    pub x: Option<String>,
+    /// Points whose per-minute series are drawn, by axis values.
+    pub timeseries: Option<Vec<BTreeMap<String, toml::Value>>>,
+}

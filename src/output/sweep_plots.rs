@@ -1,0 +1,212 @@
+//! The pictures of a sweep: IteratorAge (average and maximum) and throttled reads against the swept
+//! axis, one line per value of the other axes with a 95% band, and CloudWatch-style per-minute
+//! series of chosen points.
+
+use super::sweep::point_file_stem;
+use crate::experiment::{Experiment, Point};
+use crate::plot::{self, LineChart, Point as P, Series};
+use crate::sweep::stats::METRICS;
+use crate::sweep::SweepResult;
+use anyhow::Result;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+fn metric(name: &str) -> usize {
+    METRICS
+        .iter()
+        .position(|m| *m == name)
+        .expect("known metric")
+}
+
+/// The legend name of a point's line: its values on every axis but x.
+fn line_name(exp: &Experiment, p: &Point) -> String {
+    let parts: Vec<String> = exp
+        .axes
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| Some(*i) != exp.x_axis)
+        .map(|(_, a)| {
+            let v = p.value(&a.path).map(|v| v.display()).unwrap_or_default();
+            if a.path == "model" {
+                v
+            } else {
+                format!("{}={v}", a.label)
+            }
+        })
+        .collect();
+    if parts.is_empty() {
+        "all runs".into()
+    } else {
+        parts.join(", ")
+    }
+}
+
+fn x_of(exp: &Experiment, p: &Point) -> f64 {
+    exp.x_axis
+        .and_then(|i| p.value(&exp.axes[i].path))
+        .and_then(|v| v.as_f64())
+        .unwrap_or(p.index as f64)
+}
+
+/// One series per line, points in x order; `scale` converts the metric's unit.
+fn series(exp: &Experiment, sums: &[Vec<(f64, f64)>], m: usize, scale: f64) -> Vec<Series> {
+    let mut lines: BTreeMap<usize, (String, Vec<P>)> = BTreeMap::new();
+    let mut order: Vec<String> = Vec::new();
+    for p in &exp.points {
+        let name = line_name(exp, p);
+        let id = order.iter().position(|n| n == &name).unwrap_or_else(|| {
+            order.push(name.clone());
+            order.len() - 1
+        });
+        let (mean, ci) = sums[p.index][m];
+        let point = if exp.replicates > 1 {
+            P::with_band(
+                x_of(exp, p),
+                mean * scale,
+                (mean - ci).max(0.0) * scale,
+                (mean + ci) * scale,
+            )
+        } else {
+            P::new(x_of(exp, p), mean * scale)
+        };
+        lines
+            .entry(id)
+            .or_insert_with(|| (name, Vec::new()))
+            .1
+            .push(point);
+    }
+    lines
+        .into_values()
+        .map(|(name, mut points)| {
+            points.sort_by(|a, b| a.x.total_cmp(&b.x));
+            Series { name, points }
+        })
+        .collect()
+}
+
+fn subtitle(exp: &Experiment, res: &SweepResult) -> String {
+    let sim_s = res
+        .runs
+        .first()
+        .map_or(0.0, |r| r.report.simulated_s - r.report.warmup_s);
+    let band = if exp.replicates > 1 {
+        ", band = 95% CI"
+    } else {
+        ""
+    };
+    format!(
+        "{} | {:.0} min measured per run, {} replicate(s){band}",
+        exp.description,
+        sim_s / 60.0,
+        exp.replicates
+    )
+    .trim_start_matches(" | ")
+    .to_string()
+}
+
+/// Writes every plot of the sweep into `dir`.
+pub fn write_plots(
+    dir: &Path,
+    exp: &Experiment,
+    res: &SweepResult,
+    sums: &[Vec<(f64, f64)>],
+) -> Result<()> {
+    let x_label = exp.x_axis.map_or("point".to_string(), |i| {
+        format!("{} (swept)", exp.axes[i].label)
+    });
+    let sub = Some(subtitle(exp, res));
+    let charts = [
+        (
+            "iterator-age-avg",
+            "iterator_age_avg_ms",
+            "IteratorAge, average of the per-minute Averages",
+            "IteratorAge (s)",
+        ),
+        (
+            "iterator-age-max",
+            "iterator_age_max_ms",
+            "IteratorAge, largest per-minute Maximum",
+            "IteratorAge (s)",
+        ),
+    ];
+    for (stem, m, title, y) in charts {
+        plot::line_chart(
+            &dir.join(stem),
+            &LineChart {
+                title: format!("{}: {title}", exp.name),
+                subtitle: sub.clone(),
+                x_label: x_label.clone(),
+                y_label: y.into(),
+                series: series(exp, sums, metric(m), 1e-3),
+                log_y: false,
+                hline: None,
+            },
+        )?;
+    }
+    plot::line_chart(
+        &dir.join("throttled-reads"),
+        &LineChart {
+            title: format!(
+                "{}: throttled GetRecords calls (ReadProvisionedThroughputExceeded)",
+                exp.name
+            ),
+            subtitle: sub.clone(),
+            x_label: x_label.clone(),
+            y_label: "throttled reads per minute (all shards)".into(),
+            series: series(exp, sums, metric("throttled_reads_per_min"), 1.0),
+            log_y: false,
+            hline: None,
+        },
+    )?;
+    for &pi in &exp.timeseries_points {
+        let p = &exp.points[pi];
+        let run = &res.point_runs(pi, exp.replicates)[0];
+        plot::timeseries_chart(
+            &dir.join("timeseries").join(point_file_stem(p)),
+            &minute_chart(exp, p, &run.report),
+        )?;
+    }
+    Ok(())
+}
+
+/// Per-minute Average (mean over consumers) and Maximum (max over consumers), in seconds.
+fn minute_chart(exp: &Experiment, p: &Point, r: &crate::model::RunReport) -> LineChart {
+    let mut by_minute: BTreeMap<u64, (f64, u32, f64)> = BTreeMap::new();
+    for m in &r.minutes {
+        let e = by_minute.entry(m.minute).or_insert((0.0, 0, 0.0));
+        if m.samples > 0 {
+            e.0 += m.iterator_age_avg_ms;
+            e.1 += 1;
+        }
+        e.2 = e.2.max(m.iterator_age_max_ms);
+    }
+    let avg = by_minute
+        .iter()
+        .map(|(&k, &(s, n, _))| P::new(k as f64, if n > 0 { s / f64::from(n) / 1e3 } else { 0.0 }))
+        .collect();
+    let max = by_minute
+        .iter()
+        .map(|(&k, &(_, _, mx))| P::new(k as f64, mx / 1e3))
+        .collect();
+    LineChart {
+        title: format!("{}: IteratorAge per minute at {}", exp.name, p.key()),
+        subtitle: Some(format!(
+            "as CloudWatch shows it: per-minute Average (mean over {} consumers) and Maximum",
+            r.consumers.len()
+        )),
+        x_label: "time (min)".into(),
+        y_label: "IteratorAge (s)".into(),
+        series: vec![
+            Series {
+                name: "Average".into(),
+                points: avg,
+            },
+            Series {
+                name: "Maximum".into(),
+                points: max,
+            },
+        ],
+        log_y: false,
+        hline: None,
+    }
+}

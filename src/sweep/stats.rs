@@ -1,0 +1,87 @@
+//! Point metrics: what one run says about a point (over all its consumers), and their mean and
+//! 95% confidence half-width across replicates.
+
+use crate::model::RunReport;
+
+/// The metrics reported per point, in output order.
+pub const METRICS: [&str; 12] = [
+    "iterator_age_avg_ms",
+    "iterator_age_max_ms",
+    "iterator_age_p99_ms",
+    "iterator_age_p50_ms",
+    "throttled_reads_per_min",
+    "delivery_latency_ms",
+    "errors",
+    "duplicates",
+    "records_expired",
+    "records_discarded",
+    "peak_concurrency",
+    "records_written",
+];
+
+/// One run's point metrics, in [`METRICS`] order: mean of consumers' averages, max of maxima and
+/// of p99s, sum of counts.
+pub fn run_metrics(r: &RunReport) -> [f64; 12] {
+    let cs = &r.consumers;
+    let n = cs.len().max(1) as f64;
+    let mean = |f: &dyn Fn(&crate::model::report::ConsumerReport) -> f64| {
+        cs.iter().map(f).sum::<f64>() / n
+    };
+    let max = |f: &dyn Fn(&crate::model::report::ConsumerReport) -> f64| {
+        cs.iter().map(f).fold(0.0, f64::max)
+    };
+    let sum =
+        |f: &dyn Fn(&crate::model::report::ConsumerReport) -> f64| cs.iter().map(f).sum::<f64>();
+    [
+        mean(&|c| c.iterator_age_ms.minute_avg),
+        max(&|c| c.iterator_age_ms.max),
+        max(&|c| c.iterator_age_ms.p99),
+        mean(&|c| c.iterator_age_ms.p50),
+        r.streams.iter().map(|s| s.throttled_reads_per_min).sum(),
+        mean(&|c| c.delivery_latency_ms),
+        sum(&|c| c.errors as f64),
+        sum(&|c| c.duplicates as f64),
+        sum(&|c| c.records_expired as f64),
+        sum(&|c| c.records_discarded as f64),
+        sum(&|c| f64::from(c.peak_concurrency)),
+        r.streams.iter().map(|s| s.records_written as f64).sum(),
+    ]
+}
+
+/// Mean and 95% confidence half-width (Student t) of `xs`; the half-width is 0 for one value.
+pub fn mean_ci(xs: &[f64]) -> (f64, f64) {
+    let n = xs.len();
+    if n == 0 {
+        return (0.0, 0.0);
+    }
+    let mean = xs.iter().sum::<f64>() / n as f64;
+    if n == 1 {
+        return (mean, 0.0);
+    }
+    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+    (mean, t975(n - 1) * (var / n as f64).sqrt())
+}
+
+/// The 97.5% quantile of Student's t with `df` degrees of freedom.
+fn t975(df: usize) -> f64 {
+    const T: [f64; 30] = [
+        12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
+        2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
+        2.052, 2.048, 2.045, 2.042,
+    ];
+    T.get(df.wrapping_sub(1)).copied().unwrap_or(1.96)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn confidence_intervals_use_student_t() {
+        assert_eq!(mean_ci(&[]), (0.0, 0.0));
+        assert_eq!(mean_ci(&[3.0]), (3.0, 0.0));
+        let (m, ci) = mean_ci(&[1.0, 2.0, 3.0]);
+        assert!((m - 2.0).abs() < 1e-12);
+        assert!((ci - 4.303 * (1.0f64 / 3.0).sqrt()).abs() < 1e-9);
+    }
+}
