@@ -69,6 +69,7 @@ pub struct RawLimits {
     pub big_read_penalty: Option<Dur>,
     pub overdraw_penalty: Option<Dur>,
     pub max_efo_consumers: Option<i64>,
+    pub throttled_calls_count: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]

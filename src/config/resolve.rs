@@ -266,6 +266,9 @@ fn stream(name: &str, s: &RawStream) -> R<StreamSpec> {
         limits.max_efo_consumers =
             int_in(&lp("max_efo_consumers"), v, 0, 1000, "max_efo_consumers")? as u32;
     }
+    if let Some(v) = l.throttled_calls_count {
+        limits.throttled_calls_count = v;
+    }
     let mut efo = aws::efo_defaults();
     let e = &s.efo;
     if let Some(v) = e.bytes_per_s {

@@ -24,6 +24,8 @@ pub fn kinesis_limits() -> ShardLimits {
         big_read_penalty: 5 * SEC,
         overdraw_penalty: SEC,
         max_efo_consumers: 20,
+        // ASSUMPTION: a rejected call does not use up the call budget.
+        throttled_calls_count: false,
     }
 }
 
@@ -42,6 +44,7 @@ pub fn dynamodb_limits() -> ShardLimits {
         big_read_penalty: 0,
         overdraw_penalty: 0,
         max_efo_consumers: 0,
+        throttled_calls_count: false,
     }
 }
 

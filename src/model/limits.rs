@@ -86,8 +86,10 @@ impl ReadLimiter {
             return CallVerdict::Throttled;
         }
         if let Some(cap) = limits.read_calls_per_s {
-            let cap = cap as usize;
-            if self.recent.len() == cap && t < self.recent[self.head] + SEC {
+            if self.recent.len() == cap as usize && t < self.recent[self.head] + SEC {
+                if limits.throttled_calls_count {
+                    self.remember(cap, t);
+                }
                 return CallVerdict::Throttled;
             }
         }
@@ -105,14 +107,19 @@ impl ReadLimiter {
             None => limits.max_bytes_per_call,
         };
         if let Some(cap) = limits.read_calls_per_s {
-            if self.recent.len() < cap as usize {
-                self.recent.push(t);
-            } else {
-                self.recent[self.head] = t;
-                self.head = (self.head + 1) % self.recent.len();
-            }
+            self.remember(cap, t);
         }
         CallVerdict::Allowed { max_bytes }
+    }
+
+    /// Counts a call at `t` in the sliding window.
+    fn remember(&mut self, cap: u32, t: Nanos) {
+        if self.recent.len() < cap as usize {
+            self.recent.push(t);
+        } else {
+            self.recent[self.head] = t;
+            self.head = (self.head + 1) % self.recent.len();
+        }
     }
 
     /// Charges `bytes` returned by an allowed call at `t`.
@@ -181,6 +188,7 @@ mod tests {
             big_read_penalty: 5 * SEC,
             overdraw_penalty: SEC,
             max_efo_consumers: 20,
+            throttled_calls_count: false,
         }
     }
 

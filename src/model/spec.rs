@@ -76,6 +76,8 @@ pub struct ShardLimits {
     pub overdraw_penalty: Nanos,
     /// Registered enhanced fan-out consumers allowed on the stream (0: EFO unavailable).
     pub max_efo_consumers: u32,
+    /// Whether throttled calls also count against `read_calls_per_s`.
+    pub throttled_calls_count: bool,
 }
 
 /// Enhanced fan-out delivery parameters of a stream.

@@ -48,8 +48,39 @@ fn x_of(exp: &Experiment, p: &Point) -> f64 {
         .unwrap_or(p.index as f64)
 }
 
-/// One series per line, points in x order; `scale` converts the metric's unit.
+/// One series per line, points in x order; `scale` converts the metric's unit. Without a numeric
+/// axis, every point is its own series (a labelled dot with its error bar).
 fn series(exp: &Experiment, sums: &[Vec<(f64, f64)>], m: usize, scale: f64) -> Vec<Series> {
+    if exp.x_axis.is_none() {
+        return exp
+            .points
+            .iter()
+            .map(|p| {
+                let (mean, ci) = sums[p.index][m];
+                let x = p.index as f64 + 1.0;
+                let point = P::with_band(
+                    x,
+                    mean * scale,
+                    (mean - ci).max(0.0) * scale,
+                    (mean + ci) * scale,
+                );
+                let name = p
+                    .values
+                    .iter()
+                    .map(|(_, v)| v.display())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                Series {
+                    name: if name.is_empty() {
+                        "base model".into()
+                    } else {
+                        name
+                    },
+                    points: vec![point],
+                }
+            })
+            .collect();
+    }
     let mut lines: BTreeMap<usize, (String, Vec<P>)> = BTreeMap::new();
     let mut order: Vec<String> = Vec::new();
     for p in &exp.points {
@@ -123,6 +154,12 @@ pub fn write_plots(
             "IteratorAge (s)",
         ),
         (
+            "iterator-age-worst-minute",
+            "iterator_age_worst_minute_avg_ms",
+            "IteratorAge, worst per-minute Average",
+            "IteratorAge (s)",
+        ),
+        (
             "iterator-age-max",
             "iterator_age_max_ms",
             "IteratorAge, largest per-minute Maximum",
@@ -169,8 +206,11 @@ pub fn write_plots(
     Ok(())
 }
 
-/// Per-minute Average (mean over consumers) and Maximum (max over consumers), in seconds.
+/// Per-minute Average of each consumer (or their mean, beyond six consumers) and the Maximum over
+/// all consumers, in seconds.
 fn minute_chart(exp: &Experiment, p: &Point, r: &crate::model::RunReport) -> LineChart {
+    let per_consumer = r.consumers.len() <= 6;
+    let mut avgs: BTreeMap<String, Vec<P>> = BTreeMap::new();
     let mut by_minute: BTreeMap<u64, (f64, u32, f64)> = BTreeMap::new();
     for m in &r.minutes {
         let e = by_minute.entry(m.minute).or_insert((0.0, 0, 0.0));
@@ -179,33 +219,57 @@ fn minute_chart(exp: &Experiment, p: &Point, r: &crate::model::RunReport) -> Lin
             e.1 += 1;
         }
         e.2 = e.2.max(m.iterator_age_max_ms);
+        if per_consumer {
+            let y = if m.samples > 0 {
+                m.iterator_age_avg_ms / 1e3
+            } else {
+                0.0
+            };
+            avgs.entry(m.consumer.clone())
+                .or_default()
+                .push(P::new(m.minute as f64, y));
+        }
     }
-    let avg = by_minute
-        .iter()
-        .map(|(&k, &(s, n, _))| P::new(k as f64, if n > 0 { s / f64::from(n) / 1e3 } else { 0.0 }))
-        .collect();
-    let max = by_minute
-        .iter()
-        .map(|(&k, &(_, _, mx))| P::new(k as f64, mx / 1e3))
-        .collect();
+    let mut series: Vec<Series> = if per_consumer {
+        r.consumers
+            .iter()
+            .map(|c| Series {
+                name: format!("Average, {}", c.name),
+                points: avgs.remove(&c.name).unwrap_or_default(),
+            })
+            .collect()
+    } else {
+        let points = by_minute
+            .iter()
+            .map(|(&k, &(s, n, _))| {
+                P::new(k as f64, if n > 0 { s / f64::from(n) / 1e3 } else { 0.0 })
+            })
+            .collect();
+        vec![Series {
+            name: format!("Average (mean of {} consumers)", r.consumers.len()),
+            points,
+        }]
+    };
+    // Drawn first, so that the averages stay visible on top of it.
+    series.insert(
+        0,
+        Series {
+            name: "Maximum, all consumers".into(),
+            points: by_minute
+                .iter()
+                .map(|(&k, &(_, _, mx))| P::new(k as f64, mx / 1e3))
+                .collect(),
+        },
+    );
     LineChart {
         title: format!("{}: IteratorAge per minute at {}", exp.name, p.key()),
-        subtitle: Some(format!(
-            "as CloudWatch shows it: per-minute Average (mean over {} consumers) and Maximum",
-            r.consumers.len()
-        )),
+        subtitle: Some(
+            "as CloudWatch charts it: per-minute Average and Maximum of the per-batch samples"
+                .into(),
+        ),
         x_label: "time (min)".into(),
         y_label: "IteratorAge (s)".into(),
-        series: vec![
-            Series {
-                name: "Average".into(),
-                points: avg,
-            },
-            Series {
-                name: "Maximum".into(),
-                points: max,
-            },
-        ],
+        series,
         log_y: false,
         hline: None,
     }

@@ -122,6 +122,7 @@ pub fn sweep_summary(
     let mut rows = vec![vec![
         "point".to_string(),
         "age avg".into(),
+        "worst min avg".into(),
         "age max".into(),
         "age p99".into(),
         "throttled/min".into(),
@@ -138,6 +139,7 @@ pub fn sweep_summary(
         rows.push(vec![
             key,
             ms(s[idx("iterator_age_avg_ms")].0),
+            ms(s[idx("iterator_age_worst_minute_avg_ms")].0),
             ms(s[idx("iterator_age_max_ms")].0),
             ms(s[idx("iterator_age_p99_ms")].0),
             format!("{:.1}", s[idx("throttled_reads_per_min")].0),

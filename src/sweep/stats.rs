@@ -4,8 +4,9 @@
 use crate::model::RunReport;
 
 /// The metrics reported per point, in output order.
-pub const METRICS: [&str; 12] = [
+pub const METRICS: [&str; 13] = [
     "iterator_age_avg_ms",
+    "iterator_age_worst_minute_avg_ms",
     "iterator_age_max_ms",
     "iterator_age_p99_ms",
     "iterator_age_p50_ms",
@@ -19,9 +20,9 @@ pub const METRICS: [&str; 12] = [
     "records_written",
 ];
 
-/// One run's point metrics, in [`METRICS`] order: mean of consumers' averages, max of maxima and
-/// of p99s, sum of counts.
-pub fn run_metrics(r: &RunReport) -> [f64; 12] {
+/// One run's point metrics, in [`METRICS`] order: mean of consumers' averages, max of maxima, of
+/// worst per-minute averages and of p99s, sum of counts.
+pub fn run_metrics(r: &RunReport) -> [f64; 13] {
     let cs = &r.consumers;
     let n = cs.len().max(1) as f64;
     let mean = |f: &dyn Fn(&crate::model::report::ConsumerReport) -> f64| {
@@ -34,6 +35,7 @@ pub fn run_metrics(r: &RunReport) -> [f64; 12] {
         |f: &dyn Fn(&crate::model::report::ConsumerReport) -> f64| cs.iter().map(f).sum::<f64>();
     [
         mean(&|c| c.iterator_age_ms.minute_avg),
+        max(&|c| c.iterator_age_ms.minute_avg_max),
         max(&|c| c.iterator_age_ms.max),
         max(&|c| c.iterator_age_ms.p99),
         mean(&|c| c.iterator_age_ms.p50),
