@@ -142,9 +142,11 @@ pub fn write_plots(
     res: &SweepResult,
     sums: &[Vec<(f64, f64)>],
 ) -> Result<()> {
-    let x_label = exp.x_axis.map_or("point".to_string(), |i| {
-        format!("{} (swept)", exp.axes[i].label)
-    });
+    let x_label = exp
+        .x_axis
+        .map_or("architecture (see legend)".to_string(), |i| {
+            format!("{} (swept)", exp.axes[i].label)
+        });
     let sub = Some(subtitle(exp, res));
     let charts = [
         (
@@ -191,6 +193,18 @@ pub fn write_plots(
             x_label: x_label.clone(),
             y_label: "throttled reads per minute (all shards)".into(),
             series: series(exp, sums, metric("throttled_reads_per_min"), 1.0),
+            log_y: false,
+            hline: None,
+        },
+    )?;
+    plot::line_chart(
+        &dir.join("delivery-latency"),
+        &LineChart {
+            title: format!("{}: mean delay from write to delivery", exp.name),
+            subtitle: sub.clone(),
+            x_label: x_label.clone(),
+            y_label: "propagation delay (ms)".into(),
+            series: series(exp, sums, metric("delivery_latency_ms"), 1.0),
             log_y: false,
             hline: None,
         },

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Regenerates the pictures README.md shows (docs/img/) from the shipped experiments.
+# Usage: scripts/update-docs-images.sh   (from the repository root; takes well under a minute)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release --quiet
+sim=target/release/sim
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+$sim sweep experiments/hot-stream.toml --quiet --out "$out/hot-stream" >/dev/null
+$sim sweep experiments/power-api.toml --quiet --out "$out/power-api" >/dev/null
+$sim sweep experiments/two-reader-rule.toml --quiet --out "$out/two-reader-rule" >/dev/null
+$sim sweep experiments/propagation.toml --quiet --out "$out/propagation" >/dev/null
+$sim timeline models/dynamodb-readers.toml --set consumers.fn.count=3 --at 5m --window 10s --out "$out/timeline" >/dev/null
+
+cp "$out/hot-stream/iterator-age-avg.png" docs/img/hot-stream-iterator-age-avg.png
+cp "$out/hot-stream/iterator-age-max.png" docs/img/hot-stream-iterator-age-max.png
+cp "$out/hot-stream/throttled-reads.png" docs/img/hot-stream-throttled-reads.png
+cp "$out/power-api/iterator-age-worst-minute.png" docs/img/power-api-worst-minute.png
+cp "$out/power-api/iterator-age-max.png" docs/img/power-api-max.png
+cp "$out/power-api/timeseries/point-000_model=dynamodb-streams.png" docs/img/power-api-dynamodb-per-minute.png
+cp "$out/two-reader-rule/throttled-reads.png" docs/img/two-reader-rule-throttles.png
+cp "$out/propagation/delivery-latency.png" docs/img/propagation-delay.png
+cp "$out/timeline/timeline.png" docs/img/two-reader-timeline.png
+echo "updated docs/img/"

@@ -1,0 +1,299 @@
+//! Sweeps: expansion, seeds, determinism across threads, CSV columns, and each shipped experiment's
+//! qualitative result on a shortened run.
+
+use assert_cmd::Command;
+use sim::experiment::Experiment;
+use sim::output::sweep::point_summaries;
+use sim::sweep::stats::METRICS;
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Writes `text` as an experiment in a temporary folder, with model paths made absolute.
+fn experiment_file(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let models = root().join("models");
+    let text = text.replace("../models/", &format!("{}/", models.display()));
+    let path = dir.join(format!("{name}.toml"));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// A shipped experiment, shortened: every `key = value` line in `changes` replaces the original.
+fn shipped(dir: &Path, name: &str, changes: &[(&str, &str)]) -> Experiment {
+    let mut text =
+        std::fs::read_to_string(root().join("experiments").join(format!("{name}.toml"))).unwrap();
+    for (key, value) in changes {
+        let line = text
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{key} =")))
+            .unwrap_or_else(|| panic!("{name} has no `{key}` line"))
+            .to_string();
+        text = text.replacen(&line, &format!("{key} = {value}"), 1);
+    }
+    Experiment::open(&experiment_file(dir, name, &text), None).expect("valid experiment")
+}
+
+/// Mean of `metric` per point, keyed by the point's parameters.
+fn means(exp: &Experiment, metric: &str) -> Vec<(String, f64)> {
+    let res = sim::sweep::run(exp, 0, false).unwrap();
+    let m = METRICS.iter().position(|x| *x == metric).unwrap();
+    let sums = point_summaries(exp, &res);
+    exp.points
+        .iter()
+        .map(|p| (p.key(), sums[p.index][m].0))
+        .collect()
+}
+
+fn at(values: &[(String, f64)], key: &str) -> f64 {
+    values
+        .iter()
+        .find(|(k, _)| k == key)
+        .unwrap_or_else(|| panic!("no point {key}"))
+        .1
+}
+
+const SMALL: &str = r#"
+name = "small"
+model = "../models/kinesis-standard.toml"
+duration = "4m"
+warmup = "1m"
+replicates = 2
+seed = 4
+[[axes]]
+path = "consumers.fn.count"
+values = [1, 6]
+[[axes]]
+path = "consumers.fn.batch_size"
+values = "50..=150:100"
+"#;
+
+#[test]
+fn points_are_the_cartesian_product_with_the_last_axis_fastest() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = Experiment::open(&experiment_file(dir.path(), "small", SMALL), None).unwrap();
+    let keys: Vec<String> = exp.points.iter().map(|p| p.key()).collect();
+    assert_eq!(
+        keys,
+        [
+            "consumers.fn.count=1,consumers.fn.batch_size=50",
+            "consumers.fn.count=1,consumers.fn.batch_size=150",
+            "consumers.fn.count=6,consumers.fn.batch_size=50",
+            "consumers.fn.count=6,consumers.fn.batch_size=150",
+        ]
+    );
+    assert_eq!(exp.runs(), 8);
+}
+
+#[test]
+fn seeds_depend_on_parameters_and_replicate_not_on_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = Experiment::open(&experiment_file(dir.path(), "a", SMALL), None).unwrap();
+    let b_text = SMALL.replace("values = [1, 6]", "values = [6]");
+    let b = Experiment::open(&experiment_file(dir.path(), "b", &b_text), None).unwrap();
+    // Point "count=6, batch=50" is third in a and first in b: same seeds.
+    assert_eq!(a.seed_of(2, 0), b.seed_of(0, 0));
+    assert_eq!(a.seed_of(2, 1), b.seed_of(0, 1));
+    assert_ne!(a.seed_of(2, 0), a.seed_of(2, 1));
+    assert_ne!(a.seed_of(2, 0), a.seed_of(3, 0));
+    assert!(
+        a.seed_of(3, 1) <= i64::MAX as u64,
+        "seeds fit a TOML integer"
+    );
+}
+
+#[test]
+fn a_bad_axis_path_is_reported_at_the_axis() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = SMALL.replace("consumers.fn.batch_size", "consumers.fn.batchsize");
+    let err = Experiment::open(&experiment_file(dir.path(), "bad", &text), None).unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("bad.toml:") && msg.contains("axes.1"), "{msg}");
+    assert!(msg.contains("did you mean `batch_size`"), "{msg}");
+    let text = SMALL.replace("\"50..=150:100\"", "\"150..=50\"");
+    let msg = Experiment::open(&experiment_file(dir.path(), "rev", &text), None)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        msg.contains("reversed") && msg.contains("axes.1.values"),
+        "{msg}"
+    );
+}
+
+fn sweep_cli(exp: &Path, out: &Path, jobs: &str) {
+    Command::cargo_bin("sim")
+        .unwrap()
+        .args(["sweep", "--quiet", "--jobs", jobs, "--out"])
+        .arg(out)
+        .arg(exp)
+        .assert()
+        .success();
+}
+
+#[test]
+fn results_are_byte_identical_whatever_the_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = experiment_file(dir.path(), "small", SMALL);
+    sweep_cli(&exp, &dir.path().join("one"), "1");
+    sweep_cli(&exp, &dir.path().join("two"), "2");
+    for f in [
+        "runs.csv",
+        "summary.csv",
+        "timeseries/point-002_count=6_batch_size=50.csv",
+    ] {
+        let a = std::fs::read(dir.path().join("one").join(f)).unwrap();
+        let b = std::fs::read(dir.path().join("two").join(f)).unwrap();
+        assert!(!a.is_empty());
+        assert_eq!(a, b, "{f} differs between --jobs 1 and --jobs 2");
+    }
+    for png in [
+        "iterator-age-avg.png",
+        "iterator-age-max.png",
+        "throttled-reads.png",
+    ] {
+        assert!(dir.path().join("one").join(png).exists(), "{png}");
+    }
+}
+
+#[test]
+fn csv_columns_are_stable() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = experiment_file(dir.path(), "small", SMALL);
+    let out = dir.path().join("out");
+    sweep_cli(&exp, &out, "2");
+    let header = |f: &str| {
+        std::fs::read_to_string(out.join(f))
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        header("runs.csv"),
+        "point,replicate,seed,consumers.fn.count,consumers.fn.batch_size,consumer,stream,read,\
+iterator_age_avg_ms,iterator_age_max_ms,iterator_age_mean_ms,iterator_age_p50_ms,iterator_age_p99_ms,\
+iterator_age_samples,records_processed,records_in_flight,records_unread,records_discarded,records_expired,\
+read_calls,throttled_reads,throttled_reads_per_min,invocations,errors,retries,duplicates,cold_starts,\
+peak_concurrency,delivery_latency_ms,end_to_end_ms_mean,end_to_end_ms_max"
+    );
+    let mut want = String::from("point,consumers.fn.count,consumers.fn.batch_size,replicates");
+    for m in METRICS {
+        want += &format!(",{m},{m}_ci95");
+    }
+    assert_eq!(header("summary.csv"), want);
+    assert!(header("timeseries/point-000_count=1_batch_size=50.csv")
+        .starts_with("minute,consumer,stream,iterator_age_avg_ms"));
+}
+
+#[test]
+fn hot_stream_throttles_from_about_five_subscribers_and_efo_stays_flat() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = shipped(
+        dir.path(),
+        "hot-stream",
+        &[
+            ("duration", "\"8m\""),
+            ("replicates", "1"),
+            ("values", "[1, 3, 5, 8, 16, 30]"),
+        ],
+    );
+    let thr = means(&exp, "throttled_reads_per_min");
+    let age = means(&exp, "iterator_age_avg_ms");
+    let std = |n: u32| format!("consumers.fn.count={n},model=kinesis-standard");
+    let efo = |n: u32| format!("consumers.fn.count={n},model=kinesis-efo");
+    assert_eq!(at(&thr, &std(1)), 0.0);
+    assert!(at(&thr, &std(3)) < 10.0, "{thr:?}");
+    let (t8, t16, t30) = (at(&thr, &std(8)), at(&thr, &std(16)), at(&thr, &std(30)));
+    assert!(t8 > 100.0 && t16 > t8 && t30 > t16, "{thr:?}");
+    // Linear: the growth per added subscriber agrees within a factor of two on both stretches.
+    let ratio = ((t30 - t16) / 14.0) / ((t16 - t8) / 8.0);
+    assert!(
+        (0.5..2.0).contains(&ratio),
+        "increments {} and {}",
+        t16 - t8,
+        t30 - t16
+    );
+    for n in [1, 8, 16, 30] {
+        assert_eq!(at(&thr, &efo(n)), 0.0);
+        assert!(at(&age, &efo(n)) < 150.0, "EFO age at {n}: {age:?}");
+    }
+    assert!(at(&age, &std(30)) > 10.0 * at(&age, &efo(30)), "{age:?}");
+    let max = means(&exp, "iterator_age_max_ms");
+    assert!(at(&max, &std(30)) > 10_000.0, "spikes above 10 s: {max:?}");
+}
+
+#[test]
+fn power_api_architectures_rank_as_in_the_post() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = shipped(
+        dir.path(),
+        "power-api",
+        &[("duration", "\"6h\""), ("replicates", "2")],
+    );
+    let worst = means(&exp, "iterator_age_worst_minute_avg_ms");
+    let max = means(&exp, "iterator_age_max_ms");
+    let (a, b, c) = (
+        "model=dynamodb-streams",
+        "model=dynamodb-fanout-function",
+        "model=power-api-kinesis",
+    );
+    assert!(
+        at(&worst, a) > 50_000.0,
+        "four readers: worst minute average {worst:?}"
+    );
+    assert!(
+        at(&worst, b) < 10_000.0 && at(&worst, c) < 4_000.0,
+        "{worst:?}"
+    );
+    assert!(
+        at(&worst, a) > at(&worst, b) && at(&worst, b) > at(&worst, c),
+        "{worst:?}"
+    );
+    assert!(at(&max, a) > 60_000.0, "{max:?}");
+    assert!((25_000.0..45_000.0).contains(&at(&max, c)), "{max:?}");
+    let thr = means(&exp, "throttled_reads_per_min");
+    assert!(
+        at(&thr, a) > 0.0 && at(&thr, b) == 0.0 && at(&thr, c) == 0.0,
+        "{thr:?}"
+    );
+}
+
+#[test]
+fn two_reader_rule_throttles_from_the_third_reader() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = shipped(
+        dir.path(),
+        "two-reader-rule",
+        &[("duration", "\"10m\""), ("replicates", "1")],
+    );
+    let thr = means(&exp, "throttled_reads_per_min");
+    let n = |k: u32| format!("consumers.fn.count={k}");
+    assert_eq!(at(&thr, &n(1)), 0.0);
+    assert_eq!(at(&thr, &n(2)), 0.0);
+    for k in 3..=6 {
+        assert!(at(&thr, &n(k)) > 0.0, "{thr:?}");
+    }
+    assert!(at(&thr, &n(6)) > at(&thr, &n(3)));
+}
+
+#[test]
+fn propagation_delays_match_the_developer_guide() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = shipped(
+        dir.path(),
+        "propagation",
+        &[("duration", "\"15m\""), ("replicates", "2")],
+    );
+    let d = means(&exp, "delivery_latency_ms");
+    let key = |n: u32, r: &str| format!("consumers.app.count={n},consumers.app.read={r}");
+    assert!((170.0..230.0).contains(&at(&d, &key(1, "shared"))), "{d:?}");
+    assert!(
+        (750.0..1250.0).contains(&at(&d, &key(5, "shared"))),
+        "{d:?}"
+    );
+    for n in [1, 5] {
+        assert!((65.0..80.0).contains(&at(&d, &key(n, "efo"))), "{d:?}");
+    }
+}
