@@ -1,6 +1,7 @@
 //! The command line: argument parsing, dispatch to commands, exit codes.
 //!
-//! Exit codes: 0 success; 1 a run failed (an internal invariant broke); 2 bad input or usage.
+//! Exit codes: 0 success; 1 a run failed (an internal invariant broke); 2 bad input or usage;
+//! 130 interrupted by Ctrl-C (a sweep keeps its finished runs for `--resume`).
 
 use crate::config::{ConfigError, ModelFile, Override};
 use crate::experiment::Experiment;
@@ -20,7 +21,7 @@ use std::process::ExitCode;
     long_about = "sim simulates Kinesis Data Streams and DynamoDB Streams read by Lambda functions and \
                   EventBridge Pipes: shared read limits, enhanced fan-out, batching, retries, and the \
                   IteratorAge and throttles that follow.",
-    after_help = "Exit codes: 0 success, 1 run failed, 2 bad input or usage."
+    after_help = "Exit codes: 0 success, 1 run failed, 2 bad input or usage, 130 interrupted (Ctrl-C)."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -65,6 +66,9 @@ pub struct RunArgs {
     /// Print exactly one JSON object on stdout instead of the table.
     #[arg(long)]
     pub json: bool,
+    /// Refuse runs forecast to need more events than this (the forecast is printed).
+    #[arg(long, default_value_t = DEFAULT_MAX_EVENTS, value_name = "N")]
+    pub max_events: f64,
 }
 
 #[derive(Args, Debug)]
@@ -86,6 +90,36 @@ pub struct SweepArgs {
     /// No progress bar.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Reuse the runs an interrupted sweep finished (kept in .<out>.resume/ beside the output).
+    #[arg(long)]
+    pub resume: bool,
+    /// Refuse sweeps forecast to need more events than this (the forecast is printed).
+    #[arg(long, default_value_t = DEFAULT_MAX_EVENTS, value_name = "N")]
+    pub max_events: f64,
+}
+
+/// Above this forecast of events, a run or sweep is refused unless --max-events says otherwise
+/// (about half an hour at 10 M events/s).
+pub const DEFAULT_MAX_EVENTS: f64 = 2e10;
+
+/// Refuses work whose forecast exceeds the limit, naming the forecast and the flag.
+fn check_budget(
+    what: &str,
+    est: crate::model::estimate::Estimate,
+    max_events: f64,
+) -> Result<(), Failure> {
+    if est.events <= max_events {
+        return Ok(());
+    }
+    Err(Failure::Usage(format!(
+        "{what} is forecast to need about {:.1e} events (roughly {:.0} s at 10 M events/s) and {:.0} MiB of memory, \
+         more than --max-events {:.1e}; pass --max-events {:.1e} to run it anyway, or shorten it",
+        est.events,
+        est.events / 1e7,
+        est.memory_bytes / (1 << 20) as f64,
+        max_events,
+        est.events * 1.5
+    )))
 }
 
 #[derive(Args, Debug)]
@@ -125,6 +159,24 @@ pub enum Failure {
     Usage(String),
     #[error(transparent)]
     Run(#[from] anyhow::Error),
+    #[error("{0}")]
+    Interrupted(String),
+}
+
+/// A flag set by the first Ctrl-C; a second Ctrl-C exits at once with code 130.
+fn interrupt_flag() -> &'static std::sync::atomic::AtomicBool {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static STOP: AtomicBool = AtomicBool::new(false);
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        let _ = ctrlc::set_handler(|| {
+            if STOP.swap(true, Ordering::SeqCst) {
+                std::process::exit(130);
+            }
+            eprintln!("\ninterrupted: finishing the runs under way (Ctrl-C again to quit at once)");
+        });
+    });
+    &STOP
 }
 
 impl Failure {
@@ -132,6 +184,7 @@ impl Failure {
         match self {
             Failure::Input(_) | Failure::Usage(_) => 2,
             Failure::Run(_) => 1,
+            Failure::Interrupted(_) => 130,
         }
     }
 }
@@ -207,6 +260,11 @@ fn flag_overrides(args: &RunArgs) -> Vec<Override> {
 fn run_model(args: RunArgs) -> Result<(), Failure> {
     let file = ModelFile::open(&args.model)?;
     let spec = file.resolve(&flag_overrides(&args))?;
+    check_budget(
+        "this run",
+        crate::model::estimate::estimate(&spec),
+        args.max_events,
+    )?;
     let out_dir = args
         .out
         .clone()
@@ -242,13 +300,50 @@ fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join(&exp.name));
-    let progress = !args.quiet && std::io::stderr().is_terminal();
-    let res = sweep::run(&exp, args.jobs.unwrap_or(0), progress)?;
+    output::atomic::check_replaceable(&out_dir).map_err(|e| Failure::Usage(format!("{e:#}")))?;
+    let forecast = (0..exp.points.len())
+        .map(|p| crate::model::estimate::estimate(&exp.spec(p, 0)))
+        .fold(
+            crate::model::estimate::Estimate {
+                events: 0.0,
+                memory_bytes: 0.0,
+            },
+            |a, e| crate::model::estimate::Estimate {
+                events: a.events + e.events * f64::from(exp.replicates),
+                memory_bytes: a.memory_bytes.max(e.memory_bytes),
+            },
+        );
+    check_budget("this sweep", forecast, args.max_events)?;
+    let journal = sweep::journal::folder(&out_dir);
+    let stop = interrupt_flag();
+    let opts = sweep::Options {
+        jobs: args.jobs.unwrap_or(0),
+        progress: !args.quiet && std::io::stderr().is_terminal(),
+        journal: Some(&journal),
+        resume: args.resume,
+        stop,
+    };
+    let res = match sweep::run_with(&exp, &opts) {
+        Ok(res) => res,
+        Err(sweep::SweepError::Interrupted {
+            finished,
+            total,
+            journal,
+        }) => {
+            return Err(Failure::Interrupted(format!(
+                "interrupted: {finished} of {total} runs finished and kept in {journal}; \
+                 `sim sweep --resume {}` finishes the sweep",
+                args.experiment.display()
+            )))
+        }
+        Err(sweep::SweepError::Failed(e)) => return Err(e.into()),
+    };
     let sums = output::sweep::point_summaries(&exp, &res);
     output::atomic::replace_dir(&out_dir, |dir| {
         output::sweep::write_tables(dir, &exp, &res, &sums)?;
         output::sweep_plots::write_plots(dir, &exp, &res, &sums)
     })?;
+    std::fs::remove_dir_all(&journal).ok();
     let text = if args.json {
         output::sweep::json(&exp, &res, &sums).to_string() + "\n"
     } else {

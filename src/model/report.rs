@@ -5,11 +5,11 @@ use super::spec::{ModelSpec, ReadMode};
 use super::world::{Trace, World};
 use crate::engine::time::{as_ms, MIN, SEC};
 use crate::engine::{self, Queue};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::time::Instant;
 
 /// IteratorAge statistics of one consumer after warm-up, in milliseconds.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct AgeStats {
     /// Number of samples (invocations) after warm-up.
     pub samples: u64,
@@ -24,11 +24,11 @@ pub struct AgeStats {
 }
 
 /// One consumer's results.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct ConsumerReport {
     pub name: String,
     pub stream: String,
-    pub read: &'static str,
+    pub read: String,
     pub iterator_age_ms: AgeStats,
     pub records_processed: u64,
     pub records_in_flight: u64,
@@ -52,10 +52,10 @@ pub struct ConsumerReport {
 }
 
 /// One stream's results.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct StreamReport {
     pub name: String,
-    pub kind: &'static str,
+    pub kind: String,
     pub shards: u32,
     pub records_written: u64,
     pub write_throttles: u64,
@@ -64,7 +64,7 @@ pub struct StreamReport {
 }
 
 /// One simulated minute of one consumer (after warm-up), as CloudWatch would chart it.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct MinuteRow {
     pub minute: u64,
     pub consumer: String,
@@ -80,7 +80,7 @@ pub struct MinuteRow {
 }
 
 /// Everything a run produced. Identical for identical inputs, except `wall_s` and `events_per_s`.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct RunReport {
     pub model: String,
     pub seed: u64,
@@ -227,7 +227,8 @@ fn build_report(
             read: match c.read {
                 ReadMode::Shared => "shared",
                 ReadMode::Efo => "efo",
-            },
+            }
+            .to_string(),
             iterator_age_ms: age_stats(m, range),
             records_processed: processed,
             records_in_flight: in_flight,
@@ -260,7 +261,7 @@ fn build_report(
             let measured: u64 = sm.iter().skip(first).take(end.saturating_sub(first)).sum();
             StreamReport {
                 name: s.name.clone(),
-                kind: s.kind.label(),
+                kind: s.kind.label().to_string(),
                 shards: s.shards,
                 records_written: shards.iter().map(|x| x.log.end()).sum(),
                 write_throttles: shards.iter().map(|x| x.write_throttles).sum(),

@@ -35,6 +35,24 @@ pub fn write(path: &Path, bytes: &[u8]) -> Result<()> {
 /// Marks a folder as written by `sim`, so that it may be replaced by a later run.
 pub const MARKER: &str = ".sim-output";
 
+/// Fails unless `target` is absent, empty, or a folder an earlier `sim` run wrote.
+pub fn check_replaceable(target: &Path) -> Result<()> {
+    if target.exists() {
+        anyhow::ensure!(
+            target.is_dir(),
+            "{} exists and is not a folder",
+            target.display()
+        );
+        let empty = std::fs::read_dir(target)?.next().is_none();
+        anyhow::ensure!(
+            empty || target.join(MARKER).exists(),
+            "refusing to replace {}: it was not written by sim (no {MARKER} file); remove it or choose another --out",
+            target.display()
+        );
+    }
+    Ok(())
+}
+
 /// Fills a fresh staging folder with `fill`, then puts it in place of `target` in one rename, so
 /// readers see either the old results or the new ones, never a mix. An existing `target` is
 /// replaced only if it is empty or carries the [`MARKER`] of an earlier `sim` run.

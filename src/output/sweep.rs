@@ -88,7 +88,7 @@ pub fn runs_csv(exp: &Experiment, res: &SweepResult) -> Vec<u8> {
                 run.seed.to_string(),
             ];
             row.extend(axis_cells(p));
-            row.extend([c.name.clone(), c.stream.clone(), c.read.to_string()]);
+            row.extend([c.name.clone(), c.stream.clone(), c.read.clone()]);
             row.extend([a.minute_avg, a.max, a.mean, a.p50, a.p99, a.samples as f64].map(num));
             row.extend(
                 [

@@ -62,7 +62,7 @@ pub fn summary(r: &RunReport) -> String {
     for s in &r.streams {
         rows.push(vec![
             s.name.clone(),
-            s.kind.into(),
+            s.kind.clone(),
             s.shards.to_string(),
             s.records_written.to_string(),
             s.write_throttles.to_string(),
@@ -91,7 +91,7 @@ pub fn summary(r: &RunReport) -> String {
         let a = &c.iterator_age_ms;
         rows.push(vec![
             c.name.clone(),
-            c.read.into(),
+            c.read.clone(),
             ms(a.minute_avg),
             ms(a.p50),
             ms(a.p99),

@@ -4,6 +4,7 @@
 //! on the experiment seed, the point's parameters and the replicate; results are collected in
 //! point-then-replicate order); a progress bar is drawn only when asked.
 
+pub mod journal;
 pub mod stats;
 
 use crate::experiment::Experiment;
@@ -11,6 +12,8 @@ use crate::model::{simulate, RunReport};
 use anyhow::{Context, Result};
 use indicatif::{ParallelProgressIterator, ProgressBar, ProgressStyle};
 use rayon::prelude::*;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 /// One finished run of a sweep.
@@ -38,17 +41,60 @@ impl SweepResult {
     }
 }
 
-/// Runs every point and replicate of `exp` on `jobs` threads (0: all cores).
+/// How a sweep runs besides its experiment.
+pub struct Options<'a> {
+    /// Worker threads (0: all cores).
+    pub jobs: usize,
+    pub progress: bool,
+    /// Where finished runs are journaled as they end (None: no journal).
+    pub journal: Option<&'a Path>,
+    /// Take runs already in the journal instead of running them again.
+    pub resume: bool,
+    /// Set (by Ctrl-C) to stop starting new runs.
+    pub stop: &'a AtomicBool,
+}
+
+/// Why a sweep did not finish.
+#[derive(Debug, thiserror::Error)]
+pub enum SweepError {
+    #[error("interrupted: {finished} of {total} runs finished and kept in {journal}; run again with --resume to finish")]
+    Interrupted {
+        finished: usize,
+        total: usize,
+        journal: String,
+    },
+    #[error(transparent)]
+    Failed(#[from] anyhow::Error),
+}
+
+/// Runs every point and replicate of `exp` in parallel, in a fixed result order.
 pub fn run(exp: &Experiment, jobs: usize, progress: bool) -> Result<SweepResult> {
+    let stop = AtomicBool::new(false);
+    let opts = Options {
+        jobs,
+        progress,
+        journal: None,
+        resume: false,
+        stop: &stop,
+    };
+    run_with(exp, &opts).map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// Runs `exp` as `opts` says: journaling each finished run, reusing journaled runs on resume, and
+/// stopping early when `opts.stop` is set.
+pub fn run_with(exp: &Experiment, opts: &Options) -> Result<SweepResult, SweepError> {
     let started = Instant::now();
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs)
+        .num_threads(opts.jobs)
         .build()
         .context("cannot start worker threads")?;
+    if let Some(dir) = opts.journal {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
     let tasks: Vec<(usize, u32)> = (0..exp.points.len())
         .flat_map(|p| (0..exp.replicates).map(move |r| (p, r)))
         .collect();
-    let bar = if progress {
+    let bar = if opts.progress {
         ProgressBar::new(tasks.len() as u64).with_style(
             ProgressStyle::with_template(
                 "{msg} [{bar:40}] {pos}/{len} runs, {elapsed} elapsed, ~{eta} left",
@@ -59,26 +105,62 @@ pub fn run(exp: &Experiment, jobs: usize, progress: bool) -> Result<SweepResult>
         ProgressBar::hidden()
     };
     bar.set_message(exp.name.clone());
-    let runs: Vec<Result<Run>> = pool.install(|| {
+    let runs: Vec<Option<Result<Run>>> = pool.install(|| {
         tasks
             .par_iter()
             .progress_with(bar.clone())
             .map(|&(point, replicate)| {
                 let spec = exp.spec(point, replicate);
-                let report = simulate(&spec).with_context(|| {
-                    format!("point {} replicate {replicate}", exp.points[point].key())
-                })?;
-                Ok(Run {
+                let key = journal::key(&exp.points[point].key(), replicate, &spec);
+                let done = opts
+                    .journal
+                    .filter(|_| opts.resume)
+                    .and_then(|dir| journal::load(dir, &key));
+                let report = match done {
+                    Some(report) => report,
+                    None => {
+                        if opts.stop.load(Ordering::SeqCst) {
+                            return None;
+                        }
+                        let report = simulate(&spec).with_context(|| {
+                            format!("point {} replicate {replicate}", exp.points[point].key())
+                        });
+                        let report = match report {
+                            Ok(r) => r,
+                            Err(e) => return Some(Err(e)),
+                        };
+                        if let Some(dir) = opts.journal {
+                            if let Err(e) = journal::save(dir, &key, &report) {
+                                return Some(Err(e));
+                            }
+                        }
+                        report
+                    }
+                };
+                Some(Ok(Run {
                     point,
                     replicate,
                     seed: spec.seed,
                     report,
-                })
+                }))
             })
             .collect()
     });
     bar.finish_and_clear();
-    let runs = runs.into_iter().collect::<Result<Vec<_>>>()?;
+    let total = runs.len();
+    if runs.iter().any(Option::is_none) {
+        return Err(SweepError::Interrupted {
+            finished: opts.journal.map_or(0, journal::count),
+            total,
+            journal: opts
+                .journal
+                .map_or("memory".into(), |d| d.display().to_string()),
+        });
+    }
+    let runs = runs
+        .into_iter()
+        .map(|r| r.expect("checked above"))
+        .collect::<Result<Vec<_>>>()?;
     let events = runs.iter().map(|r| r.report.events).sum();
     Ok(SweepResult {
         runs,

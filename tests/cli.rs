@@ -1,0 +1,293 @@
+//! The command line as a user meets it: exit codes, output folders, budgets, broken pipes, and an
+//! interrupted sweep resumed to the same bytes as an uninterrupted one.
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn sim() -> Command {
+    let mut c = Command::cargo_bin("sim").unwrap();
+    c.current_dir(root());
+    c
+}
+
+fn model(name: &str) -> String {
+    root().join("models").join(name).display().to_string()
+}
+
+#[test]
+fn run_prints_one_json_object_and_writes_its_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = sim()
+        .args([
+            "run",
+            &model("kinesis-standard.toml"),
+            "--duration",
+            "5m",
+            "--warmup",
+            "1m",
+            "--json",
+            "--out",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("stdout is one JSON object");
+    for key in [
+        "model",
+        "seed",
+        "simulated_s",
+        "events",
+        "wall_s",
+        "streams",
+        "consumers",
+    ] {
+        assert!(v.get(key).is_some(), "missing {key}");
+    }
+    let c = &v["consumers"][0];
+    for key in [
+        "iterator_age_ms",
+        "records_processed",
+        "records_in_flight",
+        "records_unread",
+        "records_discarded",
+        "records_expired",
+        "throttled_reads",
+        "invocations",
+        "errors",
+        "duplicates",
+    ] {
+        assert!(c.get(key).is_some(), "missing consumers[0].{key}");
+    }
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names.len(),
+        2,
+        "only the two result files, no temporaries: {names:?}"
+    );
+    assert!(dir.path().join("summary.json").exists() && dir.path().join("timeseries.csv").exists());
+}
+
+#[test]
+fn the_same_seed_gives_the_same_bytes_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |sub: &str| {
+        sim()
+            .args([
+                "run",
+                &model("dynamodb-streams.toml"),
+                "--duration",
+                "20m",
+                "--seed",
+                "9",
+                "--out",
+            ])
+            .arg(dir.path().join(sub))
+            .assert()
+            .success();
+        std::fs::read(dir.path().join(sub).join("timeseries.csv")).unwrap()
+    };
+    assert_eq!(run("a"), run("b"));
+}
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("sim"))
+        .current_dir(root())
+        .args([
+            "run",
+            &model("kinesis-efo.toml"),
+            "--duration",
+            "3m",
+            "--warmup",
+            "1m",
+            "--json",
+            "--out",
+        ])
+        .arg(tempfile::tempdir().unwrap().path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+}
+
+#[test]
+fn work_forecast_above_the_limit_is_refused_with_the_flag_to_override() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("never");
+    let o = sim()
+        .args([
+            "run",
+            &model("kinesis-standard.toml"),
+            "--set",
+            "streams.events.shards=5000",
+            "--duration",
+            "30d",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("events") && err.contains("--max-events"),
+        "{err}"
+    );
+    assert!(!out.exists(), "nothing written");
+    sim()
+        .args([
+            "run",
+            &model("kinesis-standard.toml"),
+            "--duration",
+            "2m",
+            "--warmup",
+            "1m",
+            "--max-events",
+            "1",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .code(2);
+}
+
+const EXPERIMENT: &str = r#"
+name = "cli"
+model = "MODELS/kinesis-pollers.toml"
+duration = "10m"
+warmup = "1m"
+replicates = 4
+[[axes]]
+path = "consumers.app.count"
+values = "1..=6"
+[[axes]]
+path = "consumers.app.read"
+values = ["shared", "efo"]
+"#;
+
+fn experiment(dir: &Path) -> PathBuf {
+    let p = dir.join("cli.toml");
+    std::fs::write(
+        &p,
+        EXPERIMENT.replace("MODELS", &root().join("models").display().to_string()),
+    )
+    .unwrap();
+    p
+}
+
+#[test]
+fn a_sweep_refuses_to_replace_a_folder_it_did_not_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let mine = dir.path().join("mine");
+    std::fs::create_dir(&mine).unwrap();
+    std::fs::write(mine.join("notes.txt"), "keep").unwrap();
+    let o = sim()
+        .args(["sweep", "--quiet", "--out"])
+        .arg(&mine)
+        .arg(experiment(dir.path()))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("refusing"));
+    assert_eq!(
+        std::fs::read_to_string(mine.join("notes.txt")).unwrap(),
+        "keep"
+    );
+}
+
+#[test]
+fn an_interrupted_sweep_resumes_to_the_same_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = experiment(dir.path());
+    let full = dir.path().join("full");
+    sim()
+        .args(["sweep", "--quiet", "--jobs", "2", "--out"])
+        .arg(&full)
+        .arg(&exp)
+        .assert()
+        .success();
+
+    let part = dir.path().join("part");
+    let journal = dir.path().join(".part.resume");
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("sim"))
+        .args(["sweep", "--quiet", "--jobs", "1", "--out"])
+        .arg(&part)
+        .arg(&exp)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while std::fs::read_dir(&journal).map_or(0, |d| d.count()) < 3 {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no run finished"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("runs finished") && err.contains("--resume"),
+        "{err}"
+    );
+    assert!(!part.exists(), "no half-written results");
+    let kept = std::fs::read_dir(&journal).unwrap().count();
+    assert!((3..48).contains(&kept), "kept {kept}");
+
+    sim()
+        .args(["sweep", "--quiet", "--resume", "--jobs", "2", "--out"])
+        .arg(&part)
+        .arg(&exp)
+        .assert()
+        .success();
+    for f in [
+        "runs.csv",
+        "summary.csv",
+        "timeseries/point-000_count=1_read=shared.csv",
+    ] {
+        assert_eq!(
+            std::fs::read(full.join(f)).unwrap(),
+            std::fs::read(part.join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    assert!(
+        !journal.exists(),
+        "the journal is removed once the sweep completes"
+    );
+}
+
+#[test]
+fn help_documents_the_exit_codes() {
+    let o = sim().arg("--help").output().unwrap();
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("130 interrupted") && text.contains("2 bad input"),
+        "{text}"
+    );
+}
