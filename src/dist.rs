@@ -20,6 +20,18 @@ pub enum Dist {
     Uniform { min: f64, max: f64 },
 }
 
+/// `x.round() as u64` (half away from zero, saturating, NaN to 0) without a call into libm:
+/// truncation is a single instruction and the fractional part `x - trunc(x)` is exact in `f64`.
+#[inline(always)]
+pub fn round_u64(x: f64) -> u64 {
+    let t = x as u64;
+    if x - t as f64 >= 0.5 {
+        t.saturating_add(1)
+    } else {
+        t
+    }
+}
+
 /// The 99th percentile of the standard normal distribution.
 const Z99: f64 = 2.326_347_874_040_841;
 
@@ -96,6 +108,40 @@ mod tests {
         let m = xs.iter().sum::<f64>() / n as f64;
         let v = xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1) as f64;
         (m, v)
+    }
+
+    #[test]
+    fn round_u64_matches_round_then_cast() {
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(5);
+        let mut xs = vec![
+            0.0,
+            -0.0,
+            0.5,
+            1.5,
+            2.5,
+            0.49999999999999994,
+            -0.4,
+            -0.5,
+            -3.7,
+            4503599627370495.5,
+            4503599627370496.0,
+            9007199254740993.0,
+            1.8446744073709552e19,
+            1e300,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            f64::MIN_POSITIVE,
+        ];
+        for _ in 0..200_000 {
+            let scale = 10f64.powi(rng.random_range(-3..20));
+            xs.push(rng.random::<f64>() * scale);
+            xs.push(rng.random_range(0..1_000_000) as f64 + 0.5);
+            xs.push(f64::from_bits(rng.random::<u64>()));
+        }
+        for x in xs {
+            assert_eq!(round_u64(x), x.round() as u64, "{x:e}");
+        }
     }
 
     #[test]

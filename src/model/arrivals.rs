@@ -7,7 +7,7 @@
 //! interval of length `q` becomes one chunk whose count is drawn in one step (aggregate mode).
 
 use super::spec::{ArrivalKind, Profile};
-use crate::dist::Dist;
+use crate::dist::{round_u64, Dist};
 use crate::engine::rng::SimRng;
 use crate::engine::Nanos;
 use rand_distr::{Distribution, Exp1, Poisson, StandardNormal};
@@ -104,7 +104,7 @@ impl Source {
     }
 
     fn draw_size(&mut self) -> u64 {
-        (self.size.sample(&mut self.rng).round() as u64).max(1)
+        round_u64(self.size.sample(&mut self.rng)).max(1)
     }
 
     /// Produces the arrival at `next_time()` (exact mode) and draws the one after.

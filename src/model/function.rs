@@ -2,6 +2,7 @@
 //! poller's throttle backoff.
 
 use super::spec::{Backoff, ConsumerSpec, Jitter};
+use crate::dist::round_u64;
 use crate::engine::rng::SimRng;
 use crate::engine::time::MS;
 use crate::engine::Nanos;
@@ -76,7 +77,7 @@ pub fn draw_outcome(
         failed |= ds.error_probability > 0.0 && rng.random_bool(ds.error_probability);
     }
     d += slowest;
-    let mut duration = (d.round() as Nanos).max(1);
+    let mut duration = round_u64(d).max(1);
     if duration > f.timeout {
         duration = f.timeout.max(1);
         failed = true;
@@ -96,12 +97,11 @@ pub fn backoff(b: &Backoff, attempt: u32, rng: &mut SimRng) -> Nanos {
             jitter,
         } => {
             let raw = (initial as f64 * multiplier.powi(attempt.min(64) as i32)).min(max as f64);
-            match jitter {
+            round_u64(match jitter {
                 Jitter::None => raw,
                 Jitter::Full => raw * rng.random::<f64>(),
                 Jitter::Equal => raw / 2.0 + raw / 2.0 * rng.random::<f64>(),
-            }
-            .round() as Nanos
+            })
         }
     };
     d.max(MS)

@@ -11,7 +11,6 @@
 
 use crate::engine::Nanos;
 use std::cell::Cell;
-use std::collections::VecDeque;
 
 /// A remembered position in a log (an absolute chunk number), so that lookups near it cost
 /// O(log distance) in nearby memory instead of a binary search over the whole log. Any hint is
@@ -83,15 +82,34 @@ struct Chunk {
 }
 
 /// A shard's log of records; see the module documentation.
-#[derive(Clone, Debug, Default)]
+///
+/// Retained chunks live in a contiguous vector (trimming drains its front). While every retained
+/// chunk holds exactly one record (always so in exact mode), record `r` is chunk `r - start()`, so
+/// lookups by record number are direct indexing, with no search.
+#[derive(Clone, Debug)]
 pub struct ShardLog {
-    chunks: VecDeque<Chunk>,
+    chunks: Vec<Chunk>,
     /// Absolute number of the first retained chunk.
     first_chunk: u64,
     /// Totals before the first retained chunk.
     base_end: u64,
     base_bytes: u64,
     base_ts: u128,
+    /// Every retained chunk holds exactly one record.
+    unit: bool,
+}
+
+impl Default for ShardLog {
+    fn default() -> Self {
+        ShardLog {
+            chunks: Vec::new(),
+            first_chunk: 0,
+            base_end: 0,
+            base_bytes: 0,
+            base_ts: 0,
+            unit: true,
+        }
+    }
 }
 
 impl ShardLog {
@@ -102,7 +120,7 @@ impl ShardLog {
     /// Number of records ever written (the next record's number).
     #[inline]
     pub fn end(&self) -> u64 {
-        self.chunks.back().map_or(self.base_end, |c| c.end)
+        self.chunks.last().map_or(self.base_end, |c| c.end)
     }
 
     /// Number of the first record still retained.
@@ -117,16 +135,22 @@ impl ShardLog {
     }
 
     /// Appends `count` records written between `t_first` and `t_last` totalling `bytes`.
+    #[inline]
     pub fn push(&mut self, t_first: Nanos, t_last: Nanos, count: u64, bytes: u64) {
         debug_assert!(count > 0 && t_first <= t_last);
         let (end, bytes_end, ts_end) = self
             .chunks
-            .back()
+            .last()
             .map_or((self.base_end, self.base_bytes, self.base_ts), |c| {
                 (c.end, c.bytes_end, c.ts_end)
             });
-        let ts_sum = spread_ts_sum(t_first, t_last, count, count);
-        self.chunks.push_back(Chunk {
+        let ts_sum = if count == 1 {
+            t_last as u128
+        } else {
+            self.unit = false;
+            spread_ts_sum(t_first, t_last, count, count)
+        };
+        self.chunks.push(Chunk {
             t_first,
             t_last,
             end: end + count,
@@ -136,13 +160,17 @@ impl ShardLog {
     }
 
     /// Time of the last record written (None if nothing retained).
+    #[inline]
     pub fn last_time(&self) -> Option<Nanos> {
-        self.chunks.back().map(|c| c.t_last)
+        self.chunks.last().map(|c| c.t_last)
     }
 
     /// Index of the chunk holding record `r` (`start() <= r < end()`), searched from `hint`.
     #[inline]
     fn chunk_of(&self, r: u64, hint: &Hint) -> usize {
+        if self.unit {
+            return (r - self.base_end) as usize;
+        }
         let h = hint.0.get().saturating_sub(self.first_chunk) as usize;
         let i = gallop(self.chunks.len(), h, |i| self.chunks[i].end <= r);
         hint.0.set(self.first_chunk + i as u64);
@@ -160,40 +188,60 @@ impl ShardLog {
     }
 
     /// Timestamp of record `r`, which must be retained.
+    #[inline]
     pub fn ts_of(&self, r: u64, hint: &Hint) -> Nanos {
         let i = self.chunk_of(r, hint);
         let c = &self.chunks[i];
+        if self.unit {
+            return c.t_last;
+        }
         let (start, _, _) = self.chunk_start(i);
         spread_ts(c.t_first, c.t_last, c.end - start, r - start)
     }
 
     /// Bytes of records before `r` (cumulative; `start() <= r <= end()`).
+    #[inline]
     pub fn bytes_before(&self, r: u64, hint: &Hint) -> u64 {
         if r == self.end() {
-            return self.chunks.back().map_or(self.base_bytes, |c| c.bytes_end);
+            return self.chunks.last().map_or(self.base_bytes, |c| c.bytes_end);
         }
         let i = self.chunk_of(r, hint);
-        let c = &self.chunks[i];
         let (start, b0, _) = self.chunk_start(i);
+        if r == start {
+            return b0;
+        }
+        let c = &self.chunks[i];
         let n = c.end - start;
         b0 + ((c.bytes_end - b0) as u128 * (r - start) as u128 / n as u128) as u64
     }
 
     /// Sum of timestamps of records before `r` (cumulative; `start() <= r <= end()`).
+    #[inline]
     pub fn ts_sum_before(&self, r: u64, hint: &Hint) -> u128 {
         if r == self.end() {
-            return self.chunks.back().map_or(self.base_ts, |c| c.ts_end);
+            return self.chunks.last().map_or(self.base_ts, |c| c.ts_end);
         }
         let i = self.chunk_of(r, hint);
-        let c = &self.chunks[i];
         let (start, _, t0) = self.chunk_start(i);
+        if r == start {
+            return t0;
+        }
+        let c = &self.chunks[i];
         t0 + spread_ts_sum(c.t_first, c.t_last, c.end - start, r - start)
     }
 
     /// Number just past the last record written at or before `t`.
+    #[inline]
     pub fn end_at(&self, t: Nanos, hint: &Hint) -> u64 {
         let h = hint.0.get().saturating_sub(self.first_chunk) as usize;
         let i = gallop(self.chunks.len(), h, |i| self.chunks[i].t_last <= t);
+        if self.unit {
+            // Chunk i is the first ending after t; a one-record chunk counts as written from its
+            // first time (as the general case below does).
+            hint.0.set(self.first_chunk + i as u64);
+            let started = self.chunks.get(i).is_some_and(|c| c.t_first <= t);
+            return self.base_end + i as u64 + u64::from(started);
+        }
         let (start, _, _) = self.chunk_start(i);
         match self.chunks.get(i) {
             Some(c) if c.t_first <= t => {
@@ -208,10 +256,19 @@ impl ShardLog {
     }
 
     /// Number just past the last record `e >= from` such that records `from..e` hold at most `bytes`.
+    #[inline]
     pub fn end_within_bytes(&self, from: u64, bytes: u64, hint: &Hint) -> u64 {
         let target = self.bytes_before(from, hint).saturating_add(bytes);
-        let h = hint.0.get().saturating_sub(self.first_chunk) as usize;
+        let h = if self.unit {
+            (from - self.base_end) as usize
+        } else {
+            hint.0.get().saturating_sub(self.first_chunk) as usize
+        };
         let i = gallop(self.chunks.len(), h, |i| self.chunks[i].bytes_end <= target);
+        if self.unit {
+            // Chunk i is the first whose record does not fit.
+            return (self.base_end + i as u64).max(from);
+        }
         let (start, b0, _) = self.chunk_start(i);
         match self.chunks.get(i) {
             Some(c) => {
@@ -227,16 +284,16 @@ impl ShardLog {
 
     /// Drops whole chunks that lie entirely before record `r`.
     pub fn trim_before(&mut self, r: u64) {
-        while let Some(c) = self.chunks.front() {
-            if c.end > r {
-                break;
-            }
-            self.base_end = c.end;
-            self.base_bytes = c.bytes_end;
-            self.base_ts = c.ts_end;
-            self.chunks.pop_front();
-            self.first_chunk += 1;
+        let k = self.chunks.partition_point(|c| c.end <= r);
+        if k == 0 {
+            return;
         }
+        let c = self.chunks[k - 1];
+        self.base_end = c.end;
+        self.base_bytes = c.bytes_end;
+        self.base_ts = c.ts_end;
+        self.chunks.drain(..k);
+        self.first_chunk += k as u64;
     }
 }
 
@@ -336,6 +393,46 @@ mod tests {
             }
         }
         assert_eq!(gallop(0, 5, |_| true), 0);
+    }
+
+    #[test]
+    fn the_one_record_fast_path_answers_like_the_general_search() {
+        // One-record chunks, some spanning an interval (an aggregate chunk cut to one record by
+        // the write limits), queried with and without the fast path from random hints.
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(11);
+        let mut fast = ShardLog::new();
+        let mut t = 0;
+        for _ in 0..400 {
+            t += rng.random_range(0..20);
+            let span = if rng.random_bool(0.2) {
+                rng.random_range(1..15)
+            } else {
+                0
+            };
+            fast.push(t, t + span, 1, rng.random_range(1..50));
+            t += span;
+        }
+        fast.trim_before(37);
+        let mut slow = fast.clone();
+        slow.unit = false;
+        assert!(fast.unit);
+        for _ in 0..3000 {
+            let (hf, hs) = (Hint::default(), Hint::default());
+            hs.0.set(rng.random_range(0..500));
+            let r = rng.random_range(fast.start()..fast.end());
+            assert_eq!(fast.ts_of(r, &hf), slow.ts_of(r, &hs));
+            let r = rng.random_range(fast.start()..=fast.end());
+            assert_eq!(fast.bytes_before(r, &hf), slow.bytes_before(r, &hs));
+            assert_eq!(fast.ts_sum_before(r, &hf), slow.ts_sum_before(r, &hs));
+            let b = rng.random_range(0..400);
+            assert_eq!(
+                fast.end_within_bytes(r, b, &hf),
+                slow.end_within_bytes(r, b, &hs)
+            );
+            let q = rng.random_range(0..t + 10);
+            assert_eq!(fast.end_at(q, &hf), slow.end_at(q, &hs), "t {q}");
+        }
     }
 
     #[test]

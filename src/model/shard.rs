@@ -97,7 +97,11 @@ impl Shard {
             return;
         }
         let first = self.log.end();
-        let bytes = (bytes / count * admitted).max(admitted);
+        let bytes = if count == 1 {
+            bytes.max(1)
+        } else {
+            (bytes / count * admitted).max(admitted)
+        };
         self.log.push(t_first, t_last, admitted, bytes);
         for m in self.marks.iter_mut() {
             if m.1 == UNRESOLVED && t_last >= m.0 {

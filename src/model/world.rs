@@ -13,6 +13,7 @@ use super::log::Hint;
 use super::metrics::ConsumerMetrics;
 use super::shard::{Shard, UNRESOLVED};
 use super::spec::{AgeEndpoint, ConsumerSpec, ModelSpec, ReadMode};
+use crate::dist::round_u64;
 use crate::engine::rng::{name_id, stream, SimRng};
 use crate::engine::{Model, Nanos, Queue};
 use rand::Rng;
@@ -521,7 +522,7 @@ impl<'a> World<'a> {
                 return;
             }
             let rd = &mut self.readers[r as usize];
-            rd.prop_delay = efo.propagation.sample(&mut rd.rng).round() as Nanos;
+            rd.prop_delay = round_u64(efo.propagation.sample(&mut rd.rng));
             next_ts + rd.prop_delay
         };
         let rd = &mut self.readers[r as usize];
