@@ -8,8 +8,8 @@ use super::time::Nanos;
 
 #[derive(Clone, Copy)]
 struct Entry<E> {
-    time: Nanos,
-    seq: u64,
+    /// `time << 64 | seq`: unique, and ordered like `(time, seq)`.
+    key: u128,
     event: E,
 }
 
@@ -17,7 +17,12 @@ impl<E> Entry<E> {
     /// `self` comes out before `other` (earlier time, then earlier scheduling).
     #[inline(always)]
     fn before(&self, other: &Self) -> bool {
-        (self.time < other.time) | ((self.time == other.time) & (self.seq < other.seq))
+        self.key < other.key
+    }
+
+    #[inline(always)]
+    fn time(&self) -> Nanos {
+        (self.key >> 64) as Nanos
     }
 }
 
@@ -60,7 +65,10 @@ impl<E: Copy> Queue<E> {
         debug_assert!(time >= self.now, "event scheduled in the past");
         let seq = self.next_seq;
         self.next_seq += 1;
-        let e = Entry { time, seq, event };
+        let e = Entry {
+            key: (u128::from(time) << 64) | u128::from(seq),
+            event,
+        };
         let mut i = self.heap.len();
         self.heap.push(e);
         let h = &mut self.heap[..];
@@ -79,7 +87,7 @@ impl<E: Copy> Queue<E> {
     #[inline]
     pub fn pop_until(&mut self, until: Nanos) -> Option<(Nanos, E)> {
         let top = *self.heap.first()?;
-        if top.time > until {
+        if top.time() > until {
             return None;
         }
         let last = self.heap.pop().expect("not empty");
@@ -113,8 +121,8 @@ impl<E: Copy> Queue<E> {
             }
             h[i] = last;
         }
-        self.now = top.time;
-        Some((top.time, top.event))
+        self.now = top.time();
+        Some((top.time(), top.event))
     }
 
     /// Number of pending events.
