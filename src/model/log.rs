@@ -212,7 +212,7 @@ impl ShardLog {
         }
         let c = &self.chunks[i];
         let n = c.end - start;
-        b0 + ((c.bytes_end - b0) as u128 * (r - start) as u128 / n as u128) as u64
+        b0 + mul_div(c.bytes_end - b0, r - start, n)
     }
 
     /// Sum of timestamps of records before `r` (cumulative; `start() <= r <= end()`).
@@ -248,7 +248,7 @@ impl ShardLog {
                 let n = c.end - start;
                 // Records j with spread_ts(j) <= t.
                 let span = c.t_last - c.t_first;
-                let j = ((t - c.t_first) as u128 * (n - 1) as u128 / span as u128) as u64 + 1;
+                let j = mul_div(t - c.t_first, n - 1, span) + 1;
                 start + j.min(n)
             }
             _ => start,
@@ -259,6 +259,10 @@ impl ShardLog {
     #[inline]
     pub fn end_within_bytes(&self, from: u64, bytes: u64, hint: &Hint) -> u64 {
         let target = self.bytes_before(from, hint).saturating_add(bytes);
+        if self.chunks.last().is_none_or(|c| c.bytes_end <= target) {
+            // Everything left fits (the common case: limits far above what is buffered).
+            return self.end();
+        }
         let h = if self.unit {
             (from - self.base_end) as usize
         } else {
@@ -303,7 +307,17 @@ fn spread_ts(t_first: Nanos, t_last: Nanos, n: u64, j: u64) -> Nanos {
     if n <= 1 {
         return t_last;
     }
-    t_first + ((t_last - t_first) as u128 * j as u128 / (n - 1) as u128) as Nanos
+    t_first + mul_div(t_last - t_first, j, n - 1)
+}
+
+/// `a * b / d` rounded down, exactly (`d > 0`, result below 2^64): in u64 when the product fits,
+/// avoiding a 128-bit division, which costs several times more.
+#[inline(always)]
+fn mul_div(a: u64, b: u64, d: u64) -> u64 {
+    match a.checked_mul(b) {
+        Some(p) => p / d,
+        None => (a as u128 * b as u128 / d as u128) as u64,
+    }
 }
 
 /// Sum of the timestamps of the first `k` of `n` records spread evenly over `[t_first, t_last]`.
@@ -312,9 +326,13 @@ fn spread_ts_sum(t_first: Nanos, t_last: Nanos, n: u64, k: u64) -> u128 {
     if n <= 1 {
         return k as u128 * t_last as u128;
     }
-    let span = (t_last - t_first) as u128;
-    k as u128 * t_first as u128
-        + span * (k as u128 * (k as u128).saturating_sub(1) / 2) / (n - 1) as u128
+    let span = t_last - t_first;
+    let pairs = k as u128 * (k as u128).saturating_sub(1) / 2;
+    let spread = match u64::try_from(pairs).ok().and_then(|p| span.checked_mul(p)) {
+        Some(p) => (p / (n - 1)) as u128,
+        None => span as u128 * pairs / (n - 1) as u128,
+    };
+    k as u128 * t_first as u128 + spread
 }
 
 #[cfg(test)]
@@ -346,6 +364,16 @@ mod tests {
         assert_eq!(log.end_within_bytes(1, 500, &h), 3);
         assert_eq!(log.end_within_bytes(1, 10_000, &h), 4);
         assert_eq!(log.ts_sum_before(3, &h), 60);
+    }
+
+    #[test]
+    fn mul_div_is_exact_beyond_64_bits() {
+        assert_eq!(mul_div(u64::MAX, u64::MAX, u64::MAX), u64::MAX);
+        assert_eq!(mul_div(1 << 40, 1 << 40, 1 << 30), 1 << 50);
+        assert_eq!(mul_div(7, 9, 4), 15);
+        let big = spread_ts_sum(0, 1 << 40, 1 << 30, 1 << 30);
+        let k = 1u128 << 30;
+        assert_eq!(big, (1u128 << 40) * (k * (k - 1) / 2) / (k - 1));
     }
 
     #[test]
