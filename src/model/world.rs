@@ -459,7 +459,7 @@ impl<'a> World<'a> {
         let shard = &self.streams[rd.stream as usize].shards[rd.shard as usize];
         let next = if rd.cursor > rd.pend_start {
             (now + c.idle_poll_interval).min(rd.window_start + c.batching_window)
-        } else if got && shard.log.end() > rd.cursor {
+        } else if got && shard.readable_end(now, &rd.hint) > rd.cursor {
             now
         } else {
             now + c.idle_poll_interval
