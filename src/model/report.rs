@@ -79,7 +79,8 @@ pub struct MinuteRow {
     pub stream_throttled_reads: u64,
 }
 
-/// Everything a run produced. Identical for identical inputs, except `wall_s` and `events_per_s`.
+/// Everything a run produced. Identical for identical inputs, except `wall_s`, `events_per_s` and
+/// `peak_rss_mb` (measurements of the machine, not results of the model).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct RunReport {
     pub model: String,
@@ -89,6 +90,11 @@ pub struct RunReport {
     pub events: u64,
     pub wall_s: f64,
     pub events_per_s: f64,
+    /// Peak resident memory of the process when the run ended, in MiB (Linux `VmHWM`). Set only
+    /// by [`simulate_with_progress`], the entry point of `sim run`, where the process holds one run;
+    /// absent elsewhere (a sweep's runs share one process).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peak_rss_mb: Option<f64>,
     pub streams: Vec<StreamReport>,
     pub consumers: Vec<ConsumerReport>,
     #[serde(skip)]
@@ -110,7 +116,7 @@ pub struct ConservationError {
 
 /// Runs `spec` to its duration and reports. Fails only if conservation is violated.
 pub fn simulate(spec: &ModelSpec) -> Result<RunReport, ConservationError> {
-    simulate_with_progress(spec, false)
+    run_to_end(spec, false)
 }
 
 /// Runs `spec` until `trace.to`, recording every call on the traced shard within the window.
@@ -123,11 +129,27 @@ pub fn simulate_trace(spec: &ModelSpec, mut trace: Trace) -> Trace {
     world.trace.take().unwrap_or_default()
 }
 
-/// Like [`simulate`], drawing a progress bar on stderr when `progress` is true.
+/// Like [`simulate`], drawing a progress bar on stderr when `progress` is true, and reporting the
+/// process's peak memory (`peak_rss_mb`).
 pub fn simulate_with_progress(
     spec: &ModelSpec,
     progress: bool,
 ) -> Result<RunReport, ConservationError> {
+    let mut report = run_to_end(spec, progress)?;
+    report.peak_rss_mb = peak_rss_mb();
+    Ok(report)
+}
+
+/// The peak resident set size of this process in MiB, from `VmHWM` in /proc/self/status (Linux
+/// only; `None` elsewhere or if unreadable).
+pub fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+fn run_to_end(spec: &ModelSpec, progress: bool) -> Result<RunReport, ConservationError> {
     let started = Instant::now();
     let mut queue = Queue::new();
     let mut world = World::new(spec, &mut queue);
@@ -282,6 +304,7 @@ fn build_report(
         } else {
             0.0
         },
+        peak_rss_mb: None,
         streams,
         consumers,
         minutes,
