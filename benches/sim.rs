@@ -1,0 +1,85 @@
+//! `cargo bench`: the event loop and the sweep, on shortened versions of the shipped models.
+//!
+//! Kept under two minutes in all (small samples, short measurement times). Throughput is in
+//! events, so criterion prints events per second; docs/performance.md has the full-length figures.
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use rayon::prelude::*;
+use sim::config::{ModelFile, Override};
+use sim::experiment::Experiment;
+use sim::model::{simulate, ModelSpec};
+use std::hint::black_box;
+use std::path::Path;
+use std::time::Duration;
+
+fn model(file: &str, sets: &[&str]) -> ModelSpec {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+    let overrides: Vec<Override> = sets.iter().map(|s| Override::parse(s).unwrap()).collect();
+    ModelFile::open(&path).unwrap().resolve(&overrides).unwrap()
+}
+
+fn bench_run(c: &mut Criterion, name: &str, spec: &ModelSpec, samples: usize) {
+    let events = simulate(spec).unwrap().events;
+    let mut g = c.benchmark_group("run");
+    g.sample_size(samples)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(8))
+        .throughput(Throughput::Elements(events));
+    g.bench_function(name, |b| b.iter(|| simulate(black_box(spec)).unwrap()));
+    g.finish();
+}
+
+fn event_loop(c: &mut Criterion) {
+    // The whole model: 4 shards, 10 shared pollers, 1 simulated hour (~224k events).
+    bench_run(
+        c,
+        "kinesis-standard-1h",
+        &model("models/kinesis-standard.toml", &[]),
+        20,
+    );
+    bench_run(
+        c,
+        "scale-100-shards-5m",
+        &model(
+            "models/scale-100-shards.toml",
+            &["duration=\"5m\"", "warmup=\"1m\""],
+        ),
+        10,
+    );
+    bench_run(
+        c,
+        "scale-1000-shards-efo-30s",
+        &model(
+            "models/scale-1000-shards-efo.toml",
+            &["duration=\"30s\"", "warmup=\"10s\""],
+        ),
+        10,
+    );
+}
+
+/// The hot-stream sweep as `sim sweep` runs it (every point in parallel on all cores), with one
+/// replicate of 2 simulated minutes per point and no files written.
+fn sweep(c: &mut Criterion) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments/hot-stream.toml");
+    let exp = Experiment::open(&path, Some(1)).unwrap();
+    let specs: Vec<ModelSpec> = (0..exp.points.len())
+        .map(|p| {
+            let mut s = exp.spec(p, 0);
+            s.duration = 120_000_000_000;
+            s.warmup = 30_000_000_000;
+            s
+        })
+        .collect();
+    let run_all = || -> u64 { specs.par_iter().map(|s| simulate(s).unwrap().events).sum() };
+    let events = run_all();
+    let mut g = c.benchmark_group("sweep");
+    g.sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(10))
+        .throughput(Throughput::Elements(events));
+    g.bench_function("hot-stream-2m-1rep", |b| b.iter(run_all));
+    g.finish();
+}
+
+criterion_group!(benches, event_loop, sweep);
+criterion_main!(benches);
