@@ -36,6 +36,8 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Draw every GetRecords call on one shard over a short window: the two-reader rule at a glance.
     Timeline(TimelineArgs),
+    /// Answer service-level objectives over an experiment's sweep, per architecture.
+    Plan(PlanArgs),
     /// Check model files without running them.
     Validate {
         /// Model files to check.
@@ -69,6 +71,9 @@ pub struct RunArgs {
     /// Refuse runs forecast to need more events than this (the forecast is printed).
     #[arg(long, default_value_t = DEFAULT_MAX_EVENTS, value_name = "N")]
     pub max_events: f64,
+    /// Unit prices for cost (default: the shipped models/prices/us-east-1.toml).
+    #[arg(long, value_name = "FILE")]
+    pub prices: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -90,6 +95,9 @@ pub struct SweepArgs {
     /// No progress bar.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Unit prices for cost (default: the shipped models/prices/us-east-1.toml).
+    #[arg(long, value_name = "FILE")]
+    pub prices: Option<PathBuf>,
     /// Reuse the runs an interrupted sweep finished (kept in .<out>.resume/ beside the output).
     #[arg(long)]
     pub resume: bool,
@@ -120,6 +128,21 @@ fn check_budget(
         max_events,
         est.events * 1.5
     )))
+}
+
+#[derive(Args, Debug)]
+pub struct PlanArgs {
+    /// The experiment file (TOML).
+    pub experiment: PathBuf,
+    /// An objective on a sweep metric, e.g. "iterator_age_max < 30s"; repeat for several.
+    #[arg(long = "slo", required = true, value_parser = crate::plan::Slo::parse)]
+    pub slos: Vec<crate::plan::Slo>,
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j')]
+    pub jobs: Option<usize>,
+    /// Unit prices for cost (default: the shipped models/prices/us-east-1.toml).
+    #[arg(long, value_name = "FILE")]
+    pub prices: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -213,6 +236,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Run(args) => run_model(args),
         Command::Sweep(args) => run_sweep(args),
         Command::Timeline(args) => run_timeline(args),
+        Command::Plan(args) => run_plan(args),
         Command::Validate { files } => validate(&files),
     }
 }
@@ -270,7 +294,9 @@ fn run_model(args: RunArgs) -> Result<(), Failure> {
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join(&spec.name));
     let show_progress = std::io::stderr().is_terminal();
-    let report = simulate_with_progress(&spec, show_progress).map_err(anyhow::Error::from)?;
+    let prices = crate::config::prices::load(args.prices.as_deref())?;
+    let mut report = simulate_with_progress(&spec, show_progress).map_err(anyhow::Error::from)?;
+    report.cost = Some(crate::model::cost::monthly(&spec, &report, &prices));
     output::run::write_files(&out_dir, &report)?;
     let text = if args.json {
         serde_json::to_string(&report).expect("reports serialize") + "\n"
@@ -314,6 +340,7 @@ fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
             },
         );
     check_budget("this sweep", forecast, args.max_events)?;
+    let prices = crate::config::prices::load(args.prices.as_deref())?;
     let journal = sweep::journal::folder(&out_dir);
     let stop = interrupt_flag();
     let opts = sweep::Options {
@@ -322,6 +349,7 @@ fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
         journal: Some(&journal),
         resume: args.resume,
         stop,
+        prices: Some(&prices),
     };
     let res = match sweep::run_with(&exp, &opts) {
         Ok(res) => res,
@@ -414,4 +442,34 @@ fn run_timeline(args: TimelineArgs) -> Result<(), Failure> {
         crate::engine::time::format_duration(at + window),
         out_dir.display()
     ))
+}
+
+fn run_plan(args: PlanArgs) -> Result<(), Failure> {
+    let exp = Experiment::open(&args.experiment, None)?;
+    let prices = crate::config::prices::load(args.prices.as_deref())?;
+    // Runs are kept in a journal beside output/, so asking again with other objectives is instant.
+    let journal =
+        sweep::journal::folder(&PathBuf::from("output").join(format!("{}-plan", exp.name)));
+    let opts = sweep::Options {
+        jobs: args.jobs.unwrap_or(0),
+        progress: std::io::stderr().is_terminal(),
+        journal: Some(&journal),
+        resume: true,
+        stop: interrupt_flag(),
+        prices: Some(&prices),
+    };
+    let res = match sweep::run_with(&exp, &opts) {
+        Ok(res) => res,
+        Err(sweep::SweepError::Interrupted {
+            finished, total, ..
+        }) => {
+            return Err(Failure::Interrupted(format!(
+            "interrupted: {finished} of {total} runs kept; run the same command again to continue"
+        )))
+        }
+        Err(sweep::SweepError::Failed(e)) => return Err(e.into()),
+    };
+    let sums = output::sweep::point_summaries(&exp, &res);
+    let answers = crate::plan::answer(&exp, &sums, &args.slos);
+    print_stdout(&crate::plan::report(&exp, &args.slos, &answers))
 }

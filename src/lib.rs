@@ -16,5 +16,6 @@ pub mod engine;
 pub mod experiment;
 pub mod model;
 pub mod output;
+pub mod plan;
 pub mod plot;
 pub mod sweep;

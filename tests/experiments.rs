@@ -297,3 +297,37 @@ fn propagation_delays_match_the_developer_guide() {
         assert!((65.0..80.0).contains(&at(&d, &key(n, "efo"))), "{d:?}");
     }
 }
+
+#[test]
+fn plan_finds_the_largest_subscriber_count_meeting_the_objectives() {
+    use sim::plan::{answer, Slo};
+    let dir = tempfile::tempdir().unwrap();
+    let exp = shipped(
+        dir.path(),
+        "hot-stream",
+        &[
+            ("duration", "\"8m\""),
+            ("replicates", "1"),
+            ("values", "[1, 3, 5, 8, 16, 30]"),
+        ],
+    );
+    let res = sim::sweep::run(&exp, 0, false).unwrap();
+    let sums = point_summaries(&exp, &res);
+    let slos = [
+        Slo::parse("iterator_age_max < 30s").unwrap(),
+        Slo::parse("throttled_reads_per_min < 300").unwrap(),
+    ];
+    let answers = answer(&exp, &sums, &slos);
+    let std = answers
+        .iter()
+        .find(|a| a.architecture == "kinesis-standard")
+        .unwrap();
+    let largest: u32 = std.largest_count.as_deref().unwrap().parse().unwrap();
+    assert!((3..=8).contains(&largest), "{std:?}");
+    assert!(std.binding.contains("read limit"), "{std:?}");
+    let efo = answers
+        .iter()
+        .find(|a| a.architecture == "kinesis-efo")
+        .unwrap();
+    assert_eq!(efo.largest_count.as_deref(), Some("30"));
+}

@@ -378,3 +378,28 @@ fn adding_an_efo_consumer_does_not_change_another_consumers_draws() {
     let q2 = serde_json::to_string(two.consumers.iter().find(|c| c.name == "q").unwrap()).unwrap();
     assert_eq!(q1, q2);
 }
+
+#[test]
+fn forecasts_are_generous_for_every_shipped_model() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        let spec = ModelFile::open(&path)
+            .unwrap()
+            .resolve(&[
+                Override::parse("duration=\"3m\"").unwrap(),
+                Override::parse("warmup=\"1m\"").unwrap(),
+            ])
+            .unwrap();
+        let est = sim::model::estimate::estimate(&spec).events;
+        let real = simulate(&spec).unwrap().events as f64;
+        assert!(
+            est >= real && est < 20.0 * real,
+            "{}: forecast {est} for {real} events",
+            path.display()
+        );
+    }
+}

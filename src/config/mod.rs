@@ -6,6 +6,7 @@
 
 mod locate;
 pub mod overrides;
+pub mod prices;
 pub mod raw;
 pub mod resolve;
 pub mod units;
@@ -63,7 +64,7 @@ pub fn parse_located<T: serde::de::DeserializeOwned>(
     locate::parse(path, text, &[])
 }
 
-pub use locate::{line_col, span_of as span_of_key};
+pub use locate::{line_col, span_of as span_of_key, suggest};
 
 /// Reads a text file, with errors for a missing file, a directory or non-UTF-8 content.
 pub fn read_text(path: &Path) -> Result<String, ConfigError> {

@@ -185,6 +185,7 @@ pub struct RawConsumer {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawFunction {
+    pub memory_mb: Option<i64>,
     pub duration: Option<DistRaw<Dur>>,
     pub per_record: Option<Dur>,
     pub cold_start: Option<DistRaw<Dur>>,
@@ -209,6 +210,7 @@ pub struct RawPoison {
 #[serde(deny_unknown_fields)]
 pub struct RawDownstream {
     pub name: String,
+    pub memory_mb: Option<i64>,
     pub duration: DistRaw<Dur>,
     pub per_record: Option<Dur>,
     pub error_probability: Option<f64>,

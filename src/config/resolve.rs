@@ -5,7 +5,7 @@
 use super::raw::*;
 use super::units::{DistRaw, Dur, Tagged};
 use crate::dist::Dist;
-use crate::engine::time::{format_duration, HOUR, MIN};
+use crate::engine::time::{format_duration, HOUR, MIN, SEC};
 use crate::model::aws;
 use crate::model::spec::*;
 
@@ -52,6 +52,50 @@ fn probability(path: &str, v: f64) -> R<f64> {
     Ok(v)
 }
 
+/// The most records per second a producer may write: one per nanosecond, the clock's resolution.
+pub const MAX_RATE: f64 = 1e9;
+
+/// The longest retention each service allows: Kinesis 8,760 hours (365 days), DynamoDB Streams
+/// exactly 24 hours. Shorter values are accepted, to compress a scenario into a shorter run.
+fn max_retention(kind: StreamKind) -> crate::engine::Nanos {
+    match kind {
+        StreamKind::Kinesis => 8760 * HOUR,
+        StreamKind::DynamoDbStreams => 24 * HOUR,
+    }
+}
+
+/// Checks a name used as an output folder (`name` of a model or an experiment).
+pub fn folder_name(path: &str, name: &str) -> R<()> {
+    if name.trim().is_empty() || name == "." || name == ".." || name.contains(['/', '\\', '\0']) {
+        return bad(
+            path,
+            format!(
+                "`{name}` cannot name the output folder: use a non-empty name without `/` or `\\`"
+            ),
+        );
+    }
+    Ok(())
+}
+
+/// "300s" rather than "5m": AWS states these limits in seconds.
+fn seconds(ns: crate::engine::Nanos) -> String {
+    let s = ns as f64 / SEC as f64;
+    if s.fract() == 0.0 {
+        format!("{s}s")
+    } else {
+        format!("{s:.3}s")
+    }
+}
+
+fn hours(ns: crate::engine::Nanos) -> String {
+    let h = ns as f64 / HOUR as f64;
+    if h.fract() == 0.0 {
+        format!("{h}h")
+    } else {
+        format!("{h:.3}h")
+    }
+}
+
 /// Builds a distribution of nanoseconds or bytes from its raw form.
 fn dist<Q: Copy + Into<f64>>(path: &str, raw: &DistRaw<Q>) -> R<Dist> {
     let t = match raw {
@@ -71,7 +115,20 @@ fn dist<Q: Copy + Into<f64>>(path: &str, raw: &DistRaw<Q>) -> R<Dist> {
             Dist::Exponential { mean }
         }
         Tagged::Lognormal { median, p99 } => {
-            Dist::lognormal_from_median_p99(median.into(), p99.into())
+            let (median, p99): (f64, f64) = (median.into(), p99.into());
+            if median <= 0.0 {
+                return bad(
+                    format!("{path}.median"),
+                    "impossible log-normal: the median must be positive",
+                );
+            }
+            if p99 < median {
+                return bad(
+                    format!("{path}.p99"),
+                    "impossible log-normal: p99 must be at least the median",
+                );
+            }
+            Dist::lognormal_from_median_p99(median, p99)
                 .or_else(|m| bad(path, format!("impossible log-normal: {m}")))?
         }
         Tagged::Uniform { min, max } => {
@@ -100,6 +157,9 @@ impl From<super::units::Bytes> for f64 {
 
 /// Resolves a raw model; `default_name` is used when the file names none.
 pub fn resolve(raw: &RawModel, default_name: &str) -> R<ModelSpec> {
+    if let Some(name) = &raw.name {
+        folder_name("name", name)?;
+    }
     let duration = raw.duration.map_or(HOUR, |d| d.0);
     if duration == 0 {
         return bad("duration", "the duration must be positive");
@@ -128,13 +188,18 @@ pub fn resolve(raw: &RawModel, default_name: &str) -> R<ModelSpec> {
     let stream_index = |path: &str, name: &str| -> R<usize> {
         match raw.streams.keys().position(|k| k == name) {
             Some(i) => Ok(i),
-            None => bad(
-                path,
-                format!(
-                    "no stream named `{name}` (streams: {})",
-                    raw.streams.keys().cloned().collect::<Vec<_>>().join(", ")
-                ),
-            ),
+            None => {
+                let names: Vec<&str> = raw.streams.keys().map(String::as_str).collect();
+                let hint = super::locate::suggest(name, &names)
+                    .map_or(String::new(), |s| format!("; did you mean `{s}`?"));
+                bad(
+                    path,
+                    format!(
+                        "no stream named `{name}` (streams: {}){hint}",
+                        names.join(", ")
+                    ),
+                )
+            }
         }
     };
     let mut producers = Vec::new();
@@ -148,6 +213,7 @@ pub fn resolve(raw: &RawModel, default_name: &str) -> R<ModelSpec> {
         let base = format!("consumers.{name}");
         let si = stream_index(&format!("{base}.stream"), &c.stream)?;
         let spec = consumer(&base, name, si, &streams[si], c)?;
+        endless_retries(&base, &spec, duration)?;
         match c.count {
             None => consumers.push(spec),
             Some(n) => {
@@ -158,6 +224,25 @@ pub fn resolve(raw: &RawModel, default_name: &str) -> R<ModelSpec> {
                     consumers.push(s);
                 }
             }
+        }
+    }
+    for (i, c) in consumers.iter().enumerate() {
+        if consumers[..i].iter().any(|x| x.name == c.name) {
+            let path = if raw.consumers.contains_key(&c.name) {
+                format!("consumers.{}", c.name)
+            } else {
+                format!(
+                    "consumers.{}.count",
+                    c.name.rsplit_once('-').map_or("", |x| x.0)
+                )
+            };
+            return bad(
+                path,
+                format!(
+                    "two consumers are named `{}` (`count = N` names its copies NAME-1 … NAME-N)",
+                    c.name
+                ),
+            );
         }
     }
     for (si, s) in streams.iter().enumerate() {
@@ -199,6 +284,47 @@ pub fn resolve(raw: &RawModel, default_name: &str) -> R<ModelSpec> {
     })
 }
 
+/// Refuses a consumer that would retry a failing batch forever without simulated time passing: its
+/// function certainly fails, takes no time once warm, and retries are unlimited with no delay. The
+/// run would never end.
+fn endless_retries(base: &str, c: &ConsumerSpec, duration: u64) -> R<()> {
+    let f = &c.function;
+    let zero = |d: &Dist| match *d {
+        Dist::Fixed(v) => v == 0.0,
+        Dist::Uniform { max, .. } => max == 0.0,
+        _ => false,
+    };
+    let instant = zero(&f.duration)
+        && f.per_record == 0
+        && f.fanout
+            .iter()
+            .all(|d| zero(&d.duration) && d.per_record == 0)
+        && (zero(&f.cold_start) || f.env_idle_timeout > 0 || f.provisioned_concurrency > 0);
+    if !instant || c.retry_delay > 0 || c.max_retry_attempts.is_some() {
+        return Ok(());
+    }
+    let fp = format!("{base}.function");
+    let cause = if f.error_probability >= 1.0 {
+        Some(format!("{fp}.error_probability"))
+    } else if let Some(i) = f.fanout.iter().position(|d| d.error_probability >= 1.0) {
+        Some(format!("{fp}.fanout.{i}.error_probability"))
+    } else {
+        f.poison
+            .iter()
+            .position(|p| p.at < duration)
+            .map(|i| format!("{fp}.poison.{i}"))
+    };
+    match cause {
+        None => Ok(()),
+        Some(path) => bad(
+            path,
+            "a batch that always fails would be retried forever without simulated time passing \
+             (the function takes no time, retries are unlimited and retry_delay is 0): set \
+             retry_delay, max_retry_attempts or a function duration above 0",
+        ),
+    }
+}
+
 fn stream(name: &str, s: &RawStream) -> R<StreamSpec> {
     let base = format!("streams.{name}");
     let kind = match s.kind {
@@ -217,6 +343,21 @@ fn stream(name: &str, s: &RawStream) -> R<StreamSpec> {
         return bad(
             format!("{base}.retention"),
             "the retention must be positive",
+        );
+    }
+    if retention > max_retention(kind) {
+        return bad(
+            format!("{base}.retention"),
+            match kind {
+                StreamKind::Kinesis => format!(
+                    "Kinesis keeps records at most 8760h (365 days), found {}",
+                    hours(retention)
+                ),
+                StreamKind::DynamoDbStreams => format!(
+                    "DynamoDB Streams keeps records 24h, no longer, found {}",
+                    hours(retention)
+                ),
+            },
         );
     }
     let mut limits = aws::default_limits(kind);
@@ -313,6 +454,12 @@ fn producer(base: &str, name: &str, si: usize, s: &StreamSpec, p: &RawProducer) 
         p.rate,
         "the rate (records per second)",
     )?;
+    if rate > MAX_RATE {
+        return bad(
+            format!("{base}.rate"),
+            format!("the rate must be at most 1e9 records per second (one per nanosecond, the simulation clock's resolution), found {rate}"),
+        );
+    }
     let record_size = match &p.record_size {
         None => Dist::Fixed(1024.0),
         Some(d) => dist(&format!("{base}.record_size"), d)?,
@@ -388,6 +535,20 @@ fn producer(base: &str, name: &str, si: usize, s: &StreamSpec, p: &RawProducer) 
             }
         }
     };
+    let peak = match &profile {
+        Profile::Flat => 1.0,
+        Profile::OnOff { high, low, .. } => high.max(*low),
+        Profile::Periodic { multipliers, .. } => multipliers.iter().copied().fold(0.0, f64::max),
+    };
+    if rate * peak > MAX_RATE {
+        return bad(
+            pp,
+            format!(
+                "the rate times the largest multiplier is {}, more than 1e9 records per second (one per nanosecond, the simulation clock's resolution)",
+                rate * peak
+            ),
+        );
+    }
     Ok(ProducerSpec {
         name: name.to_string(),
         stream: si,
@@ -424,7 +585,7 @@ fn consumer(base: &str, name: &str, si: usize, s: &StreamSpec, c: &RawConsumer) 
             p("batching_window"),
             format!(
                 "batching_window must be at most 300s, found {}",
-                format_duration(batching_window)
+                seconds(batching_window)
             ),
         );
     }
@@ -525,6 +686,14 @@ fn consumer(base: &str, name: &str, si: usize, s: &StreamSpec, c: &RawConsumer) 
         batch_size,
         fetch_records: match c.fetch_records {
             None => s.limits.max_records_per_call.max(batch_size),
+            Some(v) if v < batch_size as i64 => {
+                return bad(
+                    p("fetch_records"),
+                    format!(
+                        "fetch_records must be at least batch_size ({batch_size}) so that a batch can fill, found {v}"
+                    ),
+                )
+            }
             Some(v) => int_in(&p("fetch_records"), v, 1, 1_000_000, "fetch_records")? as u64,
         },
         batching_window,
@@ -566,7 +735,10 @@ fn function(base: &str, s: &StreamSpec, f: &RawFunction) -> R<FunctionSpec> {
                 x.shard,
                 0,
                 i64::from(s.shards) - 1,
-                "the poison record's shard",
+                &format!(
+                    "stream `{}` has {} shard(s), so the poison record's shard",
+                    s.name, s.shards
+                ),
             )?;
             Ok(PoisonSpec {
                 shard: shard as u32,
@@ -582,6 +754,7 @@ fn function(base: &str, s: &StreamSpec, f: &RawFunction) -> R<FunctionSpec> {
             let dp = format!("{base}.fanout.{i}");
             Ok(DownstreamSpec {
                 name: d.name.clone(),
+                memory_mb: memory(&format!("{dp}.memory_mb"), d.memory_mb)?,
                 duration: dist(&format!("{dp}.duration"), &d.duration)?,
                 per_record: d.per_record.map_or(0, |x| x.0),
                 error_probability: probability(
@@ -592,6 +765,7 @@ fn function(base: &str, s: &StreamSpec, f: &RawFunction) -> R<FunctionSpec> {
         })
         .collect::<R<Vec<_>>>()?;
     Ok(FunctionSpec {
+        memory_mb: memory(&p("memory_mb"), f.memory_mb)?,
         duration: match &f.duration {
             None => Dist::Fixed(20e6),
             Some(d) => dist(&p("duration"), d)?,
@@ -617,4 +791,9 @@ fn function(base: &str, s: &StreamSpec, f: &RawFunction) -> R<FunctionSpec> {
         poison,
         fanout,
     })
+}
+
+/// A Lambda memory setting: 128 MB (the default) to 10,240 MB.
+fn memory(path: &str, v: Option<i64>) -> R<u32> {
+    Ok(int_in(path, v.unwrap_or(128), 128, 10_240, "memory_mb")? as u32)
 }

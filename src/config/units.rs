@@ -19,16 +19,30 @@ impl<'de> Deserialize<'de> for Dur {
                 f.write_str("a duration string such as \"250ms\", \"90s\" or \"1h\"")
             }
             fn visit_str<E: de::Error>(self, s: &str) -> Result<Dur, E> {
+                if s.trim_start().starts_with('-') {
+                    return Err(E::custom(format!(
+                        "`{s}` is negative: a duration must be zero or more"
+                    )));
+                }
                 parse_duration(s).map(Dur).map_err(E::custom)
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Dur, E> {
                 if v == 0 {
                     Ok(Dur(0))
+                } else if v < 0 {
+                    Err(E::custom(format!(
+                        "`{v}` is negative: a duration must be zero or more"
+                    )))
                 } else {
                     Err(E::custom(format!(
                         "`{v}` has no unit: write a duration string such as \"{v}s\" or \"{v}ms\""
                     )))
                 }
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Dur, E> {
+                Err(E::custom(format!(
+                    "`{v}` has no unit: write a duration string such as \"{v}s\" or \"{v}ms\""
+                )))
             }
         }
         d.deserialize_any(V)
@@ -39,6 +53,9 @@ impl<'de> Deserialize<'de> for Dur {
 /// KiB, MiB, GiB (powers of 1024).
 pub fn parse_size(text: &str) -> Result<u64, String> {
     let s = text.trim();
+    if s.starts_with('-') {
+        return Err(format!("a size cannot be negative, found `{text}`"));
+    }
     let split = s
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(s.len());
@@ -129,6 +146,9 @@ impl<'de, Q: Deserialize<'de>> Deserialize<'de> for DistRaw<Q> {
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
                 Q::deserialize(de::value::U64Deserializer::new(v)).map(DistRaw::Bare)
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                Q::deserialize(de::value::F64Deserializer::new(v)).map(DistRaw::Bare)
             }
             fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
                 Tagged::deserialize(de::value::MapAccessDeserializer::new(map)).map(DistRaw::Tagged)

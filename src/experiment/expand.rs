@@ -177,9 +177,9 @@ fn axis_values(
     if axis.path != "model" {
         return Ok(list.into_iter().map(AxisValue::Value).collect());
     }
-    let dir = exp_path.parent().unwrap_or(Path::new("."));
     list.iter()
-        .map(|v| {
+        .enumerate()
+        .map(|(j, v)| {
             let toml::Value::String(rel) = v else {
                 return Err(invalid(
                     exp_path,
@@ -188,7 +188,7 @@ fn axis_values(
                     format!("model paths are strings, found {v}"),
                 ));
             };
-            let file = ModelFile::open(&dir.join(rel))?;
+            let file = open_model(exp_path, text, rel, &format!("{key}.{j}"))?;
             let label = file.default_name();
             models.push(file);
             Ok(AxisValue::Model {
@@ -199,6 +199,21 @@ fn axis_values(
         .collect()
 }
 
+/// Opens a model named by the experiment (relative to it). A model that cannot be read at all is
+/// blamed on the experiment key that names it; errors inside the model stay in the model.
+fn open_model(exp_path: &Path, text: &str, rel: &str, key: &str) -> Result<ModelFile, ConfigError> {
+    let dir = exp_path.parent().unwrap_or(Path::new("."));
+    ModelFile::open(&dir.join(rel)).map_err(|e| match e.origin {
+        Origin::Whole(model) => invalid(
+            exp_path,
+            text,
+            key,
+            format!("model file {}: {}", model.display(), e.message),
+        ),
+        _ => e,
+    })
+}
+
 /// Builds and validates the experiment.
 pub fn build(
     path: &Path,
@@ -206,8 +221,11 @@ pub fn build(
     raw: RawExperiment,
     replicates: Option<u32>,
 ) -> Result<Experiment, ConfigError> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut models = vec![ModelFile::open(&dir.join(&raw.model))?];
+    if let Some(name) = &raw.name {
+        crate::config::resolve::folder_name("name", name)
+            .map_err(|inv| invalid(path, text, &inv.path, inv.message))?;
+    }
+    let mut models = vec![open_model(path, text, &raw.model, "model")?];
     let replicates = match replicates {
         Some(r) => r,
         None => {
@@ -272,7 +290,7 @@ pub fn build(
         let mut o = fixed.clone();
         o.extend(p.overrides());
         if let Err(e) = models[p.model].resolve(&o) {
-            return Err(blame_axis(path, text, &raw, &e, p));
+            return Err(blame_axis(path, text, &raw, &axes, &models[p.model], &e, p));
         }
     }
     let x_axis = pick_x(&raw, &axes).map_err(|m| invalid(path, text, "plots.x", m))?;
@@ -310,6 +328,8 @@ fn blame_axis(
     path: &Path,
     text: &str,
     raw: &RawExperiment,
+    axes: &[Axis],
+    model: &ModelFile,
     e: &ConfigError,
     p: &Point,
 ) -> ConfigError {
@@ -317,29 +337,86 @@ fn blame_axis(
         Origin::Flag(f) => f.clone(),
         _ => return e.clone(),
     };
-    let message = format!("{} (at point {})", e.message, p.key());
-    if let Some(i) = raw
-        .axes
-        .iter()
-        .position(|a| flag.starts_with(&format!("{}=", a.path)))
-    {
-        let unknown = e.message.contains("unknown field") || e.message.contains("is a value");
-        let key = if unknown {
-            format!("axes.{i}.path")
-        } else {
-            format!("axes.{i}.values")
-        };
+    let at_point = if p.values.is_empty() {
+        String::new()
+    } else {
+        format!(" (at point {})", p.key())
+    };
+    // An error about the table the path leads through (a misspelt or missing name, a value where a
+    // table should be) is the path's fault, not the value's.
+    let about_path = [
+        "unknown field",
+        "is a value",
+        "missing field",
+        "invalid type: table",
+        "expected a table",
+    ]
+    .iter()
+    .any(|m| e.message.contains(m));
+    let override_path = flag.split_once('=').map_or(flag.as_str(), |(p, _)| p);
+    let message = match missing_entry(model, override_path) {
+        Some(m) if about_path => m,
+        _ if about_path => e.message.clone(),
+        _ => format!("{}{at_point}", e.message),
+    };
+    if let Some(i) = raw.axes.iter().position(|a| a.path == override_path) {
+        if about_path {
+            return invalid(
+                path,
+                text,
+                &format!("axes.{i}.path"),
+                format!("`{flag}`: {message}"),
+            );
+        }
+        let mut key = format!("axes.{i}.values");
+        if let (toml::Value::Array(_), Some(v)) = (&raw.axes[i].values, p.value(override_path)) {
+            if let Some(j) = axes[i].values.iter().position(|x| x == v) {
+                key = format!("{key}.{j}");
+            }
+        }
         return invalid(path, text, &key, format!("`{flag}`: {message}"));
     }
-    if let Some(k) = raw.set.keys().find(|k| flag.starts_with(&format!("{k}="))) {
+    if let Some(k) = raw.set.keys().find(|k| k.as_str() == override_path) {
         return invalid(path, text, &format!("set.{k}"), message);
     }
-    let key = if flag.starts_with("duration=") {
+    let key = if override_path == "duration" {
         "duration"
     } else {
         "warmup"
     };
     invalid(path, text, key, message)
+}
+
+/// When `path` runs through a stream, producer or consumer the model does not have, says so.
+fn missing_entry(model: &ModelFile, path: &str) -> Option<String> {
+    let mut parts = path.splitn(3, '.');
+    let (section, name) = (parts.next()?, parts.next()?);
+    let what = match section {
+        "streams" => "stream",
+        "producers" => "producer",
+        "consumers" => "consumer",
+        _ => return None,
+    };
+    let doc: toml::Table = toml::from_str(&model.text).ok()?;
+    let names: Vec<&str> = doc
+        .get(section)
+        .and_then(toml::Value::as_table)
+        .map(|t| t.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    if names.contains(&name) {
+        return None;
+    }
+    let hint = crate::config::suggest(name, &names)
+        .map_or(String::new(), |s| format!("; did you mean `{s}`?"));
+    Some(format!(
+        "{} has no {what} named `{name}` ({section}: {}){hint}",
+        model.path.display(),
+        if names.is_empty() {
+            "none".to_string()
+        } else {
+            names.join(", ")
+        }
+    ))
 }
 
 fn cartesian(axes: &[Axis]) -> Vec<Point> {
@@ -417,7 +494,12 @@ fn pick_timeseries(
                 .map(|p| p.index)
                 .collect();
             if matches.is_empty() {
-                return Err(format!("no point matches {w:?}"));
+                let wanted = w
+                    .iter()
+                    .map(|(k, v)| format!("{k} = {v}"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                return Err(format!("no point has {wanted}"));
             }
             out.extend(matches);
         }

@@ -12,7 +12,7 @@ pub struct Estimate {
 }
 
 /// Bytes held per consumer regardless of traffic: the IteratorAge histogram.
-const HISTOGRAM_BYTES: f64 = 300e3;
+const HISTOGRAM_BYTES: f64 = 300e3; // an upper bound: the histogram grows only as far as ages go
 /// Bytes per consumer per simulated minute (buckets and report rows).
 const MINUTE_BYTES: f64 = 160.0;
 
@@ -44,17 +44,31 @@ pub fn estimate(spec: &ModelSpec) -> Estimate {
             .sum();
         let per_shard = rate / f64::from(s.shards);
         let service_s = (c.function.duration.mean() / SEC as f64).max(1e-3);
-        let invocations = per_shard.min(f64::from(c.parallelization_factor) / service_s);
-        let polls = match c.read {
-            ReadMode::Shared => SEC as f64 / c.idle_poll_interval.max(1) as f64,
-            ReadMode::Efo => 0.0,
+        let capacity = per_shard.min(f64::from(c.parallelization_factor) / service_s);
+        // A poll sends at most what it read; with a backlog, one batch per invocation.
+        let (polls, invocations) = match c.read {
+            ReadMode::Shared => {
+                let polls = SEC as f64 / c.idle_poll_interval.max(1) as f64;
+                (
+                    polls,
+                    capacity.min(polls.max(per_shard / c.batch_size as f64)),
+                )
+            }
+            ReadMode::Efo => (0.0, capacity),
         };
-        events += f64::from(s.shards) * secs * (polls + 2.0 * invocations);
+        // Each invocation is a start and an end; each EFO delivery one more event.
+        let pushes = if c.read == ReadMode::Efo {
+            invocations
+        } else {
+            0.0
+        };
+        events += f64::from(s.shards) * secs * (polls + pushes + 2.0 * invocations);
         memory += HISTOGRAM_BYTES + MINUTE_BYTES * (spec.duration / MIN + 1) as f64;
         memory += f64::from(s.shards) * 512.0;
     }
     Estimate {
-        events,
+        // Bursts, retries and renewals add events the averages above miss: stay on the safe side.
+        events: 1.5 * events,
         memory_bytes: memory,
     }
 }

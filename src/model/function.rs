@@ -52,6 +52,8 @@ impl EnvPool {
 pub struct Outcome {
     pub duration: Nanos,
     pub failed: bool,
+    /// Summed durations of the downstream calls of a fan-out function (billed to them).
+    pub downstream: Nanos,
 }
 
 /// Draws the duration and result of invoking `c`'s function with `records` records.
@@ -71,9 +73,11 @@ pub fn draw_outcome(
         poisoned || (f.error_probability > 0.0 && rng.random_bool(f.error_probability));
     // A fan-out function waits for the slowest downstream call; any failure fails the batch.
     let mut slowest = 0.0f64;
+    let mut downstream = 0.0f64;
     for ds in &f.fanout {
         let dd = ds.duration.sample(rng) + (ds.per_record * records) as f64;
         slowest = slowest.max(dd);
+        downstream += dd;
         failed |= ds.error_probability > 0.0 && rng.random_bool(ds.error_probability);
     }
     d += slowest;
@@ -82,7 +86,11 @@ pub fn draw_outcome(
         duration = f.timeout.max(1);
         failed = true;
     }
-    Outcome { duration, failed }
+    Outcome {
+        duration,
+        failed,
+        downstream: downstream.round() as Nanos,
+    }
 }
 
 /// The wait before the next read after `attempt` consecutive throttles (attempt 0 = first throttle).

@@ -147,6 +147,12 @@ pub struct ConsumerMetrics {
     pub read_calls: u64,
     pub throttled_reads: u64,
     pub cold_starts: u64,
+    /// Summed invocation durations (what Lambda bills, before memory).
+    pub billed_ns: u64,
+    /// Summed durations of fan-out downstream calls.
+    pub downstream_billed_ns: u64,
+    /// Bytes pushed by enhanced fan-out (EFO data retrieval).
+    pub efo_bytes: u64,
     pub concurrency: u32,
     pub peak_concurrency: u32,
     /// IteratorAge samples after warm-up, in microseconds.
@@ -176,6 +182,9 @@ impl ConsumerMetrics {
             read_calls: 0,
             throttled_reads: 0,
             cold_starts: 0,
+            billed_ns: 0,
+            downstream_billed_ns: 0,
+            efo_bytes: 0,
             concurrency: 0,
             peak_concurrency: 0,
             age_hist: AgeHistogram::default(),

@@ -44,6 +44,11 @@ pub struct ConsumerReport {
     pub duplicates: u64,
     pub cold_starts: u64,
     pub peak_concurrency: u32,
+    /// Summed invocation durations, and those of fan-out downstream calls (ms).
+    pub billed_ms: f64,
+    pub downstream_billed_ms: f64,
+    /// Bytes pushed by enhanced fan-out.
+    pub efo_bytes: u64,
     /// Mean time from write to first send to the function.
     pub delivery_latency_ms: f64,
     /// Mean and maximum time from write to successful processing.
@@ -58,6 +63,8 @@ pub struct StreamReport {
     pub kind: String,
     pub shards: u32,
     pub records_written: u64,
+    pub bytes_written: u64,
+    pub put_payload_units: u64,
     pub write_throttles: u64,
     pub throttled_reads: u64,
     pub throttled_reads_per_min: f64,
@@ -97,6 +104,9 @@ pub struct RunReport {
     pub peak_rss_mb: Option<f64>,
     pub streams: Vec<StreamReport>,
     pub consumers: Vec<ConsumerReport>,
+    /// Monthly cost at the prices given (filled in by the caller, who knows the prices).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<super::cost::Cost>,
     #[serde(skip)]
     pub minutes: Vec<MinuteRow>,
 }
@@ -266,6 +276,9 @@ fn build_report(
             duplicates: m.duplicates,
             cold_starts: m.cold_starts,
             peak_concurrency: m.peak_concurrency,
+            billed_ms: as_ms(m.billed_ns as f64),
+            downstream_billed_ms: as_ms(m.downstream_billed_ns as f64),
+            efo_bytes: m.efo_bytes,
             delivery_latency_ms: ratio_ms(m.delivery_sum_ns, m.delivery_records),
             end_to_end_ms_mean: ratio_ms(m.e2e_sum_ns, m.records_processed),
             end_to_end_ms_max: as_ms(m.e2e_max_ns as f64),
@@ -286,6 +299,8 @@ fn build_report(
                 kind: s.kind.label().to_string(),
                 shards: s.shards,
                 records_written: shards.iter().map(|x| x.log.end()).sum(),
+                bytes_written: shards.iter().map(|x| x.bytes_written).sum(),
+                put_payload_units: shards.iter().map(|x| x.put_units).sum(),
                 write_throttles: shards.iter().map(|x| x.write_throttles).sum(),
                 throttled_reads: shards.iter().map(|x| x.throttled_reads).sum(),
                 throttled_reads_per_min: per_min(measured),
@@ -307,6 +322,7 @@ fn build_report(
         peak_rss_mb: None,
         streams,
         consumers,
+        cost: None,
         minutes,
     })
 }

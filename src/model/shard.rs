@@ -20,6 +20,10 @@ pub struct Shard {
     pub write_throttles: u64,
     /// Throttled GetRecords calls on this shard (ReadProvisionedThroughputExceeded).
     pub throttled_reads: u64,
+    /// Bytes written (accepted records).
+    pub bytes_written: u64,
+    /// Kinesis PUT payload units: each record counts one per started 25 KB.
+    pub put_units: u64,
     /// Poison marks: `(time, record number of the first record at or after it)`.
     pub marks: Vec<(Nanos, u64)>,
     /// Reader indices (into the world's reader list) that read this shard.
@@ -43,6 +47,8 @@ impl Shard {
             limiter: ReadLimiter::new(limits),
             write_throttles: 0,
             throttled_reads: 0,
+            bytes_written: 0,
+            put_units: 0,
             marks: Vec::new(),
             readers: Vec::new(),
             trim_at: 1024,
@@ -101,6 +107,12 @@ impl Shard {
             bytes.max(1)
         } else {
             (bytes / count * admitted).max(admitted)
+        };
+        self.bytes_written += bytes;
+        self.put_units += if admitted == 1 {
+            bytes.div_ceil(25_000).max(1)
+        } else {
+            admitted * (bytes / admitted).div_ceil(25_000).max(1)
         };
         self.log.push(t_first, t_last, admitted, bytes);
         for m in self.marks.iter_mut() {

@@ -184,6 +184,8 @@ pub struct PoisonSpec {
 #[derive(Clone, Debug)]
 pub struct DownstreamSpec {
     pub name: String,
+    /// Memory setting (MB), for cost.
+    pub memory_mb: u32,
     pub duration: Dist,
     pub per_record: Nanos,
     pub error_probability: f64,
@@ -192,6 +194,8 @@ pub struct DownstreamSpec {
 /// The function a consumer invokes.
 #[derive(Clone, Debug)]
 pub struct FunctionSpec {
+    /// Memory setting (MB), for cost.
+    pub memory_mb: u32,
     /// Base duration per invocation (ns).
     pub duration: Dist,
     /// Added per record in the batch.

@@ -491,6 +491,8 @@ impl<'a> World<'a> {
             let readable_at = now.saturating_sub(rd.prop_delay);
             let (_, bytes) = self.fetch(now, r, u64::MAX, room, readable_at);
             self.readers[r as usize].pipe.consume(bytes);
+            let ci = self.readers[r as usize].consumer as usize;
+            self.consumers[ci].metrics.efo_bytes += bytes;
         }
         self.dispatch(now, r, q);
         self.schedule_push(now, r, q);
@@ -601,6 +603,8 @@ impl<'a> World<'a> {
         l.failed = outcome.failed;
         let m = &mut metrics.metrics;
         m.cold_starts += u64::from(cold);
+        m.billed_ns += outcome.duration;
+        m.downstream_billed_ns += outcome.downstream;
         m.invocations += 1;
         m.minute(now).invocations += 1;
         m.concurrency += 1;

@@ -209,6 +209,33 @@ pub fn write_plots(
             hline: None,
         },
     )?;
+    let cost = metric("cost_per_month_usd");
+    if sums.iter().any(|s| s[cost].0 > 0.0) {
+        let p99 = metric("iterator_age_p99_ms");
+        let points: Vec<plot::ScatterPoint> = exp
+            .points
+            .iter()
+            .map(|p| plot::ScatterPoint {
+                label: exp
+                    .x_axis
+                    .and_then(|i| p.value(&exp.axes[i].path))
+                    .map_or_else(|| line_name(exp, p), |v| v.display()),
+                group: line_name(exp, p),
+                x: sums[p.index][cost].0,
+                y: sums[p.index][p99].0 / 1e3,
+            })
+            .collect();
+        plot::scatter_frontier(
+            &dir.join("cost-vs-iterator-age"),
+            &format!(
+                "{}: monthly cost against IteratorAge p99 (frontier marked)",
+                exp.name
+            ),
+            "cost (USD per month, at the given unit prices)",
+            "IteratorAge p99 (s)",
+            &points,
+        )?;
+    }
     for &pi in &exp.timeseries_points {
         let p = &exp.points[pi];
         let run = &res.point_runs(pi, exp.replicates)[0];

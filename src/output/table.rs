@@ -107,6 +107,12 @@ pub fn summary(r: &RunReport) -> String {
     }
     out += &grid(&rows);
     out += "\n  IteratorAge: age of the last record of each batch; avg = mean of per-minute averages.\n";
+    if let Some(cost) = &r.cost {
+        out += &format!(
+            "  Cost: about ${:.2} per month at the given prices (details in summary.json).\n",
+            cost.usd_per_month
+        );
+    }
     out
 }
 
@@ -130,6 +136,7 @@ pub fn sweep_summary(
         "errors".into(),
         "dups".into(),
         "expired".into(),
+        "$/month".into(),
     ]];
     for (p, s) in exp.points.iter().zip(sums) {
         let key = if p.key().is_empty() {
@@ -148,6 +155,7 @@ pub fn sweep_summary(
             format!("{:.0}", s[idx("errors")].0),
             format!("{:.0}", s[idx("duplicates")].0),
             format!("{:.0}", s[idx("records_expired")].0),
+            format!("{:.2}", s[idx("cost_per_month_usd")].0),
         ]);
     }
     format!(

@@ -52,6 +52,8 @@ pub struct Options<'a> {
     pub resume: bool,
     /// Set (by Ctrl-C) to stop starting new runs.
     pub stop: &'a AtomicBool,
+    /// Prices to cost each run with (None: no cost).
+    pub prices: Option<&'a crate::model::cost::Prices>,
 }
 
 /// Why a sweep did not finish.
@@ -76,6 +78,7 @@ pub fn run(exp: &Experiment, jobs: usize, progress: bool) -> Result<SweepResult>
         journal: None,
         resume: false,
         stop: &stop,
+        prices: None,
     };
     run_with(exp, &opts).map_err(|e| anyhow::anyhow!("{e}"))
 }
@@ -125,10 +128,13 @@ pub fn run_with(exp: &Experiment, opts: &Options) -> Result<SweepResult, SweepEr
                         let report = simulate(&spec).with_context(|| {
                             format!("point {} replicate {replicate}", exp.points[point].key())
                         });
-                        let report = match report {
+                        let mut report = match report {
                             Ok(r) => r,
                             Err(e) => return Some(Err(e)),
                         };
+                        report.cost = opts
+                            .prices
+                            .map(|p| crate::model::cost::monthly(&spec, &report, p));
                         if let Some(dir) = opts.journal {
                             if let Err(e) = journal::save(dir, &key, &report) {
                                 return Some(Err(e));

@@ -4,7 +4,7 @@
 use crate::model::RunReport;
 
 /// The metrics reported per point, in output order.
-pub const METRICS: [&str; 13] = [
+pub const METRICS: [&str; 14] = [
     "iterator_age_avg_ms",
     "iterator_age_worst_minute_avg_ms",
     "iterator_age_max_ms",
@@ -18,11 +18,12 @@ pub const METRICS: [&str; 13] = [
     "records_discarded",
     "peak_concurrency",
     "records_written",
+    "cost_per_month_usd",
 ];
 
 /// One run's point metrics, in [`METRICS`] order: mean of consumers' averages, max of maxima, of
 /// worst per-minute averages and of p99s, sum of counts.
-pub fn run_metrics(r: &RunReport) -> [f64; 13] {
+pub fn run_metrics(r: &RunReport) -> [f64; 14] {
     let cs = &r.consumers;
     let n = cs.len().max(1) as f64;
     let mean = |f: &dyn Fn(&crate::model::report::ConsumerReport) -> f64| {
@@ -47,6 +48,7 @@ pub fn run_metrics(r: &RunReport) -> [f64; 13] {
         sum(&|c| c.records_discarded as f64),
         sum(&|c| f64::from(c.peak_concurrency)),
         r.streams.iter().map(|s| s.records_written as f64).sum(),
+        r.cost.as_ref().map_or(0.0, |c| c.usd_per_month),
     ]
 }
 

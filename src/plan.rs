@@ -1,0 +1,246 @@
+//! `sim plan`: service-level objectives over a sweep, answered per architecture: the largest
+//! consumer count that meets every objective, the cheapest configuration that does, and what
+//! limits the first configuration that fails.
+
+use crate::experiment::{Experiment, Point};
+use crate::sweep::stats::METRICS;
+use std::fmt::Write;
+
+/// A service-level objective on a point metric, e.g. `iterator_age_max < 30s`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Slo {
+    pub text: String,
+    pub metric: usize,
+    pub op: Op,
+    pub value: f64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl Slo {
+    /// Parses `METRIC OP VALUE`: METRIC is any sweep metric (the `_ms` suffix may be left out),
+    /// OP one of `<`, `<=`, `>`, `>=`, VALUE a number or, for millisecond metrics, a duration.
+    pub fn parse(text: &str) -> Result<Slo, String> {
+        let (name, op, rest) = ["<=", ">=", "<", ">"]
+            .iter()
+            .find_map(|op| text.split_once(op).map(|(a, b)| (a.trim(), *op, b.trim())))
+            .ok_or_else(|| format!("`{text}` is not METRIC < VALUE (or <=, >, >=)"))?;
+        let metric = METRICS
+            .iter()
+            .position(|m| *m == name || m.strip_suffix("_ms") == Some(name))
+            .ok_or_else(|| format!("unknown metric `{name}`; known: {}", METRICS.join(", ")))?;
+        let is_ms = METRICS[metric].ends_with("_ms");
+        let value = match rest.trim_start_matches('$').parse::<f64>() {
+            Ok(v) => v,
+            Err(_) if is_ms => crate::engine::time::parse_duration(rest)? as f64 / 1e6,
+            Err(_) => return Err(format!("`{rest}` is not a number")),
+        };
+        let op = match op {
+            "<" => Op::Lt,
+            "<=" => Op::Le,
+            ">" => Op::Gt,
+            _ => Op::Ge,
+        };
+        Ok(Slo {
+            text: text.to_string(),
+            metric,
+            op,
+            value,
+        })
+    }
+
+    /// Whether a point's metrics (means across replicates) meet this objective.
+    pub fn met(&self, metrics: &[(f64, f64)]) -> bool {
+        let v = metrics[self.metric].0;
+        match self.op {
+            Op::Lt => v < self.value,
+            Op::Le => v <= self.value,
+            Op::Gt => v > self.value,
+            Op::Ge => v >= self.value,
+        }
+    }
+}
+
+fn metric(name: &str) -> usize {
+    METRICS
+        .iter()
+        .position(|m| *m == name)
+        .expect("known metric")
+}
+
+/// The answer for one architecture.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Answer {
+    pub architecture: String,
+    /// Largest value of the count axis meeting every objective (None: none does).
+    pub largest_count: Option<String>,
+    /// Cheapest point meeting every objective, and its monthly cost.
+    pub cheapest: Option<(String, f64)>,
+    /// What limits the first failing point after the largest passing one.
+    pub binding: String,
+}
+
+/// The axis of consumer counts: the first whose path ends in `.count`, else the x axis.
+fn count_axis(exp: &Experiment) -> Option<usize> {
+    exp.axes
+        .iter()
+        .position(|a| a.path.ends_with(".count"))
+        .or(exp.x_axis)
+}
+
+fn architecture(exp: &Experiment, p: &Point, count: Option<usize>) -> String {
+    let parts: Vec<String> = exp
+        .axes
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| Some(*i) != count)
+        .filter_map(|(_, a)| {
+            p.value(&a.path).map(|v| {
+                if a.path == "model" {
+                    v.display()
+                } else {
+                    format!("{}={}", a.label, v.display())
+                }
+            })
+        })
+        .collect();
+    if parts.is_empty() {
+        "base model".into()
+    } else {
+        parts.join(", ")
+    }
+}
+
+/// What most likely stops a failing point from meeting its objectives.
+fn binding(m: &[(f64, f64)]) -> String {
+    if m[metric("throttled_reads_per_min")].0 > 0.0 {
+        "the shared read limit per shard (GetRecords calls or bytes): throttled reads".into()
+    } else if m[metric("records_expired")].0 > 0.0 || m[metric("records_discarded")].0 > 0.0 {
+        "errors and retries: records are discarded or expire".into()
+    } else {
+        "function duration: consumers do not keep up with the records".into()
+    }
+}
+
+/// Answers `slos` over the summaries of `exp` (per point, per metric: mean and CI).
+pub fn answer(exp: &Experiment, sums: &[Vec<(f64, f64)>], slos: &[Slo]) -> Vec<Answer> {
+    let count = count_axis(exp);
+    let mut groups: Vec<(String, Vec<&Point>)> = Vec::new();
+    for p in &exp.points {
+        let a = architecture(exp, p, count);
+        match groups.iter_mut().find(|g| g.0 == a) {
+            Some(g) => g.1.push(p),
+            None => groups.push((a, vec![p])),
+        }
+    }
+    let cost = metric("cost_per_month_usd");
+    groups
+        .into_iter()
+        .map(|(architecture, mut points)| {
+            let count_of = |p: &Point| {
+                count
+                    .and_then(|c| p.value(&exp.axes[c].path))
+                    .and_then(|v| v.as_f64())
+                    .unwrap_or(0.0)
+            };
+            points.sort_by(|a, b| count_of(a).total_cmp(&count_of(b)));
+            let ok = |p: &Point| slos.iter().all(|s| s.met(&sums[p.index]));
+            let largest = points.iter().rev().find(|p| ok(p));
+            let first_fail = match largest {
+                Some(l) => points.iter().find(|p| count_of(p) > count_of(l) && !ok(p)),
+                None => points.iter().find(|p| !ok(p)),
+            };
+            let cheapest = points
+                .iter()
+                .filter(|p| ok(p))
+                .min_by(|a, b| sums[a.index][cost].0.total_cmp(&sums[b.index][cost].0))
+                .map(|p| (p.key(), sums[p.index][cost].0));
+            Answer {
+                architecture,
+                largest_count: largest.and(count).and_then(|c| {
+                    largest
+                        .and_then(|l| l.value(&exp.axes[c].path))
+                        .map(|v| v.display())
+                }),
+                cheapest,
+                binding: first_fail.map_or(
+                    "none within the sweep: every point meets the objectives".into(),
+                    |p| binding(&sums[p.index]),
+                ),
+            }
+        })
+        .collect()
+}
+
+/// The answers in plain words and a table.
+pub fn report(exp: &Experiment, slos: &[Slo], answers: &[Answer]) -> String {
+    let mut out = format!(
+        "{}: objectives {}\n\n",
+        exp.name,
+        slos.iter()
+            .map(|s| format!("`{}`", s.text))
+            .collect::<Vec<_>>()
+            .join(" and ")
+    );
+    let count = count_axis(exp)
+        .map(|c| exp.axes[c].label.clone())
+        .unwrap_or_else(|| "count".into());
+    for a in answers {
+        match (&a.largest_count, &a.cheapest) {
+            (_, None) => {
+                let _ = writeln!(
+                    out,
+                    "- {}: no configuration in the sweep meets them; the limit: {}.",
+                    a.architecture, a.binding
+                );
+            }
+            (largest, Some((key, usd))) => {
+                let beyond = if a.binding.starts_with("none") {
+                    "every point of the sweep meets them".to_string()
+                } else {
+                    format!("beyond that, the limit is {}", a.binding)
+                };
+                let _ = writeln!(
+                    out,
+                    "- {}: met up to {} = {}; {beyond}. Cheapest point that meets them: {} at about ${usd:.2}/month.",
+                    a.architecture,
+                    count,
+                    largest.as_deref().unwrap_or("(any)"),
+                    key,
+                );
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn objectives_parse_with_units_and_aliases() {
+        let s = Slo::parse("iterator_age_max < 30s").unwrap();
+        assert_eq!(
+            (METRICS[s.metric], s.op, s.value),
+            ("iterator_age_max_ms", Op::Lt, 30_000.0)
+        );
+        let s = Slo::parse("throttled_reads_per_min<=10").unwrap();
+        assert_eq!((s.op, s.value), (Op::Le, 10.0));
+        let s = Slo::parse("cost_per_month_usd < $200").unwrap();
+        assert_eq!(s.value, 200.0);
+        assert!(Slo::parse("latency < 3s")
+            .unwrap_err()
+            .contains("unknown metric"));
+        assert!(Slo::parse("iterator_age_max 30s").is_err());
+        let m = vec![(0.0, 0.0); METRICS.len()];
+        assert!(Slo::parse("errors < 1").unwrap().met(&m));
+        assert!(!Slo::parse("errors > 0").unwrap().met(&m));
+    }
+}
