@@ -707,12 +707,6 @@ fn render(
 ) -> String {
     let mut t = format!("duration = \"{minutes}m\"\nwarmup = \"{warmup_s}s\"\nseed = {seed}\n");
     for (i, s) in streams.iter().enumerate() {
-        // KNOWN ENGINE HANG (src/model, reported with issue #5): aggregate mode (`record_chunk`)
-        // with an enhanced fan-out consumer whose parallelization_factor is 2 or more never
-        // finishes, e.g. 100 records/s, record_chunk = "1s", 1 minute. Not generated until fixed.
-        let efo_lanes = consumers
-            .iter()
-            .any(|c| c.stream % streams.len() == i && c.efo && s.kinesis && c.factor > 1);
         let kind = if s.kinesis {
             "kinesis"
         } else {
@@ -722,8 +716,8 @@ fn render(
             "[streams.s{i}]\nkind = \"{kind}\"\nshards = {}\nretention = \"{}\"\n",
             s.shards, s.retention
         );
-        if s.chunk && !efo_lanes {
-            t += "record_chunk = \"10ms\"\n";
+        if s.chunk {
+            t += "record_chunk = \"500ms\"\n";
         }
         if let Some(r) = s.read_calls {
             t += &format!("limits = {{ read_calls_per_s = {r} }}\n");

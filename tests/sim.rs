@@ -403,3 +403,31 @@ fn forecasts_are_generous_for_every_shipped_model() {
         );
     }
 }
+
+/// Regression: in aggregate mode, a record `ts_of` called readable was not counted readable by
+/// the time lookup, and an idle EFO lane rescheduled its push at the same instant forever.
+#[test]
+fn aggregate_chunks_with_parallel_efo_lanes_finish() {
+    let text = r#"
+duration = "3m"
+warmup = "1m"
+seed = 306
+[streams.s]
+kind = "kinesis"
+shards = 1
+record_chunk = "500ms"
+[producers.p]
+stream = "s"
+rate = 20.7
+[consumers.c]
+stream = "s"
+count = 2
+read = "efo"
+batch_size = 1
+batching_window = "2s"
+parallelization_factor = 2
+function = { duration = { kind = "exponential", mean = "72ms" }, error_probability = 0.3 }
+"#;
+    let r = run(text, &[]);
+    assert!(r.consumers.iter().all(|c| c.records_processed > 0));
+}

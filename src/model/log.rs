@@ -236,19 +236,20 @@ impl ShardLog {
         let h = hint.0.get().saturating_sub(self.first_chunk) as usize;
         let i = gallop(self.chunks.len(), h, |i| self.chunks[i].t_last <= t);
         if self.unit {
-            // Chunk i is the first ending after t; a one-record chunk counts as written from its
-            // first time (as the general case below does).
+            // Chunk i is the first ending after t. A one-record chunk's record carries the chunk's
+            // last time (as `ts_of` says, and the general case below), so it is not readable yet.
             hint.0.set(self.first_chunk + i as u64);
-            let started = self.chunks.get(i).is_some_and(|c| c.t_first <= t);
-            return self.base_end + i as u64 + u64::from(started);
+            return self.base_end + i as u64;
         }
         let (start, _, _) = self.chunk_start(i);
         match self.chunks.get(i) {
             Some(c) if c.t_first <= t => {
                 let n = c.end - start;
-                // Records j with spread_ts(j) <= t.
+                // Records j with spread_ts(j) <= t, i.e. floor(span * j / (n - 1)) <= t - t_first:
+                // exactly the timestamps `ts_of` reports, so the two never disagree.
                 let span = c.t_last - c.t_first;
-                let j = mul_div(t - c.t_first, n - 1, span) + 1;
+                let d = u128::from(t - c.t_first) + 1;
+                let j = (d * u128::from(n - 1)).div_ceil(u128::from(span)) as u64;
                 start + j.min(n)
             }
             _ => start,
@@ -494,6 +495,27 @@ mod tests {
                     log.end_within_bytes(from, budget, &h),
                     e,
                     "from {from} budget {budget}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn end_at_agrees_with_ts_of_inside_chunks() {
+        let h = Hint::default();
+        let mut log = ShardLog::new();
+        log.push(1_000, 1_997, 7, 700);
+        log.push(2_003, 2_503, 3, 300);
+        for r in 0..10 {
+            let t = log.ts_of(r, &h);
+            assert!(
+                log.end_at(t, &h) > r,
+                "record {r} at {t} must be readable at {t}"
+            );
+            if t > 0 && (r == 0 || log.ts_of(r - 1, &h) < t) {
+                assert!(
+                    log.end_at(t - 1, &h) <= r,
+                    "record {r} must not be readable before {t}"
                 );
             }
         }
