@@ -247,7 +247,9 @@ fn validate(files: &[PathBuf]) -> Result<(), Failure> {
         match ModelFile::open(f) {
             Ok(_) => println!("ok: {}", f.display()),
             Err(e) => {
-                eprintln!("error: {e}");
+                if files.len() > 1 {
+                    eprintln!("error: {e}");
+                }
                 first_error.get_or_insert(e);
             }
         }
