@@ -62,7 +62,7 @@ pub struct RunArgs {
     /// Override any model parameter by its dotted path, e.g. consumers.fn.batch_size=500.
     #[arg(long = "set", value_name = "PATH=VALUE", value_parser = parse_override)]
     pub set: Vec<Override>,
-    /// Output folder (default: output/<model name>/). Existing files there are replaced.
+    /// Output folder (default: output/MODEL-NAME/). Existing files there are replaced.
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Print exactly one JSON object on stdout instead of the table.
@@ -80,7 +80,7 @@ pub struct RunArgs {
 pub struct SweepArgs {
     /// The experiment file (TOML).
     pub experiment: PathBuf,
-    /// Output folder (default: output/<experiment name>/). Replaced as a whole when the sweep ends.
+    /// Output folder (default: output/EXPERIMENT-NAME/). Replaced as a whole when the sweep ends.
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Worker threads (default: all cores). Results do not depend on it.
@@ -98,7 +98,7 @@ pub struct SweepArgs {
     /// Unit prices for cost (default: the shipped models/prices/us-east-1.toml).
     #[arg(long, value_name = "FILE")]
     pub prices: Option<PathBuf>,
-    /// Reuse the runs an interrupted sweep finished (kept in .<out>.resume/ beside the output).
+    /// Reuse the runs an interrupted sweep finished (kept in .OUT.resume/ beside the output).
     #[arg(long)]
     pub resume: bool,
     /// Refuse sweeps forecast to need more events than this (the forecast is printed).
@@ -164,7 +164,7 @@ pub struct TimelineArgs {
     /// Override any model parameter by its dotted path.
     #[arg(long = "set", value_name = "PATH=VALUE", value_parser = parse_override)]
     pub set: Vec<Override>,
-    /// Output folder (default: output/<model name>/); writes timeline.png and timeline.svg.
+    /// Output folder (default: output/MODEL-NAME/); writes timeline.png and timeline.svg.
     #[arg(long)]
     pub out: Option<PathBuf>,
 }

@@ -628,6 +628,15 @@ impl<'a> World<'a> {
         }
     }
 
+    /// Sends the lane's next bisected half, or frees the lane when none is left.
+    fn next_or_free(&mut self, now: Nanos, r: u32, lane: u16, q: &mut Queue<Event>) {
+        if self.next_half(r, lane) {
+            self.invoke(now, r, lane, q);
+        } else {
+            self.free_lane(now, r, lane, q);
+        }
+    }
+
     fn free_lane(&mut self, now: Nanos, r: u32, lane: u16, q: &mut Queue<Event>) {
         let rd = &mut self.readers[r as usize];
         let l = &mut rd.lanes[lane as usize];
@@ -665,11 +674,7 @@ impl<'a> World<'a> {
                 m.age_sample(now, now - shard.log.ts_of(l.end - 1, h));
             }
             l.start = l.end;
-            if self.next_half(r, lane) {
-                self.invoke(now, r, lane, q);
-            } else {
-                self.free_lane(now, r, lane, q);
-            }
+            self.next_or_free(now, r, lane, q);
             return;
         }
         m.errors += 1;
@@ -684,11 +689,7 @@ impl<'a> World<'a> {
             if c.max_retry_attempts.is_some_and(|max| l.attempts > max) {
                 m.records_discarded += n;
                 l.start = l.end;
-                if self.next_half(r, lane) {
-                    self.invoke(now, r, lane, q);
-                } else {
-                    self.free_lane(now, r, lane, q);
-                }
+                self.next_or_free(now, r, lane, q);
                 return;
             }
             m.retries += 1;

@@ -61,19 +61,7 @@ pub fn replace_dir(target: &Path, fill: impl FnOnce(&Path) -> Result<()>) -> Res
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    if target.exists() {
-        anyhow::ensure!(
-            target.is_dir(),
-            "{} exists and is not a folder",
-            target.display()
-        );
-        let empty = std::fs::read_dir(target)?.next().is_none();
-        anyhow::ensure!(
-            empty || target.join(MARKER).exists(),
-            "refusing to replace {}: it was not written by sim (no {MARKER} file); remove it or choose another --out",
-            target.display()
-        );
-    }
+    check_replaceable(target)?;
     std::fs::create_dir_all(parent)
         .with_context(|| format!("cannot create folder {}", parent.display()))?;
     let staging = tempfile::Builder::new()
