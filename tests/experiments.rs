@@ -35,15 +35,43 @@ fn shipped(dir: &Path, name: &str, changes: &[(&str, &str)]) -> Experiment {
     Experiment::open(&experiment_file(dir, name, &text), None).expect("valid experiment")
 }
 
-/// Mean of `metric` per point, keyed by the point's parameters.
-fn means(exp: &Experiment, metric: &str) -> Vec<(String, f64)> {
-    let res = sim::sweep::run(exp, 0, false).unwrap();
-    let m = METRICS.iter().position(|x| *x == metric).unwrap();
-    let sums = point_summaries(exp, &res);
-    exp.points
-        .iter()
-        .map(|p| (p.key(), sums[p.index][m].0))
-        .collect()
+/// An experiment swept once, with its per-point summaries.
+struct Swept<'a> {
+    exp: &'a Experiment,
+    sums: Vec<Vec<(f64, f64)>>,
+}
+
+impl<'a> Swept<'a> {
+    fn run(exp: &'a Experiment) -> Swept<'a> {
+        let res = sim::sweep::run(exp, 0, false).unwrap();
+        Swept {
+            exp,
+            sums: point_summaries(exp, &res),
+        }
+    }
+
+    /// Mean of `metric` per point, keyed by the point's parameters.
+    fn means(&self, metric: &str) -> Vec<(String, f64)> {
+        let m = METRICS.iter().position(|x| *x == metric).unwrap();
+        self.exp
+            .points
+            .iter()
+            .map(|p| (p.key(), self.sums[p.index][m].0))
+            .collect()
+    }
+}
+
+/// The hot-stream experiment cut to 8 minutes, one replicate and six subscriber counts.
+fn short_hot_stream(dir: &Path) -> Experiment {
+    shipped(
+        dir,
+        "hot-stream",
+        &[
+            ("duration", "\"8m\""),
+            ("replicates", "1"),
+            ("values", "[1, 3, 5, 8, 16, 30]"),
+        ],
+    )
 }
 
 fn at(values: &[(String, f64)], key: &str) -> f64 {
@@ -190,17 +218,10 @@ peak_concurrency,delivery_latency_ms,end_to_end_ms_mean,end_to_end_ms_max"
 #[test]
 fn hot_stream_throttles_from_about_five_subscribers_and_efo_stays_flat() {
     let dir = tempfile::tempdir().unwrap();
-    let exp = shipped(
-        dir.path(),
-        "hot-stream",
-        &[
-            ("duration", "\"8m\""),
-            ("replicates", "1"),
-            ("values", "[1, 3, 5, 8, 16, 30]"),
-        ],
-    );
-    let thr = means(&exp, "throttled_reads_per_min");
-    let age = means(&exp, "iterator_age_avg_ms");
+    let exp = short_hot_stream(dir.path());
+    let swept = Swept::run(&exp);
+    let thr = swept.means("throttled_reads_per_min");
+    let age = swept.means("iterator_age_avg_ms");
     let std = |n: u32| format!("consumers.fn.count={n},model=kinesis-standard");
     let efo = |n: u32| format!("consumers.fn.count={n},model=kinesis-efo");
     assert_eq!(at(&thr, &std(1)), 0.0);
@@ -220,7 +241,7 @@ fn hot_stream_throttles_from_about_five_subscribers_and_efo_stays_flat() {
         assert!(at(&age, &efo(n)) < 150.0, "EFO age at {n}: {age:?}");
     }
     assert!(at(&age, &std(30)) > 10.0 * at(&age, &efo(30)), "{age:?}");
-    let max = means(&exp, "iterator_age_max_ms");
+    let max = swept.means("iterator_age_max_ms");
     assert!(at(&max, &std(30)) > 10_000.0, "spikes above 10 s: {max:?}");
 }
 
@@ -232,8 +253,9 @@ fn power_api_architectures_rank_as_in_the_post() {
         "power-api",
         &[("duration", "\"6h\""), ("replicates", "2")],
     );
-    let worst = means(&exp, "iterator_age_worst_minute_avg_ms");
-    let max = means(&exp, "iterator_age_max_ms");
+    let swept = Swept::run(&exp);
+    let worst = swept.means("iterator_age_worst_minute_avg_ms");
+    let max = swept.means("iterator_age_max_ms");
     let (a, b, c) = (
         "model=dynamodb-streams",
         "model=dynamodb-fanout-function",
@@ -253,7 +275,7 @@ fn power_api_architectures_rank_as_in_the_post() {
     );
     assert!(at(&max, a) > 60_000.0, "{max:?}");
     assert!((25_000.0..45_000.0).contains(&at(&max, c)), "{max:?}");
-    let thr = means(&exp, "throttled_reads_per_min");
+    let thr = swept.means("throttled_reads_per_min");
     assert!(
         at(&thr, a) > 0.0 && at(&thr, b) == 0.0 && at(&thr, c) == 0.0,
         "{thr:?}"
@@ -268,7 +290,8 @@ fn two_reader_rule_throttles_from_the_third_reader() {
         "two-reader-rule",
         &[("duration", "\"10m\""), ("replicates", "1")],
     );
-    let thr = means(&exp, "throttled_reads_per_min");
+    let swept = Swept::run(&exp);
+    let thr = swept.means("throttled_reads_per_min");
     let n = |k: u32| format!("consumers.fn.count={k}");
     assert_eq!(at(&thr, &n(1)), 0.0);
     assert_eq!(at(&thr, &n(2)), 0.0);
@@ -286,7 +309,8 @@ fn propagation_delays_match_the_developer_guide() {
         "propagation",
         &[("duration", "\"15m\""), ("replicates", "2")],
     );
-    let d = means(&exp, "delivery_latency_ms");
+    let swept = Swept::run(&exp);
+    let d = swept.means("delivery_latency_ms");
     let key = |n: u32, r: &str| format!("consumers.app.count={n},consumers.app.read={r}");
     assert!((170.0..230.0).contains(&at(&d, &key(1, "shared"))), "{d:?}");
     assert!(
@@ -302,22 +326,13 @@ fn propagation_delays_match_the_developer_guide() {
 fn plan_finds_the_largest_subscriber_count_meeting_the_objectives() {
     use sim::plan::{answer, Slo};
     let dir = tempfile::tempdir().unwrap();
-    let exp = shipped(
-        dir.path(),
-        "hot-stream",
-        &[
-            ("duration", "\"8m\""),
-            ("replicates", "1"),
-            ("values", "[1, 3, 5, 8, 16, 30]"),
-        ],
-    );
-    let res = sim::sweep::run(&exp, 0, false).unwrap();
-    let sums = point_summaries(&exp, &res);
+    let exp = short_hot_stream(dir.path());
+    let swept = Swept::run(&exp);
     let slos = [
         Slo::parse("iterator_age_max < 30s").unwrap(),
         Slo::parse("throttled_reads_per_min < 300").unwrap(),
     ];
-    let answers = answer(&exp, &sums, &slos);
+    let answers = answer(&exp, &swept.sums, &slos);
     let std = answers
         .iter()
         .find(|a| a.architecture == "kinesis-standard")

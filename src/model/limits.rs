@@ -26,7 +26,9 @@ impl WriteWindow {
         }
     }
 
-    fn admit_many(&mut self, limits: &ShardLimits, t: Nanos, count: u64, bytes: u64) -> u64 {
+    /// Starts a fresh window when `t` lies in a later second.
+    #[inline]
+    fn roll(&mut self, t: Nanos) {
         let w = t / SEC;
         if w != self.window {
             *self = WriteWindow {
@@ -35,6 +37,10 @@ impl WriteWindow {
                 bytes: 0,
             };
         }
+    }
+
+    fn admit_many(&mut self, limits: &ShardLimits, t: Nanos, count: u64, bytes: u64) -> u64 {
+        self.roll(t);
         let by_records = limits
             .write_records_per_s
             .map_or(count, |l| l.saturating_sub(self.records).min(count));
@@ -53,14 +59,7 @@ impl WriteWindow {
     /// integer divisions, which dominated the cost of writing one record.
     #[inline]
     fn admit_one(&mut self, limits: &ShardLimits, t: Nanos, bytes: u64) -> u64 {
-        let w = t / SEC;
-        if w != self.window {
-            *self = WriteWindow {
-                window: w,
-                records: 0,
-                bytes: 0,
-            };
-        }
+        self.roll(t);
         let by_records = limits
             .write_records_per_s
             .map_or(1, |l| u64::from(self.records < l));
