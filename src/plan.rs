@@ -119,7 +119,9 @@ fn architecture(exp: &Experiment, p: &Point, count: Option<usize>) -> String {
 
 /// What most likely stops a failing point from meeting its objectives.
 fn binding(m: &[(f64, f64)]) -> String {
-    if m[metric("throttled_reads_per_min")].0 > 0.0 {
+    if m[metric("throttled_invocations")].0 > 0.0 {
+        "concurrency: Lambda rejects invocations (account limit or reserved concurrency)".into()
+    } else if m[metric("throttled_reads_per_min")].0 > 0.0 {
         "the shared read limit per shard (GetRecords calls or bytes): throttled reads".into()
     } else if m[metric("records_expired")].0 > 0.0 || m[metric("records_discarded")].0 > 0.0 {
         "errors and retries: records are discarded or expire".into()

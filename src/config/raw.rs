@@ -21,6 +21,15 @@ pub struct RawModel {
     pub producers: BTreeMap<String, RawProducer>,
     #[serde(default)]
     pub consumers: BTreeMap<String, RawConsumer>,
+    #[serde(default)]
+    pub account: RawAccount,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAccount {
+    pub concurrency: Option<i64>,
+    pub invoke_throttle_backoff: Option<BackoffRaw>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -191,6 +200,7 @@ pub struct RawFunction {
     pub cold_start: Option<DistRaw<Dur>>,
     pub env_idle_timeout: Option<Dur>,
     pub provisioned_concurrency: Option<i64>,
+    pub reserved_concurrency: Option<i64>,
     pub error_probability: Option<f64>,
     pub timeout: Option<Dur>,
     #[serde(default)]

@@ -278,6 +278,7 @@ pub fn resolve(raw: &RawModel, default_name: &str) -> R<ModelSpec> {
             None | Some(AgeEndpointRaw::Sent) => AgeEndpoint::Sent,
             Some(AgeEndpointRaw::Finished) => AgeEndpoint::Finished,
         },
+        account: account(raw, &consumers)?,
         streams,
         producers,
         consumers,
@@ -620,37 +621,7 @@ fn consumer(base: &str, name: &str, si: usize, s: &StreamSpec, c: &RawConsumer) 
     }
     let throttle_backoff = match &c.throttle_backoff {
         None => aws::throttle_backoff(),
-        Some(BackoffRaw::Fixed { delay }) => Backoff::Fixed(delay.0),
-        Some(BackoffRaw::Exponential {
-            initial,
-            multiplier,
-            max,
-            jitter,
-        }) => {
-            let multiplier = multiplier.unwrap_or(2.0);
-            if !(multiplier.is_finite() && multiplier >= 1.0) {
-                return bad(
-                    p("throttle_backoff.multiplier"),
-                    format!("the multiplier must be at least 1, found {multiplier}"),
-                );
-            }
-            if max.0 < initial.0 {
-                return bad(
-                    p("throttle_backoff.max"),
-                    "the cap must be at least the initial wait",
-                );
-            }
-            Backoff::Exponential {
-                initial: initial.0,
-                multiplier,
-                max: max.0,
-                jitter: match jitter {
-                    None | Some(JitterRaw::Full) => Jitter::Full,
-                    Some(JitterRaw::Equal) => Jitter::Equal,
-                    Some(JitterRaw::None) => Jitter::None,
-                },
-            }
-        }
+        Some(b) => backoff(&p("throttle_backoff"), b)?,
     };
     let max_retry_attempts = match c.max_retry_attempts {
         None | Some(-1) => None,
@@ -725,6 +696,25 @@ fn function(base: &str, s: &StreamSpec, f: &RawFunction) -> R<FunctionSpec> {
         );
     }
     let provisioned = f.provisioned_concurrency.unwrap_or(0);
+    let reserved_concurrency = match f.reserved_concurrency {
+        None => None,
+        Some(v) => Some(int_in(
+            &p("reserved_concurrency"),
+            v,
+            1,
+            10_000_000,
+            "reserved_concurrency",
+        )? as u32),
+    };
+    if reserved_concurrency.is_some_and(|r| i64::from(r) < provisioned) {
+        return bad(
+            p("provisioned_concurrency"),
+            format!(
+                "provisioned_concurrency ({provisioned}) cannot exceed reserved_concurrency ({})",
+                reserved_concurrency.unwrap_or(0)
+            ),
+        );
+    }
     let poison = f
         .poison
         .iter()
@@ -783,6 +773,7 @@ fn function(base: &str, s: &StreamSpec, f: &RawFunction) -> R<FunctionSpec> {
             100_000,
             "provisioned_concurrency",
         )? as u32,
+        reserved_concurrency,
         error_probability: probability(
             &p("error_probability"),
             f.error_probability.unwrap_or(0.0),
@@ -790,6 +781,87 @@ fn function(base: &str, s: &StreamSpec, f: &RawFunction) -> R<FunctionSpec> {
         timeout,
         poison,
         fanout,
+    })
+}
+
+/// A wait policy after a rejection, at key `path`.
+fn backoff(path: &str, b: &BackoffRaw) -> R<Backoff> {
+    Ok(match b {
+        BackoffRaw::Fixed { delay } => Backoff::Fixed(delay.0),
+        BackoffRaw::Exponential {
+            initial,
+            multiplier,
+            max,
+            jitter,
+        } => {
+            let multiplier = multiplier.unwrap_or(2.0);
+            if !(multiplier.is_finite() && multiplier >= 1.0) {
+                return bad(
+                    format!("{path}.multiplier"),
+                    format!("the multiplier must be at least 1, found {multiplier}"),
+                );
+            }
+            if max.0 < initial.0 {
+                return bad(
+                    format!("{path}.max"),
+                    "the cap must be at least the initial wait",
+                );
+            }
+            Backoff::Exponential {
+                initial: initial.0,
+                multiplier,
+                max: max.0,
+                jitter: match jitter {
+                    None | Some(JitterRaw::Full) => Jitter::Full,
+                    Some(JitterRaw::Equal) => Jitter::Equal,
+                    Some(JitterRaw::None) => Jitter::None,
+                },
+            }
+        }
+    })
+}
+
+/// The account section, and the reserved concurrency of every function checked against it.
+fn account(raw: &RawModel, consumers: &[ConsumerSpec]) -> R<AccountSpec> {
+    let concurrency = int_in(
+        "account.concurrency",
+        raw.account
+            .concurrency
+            .unwrap_or(i64::from(aws::ACCOUNT_CONCURRENCY)),
+        1,
+        10_000_000,
+        "account.concurrency",
+    )? as u32;
+    let reserved: u64 = consumers
+        .iter()
+        .filter_map(|c| c.function.reserved_concurrency)
+        .map(u64::from)
+        .sum();
+    if reserved > u64::from(concurrency) {
+        let name = consumers
+            .iter()
+            .rev()
+            .find(|c| c.function.reserved_concurrency.is_some())
+            .map_or("", |c| c.name.as_str());
+        let base = if raw.consumers.contains_key(name) {
+            name
+        } else {
+            name.rsplit_once('-').map_or(name, |(b, _)| b)
+        };
+        return bad(
+            format!("consumers.{base}.function.reserved_concurrency"),
+            format!(
+                "the functions reserve {reserved} concurrent executions in all, more than the \
+                 account's {concurrency} (account.concurrency)"
+            ),
+        );
+    }
+    Ok(AccountSpec {
+        concurrency,
+        invoke_throttle_backoff: match &raw.account.invoke_throttle_backoff {
+            None => aws::invoke_throttle_backoff(),
+            Some(b) => backoff("account.invoke_throttle_backoff", b)?,
+        },
     })
 }
 

@@ -55,6 +55,21 @@ pub fn default_limits(kind: StreamKind) -> ShardLimits {
     }
 }
 
+/// Lambda's default concurrency quota per account and Region (Lambda quotas page).
+pub const ACCOUNT_CONCURRENCY: u32 = 1000;
+
+/// ASSUMPTION: how long an event source mapping waits before retrying an invocation Lambda
+/// rejected for lack of concurrency (429). AWS documents only that throttled stream batches are
+/// retried; the default starts at 1 s and doubles to 30 s, with full jitter.
+pub fn invoke_throttle_backoff() -> Backoff {
+    Backoff::Exponential {
+        initial: SEC,
+        multiplier: 2.0,
+        max: 30 * SEC,
+        jitter: Jitter::Full,
+    }
+}
+
 /// Both services keep records 24 hours by default.
 pub const RETENTION: Nanos = 24 * HOUR;
 

@@ -155,6 +155,8 @@ pub struct ConsumerMetrics {
     pub efo_bytes: u64,
     pub concurrency: u32,
     pub peak_concurrency: u32,
+    /// Invocations Lambda rejected for lack of concurrency (each retried later).
+    pub throttled_invocations: u64,
     /// IteratorAge samples after warm-up, in microseconds.
     pub age_hist: AgeHistogram,
     pub age_sum_ns: u128,
@@ -187,6 +189,7 @@ impl ConsumerMetrics {
             efo_bytes: 0,
             concurrency: 0,
             peak_concurrency: 0,
+            throttled_invocations: 0,
             age_hist: AgeHistogram::default(),
             age_sum_ns: 0,
             delivery_sum_ns: 0,

@@ -44,6 +44,9 @@ pub struct ConsumerReport {
     pub duplicates: u64,
     pub cold_starts: u64,
     pub peak_concurrency: u32,
+    /// Invocations rejected for lack of concurrency (function reservation or account limit).
+    #[serde(default)]
+    pub throttled_invocations: u64,
     /// Summed invocation durations, and those of fan-out downstream calls (ms).
     pub billed_ms: f64,
     pub downstream_billed_ms: f64,
@@ -68,6 +71,17 @@ pub struct StreamReport {
     pub write_throttles: u64,
     pub throttled_reads: u64,
     pub throttled_reads_per_min: f64,
+}
+
+/// Concurrency of the whole account.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct AccountReport {
+    /// The account's concurrency limit.
+    pub concurrency_limit: u32,
+    /// Most concurrent executions at once, all functions (fan-out downstream calls included).
+    pub peak_concurrency: u32,
+    /// Invocations rejected for lack of concurrency, all functions.
+    pub throttled_invocations: u64,
 }
 
 /// One simulated minute of one consumer (after warm-up), as CloudWatch would chart it.
@@ -104,6 +118,8 @@ pub struct RunReport {
     pub peak_rss_mb: Option<f64>,
     pub streams: Vec<StreamReport>,
     pub consumers: Vec<ConsumerReport>,
+    #[serde(default)]
+    pub account: AccountReport,
     /// Monthly cost at the prices given (filled in by the caller, who knows the prices).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost: Option<super::cost::Cost>,
@@ -276,6 +292,7 @@ fn build_report(
             duplicates: m.duplicates,
             cold_starts: m.cold_starts,
             peak_concurrency: m.peak_concurrency,
+            throttled_invocations: m.throttled_invocations,
             billed_ms: as_ms(m.billed_ns as f64),
             downstream_billed_ms: as_ms(m.downstream_billed_ns as f64),
             efo_bytes: m.efo_bytes,
@@ -322,6 +339,11 @@ fn build_report(
         peak_rss_mb: None,
         streams,
         consumers,
+        account: AccountReport {
+            concurrency_limit: spec.account.concurrency,
+            peak_concurrency: world.account.peak_busy,
+            throttled_invocations: world.account.throttled,
+        },
         cost: None,
         minutes,
     })

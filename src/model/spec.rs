@@ -17,6 +17,17 @@ pub struct ModelSpec {
     pub streams: Vec<StreamSpec>,
     pub producers: Vec<ProducerSpec>,
     pub consumers: Vec<ConsumerSpec>,
+    pub account: AccountSpec,
+}
+
+/// Limits shared by every function of the account (one Region).
+#[derive(Clone, Debug, PartialEq)]
+pub struct AccountSpec {
+    /// Concurrent executions the account allows, reserved ones included.
+    pub concurrency: u32,
+    /// Wait before the poller retries an invocation rejected for lack of concurrency, by the
+    /// number of consecutive rejections of that batch.
+    pub invoke_throttle_backoff: Backoff,
 }
 
 /// Which instant ends an IteratorAge sample (AWS documents both).
@@ -206,6 +217,9 @@ pub struct FunctionSpec {
     pub env_idle_timeout: Nanos,
     /// Environments that never start cold.
     pub provisioned_concurrency: u32,
+    /// Concurrency set aside for this function: its ceiling, and not available to other functions.
+    /// `None`: the function draws on the account's unreserved pool.
+    pub reserved_concurrency: Option<u32>,
     pub error_probability: f64,
     pub timeout: Nanos,
     pub poison: Vec<PoisonSpec>,

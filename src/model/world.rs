@@ -42,6 +42,8 @@ struct Lane {
     failed: bool,
     /// Second halves of bisected batches still to send, last one next.
     halves: Vec<(u64, u64)>,
+    /// Consecutive invocations of this batch rejected for lack of concurrency.
+    throttles: u32,
 }
 
 /// One consumer on one shard.
@@ -126,12 +128,28 @@ struct ConsumerState {
     envs: EnvPool,
 }
 
+/// Concurrent executions of the whole account. Guarantees: a function with reserved concurrency
+/// never runs more than its reservation, and the functions without one (and the downstream
+/// functions of fan-outs) together never run more than the unreserved rest of the account limit.
+#[derive(Clone, Debug, Default)]
+pub struct Account {
+    /// The account limit minus every reservation.
+    unreserved: u32,
+    /// Executions drawing on the unreserved pool now.
+    pub unreserved_busy: u32,
+    /// Executions of all functions now, and the most at once.
+    pub busy: u32,
+    pub peak_busy: u32,
+    /// Invocations rejected for lack of concurrency, all functions.
+    pub throttled: u64,
+}
 /// The whole simulated system; implements [`Model`].
 pub struct World<'a> {
     spec: &'a ModelSpec,
     pub streams: Vec<StreamState>,
     readers: Vec<Reader>,
     consumers: Vec<ConsumerState>,
+    pub account: Account,
     /// When set, every call on the traced shard within its window is recorded.
     pub trace: Option<Trace>,
 }
@@ -228,11 +246,20 @@ impl<'a> World<'a> {
                 });
             }
         }
+        let reserved: u32 = spec
+            .consumers
+            .iter()
+            .filter_map(|c| c.function.reserved_concurrency)
+            .sum();
         let mut world = World {
             spec,
             streams,
             readers,
             consumers,
+            account: Account {
+                unreserved: spec.account.concurrency.saturating_sub(reserved),
+                ..Account::default()
+            },
             trace: None,
         };
         for r in 0..world.readers.len() as u32 {
@@ -577,6 +604,30 @@ impl<'a> World<'a> {
                 return false;
             }
         }
+        // Lambda rejects the invocation when the function or the account has no concurrency left;
+        // the batch waits (blocking its lane) and is sent again after a backoff.
+        let c_fn = &c.function;
+        let pool_need = c_fn.fanout.len() as u32 + u32::from(c_fn.reserved_concurrency.is_none());
+        let fits = c_fn
+            .reserved_concurrency
+            .is_none_or(|res| metrics.metrics.concurrency < res)
+            && self.account.unreserved_busy + pool_need <= self.account.unreserved;
+        if !fits {
+            metrics.metrics.throttled_invocations += 1;
+            self.account.throttled += 1;
+            let wait = backoff(
+                &spec.account.invoke_throttle_backoff,
+                l.throttles,
+                &mut rd.rng,
+            );
+            l.throttles = l.throttles.saturating_add(1);
+            q.schedule(now + wait, Event::Retry(r, lane));
+            return true;
+        }
+        l.throttles = 0;
+        self.account.unreserved_busy += pool_need;
+        self.account.busy += 1 + c_fn.fanout.len() as u32;
+        self.account.peak_busy = self.account.peak_busy.max(self.account.busy);
         let n = l.end - l.start;
         let m = &mut metrics.metrics;
         if spec.iterator_age == AgeEndpoint::Sent {
@@ -659,6 +710,9 @@ impl<'a> World<'a> {
         let state = &mut self.consumers[rd.consumer as usize];
         let f = &c.function;
         state.envs.release(now, f.provisioned_concurrency);
+        self.account.unreserved_busy -=
+            f.fanout.len() as u32 + u32::from(f.reserved_concurrency.is_none());
+        self.account.busy -= 1 + f.fanout.len() as u32;
         let m = &mut state.metrics;
         m.concurrency -= 1;
         let l = &mut rd.lanes[lane as usize];

@@ -107,6 +107,19 @@ pub fn summary(r: &RunReport) -> String {
     }
     out += &grid(&rows);
     out += "\n  IteratorAge: age of the last record of each batch; avg = mean of per-minute averages.\n";
+    let acc = &r.account;
+    out += &format!(
+        "  Concurrency: at most {} of the account's {} executions at once",
+        acc.peak_concurrency, acc.concurrency_limit
+    );
+    out += &if acc.throttled_invocations > 0 {
+        format!(
+            "; {} invocations rejected for lack of concurrency (retried).\n",
+            acc.throttled_invocations
+        )
+    } else {
+        ".\n".to_string()
+    };
     if let Some(cost) = &r.cost {
         out += &format!(
             "  Cost: about ${:.2} per month at the given prices (details in summary.json).\n",
