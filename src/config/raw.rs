@@ -189,6 +189,16 @@ pub struct RawConsumer {
     pub retry_delay: Option<Dur>,
     #[serde(default)]
     pub function: RawFunction,
+    #[serde(default)]
+    pub routes: Vec<RawRoute>,
+    pub write_retry: Option<Dur>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRoute {
+    pub stream: String,
+    pub share: Option<f64>,
 }
 
 #[derive(Debug, Default, Deserialize)]

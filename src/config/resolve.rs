@@ -212,7 +212,8 @@ pub fn resolve(raw: &RawModel, default_name: &str) -> R<ModelSpec> {
     for (name, c) in &raw.consumers {
         let base = format!("consumers.{name}");
         let si = stream_index(&format!("{base}.stream"), &c.stream)?;
-        let spec = consumer(&base, name, si, &streams[si], c)?;
+        let mut spec = consumer(&base, name, si, &streams[si], c)?;
+        spec.routes = routes(&base, si, c, &stream_index)?;
         endless_retries(&base, &spec, duration)?;
         match c.count {
             None => consumers.push(spec),
@@ -245,6 +246,7 @@ pub fn resolve(raw: &RawModel, default_name: &str) -> R<ModelSpec> {
             );
         }
     }
+    no_route_cycle(raw, &consumers, streams.len())?;
     for (si, s) in streams.iter().enumerate() {
         let efo: Vec<_> = consumers
             .iter()
@@ -283,6 +285,90 @@ pub fn resolve(raw: &RawModel, default_name: &str) -> R<ModelSpec> {
         producers,
         consumers,
     })
+}
+
+/// A router's outputs: existing streams other than its own, shares in (0, 1] summing to at most 1.
+fn routes(
+    base: &str,
+    own: usize,
+    c: &RawConsumer,
+    stream_index: &dyn Fn(&str, &str) -> R<usize>,
+) -> R<Vec<RouteSpec>> {
+    let mut out: Vec<RouteSpec> = Vec::new();
+    for (i, r) in c.routes.iter().enumerate() {
+        let path = format!("{base}.routes.{i}");
+        let stream = stream_index(&format!("{path}.stream"), &r.stream)?;
+        if stream == own {
+            return bad(
+                format!("{path}.stream"),
+                format!(
+                    "a router cannot write to `{}`, the stream it reads",
+                    r.stream
+                ),
+            );
+        }
+        if out.iter().any(|x| x.stream == stream) {
+            return bad(
+                format!("{path}.stream"),
+                format!("`{}` is routed to twice: give it one share", r.stream),
+            );
+        }
+        let share = r.share.unwrap_or(1.0);
+        if !(share > 0.0 && share <= 1.0) {
+            return bad(
+                format!("{path}.share"),
+                format!("a share must be above 0 and at most 1, found {share}"),
+            );
+        }
+        out.push(RouteSpec { stream, share });
+    }
+    let total: f64 = out.iter().map(|r| r.share).sum();
+    if total > 1.0 + 1e-9 {
+        return bad(
+            format!("{base}.routes"),
+            format!(
+                "the shares sum to {total}: each record goes to one stream at most, so they may \
+                 sum to 1 at most (the rest is filtered out)"
+            ),
+        );
+    }
+    Ok(out)
+}
+
+/// Refuses routers that would send records round in a circle (a stream reachable from itself).
+fn no_route_cycle(raw: &RawModel, consumers: &[ConsumerSpec], streams: usize) -> R<()> {
+    let edges = |s: usize| {
+        consumers
+            .iter()
+            .filter(move |c| c.stream == s)
+            .flat_map(|c| c.routes.iter().map(|r| r.stream))
+    };
+    for start in 0..streams {
+        let mut seen = vec![false; streams];
+        let mut stack: Vec<usize> = edges(start).collect();
+        while let Some(s) = stack.pop() {
+            if s == start {
+                let name = consumers
+                    .iter()
+                    .find(|c| c.stream == start && !c.routes.is_empty())
+                    .map_or("", |c| c.name.as_str());
+                let base = if raw.consumers.contains_key(name) {
+                    name
+                } else {
+                    name.rsplit_once('-').map_or(name, |(b, _)| b)
+                };
+                let stream = raw.streams.keys().nth(start).map_or("", String::as_str);
+                return bad(
+                    format!("consumers.{base}.routes"),
+                    format!("routers send records from `{stream}` back to `{stream}`: routes must not form a loop"),
+                );
+            }
+            if !std::mem::replace(&mut seen[s], true) {
+                stack.extend(edges(s));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Refuses a consumer that would retry a failing batch forever without simulated time passing: its
@@ -679,6 +765,8 @@ fn consumer(base: &str, name: &str, si: usize, s: &StreamSpec, c: &RawConsumer) 
         max_record_age,
         bisect_on_error: c.bisect_on_error.unwrap_or(false),
         retry_delay: c.retry_delay.map_or(0, |d| d.0),
+        routes: Vec::new(),
+        write_retry: c.write_retry.map_or(aws::ROUTER_WRITE_RETRY, |d| d.0),
         function: function(&p("function"), s, &c.function)?,
     })
 }

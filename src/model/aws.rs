@@ -55,6 +55,10 @@ pub fn default_limits(kind: StreamKind) -> ShardLimits {
     }
 }
 
+/// ASSUMPTION: a router retries the records a stream rejected (PutRecords partial failure) after
+/// 100 ms, the base delay of the AWS SDKs' standard retry mode.
+pub const ROUTER_WRITE_RETRY: Nanos = 100 * MS;
+
 /// Lambda's default concurrency quota per account and Region (Lambda quotas page).
 pub const ACCOUNT_CONCURRENCY: u32 = 1000;
 

@@ -157,6 +157,16 @@ pub struct ConsumerMetrics {
     pub peak_concurrency: u32,
     /// Invocations Lambda rejected for lack of concurrency (each retried later).
     pub throttled_invocations: u64,
+    /// A router's records sent to an output stream, and those no route took.
+    pub records_routed: u64,
+    pub records_filtered: u64,
+    /// IteratorAge measured from each record's first write anywhere (streams fed by routers),
+    /// after warm-up, in microseconds; and its sum in ns.
+    pub origin_hist: AgeHistogram,
+    pub origin_age_sum_ns: u128,
+    /// First-write-to-successful-processing latency, summed over records processed, and its max.
+    pub origin_e2e_sum_ns: u128,
+    pub origin_e2e_max_ns: Nanos,
     /// IteratorAge samples after warm-up, in microseconds.
     pub age_hist: AgeHistogram,
     pub age_sum_ns: u128,
@@ -190,6 +200,12 @@ impl ConsumerMetrics {
             concurrency: 0,
             peak_concurrency: 0,
             throttled_invocations: 0,
+            records_routed: 0,
+            records_filtered: 0,
+            origin_hist: AgeHistogram::default(),
+            origin_age_sum_ns: 0,
+            origin_e2e_sum_ns: 0,
+            origin_e2e_max_ns: 0,
             age_hist: AgeHistogram::default(),
             age_sum_ns: 0,
             delivery_sum_ns: 0,
@@ -217,6 +233,14 @@ impl ConsumerMetrics {
         if now >= self.warmup {
             self.age_hist.saturating_record((age / US).max(1));
             self.age_sum_ns += age as u128;
+        }
+    }
+
+    /// Records one IteratorAge sample taken at `now`, measured from the record's first write.
+    pub fn origin_age_sample(&mut self, now: Nanos, age: Nanos) {
+        if now >= self.warmup {
+            self.origin_hist.saturating_record((age / US).max(1));
+            self.origin_age_sum_ns += age as u128;
         }
     }
 

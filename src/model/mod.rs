@@ -11,6 +11,7 @@ pub mod function;
 pub mod limits;
 pub mod log;
 pub mod metrics;
+pub mod origin;
 pub mod report;
 pub mod shard;
 pub mod spec;

@@ -57,6 +57,37 @@ pub struct ConsumerReport {
     /// Mean and maximum time from write to successful processing.
     pub end_to_end_ms_mean: f64,
     pub end_to_end_ms_max: f64,
+    /// For a consumer of a stream fed by routers: the same measured from each record's first write.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_first_write: Option<FirstWriteStats>,
+    /// For a router: where its records went.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub routed: Option<RouterStats>,
+}
+
+/// A consumer's view measured from each record's first write anywhere in the topology, rather than
+/// from its write to the consumer's own stream (which [`ConsumerReport::iterator_age_ms`] uses).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct FirstWriteStats {
+    /// Routers between the first write and this consumer's stream (longest path).
+    pub hops: u32,
+    /// IteratorAge from the first write: mean, p50, p99 and max (ms), after warm-up.
+    pub iterator_age_ms_mean: f64,
+    pub iterator_age_ms_p50: f64,
+    pub iterator_age_ms_p99: f64,
+    pub iterator_age_ms_max: f64,
+    /// Time from first write to successful processing: mean and max (ms).
+    pub end_to_end_ms_mean: f64,
+    pub end_to_end_ms_max: f64,
+}
+
+/// What a router did with the records it processed.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct RouterStats {
+    /// Records written to an output stream (each to one).
+    pub records_routed: u64,
+    /// Records no route took (the shares sum to less than 1).
+    pub records_filtered: u64,
 }
 
 /// One stream's results.
@@ -218,6 +249,7 @@ fn build_report(
             0.0
         }
     };
+    let depths = super::world::stream_depths(spec);
     let mut consumers = Vec::new();
     let mut minutes = Vec::new();
     let mut stream_minutes: Vec<Vec<u64>> = spec.streams.iter().map(|_| Vec::new()).collect();
@@ -299,6 +331,11 @@ fn build_report(
             delivery_latency_ms: ratio_ms(m.delivery_sum_ns, m.delivery_records),
             end_to_end_ms_mean: ratio_ms(m.e2e_sum_ns, m.records_processed),
             end_to_end_ms_max: as_ms(m.e2e_max_ns as f64),
+            from_first_write: (depths[c.stream] > 0).then(|| first_write(m, depths[c.stream])),
+            routed: (!c.routes.is_empty()).then_some(RouterStats {
+                records_routed: m.records_routed,
+                records_filtered: m.records_filtered,
+            }),
         });
     }
     let streams = spec
@@ -347,6 +384,30 @@ fn build_report(
         cost: None,
         minutes,
     })
+}
+
+fn first_write(m: &ConsumerMetrics, hops: u32) -> FirstWriteStats {
+    let h = &m.origin_hist;
+    let q = |p: f64| {
+        if h.is_empty() {
+            0.0
+        } else {
+            h.value_at_quantile(p) as f64 / 1000.0
+        }
+    };
+    FirstWriteStats {
+        hops,
+        iterator_age_ms_mean: ratio_ms(m.origin_age_sum_ns, h.len()),
+        iterator_age_ms_p50: q(0.5),
+        iterator_age_ms_p99: q(0.99),
+        iterator_age_ms_max: if h.is_empty() {
+            0.0
+        } else {
+            h.max() as f64 / 1000.0
+        },
+        end_to_end_ms_mean: ratio_ms(m.origin_e2e_sum_ns, m.records_processed),
+        end_to_end_ms_max: as_ms(m.origin_e2e_max_ns as f64),
+    }
 }
 
 fn ratio_ms(sum_ns: u128, n: u64) -> f64 {

@@ -3,6 +3,7 @@
 use super::arrivals::Source;
 use super::limits::{ReadLimiter, WriteWindow};
 use super::log::{Hint, ShardLog};
+use super::origin::OriginLog;
 use super::spec::ShardLimits;
 use crate::engine::Nanos;
 
@@ -30,6 +31,8 @@ pub struct Shard {
     pub readers: Vec<u32>,
     /// Chunk count at which the log is next trimmed.
     pub trim_at: usize,
+    /// Lags of the records written by routers (empty for a stream fed by producers only).
+    pub origin: OriginLog,
 }
 
 /// Marker for a poison mark not yet reached.
@@ -52,6 +55,7 @@ impl Shard {
             marks: Vec::new(),
             readers: Vec::new(),
             trim_at: 1024,
+            origin: OriginLog::default(),
         }
     }
 
@@ -95,12 +99,12 @@ impl Shard {
         }
     }
 
-    fn append(&mut self, t_first: Nanos, t_last: Nanos, count: u64, bytes: u64) {
+    fn append(&mut self, t_first: Nanos, t_last: Nanos, count: u64, bytes: u64) -> u64 {
         let limits = &self.limits;
         let admitted = self.write.admit(limits, t_first, count, bytes);
         self.write_throttles += count - admitted;
         if admitted == 0 {
-            return;
+            return 0;
         }
         let first = self.log.end();
         let bytes = if count == 1 {
@@ -120,6 +124,32 @@ impl Shard {
                 m.1 = first;
             }
         }
+        admitted
+    }
+
+    /// A write by a router at `now` of `count` records and `bytes` bytes, first written anywhere
+    /// between `origin_first` and `origin_last`. Arrivals of the shard's own producers up to `now`
+    /// are written first. Returns how many records the write limits admitted (the rest are
+    /// counted as write throttles, for the writer to retry).
+    pub fn write_routed(
+        &mut self,
+        now: Nanos,
+        count: u64,
+        bytes: u64,
+        origin_first: Nanos,
+        origin_last: Nanos,
+    ) -> u64 {
+        self.extend_to(now);
+        // In aggregate mode the last chunk may be stamped a little after `now`.
+        let t = now.max(self.log.last_time().unwrap_or(0));
+        let first = self.log.end();
+        let admitted = self.append(t, t, count, bytes.max(count));
+        let (lag_first, lag_last) = (
+            t.saturating_sub(origin_first),
+            t.saturating_sub(origin_last),
+        );
+        self.origin.push(first, admitted, lag_first, lag_last);
+        admitted
     }
 
     #[inline]

@@ -253,6 +253,20 @@ pub struct ConsumerSpec {
     /// Wait before retrying a failed batch.
     pub retry_delay: Nanos,
     pub function: FunctionSpec,
+    /// Streams this consumer writes what it processes to (a router); empty for a plain consumer.
+    pub routes: Vec<RouteSpec>,
+    /// Wait before a router writes again the records a stream's write limits rejected.
+    pub write_retry: Nanos,
+}
+
+/// One output of a router: a share of the records it processes goes to `stream`, spread over its
+/// shards by partition key (evenly).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RouteSpec {
+    pub stream: usize,
+    /// Chance that a record goes to this stream; the shares of a router sum to at most 1 (the rest
+    /// is filtered out).
+    pub share: f64,
 }
 
 impl ConsumerSpec {

@@ -44,6 +44,21 @@ struct Lane {
     halves: Vec<(u64, u64)>,
     /// Consecutive invocations of this batch rejected for lack of concurrency.
     throttles: u32,
+    /// A router's batch has been split among its output streams (its writes drawn).
+    routed: bool,
+    /// A router's writes the output streams rejected, to write again.
+    unwritten: Vec<RoutedWrite>,
+}
+
+/// Records a router still has to write to one shard of an output stream.
+#[derive(Clone, Debug)]
+struct RoutedWrite {
+    stream: u32,
+    shard: u32,
+    count: u64,
+    bytes: u64,
+    origin_first: Nanos,
+    origin_last: Nanos,
 }
 
 /// One consumer on one shard.
@@ -126,6 +141,8 @@ pub struct StreamState {
 struct ConsumerState {
     metrics: ConsumerMetrics,
     envs: EnvPool,
+    /// Routers upstream of the consumer's stream on the longest path (0: fed by producers only).
+    depth: u32,
 }
 
 /// Concurrent executions of the whole account. Guarantees: a function with reserved concurrency
@@ -170,6 +187,28 @@ fn producer_profiles(spec: &ModelSpec) -> Vec<Arc<[(Nanos, f64)]>> {
         .collect()
 }
 
+/// Per stream: how many routers lie upstream of it on the longest path (routes form no loop).
+pub fn stream_depths(spec: &ModelSpec) -> Vec<u32> {
+    let mut depth = vec![0u32; spec.streams.len()];
+    // Relax along every route; a chain of k routers settles within k rounds.
+    for _ in 0..spec.streams.len() {
+        let mut changed = false;
+        for c in &spec.consumers {
+            for r in &c.routes {
+                let d = depth[c.stream] + 1;
+                if depth[r.stream] < d {
+                    depth[r.stream] = d;
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    depth
+}
+
 impl<'a> World<'a> {
     /// Builds the system at time zero and schedules each reader's first event.
     pub fn new(spec: &'a ModelSpec, queue: &mut Queue<Event>) -> World<'a> {
@@ -210,6 +249,7 @@ impl<'a> World<'a> {
             consumers.push(ConsumerState {
                 metrics: ConsumerMetrics::new(spec.duration, spec.warmup),
                 envs: EnvPool::default(),
+                depth: stream_depths(spec)[c.stream],
             });
             let s = &spec.streams[c.stream];
             for sh in 0..s.shards {
@@ -632,6 +672,10 @@ impl<'a> World<'a> {
         let m = &mut metrics.metrics;
         if spec.iterator_age == AgeEndpoint::Sent {
             m.age_sample(now, now - shard.log.ts_of(l.end - 1, &rd.hint));
+            if metrics.depth > 0 {
+                let lag = shard.origin.lag_of(l.end - 1);
+                m.origin_age_sample(now, now - shard.log.ts_of(l.end - 1, &rd.hint) + lag);
+            }
         }
         if l.redelivery {
             m.duplicates += n * c.handlers();
@@ -701,9 +745,93 @@ impl<'a> World<'a> {
         }
     }
 
+    /// A router's successful batch: on the first call, splits its records among the output streams
+    /// (each record to one route with the route's share, else filtered out) and their shards
+    /// (evenly); then writes what is still unwritten. True when everything is written.
+    fn write_routes(&mut self, now: Nanos, r: u32, lane: u16, q: &mut Queue<Event>) -> bool {
+        let c = self.consumer(r);
+        let spec = self.spec;
+        let rd = &mut self.readers[r as usize];
+        let l = &mut rd.lanes[lane as usize];
+        if !l.routed {
+            l.routed = true;
+            let (a, b) = (l.start, l.end);
+            let shard = &self.streams[rd.stream as usize].shards[rd.shard as usize];
+            let (log, h) = (&shard.log, &rd.hint);
+            let n = b - a;
+            let bytes = log.bytes_before(b, h) - log.bytes_before(a, h);
+            let origin_first = log.ts_of(a, h) - shard.origin.lag_of(a);
+            let origin_last = log.ts_of(b - 1, h) - shard.origin.lag_of(b - 1);
+            let m = &mut self.consumers[rd.consumer as usize].metrics;
+            let (mut left, mut mass) = (n, 1.0f64);
+            for route in &c.routes {
+                let k = binomial(&mut rd.rng, left, (route.share / mass).min(1.0));
+                left -= k;
+                mass -= route.share;
+                m.records_routed += k;
+                let shards = spec.streams[route.stream].shards;
+                for (shard, count) in spread(&mut rd.rng, k, shards) {
+                    l.unwritten.push(RoutedWrite {
+                        stream: route.stream as u32,
+                        shard,
+                        count,
+                        bytes: (bytes as u128 * count as u128 / n as u128) as u64,
+                        origin_first,
+                        origin_last,
+                    });
+                }
+            }
+            m.records_filtered += left;
+        }
+        let mut pending =
+            std::mem::take(&mut self.readers[r as usize].lanes[lane as usize].unwritten);
+        let mut landed: Vec<(u32, u32)> = Vec::new();
+        pending.retain_mut(|w| {
+            let shard = &mut self.streams[w.stream as usize].shards[w.shard as usize];
+            let done = shard.write_routed(now, w.count, w.bytes, w.origin_first, w.origin_last);
+            if done > 0 {
+                let bytes = (w.bytes as u128 * done as u128 / w.count as u128) as u64;
+                w.count -= done;
+                w.bytes -= bytes;
+                landed.push((w.stream, w.shard));
+            }
+            w.count > 0
+        });
+        let all = pending.is_empty();
+        self.readers[r as usize].lanes[lane as usize].unwritten = pending;
+        for (stream, shard) in landed {
+            self.wake_readers(now, stream, shard, q);
+        }
+        all
+    }
+
+    /// Schedules the next push of every idle enhanced fan-out reader of a shard a router just
+    /// wrote to (pollers find the records on their next call).
+    fn wake_readers(&mut self, now: Nanos, stream: u32, shard: u32, q: &mut Queue<Event>) {
+        let n = self.streams[stream as usize].shards[shard as usize]
+            .readers
+            .len();
+        for k in 0..n {
+            let i = self.streams[stream as usize].shards[shard as usize].readers[k];
+            let rd = &self.readers[i as usize];
+            if !rd.scheduled && rd.free_lanes > 0 && self.consumer(i).read == ReadMode::Efo {
+                self.schedule_push(now, i, q);
+            }
+        }
+    }
+
     /// An invocation ended: record success, or retry, bisect or discard the failed batch.
     fn on_done(&mut self, now: Nanos, r: u32, lane: u16, q: &mut Queue<Event>) {
         let c = self.consumer(r);
+        if !c.routes.is_empty() && !self.readers[r as usize].lanes[lane as usize].failed {
+            // A router's invocation ends only once every record it routes is written.
+            if !self.write_routes(now, r, lane, q) {
+                let ci = self.readers[r as usize].consumer as usize;
+                self.consumers[ci].metrics.billed_ns += c.write_retry;
+                q.schedule(now + c.write_retry, Event::Done(r, lane));
+                return;
+            }
+        }
         let spec = self.spec;
         let rd = &mut self.readers[r as usize];
         let shard = &self.streams[rd.stream as usize].shards[rd.shard as usize];
@@ -727,7 +855,20 @@ impl<'a> World<'a> {
             if spec.iterator_age == AgeEndpoint::Finished {
                 m.age_sample(now, now - shard.log.ts_of(l.end - 1, h));
             }
+            if state.depth > 0 {
+                let lag = shard.origin.lag_of(l.end - 1);
+                if spec.iterator_age == AgeEndpoint::Finished {
+                    m.origin_age_sample(now, now - shard.log.ts_of(l.end - 1, h) + lag);
+                }
+                let lags =
+                    shard.origin.lag_sum_before(l.end) - shard.origin.lag_sum_before(l.start);
+                m.origin_e2e_sum_ns += n as u128 * now as u128 - ts + lags;
+                m.origin_e2e_max_ns = m
+                    .origin_e2e_max_ns
+                    .max(now - shard.log.ts_of(l.start, h) + shard.origin.lag_of(l.start));
+            }
             l.start = l.end;
+            l.routed = false;
             self.next_or_free(now, r, lane, q);
             return;
         }
@@ -800,6 +941,54 @@ impl<'a> World<'a> {
             .map(|s| s.log.chunks())
             .sum()
     }
+}
+
+/// Successes among `n` trials of probability `p`.
+fn binomial(rng: &mut SimRng, n: u64, p: f64) -> u64 {
+    if n == 0 || p <= 0.0 {
+        return 0;
+    }
+    if p >= 1.0 {
+        return n;
+    }
+    rand_distr::Binomial::new(n, p).map_or(0, |b| rand_distr::Distribution::sample(&b, rng))
+}
+
+/// `k` records spread evenly at random over `shards` shards: `(shard, count)` for every shard that
+/// gets at least one, in shard order.
+fn spread(rng: &mut SimRng, k: u64, shards: u32) -> Vec<(u32, u64)> {
+    if k == 0 {
+        return Vec::new();
+    }
+    if shards == 1 {
+        return vec![(0, k)];
+    }
+    if k < u64::from(shards) {
+        let mut picks: Vec<u32> = (0..k).map(|_| rng.random_range(0..shards)).collect();
+        picks.sort_unstable();
+        let mut out: Vec<(u32, u64)> = Vec::new();
+        for s in picks {
+            match out.last_mut() {
+                Some(last) if last.0 == s => last.1 += 1,
+                _ => out.push((s, 1)),
+            }
+        }
+        return out;
+    }
+    let mut left = k;
+    let mut out = Vec::new();
+    for s in 0..shards {
+        let c = if s + 1 == shards {
+            left
+        } else {
+            binomial(rng, left, 1.0 / f64::from(shards - s))
+        };
+        left -= c;
+        if c > 0 {
+            out.push((s, c));
+        }
+    }
+    out
 }
 
 impl Model for World<'_> {
