@@ -220,3 +220,80 @@ fn routed_runs_are_deterministic() {
     let b = serde_json::to_string(&run(SPLIT, &[]).consumers).unwrap();
     assert_eq!(a, b);
 }
+
+/// A DynamoDB table streaming into Kinesis (Kinesis Data Streams for DynamoDB): item changes may be
+/// written twice, and every consumer processes (and counts) the copies.
+const TABLE_TO_KINESIS: &str = r#"
+duration = "30m"
+warmup = "5m"
+seed = 4
+[streams.changes]
+kind = "kinesis"
+shards = 2
+[producers.table]
+stream = "changes"
+source = "dynamodb-table"
+duplicate_probability = 0.05
+rate = 100.0
+record_size = 800
+[consumers.fn]
+stream = "changes"
+count = 2
+function = { duration = "20ms", cold_start = "0" }
+"#;
+
+#[test]
+fn kinesis_for_dynamodb_writes_duplicates_that_consumers_count() {
+    for chunk in ["0", "10ms"] {
+        let r = run(
+            TABLE_TO_KINESIS,
+            &[&format!("streams.changes.record_chunk=\"{chunk}\"")],
+        );
+        let written = r.streams[0].records_written;
+        for c in &r.consumers {
+            assert_eq!(c.errors, 0);
+            assert_eq!(
+                c.duplicates, c.source_duplicates,
+                "no retries, so every duplicate is a copy"
+            );
+            // Copies are 5% of the originals: within four binomial standard deviations.
+            let originals = (c.records_processed - c.source_duplicates) as f64;
+            let sd = (originals * 0.05 * 0.95).sqrt();
+            let got = c.source_duplicates as f64;
+            assert!(
+                (got - 0.05 * originals).abs() < 4.0 * sd,
+                "{chunk}: {got} copies of {originals}"
+            );
+            assert!(c.records_processed + c.records_in_flight + c.records_unread == written);
+        }
+        // Both consumers see the same copies.
+        assert!(
+            r.consumers[0]
+                .source_duplicates
+                .abs_diff(r.consumers[1].source_duplicates)
+                < 20
+        );
+    }
+    // The table's default is rare duplicates; an application's own writes have none.
+    let rare = run(
+        TABLE_TO_KINESIS,
+        &["producers.table.duplicate_probability=0.001"],
+    );
+    let default = {
+        let text = TABLE_TO_KINESIS.replace("duplicate_probability = 0.05\n", "");
+        run(&text, &[])
+    };
+    assert_eq!(
+        serde_json::to_string(&rare.consumers).unwrap(),
+        serde_json::to_string(&default.consumers).unwrap(),
+        "the default for a table is 0.001"
+    );
+    let app = run(
+        &TABLE_TO_KINESIS.replace(
+            "source = \"dynamodb-table\"\nduplicate_probability = 0.05\n",
+            "",
+        ),
+        &[],
+    );
+    assert!(app.consumers.iter().all(|c| c.source_duplicates == 0));
+}

@@ -130,6 +130,15 @@ pub struct RawProducer {
     pub record_size: Option<DistRaw<Bytes>>,
     pub keys: Option<KeysRaw>,
     pub profile: Option<ProfileRaw>,
+    pub source: Option<SourceRaw>,
+    pub duplicate_probability: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceRaw {
+    Application,
+    DynamodbTable,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]

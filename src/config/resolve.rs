@@ -553,6 +553,26 @@ fn producer(base: &str, name: &str, si: usize, s: &StreamSpec, p: &RawProducer) 
     };
     let n = s.shards as usize;
     let kp = format!("{base}.keys");
+    if p.source == Some(SourceRaw::DynamodbTable) && s.kind != StreamKind::Kinesis {
+        return bad(
+            format!("{base}.source"),
+            "a DynamoDB table streams into a Kinesis stream (Kinesis Data Streams for DynamoDB); \
+             its own DynamoDB stream is kind = \"dynamodb-streams\" with an application producer",
+        );
+    }
+    let duplicate_probability = probability(
+        &format!("{base}.duplicate_probability"),
+        p.duplicate_probability.unwrap_or(match p.source {
+            Some(SourceRaw::DynamodbTable) => aws::DYNAMODB_KINESIS_DUPLICATES,
+            _ => 0.0,
+        }),
+    )?;
+    if duplicate_probability >= 1.0 {
+        return bad(
+            format!("{base}.duplicate_probability"),
+            "duplicate_probability must be below 1",
+        );
+    }
     let shard_weights = match &p.keys {
         None | Some(KeysRaw::Uniform) => vec![1.0 / n as f64; n],
         Some(KeysRaw::Zipf { keys, exponent }) => {
@@ -647,6 +667,7 @@ fn producer(base: &str, name: &str, si: usize, s: &StreamSpec, p: &RawProducer) 
         record_size,
         shard_weights,
         profile,
+        duplicate_probability,
     })
 }
 

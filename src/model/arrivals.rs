@@ -26,6 +26,8 @@ pub struct Source {
     next: Nanos,
     /// Fractional records carried between chunks (constant arrivals, aggregate mode).
     carry: f64,
+    /// Chance that a record is written twice (0: never, and no draw is made).
+    dup_p: f64,
 }
 
 /// A record or chunk produced by a source.
@@ -54,6 +56,7 @@ impl Source {
             seg: 0,
             next: 0,
             carry: 0.0,
+            dup_p: 0.0,
             rng: rng.clone(),
         };
         s.next = if chunk > 0 {
@@ -68,6 +71,21 @@ impl Source {
             first
         };
         s
+    }
+
+    /// Makes each record written a second time with probability `p`.
+    pub fn with_duplicates(mut self, p: f64) -> Source {
+        self.dup_p = p;
+        self
+    }
+
+    /// How many of `count` records just written are written again (0 without a draw when the
+    /// source never duplicates).
+    pub fn draw_duplicates(&mut self, count: u64) -> u64 {
+        if self.dup_p <= 0.0 || count == 0 {
+            return 0;
+        }
+        rand_distr::Binomial::new(count, self.dup_p).map_or(0, |b| b.sample(&mut self.rng))
     }
 
     /// Time of the next arrival (exact mode); `u64::MAX` if none.

@@ -55,6 +55,10 @@ pub fn default_limits(kind: StreamKind) -> ShardLimits {
     }
 }
 
+/// ASSUMPTION: the share of item changes Kinesis Data Streams for DynamoDB writes twice. AWS says
+/// only that "the same item notifications might also appear more than once in the stream".
+pub const DYNAMODB_KINESIS_DUPLICATES: f64 = 0.001;
+
 /// ASSUMPTION: a router retries the records a stream rejected (PutRecords partial failure) after
 /// 100 ms, the base delay of the AWS SDKs' standard retry mode.
 pub const ROUTER_WRITE_RETRY: Nanos = 100 * MS;

@@ -144,6 +144,8 @@ pub struct ConsumerMetrics {
     pub errors: u64,
     pub retries: u64,
     pub duplicates: u64,
+    /// Of `duplicates`: copies the source wrote twice (not redeliveries).
+    pub source_duplicates: u64,
     pub read_calls: u64,
     pub throttled_reads: u64,
     pub cold_starts: u64,
@@ -191,6 +193,7 @@ impl ConsumerMetrics {
             errors: 0,
             retries: 0,
             duplicates: 0,
+            source_duplicates: 0,
             read_calls: 0,
             throttled_reads: 0,
             cold_starts: 0,

@@ -6,6 +6,7 @@
 pub mod arrivals;
 pub mod aws;
 pub mod cost;
+pub mod dups;
 pub mod estimate;
 pub mod function;
 pub mod limits;

@@ -42,6 +42,9 @@ pub struct ConsumerReport {
     pub errors: u64,
     pub retries: u64,
     pub duplicates: u64,
+    /// Of `duplicates`: records the source itself wrote twice (Kinesis Data Streams for DynamoDB).
+    #[serde(default)]
+    pub source_duplicates: u64,
     pub cold_starts: u64,
     pub peak_concurrency: u32,
     /// Invocations rejected for lack of concurrency (function reservation or account limit).
@@ -322,6 +325,7 @@ fn build_report(
             errors: m.errors,
             retries: m.retries,
             duplicates: m.duplicates,
+            source_duplicates: m.source_duplicates,
             cold_starts: m.cold_starts,
             peak_concurrency: m.peak_concurrency,
             throttled_invocations: m.throttled_invocations,

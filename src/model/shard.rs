@@ -1,6 +1,7 @@
 //! One shard: its log, the arrivals that fill it, its write window and its shared read limiter.
 
 use super::arrivals::Source;
+use super::dups::DupMarks;
 use super::limits::{ReadLimiter, WriteWindow};
 use super::log::{Hint, ShardLog};
 use super::origin::OriginLog;
@@ -33,6 +34,8 @@ pub struct Shard {
     pub trim_at: usize,
     /// Lags of the records written by routers (empty for a stream fed by producers only).
     pub origin: OriginLog,
+    /// Records that are a source's second copy of an earlier record.
+    pub dups: DupMarks,
 }
 
 /// Marker for a poison mark not yet reached.
@@ -56,6 +59,7 @@ impl Shard {
             readers: Vec::new(),
             trim_at: 1024,
             origin: OriginLog::default(),
+            dups: DupMarks::default(),
         }
     }
 
@@ -77,25 +81,38 @@ impl Shard {
             while self.next_chunk <= t {
                 let a = self.next_chunk;
                 self.next_chunk += self.chunk;
-                let (mut count, mut bytes) = (0, 0);
+                let (mut count, mut bytes, mut dups) = (0, 0, 0);
                 for s in self.sources.iter_mut() {
                     let (c, b) = s.draw_chunk(a, self.chunk);
                     count += c;
                     bytes += b;
+                    dups += s.draw_duplicates(c);
                 }
                 if count > 0 {
                     // Expected first and last order statistics of `count` uniform points.
                     let step = self.chunk as f64 / (count + 1) as f64;
                     let t_first = a + step as Nanos;
                     let t_last = a + (step * count as f64) as Nanos;
-                    self.append(t_first, t_last, count, bytes);
+                    let written = self.append(t_first, t_last, count, bytes);
+                    self.append_duplicates(t_last, dups.min(written), bytes / count);
                 }
             }
             return;
         }
         while let Some(i) = self.next_source(t) {
             let a = self.sources[i].pop_exact();
-            self.append(a.t_first, a.t_last, a.count, a.bytes);
+            let written = self.append(a.t_first, a.t_last, a.count, a.bytes);
+            let dups = self.sources[i].draw_duplicates(written);
+            self.append_duplicates(a.t_last, dups, a.bytes);
+        }
+    }
+
+    /// Writes `count` second copies of records just written at `t` (`bytes` each), and marks them.
+    fn append_duplicates(&mut self, t: Nanos, count: u64, bytes: u64) {
+        if count > 0 {
+            let first = self.log.end();
+            let written = self.append(t, t, count, bytes.max(1) * count);
+            self.dups.push(first, written);
         }
     }
 

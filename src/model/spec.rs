@@ -125,6 +125,9 @@ pub struct ProducerSpec {
     pub shard_weights: Vec<f64>,
     /// How the rate varies over time.
     pub profile: Profile,
+    /// Chance that a record is written a second time (a duplicate), as Kinesis Data Streams for
+    /// DynamoDB may do; 0 for an application's own writes.
+    pub duplicate_probability: f64,
 }
 
 /// A multiplier on a producer's rate over time.

@@ -236,6 +236,7 @@ impl<'a> World<'a> {
                                     stream(spec.seed, &path),
                                     s.record_chunk,
                                 )
+                                .with_duplicates(p.duplicate_probability)
                             })
                             .collect();
                         Shard::new(sources, s.record_chunk, &s.limits)
@@ -342,7 +343,10 @@ impl<'a> World<'a> {
                 .map(|&i| self.readers[i as usize].low_water())
                 .min()
                 .unwrap_or(u64::MAX);
-            shard.log.trim_before(low.min(shard.log.end()));
+            let low = low.min(shard.log.end());
+            shard.log.trim_before(low);
+            shard.origin.trim_before(low);
+            shard.dups.trim_before(low);
             shard.trim_at = (shard.log.chunks() * 2).max(1024);
         }
         self.expire_unread(now, r);
@@ -680,6 +684,9 @@ impl<'a> World<'a> {
         if l.redelivery {
             m.duplicates += n * c.handlers();
         } else {
+            let copies = shard.dups.count(l.start, l.end) * c.handlers();
+            m.duplicates += copies;
+            m.source_duplicates += copies;
             let ts = shard.log.ts_sum_before(l.end, &rd.hint)
                 - shard.log.ts_sum_before(l.start, &rd.hint);
             m.delivery_sum_ns += n as u128 * now as u128 - ts;
