@@ -13,7 +13,7 @@ pub fn point_summaries(exp: &Experiment, res: &SweepResult) -> Vec<Vec<(f64, f64
     exp.points
         .iter()
         .map(|p| {
-            let per_run: Vec<[f64; 14]> = res
+            let per_run: Vec<[f64; METRICS.len()]> = res
                 .point_runs(p.index, exp.replicates)
                 .iter()
                 .map(|r| run_metrics(&r.report))

@@ -4,7 +4,7 @@
 use crate::model::RunReport;
 
 /// The metrics reported per point, in output order.
-pub const METRICS: [&str; 14] = [
+pub const METRICS: [&str; 17] = [
     "iterator_age_avg_ms",
     "iterator_age_worst_minute_avg_ms",
     "iterator_age_max_ms",
@@ -19,11 +19,15 @@ pub const METRICS: [&str; 14] = [
     "peak_concurrency",
     "records_written",
     "cost_per_month_usd",
+    "deploy_s",
+    "deploy_throttled",
+    "deploy_failed",
 ];
 
 /// One run's point metrics, in [`METRICS`] order: mean of consumers' averages, max of maxima, of
-/// worst per-minute averages and of p99s, sum of counts.
-pub fn run_metrics(r: &RunReport) -> [f64; 14] {
+/// worst per-minute averages and of p99s, sum of counts; the deployment's time, throttled calls
+/// and failed subscribers (0 when it is not simulated).
+pub fn run_metrics(r: &RunReport) -> [f64; METRICS.len()] {
     let cs = &r.consumers;
     let n = cs.len().max(1) as f64;
     let mean = |f: &dyn Fn(&crate::model::report::ConsumerReport) -> f64| {
@@ -49,6 +53,11 @@ pub fn run_metrics(r: &RunReport) -> [f64; 14] {
         sum(&|c| f64::from(c.peak_concurrency)),
         r.streams.iter().map(|s| s.records_written as f64).sum(),
         r.cost.as_ref().map_or(0.0, |c| c.usd_per_month),
+        r.control_plane.as_ref().map_or(0.0, |c| c.deploy_s),
+        r.control_plane.as_ref().map_or(0.0, |c| c.throttled as f64),
+        r.control_plane
+            .as_ref()
+            .map_or(0.0, |c| f64::from(c.failed)),
     ]
 }
 
