@@ -130,6 +130,19 @@ fn binding(m: &[(f64, f64)]) -> String {
     }
 }
 
+/// The control plane, when every objective a point misses is on its deployment (`deploy_*`).
+fn deploy_binding(m: &[(f64, f64)], slos: &[Slo]) -> Option<String> {
+    let missed: Vec<&Slo> = slos.iter().filter(|s| !s.met(m)).collect();
+    let on_deploy = |s: &&Slo| METRICS[s.metric].starts_with("deploy_");
+    (!missed.is_empty() && missed.iter().all(on_deploy)).then(|| {
+        format!(
+            "the control plane: {:.1} subscriber(s) fail to deploy, {:.0} control-plane calls throttled",
+            m[metric("deploy_failed")].0,
+            m[metric("deploy_throttled")].0
+        )
+    })
+}
+
 /// Answers `slos` over the summaries of `exp` (per point, per metric: mean and CI).
 pub fn answer(exp: &Experiment, sums: &[Vec<(f64, f64)>], slos: &[Slo]) -> Vec<Answer> {
     let count = count_axis(exp);
@@ -173,7 +186,10 @@ pub fn answer(exp: &Experiment, sums: &[Vec<(f64, f64)>], slos: &[Slo]) -> Vec<A
                 cheapest,
                 binding: first_fail.map_or(
                     "none within the sweep: every point meets the objectives".into(),
-                    |p| binding(&sums[p.index]),
+                    |p| {
+                        deploy_binding(&sums[p.index], slos)
+                            .unwrap_or_else(|| binding(&sums[p.index]))
+                    },
                 ),
             }
         })
@@ -244,5 +260,22 @@ mod tests {
         let m = vec![(0.0, 0.0); METRICS.len()];
         assert!(Slo::parse("errors < 1").unwrap().met(&m));
         assert!(!Slo::parse("errors > 0").unwrap().met(&m));
+    }
+
+    #[test]
+    fn missed_deployment_objectives_blame_the_control_plane() {
+        let mut m = vec![(0.0, 0.0); METRICS.len()];
+        m[metric("deploy_failed")] = (2.0, 0.0);
+        m[metric("throttled_reads_per_min")] = (5.0, 0.0);
+        let deploy = [Slo::parse("deploy_failed < 1").unwrap()];
+        let b = deploy_binding(&m, &deploy).unwrap();
+        assert!(b.starts_with("the control plane: 2.0 subscriber(s)"), "{b}");
+        // An objective missed elsewhere keeps the data-plane diagnosis.
+        let both = [
+            deploy[0].clone(),
+            Slo::parse("throttled_reads_per_min < 1").unwrap(),
+        ];
+        assert_eq!(deploy_binding(&m, &both), None);
+        assert_eq!(deploy_binding(&m, &[]), None);
     }
 }

@@ -23,6 +23,8 @@ pub struct RawModel {
     pub consumers: BTreeMap<String, RawConsumer>,
     #[serde(default)]
     pub account: RawAccount,
+    #[serde(default)]
+    pub control_plane: RawControlPlane,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -243,4 +245,29 @@ pub struct RawDownstream {
     pub duration: DistRaw<Dur>,
     pub per_record: Option<Dur>,
     pub error_probability: Option<f64>,
+}
+
+/// `[control_plane]`: bringing the subscribers up (docs/model.md §14).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawControlPlane {
+    pub deploy: Option<bool>,
+    pub start_interval: Option<Dur>,
+    pub call_latency: Option<DistRaw<Dur>>,
+    pub lambda_calls_per_s: Option<i64>,
+    pub describe_stream_calls_per_s: Option<i64>,
+    pub describe_stream_calls: Option<i64>,
+    pub register_consumer_calls_per_s: Option<i64>,
+    pub max_creating_consumers: Option<i64>,
+    pub consumer_creating: Option<DistRaw<Dur>>,
+    #[serde(default)]
+    pub retry: RawRetry,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRetry {
+    pub base: Option<Dur>,
+    pub cap: Option<Dur>,
+    pub max_attempts: Option<i64>,
 }

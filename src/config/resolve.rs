@@ -284,6 +284,7 @@ pub fn resolve(raw: &RawModel, default_name: &str) -> R<ModelSpec> {
         streams,
         producers,
         consumers,
+        control_plane: control_plane(&raw.control_plane)?,
     })
 }
 
@@ -977,4 +978,86 @@ fn account(raw: &RawModel, consumers: &[ConsumerSpec]) -> R<AccountSpec> {
 /// A Lambda memory setting: 128 MB (the default) to 10,240 MB.
 fn memory(path: &str, v: Option<i64>) -> R<u32> {
     Ok(int_in(path, v.unwrap_or(128), 128, 10_240, "memory_mb")? as u32)
+}
+
+/// `[control_plane]`: `None` when `deploy = false`, otherwise every default filled in. The keys are
+/// checked either way.
+fn control_plane(c: &RawControlPlane) -> R<Option<ControlPlaneSpec>> {
+    let p = |k: &str| format!("control_plane.{k}");
+    let mut s = aws::control_plane();
+    if let Some(v) = c.start_interval {
+        if v.0 > HOUR {
+            return bad(
+                p("start_interval"),
+                format!(
+                    "start_interval must be at most 1h, found {}",
+                    format_duration(v.0)
+                ),
+            );
+        }
+        s.start_interval = v.0;
+    }
+    if let Some(v) = &c.call_latency {
+        s.call_latency = dist(&p("call_latency"), v)?;
+    }
+    if let Some(v) = &c.consumer_creating {
+        s.consumer_creating = dist(&p("consumer_creating"), v)?;
+    }
+    let rate = |k: &str, v: Option<i64>, default: u32| -> R<u32> {
+        v.map_or(Ok(default), |v| {
+            Ok(int_in(&p(k), v, 1, 1_000_000, k)? as u32)
+        })
+    };
+    s.lambda_calls_per_s = rate(
+        "lambda_calls_per_s",
+        c.lambda_calls_per_s,
+        s.lambda_calls_per_s,
+    )?;
+    s.describe_stream_calls_per_s = rate(
+        "describe_stream_calls_per_s",
+        c.describe_stream_calls_per_s,
+        s.describe_stream_calls_per_s,
+    )?;
+    s.register_consumer_calls_per_s = rate(
+        "register_consumer_calls_per_s",
+        c.register_consumer_calls_per_s,
+        s.register_consumer_calls_per_s,
+    )?;
+    if let Some(v) = c.describe_stream_calls {
+        s.describe_stream_calls = int_in(
+            &p("describe_stream_calls"),
+            v,
+            0,
+            100,
+            "describe_stream_calls",
+        )? as u32;
+    }
+    if let Some(v) = c.max_creating_consumers {
+        s.max_creating_consumers = int_in(
+            &p("max_creating_consumers"),
+            v,
+            1,
+            1000,
+            "max_creating_consumers",
+        )? as u32;
+    }
+    let r = &c.retry;
+    if let Some(v) = r.base {
+        s.retry_base = v.0;
+    }
+    if let Some(v) = r.cap {
+        s.retry_cap = v.0;
+    }
+    if s.retry_cap < s.retry_base {
+        let key = if r.cap.is_some() {
+            "retry.cap"
+        } else {
+            "retry.base"
+        };
+        return bad(p(key), "the cap must be at least the base delay");
+    }
+    if let Some(v) = r.max_attempts {
+        s.max_attempts = int_in(&p("retry.max_attempts"), v, 1, 100, "max_attempts")? as u32;
+    }
+    Ok((c.deploy != Some(false)).then_some(s))
 }

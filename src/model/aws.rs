@@ -3,7 +3,7 @@
 //! Each constant says where it comes from (see ../shared/aws-facts.md and docs/model.md). Constants
 //! marked ASSUMPTION are not documented by AWS; they are parameters with a chosen default.
 
-use super::spec::{Backoff, EfoSpec, Jitter, ShardLimits, StreamKind};
+use super::spec::{Backoff, ControlPlaneSpec, EfoSpec, Jitter, ShardLimits, StreamKind};
 use crate::dist::Dist;
 use crate::engine::time::{HOUR, MIN, MS, SEC};
 use crate::engine::Nanos;
@@ -141,3 +141,28 @@ pub fn cold_start() -> Dist {
 
 /// ASSUMPTION: an idle execution environment is reclaimed after 10 minutes.
 pub const ENV_IDLE_TIMEOUT: Nanos = 10 * MIN;
+
+/// Control-plane defaults (docs/model.md §14). Account-wide limits: the Lambda control plane
+/// (CreateFunction, CreateEventSourceMapping, ...) takes 15 requests/s (Lambda quotas page,
+/// aws-facts §5.2); DescribeStream 10/s per account (Kinesis API reference, aws-facts §5.1);
+/// RegisterStreamConsumer 5/s per account with at most 5 consumers in CREATING (aws-facts §2).
+/// The client's retry follows the AWS SDKs' standard mode: 3 attempts (SDKs and Tools reference
+/// guide), full-jitter exponential backoff from 1 s (the Rust SDK's default initial backoff),
+/// capped at 20 s (the JavaScript SDK v3's `MAXIMUM_RETRY_DELAY`).
+/// ASSUMPTION: each subscriber makes 2 DescribeStream calls (UNCONFIRMED, aws-facts §5.1); every
+/// call answers in 100 ms; a registered consumer stays 30 s in CREATING; subscribers start at once.
+pub fn control_plane() -> ControlPlaneSpec {
+    ControlPlaneSpec {
+        start_interval: 0,
+        call_latency: Dist::Fixed((100 * MS) as f64),
+        lambda_calls_per_s: 15,
+        describe_stream_calls_per_s: 10,
+        describe_stream_calls: 2,
+        register_consumer_calls_per_s: 5,
+        max_creating_consumers: 5,
+        consumer_creating: Dist::Fixed((30 * SEC) as f64),
+        retry_base: SEC,
+        retry_cap: 20 * SEC,
+        max_attempts: 3,
+    }
+}

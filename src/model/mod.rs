@@ -5,6 +5,7 @@
 
 pub mod arrivals;
 pub mod aws;
+pub mod control;
 pub mod cost;
 pub mod dups;
 pub mod estimate;

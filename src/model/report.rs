@@ -157,6 +157,9 @@ pub struct RunReport {
     /// Monthly cost at the prices given (filled in by the caller, who knows the prices).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost: Option<super::cost::Cost>,
+    /// Bringing the subscribers up through the control plane (absent when not simulated).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub control_plane: Option<super::control::ControlPlaneReport>,
     #[serde(skip)]
     pub minutes: Vec<MinuteRow>,
 }
@@ -386,6 +389,7 @@ fn build_report(
             throttled_invocations: world.account.throttled,
         },
         cost: None,
+        control_plane: super::control::report(spec),
         minutes,
     })
 }

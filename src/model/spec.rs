@@ -18,6 +18,8 @@ pub struct ModelSpec {
     pub producers: Vec<ProducerSpec>,
     pub consumers: Vec<ConsumerSpec>,
     pub account: AccountSpec,
+    /// Bringing the consumers up (`None`: not simulated).
+    pub control_plane: Option<ControlPlaneSpec>,
 }
 
 /// Limits shared by every function of the account (one Region).
@@ -277,4 +279,31 @@ impl ConsumerSpec {
     pub fn handlers(&self) -> u64 {
         self.function.fanout.len().max(1) as u64
     }
+}
+
+/// How the model's subscribers are brought up through rate-limited, account-wide control-plane
+/// APIs before they read (docs/model.md §14). Every value is within its documented range.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ControlPlaneSpec {
+    /// Subscriber `i` (in consumer order, from 0) starts deploying at `i × start_interval`.
+    pub start_interval: Nanos,
+    /// Time from a call to its answer, accepted or throttled (drawn per attempt).
+    pub call_latency: Dist,
+    /// Lambda control-plane requests (CreateFunction, CreateEventSourceMapping) per sliding second.
+    pub lambda_calls_per_s: u32,
+    /// Kinesis DescribeStream calls per sliding second.
+    pub describe_stream_calls_per_s: u32,
+    /// DescribeStream calls each subscriber of a Kinesis stream makes while deploying.
+    pub describe_stream_calls: u32,
+    /// Kinesis RegisterStreamConsumer calls per sliding second.
+    pub register_consumer_calls_per_s: u32,
+    /// Stream consumers allowed in CREATING at once; a registration beyond it is rejected.
+    pub max_creating_consumers: u32,
+    /// Time a registered consumer stays in CREATING before it is ACTIVE (drawn per consumer).
+    pub consumer_creating: Dist,
+    /// Full-jitter exponential backoff: retry `k` waits uniformly in `[0, min(cap, base × 2^(k−1))]`.
+    pub retry_base: Nanos,
+    pub retry_cap: Nanos,
+    /// Attempts per call, the first included; a call throttled this many times fails its subscriber.
+    pub max_attempts: u32,
 }

@@ -2,7 +2,7 @@
 
 use super::atomic;
 use crate::experiment::{Experiment, Point};
-use crate::sweep::stats::{mean_ci, run_metrics, METRICS, N_METRICS};
+use crate::sweep::stats::{mean_ci, run_metrics, METRICS};
 use crate::sweep::SweepResult;
 use anyhow::Result;
 use serde_json::{json, Map, Value};
@@ -13,7 +13,7 @@ pub fn point_summaries(exp: &Experiment, res: &SweepResult) -> Vec<Vec<(f64, f64
     exp.points
         .iter()
         .map(|p| {
-            let per_run: Vec<[f64; N_METRICS]> = res
+            let per_run: Vec<[f64; METRICS.len()]> = res
                 .point_runs(p.index, exp.replicates)
                 .iter()
                 .map(|r| run_metrics(&r.report))

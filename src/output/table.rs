@@ -126,7 +126,29 @@ pub fn summary(r: &RunReport) -> String {
             cost.usd_per_month
         );
     }
+    if let Some(cp) = &r.control_plane {
+        out += &deploy_line(cp);
+    }
     out
+}
+
+/// One line on bringing the subscribers up, naming the throttled APIs.
+fn deploy_line(cp: &crate::model::control::ControlPlaneReport) -> String {
+    let by_api: Vec<String> = cp
+        .apis
+        .iter()
+        .filter(|a| a.throttled > 0)
+        .map(|a| format!("{} {}", a.api, a.throttled))
+        .collect();
+    let detail = if by_api.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", by_api.join(", "))
+    };
+    format!(
+        "  Deploy: {} of {} subscribers up, {} failed, after {:.1} s; {} of {} control-plane calls throttled{detail}.\n",
+        cp.up, cp.subscribers, cp.failed, cp.deploy_s, cp.throttled, cp.attempts
+    )
 }
 
 /// One line per sweep point: its parameters and the headline metrics.

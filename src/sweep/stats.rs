@@ -4,7 +4,7 @@
 use crate::model::RunReport;
 
 /// The metrics reported per point, in output order.
-pub const METRICS: [&str; N_METRICS] = [
+pub const METRICS: [&str; 18] = [
     "iterator_age_avg_ms",
     "iterator_age_worst_minute_avg_ms",
     "iterator_age_max_ms",
@@ -20,14 +20,15 @@ pub const METRICS: [&str; N_METRICS] = [
     "records_written",
     "cost_per_month_usd",
     "throttled_invocations",
+    "deploy_s",
+    "deploy_throttled",
+    "deploy_failed",
 ];
 
-/// How many metrics there are.
-pub const N_METRICS: usize = 15;
-
 /// One run's point metrics, in [`METRICS`] order: mean of consumers' averages, max of maxima, of
-/// worst per-minute averages and of p99s, sum of counts.
-pub fn run_metrics(r: &RunReport) -> [f64; N_METRICS] {
+/// worst per-minute averages and of p99s, sum of counts; the deployment's time, throttled calls
+/// and failed subscribers (0 when it is not simulated).
+pub fn run_metrics(r: &RunReport) -> [f64; METRICS.len()] {
     let cs = &r.consumers;
     let n = cs.len().max(1) as f64;
     let mean = |f: &dyn Fn(&crate::model::report::ConsumerReport) -> f64| {
@@ -54,6 +55,11 @@ pub fn run_metrics(r: &RunReport) -> [f64; N_METRICS] {
         r.streams.iter().map(|s| s.records_written as f64).sum(),
         r.cost.as_ref().map_or(0.0, |c| c.usd_per_month),
         r.account.throttled_invocations as f64,
+        r.control_plane.as_ref().map_or(0.0, |c| c.deploy_s),
+        r.control_plane.as_ref().map_or(0.0, |c| c.throttled as f64),
+        r.control_plane
+            .as_ref()
+            .map_or(0.0, |c| f64::from(c.failed)),
     ]
 }
 

@@ -1,0 +1,216 @@
+//! Bringing N subscribers up through the rate-limited control plane (issue #6): below the documented
+//! rates nothing is throttled, beyond them calls need more than one attempt, enhanced fan-out never
+//! has more than five consumers in CREATING, and a small retry budget turns throttles into failed
+//! deploys beyond some N.
+
+use sim::config::{ModelFile, Override};
+use sim::engine::time::{MS, SEC};
+use sim::engine::Nanos;
+use sim::model::control::{deploy, Api, Deployment};
+use sim::model::{simulate, ModelSpec};
+use std::path::Path;
+
+/// A Kinesis stream read by `count` functions.
+const MODEL: &str = r#"
+duration = "1m"
+warmup = "0s"
+[streams.events]
+kind = "kinesis"
+shards = 2
+[producers.p]
+stream = "events"
+rate = 10.0
+[consumers.fn]
+stream = "events"
+count = 3
+"#;
+
+fn spec(sets: &[&str]) -> ModelSpec {
+    let file =
+        ModelFile::from_text(Path::new("test.toml"), MODEL.to_string()).expect("valid model");
+    let overrides: Vec<Override> = sets.iter().map(|s| Override::parse(s).unwrap()).collect();
+    file.resolve(&overrides).expect("valid overrides")
+}
+
+fn deployed(sets: &[&str]) -> Deployment {
+    let s = spec(sets);
+    deploy(&s, s.control_plane.as_ref().expect("deployment simulated"))
+}
+
+/// The most intervals `[from, to)` open at once.
+fn max_overlap(spans: &[(Nanos, Nanos)]) -> usize {
+    let mut edges: Vec<(Nanos, i32)> = spans.iter().flat_map(|&(a, b)| [(a, 1), (b, -1)]).collect();
+    // At equal times, a consumer leaving CREATING frees its place before another enters.
+    edges.sort();
+    let mut open = 0i32;
+    let mut most = 0;
+    for (_, d) in edges {
+        open += d;
+        most = most.max(open);
+    }
+    most as usize
+}
+
+/// The most accepted calls of `api` in any sliding second (t − 1 s, t], recounted from the trace.
+fn busiest_second(d: &Deployment, api: Api) -> usize {
+    let times: Vec<Nanos> = d
+        .calls
+        .iter()
+        .filter(|c| c.accepted && c.step.api() == api)
+        .map(|c| c.at)
+        .collect();
+    (0..times.len())
+        .map(|j| times[..=j].iter().filter(|&&t| t + SEC > times[j]).count())
+        .max()
+        .unwrap_or(0)
+}
+
+#[test]
+fn below_the_documented_rates_every_call_succeeds_at_once() {
+    // 3 functions: 6 Lambda calls (limit 15/s), 6 DescribeStream calls (10/s).
+    let d = deployed(&[]);
+    let r = &d.report;
+    assert_eq!((r.subscribers, r.up, r.failed), (3, 3, 0));
+    assert_eq!(r.throttled, 0);
+    assert_eq!(r.max_call_attempts, 1);
+    assert_eq!(
+        r.attempts,
+        3 * 4,
+        "CreateFunction, 2 DescribeStream, CreateEventSourceMapping"
+    );
+    // Four calls of 100 ms one after the other.
+    assert_eq!(r.deploy_s, 0.4);
+    // With enhanced fan-out, a registration and 30 s in CREATING come before the mapping.
+    let efo = deployed(&["consumers.fn.read=efo"]).report;
+    assert_eq!((efo.up, efo.throttled, efo.max_call_attempts), (3, 0, 1));
+    assert!((efo.deploy_s - 30.4).abs() < 1e-9, "{}", efo.deploy_s);
+    assert_eq!(efo.peak_creating, 3);
+}
+
+#[test]
+fn beyond_the_documented_rates_calls_need_more_than_one_attempt() {
+    let lambda = deployed(&["consumers.fn.count=30"]).report;
+    assert!(lambda.throttled > 0, "{lambda:?}");
+    assert!(lambda.max_call_attempts > 1, "{lambda:?}");
+    let throttled = |api: &str| lambda.apis.iter().find(|a| a.api == api).unwrap().throttled;
+    assert!(throttled("lambda") > 0 && throttled("describe_stream") > 0);
+    assert_eq!(throttled("register_stream_consumer"), 0, "no EFO consumers");
+    // Twenty EFO consumers: more than five registrations wait for a CREATING place.
+    let efo = deployed(&["consumers.fn.count=20", "consumers.fn.read=efo"]).report;
+    let register = efo
+        .apis
+        .iter()
+        .find(|a| a.api == "register_stream_consumer")
+        .unwrap();
+    assert!(
+        register.throttled > 0 && efo.max_call_attempts > 1,
+        "{efo:?}"
+    );
+}
+
+#[test]
+fn enhanced_fan_out_never_has_more_than_five_consumers_creating() {
+    // Enough retries that all twenty get through, five at a time.
+    let d = deployed(&[
+        "consumers.fn.count=20",
+        "consumers.fn.read=efo",
+        "control_plane.retry.max_attempts=50",
+    ]);
+    assert_eq!(d.creating.len(), 20, "every consumer registered once");
+    assert_eq!(
+        max_overlap(&d.creating),
+        5,
+        "the limit is reached, never passed"
+    );
+    assert_eq!(d.report.peak_creating, 5);
+    assert_eq!((d.report.up, d.report.failed), (20, 0));
+    // Four rounds of five, each 30 s in CREATING.
+    assert!(d.report.deploy_s >= 120.0, "{}", d.report.deploy_s);
+    for (api, limit) in [
+        (Api::Lambda, 15),
+        (Api::DescribeStream, 10),
+        (Api::RegisterStreamConsumer, 5),
+    ] {
+        assert!(busiest_second(&d, api) <= limit, "{api:?} over its rate");
+    }
+}
+
+#[test]
+fn a_small_retry_budget_fails_deploys_beyond_some_subscriber_count_only() {
+    let failed = |n: u32, seed: u64, extra: &[&str]| {
+        let count = format!("consumers.fn.count={n}");
+        let seed = format!("seed={seed}");
+        let mut sets = vec![count.as_str(), seed.as_str()];
+        sets.extend_from_slice(extra);
+        deployed(&sets).report.failed
+    };
+    // Without retries the threshold is exact: n CreateFunction calls at 0 and n mappings at 100 ms
+    // share the Lambda budget of 15 per second, so 7 fit and the 8th mapping is refused.
+    let once = [
+        "control_plane.retry.max_attempts=1",
+        "control_plane.describe_stream_calls=0",
+    ];
+    assert_eq!(failed(7, 1, &once), 0);
+    assert_eq!(failed(8, 1, &once), 1);
+    assert_eq!(
+        failed(16, 1, &once),
+        16,
+        "CreateFunction fails the 16th, mappings the rest"
+    );
+    // With the SDK's three attempts: none fail at five subscribers, some at thirty, for every seed.
+    for seed in 1..=8 {
+        assert_eq!(failed(5, seed, &[]), 0, "seed {seed}");
+        assert!(failed(30, seed, &[]) > 0, "seed {seed}");
+    }
+    // A patient client brings all thirty up, throttled but not failed.
+    let patient = deployed(&[
+        "consumers.fn.count=30",
+        "control_plane.retry.max_attempts=20",
+    ])
+    .report;
+    assert_eq!(patient.failed, 0);
+    assert!(patient.throttled > 0);
+}
+
+#[test]
+fn staggered_starts_avoid_the_throttles() {
+    let burst = deployed(&["consumers.fn.count=30"]).report;
+    let staggered = deployed(&[
+        "consumers.fn.count=30",
+        "control_plane.start_interval=250ms",
+    ])
+    .report;
+    assert!(burst.throttled > 0);
+    assert_eq!((staggered.throttled, staggered.failed), (0, 0));
+    // The last subscriber starts at 29 × 250 ms and needs four calls of 100 ms.
+    assert_eq!(
+        staggered.deploy_s,
+        (29 * 250 * MS + 400 * MS) as f64 / SEC as f64
+    );
+}
+
+#[test]
+fn the_same_seed_gives_the_same_deployment() {
+    let sets = ["consumers.fn.count=20", "consumers.fn.read=efo"];
+    assert_eq!(deployed(&sets), deployed(&sets));
+    let other = deployed(&["consumers.fn.count=20", "consumers.fn.read=efo", "seed=2"]);
+    assert_ne!(
+        deployed(&sets).calls,
+        other.calls,
+        "the seed drives the jitter"
+    );
+    // The report of a whole run carries the same numbers.
+    let s = spec(&sets);
+    let run = simulate(&s).unwrap();
+    assert_eq!(run.control_plane, Some(deployed(&sets).report));
+}
+
+#[test]
+fn deploy_false_leaves_the_report_without_a_control_plane() {
+    let s = spec(&["control_plane.deploy=false"]);
+    assert!(s.control_plane.is_none());
+    let run = simulate(&spec(&["control_plane.deploy=false", "duration=10s"])).unwrap();
+    assert!(run.control_plane.is_none());
+    let json = serde_json::to_value(&run).unwrap();
+    assert!(json.get("control_plane").is_none());
+}
