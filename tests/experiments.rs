@@ -43,7 +43,17 @@ struct Swept<'a> {
 
 impl<'a> Swept<'a> {
     fn run(exp: &'a Experiment) -> Swept<'a> {
-        let res = sim::sweep::run(exp, 0, false).unwrap();
+        let prices = sim::config::prices::load(None).unwrap();
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        let opts = sim::sweep::Options {
+            jobs: 0,
+            progress: false,
+            journal: None,
+            resume: false,
+            stop: &stop,
+            prices: Some(&prices),
+        };
+        let res = sim::sweep::run_with(exp, &opts).unwrap();
         Swept {
             exp,
             sums: point_summaries(exp, &res),
@@ -345,4 +355,66 @@ fn plan_finds_the_largest_subscriber_count_meeting_the_objectives() {
         .find(|a| a.architecture == "kinesis-efo")
         .unwrap();
     assert_eq!(efo.largest_count.as_deref(), Some("30"));
+}
+
+#[test]
+fn reader_streams_trade_throttles_for_a_hop_and_efo_for_money() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = shipped(
+        dir.path(),
+        "reader-streams",
+        &[
+            ("duration", "\"12m\""),
+            ("warmup", "\"2m\""),
+            ("replicates", "1"),
+        ],
+    );
+    let swept = Swept::run(&exp);
+    let (central, router, efo) = (
+        "model=reader-streams-central",
+        "model=reader-streams-router",
+        "model=reader-streams-efo",
+    );
+    // Thirty pollers on one stream throttle most; ten per reader stream still throttle (more than
+    // five share each shard); enhanced fan-out never does.
+    let thr = swept.means("throttled_reads_per_min");
+    assert!(at(&thr, central) > 2.0 * at(&thr, router), "{thr:?}");
+    assert!(at(&thr, router) > 0.0 && at(&thr, efo) == 0.0, "{thr:?}");
+    // From the first write: the router's extra hop costs less than the contention it removes.
+    let lat = swept.means("first_write_latency_ms");
+    assert!(at(&lat, central) > at(&lat, router), "{lat:?}");
+    assert!(at(&lat, efo) < 500.0, "{lat:?}");
+    // Only the router splits one item's changes over several streams.
+    let skew = swept.means("cross_stream_skew_ms");
+    assert!(at(&skew, router) > 0.0 && at(&skew, central) == 0.0 && at(&skew, efo) == 0.0);
+    // Cost: three more streams and a router cost a little; thirty EFO consumers cost most.
+    let cost = swept.means("cost_per_month_usd");
+    assert!(at(&cost, central) < at(&cost, router), "{cost:?}");
+    assert!(at(&cost, router) * 5.0 < at(&cost, efo), "{cost:?}");
+}
+
+#[test]
+fn power_api_cost_puts_a_price_beside_each_architecture() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = shipped(
+        dir.path(),
+        "power-api-cost",
+        &[("duration", "\"2h\""), ("replicates", "1")],
+    );
+    let swept = Swept::run(&exp);
+    let cost = swept.means("cost_per_month_usd");
+    let (a, b, c) = (
+        "model=dynamodb-streams",
+        "model=dynamodb-fanout-function",
+        "model=power-api-kinesis",
+    );
+    // Lambda reads DynamoDB Streams for free; the fan-out adds downstream compute; Kinesis adds
+    // shard-hours and enhanced fan-out.
+    assert!(at(&cost, a) > 0.0, "{cost:?}");
+    assert!(
+        at(&cost, a) < at(&cost, b) && at(&cost, b) < at(&cost, c),
+        "{cost:?}"
+    );
+    let p99 = swept.means("first_write_age_p99_ms");
+    assert!(at(&p99, a) > 10.0 * at(&p99, c), "{p99:?}");
 }

@@ -1,10 +1,11 @@
 //! Point metrics: what one run says about a point (over all its consumers), and their mean and
 //! 95% confidence half-width across replicates.
 
+use crate::model::report::{ConsumerReport, FirstWriteStats};
 use crate::model::RunReport;
 
 /// The metrics reported per point, in output order.
-pub const METRICS: [&str; 18] = [
+pub const METRICS: [&str; 21] = [
     "iterator_age_avg_ms",
     "iterator_age_worst_minute_avg_ms",
     "iterator_age_max_ms",
@@ -23,6 +24,9 @@ pub const METRICS: [&str; 18] = [
     "deploy_s",
     "deploy_throttled",
     "deploy_failed",
+    "first_write_age_p99_ms",
+    "first_write_latency_ms",
+    "cross_stream_skew_ms",
 ];
 
 /// One run's point metrics, in [`METRICS`] order: mean of consumers' averages, max of maxima, of
@@ -60,7 +64,59 @@ pub fn run_metrics(r: &RunReport) -> [f64; METRICS.len()] {
         r.control_plane
             .as_ref()
             .map_or(0.0, |c| f64::from(c.failed)),
+        final_consumers(r, |c, f| {
+            f.map_or(c.iterator_age_ms.p99, |f| f.iterator_age_ms_p99)
+        })
+        .fold(0.0, f64::max),
+        {
+            let v: Vec<f64> = final_consumers(r, |c, f| {
+                f.map_or(c.end_to_end_ms_mean, |f| f.end_to_end_ms_mean)
+            })
+            .collect();
+            v.iter().sum::<f64>() / v.len().max(1) as f64
+        },
+        cross_stream_skew(r),
     ]
+}
+
+/// `f(consumer, its first-write view)` for every consumer that is not a router: the ends of the
+/// topology, where a record's journey from its first write is complete.
+fn final_consumers<'a>(
+    r: &'a RunReport,
+    f: impl Fn(&ConsumerReport, Option<&FirstWriteStats>) -> f64 + 'a,
+) -> impl Iterator<Item = f64> + 'a {
+    r.consumers
+        .iter()
+        .filter(|c| c.routed.is_none())
+        .map(move |c| f(c, c.from_first_write.as_ref()))
+}
+
+/// How far apart the final streams deliver: the largest minus the smallest mean first-write
+/// latency among the streams read by final consumers (0 when they all read one stream). Two
+/// changes to one item routed to different streams may be processed out of order within about
+/// this window; within one stream, Kinesis keeps the order per partition key.
+fn cross_stream_skew(r: &RunReport) -> f64 {
+    let mut per_stream: Vec<(&str, f64, f64)> = Vec::new();
+    for c in r.consumers.iter().filter(|c| c.routed.is_none()) {
+        let v = c
+            .from_first_write
+            .as_ref()
+            .map_or(c.end_to_end_ms_mean, |f| f.end_to_end_ms_mean);
+        match per_stream.iter_mut().find(|s| s.0 == c.stream) {
+            Some(s) => {
+                s.1 += v;
+                s.2 += 1.0;
+            }
+            None => per_stream.push((&c.stream, v, 1.0)),
+        }
+    }
+    let means = per_stream.iter().map(|s| s.1 / s.2);
+    let (lo, hi) = means.fold((f64::MAX, 0.0f64), |(lo, hi), m| (lo.min(m), hi.max(m)));
+    if per_stream.len() < 2 {
+        0.0
+    } else {
+        hi - lo
+    }
 }
 
 /// Mean and 95% confidence half-width (Student t) of `xs`; the half-width is 0 for one value.
