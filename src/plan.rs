@@ -122,7 +122,14 @@ fn binding(m: &[(f64, f64)]) -> String {
     if m[metric("throttled_invocations")].0 > 0.0 {
         "concurrency: Lambda rejects invocations (account limit or reserved concurrency)".into()
     } else if m[metric("throttled_reads_per_min")].0 > 0.0 {
-        "the shared read limit per shard (GetRecords calls or bytes): throttled reads".into()
+        if m[metric("throttled_reads_bytes_share")].0 > 0.5 {
+            "read bytes: the shared read-bytes limit per shard (2 MiB/s on Kinesis) throttles reads"
+                .into()
+        } else {
+            "read calls: the shared GetRecords call limit per shard (5 per second on Kinesis) \
+             throttles reads"
+                .into()
+        }
     } else if m[metric("records_expired")].0 > 0.0 || m[metric("records_discarded")].0 > 0.0 {
         "errors and retries: records are discarded or expire".into()
     } else {

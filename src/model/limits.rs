@@ -97,6 +97,9 @@ pub struct ReadLimiter {
     tokens: f64,
     refreshed: Nanos,
     penalty_until: Nanos,
+    /// Throttled calls caused by the byte limits (a penalty after a big or overdrawn read, or an
+    /// overdrawn budget), as opposed to the call rate.
+    pub throttled_by_bytes: u64,
 }
 
 impl ReadLimiter {
@@ -108,12 +111,14 @@ impl ReadLimiter {
             tokens: limits.read_burst_bytes as f64,
             refreshed: 0,
             penalty_until: 0,
+            throttled_by_bytes: 0,
         }
     }
 
     /// Asks to make a call at `t`.
     pub fn call(&mut self, limits: &ShardLimits, t: Nanos) -> CallVerdict {
         if t < self.penalty_until {
+            self.throttled_by_bytes += 1;
             return CallVerdict::Throttled;
         }
         if let Some(cap) = limits.read_calls_per_s {
@@ -131,6 +136,7 @@ impl ReadLimiter {
                 self.refreshed = t;
                 if self.tokens < 0.0 {
                     self.penalty_until = t + limits.overdraw_penalty;
+                    self.throttled_by_bytes += 1;
                     return CallVerdict::Throttled;
                 }
                 limits.max_bytes_per_call

@@ -105,6 +105,9 @@ pub struct StreamReport {
     pub write_throttles: u64,
     pub throttled_reads: u64,
     pub throttled_reads_per_min: f64,
+    /// Of `throttled_reads`: those caused by the read-bytes limits rather than the call rate.
+    #[serde(default)]
+    pub throttled_reads_by_bytes: u64,
 }
 
 /// Concurrency of the whole account.
@@ -365,6 +368,7 @@ fn build_report(
                 write_throttles: shards.iter().map(|x| x.write_throttles).sum(),
                 throttled_reads: shards.iter().map(|x| x.throttled_reads).sum(),
                 throttled_reads_per_min: per_min(measured),
+                throttled_reads_by_bytes: shards.iter().map(|x| x.limiter.throttled_by_bytes).sum(),
             }
         })
         .collect();

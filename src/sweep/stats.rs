@@ -5,7 +5,7 @@ use crate::model::report::{ConsumerReport, FirstWriteStats};
 use crate::model::RunReport;
 
 /// The metrics reported per point, in output order.
-pub const METRICS: [&str; 21] = [
+pub const METRICS: [&str; 22] = [
     "iterator_age_avg_ms",
     "iterator_age_worst_minute_avg_ms",
     "iterator_age_max_ms",
@@ -27,6 +27,7 @@ pub const METRICS: [&str; 21] = [
     "first_write_age_p99_ms",
     "first_write_latency_ms",
     "cross_stream_skew_ms",
+    "throttled_reads_bytes_share",
 ];
 
 /// One run's point metrics, in [`METRICS`] order: mean of consumers' averages, max of maxima, of
@@ -76,6 +77,15 @@ pub fn run_metrics(r: &RunReport) -> [f64; METRICS.len()] {
             v.iter().sum::<f64>() / v.len().max(1) as f64
         },
         cross_stream_skew(r),
+        {
+            let all: u64 = r.streams.iter().map(|s| s.throttled_reads).sum();
+            let bytes: u64 = r.streams.iter().map(|s| s.throttled_reads_by_bytes).sum();
+            if all == 0 {
+                0.0
+            } else {
+                bytes as f64 / all as f64
+            }
+        },
     ]
 }
 
