@@ -19,6 +19,9 @@ use crate::engine::{Model, Nanos, Queue};
 use rand::Rng;
 use std::sync::Arc;
 
+mod lineage;
+pub use lineage::LineageSpan;
+
 /// Events of the stream model.
 #[derive(Clone, Copy, Debug)]
 pub enum Event {
@@ -28,6 +31,12 @@ pub enum Event {
     Done(u32, u16),
     /// A lane of a reader retries its batch after the retry delay.
     Retry(u32, u16),
+    /// A shard of a stream is sealed and replaced by its child or children.
+    Seal(u32, u32),
+    /// A reader of a child shard starts reading.
+    Start(u32),
+    /// An on-demand stream measures its shards' traffic.
+    Scale(u32),
 }
 
 /// One concurrent batch slot of a reader.
@@ -134,6 +143,7 @@ pub struct World<'a> {
     consumers: Vec<ConsumerState>,
     /// When set, every call on the traced shard within its window is recorded.
     pub trace: Option<Trace>,
+    lineage: lineage::Lineage,
 }
 
 /// Identifiers mixed into random stream seeds, one per kind of source.
@@ -234,7 +244,9 @@ impl<'a> World<'a> {
             readers,
             consumers,
             trace: None,
+            lineage: Default::default(),
         };
+        world.lineage_start(queue);
         for r in 0..world.readers.len() as u32 {
             let c = world.consumer(r);
             match c.read {
@@ -303,6 +315,9 @@ impl<'a> World<'a> {
     fn on_poll(&mut self, now: Nanos, r: u32, q: &mut Queue<Event>) {
         self.readers[r as usize].scheduled = false;
         self.refresh_shard(now, r);
+        if self.shard_of(r).sealed() && self.check_finished(now, r, q) {
+            return;
+        }
         if self.readers[r as usize].free_lanes == 0 {
             return;
         }
@@ -395,6 +410,7 @@ impl<'a> World<'a> {
             rd.window_start = now;
         }
         rd.cursor = e;
+        self.lineage.note_read(r, now);
         (e - cursor, bytes)
     }
 
@@ -474,6 +490,9 @@ impl<'a> World<'a> {
     fn on_push(&mut self, now: Nanos, r: u32, q: &mut Queue<Event>) {
         self.readers[r as usize].scheduled = false;
         self.refresh_shard(now, r);
+        if self.shard_of(r).sealed() && self.check_finished(now, r, q) {
+            return;
+        }
         let c = self.consumer(r);
         let efo = &self.spec.streams[c.stream].efo;
         let rd = &mut self.readers[r as usize];
@@ -648,6 +667,9 @@ impl<'a> World<'a> {
             ReadMode::Shared => self.schedule_poll(now, r, true, q),
             ReadMode::Efo => self.schedule_push(now, r, q),
         }
+        if self.shard_of(r).sealed() {
+            self.check_finished(now, r, q);
+        }
     }
 
     /// An invocation ended: record success, or retry, bisect or discard the failed batch.
@@ -760,6 +782,9 @@ impl Model for World<'_> {
             },
             Event::Done(r, lane) => self.on_done(now, r, lane, q),
             Event::Retry(r, lane) => self.invoke(now, r, lane, q),
+            Event::Seal(s, shard) => self.on_seal(now, s, shard, q),
+            Event::Start(r) => self.on_start(now, r, q),
+            Event::Scale(s) => self.on_scale(now, s, q),
         }
     }
 }
