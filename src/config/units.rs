@@ -65,7 +65,14 @@ impl<'de> Deserialize<'de> for OptDur {
                 if s.trim() == "off" {
                     return Ok(OptDur(None));
                 }
-                Dur::deserialize(de::value::StrDeserializer::<E>::new(s)).map(|d| OptDur(Some(d.0)))
+                if s.trim_start().starts_with('-') {
+                    return Err(E::custom(format!(
+                        "`{s}` is negative: write a duration such as \"4h\", or \"off\""
+                    )));
+                }
+                parse_duration(s)
+                    .map(|d| OptDur(Some(d)))
+                    .map_err(|e| E::custom(format!("{e}; or write \"off\"")))
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<OptDur, E> {
                 Dur::deserialize(de::value::I64Deserializer::<E>::new(v)).map(|d| OptDur(Some(d.0)))
