@@ -279,3 +279,11 @@ fn lineage_runs_are_deterministic() {
     let other = run(RAMP, &["seed=10"]);
     assert_ne!(run(RAMP, &["seed=9"]).streams, other.streams);
 }
+
+#[test]
+fn the_run_forecast_covers_the_shards_an_on_demand_ramp_adds() {
+    let spec = spec(RAMP, &[]);
+    let est = sim::model::estimate::estimate(&spec).events;
+    let real = simulate(&spec).unwrap().events as f64;
+    assert!(est >= real && est < 20.0 * real, "forecast {est} for {real}");
+}
