@@ -1,7 +1,7 @@
 //! Model files as written: serde structures close to the TOML, every field optional where AWS has a
 //! default. Unknown keys are rejected. Nothing here is validated beyond types; see `resolve`.
 
-use super::units::{Bytes, DistRaw, Dur};
+use super::units::{Bytes, DistRaw, Dur, OptDur};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -65,6 +65,28 @@ pub struct RawStream {
     pub limits: RawLimits,
     #[serde(default)]
     pub efo: RawEfo,
+    pub rollover: Option<OptDur>,
+    pub rollover_jitter: Option<Dur>,
+    pub shard_discovery: Option<Dur>,
+    pub capacity: Option<CapacityRaw>,
+    pub on_demand: Option<RawOnDemand>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum CapacityRaw {
+    Provisioned,
+    OnDemand,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOnDemand {
+    pub split_bytes_per_s: Option<Bytes>,
+    pub split_records_per_s: Option<i64>,
+    pub window: Option<Dur>,
+    pub split_delay: Option<Dur>,
+    pub max_shards: Option<i64>,
 }
 
 #[derive(Debug, Default, Deserialize)]

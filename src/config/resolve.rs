@@ -419,9 +419,11 @@ fn stream(name: &str, s: &RawStream) -> R<StreamSpec> {
         StreamKindRaw::Kinesis => StreamKind::Kinesis,
         StreamKindRaw::DynamodbStreams => StreamKind::DynamoDbStreams,
     };
+    let on_demand = s.capacity == Some(CapacityRaw::OnDemand);
+    let default_shards = if on_demand { aws::ON_DEMAND_SHARDS } else { 1 };
     let shards = int_in(
         &format!("{base}.shards"),
-        s.shards.unwrap_or(1),
+        s.shards.unwrap_or(i64::from(default_shards)),
         1,
         100_000,
         "shards",
@@ -526,6 +528,132 @@ fn stream(name: &str, s: &RawStream) -> R<StreamSpec> {
         record_chunk: s.record_chunk.map_or(0, |d| d.0),
         limits,
         efo,
+        lineage: lineage(&base, kind, shards, s)?,
+    })
+}
+
+/// Rollover (DynamoDB Streams) and on-demand capacity (Kinesis): see docs/model.md §1.
+fn lineage(base: &str, kind: StreamKind, shards: u32, s: &RawStream) -> R<LineageSpec> {
+    let p = |k: &str| format!("{base}.{k}");
+    let rollover = match s.rollover.and_then(|r| r.0) {
+        None => {
+            if s.rollover_jitter.is_some() {
+                return bad(
+                    p("rollover_jitter"),
+                    "rollover_jitter needs a rollover period, e.g. rollover = \"4h\"",
+                );
+            }
+            None
+        }
+        Some(_) if kind != StreamKind::DynamoDbStreams => {
+            return bad(
+                p("rollover"),
+                "only DynamoDB Streams shards roll over; Kinesis shards change only by splits (capacity = \"on-demand\")",
+            )
+        }
+        Some(every) if every < MIN => {
+            return bad(
+                p("rollover"),
+                format!(
+                    "rollover must be at least 1m (or \"off\"), found {}",
+                    format_duration(every)
+                ),
+            )
+        }
+        Some(every) => {
+            let jitter = s.rollover_jitter.map_or(every / 16, |d| d.0);
+            if jitter >= every {
+                return bad(
+                    p("rollover_jitter"),
+                    format!(
+                        "rollover_jitter must be shorter than rollover ({})",
+                        format_duration(every)
+                    ),
+                );
+            }
+            Some(Rollover { every, jitter })
+        }
+    };
+    let on_demand = match s.capacity {
+        None | Some(CapacityRaw::Provisioned) => {
+            if s.on_demand.is_some() {
+                return bad(
+                    p("on_demand"),
+                    "on_demand settings need capacity = \"on-demand\"",
+                );
+            }
+            None
+        }
+        Some(CapacityRaw::OnDemand) if kind != StreamKind::Kinesis => {
+            return bad(
+                p("capacity"),
+                "on-demand capacity exists only for Kinesis streams",
+            )
+        }
+        Some(CapacityRaw::OnDemand) => {
+            let raw = s.on_demand.as_ref();
+            let o = |k: &str| format!("{base}.on_demand.{k}");
+            let split_bytes_per_s = match raw.and_then(|r| r.split_bytes_per_s) {
+                None => aws::SPLIT_BYTES_PER_S,
+                Some(b) => nonzero(&o("split_bytes_per_s"), b.0)?,
+            };
+            let split_records_per_s = match raw.and_then(|r| r.split_records_per_s) {
+                None => aws::SPLIT_RECORDS_PER_S,
+                Some(v) => int_in(
+                    &o("split_records_per_s"),
+                    v,
+                    1,
+                    1_000_000_000,
+                    "split_records_per_s",
+                )? as u64,
+            };
+            let window = raw
+                .and_then(|r| r.window)
+                .map_or(aws::SPLIT_WINDOW, |d| d.0);
+            if !(SEC..=HOUR).contains(&window) {
+                return bad(
+                    o("window"),
+                    format!(
+                        "window must be between 1s and 1h, found {}",
+                        format_duration(window)
+                    ),
+                );
+            }
+            let split_delay = raw
+                .and_then(|r| r.split_delay)
+                .map_or(aws::SPLIT_DELAY, |d| d.0);
+            if split_delay > 15 * MIN {
+                return bad(
+                    o("split_delay"),
+                    format!(
+                        "split_delay must be at most 15m (AWS splits within 15 minutes), found {}",
+                        format_duration(split_delay)
+                    ),
+                );
+            }
+            let max_shards = match raw.and_then(|r| r.max_shards) {
+                None => aws::MAX_ON_DEMAND_SHARDS.max(shards),
+                Some(v) => int_in(
+                    &o("max_shards"),
+                    v,
+                    i64::from(shards),
+                    100_000,
+                    "max_shards (at least the initial shards)",
+                )? as u32,
+            };
+            Some(OnDemand {
+                split_bytes_per_s,
+                split_records_per_s,
+                window,
+                split_delay,
+                max_shards,
+            })
+        }
+    };
+    Ok(LineageSpec {
+        rollover,
+        on_demand,
+        discovery: s.shard_discovery.map_or(aws::SHARD_DISCOVERY, |d| d.0),
     })
 }
 

@@ -49,6 +49,42 @@ impl<'de> Deserialize<'de> for Dur {
     }
 }
 
+/// A duration, or the word `"off"` (`None`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OptDur(pub Option<Nanos>);
+
+impl<'de> Deserialize<'de> for OptDur {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = OptDur;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a duration string such as \"4h\", or \"off\"")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<OptDur, E> {
+                if s.trim() == "off" {
+                    return Ok(OptDur(None));
+                }
+                if s.trim_start().starts_with('-') {
+                    return Err(E::custom(format!(
+                        "`{s}` is negative: write a duration such as \"4h\", or \"off\""
+                    )));
+                }
+                parse_duration(s)
+                    .map(|d| OptDur(Some(d)))
+                    .map_err(|e| E::custom(format!("{e}; or write \"off\"")))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<OptDur, E> {
+                Dur::deserialize(de::value::I64Deserializer::<E>::new(v)).map(|d| OptDur(Some(d.0)))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<OptDur, E> {
+                Dur::deserialize(de::value::F64Deserializer::<E>::new(v)).map(|d| OptDur(Some(d.0)))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 /// Parses a size: a non-negative number with an optional unit B, KB, MB, GB (powers of 1000) or
 /// KiB, MiB, GiB (powers of 1024).
 pub fn parse_size(text: &str) -> Result<u64, String> {

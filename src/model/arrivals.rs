@@ -88,6 +88,30 @@ impl Source {
         rand_distr::Binomial::new(count, self.dup_p).map_or(0, |b| b.sample(&mut self.rng))
     }
 
+    /// A source for a child shard opened at `start`: this source's rate times `share`, the same
+    /// arrival kind, sizes and profile, drawing from `rng`.
+    pub fn child(&self, share: f64, start: Nanos, mut rng: SimRng, chunk: Nanos) -> Source {
+        let mut s = Source {
+            rate: self.rate * share,
+            kind: self.kind,
+            size: self.size.clone(),
+            profile: self.profile.clone(),
+            seg: self.seg,
+            next: start,
+            carry: 0.0,
+            dup_p: self.dup_p,
+            rng: rng.clone(),
+        };
+        if chunk == 0 {
+            s.next = match self.kind {
+                ArrivalKind::Poisson => s.advance(start, Exp1.sample(&mut rng)),
+                ArrivalKind::Constant => s.advance(start, rand::Rng::random::<f64>(&mut rng)),
+            };
+            s.rng = rng;
+        }
+        s
+    }
+
     /// Time of the next arrival (exact mode); `u64::MAX` if none.
     #[inline]
     pub fn next_time(&self) -> Nanos {

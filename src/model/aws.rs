@@ -166,3 +166,25 @@ pub fn control_plane() -> ControlPlaneSpec {
         max_attempts: 3,
     }
 }
+/// DynamoDB Streams shards are sealed "on average" every 4 hours (a code comment in the DynamoDB
+/// developer guide, aws-facts §4.4; approximate). Off unless a model sets `rollover`.
+pub const ROLLOVER: Nanos = 4 * HOUR;
+
+/// ASSUMPTION: how often Lambda lists a stream's shards to find new children is not documented;
+/// a consumer starts a child shard up to one minute after finishing its parent.
+pub const SHARD_DISCOVERY: Nanos = MIN;
+
+/// On-demand Kinesis streams start with 4 MB/s of write capacity: 4 shards (aws-facts §1.5).
+pub const ON_DEMAND_SHARDS: u32 = 4;
+
+/// On-demand Kinesis: "When the incoming traffic exceeds 500 KB/s per shard, it splits the shard
+/// within 15 minutes" (aws-facts §1.5).
+pub const SPLIT_BYTES_PER_S: u64 = 500_000;
+/// ASSUMPTION: by analogy with the bytes rule, half the 1,000 records/s write limit.
+pub const SPLIT_RECORDS_PER_S: u64 = 500;
+/// ASSUMPTION: incoming traffic is averaged over one minute, CloudWatch's finest period.
+pub const SPLIT_WINDOW: Nanos = MIN;
+/// ASSUMPTION: a split takes the longest AWS allows, 15 minutes (aws-facts §1.5).
+pub const SPLIT_DELAY: Nanos = 15 * MIN;
+/// Not an AWS number: caps the simulation's size.
+pub const MAX_ON_DEMAND_SHARDS: u32 = 1000;

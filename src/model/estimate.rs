@@ -29,20 +29,49 @@ fn mean_multiplier(p: &Profile) -> f64 {
     }
 }
 
+/// Shards a stream will have: its initial ones, or for on-demand capacity enough to keep every
+/// shard under the split threshold at the producers' peak (doubled: splits overshoot).
+fn shards_forecast(spec: &ModelSpec, si: usize) -> f64 {
+    let s = &spec.streams[si];
+    let initial = f64::from(s.shards);
+    let Some(od) = s.lineage.on_demand else {
+        return initial;
+    };
+    let (mut records, mut bytes) = (0.0, 0.0);
+    for p in spec.producers.iter().filter(|p| p.stream == si) {
+        let peak = match &p.profile {
+            Profile::Flat => 1.0,
+            Profile::OnOff { high, low, .. } => high.max(*low),
+            Profile::Periodic { multipliers, .. } => {
+                multipliers.iter().copied().fold(0.0, f64::max)
+            }
+        };
+        records += p.rate * peak;
+        bytes += p.rate * peak * p.record_size.mean();
+    }
+    let needed = (records / od.split_records_per_s as f64).max(bytes / od.split_bytes_per_s as f64);
+    // Each shard splits at most once per window and split delay.
+    let doublings = spec.duration / (od.window + od.split_delay).max(1);
+    let reachable = initial * 2f64.powi(doublings.min(64) as i32);
+    (2.0 * needed)
+        .min(reachable)
+        .clamp(initial, f64::from(od.max_shards))
+}
+
 /// Forecasts the events and memory of running `spec`.
 pub fn estimate(spec: &ModelSpec) -> Estimate {
     let secs = spec.duration as f64 / SEC as f64;
     let mut events = 0.0;
     let mut memory = 0.0;
     for c in &spec.consumers {
-        let s = &spec.streams[c.stream];
         let rate: f64 = spec
             .producers
             .iter()
             .filter(|p| p.stream == c.stream)
             .map(|p| p.rate * mean_multiplier(&p.profile))
             .sum();
-        let per_shard = rate / f64::from(s.shards);
+        let shards = shards_forecast(spec, c.stream);
+        let per_shard = rate / shards;
         let service_s = (c.function.duration.mean() / SEC as f64).max(1e-3);
         let capacity = per_shard.min(f64::from(c.parallelization_factor) / service_s);
         // A poll sends at most what it read; with a backlog, one batch per invocation.
@@ -62,9 +91,9 @@ pub fn estimate(spec: &ModelSpec) -> Estimate {
         } else {
             0.0
         };
-        events += f64::from(s.shards) * secs * (polls + pushes + 2.0 * invocations);
+        events += shards * secs * (polls + pushes + 2.0 * invocations);
         memory += HISTOGRAM_BYTES + MINUTE_BYTES * (spec.duration / MIN + 1) as f64;
-        memory += f64::from(s.shards) * 512.0;
+        memory += shards * 512.0;
     }
     Estimate {
         // Bursts, retries and renewals add events the averages above miss: stay on the safe side.

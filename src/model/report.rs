@@ -1,9 +1,11 @@
 //! Running a model and summarising what happened: the [`RunReport`].
 
 use super::metrics::ConsumerMetrics;
+use super::shard::Shard;
 use super::spec::{ModelSpec, ReadMode};
 use super::world::{Trace, World};
 use crate::engine::time::{as_ms, MIN, SEC};
+use crate::engine::Nanos;
 use crate::engine::{self, Queue};
 use serde::{Deserialize, Serialize};
 use std::time::Instant;
@@ -108,6 +110,9 @@ pub struct StreamReport {
     /// Of `throttled_reads`: those caused by the read-bytes limits rather than the call rate.
     #[serde(default)]
     pub throttled_reads_by_bytes: u64,
+    /// Shard changes, for a stream with rollover or on-demand capacity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lineage: Option<ShardChanges>,
 }
 
 /// Concurrency of the whole account.
@@ -119,6 +124,18 @@ pub struct AccountReport {
     pub peak_concurrency: u32,
     /// Invocations rejected for lack of concurrency, all functions.
     pub throttled_invocations: u64,
+}
+
+/// How a stream's shards changed during a run (rollover, on-demand splits).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ShardChanges {
+    /// Shards sealed (each replaced by one child on rollover, two on a split).
+    pub shards_sealed: u32,
+    /// Child shards opened.
+    pub shards_opened: u32,
+    /// Open (unsealed) shards at the end of the run, and the most at any time.
+    pub open_shards_end: u32,
+    pub open_shards_peak: u32,
 }
 
 /// One simulated minute of one consumer (after warm-up), as CloudWatch would chart it.
@@ -135,6 +152,13 @@ pub struct MinuteRow {
     pub records_processed: u64,
     pub throttled_reads: u64,
     pub stream_throttled_reads: u64,
+    /// Open shards of the stream at the end of the minute; present only in runs where some
+    /// stream has rollover or on-demand capacity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shards: Option<u32>,
+    /// Records the stream rejected by its write limits during the minute (same runs only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream_write_throttles: Option<u64>,
 }
 
 /// Everything a run produced. Identical for identical inputs, except `wall_s`, `events_per_s` and
@@ -259,6 +283,7 @@ fn build_report(
         }
     };
     let depths = super::world::stream_depths(spec);
+    let any_lineage = spec.streams.iter().any(|s| s.lineage.active());
     let mut consumers = Vec::new();
     let mut minutes = Vec::new();
     let mut stream_minutes: Vec<Vec<u64>> = spec.streams.iter().map(|_| Vec::new()).collect();
@@ -290,8 +315,15 @@ fn build_report(
             .map(|b| b.throttled_reads)
             .sum();
         let stream_name = &spec.streams[c.stream].name;
+        let shard_set = &world.streams[c.stream].shards;
+        let steps = if any_lineage {
+            open_steps(shard_set)
+        } else {
+            Vec::new()
+        };
         for k in range.clone() {
             let b = &m.minutes[k];
+            let minute_end = ((k as u64 + 1) * MIN).min(spec.duration);
             minutes.push(MinuteRow {
                 minute: k as u64,
                 consumer: c.name.clone(),
@@ -308,6 +340,13 @@ fn build_report(
                 records_processed: b.records_processed,
                 throttled_reads: b.throttled_reads,
                 stream_throttled_reads: stream_minutes[c.stream][k],
+                shards: any_lineage.then(|| open_at(&steps, minute_end)),
+                stream_write_throttles: any_lineage.then(|| {
+                    shard_set
+                        .iter()
+                        .map(|x| x.write_throttle_minutes.get(k).copied().unwrap_or(0))
+                        .sum()
+                }),
             });
         }
         consumers.push(ConsumerReport {
@@ -369,6 +408,10 @@ fn build_report(
                 throttled_reads: shards.iter().map(|x| x.throttled_reads).sum(),
                 throttled_reads_per_min: per_min(measured),
                 throttled_reads_by_bytes: shards.iter().map(|x| x.limiter.throttled_by_bytes).sum(),
+                lineage: s
+                    .lineage
+                    .active()
+                    .then(|| shard_changes(shards, spec.duration)),
             }
         })
         .collect();
@@ -419,6 +462,46 @@ fn first_write(m: &ConsumerMetrics, hops: u32) -> FirstWriteStats {
         },
         end_to_end_ms_mean: ratio_ms(m.origin_e2e_sum_ns, m.records_processed),
         end_to_end_ms_max: as_ms(m.origin_e2e_max_ns as f64),
+    }
+}
+
+/// The open-shard count over time: `(time, shards open from then on)`, in time order.
+fn open_steps(shards: &[Shard]) -> Vec<(Nanos, u32)> {
+    let mut changes: Vec<(Nanos, i64)> = shards
+        .iter()
+        .map(|x| (x.born, 1))
+        .chain(shards.iter().filter_map(|x| x.sealed_at.map(|t| (t, -1))))
+        .collect();
+    changes.sort_unstable();
+    let mut steps: Vec<(Nanos, u32)> = Vec::new();
+    let mut open = 0i64;
+    for (t, d) in changes {
+        open += d;
+        match steps.last_mut() {
+            Some(last) if last.0 == t => last.1 = open as u32,
+            _ => steps.push((t, open as u32)),
+        }
+    }
+    steps
+}
+
+/// Shards open at time `t` according to `steps`.
+fn open_at(steps: &[(Nanos, u32)], t: Nanos) -> u32 {
+    let i = steps.partition_point(|s| s.0 <= t);
+    if i == 0 {
+        0
+    } else {
+        steps[i - 1].1
+    }
+}
+
+fn shard_changes(shards: &[Shard], end: Nanos) -> ShardChanges {
+    let steps = open_steps(shards);
+    ShardChanges {
+        shards_sealed: shards.iter().filter(|x| x.sealed()).count() as u32,
+        shards_opened: shards.iter().filter(|x| x.parent.is_some()).count() as u32,
+        open_shards_end: open_at(&steps, end),
+        open_shards_peak: steps.iter().map(|s| s.1).max().unwrap_or(0),
     }
 }
 

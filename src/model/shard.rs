@@ -36,6 +36,19 @@ pub struct Shard {
     pub origin: OriginLog,
     /// Records that are a source's second copy of an earlier record.
     pub dups: DupMarks,
+    /// Lineage: when the shard opened, when it was sealed (no more writes), its parent shard.
+    pub born: Nanos,
+    pub sealed_at: Option<Nanos>,
+    pub parent: Option<u32>,
+    /// A split of this shard is scheduled (on-demand capacity).
+    pub split_pending: bool,
+    /// Records and bytes offered by producers (accepted or not), and their values when the
+    /// incoming rate was last measured, at `mark_time`.
+    pub offered_records: u64,
+    pub offered_bytes: u64,
+    pub mark: (Nanos, u64, u64),
+    /// Records rejected by the write limits, per minute of their write time.
+    pub write_throttle_minutes: Vec<u64>,
 }
 
 /// Marker for a poison mark not yet reached.
@@ -60,11 +73,74 @@ impl Shard {
             trim_at: 1024,
             origin: OriginLog::default(),
             dups: DupMarks::default(),
+            born: 0,
+            sealed_at: None,
+            parent: None,
+            split_pending: false,
+            offered_records: 0,
+            offered_bytes: 0,
+            mark: (0, 0, 0),
+            write_throttle_minutes: Vec::new(),
         }
+    }
+
+    /// True once the shard is sealed: it takes no more writes.
+    #[inline]
+    pub fn sealed(&self) -> bool {
+        self.sealed_at.is_some()
+    }
+
+    /// Seals the shard at `t` (every arrival up to `t` is written first) and returns its sources,
+    /// from which the children's are made.
+    pub fn seal(&mut self, t: Nanos) -> Vec<Source> {
+        self.extend_to(t);
+        self.sealed_at = Some(t);
+        std::mem::take(&mut self.sources)
+    }
+
+    /// A child of a shard sealed at `t`, fed by `sources`; in aggregate mode its chunks continue
+    /// the parent's grid from `next_chunk` (the parent's first chunk not generated).
+    pub fn child(
+        sources: Vec<Source>,
+        chunk: Nanos,
+        next_chunk: Nanos,
+        limits: &ShardLimits,
+        parent: u32,
+        t: Nanos,
+    ) -> Shard {
+        let mut s = Shard::new(sources, chunk, limits);
+        s.next_chunk = next_chunk;
+        s.born = t;
+        s.parent = Some(parent);
+        s.mark = (t, 0, 0);
+        s
+    }
+
+    /// The parent's first chunk start not yet generated (aggregate mode).
+    pub fn next_chunk(&self) -> Nanos {
+        self.next_chunk
+    }
+
+    /// Incoming `(records, bytes)` per second since the last measurement; starts a new one.
+    pub fn measure(&mut self, now: Nanos) -> (f64, f64) {
+        self.extend_to(now);
+        let (t0, r0, b0) = self.mark;
+        self.mark = (now, self.offered_records, self.offered_bytes);
+        let secs = now.saturating_sub(t0) as f64 / 1e9;
+        if secs <= 0.0 {
+            return (0.0, 0.0);
+        }
+        (
+            (self.offered_records - r0) as f64 / secs,
+            (self.offered_bytes - b0) as f64 / secs,
+        )
     }
 
     /// The earliest time a record not yet in the log may be written (`Nanos::MAX` if never).
     pub fn next_arrival(&self) -> Nanos {
+        if self.sealed() {
+            return Nanos::MAX;
+        }
         if self.chunk > 0 {
             return self.next_chunk;
         }
@@ -77,6 +153,9 @@ impl Shard {
 
     /// Generates every arrival up to time `t` (in aggregate mode: every chunk starting by `t`).
     pub fn extend_to(&mut self, t: Nanos) {
+        if self.sealed() {
+            return;
+        }
         if self.chunk > 0 {
             while self.next_chunk <= t {
                 let a = self.next_chunk;
@@ -120,6 +199,15 @@ impl Shard {
         let limits = &self.limits;
         let admitted = self.write.admit(limits, t_first, count, bytes);
         self.write_throttles += count - admitted;
+        self.offered_records += count;
+        self.offered_bytes += bytes;
+        if admitted < count {
+            let m = (t_first / crate::engine::time::MIN) as usize;
+            if self.write_throttle_minutes.len() <= m {
+                self.write_throttle_minutes.resize(m + 1, 0);
+            }
+            self.write_throttle_minutes[m] += count - admitted;
+        }
         if admitted == 0 {
             return 0;
         }

@@ -68,6 +68,8 @@ pub struct StreamSpec {
     pub record_chunk: Nanos,
     pub limits: ShardLimits,
     pub efo: EfoSpec,
+    /// How shards are sealed and replaced by children (rollover, on-demand splits).
+    pub lineage: LineageSpec,
 }
 
 /// Per-shard service limits. `None` means unlimited.
@@ -306,4 +308,45 @@ pub struct ControlPlaneSpec {
     pub retry_cap: Nanos,
     /// Attempts per call, the first included; a call throttled this many times fails its subscriber.
     pub max_attempts: u32,
+}
+
+/// Shard lineage: when shards are sealed and replaced by child shards, and how fast readers move on.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LineageSpec {
+    /// DynamoDB Streams rollover: each shard is sealed after a lifetime drawn uniformly in
+    /// `every ± jitter` and replaced by one child (same keys, same rate).
+    pub rollover: Option<Rollover>,
+    /// Kinesis on-demand capacity: busy shards split in two.
+    pub on_demand: Option<OnDemand>,
+    /// A consumer starts reading a child shard a uniform time in `[0, discovery]` after it finished
+    /// the parent (Lambda finds new shards by listing them now and then).
+    pub discovery: Nanos,
+}
+
+impl LineageSpec {
+    /// True when shards may be sealed during a run.
+    pub fn active(&self) -> bool {
+        self.rollover.is_some() || self.on_demand.is_some()
+    }
+}
+
+/// Rollover of DynamoDB Streams shards.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rollover {
+    pub every: Nanos,
+    pub jitter: Nanos,
+}
+
+/// On-demand capacity mode of a Kinesis stream.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct OnDemand {
+    /// A shard whose incoming bytes per second, averaged over `window`, exceed this is split.
+    pub split_bytes_per_s: u64,
+    /// Likewise for incoming records per second.
+    pub split_records_per_s: u64,
+    pub window: Nanos,
+    /// Time from the decision to split to the split itself.
+    pub split_delay: Nanos,
+    /// No split makes the stream have more open shards than this.
+    pub max_shards: u32,
 }

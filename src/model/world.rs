@@ -19,6 +19,9 @@ use crate::engine::{Model, Nanos, Queue};
 use rand::Rng;
 use std::sync::Arc;
 
+mod lineage;
+pub use lineage::LineageSpan;
+
 /// Events of the stream model.
 #[derive(Clone, Copy, Debug)]
 pub enum Event {
@@ -28,6 +31,12 @@ pub enum Event {
     Done(u32, u16),
     /// A lane of a reader retries its batch after the retry delay.
     Retry(u32, u16),
+    /// A shard of a stream is sealed and replaced by its child or children.
+    Seal(u32, u32),
+    /// A reader of a child shard starts reading.
+    Start(u32),
+    /// An on-demand stream measures its shards' traffic.
+    Scale(u32),
 }
 
 /// One concurrent batch slot of a reader.
@@ -169,6 +178,7 @@ pub struct World<'a> {
     pub account: Account,
     /// When set, every call on the traced shard within its window is recorded.
     pub trace: Option<Trace>,
+    lineage: lineage::Lineage,
 }
 
 /// Identifiers mixed into random stream seeds, one per kind of source.
@@ -302,7 +312,9 @@ impl<'a> World<'a> {
                 ..Account::default()
             },
             trace: None,
+            lineage: Default::default(),
         };
+        world.lineage_start(queue);
         for r in 0..world.readers.len() as u32 {
             let c = world.consumer(r);
             match c.read {
@@ -374,6 +386,9 @@ impl<'a> World<'a> {
     fn on_poll(&mut self, now: Nanos, r: u32, q: &mut Queue<Event>) {
         self.readers[r as usize].scheduled = false;
         self.refresh_shard(now, r);
+        if self.shard_of(r).sealed() && self.check_finished(now, r, q) {
+            return;
+        }
         if self.readers[r as usize].free_lanes == 0 {
             return;
         }
@@ -466,6 +481,7 @@ impl<'a> World<'a> {
             rd.window_start = now;
         }
         rd.cursor = e;
+        self.lineage.note_read(r, now);
         (e - cursor, bytes)
     }
 
@@ -545,6 +561,9 @@ impl<'a> World<'a> {
     fn on_push(&mut self, now: Nanos, r: u32, q: &mut Queue<Event>) {
         self.readers[r as usize].scheduled = false;
         self.refresh_shard(now, r);
+        if self.shard_of(r).sealed() && self.check_finished(now, r, q) {
+            return;
+        }
         let c = self.consumer(r);
         let efo = &self.spec.streams[c.stream].efo;
         let rd = &mut self.readers[r as usize];
@@ -750,6 +769,9 @@ impl<'a> World<'a> {
             ReadMode::Shared => self.schedule_poll(now, r, true, q),
             ReadMode::Efo => self.schedule_push(now, r, q),
         }
+        if self.shard_of(r).sealed() {
+            self.check_finished(now, r, q);
+        }
     }
 
     /// A router's successful batch: on the first call, splits its records among the output streams
@@ -757,7 +779,6 @@ impl<'a> World<'a> {
     /// (evenly); then writes what is still unwritten. True when everything is written.
     fn write_routes(&mut self, now: Nanos, r: u32, lane: u16, q: &mut Queue<Event>) -> bool {
         let c = self.consumer(r);
-        let spec = self.spec;
         let rd = &mut self.readers[r as usize];
         let l = &mut rd.lanes[lane as usize];
         if !l.routed {
@@ -776,11 +797,18 @@ impl<'a> World<'a> {
                 left -= k;
                 mass -= route.share;
                 m.records_routed += k;
-                let shards = spec.streams[route.stream].shards;
-                for (shard, count) in spread(&mut rd.rng, k, shards) {
+                // Open shards only: an on-demand output stream may have split.
+                let open: Vec<u32> = self.streams[route.stream]
+                    .shards
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, x)| !x.sealed())
+                    .map(|(i, _)| i as u32)
+                    .collect();
+                for (i, count) in spread(&mut rd.rng, k, open.len() as u32) {
                     l.unwritten.push(RoutedWrite {
                         stream: route.stream as u32,
-                        shard,
+                        shard: open[i as usize],
                         count,
                         bytes: (bytes as u128 * count as u128 / n as u128) as u64,
                         origin_first,
@@ -1010,6 +1038,9 @@ impl Model for World<'_> {
             },
             Event::Done(r, lane) => self.on_done(now, r, lane, q),
             Event::Retry(r, lane) => self.invoke(now, r, lane, q),
+            Event::Seal(s, shard) => self.on_seal(now, s, shard, q),
+            Event::Start(r) => self.on_start(now, r, q),
+            Event::Scale(s) => self.on_scale(now, s, q),
         }
     }
 }

@@ -63,7 +63,11 @@ pub fn summary(r: &RunReport) -> String {
         rows.push(vec![
             s.name.clone(),
             s.kind.clone(),
-            s.shards.to_string(),
+            match &s.lineage {
+                // Shards changed: initial → open at the end.
+                Some(l) if l.shards_sealed > 0 => format!("{}→{}", s.shards, l.open_shards_end),
+                _ => s.shards.to_string(),
+            },
             s.records_written.to_string(),
             s.write_throttles.to_string(),
             s.throttled_reads.to_string(),
