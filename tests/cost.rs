@@ -77,3 +77,47 @@ fn the_monthly_cost_of_a_known_configuration_matches_a_hand_computation() {
     assert!((bill.usd_per_month - total).abs() < 1e-9);
     assert_eq!(bill.items.len(), 6, "{:?}", bill.items);
 }
+
+#[test]
+fn an_on_demand_stream_is_billed_per_stream_hour_and_per_gb() {
+    // The same stream in on-demand mode, read by one standard poller: no shard-hours or PUT
+    // units, but a stream-hour charge, data in (each 1,000-byte record rounded up to 1 KB, on
+    // average half a KB above its size) and data read by GetRecords.
+    let text = MODEL
+        .replace("shards = 2\n", "shards = 2\ncapacity = \"on-demand\"\n")
+        .replace("read = \"efo\"\n", "");
+    let spec = ModelFile::from_text(Path::new("c.toml"), text)
+        .unwrap()
+        .resolve(&[])
+        .unwrap();
+    let report = simulate(&spec).unwrap();
+    let bill = cost::monthly(&spec, &report, &prices::load(None).unwrap());
+    let item = |name: &str| {
+        bill.items
+            .iter()
+            .find(|i| i.item == name)
+            .map_or(0.0, |i| i.usd_per_month)
+    };
+    assert_eq!(item("s: shard-hours"), 0.0);
+    assert_eq!(item("s: PUT payload units"), 0.0);
+    close(
+        item("s: on-demand stream-hours"),
+        730.0 * 0.04,
+        "stream-hours",
+    );
+    // 36,000 records an hour of 1,000 + 512 bytes, 730 hours, $0.08 per GB.
+    close(
+        item("s: on-demand data in"),
+        36_000.0 * 1512.0 / 1e9 * 730.0 * 0.08,
+        "data in",
+    );
+    // The poller reads every record once: 36 MB an hour at $0.04 per GB (its last poll may
+    // leave a few records unread).
+    let read = report.consumers[0].bytes_read as f64;
+    assert!((read - 36e6).abs() < 0.001 * 36e6, "{read}");
+    close(
+        item("s: on-demand data retrieval"),
+        0.036 * 730.0 * 0.04,
+        "data retrieval",
+    );
+}

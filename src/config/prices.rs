@@ -27,7 +27,7 @@ struct RawPrice {
     source: String,
 }
 
-const KEYS: [&str; 11] = [
+const KEYS: [&str; 14] = [
     "kinesis_shard_hour",
     "kinesis_put_payload_units_million",
     "kinesis_extended_retention_shard_hour",
@@ -39,6 +39,9 @@ const KEYS: [&str; 11] = [
     "lambda_gb_second",
     "lambda_provisioned_gb_second",
     "pipes_requests_million",
+    "on_demand_stream_hour",
+    "on_demand_data_in_gb",
+    "on_demand_data_retrieval_gb",
 ];
 
 /// Parses a price file; every price must be present, non-negative, and in USD.
@@ -99,6 +102,9 @@ pub fn parse(path: &Path, text: &str) -> Result<Prices, ConfigError> {
         lambda_gb_second: get(KEYS[8])?,
         lambda_provisioned_gb_second: get(KEYS[9])?,
         pipes_requests_million: get(KEYS[10])?,
+        on_demand_stream_hour: get(KEYS[11])?,
+        on_demand_data_in_gb: get(KEYS[12])?,
+        on_demand_data_retrieval_gb: get(KEYS[13])?,
     })
 }
 

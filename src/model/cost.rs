@@ -23,6 +23,9 @@ pub struct Prices {
     pub lambda_gb_second: f64,
     pub lambda_provisioned_gb_second: f64,
     pub pipes_requests_million: f64,
+    pub on_demand_stream_hour: f64,
+    pub on_demand_data_in_gb: f64,
+    pub on_demand_data_retrieval_gb: f64,
 }
 
 /// One line of a bill.
@@ -60,14 +63,41 @@ pub fn monthly(spec: &ModelSpec, report: &RunReport, p: &Prices) -> Cost {
             continue;
         }
         let shards = f64::from(s.shards);
-        add(
-            format!("{}: shard-hours", s.name),
-            shards * MONTH_HOURS * p.kinesis_shard_hour,
-        );
-        add(
-            format!("{}: PUT payload units", s.name),
-            r.put_payload_units as f64 * scale / 1e6 * p.kinesis_put_payload_units_million,
-        );
+        if s.lineage.on_demand.is_some() {
+            // On-demand: a charge per stream-hour, data in per GB with each record rounded up to
+            // the next KB (on average half a KB more than its size), data out per GB.
+            add(
+                format!("{}: on-demand stream-hours", s.name),
+                MONTH_HOURS * p.on_demand_stream_hour,
+            );
+            let gb_in = (r.bytes_written as f64 + 512.0 * r.records_written as f64) / GB;
+            add(
+                format!("{}: on-demand data in", s.name),
+                gb_in * scale * p.on_demand_data_in_gb,
+            );
+            let read: u64 = report
+                .consumers
+                .iter()
+                .zip(&spec.consumers)
+                .filter(|(_, c)| {
+                    spec.streams[c.stream].name == s.name && c.read == ReadMode::Shared
+                })
+                .map(|(r, _)| r.bytes_read)
+                .sum();
+            add(
+                format!("{}: on-demand data retrieval", s.name),
+                read as f64 / GB * scale * p.on_demand_data_retrieval_gb,
+            );
+        } else {
+            add(
+                format!("{}: shard-hours", s.name),
+                shards * MONTH_HOURS * p.kinesis_shard_hour,
+            );
+            add(
+                format!("{}: PUT payload units", s.name),
+                r.put_payload_units as f64 * scale / 1e6 * p.kinesis_put_payload_units_million,
+            );
+        }
         if s.retention > 24 * HOUR {
             add(
                 format!("{}: extended retention", s.name),

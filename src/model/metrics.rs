@@ -155,6 +155,8 @@ pub struct ConsumerMetrics {
     pub downstream_billed_ns: u64,
     /// Bytes pushed by enhanced fan-out (EFO data retrieval).
     pub efo_bytes: u64,
+    /// Bytes read, by GetRecords or pushes.
+    pub bytes_read: u64,
     pub concurrency: u32,
     pub peak_concurrency: u32,
     /// Invocations Lambda rejected for lack of concurrency (each retried later).
@@ -200,6 +202,7 @@ impl ConsumerMetrics {
             billed_ns: 0,
             downstream_billed_ns: 0,
             efo_bytes: 0,
+            bytes_read: 0,
             concurrency: 0,
             peak_concurrency: 0,
             throttled_invocations: 0,

@@ -57,6 +57,9 @@ pub struct ConsumerReport {
     pub downstream_billed_ms: f64,
     /// Bytes pushed by enhanced fan-out.
     pub efo_bytes: u64,
+    /// Bytes read, by GetRecords calls or enhanced fan-out pushes.
+    #[serde(default)]
+    pub bytes_read: u64,
     /// Mean time from write to first send to the function.
     pub delivery_latency_ms: f64,
     /// Mean and maximum time from write to successful processing.
@@ -377,6 +380,7 @@ fn build_report(
             billed_ms: as_ms(m.billed_ns as f64),
             downstream_billed_ms: as_ms(m.downstream_billed_ns as f64),
             efo_bytes: m.efo_bytes,
+            bytes_read: m.bytes_read,
             delivery_latency_ms: ratio_ms(m.delivery_sum_ns, m.delivery_records),
             end_to_end_ms_mean: ratio_ms(m.e2e_sum_ns, m.records_processed),
             end_to_end_ms_max: as_ms(m.e2e_max_ns as f64),

@@ -481,6 +481,7 @@ impl<'a> World<'a> {
             rd.window_start = now;
         }
         rd.cursor = e;
+        self.consumers[rd.consumer as usize].metrics.bytes_read += bytes;
         self.lineage.note_read(r, now);
         (e - cursor, bytes)
     }
