@@ -51,7 +51,7 @@ impl Dist {
     }
 
     /// Draws one value (never negative).
-    #[inline]
+    #[inline(always)]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         match *self {
             Dist::Fixed(v) => v,

@@ -52,7 +52,7 @@ function = { duration = { kind = "lognormal", median = "150ms", p99 = "2s" }, ti
 /// The largest per-minute IteratorAge maximum of a consumer, in ms.
 fn worst_minute_max(r: &RunReport, consumer: &str) -> f64 {
     r.minutes
-        .iter()
+        .rows()
         .filter(|m| m.consumer == consumer)
         .map(|m| m.iterator_age_max_ms)
         .fold(0.0, f64::max)
@@ -86,11 +86,12 @@ fn rollover_moves_readers_to_the_child_shard() {
     // Every minute of the last hour (third generation of shards) processes records.
     let last_hour = r
         .minutes
-        .iter()
-        .filter(|m| m.consumer == "fast" && m.minute >= 125);
-    assert!(last_hour.clone().count() >= 50);
-    assert!(last_hour.clone().all(|m| m.records_processed > 0));
-    assert!(r.minutes.iter().all(|m| m.shards == Some(2)));
+        .rows()
+        .filter(|m| m.consumer == "fast" && m.minute >= 125)
+        .collect::<Vec<_>>();
+    assert!(last_hour.len() >= 50);
+    assert!(last_hour.iter().all(|m| m.records_processed > 0));
+    assert!(r.minutes.rows().all(|m| m.shards == Some(2)));
 }
 
 #[test]
@@ -137,7 +138,7 @@ fn the_per_minute_series_shows_the_rollover_bump() {
     // The bump sits in the minutes of the rollovers (about 1 h and 2 h), not elsewhere.
     let bumped: Vec<u64> = on
         .minutes
-        .iter()
+        .rows()
         .filter(|m| m.consumer == "fast" && m.iterator_age_max_ms > 5000.0)
         .map(|m| m.minute)
         .collect();
@@ -206,7 +207,7 @@ fn an_on_demand_ramp_splits_shards_and_throttles_writes_meanwhile() {
     // Throttles fall in the ramps (from 30 and 75 minutes, while splits are pending), not after.
     let by_minute: Vec<(u64, u64, u32)> = r
         .minutes
-        .iter()
+        .rows()
         .filter(|m| m.consumer == "poller")
         .map(|m| {
             (
@@ -255,7 +256,7 @@ fn a_provisioned_stream_big_enough_never_throttles_writes() {
     );
     assert_eq!(r.streams[0].write_throttles, 0);
     assert!(r.streams[0].lineage.is_none());
-    assert!(r.minutes.iter().all(|m| m.shards.is_none()));
+    assert!(r.minutes.rows().all(|m| m.shards.is_none()));
 }
 
 #[test]

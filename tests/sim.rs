@@ -16,7 +16,7 @@ fn run(text: &str, sets: &[&str]) -> RunReport {
 fn minute_mean_ci(report: &RunReport, consumer: &str) -> (f64, f64) {
     let xs: Vec<f64> = report
         .minutes
-        .iter()
+        .rows()
         .filter(|m| m.consumer == consumer && m.samples > 0)
         .map(|m| m.iterator_age_avg_ms)
         .collect();

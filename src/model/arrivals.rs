@@ -28,6 +28,9 @@ pub struct Source {
     carry: f64,
     /// Chance that a record is written twice (0: never, and no draw is made).
     dup_p: f64,
+    /// For a flat profile (one step): `rate` times its multiplier, the rate `advance` would
+    /// compute for every record (the same product, so the same bits); `None` otherwise.
+    flat_rate: Option<f64>,
 }
 
 /// A record or chunk produced by a source.
@@ -57,8 +60,12 @@ impl Source {
             next: 0,
             carry: 0.0,
             dup_p: 0.0,
+            flat_rate: None,
             rng: rng.clone(),
         };
+        if s.profile.len() == 1 {
+            s.flat_rate = Some(s.rate * s.profile[0].1);
+        }
         s.next = if chunk > 0 {
             0
         } else {
@@ -100,6 +107,8 @@ impl Source {
             next: start,
             carry: 0.0,
             dup_p: self.dup_p,
+            // The same product `advance` would compute: (rate x share) x multiplier.
+            flat_rate: (self.profile.len() == 1).then(|| self.rate * share * self.profile[0].1),
             rng: rng.clone(),
         };
         if chunk == 0 {
@@ -127,7 +136,18 @@ impl Source {
     }
 
     /// The time at which `work` units of (rate x time) have accumulated after `t`.
+    #[inline]
     fn advance(&mut self, mut t: Nanos, mut work: f64) -> Nanos {
+        if let Some(r) = self.flat_rate {
+            // The loop below on its single, unending segment, without the segment lookup.
+            if r > 0.0 {
+                let dt = work / r;
+                if (t as f64 + dt) < Nanos::MAX as f64 {
+                    return t + dt.max(1.0) as Nanos;
+                }
+            }
+            return Nanos::MAX;
+        }
         loop {
             let (m, seg_end) = self.multiplier_at(t);
             let r = self.rate * m;

@@ -123,7 +123,7 @@ impl AgeHistogram {
 }
 
 /// One simulated minute of one consumer.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Minute {
     pub age_samples: u64,
     pub age_sum_ns: u64,

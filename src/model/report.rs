@@ -1,6 +1,6 @@
 //! Running a model and summarising what happened: the [`RunReport`].
 
-use super::metrics::ConsumerMetrics;
+use super::metrics::{ConsumerMetrics, Minute};
 use super::shard::Shard;
 use super::spec::{ModelSpec, ReadMode};
 use super::world::{Trace, World};
@@ -164,6 +164,75 @@ pub struct MinuteRow {
     pub stream_write_throttles: Option<u64>,
 }
 
+/// The per-minute series of a run (after warm-up), kept compact: each consumer's own minute buckets
+/// (moved out of the simulation, not copied) and each stream's throttled reads per minute. The
+/// [`MinuteRow`]s, with their names, are made one at a time by [`MinuteSeries::rows`], so a long run
+/// holds no per-minute strings and no rows (24 h of 10 consumers would be 14,400 of them).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct MinuteSeries {
+    consumers: Vec<SeriesConsumer>,
+    /// Per stream, per minute: throttled reads of all its consumers.
+    stream_throttled: Vec<Vec<u64>>,
+    /// Per stream, per minute: open shards at the end of the minute and records rejected by the
+    /// write limits; only in runs where some stream has rollover or on-demand capacity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    stream_lineage: Option<Vec<Vec<(u32, u64)>>>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+struct SeriesConsumer {
+    name: String,
+    stream: String,
+    stream_index: usize,
+    /// Minute indices reported (those after warm-up and before the end of the run).
+    first: usize,
+    end: usize,
+    minutes: Vec<Minute>,
+}
+
+impl MinuteSeries {
+    /// The rows, consumer by consumer, minute by minute.
+    pub fn rows(&self) -> impl Iterator<Item = MinuteRow> + '_ {
+        self.consumers.iter().flat_map(move |c| {
+            (c.first..c.end).map(move |k| {
+                let b = &c.minutes[k];
+                MinuteRow {
+                    minute: k as u64,
+                    consumer: c.name.clone(),
+                    stream: c.stream.clone(),
+                    iterator_age_avg_ms: if b.age_samples > 0 {
+                        as_ms(b.age_sum_ns as f64 / b.age_samples as f64)
+                    } else {
+                        0.0
+                    },
+                    iterator_age_max_ms: as_ms(b.age_max_ns as f64),
+                    samples: b.age_samples,
+                    invocations: b.invocations,
+                    errors: b.errors,
+                    records_processed: b.records_processed,
+                    throttled_reads: b.throttled_reads,
+                    stream_throttled_reads: self.stream_throttled[c.stream_index][k],
+                    shards: self.stream_lineage.as_ref().map(|l| l[c.stream_index][k].0),
+                    stream_write_throttles: self
+                        .stream_lineage
+                        .as_ref()
+                        .map(|l| l[c.stream_index][k].1),
+                }
+            })
+        })
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.consumers.iter().map(|c| c.end - c.first).sum()
+    }
+
+    /// True when there is no row.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// Everything a run produced. Identical for identical inputs, except `wall_s`, `events_per_s` and
 /// `peak_rss_mb` (measurements of the machine, not results of the model).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -191,7 +260,7 @@ pub struct RunReport {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub control_plane: Option<super::control::ControlPlaneReport>,
     #[serde(skip)]
-    pub minutes: Vec<MinuteRow>,
+    pub minutes: MinuteSeries,
 }
 
 /// A run whose records did not add up: a bug in `sim`, never a property of the model.
@@ -267,12 +336,12 @@ fn run_to_end(spec: &ModelSpec, progress: bool) -> Result<RunReport, Conservatio
     };
     world.finish(spec.duration);
     let wall_s = started.elapsed().as_secs_f64();
-    build_report(spec, &world, events, wall_s)
+    build_report(spec, &mut world, events, wall_s)
 }
 
 fn build_report(
     spec: &ModelSpec,
-    world: &World,
+    world: &mut World,
     events: u64,
     wall_s: f64,
 ) -> Result<RunReport, ConservationError> {
@@ -318,40 +387,14 @@ fn build_report(
             .map(|b| b.throttled_reads)
             .sum();
         let stream_name = &spec.streams[c.stream].name;
-        let shard_set = &world.streams[c.stream].shards;
-        let steps = if any_lineage {
-            open_steps(shard_set)
-        } else {
-            Vec::new()
-        };
-        for k in range.clone() {
-            let b = &m.minutes[k];
-            let minute_end = ((k as u64 + 1) * MIN).min(spec.duration);
-            minutes.push(MinuteRow {
-                minute: k as u64,
-                consumer: c.name.clone(),
-                stream: stream_name.clone(),
-                iterator_age_avg_ms: if b.age_samples > 0 {
-                    as_ms(b.age_sum_ns as f64 / b.age_samples as f64)
-                } else {
-                    0.0
-                },
-                iterator_age_max_ms: as_ms(b.age_max_ns as f64),
-                samples: b.age_samples,
-                invocations: b.invocations,
-                errors: b.errors,
-                records_processed: b.records_processed,
-                throttled_reads: b.throttled_reads,
-                stream_throttled_reads: stream_minutes[c.stream][k],
-                shards: any_lineage.then(|| open_at(&steps, minute_end)),
-                stream_write_throttles: any_lineage.then(|| {
-                    shard_set
-                        .iter()
-                        .map(|x| x.write_throttle_minutes.get(k).copied().unwrap_or(0))
-                        .sum()
-                }),
-            });
-        }
+        minutes.push(SeriesConsumer {
+            name: c.name.clone(),
+            stream: stream_name.clone(),
+            stream_index: c.stream,
+            first: range.start,
+            end: range.end,
+            minutes: Vec::new(), // moved in below, once nothing else reads them
+        });
         consumers.push(ConsumerReport {
             name: c.name.clone(),
             stream: stream_name.clone(),
@@ -390,6 +433,9 @@ fn build_report(
                 records_filtered: m.records_filtered,
             }),
         });
+    }
+    for (i, sc) in minutes.iter_mut().enumerate() {
+        sc.minutes = std::mem::take(&mut world.consumer_metrics_mut(i).minutes);
     }
     let streams = spec
         .streams
@@ -441,8 +487,32 @@ fn build_report(
         },
         cost: None,
         control_plane: super::control::report(spec),
-        minutes,
+        minutes: MinuteSeries {
+            consumers: minutes,
+            stream_lineage: any_lineage.then(|| {
+                (0..spec.streams.len())
+                    .map(|si| stream_lineage(&world.streams[si].shards, &stream_minutes[si], spec))
+                    .collect()
+            }),
+            stream_throttled: stream_minutes,
+        },
     })
+}
+
+/// Per minute of a stream: open shards at the end of the minute, and records its write limits
+/// rejected during it.
+fn stream_lineage(shards: &[Shard], minutes: &[u64], spec: &ModelSpec) -> Vec<(u32, u64)> {
+    let steps = open_steps(shards);
+    (0..minutes.len())
+        .map(|k| {
+            let minute_end = ((k as u64 + 1) * MIN).min(spec.duration);
+            let rejected = shards
+                .iter()
+                .map(|x| x.write_throttle_minutes.get(k).copied().unwrap_or(0))
+                .sum();
+            (open_at(&steps, minute_end), rejected)
+        })
+        .collect()
 }
 
 fn first_write(m: &ConsumerMetrics, hops: u32) -> FirstWriteStats {

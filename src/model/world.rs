@@ -969,6 +969,11 @@ impl<'a> World<'a> {
         &self.consumers[i].metrics
     }
 
+    /// The metrics of consumer `i`, for the report to move its per-minute buckets out.
+    pub fn consumer_metrics_mut(&mut self, i: usize) -> &mut ConsumerMetrics {
+        &mut self.consumers[i].metrics
+    }
+
     /// Records retained in memory across all shards (for memory diagnostics).
     pub fn retained_chunks(&self) -> usize {
         self.streams

@@ -7,6 +7,14 @@ use std::path::Path;
 
 /// Writes `bytes` to `path` atomically, creating parent folders.
 pub fn write(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_with(path, |w| w.write_all(bytes))
+}
+
+/// Writes what `fill` writes (through a buffer) to `path` atomically, creating parent folders.
+pub fn write_with(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -15,9 +23,11 @@ pub fn write(path: &Path, bytes: &[u8]) -> Result<()> {
         .with_context(|| format!("cannot create folder {}", dir.display()))?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir)
         .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-    tmp.write_all(bytes)
-        .and_then(|_| tmp.flush())
-        .with_context(|| format!("cannot write {}", path.display()))?;
+    {
+        let mut w = std::io::BufWriter::new(tmp.as_file_mut());
+        fill(&mut w).and_then(|_| w.flush())
+    }
+    .with_context(|| format!("cannot write {}", path.display()))?;
     // Temporary files are private (0600); results are ordinary files, readable by all.
     #[cfg(unix)]
     {

@@ -2,9 +2,10 @@
 //! per consumer).
 
 use super::atomic;
-use crate::model::report::MinuteRow;
+use crate::model::report::MinuteSeries;
 use crate::model::RunReport;
 use anyhow::Result;
+use std::io::Write;
 use std::path::Path;
 
 /// The run's JSON object, pretty-printed, with a trailing newline.
@@ -15,15 +16,23 @@ pub fn json(report: &RunReport) -> String {
 }
 
 /// The per-minute series as tidy CSV.
-pub fn timeseries_csv(rows: &[MinuteRow]) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    if rows.is_empty() {
-        w.write_record(HEADER).expect("in-memory write");
+pub fn timeseries_csv(series: &MinuteSeries) -> Vec<u8> {
+    let mut out = Vec::new();
+    write_timeseries(&mut out, series).expect("in-memory write");
+    out
+}
+
+/// Writes the per-minute series as tidy CSV to `out`, one row at a time (a long run's series is
+/// never held in memory as text).
+pub fn write_timeseries(out: &mut dyn Write, series: &MinuteSeries) -> std::io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    if series.is_empty() {
+        w.write_record(HEADER)?;
     }
-    for r in rows {
-        w.serialize(r).expect("in-memory write");
+    for r in series.rows() {
+        w.serialize(r)?;
     }
-    w.into_inner().expect("in-memory write")
+    w.flush()
 }
 
 const HEADER: [&str; 11] = [
@@ -42,10 +51,9 @@ const HEADER: [&str; 11] = [
 
 /// Writes `summary.json` and `timeseries.csv` into `dir`.
 pub fn write_files(dir: &Path, report: &RunReport) -> Result<()> {
-    atomic::write(
-        &dir.join("timeseries.csv"),
-        &timeseries_csv(&report.minutes),
-    )?;
+    atomic::write_with(&dir.join("timeseries.csv"), |w| {
+        write_timeseries(w, &report.minutes)
+    })?;
     atomic::write(&dir.join("summary.json"), json(report).as_bytes())?;
     Ok(())
 }

@@ -255,7 +255,7 @@ fn minute_chart(exp: &Experiment, p: &Point, r: &crate::model::RunReport) -> Lin
     let per_consumer = r.consumers.len() <= 6;
     let mut avgs: BTreeMap<String, Vec<P>> = BTreeMap::new();
     let mut by_minute: BTreeMap<u64, (f64, u32, f64)> = BTreeMap::new();
-    for m in &r.minutes {
+    for m in r.minutes.rows() {
         let e = by_minute.entry(m.minute).or_insert((0.0, 0, 0.0));
         if m.samples > 0 {
             e.0 += m.iterator_age_avg_ms;

@@ -6,7 +6,7 @@
 //! uninterrupted one.
 
 use crate::engine::rng::name_id;
-use crate::model::report::MinuteRow;
+use crate::model::report::MinuteSeries;
 use crate::model::{ModelSpec, RunReport};
 use crate::output::atomic;
 use anyhow::Result;
@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 #[derive(Serialize, Deserialize)]
 struct Entry {
     report: RunReport,
-    minutes: Vec<MinuteRow>,
+    minutes: MinuteSeries,
 }
 
 /// The folder holding the journal of the sweep writing to `out_dir`.
