@@ -12,6 +12,8 @@ $sim sweep experiments/hot-stream.toml --quiet --out "$out/hot-stream" >/dev/nul
 $sim sweep experiments/power-api.toml --quiet --out "$out/power-api" >/dev/null
 $sim sweep experiments/two-reader-rule.toml --quiet --out "$out/two-reader-rule" >/dev/null
 $sim sweep experiments/propagation.toml --quiet --out "$out/propagation" >/dev/null
+$sim sweep experiments/reader-streams.toml --quiet --out "$out/reader-streams" >/dev/null
+$sim sweep experiments/power-api-cost.toml --quiet --out "$out/power-api-cost" >/dev/null
 $sim timeline models/dynamodb-readers.toml --set consumers.fn.count=3 --at 5m --window 10s --out "$out/timeline" >/dev/null
 
 cp "$out/hot-stream/iterator-age-avg.png" docs/img/hot-stream-iterator-age-avg.png
@@ -23,4 +25,6 @@ cp "$out/power-api/timeseries/point-000_model=dynamodb-streams.png" docs/img/pow
 cp "$out/two-reader-rule/throttled-reads.png" docs/img/two-reader-rule-throttles.png
 cp "$out/propagation/delivery-latency.png" docs/img/propagation-delay.png
 cp "$out/timeline/timeline.png" docs/img/two-reader-timeline.png
+cp "$out/reader-streams/cost-vs-iterator-age.png" docs/img/reader-streams-cost.png
+cp "$out/power-api-cost/cost-vs-iterator-age.png" docs/img/power-api-cost.png
 echo "updated docs/img/"

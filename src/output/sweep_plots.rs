@@ -229,10 +229,7 @@ pub fn write_plots(
             .collect();
         plot::scatter_frontier(
             &dir.join("cost-vs-iterator-age"),
-            &format!(
-                "{}: monthly cost against end-to-end IteratorAge p99 (frontier marked)",
-                exp.name
-            ),
+            &format!("{}: monthly cost vs end-to-end IteratorAge p99", exp.name),
             "cost (USD per month, at the given unit prices)",
             "IteratorAge p99 from the first write (s)",
             &points,
