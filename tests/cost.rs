@@ -22,6 +22,24 @@ batch_size = 1
 function = { duration = "50ms", cold_start = "0", memory_mb = 1024 }
 "#;
 
+/// Runs `text` and prices it at the shipped prices: the report and a lookup of bill lines by name.
+fn bill(text: &str) -> (sim::model::RunReport, cost::Cost) {
+    let spec = ModelFile::from_text(Path::new("c.toml"), text.into())
+        .unwrap()
+        .resolve(&[])
+        .unwrap();
+    let report = simulate(&spec).unwrap();
+    let bill = cost::monthly(&spec, &report, &prices::load(None).unwrap());
+    (report, bill)
+}
+
+fn line(bill: &cost::Cost, name: &str) -> f64 {
+    bill.items
+        .iter()
+        .find(|i| i.item == name)
+        .map_or(0.0, |i| i.usd_per_month)
+}
+
 fn close(got: f64, want: f64, what: &str) {
     assert!(
         (got - want).abs() <= 0.005 * want,
@@ -31,18 +49,8 @@ fn close(got: f64, want: f64, what: &str) {
 
 #[test]
 fn the_monthly_cost_of_a_known_configuration_matches_a_hand_computation() {
-    let spec = ModelFile::from_text(Path::new("c.toml"), MODEL.into())
-        .unwrap()
-        .resolve(&[])
-        .unwrap();
-    let report = simulate(&spec).unwrap();
-    let bill = cost::monthly(&spec, &report, &prices::load(None).unwrap());
-    let item = |name: &str| {
-        bill.items
-            .iter()
-            .find(|i| i.item == name)
-            .map_or(0.0, |i| i.usd_per_month)
-    };
+    let (_, bill) = bill(MODEL);
+    let item = |name: &str| line(&bill, name);
     // 2 shards x 730 h x $0.015.
     close(item("s: shard-hours"), 21.9, "shard-hours");
     // 10 records/s x 3,600 s x 730 one-unit records per month, at $0.014 per million.
@@ -86,18 +94,8 @@ fn an_on_demand_stream_is_billed_per_stream_hour_and_per_gb() {
     let text = MODEL
         .replace("shards = 2\n", "shards = 2\ncapacity = \"on-demand\"\n")
         .replace("read = \"efo\"\n", "");
-    let spec = ModelFile::from_text(Path::new("c.toml"), text)
-        .unwrap()
-        .resolve(&[])
-        .unwrap();
-    let report = simulate(&spec).unwrap();
-    let bill = cost::monthly(&spec, &report, &prices::load(None).unwrap());
-    let item = |name: &str| {
-        bill.items
-            .iter()
-            .find(|i| i.item == name)
-            .map_or(0.0, |i| i.usd_per_month)
-    };
+    let (report, bill) = bill(&text);
+    let item = |name: &str| line(&bill, name);
     assert_eq!(item("s: shard-hours"), 0.0);
     assert_eq!(item("s: PUT payload units"), 0.0);
     close(

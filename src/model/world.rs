@@ -93,6 +93,38 @@ struct Reader {
 }
 
 impl Reader {
+    /// A reader of consumer `ci` (spec `c`, seed `seed`) on shard `shard` of stream `stream`, at the
+    /// start of the shard, idle, with its own random stream named by consumer and shard.
+    fn new(
+        seed: u64,
+        ci: u32,
+        c: &ConsumerSpec,
+        stream_index: u32,
+        shard: u32,
+        efo_bytes_per_s: u64,
+        marks: Vec<usize>,
+    ) -> Reader {
+        let pf = c.parallelization_factor;
+        Reader {
+            consumer: ci,
+            stream: stream_index,
+            shard,
+            cursor: 0,
+            pend_start: 0,
+            window_start: 0,
+            lanes: vec![Lane::default(); pf as usize],
+            free_lanes: pf,
+            scheduled: false,
+            last_call: 0,
+            throttle_streak: 0,
+            rng: stream(seed, &[RNG_READER, name_id(&c.name), u64::from(shard)]),
+            pipe: BytePipe::new(efo_bytes_per_s),
+            prop_delay: 0,
+            marks,
+            hint: Hint::default(),
+        }
+    }
+
     /// The lowest record number this reader may still need.
     fn low_water(&self) -> u64 {
         let mut low = self.pend_start.min(self.cursor);
@@ -276,25 +308,15 @@ impl<'a> World<'a> {
                     })
                     .collect();
                 shard.readers.push(readers.len() as u32);
-                let pf = c.parallelization_factor;
-                readers.push(Reader {
-                    consumer: ci as u32,
-                    stream: c.stream as u32,
-                    shard: sh,
-                    cursor: 0,
-                    pend_start: 0,
-                    window_start: 0,
-                    lanes: vec![Lane::default(); pf as usize],
-                    free_lanes: pf,
-                    scheduled: false,
-                    last_call: 0,
-                    throttle_streak: 0,
-                    rng: stream(spec.seed, &[RNG_READER, name_id(&c.name), u64::from(sh)]),
-                    pipe: BytePipe::new(s.efo.bytes_per_s),
-                    prop_delay: 0,
+                readers.push(Reader::new(
+                    spec.seed,
+                    ci as u32,
+                    c,
+                    c.stream as u32,
+                    sh,
+                    s.efo.bytes_per_s,
                     marks,
-                    hint: Hint::default(),
-                });
+                ));
             }
         }
         let reserved: u32 = spec

@@ -11,11 +11,9 @@
 //! New shards and readers draw from random streams named by their shard number, which is above
 //! every initial shard's, so a model without rollover or on-demand capacity runs exactly as before.
 
-use super::{Event, Lane, Reader, World, RNG_ARRIVALS, RNG_READER};
+use super::{Event, Reader, World, RNG_ARRIVALS};
 use crate::engine::rng::{name_id, stream};
 use crate::engine::{Nanos, Queue};
-use crate::model::limits::BytePipe;
-use crate::model::log::Hint;
 use crate::model::shard::{Shard, UNRESOLVED};
 use crate::model::spec::ReadMode;
 use rand::Rng;
@@ -212,25 +210,15 @@ impl World<'_> {
                     .collect();
                 let r = self.readers.len() as u32;
                 child.readers.push(r);
-                let pf = c.parallelization_factor;
-                self.readers.push(Reader {
-                    consumer: ci,
-                    stream: si as u32,
-                    shard: id,
-                    cursor: 0,
-                    pend_start: 0,
-                    window_start: 0,
-                    lanes: vec![Lane::default(); pf as usize],
-                    free_lanes: pf,
-                    scheduled: false,
-                    last_call: 0,
-                    throttle_streak: 0,
-                    rng: stream(spec.seed, &[RNG_READER, name_id(&c.name), u64::from(id)]),
-                    pipe: BytePipe::new(s.efo.bytes_per_s),
-                    prop_delay: 0,
+                self.readers.push(Reader::new(
+                    spec.seed,
+                    ci,
+                    c,
+                    si as u32,
+                    id,
+                    s.efo.bytes_per_s,
                     marks,
-                    hint: Hint::default(),
-                });
+                ));
                 self.lineage.entry(r).parent = Some(pr);
                 self.lineage.entry(pr).children.push(r);
             }
