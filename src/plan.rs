@@ -231,13 +231,15 @@ pub fn report(exp: &Experiment, slos: &[Slo], answers: &[Answer]) -> String {
                 } else {
                     format!("beyond that, the limit is {}", a.binding)
                 };
+                let met = match largest {
+                    Some(n) => format!("met up to {count} = {n}; {beyond}"),
+                    None if a.binding.starts_with("none") => "met".to_string(),
+                    None => format!("met at some points; elsewhere the limit is {}", a.binding),
+                };
                 let _ = writeln!(
                     out,
-                    "- {}: met up to {} = {}; {beyond}. Cheapest point that meets them: {} at about ${usd:.2}/month.",
-                    a.architecture,
-                    count,
-                    largest.as_deref().unwrap_or("(any)"),
-                    key,
+                    "- {}: {met}. Cheapest point that meets them: {} at about ${usd:.2}/month.",
+                    a.architecture, key,
                 );
             }
         }
