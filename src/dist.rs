@@ -32,6 +32,18 @@ pub fn round_u64(x: f64) -> u64 {
     }
 }
 
+/// Successes among `n` trials of probability `p`; draws nothing when the answer is certain
+/// (`n = 0`, `p <= 0` or `p >= 1`).
+pub fn binomial<R: Rng + ?Sized>(rng: &mut R, n: u64, p: f64) -> u64 {
+    if n == 0 || p <= 0.0 {
+        return 0;
+    }
+    if p >= 1.0 {
+        return n;
+    }
+    rand_distr::Binomial::new(n, p).map_or(0, |b| b.sample(rng))
+}
+
 /// The 99th percentile of the standard normal distribution.
 const Z99: f64 = 2.326_347_874_040_841;
 

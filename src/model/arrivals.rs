@@ -89,10 +89,7 @@ impl Source {
     /// How many of `count` records just written are written again (0 without a draw when the
     /// source never duplicates).
     pub fn draw_duplicates(&mut self, count: u64) -> u64 {
-        if self.dup_p <= 0.0 || count == 0 {
-            return 0;
-        }
-        rand_distr::Binomial::new(count, self.dup_p).map_or(0, |b| b.sample(&mut self.rng))
+        crate::dist::binomial(&mut self.rng, count, self.dup_p)
     }
 
     /// A source for a child shard opened at `start`: this source's rate times `share`, the same

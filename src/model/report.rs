@@ -1,6 +1,6 @@
 //! Running a model and summarising what happened: the [`RunReport`].
 
-use super::metrics::{ConsumerMetrics, Minute};
+use super::metrics::{AgeHistogram, ConsumerMetrics, Minute};
 use super::shard::Shard;
 use super::spec::{ModelSpec, ReadMode};
 use super::world::{Trace, World};
@@ -354,7 +354,6 @@ fn build_report(
             0.0
         }
     };
-    let depths = super::world::stream_depths(spec);
     let any_lineage = spec.streams.iter().any(|s| s.lineage.active());
     let mut consumers = Vec::new();
     let mut minutes = Vec::new();
@@ -427,7 +426,10 @@ fn build_report(
             delivery_latency_ms: ratio_ms(m.delivery_sum_ns, m.delivery_records),
             end_to_end_ms_mean: ratio_ms(m.e2e_sum_ns, m.records_processed),
             end_to_end_ms_max: as_ms(m.e2e_max_ns as f64),
-            from_first_write: (depths[c.stream] > 0).then(|| first_write(m, depths[c.stream])),
+            from_first_write: match world.consumer_depth(i) {
+                0 => None,
+                hops => Some(first_write(m, hops)),
+            },
             routed: (!c.routes.is_empty()).then_some(RouterStats {
                 records_routed: m.records_routed,
                 records_filtered: m.records_filtered,
@@ -515,25 +517,27 @@ fn stream_lineage(shards: &[Shard], minutes: &[u64], spec: &ModelSpec) -> Vec<(u
         .collect()
 }
 
+/// `(p50, p99, max)` of a histogram of microseconds, in milliseconds (zeros when empty).
+fn quantiles_ms(h: &AgeHistogram) -> (f64, f64, f64) {
+    if h.is_empty() {
+        return (0.0, 0.0, 0.0);
+    }
+    let ms = |us: u64| us as f64 / 1000.0;
+    (
+        ms(h.value_at_quantile(0.5)),
+        ms(h.value_at_quantile(0.99)),
+        ms(h.max()),
+    )
+}
+
 fn first_write(m: &ConsumerMetrics, hops: u32) -> FirstWriteStats {
-    let h = &m.origin_hist;
-    let q = |p: f64| {
-        if h.is_empty() {
-            0.0
-        } else {
-            h.value_at_quantile(p) as f64 / 1000.0
-        }
-    };
+    let (p50, p99, max) = quantiles_ms(&m.origin_hist);
     FirstWriteStats {
         hops,
-        iterator_age_ms_mean: ratio_ms(m.origin_age_sum_ns, h.len()),
-        iterator_age_ms_p50: q(0.5),
-        iterator_age_ms_p99: q(0.99),
-        iterator_age_ms_max: if h.is_empty() {
-            0.0
-        } else {
-            h.max() as f64 / 1000.0
-        },
+        iterator_age_ms_mean: ratio_ms(m.origin_age_sum_ns, m.origin_hist.len()),
+        iterator_age_ms_p50: p50,
+        iterator_age_ms_p99: p99,
+        iterator_age_ms_max: max,
         end_to_end_ms_mean: ratio_ms(m.origin_e2e_sum_ns, m.records_processed),
         end_to_end_ms_max: as_ms(m.origin_e2e_max_ns as f64),
     }
@@ -588,15 +592,8 @@ fn ratio_ms(sum_ns: u128, n: u64) -> f64 {
 }
 
 fn age_stats(m: &ConsumerMetrics, range: std::ops::Range<usize>) -> AgeStats {
-    let h = &m.age_hist;
-    let samples = h.len();
-    let q = |p: f64| {
-        if samples == 0 {
-            0.0
-        } else {
-            h.value_at_quantile(p) as f64 / 1000.0
-        }
-    };
+    let samples = m.age_hist.len();
+    let (p50, p99, max) = quantiles_ms(&m.age_hist);
     let avgs: Vec<f64> = m.minutes[range]
         .iter()
         .filter(|b| b.age_samples > 0)
@@ -605,13 +602,9 @@ fn age_stats(m: &ConsumerMetrics, range: std::ops::Range<usize>) -> AgeStats {
     AgeStats {
         samples,
         mean: ratio_ms(m.age_sum_ns, samples),
-        p50: q(0.5),
-        p99: q(0.99),
-        max: if samples == 0 {
-            0.0
-        } else {
-            h.max() as f64 / 1000.0
-        },
+        p50,
+        p99,
+        max,
         minute_avg: if avgs.is_empty() {
             0.0
         } else {

@@ -84,6 +84,13 @@ impl Shard {
         }
     }
 
+    /// When record `r` was first written anywhere: its timestamp here, less the lag it carries from
+    /// earlier hops (none for a producer's record).
+    #[inline]
+    pub fn origin_ts(&self, r: u64, hint: &Hint) -> Nanos {
+        self.log.ts_of(r, hint) - self.origin.lag_of(r)
+    }
+
     /// True once the shard is sealed: it takes no more writes.
     #[inline]
     pub fn sealed(&self) -> bool {

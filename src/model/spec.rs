@@ -283,6 +283,19 @@ impl ConsumerSpec {
     }
 }
 
+impl FunctionSpec {
+    /// Concurrent executions one invocation holds: the function's own and one per downstream call.
+    pub fn executions(&self) -> u32 {
+        1 + self.fanout.len() as u32
+    }
+
+    /// Of [`FunctionSpec::executions`], those drawn from the account's unreserved pool (all but the
+    /// function's own when it has reserved concurrency).
+    pub fn unreserved_executions(&self) -> u32 {
+        self.executions() - u32::from(self.reserved_concurrency.is_some())
+    }
+}
+
 /// How the model's subscribers are brought up through rate-limited, account-wide control-plane
 /// APIs before they read (docs/model.md §14). Every value is within its documented range.
 #[derive(Clone, Debug, PartialEq)]

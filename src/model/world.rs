@@ -13,7 +13,7 @@ use super::log::Hint;
 use super::metrics::ConsumerMetrics;
 use super::shard::{Shard, UNRESOLVED};
 use super::spec::{AgeEndpoint, ConsumerSpec, ModelSpec, ReadMode};
-use crate::dist::round_u64;
+use crate::dist::{binomial, round_u64};
 use crate::engine::rng::{name_id, stream, SimRng};
 use crate::engine::{Model, Nanos, Queue};
 use rand::Rng;
@@ -288,11 +288,12 @@ impl<'a> World<'a> {
             .collect();
         let mut readers = Vec::new();
         let mut consumers = Vec::new();
+        let depths = stream_depths(spec);
         for (ci, c) in spec.consumers.iter().enumerate() {
             consumers.push(ConsumerState {
                 metrics: ConsumerMetrics::new(spec.duration, spec.warmup),
                 envs: EnvPool::default(),
-                depth: stream_depths(spec)[c.stream],
+                depth: depths[c.stream],
             });
             let s = &spec.streams[c.stream];
             for sh in 0..s.shards {
@@ -693,7 +694,7 @@ impl<'a> World<'a> {
         // Lambda rejects the invocation when the function or the account has no concurrency left;
         // the batch waits (blocking its lane) and is sent again after a backoff.
         let c_fn = &c.function;
-        let pool_need = c_fn.fanout.len() as u32 + u32::from(c_fn.reserved_concurrency.is_none());
+        let pool_need = c_fn.unreserved_executions();
         let fits = c_fn
             .reserved_concurrency
             .is_none_or(|res| metrics.metrics.concurrency < res)
@@ -712,15 +713,14 @@ impl<'a> World<'a> {
         }
         l.throttles = 0;
         self.account.unreserved_busy += pool_need;
-        self.account.busy += 1 + c_fn.fanout.len() as u32;
+        self.account.busy += c_fn.executions();
         self.account.peak_busy = self.account.peak_busy.max(self.account.busy);
         let n = l.end - l.start;
         let m = &mut metrics.metrics;
         if spec.iterator_age == AgeEndpoint::Sent {
             m.age_sample(now, now - shard.log.ts_of(l.end - 1, &rd.hint));
             if metrics.depth > 0 {
-                let lag = shard.origin.lag_of(l.end - 1);
-                m.origin_age_sample(now, now - shard.log.ts_of(l.end - 1, &rd.hint) + lag);
+                m.origin_age_sample(now, now - shard.origin_ts(l.end - 1, &rd.hint));
             }
         }
         if l.redelivery {
@@ -811,8 +811,8 @@ impl<'a> World<'a> {
             let (log, h) = (&shard.log, &rd.hint);
             let n = b - a;
             let bytes = log.bytes_before(b, h) - log.bytes_before(a, h);
-            let origin_first = log.ts_of(a, h) - shard.origin.lag_of(a);
-            let origin_last = log.ts_of(b - 1, h) - shard.origin.lag_of(b - 1);
+            let origin_first = shard.origin_ts(a, h);
+            let origin_last = shard.origin_ts(b - 1, h);
             let m = &mut self.consumers[rd.consumer as usize].metrics;
             let (mut left, mut mass) = (n, 1.0f64);
             for route in &c.routes {
@@ -896,9 +896,8 @@ impl<'a> World<'a> {
         let state = &mut self.consumers[rd.consumer as usize];
         let f = &c.function;
         state.envs.release(now, f.provisioned_concurrency);
-        self.account.unreserved_busy -=
-            f.fanout.len() as u32 + u32::from(f.reserved_concurrency.is_none());
-        self.account.busy -= 1 + f.fanout.len() as u32;
+        self.account.unreserved_busy -= f.unreserved_executions();
+        self.account.busy -= f.executions();
         let m = &mut state.metrics;
         m.concurrency -= 1;
         let l = &mut rd.lanes[lane as usize];
@@ -914,16 +913,13 @@ impl<'a> World<'a> {
                 m.age_sample(now, now - shard.log.ts_of(l.end - 1, h));
             }
             if state.depth > 0 {
-                let lag = shard.origin.lag_of(l.end - 1);
                 if spec.iterator_age == AgeEndpoint::Finished {
-                    m.origin_age_sample(now, now - shard.log.ts_of(l.end - 1, h) + lag);
+                    m.origin_age_sample(now, now - shard.origin_ts(l.end - 1, h));
                 }
                 let lags =
                     shard.origin.lag_sum_before(l.end) - shard.origin.lag_sum_before(l.start);
                 m.origin_e2e_sum_ns += n as u128 * now as u128 - ts + lags;
-                m.origin_e2e_max_ns = m
-                    .origin_e2e_max_ns
-                    .max(now - shard.log.ts_of(l.start, h) + shard.origin.lag_of(l.start));
+                m.origin_e2e_max_ns = m.origin_e2e_max_ns.max(now - shard.origin_ts(l.start, h));
             }
             l.start = l.end;
             l.routed = false;
@@ -991,6 +987,11 @@ impl<'a> World<'a> {
         &self.consumers[i].metrics
     }
 
+    /// Routers upstream of consumer `i`'s stream on the longest path (0: fed by producers only).
+    pub fn consumer_depth(&self, i: usize) -> u32 {
+        self.consumers[i].depth
+    }
+
     /// The metrics of consumer `i`, for the report to move its per-minute buckets out.
     pub fn consumer_metrics_mut(&mut self, i: usize) -> &mut ConsumerMetrics {
         &mut self.consumers[i].metrics
@@ -1004,17 +1005,6 @@ impl<'a> World<'a> {
             .map(|s| s.log.chunks())
             .sum()
     }
-}
-
-/// Successes among `n` trials of probability `p`.
-fn binomial(rng: &mut SimRng, n: u64, p: f64) -> u64 {
-    if n == 0 || p <= 0.0 {
-        return 0;
-    }
-    if p >= 1.0 {
-        return n;
-    }
-    rand_distr::Binomial::new(n, p).map_or(0, |b| rand_distr::Distribution::sample(&b, rng))
 }
 
 /// `k` records spread evenly at random over `shards` shards: `(shard, count)` for every shard that

@@ -1,7 +1,7 @@
 //! Point metrics: what one run says about a point (over all its consumers), and their mean and
 //! 95% confidence half-width across replicates.
 
-use crate::model::report::{ConsumerReport, FirstWriteStats};
+use crate::model::report::ConsumerReport;
 use crate::model::RunReport;
 
 /// The metrics reported per point, in output order.
@@ -65,15 +65,15 @@ pub fn run_metrics(r: &RunReport) -> [f64; METRICS.len()] {
         r.control_plane
             .as_ref()
             .map_or(0.0, |c| f64::from(c.failed)),
-        final_consumers(r, |c, f| {
-            f.map_or(c.iterator_age_ms.p99, |f| f.iterator_age_ms_p99)
-        })
-        .fold(0.0, f64::max),
-        {
-            let v: Vec<f64> = final_consumers(r, |c, f| {
-                f.map_or(c.end_to_end_ms_mean, |f| f.end_to_end_ms_mean)
+        final_consumers(r)
+            .map(|c| {
+                c.from_first_write
+                    .as_ref()
+                    .map_or(c.iterator_age_ms.p99, |f| f.iterator_age_ms_p99)
             })
-            .collect();
+            .fold(0.0, f64::max),
+        {
+            let v: Vec<f64> = final_consumers(r).map(first_write_latency).collect();
             v.iter().sum::<f64>() / v.len().max(1) as f64
         },
         cross_stream_skew(r),
@@ -89,16 +89,17 @@ pub fn run_metrics(r: &RunReport) -> [f64; METRICS.len()] {
     ]
 }
 
-/// `f(consumer, its first-write view)` for every consumer that is not a router: the ends of the
-/// topology, where a record's journey from its first write is complete.
-fn final_consumers<'a>(
-    r: &'a RunReport,
-    f: impl Fn(&ConsumerReport, Option<&FirstWriteStats>) -> f64 + 'a,
-) -> impl Iterator<Item = f64> + 'a {
-    r.consumers
-        .iter()
-        .filter(|c| c.routed.is_none())
-        .map(move |c| f(c, c.from_first_write.as_ref()))
+/// Every consumer that is not a router: the ends of the topology, where a record's journey from
+/// its first write is complete.
+fn final_consumers(r: &RunReport) -> impl Iterator<Item = &ConsumerReport> {
+    r.consumers.iter().filter(|c| c.routed.is_none())
+}
+
+/// Mean latency from a record's first write to its processing (per hop when nothing routes).
+fn first_write_latency(c: &ConsumerReport) -> f64 {
+    c.from_first_write
+        .as_ref()
+        .map_or(c.end_to_end_ms_mean, |f| f.end_to_end_ms_mean)
 }
 
 /// How far apart the final streams deliver: the largest minus the smallest mean first-write
@@ -107,11 +108,8 @@ fn final_consumers<'a>(
 /// this window; within one stream, Kinesis keeps the order per partition key.
 fn cross_stream_skew(r: &RunReport) -> f64 {
     let mut per_stream: Vec<(&str, f64, f64)> = Vec::new();
-    for c in r.consumers.iter().filter(|c| c.routed.is_none()) {
-        let v = c
-            .from_first_write
-            .as_ref()
-            .map_or(c.end_to_end_ms_mean, |f| f.end_to_end_ms_mean);
+    for c in final_consumers(r) {
+        let v = first_write_latency(c);
         match per_stream.iter_mut().find(|s| s.0 == c.stream) {
             Some(s) => {
                 s.1 += v;
