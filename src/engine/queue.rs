@@ -3,8 +3,13 @@
 //! Guarantees: events come out in non-decreasing time; events with equal time come out in the order
 //! they were scheduled (the monotone sequence number breaks ties), so the order never depends on
 //! heap internals. Scheduling into the past is a logic error and panics in debug builds.
+//!
+//! Events scheduled for the current instant (common: a reader that finds work already waiting
+//! acts "now") skip the heap: they wait in a FIFO behind any heap entries for the same instant,
+//! which were all scheduled before them. The order is exactly the `(time, seq)` order.
 
 use super::time::Nanos;
+use std::collections::VecDeque;
 
 #[derive(Clone, Copy)]
 struct Entry<E> {
@@ -34,6 +39,9 @@ const ARITY: usize = 4;
 pub struct Queue<E> {
     /// A 4-ary min-heap on `(time, seq)`.
     heap: Vec<Entry<E>>,
+    /// Events scheduled at `now` while `now` was the clock, in scheduling order. Every heap entry
+    /// for time `now` was scheduled before any of them.
+    immediate: VecDeque<E>,
     next_seq: u64,
     now: Nanos,
 }
@@ -49,6 +57,7 @@ impl<E: Copy> Queue<E> {
     pub fn new() -> Self {
         Queue {
             heap: Vec::with_capacity(1024),
+            immediate: VecDeque::with_capacity(64),
             next_seq: 0,
             now: 0,
         }
@@ -65,6 +74,10 @@ impl<E: Copy> Queue<E> {
         debug_assert!(time >= self.now, "event scheduled in the past");
         let seq = self.next_seq;
         self.next_seq += 1;
+        if time == self.now {
+            self.immediate.push_back(event);
+            return;
+        }
         let e = Entry {
             key: (u128::from(time) << 64) | u128::from(seq),
             event,
@@ -86,6 +99,13 @@ impl<E: Copy> Queue<E> {
     /// Removes and returns the earliest event if its time is at most `until`, advancing the clock.
     #[inline]
     pub fn pop_until(&mut self, until: Nanos) -> Option<(Nanos, E)> {
+        if !self.immediate.is_empty()
+            && self.now <= until
+            && self.heap.first().is_none_or(|top| top.time() > self.now)
+        {
+            let event = self.immediate.pop_front().expect("not empty");
+            return Some((self.now, event));
+        }
         let top = *self.heap.first()?;
         if top.time() > until {
             return None;
@@ -102,12 +122,26 @@ impl<E: Copy> Queue<E> {
                 if c >= n {
                     break;
                 }
-                let mut m = c;
-                for k in c + 1..(c + ARITY).min(n) {
-                    if h[k].before(&h[m]) {
-                        m = k;
+                let m = if c + ARITY <= n {
+                    // All four children exist: a tournament of two independent pairs, written
+                    // so the compiler selects with conditional moves (the comparisons are
+                    // data-dependent and would mispredict as branches).
+                    let a = c + usize::from(h[c + 1].before(&h[c]));
+                    let b = c + 2 + usize::from(h[c + 3].before(&h[c + 2]));
+                    if h[b].before(&h[a]) {
+                        b
+                    } else {
+                        a
                     }
-                }
+                } else {
+                    let mut m = c;
+                    for k in c + 1..n {
+                        if h[k].before(&h[m]) {
+                            m = k;
+                        }
+                    }
+                    m
+                };
                 h[i] = h[m];
                 i = m;
             }
@@ -127,12 +161,12 @@ impl<E: Copy> Queue<E> {
 
     /// Number of pending events.
     pub fn len(&self) -> usize {
-        self.heap.len()
+        self.heap.len() + self.immediate.len()
     }
 
     /// True when no event is pending.
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
+        self.heap.is_empty() && self.immediate.is_empty()
     }
 }
 
