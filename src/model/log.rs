@@ -118,7 +118,7 @@ impl ShardLog {
     }
 
     /// Number of records ever written (the next record's number).
-    #[inline]
+    #[inline(always)]
     pub fn end(&self) -> u64 {
         self.chunks.last().map_or(self.base_end, |c| c.end)
     }
@@ -166,7 +166,7 @@ impl ShardLog {
     }
 
     /// Index of the chunk holding record `r` (`start() <= r < end()`), searched from `hint`.
-    #[inline]
+    #[inline(always)]
     fn chunk_of(&self, r: u64, hint: &Hint) -> usize {
         if self.unit {
             return (r - self.base_end) as usize;
@@ -177,7 +177,7 @@ impl ShardLog {
         i
     }
 
-    #[inline]
+    #[inline(always)]
     fn chunk_start(&self, i: usize) -> (u64, u64, u128) {
         if i == 0 {
             (self.base_end, self.base_bytes, self.base_ts)
@@ -188,7 +188,7 @@ impl ShardLog {
     }
 
     /// Timestamp of record `r`, which must be retained.
-    #[inline]
+    #[inline(always)]
     pub fn ts_of(&self, r: u64, hint: &Hint) -> Nanos {
         let i = self.chunk_of(r, hint);
         let c = &self.chunks[i];
@@ -200,7 +200,7 @@ impl ShardLog {
     }
 
     /// Bytes of records before `r` (cumulative; `start() <= r <= end()`).
-    #[inline]
+    #[inline(always)]
     pub fn bytes_before(&self, r: u64, hint: &Hint) -> u64 {
         if r == self.end() {
             return self.chunks.last().map_or(self.base_bytes, |c| c.bytes_end);
@@ -216,7 +216,7 @@ impl ShardLog {
     }
 
     /// Sum of timestamps of records before `r` (cumulative; `start() <= r <= end()`).
-    #[inline]
+    #[inline(always)]
     pub fn ts_sum_before(&self, r: u64, hint: &Hint) -> u128 {
         if r == self.end() {
             return self.chunks.last().map_or(self.base_ts, |c| c.ts_end);
