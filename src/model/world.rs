@@ -539,14 +539,18 @@ impl<'a> World<'a> {
                 .iter()
                 .position(|l| !l.busy)
                 .expect("a free lane exists");
+            // Reset field by field (keeping any halves) rather than building and dropping a
+            // fresh `Lane` with its vectors.
             let l = &mut rd.lanes[lane];
-            *l = Lane {
-                busy: true,
-                start: rd.pend_start,
-                end,
-                halves: std::mem::take(&mut l.halves),
-                ..Lane::default()
-            };
+            l.unwritten.clear();
+            l.busy = true;
+            l.start = rd.pend_start;
+            l.end = end;
+            l.attempts = 0;
+            l.redelivery = false;
+            l.failed = false;
+            l.throttles = 0;
+            l.routed = false;
             rd.free_lanes -= 1;
             rd.pend_start = end;
             rd.window_start = now;
