@@ -67,7 +67,7 @@ impl AgeHistogram {
         let v = value.min(AGE_HIGH_US);
         let i = index_for(v);
         if i >= self.counts.len() {
-            self.counts.resize(i + 1, 0);
+            self.grow_to(i);
         }
         #[cfg(target_arch = "x86_64")]
         // SAFETY: prefetching is a hint; `i` is in bounds, and the pointer is never dereferenced.
@@ -80,6 +80,17 @@ impl AgeHistogram {
         }
         self.total += 1;
         self.max_value = self.max_value.max(v);
+    }
+
+    /// Makes room for index `i`, up to the end of its bucket (1,024 counts) and no further: a
+    /// run's largest age grows by whole buckets, rarely, so exact growth costs a few reallocations
+    /// and leaves no amortised slack (a histogram holds at most 37 x 1,024 counts, under 300 KiB).
+    #[cold]
+    #[inline(never)]
+    fn grow_to(&mut self, i: usize) {
+        let len = ((i >> HALF_MAGNITUDE) + 1) << HALF_MAGNITUDE;
+        self.counts.reserve_exact(len - self.counts.len());
+        self.counts.resize(len, 0);
     }
 
     /// Number of values recorded.
@@ -122,16 +133,18 @@ impl AgeHistogram {
     }
 }
 
-/// One simulated minute of one consumer.
+/// One simulated minute of one consumer: 40 bytes, since a long run keeps one per consumer per
+/// minute. Event counts are `u32` (they saturate at 4.29 billion per consumer-minute, 71 million
+/// per second, far beyond any stream); sums of nanoseconds and records stay `u64`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Minute {
-    pub age_samples: u64,
     pub age_sum_ns: u64,
     pub age_max_ns: u64,
-    pub throttled_reads: u64,
-    pub invocations: u64,
-    pub errors: u64,
     pub records_processed: u64,
+    pub age_samples: u32,
+    pub throttled_reads: u32,
+    pub invocations: u32,
+    pub errors: u32,
 }
 
 /// Everything measured about one consumer (over all shards of its stream).
@@ -233,7 +246,7 @@ impl ConsumerMetrics {
     #[inline]
     pub fn age_sample(&mut self, now: Nanos, age: Nanos) {
         let m = self.minute(now);
-        m.age_samples += 1;
+        m.age_samples = m.age_samples.saturating_add(1);
         m.age_sum_ns += age;
         m.age_max_ns = m.age_max_ns.max(age);
         if now >= self.warmup {
@@ -253,7 +266,8 @@ impl ConsumerMetrics {
     #[inline]
     pub fn throttled(&mut self, now: Nanos) {
         self.throttled_reads += 1;
-        self.minute(now).throttled_reads += 1;
+        let b = self.minute(now);
+        b.throttled_reads = b.throttled_reads.saturating_add(1);
     }
 
     /// First minute index at or after warm-up.
@@ -301,5 +315,35 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn minute_counts_saturate_instead_of_wrapping() {
+        let mut m = ConsumerMetrics::new(2 * MIN, 0);
+        m.minute(0).throttled_reads = u32::MAX - 1;
+        m.minute(0).age_samples = u32::MAX;
+        m.throttled(0);
+        m.throttled(1);
+        m.age_sample(2, 5);
+        let b = m.minutes[0];
+        assert_eq!(b.throttled_reads, u32::MAX);
+        assert_eq!(b.age_samples, u32::MAX);
+        assert_eq!(b.age_sum_ns, 5);
+        // The run totals are u64 and keep counting.
+        assert_eq!(m.throttled_reads, 2);
+        assert_eq!(std::mem::size_of::<Minute>(), 40);
+    }
+
+    #[test]
+    fn histogram_grows_by_whole_buckets_only() {
+        let mut h = AgeHistogram::default();
+        h.saturating_record(1);
+        assert_eq!(h.counts.len(), 1024);
+        h.saturating_record(5_000);
+        assert_eq!(h.counts.capacity(), h.counts.len());
+        assert_eq!(h.counts.len() % 1024, 0);
+        h.saturating_record(u64::MAX);
+        assert!(h.counts.len() <= 37 * 1024, "{}", h.counts.len());
+        assert_eq!(h.len(), 3);
     }
 }

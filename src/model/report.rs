@@ -206,11 +206,11 @@ impl MinuteSeries {
                         0.0
                     },
                     iterator_age_max_ms: as_ms(b.age_max_ns as f64),
-                    samples: b.age_samples,
-                    invocations: b.invocations,
-                    errors: b.errors,
+                    samples: b.age_samples.into(),
+                    invocations: b.invocations.into(),
+                    errors: b.errors.into(),
                     records_processed: b.records_processed,
-                    throttled_reads: b.throttled_reads,
+                    throttled_reads: b.throttled_reads.into(),
                     stream_throttled_reads: self.stream_throttled[c.stream_index][k],
                     shards: self.stream_lineage.as_ref().map(|l| l[c.stream_index][k].0),
                     stream_write_throttles: self
@@ -363,7 +363,7 @@ fn build_report(
         let sm = &mut stream_minutes[c.stream];
         sm.resize(m.minutes.len(), 0);
         for (k, b) in m.minutes.iter().enumerate() {
-            sm[k] += b.throttled_reads;
+            sm[k] += u64::from(b.throttled_reads);
         }
     }
     for (i, c) in spec.consumers.iter().enumerate() {
@@ -383,7 +383,7 @@ fn build_report(
         let range = m.measured_minutes(spec.duration);
         let throttled_measured: u64 = m.minutes[range.clone()]
             .iter()
-            .map(|b| b.throttled_reads)
+            .map(|b| u64::from(b.throttled_reads))
             .sum();
         let stream_name = &spec.streams[c.stream].name;
         minutes.push(SeriesConsumer {

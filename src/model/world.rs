@@ -754,7 +754,8 @@ impl<'a> World<'a> {
         m.billed_ns += outcome.duration;
         m.downstream_billed_ns += outcome.downstream;
         m.invocations += 1;
-        m.minute(now).invocations += 1;
+        let b = m.minute(now);
+        b.invocations = b.invocations.saturating_add(1);
         m.concurrency += 1;
         m.peak_concurrency = m.peak_concurrency.max(m.concurrency);
         q.schedule(now + outcome.duration, Event::Done(r, lane));
@@ -931,7 +932,8 @@ impl<'a> World<'a> {
             return;
         }
         m.errors += 1;
-        m.minute(now).errors += 1;
+        let b = m.minute(now);
+        b.errors = b.errors.saturating_add(1);
         if c.bisect_on_error && n > 1 {
             let mid = l.start + n / 2;
             l.halves.push((mid, l.end));
