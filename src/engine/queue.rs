@@ -207,6 +207,46 @@ mod tests {
         }
     }
 
+    /// Most events scheduled at the current instant (the FIFO path), mixed with events already in
+    /// the heap for that same instant: the order must still be exactly (time, sequence).
+    #[test]
+    fn same_instant_events_keep_time_then_sequence_order() {
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(11);
+        let mut q = Queue::new();
+        let mut shadow: BTreeMap<(Nanos, u64), u32> = BTreeMap::new();
+        let mut seq = 0u64;
+        let mut now = 0;
+        let mut same_instant = 0;
+        for i in 0..50_000u32 {
+            if rng.random_bool(0.6) {
+                let t = now + [0, 0, 0, 1, 2][rng.random_range(0..5)];
+                same_instant += u32::from(t == now);
+                q.schedule(t, i);
+                shadow.insert((t, seq), i);
+                seq += 1;
+            } else {
+                let until = now + rng.random_range(0..3);
+                let got = q.pop_until(until);
+                let want = shadow
+                    .first_key_value()
+                    .filter(|(k, _)| k.0 <= until)
+                    .map(|(k, v)| (k.0, *v));
+                if want.is_some() {
+                    shadow.pop_first();
+                }
+                assert_eq!(got, want, "step {i}");
+                assert_eq!(q.len(), shadow.len());
+                if let Some((t, _)) = got {
+                    now = t;
+                }
+            }
+        }
+        assert!(
+            same_instant > 10_000,
+            "the FIFO path was exercised {same_instant} times"
+        );
+    }
+
     #[test]
     fn equal_times_pop_in_insertion_order() {
         let mut q = Queue::new();
