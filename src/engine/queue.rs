@@ -176,56 +176,33 @@ mod tests {
     use rand::{Rng, SeedableRng};
     use std::collections::BTreeMap;
 
-    #[test]
-    fn matches_a_btreemap_shadow_under_random_operations() {
-        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(7);
-        let mut q = Queue::new();
-        let mut shadow: BTreeMap<(Nanos, u64), u32> = BTreeMap::new();
-        let mut seq = 0u64;
-        let mut now = 0;
-        for i in 0..20_000u32 {
-            if rng.random_bool(0.55) {
-                let t = now + rng.random_range(0..50);
-                q.schedule(t, i);
-                shadow.insert((t, seq), i);
-                seq += 1;
-            } else {
-                let until = now + rng.random_range(0..30);
-                let got = q.pop_until(until);
-                let want = shadow
-                    .first_key_value()
-                    .filter(|(k, _)| k.0 <= until)
-                    .map(|(k, v)| (k.0, *v));
-                if want.is_some() {
-                    shadow.pop_first();
-                }
-                assert_eq!(got, want);
-                if let Some((t, _)) = got {
-                    now = t;
-                }
-            }
-        }
-    }
+    type Xo = rand_xoshiro::Xoshiro256PlusPlus;
 
-    /// Most events scheduled at the current instant (the FIFO path), mixed with events already in
-    /// the heap for that same instant: the order must still be exactly (time, sequence).
-    #[test]
-    fn same_instant_events_keep_time_then_sequence_order() {
-        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(11);
+    /// Drives a queue and a `BTreeMap` keyed by (time, sequence) with the same random schedules
+    /// (probability `p_schedule`, at `now + delay(rng)`) and pops (up to `now + 0..horizon`), and
+    /// checks that every pop and length agree. Returns how many events were scheduled at `now`.
+    fn against_shadow(
+        seed: u64,
+        steps: u32,
+        p_schedule: f64,
+        delay: impl Fn(&mut Xo) -> Nanos,
+        horizon: Nanos,
+    ) -> u32 {
+        let mut rng = Xo::seed_from_u64(seed);
         let mut q = Queue::new();
         let mut shadow: BTreeMap<(Nanos, u64), u32> = BTreeMap::new();
         let mut seq = 0u64;
         let mut now = 0;
         let mut same_instant = 0;
-        for i in 0..50_000u32 {
-            if rng.random_bool(0.6) {
-                let t = now + [0, 0, 0, 1, 2][rng.random_range(0..5)];
+        for i in 0..steps {
+            if rng.random_bool(p_schedule) {
+                let t = now + delay(&mut rng);
                 same_instant += u32::from(t == now);
                 q.schedule(t, i);
                 shadow.insert((t, seq), i);
                 seq += 1;
             } else {
-                let until = now + rng.random_range(0..3);
+                let until = now + rng.random_range(0..horizon);
                 let got = q.pop_until(until);
                 let want = shadow
                     .first_key_value()
@@ -241,6 +218,25 @@ mod tests {
                 }
             }
         }
+        same_instant
+    }
+
+    #[test]
+    fn matches_a_btreemap_shadow_under_random_operations() {
+        against_shadow(7, 20_000, 0.55, |rng| rng.random_range(0..50), 30);
+    }
+
+    /// Most events scheduled at the current instant (the FIFO path), mixed with events already in
+    /// the heap for that same instant: the order must still be exactly (time, sequence).
+    #[test]
+    fn same_instant_events_keep_time_then_sequence_order() {
+        let same_instant = against_shadow(
+            11,
+            50_000,
+            0.6,
+            |rng| [0, 0, 0, 1, 2][rng.random_range(0..5)],
+            3,
+        );
         assert!(
             same_instant > 10_000,
             "the FIFO path was exercised {same_instant} times"
