@@ -147,6 +147,12 @@ pub struct Minute {
     pub errors: u32,
 }
 
+/// Adds one to a [`Minute`] count, saturating.
+#[inline(always)]
+fn bump(count: &mut u32) {
+    *count = count.saturating_add(1);
+}
+
 /// Everything measured about one consumer (over all shards of its stream).
 #[derive(Clone, Debug)]
 pub struct ConsumerMetrics {
@@ -246,7 +252,7 @@ impl ConsumerMetrics {
     #[inline]
     pub fn age_sample(&mut self, now: Nanos, age: Nanos) {
         let m = self.minute(now);
-        m.age_samples = m.age_samples.saturating_add(1);
+        bump(&mut m.age_samples);
         m.age_sum_ns += age;
         m.age_max_ns = m.age_max_ns.max(age);
         if now >= self.warmup {
@@ -266,8 +272,21 @@ impl ConsumerMetrics {
     #[inline]
     pub fn throttled(&mut self, now: Nanos) {
         self.throttled_reads += 1;
-        let b = self.minute(now);
-        b.throttled_reads = b.throttled_reads.saturating_add(1);
+        bump(&mut self.minute(now).throttled_reads);
+    }
+
+    /// Counts one invocation sent at `now`.
+    #[inline]
+    pub fn invoked(&mut self, now: Nanos) {
+        self.invocations += 1;
+        bump(&mut self.minute(now).invocations);
+    }
+
+    /// Counts one failed invocation that ended at `now`.
+    #[inline]
+    pub fn errored(&mut self, now: Nanos) {
+        self.errors += 1;
+        bump(&mut self.minute(now).errors);
     }
 
     /// First minute index at or after warm-up.

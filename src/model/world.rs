@@ -59,6 +59,35 @@ struct Lane {
     unwritten: Vec<RoutedWrite>,
 }
 
+impl Lane {
+    /// Takes the batch `start..end` as a fresh one: every field reset in place (the vectors keep
+    /// their capacity; `halves` is kept as it is). The destructuring names every field, so a new
+    /// one cannot be forgotten here.
+    fn start_batch(&mut self, start: u64, end: u64) {
+        let Lane {
+            busy,
+            start: s,
+            end: e,
+            attempts,
+            redelivery,
+            failed,
+            halves: _,
+            throttles,
+            routed,
+            unwritten,
+        } = self;
+        *busy = true;
+        *s = start;
+        *e = end;
+        *attempts = 0;
+        *redelivery = false;
+        *failed = false;
+        *throttles = 0;
+        *routed = false;
+        unwritten.clear();
+    }
+}
+
 /// Records a router still has to write to one shard of an output stream.
 #[derive(Clone, Debug)]
 struct RoutedWrite {
@@ -539,18 +568,7 @@ impl<'a> World<'a> {
                 .iter()
                 .position(|l| !l.busy)
                 .expect("a free lane exists");
-            // Reset field by field (keeping any halves) rather than building and dropping a
-            // fresh `Lane` with its vectors.
-            let l = &mut rd.lanes[lane];
-            l.unwritten.clear();
-            l.busy = true;
-            l.start = rd.pend_start;
-            l.end = end;
-            l.attempts = 0;
-            l.redelivery = false;
-            l.failed = false;
-            l.throttles = 0;
-            l.routed = false;
+            rd.lanes[lane].start_batch(rd.pend_start, end);
             rd.free_lanes -= 1;
             rd.pend_start = end;
             rd.window_start = now;
@@ -753,9 +771,7 @@ impl<'a> World<'a> {
         m.cold_starts += u64::from(cold);
         m.billed_ns += outcome.duration;
         m.downstream_billed_ns += outcome.downstream;
-        m.invocations += 1;
-        let b = m.minute(now);
-        b.invocations = b.invocations.saturating_add(1);
+        m.invoked(now);
         m.concurrency += 1;
         m.peak_concurrency = m.peak_concurrency.max(m.concurrency);
         q.schedule(now + outcome.duration, Event::Done(r, lane));
@@ -931,9 +947,7 @@ impl<'a> World<'a> {
             self.next_or_free(now, r, lane, q);
             return;
         }
-        m.errors += 1;
-        let b = m.minute(now);
-        b.errors = b.errors.saturating_add(1);
+        m.errored(now);
         if c.bisect_on_error && n > 1 {
             let mid = l.start + n / 2;
             l.halves.push((mid, l.end));
