@@ -24,6 +24,13 @@ pub enum Dist {
 /// truncation is a single instruction and the fractional part `x - trunc(x)` is exact in `f64`.
 #[inline(always)]
 pub fn round_u64(x: f64) -> u64 {
+    // Below 2^52 every fraction is representable, `x + 0.5` cannot reach a larger power of two
+    // than the integer it rounds to, and the signed conversion needs none of the range checks of
+    // a saturating `as u64`. Sizes and durations always land here.
+    if (0.0..4_503_599_627_370_496.0).contains(&x) {
+        let t = x as i64 as u64;
+        return t + u64::from(x - t as f64 >= 0.5);
+    }
     let t = x as u64;
     if x - t as f64 >= 0.5 {
         t.saturating_add(1)
@@ -34,6 +41,7 @@ pub fn round_u64(x: f64) -> u64 {
 
 /// Successes among `n` trials of probability `p`; draws nothing when the answer is certain
 /// (`n = 0`, `p <= 0` or `p >= 1`).
+#[inline(always)]
 pub fn binomial<R: Rng + ?Sized>(rng: &mut R, n: u64, p: f64) -> u64 {
     if n == 0 || p <= 0.0 {
         return 0;
@@ -41,6 +49,13 @@ pub fn binomial<R: Rng + ?Sized>(rng: &mut R, n: u64, p: f64) -> u64 {
     if p >= 1.0 {
         return n;
     }
+    binomial_draw(rng, n, p)
+}
+
+/// The draw itself, kept out of line so the certain cases above inline to two comparisons
+/// (exact mode asks once per record whether it was written twice, almost always with `p = 0`).
+#[inline(never)]
+fn binomial_draw<R: Rng + ?Sized>(rng: &mut R, n: u64, p: f64) -> u64 {
     rand_distr::Binomial::new(n, p).map_or(0, |b| b.sample(rng))
 }
 
