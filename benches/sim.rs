@@ -4,8 +4,11 @@
 //! events, so criterion prints events per second; docs/performance.md has the full-length figures.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use rand::Rng;
 use rayon::prelude::*;
 use sim::config::{ModelFile, Override};
+use sim::dist::{round_u64, Dist};
+use sim::engine::{rng, Queue};
 use sim::experiment::Experiment;
 use sim::model::{simulate, ModelSpec};
 use std::hint::black_box;
@@ -81,5 +84,46 @@ fn sweep(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, event_loop, sweep);
+/// The floor under one event: what any handler pays before its own logic. `queue-hold-N` is the
+/// classic hold model (pop the earliest of N pending events, schedule it again a uniform random
+/// delay of up to 1 s later): the queue work of one event in a run with N pending events (about 64
+/// in kinesis-standard, tens of thousands at 1,000 shards); `lognormal-duration` is
+/// one invocation's duration draw (a ziggurat normal and one `exp`), paid by every invocation.
+fn floor(c: &mut Criterion) {
+    const OPS: u64 = 100_000;
+    let mut g = c.benchmark_group("floor");
+    g.sample_size(20)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(3))
+        .throughput(Throughput::Elements(OPS));
+    for pending in [64u32, 16_384] {
+        g.bench_function(format!("queue-hold-{pending}"), |b| {
+            let mut r = rng::stream(1, &[1]);
+            let mut q: Queue<u32> = Queue::new();
+            for i in 0..pending {
+                q.schedule(r.random_range(1..1_000_000_000), i);
+            }
+            b.iter(|| {
+                for _ in 0..OPS {
+                    let (now, e) = q.pop_until(u64::MAX).expect("never empty");
+                    q.schedule(now + r.random_range(1..1_000_000_000), black_box(e));
+                }
+            })
+        });
+    }
+    g.bench_function("lognormal-duration", |b| {
+        let mut r = rng::stream(1, &[2]);
+        let d = Dist::lognormal_from_median_p99(40e6, 250e6).unwrap();
+        b.iter(|| {
+            let mut sum = 0u64;
+            for _ in 0..OPS {
+                sum = sum.wrapping_add(round_u64(d.sample(&mut r)));
+            }
+            black_box(sum)
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, floor, event_loop, sweep);
 criterion_main!(benches);
