@@ -24,9 +24,11 @@ pub enum Dist {
 /// truncation is a single instruction and the fractional part `x - trunc(x)` is exact in `f64`.
 #[inline(always)]
 pub fn round_u64(x: f64) -> u64 {
-    // Below 2^52 every fraction is representable, `x + 0.5` cannot reach a larger power of two
-    // than the integer it rounds to, and the signed conversion needs none of the range checks of
-    // a saturating `as u64`. Sizes and durations always land here.
+    // On [0, 2^52), where every size and duration lands, the signed conversion truncates the same
+    // way without the range checks of a saturating `as u64` (NaN, negatives, 2^63 and beyond), and
+    // adding one cannot overflow. A separate return, not a shared tail: merged with the general
+    // path below, the compiler keeps the checks (kinesis-standard 1 h: 644 M instructions
+    // instead of 631 M).
     if (0.0..4_503_599_627_370_496.0).contains(&x) {
         let t = x as i64 as u64;
         return t + u64::from(x - t as f64 >= 0.5);
