@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Checks that two builds of sim write the same bytes: every shipped model's run (summary.json with
+# its timing fields removed, timeseries.csv) and every shipped experiment's sweep (every CSV it
+# writes). A refactor or a speed-up must pass this unchanged; a change argued as more faithful
+# lists the files it changes.
+#
+# Usage: scripts/compare-outputs.sh [--base REV] [--duration D] [--only models|experiments] [--keep]
+#   --base REV      the build to compare against (default: HEAD); the other side is the work tree
+#   --duration D    run each model for D instead of its own duration (a quick check; default: full)
+#   --only WHAT     compare only models or only experiments
+#   --keep          keep the output folders (printed at the end)
+# Exit status: 0 identical, 1 a difference (listed), 2 usage or build error.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+base=HEAD duration="" only="" keep=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --base) base=$2; shift 2 ;;
+    --duration) duration=$2; shift 2 ;;
+    --only) only=$2; shift 2 ;;
+    --keep) keep=1; shift ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    *) echo "compare-outputs: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+rev=$(git rev-parse --verify "$base^{commit}") || { echo "compare-outputs: no commit '$base'" >&2; exit 2; }
+work=$(mktemp -d)
+cleanup() {
+  git worktree remove --force "$work/base-tree" >/dev/null 2>&1 || true
+  if [ "$keep" = 1 ]; then echo "outputs kept in $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+
+echo "== building the base ($base = ${rev:0:12}) and the work tree"
+git worktree add --detach "$work/base-tree" "$rev" >/dev/null 2>&1
+# The base gets its own target folder, kept between calls so a second check only rebuilds sim.
+CARGO_TARGET_DIR="$root/target/compare-base" cargo build --release --quiet --bin sim \
+  --manifest-path "$work/base-tree/Cargo.toml"
+cargo build --release --quiet --bin sim
+base_bin="$root/target/compare-base/release/sim"
+new_bin="$root/target/release/sim"
+
+# Runs everything with one binary from one tree; the outputs go to $2.
+produce() {
+  local bin=$1 out=$2 tree=$3
+  mkdir -p "$out"
+  (
+    cd "$tree"
+    if [ "$only" != experiments ]; then
+      for m in models/*.toml; do
+        local name
+        name=$(basename "$m" .toml)
+        local args=(run "$m" --out "$out/models/$name")
+        [ -n "$duration" ] && args+=(--duration "$duration" --warmup 0s)
+        "$bin" "${args[@]}" --max-events 1e12 >/dev/null 2>"$out/models/$name.stderr" || {
+          echo "  $m failed with $bin:"; cat "$out/models/$name.stderr"; return 1; }
+        jq 'del(.wall_s, .events_per_s, .peak_rss_mb)' "$out/models/$name/summary.json" \
+          >"$out/models/$name/summary.stable.json"
+        rm "$out/models/$name/summary.json"
+      done
+    fi
+    if [ "$only" != models ]; then
+      for e in experiments/*.toml; do
+        local name
+        name=$(basename "$e" .toml)
+        "$bin" sweep "$e" --quiet --out "$out/experiments/$name" >/dev/null \
+          2>"$out/experiments/$name.stderr" || {
+          echo "  $e failed with $bin:"; cat "$out/experiments/$name.stderr"; return 1; }
+        # Only data files are compared: plots carry the same numbers, drawn.
+        find "$out/experiments/$name" -type f ! -name '*.csv' -delete
+      done
+    fi
+    rm -f "$out"/models/*.stderr "$out"/experiments/*.stderr
+  )
+}
+
+echo "== running the base"
+produce "$base_bin" "$work/base" "$work/base-tree"
+echo "== running the work tree"
+produce "$new_bin" "$work/new" "$root"
+
+if diff -r "$work/base" "$work/new" >"$work/diff.txt"; then
+  n=$(find "$work/base" -type f | wc -l)
+  echo "identical: $n files (models: summary minus timing fields, timeseries.csv; experiments: every CSV)"
+  exit 0
+fi
+echo "DIFFERENT: the files below differ between $base and the work tree"
+grep -E '^(diff|Only in)' "$work/diff.txt" | sed "s|$work/||g" | head -50
+exit 1
