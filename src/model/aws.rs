@@ -1,6 +1,6 @@
 //! AWS's documented numbers and `sim`'s assumed defaults, in one place.
 //!
-//! Each constant says where it comes from (see ../shared/aws-facts.md and docs/model.md). Constants
+//! Each constant says where it comes from (docs/sources.md gives the AWS page of each). Constants
 //! marked ASSUMPTION are not documented by AWS; they are parameters with a chosen default.
 
 use super::spec::{Backoff, ControlPlaneSpec, EfoSpec, Jitter, ShardLimits, StreamKind};
@@ -10,7 +10,8 @@ use crate::engine::Nanos;
 
 pub const MIB: u64 = 1 << 20;
 
-/// Kinesis per-shard limits (Kinesis developer guide, quotas page; GetRecords API reference).
+/// Kinesis per-shard limits: <https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html>
+/// and <https://docs.aws.amazon.com/kinesis/latest/APIReference/API_GetRecords.html> (10 MiB / 5 s rule).
 pub fn kinesis_limits() -> ShardLimits {
     ShardLimits {
         write_records_per_s: Some(1000),
@@ -29,8 +30,8 @@ pub fn kinesis_limits() -> ShardLimits {
     }
 }
 
-/// DynamoDB Streams per-shard limits. GetRecords returns at most 1,000 records or 1 MB (API
-/// reference). ASSUMPTION: AWS documents no call rate, only "no more than two readers"; the default
+/// DynamoDB Streams per-shard limits. GetRecords returns at most 1,000 records or 1 MB
+/// (<https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_GetRecords.html>). ASSUMPTION: AWS documents no call rate, only "no more than two readers"; the default
 /// of 10 calls per sliding second lets two Lambda pollers (4 calls/s each) through and throttles three.
 pub fn dynamodb_limits() -> ShardLimits {
     ShardLimits {
@@ -56,14 +57,16 @@ pub fn default_limits(kind: StreamKind) -> ShardLimits {
 }
 
 /// ASSUMPTION: the share of item changes Kinesis Data Streams for DynamoDB writes twice. AWS says
-/// only that "the same item notifications might also appear more than once in the stream".
+/// only that "the same item notifications might also appear more than once in the stream"
+/// (<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/kds.html>).
 pub const DYNAMODB_KINESIS_DUPLICATES: f64 = 0.001;
 
 /// ASSUMPTION: a router retries the records a stream rejected (PutRecords partial failure) after
 /// 100 ms, the base delay of the AWS SDKs' standard retry mode.
 pub const ROUTER_WRITE_RETRY: Nanos = 100 * MS;
 
-/// Lambda's default concurrency quota per account and Region (Lambda quotas page).
+/// Lambda's default concurrency quota per account and Region
+/// (<https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html>).
 pub const ACCOUNT_CONCURRENCY: u32 = 1000;
 
 /// ASSUMPTION: how long an event source mapping waits before retrying an invocation Lambda
@@ -78,11 +81,15 @@ pub fn invoke_throttle_backoff() -> Backoff {
     }
 }
 
-/// Both services keep records 24 hours by default.
+/// Both services keep records 24 hours by default
+/// (<https://docs.aws.amazon.com/streams/latest/dev/kinesis-extended-retention.html>,
+/// <https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html>).
 pub const RETENTION: Nanos = 24 * HOUR;
 
 /// Enhanced fan-out: 2 MB/s per consumer per shard, ~70 ms average propagation, subscriptions of 5
-/// minutes. ASSUMPTION: pushes pause for 50 ms while a subscription is renewed.
+/// minutes (<https://docs.aws.amazon.com/streams/latest/dev/enhanced-consumers.html>,
+/// <https://docs.aws.amazon.com/streams/latest/dev/building-consumers.html>).
+/// ASSUMPTION: pushes pause for 50 ms while a subscription is renewed.
 pub fn efo_defaults() -> EfoSpec {
     EfoSpec {
         bytes_per_s: 2 * MIB,
@@ -92,7 +99,9 @@ pub fn efo_defaults() -> EfoSpec {
     }
 }
 
-/// Lambda polls each Kinesis shard once per second when idle, each DynamoDB shard four times.
+/// Lambda polls each Kinesis shard once per second when idle, each DynamoDB shard four times
+/// (<https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html>,
+/// <https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html>).
 pub fn idle_poll_interval(kind: StreamKind) -> Nanos {
     match kind {
         StreamKind::Kinesis => SEC,
@@ -120,21 +129,23 @@ pub fn throttle_backoff() -> Backoff {
     }
 }
 
-/// Event source mapping defaults (CreateEventSourceMapping API reference).
+/// Event source mapping defaults
+/// (<https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html>).
 pub const BATCH_SIZE: u64 = 100;
 pub const MAX_BATCH_SIZE: u64 = 10_000;
 pub const MAX_BATCHING_WINDOW: Nanos = 300 * SEC;
 pub const MAX_PARALLELIZATION: u32 = 10;
 pub const MAX_RETRY_ATTEMPTS: i64 = 10_000;
 pub const MAX_RECORD_AGE: Nanos = 604_800 * SEC;
-/// Synchronous invocation payload limit: 6 MB.
+/// Synchronous invocation payload limit: 6 MB (<https://docs.aws.amazon.com/lambda/latest/dg/API_Invoke.html>).
 pub const PAYLOAD_CAP: u64 = 6 * MIB;
-/// Lambda's default function timeout is 3 s; the maximum is 15 minutes.
+/// Lambda's default function timeout is 3 s; the maximum is 15 minutes
+/// (<https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html>).
 pub const TIMEOUT: Nanos = 3 * SEC;
 pub const MAX_TIMEOUT: Nanos = 15 * MIN;
 
 /// ASSUMPTION: cold start of a Python or Node.js function, log-normal with median 250 ms and p99
-/// 1 s (in the ranges measured by the sources in aws-facts.md section 7).
+/// 1 s (in the ranges measured by the sources in <https://docs.aws.amazon.com/lambda/latest/operatorguide/execution-environments.html>).
 pub fn cold_start() -> Dist {
     Dist::lognormal_from_median_p99((250 * MS) as f64, SEC as f64).expect("valid constants")
 }
@@ -144,12 +155,12 @@ pub const ENV_IDLE_TIMEOUT: Nanos = 10 * MIN;
 
 /// Control-plane defaults (docs/model.md §14). Account-wide limits: the Lambda control plane
 /// (CreateFunction, CreateEventSourceMapping, ...) takes 15 requests/s (Lambda quotas page,
-/// aws-facts §5.2); DescribeStream 10/s per account (Kinesis API reference, aws-facts §5.1);
-/// RegisterStreamConsumer 5/s per account with at most 5 consumers in CREATING (aws-facts §2).
+/// <https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html>); DescribeStream 10/s per account (Kinesis API reference, <https://docs.aws.amazon.com/kinesis/latest/APIReference/API_DescribeStream.html>);
+/// RegisterStreamConsumer 5/s per account with at most 5 consumers in CREATING (<https://docs.aws.amazon.com/streams/latest/dev/enhanced-consumers.html>).
 /// The client's retry follows the AWS SDKs' standard mode: 3 attempts (SDKs and Tools reference
 /// guide), full-jitter exponential backoff from 1 s (the Rust SDK's default initial backoff),
 /// capped at 20 s (the JavaScript SDK v3's `MAXIMUM_RETRY_DELAY`).
-/// ASSUMPTION: each subscriber makes 2 DescribeStream calls (UNCONFIRMED, aws-facts §5.1); every
+/// ASSUMPTION: each subscriber makes 2 DescribeStream calls (UNCONFIRMED, <https://docs.aws.amazon.com/kinesis/latest/APIReference/API_DescribeStream.html>); every
 /// call answers in 100 ms; a registered consumer stays 30 s in CREATING; subscribers start at once.
 pub fn control_plane() -> ControlPlaneSpec {
     ControlPlaneSpec {
@@ -167,24 +178,24 @@ pub fn control_plane() -> ControlPlaneSpec {
     }
 }
 /// DynamoDB Streams shards are sealed "on average" every 4 hours (a code comment in the DynamoDB
-/// developer guide, aws-facts §4.4; approximate). Off unless a model sets `rollover`.
+/// developer guide, <https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html>; approximate). Off unless a model sets `rollover`.
 pub const ROLLOVER: Nanos = 4 * HOUR;
 
 /// ASSUMPTION: how often Lambda lists a stream's shards to find new children is not documented;
 /// a consumer starts a child shard up to one minute after finishing its parent.
 pub const SHARD_DISCOVERY: Nanos = MIN;
 
-/// On-demand Kinesis streams start with 4 MB/s of write capacity: 4 shards (aws-facts §1.5).
+/// On-demand Kinesis streams start with 4 MB/s of write capacity: 4 shards (<https://docs.aws.amazon.com/streams/latest/dev/how-do-i-size-a-stream.html>).
 pub const ON_DEMAND_SHARDS: u32 = 4;
 
 /// On-demand Kinesis: "When the incoming traffic exceeds 500 KB/s per shard, it splits the shard
-/// within 15 minutes" (aws-facts §1.5).
+/// within 15 minutes" (<https://docs.aws.amazon.com/streams/latest/dev/how-do-i-size-a-stream.html>).
 pub const SPLIT_BYTES_PER_S: u64 = 500_000;
 /// ASSUMPTION: by analogy with the bytes rule, half the 1,000 records/s write limit.
 pub const SPLIT_RECORDS_PER_S: u64 = 500;
 /// ASSUMPTION: incoming traffic is averaged over one minute, CloudWatch's finest period.
 pub const SPLIT_WINDOW: Nanos = MIN;
-/// ASSUMPTION: a split takes the longest AWS allows, 15 minutes (aws-facts §1.5).
+/// ASSUMPTION: a split takes the longest AWS allows, 15 minutes (<https://docs.aws.amazon.com/streams/latest/dev/how-do-i-size-a-stream.html>).
 pub const SPLIT_DELAY: Nanos = 15 * MIN;
 /// Not an AWS number: caps the simulation's size.
 pub const MAX_ON_DEMAND_SHARDS: u32 = 1000;
