@@ -46,7 +46,7 @@ new_bin="$root/target/release/sim"
 # Runs everything with one binary from one tree; the outputs go to $2.
 produce() {
   local bin=$1 out=$2 tree=$3
-  mkdir -p "$out"
+  mkdir -p "$out/models" "$out/experiments"
   (
     cd "$tree"
     if [ "$only" != experiments ]; then
