@@ -84,6 +84,11 @@ stop() {
   pkill -x slurmd 2>/dev/null || true
   pkill -x slurmctld 2>/dev/null || true
   pkill -x munged 2>/dev/null || true
+  # The daemons save their state as they exit; a start right after must not mistake them for running.
+  for _ in $(seq 1 20); do
+    pgrep -x 'slurmd|slurmctld|munged' >/dev/null || break
+    sleep 0.5
+  done
   echo "slurm-local: stopped"
 }
 
