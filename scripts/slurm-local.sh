@@ -86,7 +86,7 @@ stop() {
   pkill -x munged 2>/dev/null || true
   # The daemons save their state as they exit; a start right after must not mistake them for running.
   for _ in $(seq 1 20); do
-    pgrep -x 'slurmd|slurmctld|munged' >/dev/null || break
+    pgrep -x slurmd >/dev/null || pgrep -x slurmctld >/dev/null || pgrep -x munged >/dev/null || break
     sleep 0.5
   done
   echo "slurm-local: stopped"
