@@ -250,7 +250,7 @@ pub fn resolve(raw: &RawModel, default_name: &str) -> R<ModelSpec> {
     for (si, s) in streams.iter().enumerate() {
         let efo: Vec<_> = consumers
             .iter()
-            .filter(|c| c.stream == si && c.read == ReadMode::Efo)
+            .filter(|c| c.stream == si && c.read.registers_consumer())
             .collect();
         if efo.len() as u32 > s.limits.max_efo_consumers {
             let name = &efo.last().map_or("", |c| c.name.as_str());
@@ -806,7 +806,7 @@ fn consumer(base: &str, name: &str, si: usize, s: &StreamSpec, c: &RawConsumer) 
         None | Some(ReadRaw::Shared) => ReadMode::Shared,
         Some(ReadRaw::Efo) => ReadMode::Efo,
     };
-    if read == ReadMode::Efo && s.kind != StreamKind::Kinesis {
+    if read.registers_consumer() && s.kind != StreamKind::Kinesis {
         return bad(p("read"), "enhanced fan-out exists only on Kinesis streams");
     }
     let batch_size = int_in(

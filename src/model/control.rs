@@ -95,7 +95,7 @@ pub fn steps(spec: &ControlPlaneSpec, kind: StreamKind, read: ReadMode) -> Vec<S
     if kind == StreamKind::Kinesis {
         s.extend((0..spec.describe_stream_calls).map(|_| Step::DescribeStream));
     }
-    if read == ReadMode::Efo {
+    if read.registers_consumer() {
         s.push(Step::RegisterStreamConsumer);
     }
     s.push(Step::CreateEventSourceMapping);

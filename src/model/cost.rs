@@ -5,7 +5,7 @@
 //! Kinesis GetRecords are free. A Pipe's target is not billed (only the Pipe's requests).
 
 use super::report::RunReport;
-use super::spec::{ModelSpec, ReadMode, Service, StreamKind};
+use super::spec::{ModelSpec, Service, StreamKind};
 use crate::engine::time::{DAY, HOUR, SEC};
 use serde::{Deserialize, Serialize};
 
@@ -80,7 +80,7 @@ pub fn monthly(spec: &ModelSpec, report: &RunReport, p: &Prices) -> Cost {
                 .iter()
                 .zip(&spec.consumers)
                 .filter(|(_, c)| {
-                    spec.streams[c.stream].name == s.name && c.read == ReadMode::Shared
+                    spec.streams[c.stream].name == s.name && c.read.shares_call_budget()
                 })
                 .map(|(r, _)| r.bytes_read)
                 .sum();
@@ -116,7 +116,7 @@ pub fn monthly(spec: &ModelSpec, report: &RunReport, p: &Prices) -> Cost {
     let mut non_lambda_ddb_reads = 0.0;
     for (c, r) in spec.consumers.iter().zip(&report.consumers) {
         let s = &spec.streams[c.stream];
-        if c.read == ReadMode::Efo {
+        if c.read.registers_consumer() {
             add(
                 format!("{}: enhanced fan-out consumer-shard-hours", c.name),
                 f64::from(s.shards) * MONTH_HOURS * p.efo_consumer_shard_hour,

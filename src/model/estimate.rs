@@ -75,21 +75,17 @@ pub fn estimate(spec: &ModelSpec) -> Estimate {
         let service_s = (c.function.duration.mean() / SEC as f64).max(1e-3);
         let capacity = per_shard.min(f64::from(c.parallelization_factor) / service_s);
         // A poll sends at most what it read; with a backlog, one batch per invocation.
-        let (polls, invocations) = match c.read {
+        // Each invocation is a start and an end; each EFO delivery one more event.
+        let (polls, invocations, pushes) = match c.read {
             ReadMode::Shared => {
                 let polls = SEC as f64 / c.idle_poll_interval.max(1) as f64;
                 (
                     polls,
                     capacity.min(polls.max(per_shard / c.batch_size as f64)),
+                    0.0,
                 )
             }
-            ReadMode::Efo => (0.0, capacity),
-        };
-        // Each invocation is a start and an end; each EFO delivery one more event.
-        let pushes = if c.read == ReadMode::Efo {
-            invocations
-        } else {
-            0.0
+            ReadMode::Efo => (0.0, capacity, capacity),
         };
         events += shards * secs * (polls + pushes + 2.0 * invocations);
         memory += HISTOGRAM_BYTES + MINUTE_BYTES * (spec.duration / MIN + 1) as f64;

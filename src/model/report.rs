@@ -3,7 +3,7 @@
 use super::metrics::{AgeHistogram, ConsumerMetrics, Minute};
 use super::shard::Shard;
 use super::spec::{ModelSpec, ReadMode};
-use super::world::{Trace, World};
+use super::world::{Conservation, Trace, World};
 use crate::engine::time::{as_ms, MIN, SEC};
 use crate::engine::Nanos;
 use crate::engine::{self, Queue};
@@ -368,7 +368,14 @@ fn build_report(
     }
     for (i, c) in spec.consumers.iter().enumerate() {
         let m = world.consumer_metrics(i);
-        let [written, processed, in_flight, unread, discarded, expired] = balance[i];
+        let Conservation {
+            written,
+            processed,
+            in_flight,
+            unread,
+            discarded,
+            expired,
+        } = balance[i];
         if written != processed + in_flight + unread + discarded + expired {
             return Err(ConservationError {
                 consumer: c.name.clone(),

@@ -6,6 +6,7 @@ use super::limits::{ReadLimiter, WriteWindow};
 use super::log::{Hint, ShardLog};
 use super::origin::OriginLog;
 use super::spec::ShardLimits;
+use super::world::ReaderId;
 use crate::engine::Nanos;
 
 /// A shard of a stream. Records exist in its log only once someone asked for time `t` via
@@ -28,8 +29,8 @@ pub struct Shard {
     pub put_units: u64,
     /// Poison marks: `(time, record number of the first record at or after it)`.
     pub marks: Vec<(Nanos, u64)>,
-    /// Reader indices (into the world's reader list) that read this shard.
-    pub readers: Vec<u32>,
+    /// The world's readers that read this shard.
+    pub readers: Vec<ReaderId>,
     /// Chunk count at which the log is next trimmed.
     pub trim_at: usize,
     /// Lags of the records written by routers (empty for a stream fed by producers only).

@@ -162,6 +162,29 @@ pub enum ReadMode {
     Efo,
 }
 
+/// What each read mode implies, each an exhaustive `match` so that a new mode must decide every
+/// one of them here; the rest of the crate asks these (or matches on the mode itself) rather than
+/// comparing with one variant.
+impl ReadMode {
+    /// Reads with GetRecords calls that share the shard's call and byte budget with every other
+    /// such reader: shown in the shard's call trace, billed as on-demand data retrieval.
+    pub fn shares_call_budget(self) -> bool {
+        match self {
+            ReadMode::Shared => true,
+            ReadMode::Efo => false,
+        }
+    }
+
+    /// Registers as a stream consumer (a Kinesis-only API call, counted against the stream's
+    /// consumer limit) and is billed per consumer-shard-hour and for the bytes pushed to it.
+    pub fn registers_consumer(self) -> bool {
+        match self {
+            ReadMode::Shared => false,
+            ReadMode::Efo => true,
+        }
+    }
+}
+
 /// Which managed poller runs the consumer (affects labels and cost only).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Service {

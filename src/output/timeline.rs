@@ -15,7 +15,7 @@ pub fn write(stem: &Path, spec: &ModelSpec, trace: &Trace) -> Result<()> {
     let mut rows: Vec<TimelineRow> = spec
         .consumers
         .iter()
-        .filter(|c| c.stream == trace.stream && c.read == crate::model::spec::ReadMode::Shared)
+        .filter(|c| c.stream == trace.stream && c.read.shares_call_budget())
         .map(|c| TimelineRow {
             reader: c.name.clone(),
             calls: Vec::new(),

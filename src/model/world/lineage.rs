@@ -11,7 +11,7 @@
 //! New shards and readers draw from random streams named by their shard number, which is above
 //! every initial shard's, so a model without rollover or on-demand capacity runs exactly as before.
 
-use super::{Event, Reader, World, RNG_ARRIVALS};
+use super::{Event, Reader, ReaderId, World, RNG_ARRIVALS};
 use crate::engine::rng::{name_id, stream};
 use crate::engine::{Nanos, Queue};
 use crate::model::shard::{Shard, UNRESOLVED};
@@ -31,8 +31,8 @@ pub(super) struct Lineage {
 #[derive(Clone, Debug, Default)]
 struct ReaderLineage {
     /// The same consumer's reader of the parent shard.
-    parent: Option<u32>,
-    children: Vec<u32>,
+    parent: Option<ReaderId>,
+    children: Vec<ReaderId>,
     /// When the reader started reading (child readers only).
     started_at: Option<Nanos>,
     /// When it first fetched records.
@@ -42,24 +42,24 @@ struct ReaderLineage {
 }
 
 impl Lineage {
-    fn entry(&mut self, r: u32) -> &mut ReaderLineage {
-        let i = r as usize;
+    fn entry(&mut self, r: ReaderId) -> &mut ReaderLineage {
+        let i = r.index();
         if self.readers.len() <= i {
             self.readers.resize_with(i + 1, ReaderLineage::default);
         }
         &mut self.readers[i]
     }
 
-    fn done(&self, r: u32) -> bool {
+    fn done(&self, r: ReaderId) -> bool {
         self.readers
-            .get(r as usize)
+            .get(r.index())
             .is_some_and(|x| x.done_at.is_some())
     }
 
     /// Notes a fetch of records by reader `r` (cheap when no shard ever changed).
     #[inline]
-    pub(super) fn note_read(&mut self, r: u32, now: Nanos) {
-        if let Some(x) = self.readers.get_mut(r as usize) {
+    pub(super) fn note_read(&mut self, r: ReaderId, now: Nanos) {
+        if let Some(x) = self.readers.get_mut(r.index()) {
             x.first_read_at.get_or_insert(now);
         }
     }
@@ -200,7 +200,7 @@ impl World<'_> {
                 }
             }
             for &pr in &parent_readers {
-                let prd = &self.readers[pr as usize];
+                let prd = &self.readers[pr];
                 let ci = prd.consumer;
                 let c = &spec.consumers[ci as usize];
                 let marks = prd
@@ -208,9 +208,7 @@ impl World<'_> {
                     .iter()
                     .filter_map(|m| moved.iter().find(|x| x.0 == *m).map(|x| x.1))
                     .collect();
-                let r = self.readers.len() as u32;
-                child.readers.push(r);
-                self.readers.push(Reader::new(
+                let r = self.readers.push(Reader::new(
                     spec.seed,
                     ci,
                     c,
@@ -219,6 +217,7 @@ impl World<'_> {
                     s.efo.bytes_per_s,
                     marks,
                 ));
+                child.readers.push(r);
                 self.lineage.entry(r).parent = Some(pr);
                 self.lineage.entry(pr).children.push(r);
             }
@@ -232,11 +231,11 @@ impl World<'_> {
 
     /// On a sealed shard: true if reader `r` has finished it (now or before). On finishing, its
     /// children are started after the discovery delay.
-    pub(super) fn check_finished(&mut self, now: Nanos, r: u32, q: &mut Queue<Event>) -> bool {
+    pub(super) fn check_finished(&mut self, now: Nanos, r: ReaderId, q: &mut Queue<Event>) -> bool {
         if self.lineage.done(r) {
             return true;
         }
-        let rd = &self.readers[r as usize];
+        let rd = &self.readers[r];
         let shard = &self.streams[rd.stream as usize].shards[rd.shard as usize];
         if !shard.sealed()
             || rd.cursor < shard.log.end()
@@ -249,14 +248,14 @@ impl World<'_> {
         let entry = self.lineage.entry(r);
         entry.done_at = Some(now);
         for c in entry.children.clone() {
-            let delay = self.readers[c as usize].rng.random_range(0..=discovery);
+            let delay = self.readers[c].rng.random_range(0..=discovery);
             q.schedule(now + delay, Event::Start(c));
         }
         true
     }
 
     /// A child reader starts reading its shard.
-    pub(super) fn on_start(&mut self, now: Nanos, r: u32, q: &mut Queue<Event>) {
+    pub(super) fn on_start(&mut self, now: Nanos, r: ReaderId, q: &mut Queue<Event>) {
         self.lineage.entry(r).started_at = Some(now);
         match self.consumer(r).read {
             ReadMode::Shared => self.on_poll(now, r, q),
@@ -271,12 +270,12 @@ impl World<'_> {
             .enumerate()
             .map(|(i, rd)| {
                 let l = self.lineage.readers.get(i).cloned().unwrap_or_default();
-                let parent = l.parent.map(|p| &self.lineage.readers[p as usize]);
+                let parent = l.parent.map(|p| &self.lineage.readers[p.index()]);
                 LineageSpan {
                     consumer: rd.consumer as usize,
                     stream: rd.stream as usize,
                     shard: rd.shard,
-                    parent_shard: l.parent.map(|p| self.readers[p as usize].shard),
+                    parent_shard: l.parent.map(|p| self.readers[p].shard),
                     parent_done_at: parent.and_then(|p| p.done_at),
                     started_at: l.started_at,
                     first_read_at: l.first_read_at,

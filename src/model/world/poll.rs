@@ -1,0 +1,120 @@
+//! Shared reading: GetRecords polls on the shard's shared call and byte budget, and moving read
+//! records into a reader's buffer (used by pushes too).
+
+use super::{CallOutcome, Event, ReaderId, World};
+use crate::engine::{Nanos, Queue};
+use crate::model::function::backoff;
+use crate::model::limits::CallVerdict;
+
+impl World<'_> {
+    /// A shared reader's GetRecords call.
+    pub(super) fn on_poll(&mut self, now: Nanos, r: ReaderId, q: &mut Queue<Event>) {
+        self.readers[r].scheduled = false;
+        self.refresh_shard(now, r);
+        if self.shard_of(r).sealed() && self.check_finished(now, r, q) {
+            return;
+        }
+        if self.readers[r].free_lanes == 0 {
+            return;
+        }
+        let c = self.consumer(r);
+        let limits = &self.spec.streams[c.stream].limits;
+        let verdict = self.shard_of(r).limiter.call(limits, now);
+        let ci = self.readers[r].consumer as usize;
+        self.consumers[ci].metrics.read_calls += 1;
+        self.readers[r].last_call = now;
+        let max_bytes = match verdict {
+            CallVerdict::Throttled => {
+                self.record_call(now, r, CallOutcome::Throttled);
+                self.shard_of(r).throttled_reads += 1;
+                self.consumers[ci].metrics.throttled(now);
+                let rd = &mut self.readers[r];
+                let wait = backoff(&c.throttle_backoff, rd.throttle_streak, &mut rd.rng);
+                rd.throttle_streak = rd.throttle_streak.saturating_add(1);
+                self.dispatch(now, r, q);
+                let rd = &mut self.readers[r];
+                if !rd.scheduled && rd.free_lanes > 0 {
+                    rd.scheduled = true;
+                    q.schedule(now + wait, Event::Read(r));
+                }
+                return;
+            }
+            CallVerdict::Allowed { max_bytes } => max_bytes,
+        };
+        self.readers[r].throttle_streak = 0;
+        let got = self.fetch(now, r, limits.max_records_per_call, max_bytes, now);
+        let outcome = if got.0 > 0 {
+            CallOutcome::Records(got.0)
+        } else {
+            CallOutcome::Empty
+        };
+        self.record_call(now, r, outcome);
+        let bytes = got.1;
+        self.shard_of(r).limiter.consume(limits, now, bytes);
+        self.dispatch(now, r, q);
+        self.schedule_poll(now, r, got.0 > 0, q);
+    }
+
+    /// Moves readable records into the reader's buffer (read but not yet sent). Returns
+    /// `(records, bytes)` fetched.
+    pub(super) fn fetch(
+        &mut self,
+        now: Nanos,
+        r: ReaderId,
+        max_records: u64,
+        max_bytes: u64,
+        readable_at: Nanos,
+    ) -> (u64, u64) {
+        let c = self.consumer(r);
+        let rd = &self.readers[r];
+        let shard = &self.streams[rd.stream as usize].shards[rd.shard as usize];
+        let log = &shard.log;
+        let h = &rd.hint;
+        let buffered = rd.cursor - rd.pend_start;
+        let want_n = c.fetch_records.saturating_sub(buffered).min(max_records);
+        let avail = shard.readable_end(readable_at, h);
+        let cursor = rd.cursor;
+        if avail <= cursor || want_n == 0 {
+            return (0, 0);
+        }
+        let by_count = (cursor + want_n).min(avail);
+        let by_bytes = log.end_within_bytes(cursor, max_bytes, h);
+        let e = by_count.min(by_bytes).max(cursor + 1); // a call returns at least one record
+        let bytes = log.bytes_before(e, h) - log.bytes_before(cursor, h);
+        let rd = &mut self.readers[r];
+        if buffered == 0 {
+            rd.window_start = now;
+        }
+        rd.cursor = e;
+        self.consumers[rd.consumer as usize].metrics.bytes_read += bytes;
+        self.lineage.note_read(r, now);
+        (e - cursor, bytes)
+    }
+
+    /// Schedules a shared reader's next call, if it has a free lane and none is scheduled.
+    pub(super) fn schedule_poll(
+        &mut self,
+        now: Nanos,
+        r: ReaderId,
+        got: bool,
+        q: &mut Queue<Event>,
+    ) {
+        let c = self.consumer(r);
+        let rd = &self.readers[r];
+        if rd.scheduled || rd.free_lanes == 0 || self.holds_full_batch(r) {
+            return;
+        }
+        let shard = &self.streams[rd.stream as usize].shards[rd.shard as usize];
+        let next = if rd.cursor > rd.pend_start {
+            (now + c.idle_poll_interval).min(rd.window_start + c.batching_window)
+        } else if got && shard.readable_end(now, &rd.hint) > rd.cursor {
+            now
+        } else {
+            now + c.idle_poll_interval
+        };
+        let next = next.max(rd.last_call + c.min_call_interval).max(now);
+        let rd = &mut self.readers[r];
+        rd.scheduled = true;
+        q.schedule(next, Event::Read(r));
+    }
+}

@@ -1,0 +1,103 @@
+//! Enhanced fan-out: records pushed over each subscriber's dedicated pipe once they have
+//! propagated, with the subscription's periodic renewal gap.
+
+use super::{Event, ReaderId, World};
+use crate::dist::round_u64;
+use crate::engine::{Nanos, Queue};
+use crate::model::spec::ReadMode;
+
+impl World<'_> {
+    /// An EFO push: records written at least one propagation delay ago, within the dedicated pipe.
+    pub(super) fn on_push(&mut self, now: Nanos, r: ReaderId, q: &mut Queue<Event>) {
+        self.readers[r].scheduled = false;
+        self.refresh_shard(now, r);
+        if self.shard_of(r).sealed() && self.check_finished(now, r, q) {
+            return;
+        }
+        let c = self.consumer(r);
+        let efo = &self.spec.streams[c.stream].efo;
+        let rd = &mut self.readers[r];
+        if rd.free_lanes == 0 {
+            return;
+        }
+        let phase = now % efo.renewal_period.max(1);
+        if now >= efo.renewal_period && phase < efo.renewal_gap {
+            rd.scheduled = true;
+            q.schedule(now - phase + efo.renewal_gap, Event::Read(r));
+            return;
+        }
+        let room = rd.pipe.available(efo.bytes_per_s, now);
+        if room > 0 {
+            let readable_at = now.saturating_sub(rd.prop_delay);
+            let (_, bytes) = self.fetch(now, r, u64::MAX, room, readable_at);
+            self.readers[r].pipe.consume(bytes);
+            let ci = self.readers[r].consumer as usize;
+            self.consumers[ci].metrics.efo_bytes += bytes;
+        }
+        self.dispatch(now, r, q);
+        self.schedule_push(now, r, q);
+    }
+
+    /// Schedules a reader's next push: when its next record will have propagated.
+    pub(super) fn schedule_push(&mut self, now: Nanos, r: ReaderId, q: &mut Queue<Event>) {
+        let c = self.consumer(r);
+        let efo = &self.spec.streams[c.stream].efo;
+        let rd = &self.readers[r];
+        if rd.scheduled || rd.free_lanes == 0 || self.holds_full_batch(r) {
+            return;
+        }
+        let shard = &self.streams[rd.stream as usize].shards[rd.shard as usize];
+        let next = if rd.cursor > rd.pend_start {
+            let next_ts = if rd.cursor < shard.log.end() {
+                shard.log.ts_of(rd.cursor, &rd.hint)
+            } else {
+                shard.next_arrival()
+            };
+            (rd.window_start + c.batching_window).min(next_ts.saturating_add(rd.prop_delay))
+        } else {
+            let next_ts = if rd.cursor < shard.log.end() {
+                shard.log.ts_of(rd.cursor, &rd.hint)
+            } else {
+                shard.next_arrival()
+            };
+            if next_ts == Nanos::MAX {
+                return;
+            }
+            let rd = &mut self.readers[r];
+            rd.prop_delay = round_u64(efo.propagation.sample(&mut rd.rng));
+            next_ts + rd.prop_delay
+        };
+        let rd = &mut self.readers[r];
+        let next = next.max(now).max(rd.pipe.refill_time(efo.bytes_per_s, now));
+        if next > self.spec.duration {
+            return; // nothing more can be delivered within the run
+        }
+        rd.scheduled = true;
+        q.schedule(next, Event::Read(r));
+    }
+
+    /// Schedules the next push of every idle enhanced fan-out reader of a shard a router just
+    /// wrote to (pollers find the records on their next call).
+    pub(super) fn wake_readers(
+        &mut self,
+        now: Nanos,
+        stream: u32,
+        shard: u32,
+        q: &mut Queue<Event>,
+    ) {
+        let n = self.streams[stream as usize].shards[shard as usize]
+            .readers
+            .len();
+        for k in 0..n {
+            let i = self.streams[stream as usize].shards[shard as usize].readers[k];
+            let rd = &self.readers[i];
+            if rd.scheduled || rd.free_lanes == 0 {
+                continue;
+            }
+            match self.consumer(i).read {
+                ReadMode::Shared => {}
+                ReadMode::Efo => self.schedule_push(now, i, q),
+            }
+        }
+    }
+}

@@ -1,0 +1,195 @@
+//! Readers: one consumer's poller (or subscription) on one shard, its batch lanes, and the typed
+//! index that names it.
+
+use super::route::RoutedWrite;
+use super::RNG_READER;
+use crate::engine::rng::{name_id, stream, SimRng};
+use crate::engine::Nanos;
+use crate::model::limits::BytePipe;
+use crate::model::log::Hint;
+use crate::model::spec::ConsumerSpec;
+use std::ops::{Index, IndexMut};
+
+/// Names one reader of the world (its place in the world's reader list).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ReaderId(u32);
+
+impl ReaderId {
+    /// The reader's place in the world's reader list.
+    #[inline]
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// Every reader of the world, indexed by [`ReaderId`]; readers are only ever added.
+#[derive(Default)]
+pub(super) struct Readers(Vec<Reader>);
+
+impl Readers {
+    /// Adds a reader and returns its name.
+    pub(super) fn push(&mut self, reader: Reader) -> ReaderId {
+        let id = ReaderId(self.0.len() as u32);
+        self.0.push(reader);
+        id
+    }
+
+    /// Every reader's name, in order of creation (not borrowing the list, so the loop may add to
+    /// or change readers).
+    pub(super) fn ids(&self) -> impl Iterator<Item = ReaderId> + use<> {
+        (0..self.0.len() as u32).map(ReaderId)
+    }
+
+    pub(super) fn iter(&self) -> std::slice::Iter<'_, Reader> {
+        self.0.iter()
+    }
+}
+
+impl Index<ReaderId> for Readers {
+    type Output = Reader;
+
+    #[inline]
+    fn index(&self, id: ReaderId) -> &Reader {
+        &self.0[id.index()]
+    }
+}
+
+impl IndexMut<ReaderId> for Readers {
+    #[inline]
+    fn index_mut(&mut self, id: ReaderId) -> &mut Reader {
+        &mut self.0[id.index()]
+    }
+}
+
+/// One concurrent batch slot of a reader.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Lane {
+    pub(super) busy: bool,
+    pub(super) start: u64,
+    pub(super) end: u64,
+    pub(super) attempts: u32,
+    /// The records of this batch were sent to the function before.
+    pub(super) redelivery: bool,
+    pub(super) failed: bool,
+    /// Second halves of bisected batches still to send, last one next.
+    pub(super) halves: Vec<(u64, u64)>,
+    /// Consecutive invocations of this batch rejected for lack of concurrency.
+    pub(super) throttles: u32,
+    /// A router's batch has been split among its output streams (its writes drawn).
+    pub(super) routed: bool,
+    /// A router's writes the output streams rejected, to write again.
+    pub(super) unwritten: Vec<RoutedWrite>,
+}
+
+impl Lane {
+    /// Takes the batch `start..end` as a fresh one: every field reset in place (the vectors keep
+    /// their capacity; `halves` is kept as it is). The destructuring names every field, so a new
+    /// one cannot be forgotten here.
+    pub(super) fn start_batch(&mut self, start: u64, end: u64) {
+        let Lane {
+            busy,
+            start: s,
+            end: e,
+            attempts,
+            redelivery,
+            failed,
+            halves: _,
+            throttles,
+            routed,
+            unwritten,
+        } = self;
+        *busy = true;
+        *s = start;
+        *e = end;
+        *attempts = 0;
+        *redelivery = false;
+        *failed = false;
+        *throttles = 0;
+        *routed = false;
+        unwritten.clear();
+    }
+}
+
+/// One consumer on one shard.
+pub(super) struct Reader {
+    pub(super) consumer: u32,
+    pub(super) stream: u32,
+    pub(super) shard: u32,
+    pub(super) cursor: u64,
+    pub(super) pend_start: u64,
+    pub(super) window_start: Nanos,
+    pub(super) lanes: Vec<Lane>,
+    pub(super) free_lanes: u32,
+    pub(super) scheduled: bool,
+    pub(super) last_call: Nanos,
+    pub(super) throttle_streak: u32,
+    pub(super) rng: SimRng,
+    pub(super) pipe: BytePipe,
+    pub(super) prop_delay: Nanos,
+    /// Indices into the shard's poison marks that fail this consumer.
+    pub(super) marks: Vec<usize>,
+    /// Where this reader last looked in the shard's log.
+    pub(super) hint: Hint,
+}
+
+impl Reader {
+    /// A reader of consumer `ci` (spec `c`, seed `seed`) on shard `shard` of stream `stream`, at the
+    /// start of the shard, idle, with its own random stream named by consumer and shard.
+    pub(super) fn new(
+        seed: u64,
+        ci: u32,
+        c: &ConsumerSpec,
+        stream_index: u32,
+        shard: u32,
+        efo_bytes_per_s: u64,
+        marks: Vec<usize>,
+    ) -> Reader {
+        let pf = c.parallelization_factor;
+        Reader {
+            consumer: ci,
+            stream: stream_index,
+            shard,
+            cursor: 0,
+            pend_start: 0,
+            window_start: 0,
+            lanes: vec![Lane::default(); pf as usize],
+            free_lanes: pf,
+            scheduled: false,
+            last_call: 0,
+            throttle_streak: 0,
+            rng: stream(seed, &[RNG_READER, name_id(&c.name), u64::from(shard)]),
+            pipe: BytePipe::new(efo_bytes_per_s),
+            prop_delay: 0,
+            marks,
+            hint: Hint::default(),
+        }
+    }
+
+    /// The lowest record number this reader may still need.
+    pub(super) fn low_water(&self) -> u64 {
+        let mut low = self.pend_start.min(self.cursor);
+        for l in &self.lanes {
+            if l.busy {
+                low = low.min(l.start);
+            }
+            for h in &l.halves {
+                low = low.min(h.0);
+            }
+        }
+        low
+    }
+
+    /// Records this reader holds between reading and finishing: pending in its buffer, in a lane,
+    /// or waiting as a bisected half.
+    pub(super) fn in_flight(&self) -> u64 {
+        let lanes: u64 = self
+            .lanes
+            .iter()
+            .map(|l| {
+                let own = if l.busy { l.end - l.start } else { 0 };
+                own + l.halves.iter().map(|h| h.1 - h.0).sum::<u64>()
+            })
+            .sum();
+        (self.cursor - self.pend_start) + lanes
+    }
+}
