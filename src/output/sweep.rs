@@ -1,7 +1,7 @@
 //! Files of a sweep: `runs.csv`, `summary.csv`, `timeseries/`, the `--json` object, and plots.
 
-use super::atomic;
 use crate::experiment::{Experiment, Point};
+use crate::fsio;
 use crate::sweep::stats::{mean_ci, run_metrics, METRICS};
 use crate::sweep::SweepResult;
 use anyhow::Result;
@@ -217,14 +217,14 @@ pub fn write_tables(
     res: &SweepResult,
     sums: &[Vec<(f64, f64)>],
 ) -> Result<()> {
-    atomic::write(&dir.join("runs.csv"), &runs_csv(exp, res))?;
-    atomic::write(&dir.join("summary.csv"), &summary_csv(exp, sums))?;
+    fsio::write(&dir.join("runs.csv"), &runs_csv(exp, res))?;
+    fsio::write(&dir.join("summary.csv"), &summary_csv(exp, sums))?;
     for p in &exp.points {
         let first = &res.point_runs(p.index, exp.replicates)[0];
         let path = dir
             .join("timeseries")
             .join(format!("{}.csv", point_file_stem(p)));
-        atomic::write(&path, &super::run::timeseries_csv(&first.report.minutes))?;
+        fsio::write(&path, &super::run::timeseries_csv(&first.report.minutes))?;
     }
     Ok(())
 }
