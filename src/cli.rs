@@ -375,7 +375,7 @@ fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
         }
         Err(sweep::SweepError::Failed(e)) => return Err(e.into()),
     };
-    let sums = output::sweep::point_summaries(&exp, &res);
+    let sums = sweep::stats::summarise(&exp, &res);
     crate::fsio::replace_dir(&out_dir, |dir| {
         output::sweep::write_tables(dir, &exp, &res, &sums)?;
         output::sweep_plots::write_plots(dir, &exp, &res, &sums)
@@ -478,7 +478,7 @@ fn run_plan(args: PlanArgs) -> Result<(), Failure> {
         }
         Err(sweep::SweepError::Failed(e)) => return Err(e.into()),
     };
-    let sums = output::sweep::point_summaries(&exp, &res);
+    let sums = sweep::stats::summarise(&exp, &res);
     let answers = crate::plan::answer(&exp, &sums, &args.slos);
     print_stdout(&crate::plan::report(&exp, &args.slos, &answers))
 }

@@ -5,6 +5,7 @@
 //! point-then-replicate order); a progress bar is drawn only when asked.
 
 pub mod journal;
+pub mod metric;
 pub mod stats;
 
 use crate::experiment::Experiment;
