@@ -1,6 +1,6 @@
 //! What a run produced: the [`RunReport`] and its parts, plain data with no behaviour beyond
-//! turning the compact per-minute series into rows. Built by [`super::build`], driven by
-//! [`super::run`].
+//! turning the compact per-minute series into rows. It refers to none of the files that build,
+//! fill or cost it, so none of them imports in a circle.
 
 use super::control::ControlPlaneReport;
 use super::metrics::Minute;
@@ -122,7 +122,7 @@ pub struct CostItem {
     pub usd_per_month: f64,
 }
 
-/// A monthly bill: the total and its lines (computed by [`super::cost::monthly`]).
+/// A monthly bill: the total and its lines.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Cost {
     pub usd_per_month: f64,
