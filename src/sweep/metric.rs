@@ -2,7 +2,7 @@
 //! itself from a [`RunReport`], and whether it is a column of the printed table or a chart of its
 //! own. Sweep statistics, `summary.csv`, the `--json` object, the printed table, the plots and
 //! `sim plan` objectives all take their metrics from here, so a metric computed from existing
-//! report fields is one entry of [`metrics!`] below.
+//! report fields is one entry of the `metrics!` table below.
 
 use crate::model::report::ConsumerReport;
 use crate::model::RunReport;
