@@ -5,7 +5,8 @@
 
 use crate::config::{ConfigError, ModelFile, Override};
 use crate::experiment::Experiment;
-use crate::model::report::simulate_with_progress;
+use crate::model::run::{simulate_with, Observer, Unobserved};
+use crate::progress::{peak_rss_mb, RunBar};
 use crate::{output, sweep};
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
@@ -297,8 +298,14 @@ fn run_model(args: RunArgs) -> Result<(), Failure> {
         .unwrap_or_else(|| PathBuf::from("output").join(&spec.name));
     let show_progress = std::io::stderr().is_terminal();
     let prices = crate::config::prices::load(args.prices.as_deref())?;
-    let mut report = simulate_with_progress(&spec, show_progress).map_err(anyhow::Error::from)?;
-    report.cost = Some(crate::model::cost::monthly(&spec, &report, &prices));
+    let mut observer: Box<dyn Observer> = if show_progress {
+        Box::new(RunBar::new(&spec.name))
+    } else {
+        Box::new(Unobserved)
+    };
+    let mut report =
+        simulate_with(&spec, Some(&prices), observer.as_mut()).map_err(anyhow::Error::from)?;
+    report.peak_rss_mb = peak_rss_mb();
     output::run::write_files(&out_dir, &report)?;
     let text = if args.json {
         serde_json::to_string(&report).expect("reports serialize") + "\n"
@@ -328,7 +335,7 @@ fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join(&exp.name));
-    output::atomic::check_replaceable(&out_dir).map_err(|e| Failure::Usage(format!("{e:#}")))?;
+    crate::fsio::check_replaceable(&out_dir).map_err(|e| Failure::Usage(format!("{e:#}")))?;
     let forecast = (0..exp.points.len())
         .map(|p| crate::model::estimate::estimate(&exp.spec(p, 0)))
         .fold(
@@ -368,8 +375,8 @@ fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
         }
         Err(sweep::SweepError::Failed(e)) => return Err(e.into()),
     };
-    let sums = output::sweep::point_summaries(&exp, &res);
-    output::atomic::replace_dir(&out_dir, |dir| {
+    let sums = sweep::stats::summarise(&exp, &res);
+    crate::fsio::replace_dir(&out_dir, |dir| {
         output::sweep::write_tables(dir, &exp, &res, &sums)?;
         output::sweep_plots::write_plots(dir, &exp, &res, &sums)
     })?;
@@ -415,7 +422,7 @@ fn run_timeline(args: TimelineArgs) -> Result<(), Failure> {
             spec.streams[stream].name, spec.streams[stream].shards
         )));
     }
-    let trace = crate::model::report::simulate_trace(
+    let trace = crate::model::run::simulate_trace(
         &spec,
         crate::model::world::Trace {
             stream,
@@ -471,7 +478,7 @@ fn run_plan(args: PlanArgs) -> Result<(), Failure> {
         }
         Err(sweep::SweepError::Failed(e)) => return Err(e.into()),
     };
-    let sums = output::sweep::point_summaries(&exp, &res);
+    let sums = sweep::stats::summarise(&exp, &res);
     let answers = crate::plan::answer(&exp, &sums, &args.slos);
     print_stdout(&crate::plan::report(&exp, &args.slos, &answers))
 }

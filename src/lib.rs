@@ -1,12 +1,19 @@
 //! `sim`: a discrete-event simulator of read contention on AWS streams.
 //!
-//! Layers, each knowing only the ones below it:
+//! Layers from the bottom up, each using only the ones above it in this list (`tests/layers.rs`
+//! checks every import against it):
 //! - [`engine`]: clock, event queue, random streams (knows nothing of AWS);
 //! - [`dist`]: distributions of durations and sizes;
-//! - [`model`]: streams, shards, limits, consumers and their functions (knows nothing of files);
-//! - [`config`]: model files, overrides and validation into a [`model::ModelSpec`];
-//! - [`output`]: reports turned into tables, JSON, CSV;
+//! - [`fsio`]: atomic file writes, for every layer that writes files;
 //! - [`plot`]: charts rendered from plain numbers into PNG and SVG files (knows nothing of AWS);
+//! - [`model`]: streams, shards, limits, consumers and their functions, run to a report (knows
+//!   nothing of files, flags or the machine);
+//! - [`config`]: model files, overrides and validation into a [`model::ModelSpec`];
+//! - [`experiment`]: sweep definitions expanded into points of model specs;
+//! - [`sweep`]: running every point and replicate, and the table of point metrics;
+//! - [`output`]: reports and sweeps turned into tables, JSON, CSV and plots;
+//! - [`plan`]: service-level objectives answered over a sweep;
+//! - [`progress`]: what the command line shows and measures around a run;
 //! - [`cli`]: the command line.
 
 pub mod cli;
@@ -14,8 +21,10 @@ pub mod config;
 pub mod dist;
 pub mod engine;
 pub mod experiment;
+pub mod fsio;
 pub mod model;
 pub mod output;
 pub mod plan;
 pub mod plot;
+pub mod progress;
 pub mod sweep;

@@ -3,14 +3,15 @@
 //! limits the first configuration that fails.
 
 use crate::experiment::{Experiment, Point};
-use crate::sweep::stats::METRICS;
+use crate::sweep::metric::{Metric, Unit};
+use crate::sweep::stats::PointSummaries;
 use std::fmt::Write;
 
 /// A service-level objective on a point metric, e.g. `iterator_age_max < 30s`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Slo {
     pub text: String,
-    pub metric: usize,
+    pub metric: Metric,
     pub op: Op,
     pub value: f64,
 }
@@ -31,11 +32,8 @@ impl Slo {
             .iter()
             .find_map(|op| text.split_once(op).map(|(a, b)| (a.trim(), *op, b.trim())))
             .ok_or_else(|| format!("`{text}` is not METRIC < VALUE (or <=, >, >=)"))?;
-        let metric = METRICS
-            .iter()
-            .position(|m| *m == name || m.strip_suffix("_ms") == Some(name))
-            .ok_or_else(|| format!("unknown metric `{name}`; known: {}", METRICS.join(", ")))?;
-        let is_ms = METRICS[metric].ends_with("_ms");
+        let metric = Metric::from_name(name).map_err(|e| e.to_string())?;
+        let is_ms = metric.unit() == Unit::Milliseconds;
         let value = match rest.trim_start_matches('$').parse::<f64>() {
             Ok(v) => v,
             Err(_) if is_ms => crate::engine::time::parse_duration(rest)? as f64 / 1e6,
@@ -56,8 +54,8 @@ impl Slo {
     }
 
     /// Whether a point's metrics (means across replicates) meet this objective.
-    pub fn met(&self, metrics: &[(f64, f64)]) -> bool {
-        let v = metrics[self.metric].0;
+    pub fn met(&self, metrics: &PointSummaries) -> bool {
+        let v = metrics[self.metric].mean;
         match self.op {
             Op::Lt => v < self.value,
             Op::Le => v <= self.value,
@@ -65,13 +63,6 @@ impl Slo {
             Op::Ge => v >= self.value,
         }
     }
-}
-
-fn metric(name: &str) -> usize {
-    METRICS
-        .iter()
-        .position(|m| *m == name)
-        .expect("known metric")
 }
 
 /// The answer for one architecture.
@@ -118,11 +109,11 @@ fn architecture(exp: &Experiment, p: &Point, count: Option<usize>) -> String {
 }
 
 /// What most likely stops a failing point from meeting its objectives.
-fn binding(m: &[(f64, f64)]) -> String {
-    if m[metric("throttled_invocations")].0 > 0.0 {
+fn binding(m: &PointSummaries) -> String {
+    if m[Metric::ThrottledInvocations].mean > 0.0 {
         "concurrency: Lambda rejects invocations (account limit or reserved concurrency)".into()
-    } else if m[metric("throttled_reads_per_min")].0 > 0.0 {
-        if m[metric("throttled_reads_bytes_share")].0 > 0.5 {
+    } else if m[Metric::ThrottledReadsPerMin].mean > 0.0 {
+        if m[Metric::ThrottledReadsBytesShare].mean > 0.5 {
             "read bytes: the shared read-bytes limit per shard (2 MiB/s on Kinesis) throttles reads"
                 .into()
         } else {
@@ -130,7 +121,7 @@ fn binding(m: &[(f64, f64)]) -> String {
              throttles reads"
                 .into()
         }
-    } else if m[metric("records_expired")].0 > 0.0 || m[metric("records_discarded")].0 > 0.0 {
+    } else if m[Metric::RecordsExpired].mean > 0.0 || m[Metric::RecordsDiscarded].mean > 0.0 {
         "errors and retries: records are discarded or expire".into()
     } else {
         "function duration: consumers do not keep up with the records".into()
@@ -138,20 +129,25 @@ fn binding(m: &[(f64, f64)]) -> String {
 }
 
 /// The control plane, when every objective a point misses is on its deployment (`deploy_*`).
-fn deploy_binding(m: &[(f64, f64)], slos: &[Slo]) -> Option<String> {
+fn deploy_binding(m: &PointSummaries, slos: &[Slo]) -> Option<String> {
     let missed: Vec<&Slo> = slos.iter().filter(|s| !s.met(m)).collect();
-    let on_deploy = |s: &&Slo| METRICS[s.metric].starts_with("deploy_");
+    let on_deploy = |s: &&Slo| {
+        matches!(
+            s.metric,
+            Metric::DeploySeconds | Metric::DeployThrottled | Metric::DeployFailed
+        )
+    };
     (!missed.is_empty() && missed.iter().all(on_deploy)).then(|| {
         format!(
             "the control plane: {:.1} subscriber(s) fail to deploy, {:.0} control-plane calls throttled",
-            m[metric("deploy_failed")].0,
-            m[metric("deploy_throttled")].0
+            m[Metric::DeployFailed].mean,
+            m[Metric::DeployThrottled].mean
         )
     })
 }
 
 /// Answers `slos` over the summaries of `exp` (per point, per metric: mean and CI).
-pub fn answer(exp: &Experiment, sums: &[Vec<(f64, f64)>], slos: &[Slo]) -> Vec<Answer> {
+pub fn answer(exp: &Experiment, sums: &[PointSummaries], slos: &[Slo]) -> Vec<Answer> {
     let count = count_axis(exp);
     let mut groups: Vec<(String, Vec<&Point>)> = Vec::new();
     for p in &exp.points {
@@ -161,7 +157,7 @@ pub fn answer(exp: &Experiment, sums: &[Vec<(f64, f64)>], slos: &[Slo]) -> Vec<A
             None => groups.push((a, vec![p])),
         }
     }
-    let cost = metric("cost_per_month_usd");
+    let cost = Metric::CostPerMonth;
     groups
         .into_iter()
         .map(|(architecture, mut points)| {
@@ -181,8 +177,12 @@ pub fn answer(exp: &Experiment, sums: &[Vec<(f64, f64)>], slos: &[Slo]) -> Vec<A
             let cheapest = points
                 .iter()
                 .filter(|p| ok(p))
-                .min_by(|a, b| sums[a.index][cost].0.total_cmp(&sums[b.index][cost].0))
-                .map(|p| (p.key(), sums[p.index][cost].0));
+                .min_by(|a, b| {
+                    sums[a.index][cost]
+                        .mean
+                        .total_cmp(&sums[b.index][cost].mean)
+                })
+                .map(|p| (p.key(), sums[p.index][cost].mean));
             Answer {
                 architecture,
                 largest_count: largest.and(count).and_then(|c| {
@@ -250,13 +250,14 @@ pub fn report(exp: &Experiment, slos: &[Slo], answers: &[Answer]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sweep::stats::PointSummary;
 
     #[test]
     fn objectives_parse_with_units_and_aliases() {
         let s = Slo::parse("iterator_age_max < 30s").unwrap();
         assert_eq!(
-            (METRICS[s.metric], s.op, s.value),
-            ("iterator_age_max_ms", Op::Lt, 30_000.0)
+            (s.metric, s.op, s.value),
+            (Metric::IteratorAgeMax, Op::Lt, 30_000.0)
         );
         let s = Slo::parse("throttled_reads_per_min<=10").unwrap();
         assert_eq!((s.op, s.value), (Op::Le, 10.0));
@@ -266,16 +267,21 @@ mod tests {
             .unwrap_err()
             .contains("unknown metric"));
         assert!(Slo::parse("iterator_age_max 30s").is_err());
-        let m = vec![(0.0, 0.0); METRICS.len()];
+        let m = PointSummaries::from_fn(|_| PointSummary::default());
         assert!(Slo::parse("errors < 1").unwrap().met(&m));
         assert!(!Slo::parse("errors > 0").unwrap().met(&m));
     }
 
     #[test]
     fn missed_deployment_objectives_blame_the_control_plane() {
-        let mut m = vec![(0.0, 0.0); METRICS.len()];
-        m[metric("deploy_failed")] = (2.0, 0.0);
-        m[metric("throttled_reads_per_min")] = (5.0, 0.0);
+        let m = PointSummaries::from_fn(|m| PointSummary {
+            mean: match m {
+                Metric::DeployFailed => 2.0,
+                Metric::ThrottledReadsPerMin => 5.0,
+                _ => 0.0,
+            },
+            ci95: 0.0,
+        });
         let deploy = [Slo::parse("deploy_failed < 1").unwrap()];
         let b = deploy_binding(&m, &deploy).unwrap();
         assert!(b.starts_with("the control plane: 2.0 subscriber(s)"), "{b}");

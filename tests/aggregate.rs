@@ -6,19 +6,14 @@
 //! reads within 20%. Measured: about -2% on IteratorAge and +14% on throttled reads (aggregate
 //! chunks make a poller find records on a few more calls, each of which competes for the budget).
 
-use sim::config::{ModelFile, Override};
-use sim::model::{simulate, RunReport};
-use std::path::Path;
+mod common;
+
+use sim::model::RunReport;
 
 fn run(chunk: &str, seed: u64) -> RunReport {
     let text = include_str!("../models/kinesis-standard.toml");
-    let file = ModelFile::from_text(Path::new("kinesis-standard.toml"), text.to_string()).unwrap();
-    let sets = [
-        format!("streams.events.record_chunk=\"{chunk}\""),
-        format!("seed={seed}"),
-    ];
-    let overrides: Vec<Override> = sets.iter().map(|s| Override::parse(s).unwrap()).collect();
-    simulate(&file.resolve(&overrides).unwrap()).unwrap()
+    let chunk = format!("streams.events.record_chunk=\"{chunk}\"");
+    common::run(text, &[&chunk, &format!("seed={seed}")])
 }
 
 /// (mean IteratorAge over consumers in ms, throttled reads), summed over seeds 1 to 3.

@@ -1,14 +1,14 @@
-//! Bringing N subscribers up through the rate-limited control plane (issue #6): below the documented
+//! Bringing N subscribers up through the rate-limited control plane: below the documented
 //! rates nothing is throttled, beyond them calls need more than one attempt, enhanced fan-out never
 //! has more than five consumers in CREATING, and a small retry budget turns throttles into failed
 //! deploys beyond some N.
 
-use sim::config::{ModelFile, Override};
+mod common;
+
 use sim::engine::time::{MS, SEC};
 use sim::engine::Nanos;
 use sim::model::control::{deploy, Api, Deployment};
 use sim::model::{simulate, ModelSpec};
-use std::path::Path;
 
 /// A Kinesis stream read by `count` functions.
 const MODEL: &str = r#"
@@ -26,10 +26,7 @@ count = 3
 "#;
 
 fn spec(sets: &[&str]) -> ModelSpec {
-    let file =
-        ModelFile::from_text(Path::new("test.toml"), MODEL.to_string()).expect("valid model");
-    let overrides: Vec<Override> = sets.iter().map(|s| Override::parse(s).unwrap()).collect();
-    file.resolve(&overrides).expect("valid overrides")
+    common::spec(MODEL, sets)
 }
 
 fn deployed(sets: &[&str]) -> Deployment {

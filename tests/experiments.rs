@@ -3,8 +3,8 @@
 
 use assert_cmd::Command;
 use sim::experiment::Experiment;
-use sim::output::sweep::point_summaries;
-use sim::sweep::stats::METRICS;
+use sim::sweep::metric::Metric;
+use sim::sweep::stats::{summarise, PointSummaries};
 use std::path::{Path, PathBuf};
 
 fn root() -> PathBuf {
@@ -38,7 +38,7 @@ fn shipped(dir: &Path, name: &str, changes: &[(&str, &str)]) -> Experiment {
 /// An experiment swept once, with its per-point summaries.
 struct Swept<'a> {
     exp: &'a Experiment,
-    sums: Vec<Vec<(f64, f64)>>,
+    sums: Vec<PointSummaries>,
 }
 
 impl<'a> Swept<'a> {
@@ -56,17 +56,16 @@ impl<'a> Swept<'a> {
         let res = sim::sweep::run_with(exp, &opts).unwrap();
         Swept {
             exp,
-            sums: point_summaries(exp, &res),
+            sums: summarise(exp, &res),
         }
     }
 
     /// Mean of `metric` per point, keyed by the point's parameters.
-    fn means(&self, metric: &str) -> Vec<(String, f64)> {
-        let m = METRICS.iter().position(|x| *x == metric).unwrap();
+    fn means(&self, metric: Metric) -> Vec<(String, f64)> {
         self.exp
             .points
             .iter()
-            .map(|p| (p.key(), self.sums[p.index][m].0))
+            .map(|p| (p.key(), self.sums[p.index][metric].mean))
             .collect()
     }
 }
@@ -217,8 +216,8 @@ read_calls,throttled_reads,throttled_reads_per_min,invocations,errors,retries,du
 peak_concurrency,delivery_latency_ms,end_to_end_ms_mean,end_to_end_ms_max"
     );
     let mut want = String::from("point,consumers.fn.count,consumers.fn.batch_size,replicates");
-    for m in METRICS {
-        want += &format!(",{m},{m}_ci95");
+    for m in Metric::ALL {
+        want += &format!(",{0},{0}_ci95", m.name());
     }
     assert_eq!(header("summary.csv"), want);
     assert!(header("timeseries/point-000_count=1_batch_size=50.csv")
@@ -230,8 +229,8 @@ fn hot_stream_throttles_from_about_five_subscribers_and_efo_stays_flat() {
     let dir = tempfile::tempdir().unwrap();
     let exp = short_hot_stream(dir.path());
     let swept = Swept::run(&exp);
-    let thr = swept.means("throttled_reads_per_min");
-    let age = swept.means("iterator_age_avg_ms");
+    let thr = swept.means(Metric::ThrottledReadsPerMin);
+    let age = swept.means(Metric::IteratorAgeAvg);
     let std = |n: u32| format!("consumers.fn.count={n},model=kinesis-standard");
     let efo = |n: u32| format!("consumers.fn.count={n},model=kinesis-efo");
     assert_eq!(at(&thr, &std(1)), 0.0);
@@ -251,7 +250,7 @@ fn hot_stream_throttles_from_about_five_subscribers_and_efo_stays_flat() {
         assert!(at(&age, &efo(n)) < 150.0, "EFO age at {n}: {age:?}");
     }
     assert!(at(&age, &std(30)) > 10.0 * at(&age, &efo(30)), "{age:?}");
-    let max = swept.means("iterator_age_max_ms");
+    let max = swept.means(Metric::IteratorAgeMax);
     assert!(at(&max, &std(30)) > 10_000.0, "spikes above 10 s: {max:?}");
 }
 
@@ -264,8 +263,8 @@ fn power_api_architectures_rank_as_in_the_post() {
         &[("duration", "\"6h\""), ("replicates", "2")],
     );
     let swept = Swept::run(&exp);
-    let worst = swept.means("iterator_age_worst_minute_avg_ms");
-    let max = swept.means("iterator_age_max_ms");
+    let worst = swept.means(Metric::IteratorAgeWorstMinute);
+    let max = swept.means(Metric::IteratorAgeMax);
     let (a, b, c) = (
         "model=dynamodb-streams",
         "model=dynamodb-fanout-function",
@@ -285,7 +284,7 @@ fn power_api_architectures_rank_as_in_the_post() {
     );
     assert!(at(&max, a) > 60_000.0, "{max:?}");
     assert!((25_000.0..45_000.0).contains(&at(&max, c)), "{max:?}");
-    let thr = swept.means("throttled_reads_per_min");
+    let thr = swept.means(Metric::ThrottledReadsPerMin);
     assert!(
         at(&thr, a) > 0.0 && at(&thr, b) == 0.0 && at(&thr, c) == 0.0,
         "{thr:?}"
@@ -301,7 +300,7 @@ fn two_reader_rule_throttles_from_the_third_reader() {
         &[("duration", "\"10m\""), ("replicates", "1")],
     );
     let swept = Swept::run(&exp);
-    let thr = swept.means("throttled_reads_per_min");
+    let thr = swept.means(Metric::ThrottledReadsPerMin);
     let n = |k: u32| format!("consumers.fn.count={k}");
     assert_eq!(at(&thr, &n(1)), 0.0);
     assert_eq!(at(&thr, &n(2)), 0.0);
@@ -320,7 +319,7 @@ fn propagation_delays_match_the_developer_guide() {
         &[("duration", "\"15m\""), ("replicates", "2")],
     );
     let swept = Swept::run(&exp);
-    let d = swept.means("delivery_latency_ms");
+    let d = swept.means(Metric::DeliveryLatency);
     let key = |n: u32, r: &str| format!("consumers.app.count={n},consumers.app.read={r}");
     assert!((170.0..230.0).contains(&at(&d, &key(1, "shared"))), "{d:?}");
     assert!(
@@ -377,18 +376,18 @@ fn reader_streams_trade_throttles_for_a_hop_and_efo_for_money() {
     );
     // Thirty pollers on one stream throttle most; ten per reader stream still throttle (more than
     // five share each shard); enhanced fan-out never does.
-    let thr = swept.means("throttled_reads_per_min");
+    let thr = swept.means(Metric::ThrottledReadsPerMin);
     assert!(at(&thr, central) > 2.0 * at(&thr, router), "{thr:?}");
     assert!(at(&thr, router) > 0.0 && at(&thr, efo) == 0.0, "{thr:?}");
     // From the first write: the router's extra hop costs less than the contention it removes.
-    let lat = swept.means("first_write_latency_ms");
+    let lat = swept.means(Metric::FirstWriteLatency);
     assert!(at(&lat, central) > at(&lat, router), "{lat:?}");
     assert!(at(&lat, efo) < 500.0, "{lat:?}");
     // Only the router splits one item's changes over several streams.
-    let skew = swept.means("cross_stream_skew_ms");
+    let skew = swept.means(Metric::CrossStreamSkew);
     assert!(at(&skew, router) > 0.0 && at(&skew, central) == 0.0 && at(&skew, efo) == 0.0);
     // Cost: three more streams and a router cost a little; thirty EFO consumers cost most.
-    let cost = swept.means("cost_per_month_usd");
+    let cost = swept.means(Metric::CostPerMonth);
     assert!(at(&cost, central) < at(&cost, router), "{cost:?}");
     assert!(at(&cost, router) * 5.0 < at(&cost, efo), "{cost:?}");
 }
@@ -402,7 +401,7 @@ fn power_api_cost_puts_a_price_beside_each_architecture() {
         &[("duration", "\"2h\""), ("replicates", "1")],
     );
     let swept = Swept::run(&exp);
-    let cost = swept.means("cost_per_month_usd");
+    let cost = swept.means(Metric::CostPerMonth);
     let (a, b, c) = (
         "model=dynamodb-streams",
         "model=dynamodb-fanout-function",
@@ -415,6 +414,6 @@ fn power_api_cost_puts_a_price_beside_each_architecture() {
         at(&cost, a) < at(&cost, b) && at(&cost, b) < at(&cost, c),
         "{cost:?}"
     );
-    let p99 = swept.means("first_write_age_p99_ms");
+    let p99 = swept.means(Metric::FirstWriteAgeP99);
     assert!(at(&p99, a) > 10.0 * at(&p99, c), "{p99:?}");
 }

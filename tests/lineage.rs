@@ -1,23 +1,14 @@
-//! Shard lineage (issue #6): DynamoDB Streams rollover and Kinesis on-demand splits. Every run
+//! Shard lineage: DynamoDB Streams rollover and Kinesis on-demand splits. Every run
 //! below also checks conservation inside `simulate`, across parents and children.
 
-use sim::config::{ModelFile, Override};
+mod common;
+
+use common::{run, spec};
 use sim::engine::{self, Queue};
 use sim::model::world::{LineageSpan, World};
-use sim::model::{simulate, ModelSpec, RunReport};
-use std::path::Path;
+use sim::model::{simulate, RunReport};
 
 const MIN_NS: u64 = 60_000_000_000;
-
-fn spec(text: &str, sets: &[&str]) -> ModelSpec {
-    let file = ModelFile::from_text(Path::new("test.toml"), text.to_string()).expect("valid model");
-    let overrides: Vec<Override> = sets.iter().map(|s| Override::parse(s).unwrap()).collect();
-    file.resolve(&overrides).expect("valid overrides")
-}
-
-fn run(text: &str, sets: &[&str]) -> RunReport {
-    simulate(&spec(text, sets)).expect("conservation holds")
-}
 
 /// Runs a model to its end and returns every reader's lineage.
 fn spans(text: &str, sets: &[&str]) -> Vec<LineageSpan> {

@@ -1,16 +1,11 @@
 //! Integration tests of the simulation core: closed-form queueing results, the seeds' observations,
 //! conservation and determinism. Every run below also checks conservation inside `simulate`.
 
+mod common;
+
+use common::run;
 use sim::config::{ModelFile, Override};
 use sim::model::{simulate, RunReport};
-use std::path::Path;
-
-fn run(text: &str, sets: &[&str]) -> RunReport {
-    let file = ModelFile::from_text(Path::new("test.toml"), text.to_string()).expect("valid model");
-    let overrides: Vec<Override> = sets.iter().map(|s| Override::parse(s).unwrap()).collect();
-    let spec = file.resolve(&overrides).expect("valid overrides");
-    simulate(&spec).expect("conservation holds")
-}
 
 /// Mean and 95% confidence half-width of the per-minute IteratorAge averages (batch means).
 fn minute_mean_ci(report: &RunReport, consumer: &str) -> (f64, f64) {

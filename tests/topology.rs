@@ -1,15 +1,10 @@
-//! Topologies of several streams: routers reading one stream and writing to others (issue #6).
+//! Topologies of several streams: routers reading one stream and writing to others.
 //! Every run also checks conservation per consumer inside `simulate`.
 
-use sim::config::{ModelFile, Override};
-use sim::model::{simulate, RunReport};
-use std::path::Path;
+mod common;
 
-fn run(text: &str, sets: &[&str]) -> RunReport {
-    let file = ModelFile::from_text(Path::new("test.toml"), text.to_string()).expect("valid model");
-    let overrides: Vec<Override> = sets.iter().map(|s| Override::parse(s).unwrap()).collect();
-    simulate(&file.resolve(&overrides).expect("valid overrides")).expect("conservation holds")
-}
+use common::run;
+use sim::model::RunReport;
 
 fn consumer<'a>(r: &'a RunReport, name: &str) -> &'a sim::model::report::ConsumerReport {
     r.consumers

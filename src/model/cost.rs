@@ -5,9 +5,9 @@
 //! Kinesis GetRecords are free. A Pipe's target is not billed (only the Pipe's requests).
 
 use super::report::RunReport;
+pub use super::report::{Cost, CostItem};
 use super::spec::{ModelSpec, Service, StreamKind};
 use crate::engine::time::{DAY, HOUR, SEC};
-use serde::{Deserialize, Serialize};
 
 /// Unit prices in USD (see models/prices/*.toml for units and sources).
 #[derive(Clone, Debug, PartialEq)]
@@ -26,20 +26,6 @@ pub struct Prices {
     pub on_demand_stream_hour: f64,
     pub on_demand_data_in_gb: f64,
     pub on_demand_data_retrieval_gb: f64,
-}
-
-/// One line of a bill.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct CostItem {
-    pub item: String,
-    pub usd_per_month: f64,
-}
-
-/// A monthly bill: the total and its lines.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Cost {
-    pub usd_per_month: f64,
-    pub items: Vec<CostItem>,
 }
 
 pub const MONTH_HOURS: f64 = 730.0;

@@ -1,10 +1,11 @@
 //! The AWS stream model: shards, limits, producers, consumers and their functions.
 //!
-//! This layer knows nothing of files, flags or plots: it takes a [`spec::ModelSpec`] and returns a
-//! [`report::RunReport`].
+//! This layer knows nothing of files, flags, plots or the machine it runs on: [`run`] takes a
+//! [`spec::ModelSpec`] and returns a [`report::RunReport`].
 
 pub mod arrivals;
 pub mod aws;
+mod build;
 pub mod control;
 pub mod cost;
 pub mod dups;
@@ -15,9 +16,11 @@ pub mod log;
 pub mod metrics;
 pub mod origin;
 pub mod report;
+pub mod run;
 pub mod shard;
 pub mod spec;
 pub mod world;
 
-pub use report::{simulate, RunReport};
+pub use report::RunReport;
+pub use run::simulate;
 pub use spec::ModelSpec;

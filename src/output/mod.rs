@@ -1,6 +1,5 @@
-//! Turning reports into bytes: the summary table, JSON, CSV, and atomic file writes.
+//! Turning reports into bytes: the summary table, JSON and CSV.
 
-pub mod atomic;
 pub mod run;
 pub mod sweep;
 pub mod sweep_plots;

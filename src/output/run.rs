@@ -1,7 +1,7 @@
 //! Files of one run: `summary.json` (the `--json` object) and `timeseries.csv` (one row per minute
 //! per consumer).
 
-use super::atomic;
+use crate::fsio;
 use crate::model::report::MinuteSeries;
 use crate::model::RunReport;
 use anyhow::Result;
@@ -51,9 +51,9 @@ const HEADER: [&str; 11] = [
 
 /// Writes `summary.json` and `timeseries.csv` into `dir`.
 pub fn write_files(dir: &Path, report: &RunReport) -> Result<()> {
-    atomic::write_with(&dir.join("timeseries.csv"), |w| {
+    fsio::write_with(&dir.join("timeseries.csv"), |w| {
         write_timeseries(w, &report.minutes)
     })?;
-    atomic::write(&dir.join("summary.json"), json(report).as_bytes())?;
+    fsio::write(&dir.join("summary.json"), json(report).as_bytes())?;
     Ok(())
 }

@@ -1,29 +1,14 @@
 //! Files of a sweep: `runs.csv`, `summary.csv`, `timeseries/`, the `--json` object, and plots.
 
-use super::atomic;
 use crate::experiment::{Experiment, Point};
-use crate::sweep::stats::{mean_ci, run_metrics, METRICS};
+use crate::fsio;
+use crate::model::report::ConsumerReport;
+use crate::sweep::metric::Metric;
+use crate::sweep::stats::PointSummaries;
 use crate::sweep::SweepResult;
 use anyhow::Result;
 use serde_json::{json, Map, Value};
 use std::path::Path;
-
-/// Per point: for each metric in [`METRICS`] order, `(mean, ci95)` across replicates.
-pub fn point_summaries(exp: &Experiment, res: &SweepResult) -> Vec<Vec<(f64, f64)>> {
-    exp.points
-        .iter()
-        .map(|p| {
-            let per_run: Vec<[f64; METRICS.len()]> = res
-                .point_runs(p.index, exp.replicates)
-                .iter()
-                .map(|r| run_metrics(&r.report))
-                .collect();
-            (0..METRICS.len())
-                .map(|m| mean_ci(&per_run.iter().map(|x| x[m]).collect::<Vec<_>>()))
-                .collect()
-        })
-        .collect()
-}
 
 fn axis_header(exp: &Experiment) -> Vec<String> {
     exp.axes.iter().map(|a| a.path.clone()).collect()
@@ -41,87 +26,62 @@ fn num(x: f64) -> String {
     }
 }
 
-/// `runs.csv`: one row per point x replicate x consumer, every axis value and every metric.
+/// A column of `runs.csv`: its name and how to write a consumer's cell.
+type ConsumerColumn = (&'static str, fn(&ConsumerReport) -> String);
+
+/// The per-consumer columns of `runs.csv`, in order.
+const CONSUMER_COLUMNS: &[ConsumerColumn] = &[
+    ("consumer", |c| c.name.clone()),
+    ("stream", |c| c.stream.clone()),
+    ("read", |c| c.read.clone()),
+    ("iterator_age_avg_ms", |c| num(c.iterator_age_ms.minute_avg)),
+    ("iterator_age_max_ms", |c| num(c.iterator_age_ms.max)),
+    ("iterator_age_mean_ms", |c| num(c.iterator_age_ms.mean)),
+    ("iterator_age_p50_ms", |c| num(c.iterator_age_ms.p50)),
+    ("iterator_age_p99_ms", |c| num(c.iterator_age_ms.p99)),
+    ("iterator_age_samples", |c| {
+        num(c.iterator_age_ms.samples as f64)
+    }),
+    ("records_processed", |c| c.records_processed.to_string()),
+    ("records_in_flight", |c| c.records_in_flight.to_string()),
+    ("records_unread", |c| c.records_unread.to_string()),
+    ("records_discarded", |c| c.records_discarded.to_string()),
+    ("records_expired", |c| c.records_expired.to_string()),
+    ("read_calls", |c| c.read_calls.to_string()),
+    ("throttled_reads", |c| c.throttled_reads.to_string()),
+    (
+        "throttled_reads_per_min",
+        |c| num(c.throttled_reads_per_min),
+    ),
+    ("invocations", |c| c.invocations.to_string()),
+    ("errors", |c| c.errors.to_string()),
+    ("retries", |c| c.retries.to_string()),
+    ("duplicates", |c| c.duplicates.to_string()),
+    ("cold_starts", |c| c.cold_starts.to_string()),
+    ("peak_concurrency", |c| c.peak_concurrency.to_string()),
+    ("delivery_latency_ms", |c| num(c.delivery_latency_ms)),
+    ("end_to_end_ms_mean", |c| num(c.end_to_end_ms_mean)),
+    ("end_to_end_ms_max", |c| num(c.end_to_end_ms_max)),
+];
+
+/// `runs.csv`: one row per point x replicate x consumer, every axis value and every consumer
+/// column.
 pub fn runs_csv(exp: &Experiment, res: &SweepResult) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header = vec!["point".to_string(), "replicate".into(), "seed".into()];
     header.extend(axis_header(exp));
-    header.extend(
-        [
-            "consumer",
-            "stream",
-            "read",
-            "iterator_age_avg_ms",
-            "iterator_age_max_ms",
-            "iterator_age_mean_ms",
-            "iterator_age_p50_ms",
-            "iterator_age_p99_ms",
-            "iterator_age_samples",
-            "records_processed",
-            "records_in_flight",
-            "records_unread",
-            "records_discarded",
-            "records_expired",
-            "read_calls",
-            "throttled_reads",
-            "throttled_reads_per_min",
-            "invocations",
-            "errors",
-            "retries",
-            "duplicates",
-            "cold_starts",
-            "peak_concurrency",
-            "delivery_latency_ms",
-            "end_to_end_ms_mean",
-            "end_to_end_ms_max",
-        ]
-        .map(String::from),
-    );
+    header.extend(CONSUMER_COLUMNS.iter().map(|(name, _)| name.to_string()));
     w.write_record(&header).expect("in-memory write");
     for run in &res.runs {
         let p = &exp.points[run.point];
         for c in &run.report.consumers {
-            let a = &c.iterator_age_ms;
             let mut row = vec![
                 run.point.to_string(),
                 run.replicate.to_string(),
                 run.seed.to_string(),
             ];
             row.extend(axis_cells(p));
-            row.extend([c.name.clone(), c.stream.clone(), c.read.clone()]);
-            row.extend([a.minute_avg, a.max, a.mean, a.p50, a.p99, a.samples as f64].map(num));
-            row.extend(
-                [
-                    c.records_processed,
-                    c.records_in_flight,
-                    c.records_unread,
-                    c.records_discarded,
-                    c.records_expired,
-                    c.read_calls,
-                    c.throttled_reads,
-                ]
-                .map(|x| x.to_string()),
-            );
-            row.push(num(c.throttled_reads_per_min));
-            row.extend(
-                [
-                    c.invocations,
-                    c.errors,
-                    c.retries,
-                    c.duplicates,
-                    c.cold_starts,
-                    u64::from(c.peak_concurrency),
-                ]
-                .map(|x| x.to_string()),
-            );
-            row.extend(
-                [
-                    c.delivery_latency_ms,
-                    c.end_to_end_ms_mean,
-                    c.end_to_end_ms_max,
-                ]
-                .map(num),
-            );
+            row.extend(CONSUMER_COLUMNS.iter().map(|(_, cell)| cell(c)));
             w.write_record(&row).expect("in-memory write");
         }
     }
@@ -129,23 +89,23 @@ pub fn runs_csv(exp: &Experiment, res: &SweepResult) -> Vec<u8> {
 }
 
 /// `summary.csv`: one row per point, mean and 95% half-width of every point metric.
-pub fn summary_csv(exp: &Experiment, sums: &[Vec<(f64, f64)>]) -> Vec<u8> {
+pub fn summary_csv(exp: &Experiment, sums: &[PointSummaries]) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header = vec!["point".to_string()];
     header.extend(axis_header(exp));
     header.push("replicates".into());
-    for m in METRICS {
-        header.push(m.to_string());
-        header.push(format!("{m}_ci95"));
+    for m in Metric::ALL {
+        header.push(m.name().to_string());
+        header.push(format!("{}_ci95", m.name()));
     }
     w.write_record(&header).expect("in-memory write");
     for (p, s) in exp.points.iter().zip(sums) {
         let mut row = vec![p.index.to_string()];
         row.extend(axis_cells(p));
         row.push(exp.replicates.to_string());
-        for &(mean, ci) in s {
-            row.push(num(mean));
-            row.push(num(ci));
+        for (_, summary) in s.iter() {
+            row.push(num(summary.mean));
+            row.push(num(summary.ci95));
         }
         w.write_record(&row).expect("in-memory write");
     }
@@ -153,7 +113,7 @@ pub fn summary_csv(exp: &Experiment, sums: &[Vec<(f64, f64)>]) -> Vec<u8> {
 }
 
 /// The `--json` object of a sweep.
-pub fn json(exp: &Experiment, res: &SweepResult, sums: &[Vec<(f64, f64)>]) -> Value {
+pub fn json(exp: &Experiment, res: &SweepResult, sums: &[PointSummaries]) -> Value {
     let points: Vec<Value> = exp
         .points
         .iter()
@@ -167,10 +127,14 @@ pub fn json(exp: &Experiment, res: &SweepResult, sums: &[Vec<(f64, f64)>]) -> Va
                     (k.clone(), val)
                 })
                 .collect();
-            let metrics: Map<String, Value> = METRICS
+            let metrics: Map<String, Value> = s
                 .iter()
-                .zip(s)
-                .map(|(m, (mean, ci))| (m.to_string(), json!({"mean": mean, "ci95": ci})))
+                .map(|(m, v)| {
+                    (
+                        m.name().to_string(),
+                        json!({"mean": v.mean, "ci95": v.ci95}),
+                    )
+                })
                 .collect();
             json!({"params": params, "replicates": exp.replicates, "metrics": metrics})
         })
@@ -215,16 +179,16 @@ pub fn write_tables(
     dir: &Path,
     exp: &Experiment,
     res: &SweepResult,
-    sums: &[Vec<(f64, f64)>],
+    sums: &[PointSummaries],
 ) -> Result<()> {
-    atomic::write(&dir.join("runs.csv"), &runs_csv(exp, res))?;
-    atomic::write(&dir.join("summary.csv"), &summary_csv(exp, sums))?;
+    fsio::write(&dir.join("runs.csv"), &runs_csv(exp, res))?;
+    fsio::write(&dir.join("summary.csv"), &summary_csv(exp, sums))?;
     for p in &exp.points {
         let first = &res.point_runs(p.index, exp.replicates)[0];
         let path = dir
             .join("timeseries")
             .join(format!("{}.csv", point_file_stem(p)));
-        atomic::write(&path, &super::run::timeseries_csv(&first.report.minutes))?;
+        fsio::write(&path, &super::run::timeseries_csv(&first.report.minutes))?;
     }
     Ok(())
 }

@@ -5,18 +5,12 @@
 use super::sweep::point_file_stem;
 use crate::experiment::{Experiment, Point};
 use crate::plot::{self, LineChart, Point as P, Series};
-use crate::sweep::stats::METRICS;
+use crate::sweep::metric::Metric;
+use crate::sweep::stats::{PointSummaries, PointSummary};
 use crate::sweep::SweepResult;
 use anyhow::Result;
 use std::collections::BTreeMap;
 use std::path::Path;
-
-fn metric(name: &str) -> usize {
-    METRICS
-        .iter()
-        .position(|m| *m == name)
-        .expect("known metric")
-}
 
 /// The legend name of a point's line: its values on every axis but x.
 fn line_name(exp: &Experiment, p: &Point) -> String {
@@ -50,13 +44,13 @@ fn x_of(exp: &Experiment, p: &Point) -> f64 {
 
 /// One series per line, points in x order; `scale` converts the metric's unit. Without a numeric
 /// axis, every point is its own series (a labelled dot with its error bar).
-fn series(exp: &Experiment, sums: &[Vec<(f64, f64)>], m: usize, scale: f64) -> Vec<Series> {
+fn series(exp: &Experiment, sums: &[PointSummaries], m: Metric, scale: f64) -> Vec<Series> {
     if exp.x_axis.is_none() {
         return exp
             .points
             .iter()
             .map(|p| {
-                let (mean, ci) = sums[p.index][m];
+                let PointSummary { mean, ci95: ci } = sums[p.index][m];
                 let x = p.index as f64 + 1.0;
                 let point = P::with_band(
                     x,
@@ -89,7 +83,7 @@ fn series(exp: &Experiment, sums: &[Vec<(f64, f64)>], m: usize, scale: f64) -> V
             order.push(name.clone());
             order.len() - 1
         });
-        let (mean, ci) = sums[p.index][m];
+        let PointSummary { mean, ci95: ci } = sums[p.index][m];
         let point = if exp.replicates > 1 {
             P::with_band(
                 x_of(exp, p),
@@ -140,7 +134,7 @@ pub fn write_plots(
     dir: &Path,
     exp: &Experiment,
     res: &SweepResult,
-    sums: &[Vec<(f64, f64)>],
+    sums: &[PointSummaries],
 ) -> Result<()> {
     let x_label = exp
         .x_axis
@@ -148,72 +142,26 @@ pub fn write_plots(
             format!("{} (swept)", exp.axes[i].label)
         });
     let sub = Some(subtitle(exp, res));
-    let charts = [
-        (
-            "iterator-age-avg",
-            "iterator_age_avg_ms",
-            "IteratorAge, average of the per-minute Averages",
-            "IteratorAge (s)",
-        ),
-        (
-            "iterator-age-worst-minute",
-            "iterator_age_worst_minute_avg_ms",
-            "IteratorAge, worst per-minute Average",
-            "IteratorAge (s)",
-        ),
-        (
-            "iterator-age-max",
-            "iterator_age_max_ms",
-            "IteratorAge, largest per-minute Maximum",
-            "IteratorAge (s)",
-        ),
-    ];
-    for (stem, m, title, y) in charts {
+    for m in Metric::ALL {
+        let Some(chart) = m.chart() else { continue };
         plot::line_chart(
-            &dir.join(stem),
+            &dir.join(chart.stem),
             &LineChart {
-                title: format!("{}: {title}", exp.name),
+                title: format!("{}: {}", exp.name, chart.title),
                 subtitle: sub.clone(),
                 x_label: x_label.clone(),
-                y_label: y.into(),
-                series: series(exp, sums, metric(m), 1e-3),
+                y_label: chart.y_label.into(),
+                series: series(exp, sums, *m, chart.scale),
                 log_y: false,
                 hline: None,
             },
         )?;
     }
-    plot::line_chart(
-        &dir.join("throttled-reads"),
-        &LineChart {
-            title: format!(
-                "{}: throttled GetRecords calls (ReadProvisionedThroughputExceeded)",
-                exp.name
-            ),
-            subtitle: sub.clone(),
-            x_label: x_label.clone(),
-            y_label: "throttled reads per minute (all shards)".into(),
-            series: series(exp, sums, metric("throttled_reads_per_min"), 1.0),
-            log_y: false,
-            hline: None,
-        },
-    )?;
-    plot::line_chart(
-        &dir.join("delivery-latency"),
-        &LineChart {
-            title: format!("{}: mean delay from write to delivery", exp.name),
-            subtitle: sub.clone(),
-            x_label: x_label.clone(),
-            y_label: "propagation delay (ms)".into(),
-            series: series(exp, sums, metric("delivery_latency_ms"), 1.0),
-            log_y: false,
-            hline: None,
-        },
-    )?;
-    let cost = metric("cost_per_month_usd");
-    if sums.iter().any(|s| s[cost].0 > 0.0) {
+    let cost = Metric::CostPerMonth;
+    if sums.iter().any(|s| s[cost].mean > 0.0) {
         // From each record's first write, so that a router's extra hop counts (the same as the
         // per-hop p99 when no consumer routes).
-        let p99 = metric("first_write_age_p99_ms");
+        let p99 = Metric::FirstWriteAgeP99;
         let points: Vec<plot::ScatterPoint> = exp
             .points
             .iter()
@@ -223,8 +171,8 @@ pub fn write_plots(
                     .and_then(|i| p.value(&exp.axes[i].path))
                     .map_or_else(|| line_name(exp, p), |v| v.display()),
                 group: line_name(exp, p),
-                x: sums[p.index][cost].0,
-                y: sums[p.index][p99].0 / 1e3,
+                x: sums[p.index][cost].mean,
+                y: sums[p.index][p99].mean / 1e3,
             })
             .collect();
         plot::scatter_frontier(

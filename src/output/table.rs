@@ -1,6 +1,9 @@
-//! The human summary of a run: one aligned table of streams, one of consumers.
+//! The human summaries: of a run, one aligned table of streams and one of consumers; of a sweep,
+//! one line per point with the metrics that have a table column.
 
 use crate::model::RunReport;
+use crate::sweep::metric::{Column, Format, Metric};
+use crate::sweep::stats::PointSummaries;
 use std::fmt::Write;
 
 fn grid(rows: &[Vec<String>]) -> String {
@@ -155,47 +158,29 @@ fn deploy_line(cp: &crate::model::control::ControlPlaneReport) -> String {
     )
 }
 
-/// One line per sweep point: its parameters and the headline metrics.
+/// One line per sweep point: its parameters and the metrics that have a table column.
 pub fn sweep_summary(
     exp: &crate::experiment::Experiment,
-    sums: &[Vec<(f64, f64)>],
+    sums: &[PointSummaries],
     wall_s: f64,
     events: u64,
 ) -> String {
-    use crate::sweep::stats::METRICS;
-    let idx = |m: &str| METRICS.iter().position(|x| *x == m).expect("known metric");
-    let mut rows = vec![vec![
-        "point".to_string(),
-        "age avg".into(),
-        "worst min avg".into(),
-        "age max".into(),
-        "age p99".into(),
-        "throttled/min".into(),
-        "delay".into(),
-        "errors".into(),
-        "dups".into(),
-        "expired".into(),
-        "$/month".into(),
-    ]];
+    let columns: Vec<(Metric, Column)> = Metric::ALL
+        .iter()
+        .filter_map(|&m| m.column().map(|c| (m, c)))
+        .collect();
+    let mut header = vec!["point".to_string()];
+    header.extend(columns.iter().map(|(_, c)| c.header.to_string()));
+    let mut rows = vec![header];
     for (p, s) in exp.points.iter().zip(sums) {
         let key = if p.key().is_empty() {
             "(base)".to_string()
         } else {
             p.key()
         };
-        rows.push(vec![
-            key,
-            ms(s[idx("iterator_age_avg_ms")].0),
-            ms(s[idx("iterator_age_worst_minute_avg_ms")].0),
-            ms(s[idx("iterator_age_max_ms")].0),
-            ms(s[idx("iterator_age_p99_ms")].0),
-            format!("{:.1}", s[idx("throttled_reads_per_min")].0),
-            ms(s[idx("delivery_latency_ms")].0),
-            format!("{:.0}", s[idx("errors")].0),
-            format!("{:.0}", s[idx("duplicates")].0),
-            format!("{:.0}", s[idx("records_expired")].0),
-            format!("{:.2}", s[idx("cost_per_month_usd")].0),
-        ]);
+        let mut row = vec![key];
+        row.extend(columns.iter().map(|&(m, c)| cell(s[m].mean, c.format)));
+        rows.push(row);
     }
     format!(
         "{}: {} points x {} replicate(s), {} events in {:.2} s ({:.1} M events/s)\n\n{}",
@@ -207,4 +192,12 @@ pub fn sweep_summary(
         events as f64 / wall_s.max(1e-9) / 1e6,
         grid(&rows)
     )
+}
+
+/// A metric's mean as the printed sweep table shows it.
+fn cell(x: f64, format: Format) -> String {
+    match format {
+        Format::Duration => ms(x),
+        Format::Decimals(d) => format!("{x:.d$}"),
+    }
 }

@@ -2,7 +2,7 @@
 //! encoded here, then both are written atomically, so no reader ever sees half a chart.
 
 use super::style::{self, INK, MUTED, SUBTITLE_SIZE, TITLE_SIZE};
-use crate::output::atomic;
+use crate::fsio;
 use anyhow::{Context, Result};
 use plotters::coord::Shift;
 use plotters::prelude::{BitMapBackend, DrawingArea, DrawingBackend, IntoDrawingArea, SVGBackend};
@@ -29,8 +29,8 @@ pub(super) fn write(stem: &Path, fig: &impl Figure) -> Result<()> {
     style::register_fonts();
     let svg = render_svg(fig).context("cannot render the SVG chart")?;
     let png = render_png(fig).context("cannot render the PNG chart")?;
-    atomic::write(&with_suffix(stem, "png"), &png)?;
-    atomic::write(&with_suffix(stem, "svg"), svg.as_bytes())
+    fsio::write(&with_suffix(stem, "png"), &png)?;
+    fsio::write(&with_suffix(stem, "svg"), svg.as_bytes())
 }
 
 /// `stem` with `.ext` appended (not replacing any dot already in the name).

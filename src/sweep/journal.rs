@@ -6,9 +6,9 @@
 //! uninterrupted one.
 
 use crate::engine::rng::name_id;
+use crate::fsio;
 use crate::model::report::MinuteSeries;
 use crate::model::{ModelSpec, RunReport};
-use crate::output::atomic;
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -44,7 +44,7 @@ pub fn save(dir: &Path, key: &str, report: &RunReport) -> Result<()> {
         minutes: report.minutes.clone(),
     };
     let bytes = serde_json::to_vec(&entry)?;
-    atomic::write(&dir.join(format!("{key}.json")), &bytes)
+    fsio::write(&dir.join(format!("{key}.json")), &bytes)
 }
 
 /// A run finished earlier, if the journal has it (an unreadable entry counts as missing).

@@ -5,10 +5,12 @@
 //! point-then-replicate order); a progress bar is drawn only when asked.
 
 pub mod journal;
+pub mod metric;
 pub mod stats;
 
 use crate::experiment::Experiment;
-use crate::model::{simulate, RunReport};
+use crate::model::run::{simulate_with, Unobserved};
+use crate::model::RunReport;
 use anyhow::{Context, Result};
 use indicatif::{ParallelProgressIterator, ProgressBar, ProgressStyle};
 use rayon::prelude::*;
@@ -69,20 +71,6 @@ pub enum SweepError {
     Failed(#[from] anyhow::Error),
 }
 
-/// Runs every point and replicate of `exp` in parallel, in a fixed result order.
-pub fn run(exp: &Experiment, jobs: usize, progress: bool) -> Result<SweepResult> {
-    let stop = AtomicBool::new(false);
-    let opts = Options {
-        jobs,
-        progress,
-        journal: None,
-        resume: false,
-        stop: &stop,
-        prices: None,
-    };
-    run_with(exp, &opts).map_err(|e| anyhow::anyhow!("{e}"))
-}
-
 /// Runs `exp` as `opts` says: journaling each finished run, reusing journaled runs on resume, and
 /// stopping early when `opts.stop` is set.
 pub fn run_with(exp: &Experiment, opts: &Options) -> Result<SweepResult, SweepError> {
@@ -125,16 +113,14 @@ pub fn run_with(exp: &Experiment, opts: &Options) -> Result<SweepResult, SweepEr
                         if opts.stop.load(Ordering::SeqCst) {
                             return None;
                         }
-                        let report = simulate(&spec).with_context(|| {
-                            format!("point {} replicate {replicate}", exp.points[point].key())
-                        });
-                        let mut report = match report {
+                        let report = simulate_with(&spec, opts.prices, &mut Unobserved)
+                            .with_context(|| {
+                                format!("point {} replicate {replicate}", exp.points[point].key())
+                            });
+                        let report = match report {
                             Ok(r) => r,
                             Err(e) => return Some(Err(e)),
                         };
-                        report.cost = opts
-                            .prices
-                            .map(|p| crate::model::cost::monthly(&spec, &report, p));
                         if let Some(dir) = opts.journal {
                             if let Err(e) = journal::save(dir, &key, &report) {
                                 return Some(Err(e));

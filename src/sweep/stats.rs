@@ -1,144 +1,78 @@
-//! Point metrics: what one run says about a point (over all its consumers), and their mean and
-//! 95% confidence half-width across replicates.
+//! Point statistics: each [`Metric`] of a point's runs summarised by its mean and 95% confidence
+//! half-width across replicates.
 
-use crate::model::report::ConsumerReport;
-use crate::model::RunReport;
+use super::metric::Metric;
+use super::SweepResult;
+use crate::experiment::Experiment;
+use std::ops::Index;
 
-/// The metrics reported per point, in output order.
-pub const METRICS: [&str; 22] = [
-    "iterator_age_avg_ms",
-    "iterator_age_worst_minute_avg_ms",
-    "iterator_age_max_ms",
-    "iterator_age_p99_ms",
-    "iterator_age_p50_ms",
-    "throttled_reads_per_min",
-    "delivery_latency_ms",
-    "errors",
-    "duplicates",
-    "records_expired",
-    "records_discarded",
-    "peak_concurrency",
-    "records_written",
-    "cost_per_month_usd",
-    "throttled_invocations",
-    "deploy_s",
-    "deploy_throttled",
-    "deploy_failed",
-    "first_write_age_p99_ms",
-    "first_write_latency_ms",
-    "cross_stream_skew_ms",
-    "throttled_reads_bytes_share",
-];
-
-/// One run's point metrics, in [`METRICS`] order: mean of consumers' averages, max of maxima, of
-/// worst per-minute averages and of p99s, sum of counts; the deployment's time, throttled calls
-/// and failed subscribers (0 when it is not simulated).
-pub fn run_metrics(r: &RunReport) -> [f64; METRICS.len()] {
-    let cs = &r.consumers;
-    let n = cs.len().max(1) as f64;
-    let mean = |f: &dyn Fn(&crate::model::report::ConsumerReport) -> f64| {
-        cs.iter().map(f).sum::<f64>() / n
-    };
-    let max = |f: &dyn Fn(&crate::model::report::ConsumerReport) -> f64| {
-        cs.iter().map(f).fold(0.0, f64::max)
-    };
-    let sum =
-        |f: &dyn Fn(&crate::model::report::ConsumerReport) -> f64| cs.iter().map(f).sum::<f64>();
-    [
-        mean(&|c| c.iterator_age_ms.minute_avg),
-        max(&|c| c.iterator_age_ms.minute_avg_max),
-        max(&|c| c.iterator_age_ms.max),
-        max(&|c| c.iterator_age_ms.p99),
-        mean(&|c| c.iterator_age_ms.p50),
-        r.streams.iter().map(|s| s.throttled_reads_per_min).sum(),
-        mean(&|c| c.delivery_latency_ms),
-        sum(&|c| c.errors as f64),
-        sum(&|c| c.duplicates as f64),
-        sum(&|c| c.records_expired as f64),
-        sum(&|c| c.records_discarded as f64),
-        sum(&|c| f64::from(c.peak_concurrency)),
-        r.streams.iter().map(|s| s.records_written as f64).sum(),
-        r.cost.as_ref().map_or(0.0, |c| c.usd_per_month),
-        r.account.throttled_invocations as f64,
-        r.control_plane.as_ref().map_or(0.0, |c| c.deploy_s),
-        r.control_plane.as_ref().map_or(0.0, |c| c.throttled as f64),
-        r.control_plane
-            .as_ref()
-            .map_or(0.0, |c| f64::from(c.failed)),
-        final_consumers(r)
-            .map(|c| {
-                c.from_first_write
-                    .as_ref()
-                    .map_or(c.iterator_age_ms.p99, |f| f.iterator_age_ms_p99)
-            })
-            .fold(0.0, f64::max),
-        {
-            let v: Vec<f64> = final_consumers(r).map(first_write_latency).collect();
-            v.iter().sum::<f64>() / v.len().max(1) as f64
-        },
-        cross_stream_skew(r),
-        {
-            let all: u64 = r.streams.iter().map(|s| s.throttled_reads).sum();
-            let bytes: u64 = r.streams.iter().map(|s| s.throttled_reads_by_bytes).sum();
-            if all == 0 {
-                0.0
-            } else {
-                bytes as f64 / all as f64
-            }
-        },
-    ]
+/// A metric at one point: mean across replicates and 95% confidence half-width.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct PointSummary {
+    pub mean: f64,
+    pub ci95: f64,
 }
 
-/// Every consumer that is not a router: the ends of the topology, where a record's journey from
-/// its first write is complete.
-fn final_consumers(r: &RunReport) -> impl Iterator<Item = &ConsumerReport> {
-    r.consumers.iter().filter(|c| c.routed.is_none())
-}
+/// Every metric's [`PointSummary`] at one point, looked up by [`Metric`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PointSummaries(Vec<PointSummary>);
 
-/// Mean latency from a record's first write to its processing (per hop when nothing routes).
-fn first_write_latency(c: &ConsumerReport) -> f64 {
-    c.from_first_write
-        .as_ref()
-        .map_or(c.end_to_end_ms_mean, |f| f.end_to_end_ms_mean)
-}
-
-/// How far apart the final streams deliver: the largest minus the smallest mean first-write
-/// latency among the streams read by final consumers (0 when they all read one stream). Two
-/// changes to one item routed to different streams may be processed out of order within about
-/// this window; within one stream, Kinesis keeps the order per partition key.
-fn cross_stream_skew(r: &RunReport) -> f64 {
-    let mut per_stream: Vec<(&str, f64, f64)> = Vec::new();
-    for c in final_consumers(r) {
-        let v = first_write_latency(c);
-        match per_stream.iter_mut().find(|s| s.0 == c.stream) {
-            Some(s) => {
-                s.1 += v;
-                s.2 += 1.0;
-            }
-            None => per_stream.push((&c.stream, v, 1.0)),
-        }
+impl PointSummaries {
+    /// The summaries of `reports`, the replicates of one point.
+    pub fn of<'a>(reports: impl Iterator<Item = &'a crate::model::RunReport> + Clone) -> Self {
+        PointSummaries(
+            Metric::ALL
+                .iter()
+                .map(|m| mean_ci(&reports.clone().map(|r| m.read(r)).collect::<Vec<_>>()))
+                .collect(),
+        )
     }
-    let means = per_stream.iter().map(|s| s.1 / s.2);
-    let (lo, hi) = means.fold((f64::MAX, 0.0f64), |(lo, hi), m| (lo.min(m), hi.max(m)));
-    if per_stream.len() < 2 {
-        0.0
-    } else {
-        hi - lo
+
+    /// Summaries made by `f` (tests and callers that already know the numbers).
+    pub fn from_fn(f: impl Fn(Metric) -> PointSummary) -> Self {
+        PointSummaries(Metric::ALL.iter().map(|&m| f(m)).collect())
     }
+
+    /// Each metric with its summary, in output order.
+    pub fn iter(&self) -> impl Iterator<Item = (Metric, PointSummary)> + '_ {
+        Metric::ALL.iter().copied().zip(self.0.iter().copied())
+    }
+}
+
+impl Index<Metric> for PointSummaries {
+    type Output = PointSummary;
+
+    fn index(&self, m: Metric) -> &PointSummary {
+        &self.0[m.index()]
+    }
+}
+
+/// Per point of `exp`, in point order: the summaries of its replicates in `res`.
+pub fn summarise(exp: &Experiment, res: &SweepResult) -> Vec<PointSummaries> {
+    exp.points
+        .iter()
+        .map(|p| {
+            let runs = res.point_runs(p.index, exp.replicates);
+            PointSummaries::of(runs.iter().map(|r| &r.report))
+        })
+        .collect()
 }
 
 /// Mean and 95% confidence half-width (Student t) of `xs`; the half-width is 0 for one value.
-pub fn mean_ci(xs: &[f64]) -> (f64, f64) {
+pub fn mean_ci(xs: &[f64]) -> PointSummary {
     let n = xs.len();
     if n == 0 {
-        return (0.0, 0.0);
+        return PointSummary::default();
     }
     let mean = xs.iter().sum::<f64>() / n as f64;
     if n == 1 {
-        return (mean, 0.0);
+        return PointSummary { mean, ci95: 0.0 };
     }
     let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
-    (mean, t975(n - 1) * (var / n as f64).sqrt())
+    PointSummary {
+        mean,
+        ci95: t975(n - 1) * (var / n as f64).sqrt(),
+    }
 }
 
 /// The 97.5% quantile of Student's t with `df` degrees of freedom.
@@ -157,10 +91,16 @@ mod tests {
 
     #[test]
     fn confidence_intervals_use_student_t() {
-        assert_eq!(mean_ci(&[]), (0.0, 0.0));
-        assert_eq!(mean_ci(&[3.0]), (3.0, 0.0));
-        let (m, ci) = mean_ci(&[1.0, 2.0, 3.0]);
-        assert!((m - 2.0).abs() < 1e-12);
-        assert!((ci - 4.303 * (1.0f64 / 3.0).sqrt()).abs() < 1e-9);
+        assert_eq!(mean_ci(&[]), PointSummary::default());
+        assert_eq!(
+            mean_ci(&[3.0]),
+            PointSummary {
+                mean: 3.0,
+                ci95: 0.0
+            }
+        );
+        let s = mean_ci(&[1.0, 2.0, 3.0]);
+        assert!((s.mean - 2.0).abs() < 1e-12);
+        assert!((s.ci95 - 4.303 * (1.0f64 / 3.0).sqrt()).abs() < 1e-9);
     }
 }

@@ -1,5 +1,6 @@
-//! Atomic file writes: a temporary file in the target folder, then a rename, so a crash or Ctrl-C
-//! never leaves a truncated result behind.
+//! File-system helpers shared by every layer that writes (plots, the sweep journal, outputs):
+//! atomic writes, a temporary file in the target folder then a rename, so a crash or Ctrl-C never
+//! leaves a truncated result behind.
 
 use anyhow::{Context, Result};
 use std::io::Write;

@@ -1,0 +1,78 @@
+//! Driving a model from its spec to its report: the event loop run to the end (or to a traced
+//! window), the report built, and its cost attached when prices are given.
+//!
+//! Progress is reported to an [`Observer`] chosen by the caller, so the model draws nothing itself.
+
+use super::cost::{self, Prices};
+use super::report::{ConservationError, RunReport};
+use super::spec::ModelSpec;
+use super::world::{Event, Trace, World};
+use crate::engine::{self, Queue};
+use std::time::Instant;
+
+/// Watches a run advance. The run is cut into `steps()` equal spans of simulated time, and
+/// `advanced(k)` is called after the k-th (1-based); the results do not depend on the number of
+/// steps, since the event loop resumes exactly where it stopped.
+pub trait Observer {
+    /// Number of spans to cut the run into (at least 1).
+    fn steps(&self) -> u64 {
+        1
+    }
+    /// Called after span `done` of [`Observer::steps`] has been simulated.
+    fn advanced(&mut self, _done: u64) {}
+}
+
+/// The observer of a run nobody watches: one span, no calls.
+pub struct Unobserved;
+
+impl Observer for Unobserved {}
+
+/// Runs `spec` to its duration and reports, without cost. Fails only if conservation is violated.
+pub fn simulate(spec: &ModelSpec) -> Result<RunReport, ConservationError> {
+    simulate_with(spec, None, &mut Unobserved)
+}
+
+/// Runs `spec` to its duration, telling `observer` how far it got, and reports with the monthly
+/// cost at `prices` (when given).
+pub fn simulate_with(
+    spec: &ModelSpec,
+    prices: Option<&Prices>,
+    observer: &mut dyn Observer,
+) -> Result<RunReport, ConservationError> {
+    let started = Instant::now();
+    let mut queue = Queue::new();
+    let mut world = World::new(spec, &mut queue);
+    let events = run_in_steps(spec, &mut world, &mut queue, observer);
+    world.finish(spec.duration);
+    let wall_s = started.elapsed().as_secs_f64();
+    let mut report = super::build::report(spec, &mut world, events, wall_s)?;
+    report.cost = prices.map(|p| cost::monthly(spec, &report, p));
+    Ok(report)
+}
+
+/// Runs the event loop to the end of `spec` in the observer's steps; returns the events handled.
+fn run_in_steps(
+    spec: &ModelSpec,
+    world: &mut World,
+    queue: &mut Queue<Event>,
+    observer: &mut dyn Observer,
+) -> u64 {
+    let steps = observer.steps().max(1);
+    let mut events = 0;
+    for step in 1..=steps {
+        let until = (u128::from(spec.duration) * u128::from(step) / u128::from(steps)) as u64;
+        events += engine::run(world, queue, until);
+        observer.advanced(step);
+    }
+    events
+}
+
+/// Runs `spec` until `trace.to`, recording every call on the traced shard within the window.
+pub fn simulate_trace(spec: &ModelSpec, mut trace: Trace) -> Trace {
+    let mut queue = Queue::new();
+    let mut world = World::new(spec, &mut queue);
+    let until = trace.to.min(spec.duration);
+    world.trace = Some(std::mem::take(&mut trace));
+    engine::run(&mut world, &mut queue, until);
+    world.trace.take().unwrap_or_default()
+}

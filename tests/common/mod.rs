@@ -1,0 +1,23 @@
+//! Helpers shared by the integration tests: a model spec from text plus `--set` overrides, and its
+//! run.
+// Each test file uses only some of these.
+#![allow(dead_code)]
+
+use sim::config::{ModelFile, Override};
+use sim::model::{simulate, ModelSpec, RunReport};
+use std::path::Path;
+
+/// The model `text` with `sets` applied as `--set KEY=VALUE` flags would.
+pub fn spec(text: &str, sets: &[&str]) -> ModelSpec {
+    let file = ModelFile::from_text(Path::new("test.toml"), text.to_string()).expect("valid model");
+    let overrides: Vec<Override> = sets
+        .iter()
+        .map(|s| Override::parse(s).expect("valid override"))
+        .collect();
+    file.resolve(&overrides).expect("valid overrides")
+}
+
+/// Runs [`spec`] to its end (`simulate` checks conservation itself).
+pub fn run(text: &str, sets: &[&str]) -> RunReport {
+    simulate(&spec(text, sets)).expect("conservation holds")
+}
