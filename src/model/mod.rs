@@ -11,6 +11,7 @@ pub mod cost;
 pub mod dups;
 pub mod estimate;
 pub mod function;
+pub mod ids;
 pub mod limits;
 pub mod log;
 pub mod metrics;

@@ -2,11 +2,11 @@
 
 use super::arrivals::Source;
 use super::dups::DupMarks;
+use super::ids::ReaderId;
 use super::limits::{ReadLimiter, WriteWindow};
 use super::log::{Hint, ShardLog};
 use super::origin::OriginLog;
 use super::spec::ShardLimits;
-use super::world::ReaderId;
 use crate::engine::Nanos;
 
 /// A shard of a stream. Records exist in its log only once someone asked for time `t` via

@@ -5,22 +5,11 @@ use super::route::RoutedWrite;
 use super::RNG_READER;
 use crate::engine::rng::{name_id, stream, SimRng};
 use crate::engine::Nanos;
+pub use crate::model::ids::ReaderId;
 use crate::model::limits::BytePipe;
 use crate::model::log::Hint;
 use crate::model::spec::ConsumerSpec;
 use std::ops::{Index, IndexMut};
-
-/// Names one reader of the world (its place in the world's reader list).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct ReaderId(u32);
-
-impl ReaderId {
-    /// The reader's place in the world's reader list.
-    #[inline]
-    pub fn index(self) -> usize {
-        self.0 as usize
-    }
-}
 
 /// Every reader of the world, indexed by [`ReaderId`]; readers are only ever added.
 #[derive(Default)]
@@ -29,7 +18,7 @@ pub(super) struct Readers(Vec<Reader>);
 impl Readers {
     /// Adds a reader and returns its name.
     pub(super) fn push(&mut self, reader: Reader) -> ReaderId {
-        let id = ReaderId(self.0.len() as u32);
+        let id = ReaderId::new(self.0.len() as u32);
         self.0.push(reader);
         id
     }
@@ -37,7 +26,7 @@ impl Readers {
     /// Every reader's name, in order of creation (not borrowing the list, so the loop may add to
     /// or change readers).
     pub(super) fn ids(&self) -> impl Iterator<Item = ReaderId> + use<> {
-        (0..self.0.len() as u32).map(ReaderId)
+        (0..self.0.len() as u32).map(ReaderId::new)
     }
 
     pub(super) fn iter(&self) -> std::slice::Iter<'_, Reader> {
