@@ -87,7 +87,12 @@ fn in_file(path: &Path, text: &str, e: &toml::de::Error) -> ConfigError {
     let Some(span) = e.span() else {
         return ConfigError::whole(path, explain(e.message()));
     };
-    let source = Source::new(path, text);
+    // `toml_edit` panics on some malformed documents that `toml` refuses cleanly, so it only sees
+    // text that `toml` can read.
+    let source = match toml::from_str::<toml::Table>(text) {
+        Ok(_) => Source::new(path, text),
+        Err(_) => Source::unparsed(path, text),
+    };
     if !source.is_toml() {
         return not_toml(&source, span, e.message());
     }
@@ -302,6 +307,17 @@ mod tests {
         assert_eq!(key, "c.d.p90");
         assert_eq!(refine("c.d", "missing field `p99`"), None);
         assert_eq!(refine("c.d.median", "`1ms` is too long"), None);
+    }
+
+    #[test]
+    fn malformed_text_that_trips_toml_edit_is_still_placed() {
+        // `toml_edit` 0.23 panics ("all items have spans") parsing this; `toml` refuses it.
+        let text = "producers = =\n[producers.fn.profile]";
+        let e = parse::<toml::Table>(Path::new("m.toml"), text, &[]).unwrap_err();
+        assert!(
+            e.to_string().starts_with("m.toml:1:13: invalid TOML"),
+            "{e}"
+        );
     }
 
     #[test]

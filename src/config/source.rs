@@ -29,6 +29,15 @@ impl<'a> Source<'a> {
         }
     }
 
+    /// The file without its document, for text already known not to be TOML.
+    pub fn unparsed(path: &'a Path, text: &'a str) -> Source<'a> {
+        Source {
+            path,
+            text,
+            doc: None,
+        }
+    }
+
     /// Whether the text is a TOML document at all.
     pub fn is_toml(&self) -> bool {
         self.doc.is_some()
