@@ -4,57 +4,20 @@
 //! unknown keys), then resolved (ranges, references, AWS limits). Every error names the file, line and
 //! column, the key path, and what was expected; a value that came from `--set` is blamed on the flag.
 
+mod error;
 mod locate;
 pub mod overrides;
 pub mod prices;
 pub mod raw;
 pub mod resolve;
+mod source;
 pub mod units;
 
 use crate::model::ModelSpec;
+pub use error::{did_you_mean, suggest, ConfigError, Invalid, Origin};
 pub use overrides::Override;
-use std::fmt;
+pub use source::error_at;
 use std::path::{Path, PathBuf};
-
-/// Where an error was found.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Origin {
-    /// In a file, 1-based line and column.
-    File {
-        path: PathBuf,
-        line: usize,
-        col: usize,
-    },
-    /// In the value given with `--set PATH=VALUE`.
-    Flag(String),
-    /// The file as a whole (unreadable, not UTF-8, a directory).
-    Whole(PathBuf),
-}
-
-/// A bad model or experiment: where, which key, what was wrong.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigError {
-    pub origin: Origin,
-    /// Dotted key path, empty when not known.
-    pub key: String,
-    pub message: String,
-}
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        match &self.origin {
-            Origin::File { path, line, col } => write!(f, "{}:{line}:{col}: ", path.display())?,
-            Origin::Flag(flag) => write!(f, "--set {flag}: ")?,
-            Origin::Whole(path) => write!(f, "{}: ", path.display())?,
-        }
-        if !self.key.is_empty() {
-            write!(f, "key `{}`: ", self.key)?;
-        }
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for ConfigError {}
 
 /// Deserializes a whole TOML file into `T`, locating any error (used for experiment files).
 pub fn parse_located<T: serde::de::DeserializeOwned>(
@@ -64,15 +27,9 @@ pub fn parse_located<T: serde::de::DeserializeOwned>(
     locate::parse(path, text, &[])
 }
 
-pub use locate::{line_col, span_of as span_of_key, suggest};
-
 /// Reads a text file, with errors for a missing file, a directory or non-UTF-8 content.
 pub fn read_text(path: &Path) -> Result<String, ConfigError> {
-    let whole = |message: String| ConfigError {
-        origin: Origin::Whole(path.to_path_buf()),
-        key: String::new(),
-        message,
-    };
+    let whole = |message: String| ConfigError::whole(path, message);
     if path.is_dir() {
         return Err(whole("is a directory, expected a TOML file".into()));
     }

@@ -11,8 +11,9 @@ pub const MIN: Nanos = 60 * SEC;
 pub const HOUR: Nanos = 60 * MIN;
 pub const DAY: Nanos = 24 * HOUR;
 
-/// Parses a human duration: a non-negative decimal number followed by a unit
-/// (`ns`, `us`, `µs`, `ms`, `s`, `m`/`min`, `h`, `d`), e.g. `"250ms"`, `"1.5s"`, `"1h"`. A bare `"0"` is zero.
+/// Parses a human duration: a non-negative decimal number followed by a unit (`ns`, `us`/`µs`,
+/// `ms`, `s`/`sec`, `m`/`min`, `h`, `d`), e.g. `"250ms"`, `"1.5s"`, `"90min"`, or several such terms
+/// from the largest unit down, e.g. `"1h30m"`, `"1m 30.5s"`. A bare `"0"` is zero.
 pub fn parse_duration(text: &str) -> Result<Nanos, String> {
     let s = text.trim();
     if s == "0" {
@@ -24,7 +25,27 @@ pub fn parse_duration(text: &str) -> Result<Nanos, String> {
             format!("`{text}` has no unit (expected e.g. \"250ms\", \"90s\", \"1h\")")
         })?;
     let (num, unit) = s.split_at(split);
-    let unit_ns = match unit.trim() {
+    if !num.is_empty() && unit.contains(|c: char| c.is_ascii_digit()) {
+        return compound(text, s);
+    }
+    let unit_ns = match unit_ns(unit.trim()) {
+        Some(u) => u,
+        None => {
+            return Err(format!(
+                "`{text}` has unknown unit `{}` (expected ns, us, ms, s, m, h or d)",
+                unit.trim()
+            ))
+        }
+    };
+    let value: f64 = num.parse().map_err(|_| {
+        format!("`{text}` is not a duration (expected e.g. \"250ms\", \"90s\", \"1h\")")
+    })?;
+    term(text, value, unit_ns)
+}
+
+/// Nanoseconds per unit, for the unit names a duration may use.
+fn unit_ns(unit: &str) -> Option<Nanos> {
+    Some(match unit {
         "ns" => NS,
         "us" | "µs" => US,
         "ms" => MS,
@@ -32,20 +53,47 @@ pub fn parse_duration(text: &str) -> Result<Nanos, String> {
         "m" | "min" => MIN,
         "h" => HOUR,
         "d" => DAY,
-        other => {
-            return Err(format!(
-                "`{text}` has unknown unit `{other}` (expected ns, us, ms, s, m, h or d)"
-            ))
-        }
-    };
-    let value: f64 = num.parse().map_err(|_| {
-        format!("`{text}` is not a duration (expected e.g. \"250ms\", \"90s\", \"1h\")")
-    })?;
+        _ => return None,
+    })
+}
+
+/// `value` units of `unit_ns` nanoseconds, refused beyond half the range of [`Nanos`].
+fn term(text: &str, value: f64, unit_ns: Nanos) -> Result<Nanos, String> {
     let ns = value * unit_ns as f64;
     if !ns.is_finite() || ns >= u64::MAX as f64 / 2.0 {
         return Err(format!("`{text}` is too long (at most about 292 years)"));
     }
     Ok(ns.round() as Nanos)
+}
+
+/// Several terms such as `1h30m`, each unit smaller than the one before.
+fn compound(text: &str, s: &str) -> Result<Nanos, String> {
+    let refuse = || {
+        format!(
+            "`{text}` is not a duration: write a number and a unit (ns, us, ms, s, m, h or d), or \
+             several from the largest unit down, e.g. \"250ms\", \"1.5s\", \"90min\" or \"1h30m\""
+        )
+    };
+    let (mut total, mut last, mut rest) = (0, Nanos::MAX, s);
+    while !rest.is_empty() {
+        let n = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let after = rest[n..].trim_start();
+        let u = after
+            .find(|c: char| c.is_whitespace() || c.is_ascii_digit() || c == '.')
+            .unwrap_or(after.len());
+        let value: f64 = rest[..n].parse().map_err(|_| refuse())?;
+        let unit = unit_ns(&after[..u])
+            .filter(|&unit| unit < last)
+            .ok_or_else(refuse)?;
+        total = term(text, value, unit)?
+            .checked_add(total)
+            .filter(|&t| (t as f64) < u64::MAX as f64 / 2.0)
+            .ok_or_else(|| format!("`{text}` is too long (at most about 292 years)"))?;
+        (last, rest) = (unit, after[u..].trim_start());
+    }
+    Ok(total)
 }
 
 /// Formats a duration compactly with the largest unit that keeps it readable ("1h", "250ms", "1.5s").
@@ -111,6 +159,52 @@ mod tests {
         assert!(parse_duration("99999999999d")
             .unwrap_err()
             .contains("too long"));
+    }
+
+    #[test]
+    fn parses_compound_and_fractional_forms() {
+        assert_eq!(parse_duration("1h30m"), Ok(HOUR + 30 * MIN));
+        assert_eq!(parse_duration("90min"), Ok(90 * MIN));
+        assert_eq!(parse_duration("2h"), Ok(2 * HOUR));
+        assert_eq!(parse_duration("1d"), Ok(DAY));
+        assert_eq!(parse_duration("1m30s500ms"), Ok(90 * SEC + 500 * MS));
+        assert_eq!(parse_duration("1h 30m"), Ok(HOUR + 30 * MIN));
+        assert_eq!(parse_duration("1.5h30s"), Ok(90 * MIN + 30 * SEC));
+        assert_eq!(parse_duration("1d12h"), Ok(36 * HOUR));
+        assert_eq!(parse_duration("2s250us"), Ok(2 * SEC + 250 * US));
+    }
+
+    #[test]
+    fn refuses_compounds_out_of_order_or_without_units() {
+        for bad in [
+            "30m1h", "1h1h", "1h30", "1h30x", "1e3s", "1s.5", "1h-30m", "1..5h2m",
+        ] {
+            let e = parse_duration(bad).unwrap_err();
+            assert!(e.contains("from the largest unit down"), "{bad}: {e}");
+            assert!(e.contains("\"1h30m\""), "{bad}: {e}");
+        }
+        assert!(parse_duration("99999999999d1s")
+            .unwrap_err()
+            .contains("too long"));
+        assert!(parse_duration("200000d200000h")
+            .unwrap_err()
+            .contains("too long"));
+    }
+
+    #[test]
+    fn keeps_the_single_term_messages() {
+        assert_eq!(
+            parse_duration("1x").unwrap_err(),
+            "`1x` has unknown unit `x` (expected ns, us, ms, s, m, h or d)"
+        );
+        assert_eq!(
+            parse_duration("-1s").unwrap_err(),
+            "`-1s` has unknown unit `-1s` (expected ns, us, ms, s, m, h or d)"
+        );
+        assert_eq!(
+            parse_duration("h").unwrap_err(),
+            "`h` is not a duration (expected e.g. \"250ms\", \"90s\", \"1h\")"
+        );
     }
 
     #[test]

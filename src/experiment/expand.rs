@@ -2,8 +2,8 @@
 //! validation of every point's model.
 
 use super::raw::{RawAxis, RawExperiment};
-use super::{dur_value, invalid, Experiment};
-use crate::config::{ConfigError, ModelFile, Origin, Override};
+use super::{dur_value, Experiment};
+use crate::config::{error_at, ConfigError, ModelFile, Origin, Override};
 use std::path::Path;
 
 /// One value of an axis.
@@ -154,7 +154,7 @@ fn axis_values(
     let key = format!("axes.{i}.values");
     let list = match &axis.values {
         toml::Value::Array(a) if a.is_empty() => {
-            return Err(invalid(
+            return Err(error_at(
                 exp_path,
                 text,
                 &key,
@@ -163,10 +163,10 @@ fn axis_values(
         }
         toml::Value::Array(a) => a.clone(),
         toml::Value::String(s) if axis.path != "model" => {
-            parse_range(s).map_err(|m| invalid(exp_path, text, &key, m))?
+            parse_range(s).map_err(|m| error_at(exp_path, text, &key, m))?
         }
         other => {
-            return Err(invalid(
+            return Err(error_at(
                 exp_path,
                 text,
                 &key,
@@ -181,7 +181,7 @@ fn axis_values(
         .enumerate()
         .map(|(j, v)| {
             let toml::Value::String(rel) = v else {
-                return Err(invalid(
+                return Err(error_at(
                     exp_path,
                     text,
                     &key,
@@ -204,7 +204,7 @@ fn axis_values(
 fn open_model(exp_path: &Path, text: &str, rel: &str, key: &str) -> Result<ModelFile, ConfigError> {
     let dir = exp_path.parent().unwrap_or(Path::new("."));
     ModelFile::open(&dir.join(rel)).map_err(|e| match e.origin {
-        Origin::Whole(model) => invalid(
+        Origin::Whole(model) => error_at(
             exp_path,
             text,
             key,
@@ -223,7 +223,7 @@ pub fn build(
 ) -> Result<Experiment, ConfigError> {
     if let Some(name) = &raw.name {
         crate::config::resolve::folder_name("name", name)
-            .map_err(|inv| invalid(path, text, &inv.path, inv.message))?;
+            .map_err(|inv| error_at(path, text, &inv.path, inv.message))?;
     }
     let mut models = vec![open_model(path, text, &raw.model, "model")?];
     let replicates = match replicates {
@@ -231,7 +231,7 @@ pub fn build(
         None => {
             let r = raw.replicates.unwrap_or(1);
             if !(1..=1000).contains(&r) {
-                return Err(invalid(
+                return Err(error_at(
                     path,
                     text,
                     "replicates",
@@ -263,7 +263,7 @@ pub fn build(
     let mut axes = Vec::new();
     for (i, a) in raw.axes.iter().enumerate() {
         if axes.iter().any(|x: &Axis| x.path == a.path) {
-            return Err(invalid(
+            return Err(error_at(
                 path,
                 text,
                 &format!("axes.{i}.path"),
@@ -279,7 +279,7 @@ pub fn build(
     }
     let points = cartesian(&axes);
     if points.len() > 100_000 {
-        return Err(invalid(
+        return Err(error_at(
             path,
             text,
             "axes",
@@ -293,9 +293,9 @@ pub fn build(
             return Err(blame_axis(path, text, &raw, &axes, &models[p.model], &e, p));
         }
     }
-    let x_axis = pick_x(&raw, &axes).map_err(|m| invalid(path, text, "plots.x", m))?;
+    let x_axis = pick_x(&raw, &axes).map_err(|m| error_at(path, text, "plots.x", m))?;
     let timeseries_points = pick_timeseries(&raw, &axes, &points, x_axis)
-        .map_err(|m| invalid(path, text, "plots.timeseries", m))?;
+        .map_err(|m| error_at(path, text, "plots.timeseries", m))?;
     Ok(Experiment {
         name: raw.name.clone().unwrap_or_else(|| {
             path.file_stem()
@@ -361,7 +361,7 @@ fn blame_axis(
     };
     if let Some(i) = raw.axes.iter().position(|a| a.path == override_path) {
         if about_path {
-            return invalid(
+            return error_at(
                 path,
                 text,
                 &format!("axes.{i}.path"),
@@ -374,17 +374,17 @@ fn blame_axis(
                 key = format!("{key}.{j}");
             }
         }
-        return invalid(path, text, &key, format!("`{flag}`: {message}"));
+        return error_at(path, text, &key, format!("`{flag}`: {message}"));
     }
     if let Some(k) = raw.set.keys().find(|k| k.as_str() == override_path) {
-        return invalid(path, text, &format!("set.{k}"), message);
+        return error_at(path, text, &format!("set.{k}"), message);
     }
     let key = if override_path == "duration" {
         "duration"
     } else {
         "warmup"
     };
-    invalid(path, text, key, message)
+    error_at(path, text, key, message)
 }
 
 /// When `path` runs through a stream, producer or consumer the model does not have, says so.
@@ -406,8 +406,7 @@ fn missing_entry(model: &ModelFile, path: &str) -> Option<String> {
     if names.contains(&name) {
         return None;
     }
-    let hint = crate::config::suggest(name, &names)
-        .map_or(String::new(), |s| format!("; did you mean `{s}`?"));
+    let hint = crate::config::did_you_mean(name, &names);
     Some(format!(
         "{} has no {what} named `{name}` ({section}: {}){hint}",
         model.path.display(),

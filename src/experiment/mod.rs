@@ -11,7 +11,7 @@ mod raw;
 pub use expand::{parse_range, Axis, AxisValue, Point};
 
 use crate::config::units::Dur;
-use crate::config::{read_text, ConfigError, ModelFile, Origin, Override};
+use crate::config::{read_text, ConfigError, ModelFile, Override};
 use crate::engine::rng::{derive_seed, name_id};
 use crate::model::ModelSpec;
 use std::path::{Path, PathBuf};
@@ -66,21 +66,6 @@ impl Experiment {
     /// Number of runs: points times replicates.
     pub fn runs(&self) -> usize {
         self.points.len() * self.replicates as usize
-    }
-}
-
-/// An error about the experiment file at a key, found by its path.
-pub(crate) fn invalid(path: &Path, text: &str, key: &str, message: String) -> ConfigError {
-    let offset = crate::config::span_of_key(text, key).map_or(0, |s| s.start);
-    let (line, col) = crate::config::line_col(text, offset);
-    ConfigError {
-        origin: Origin::File {
-            path: path.to_path_buf(),
-            line,
-            col,
-        },
-        key: key.to_string(),
-        message,
     }
 }
 

@@ -1,0 +1,111 @@
+//! What a bad model, experiment or price file is told: where ([`Origin`]), which key, what was
+//! wrong ([`ConfigError`]); semantic errors before they are placed ([`Invalid`]); "did you mean".
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// Where an error was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// In a file, 1-based line and column.
+    File {
+        path: PathBuf,
+        line: usize,
+        col: usize,
+    },
+    /// In the value given with `--set PATH=VALUE`.
+    Flag(String),
+    /// The file as a whole (unreadable, not UTF-8, a directory).
+    Whole(PathBuf),
+}
+
+/// A bad model or experiment: where, which key, what was wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub origin: Origin,
+    /// Dotted key path, empty when not known.
+    pub key: String,
+    pub message: String,
+}
+
+impl ConfigError {
+    /// An error about the file as a whole.
+    pub fn whole(path: impl Into<PathBuf>, message: impl Into<String>) -> ConfigError {
+        ConfigError {
+            origin: Origin::Whole(path.into()),
+            key: String::new(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match &self.origin {
+            Origin::File { path, line, col } => write!(f, "{}:{line}:{col}: ", path.display())?,
+            Origin::Flag(flag) => write!(f, "--set {flag}: ")?,
+            Origin::Whole(path) => write!(f, "{}: ", path.display())?,
+        }
+        if !self.key.is_empty() {
+            write!(f, "key `{}`: ", self.key)?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// A semantic error at a key path, not yet placed in a file or on a flag.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Invalid {
+    pub path: String,
+    pub message: String,
+}
+
+/// The closest candidate to `found`, if it is close enough to be a plausible typo.
+pub fn suggest<'a>(found: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (strsim::jaro_winkler(found, c), *c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+/// `"; did you mean `x`?"` when a candidate is close to `found`, else nothing.
+pub fn did_you_mean(found: &str, candidates: &[&str]) -> String {
+    suggest(found, candidates).map_or(String::new(), |s| format!("; did you mean `{s}`?"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_close_names_only() {
+        assert_eq!(
+            suggest("batchsize", &["batch_size", "stream"]),
+            Some("batch_size")
+        );
+        assert_eq!(suggest("zzz", &["batch_size", "stream"]), None);
+        assert_eq!(
+            did_you_mean("strem", &["stream"]),
+            "; did you mean `stream`?"
+        );
+        assert_eq!(did_you_mean("zzz", &["stream"]), "");
+    }
+
+    #[test]
+    fn shows_place_key_and_message() {
+        let e = ConfigError {
+            origin: Origin::Flag("seed=x".into()),
+            key: "seed".into(),
+            message: "bad".into(),
+        };
+        assert_eq!(e.to_string(), "--set seed=x: key `seed`: bad");
+        assert_eq!(
+            ConfigError::whole("m.toml", "gone").to_string(),
+            "m.toml: gone"
+        );
+    }
+}
