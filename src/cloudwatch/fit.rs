@@ -210,8 +210,12 @@ pub fn rate(records_sum: &[(i64, f64)], period_s: u32) -> Result<RateFit, String
     let points: Vec<(i64, f64)> = records_sum.iter().map(|&(t, n)| (t, n / p)).collect();
     let mean_per_s = points.iter().map(|x| x.1).sum::<f64>() / points.len() as f64;
     let peak_per_s = points.iter().map(|x| x.1).fold(f64::NEG_INFINITY, f64::max);
-    let span = (points[points.len() - 1].0 - points[0].0) / i64::from(period_s) + 1;
-    let missing_periods = (span as u64).saturating_sub(points.len() as u64);
+    let first = points.iter().map(|x| x.0).min().unwrap_or(0);
+    let last = points.iter().map(|x| x.0).max().unwrap_or(0);
+    let span = (last - first) / i64::from(period_s) + 1;
+    let missing_periods = u64::try_from(span)
+        .unwrap_or(0)
+        .saturating_sub(points.len() as u64);
     let sentence = format!(
         "{} records/s on average, {} at peak, over {} periods of {period_s} s ({missing_periods} missing, not filled in)",
         round3(mean_per_s),
