@@ -4,7 +4,7 @@
 use super::clean::clean;
 use super::report::{Report, Skipped};
 use super::{json, raw, read_text, Dimension, Error, FileText, Known, Series, Stat};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 const RESULTS: &str = "get-metric-data output (a JSON object with MetricDataResults)";
@@ -38,46 +38,71 @@ pub fn parse_metric_data(
     results: &[FileText],
 ) -> Result<(Vec<Series>, Report), Error> {
     let (plans, unit_notes) = plans(queries)?;
-    let index: HashMap<&str, usize> = plans
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.id.as_str(), i))
-        .collect();
-    let mut parts: Vec<Parts> = plans.iter().map(|_| Parts::default()).collect();
-    let mut report = Report {
+    let mut gather = Gather {
+        queries: queries.path,
+        index: plans
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id.clone(), i))
+            .collect(),
+        parts: plans.iter().map(|_| Parts::default()).collect(),
         notes: unit_notes,
-        ..Report::default()
+        next_token: false,
     };
-    let mut next_token = false;
     for &file in results {
-        let pages: Vec<raw::Page> = json::documents(file, RESULTS)?;
-        let mut seen: HashMap<&str, usize> = HashMap::new();
-        for (p, page) in pages.iter().enumerate() {
-            for (i, r) in page.metric_data_results.iter().enumerate() {
-                let nth = seen.entry(r.id.as_str()).or_default();
-                let line = json::id_line(file.text, &r.id, *nth);
-                *nth += 1;
-                let place = place(pages.len(), p, i, &r.id);
-                let err = |m: String| json::at(file, line, place.clone(), m);
-                let q = *index.get(r.id.as_str()).ok_or_else(|| {
-                    err(format!(
-                        "Id \"{}\" has no query in {}",
-                        r.id,
-                        queries.path.display()
-                    ))
-                })?;
-                parts[q].add(r).map_err(err)?;
-            }
-            report.notes.extend(messages(&page.messages, ""));
-            next_token = page.next_token.is_some();
-        }
+        gather.file(file)?;
     }
-    if next_token {
-        report.notes.push(
+    if gather.next_token {
+        gather.notes.push(
             "the last page has a NextToken: the export stops before CloudWatch's last page".into(),
         );
     }
-    Ok(assemble(plans, parts, report))
+    let report = Report {
+        notes: gather.notes,
+        ..Report::default()
+    };
+    Ok(assemble(plans, gather.parts, report))
+}
+
+/// Result entries sorted to their queries, across pages and files.
+struct Gather<'a> {
+    queries: &'a Path,
+    index: HashMap<String, usize>,
+    parts: Vec<Parts>,
+    notes: Vec<String>,
+    /// Whether the last page read has a NextToken.
+    next_token: bool,
+}
+
+impl Gather<'_> {
+    fn file(&mut self, file: FileText) -> Result<(), Error> {
+        let pages: Vec<raw::Page> = json::documents(file, RESULTS)?;
+        // How many entries of each Id came before, to find the line of the next one.
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        for (p, page) in pages.iter().enumerate() {
+            for (i, r) in page.metric_data_results.iter().enumerate() {
+                let count = seen.entry(r.id.as_str()).or_default();
+                let nth = *count;
+                *count += 1;
+                // Located only on error: finding the line scans the text.
+                self.entry(r).map_err(|m| {
+                    let line = json::id_line(file.text, &r.id, nth);
+                    json::at(file, line, place(pages.len(), p, i, &r.id), m)
+                })?;
+            }
+            self.notes.extend(messages(&page.messages, ""));
+            self.next_token = page.next_token.is_some();
+        }
+        Ok(())
+    }
+
+    fn entry(&mut self, r: &raw::Result) -> Result<(), String> {
+        let Some(&q) = self.index.get(r.id.as_str()) else {
+            let queries = self.queries.display();
+            return Err(format!("Id \"{}\" has no query in {queries}", r.id));
+        };
+        self.parts[q].add(r)
+    }
 }
 
 /// What a query asks for, once checked.
@@ -104,14 +129,18 @@ enum Want {
 /// remarks on them.
 fn plans(file: FileText) -> Result<(Vec<Plan>, Vec<String>), Error> {
     let queries = parse_queries(file)?;
-    let mut first_line: HashMap<&str, Option<usize>> = HashMap::new();
+    let mut ids: HashSet<&str> = HashSet::new();
     let mut out = Vec::with_capacity(queries.len());
     let mut notes = Vec::new();
     for (i, q) in queries.iter().enumerate() {
-        let nth = usize::from(first_line.contains_key(q.id.as_str()));
-        let line = json::id_line(file.text, &q.id, nth);
-        let err = |m: String| json::at(file, line, format!("[{i}] (Id \"{}\")", q.id), m);
-        if let Some(first) = first_line.insert(&q.id, line) {
+        let repeated = !ids.insert(&q.id);
+        // Located only on error: finding the line scans the text.
+        let err = |m: String| {
+            let line = json::id_line(file.text, &q.id, usize::from(repeated));
+            json::at(file, line, format!("[{i}] (Id \"{}\")", q.id), m)
+        };
+        if repeated {
+            let first = json::id_line(file.text, &q.id, 0);
             let at = first.map_or(String::new(), |l| format!(" (first at line {l})"));
             return Err(err(format!("Id \"{}\" is used twice{at}", q.id)));
         }

@@ -28,70 +28,79 @@ pub fn parse_metric_statistics(
     period_s: Option<u32>,
 ) -> Result<(Vec<Series>, Report), Error> {
     let whole = |m: String| json::at(file, None, String::new(), m);
-    let stats: raw::Statistics = serde_json::from_str(file.text).map_err(|e| {
+    let stats = parse(file)?;
+    let label = stats.label.clone().ok_or_else(|| {
+        whole("has no Label: the metric name is needed to know what the datapoints are".into())
+    })?;
+    let stamps = timestamps(file, &stats.datapoints)?;
+    let mut report = Report::default();
+    let [metric] = Known::by_name(&label)[..] else {
+        report.skipped.push(Skipped {
+            id: label.clone(),
+            what: label,
+            reason: "not a metric sim understands".into(),
+            points: stats.datapoints.len(),
+        });
+        return Ok((vec![], report));
+    };
+    let period_s = period(&stamps, period_s, &label, &mut report).map_err(whole)?;
+    report
+        .notes
+        .extend(unit_note(&label, metric, &stats.datapoints));
+    let columns = columns(&stats.datapoints, &label, &mut report);
+    let series = columns
+        .into_iter()
+        .map(|(stat, pick)| {
+            let points: Vec<(i64, f64)> = stamps
+                .iter()
+                .zip(&stats.datapoints)
+                .filter_map(|(&t, d)| pick(d).map(|v| (t, v)))
+                .collect();
+            let id = format!("{label} {stat}");
+            let (points, notes) = clean(&id, period_s, vec![], points);
+            report.series.push(notes);
+            Series {
+                id,
+                metric,
+                stat,
+                period_s,
+                dimensions: vec![],
+                points,
+            }
+        })
+        .collect();
+    Ok((series, report))
+}
+
+fn parse(file: FileText) -> Result<raw::Statistics, Error> {
+    serde_json::from_str(file.text).map_err(|e| {
         let hint = if file.text.contains("\"MetricDataResults\"") {
             format!(" (this looks like get-metric-data output, expected {STATISTICS})")
         } else {
             String::new()
         };
         json::from_serde(file, &e, &hint)
-    })?;
-    let label = stats.label.clone().ok_or_else(|| {
-        whole("has no Label: the metric name is needed to know what the datapoints are".into())
-    })?;
-    let stamps = timestamps(file, &stats.datapoints)?;
-    let mut report = Report::default();
-    let metric = match Known::by_name(&label)[..] {
-        [metric] => metric,
-        _ => {
-            report.skipped.push(Skipped {
-                id: label.clone(),
-                what: label,
-                reason: "not a metric sim understands".into(),
-                points: stats.datapoints.len(),
-            });
-            return Ok((vec![], report));
-        }
-    };
-    let period_s = match period_s {
-        Some(p) if p > 0 => p,
-        Some(_) => {
-            return Err(whole(
-                "the period must be a positive number of seconds".into(),
-            ))
-        }
+    })
+}
+
+/// The period given, or the one the timestamps show (noted in the report).
+fn period(
+    stamps: &[i64],
+    given: Option<u32>,
+    label: &str,
+    report: &mut Report,
+) -> Result<u32, String> {
+    match given {
+        Some(0) => Err("the period must be a positive number of seconds".into()),
+        Some(p) => Ok(p),
         None => {
-            let p = infer_period(&stamps).map_err(whole)?;
+            let p = infer_period(stamps)?;
             report.notes.push(format!(
                 "{label}: period taken as {p} s from the spacing of the datapoints"
             ));
-            p
+            Ok(p)
         }
-    };
-    report
-        .notes
-        .extend(unit_note(&label, metric, &stats.datapoints));
-    let columns = columns(&stats.datapoints, &label, &mut report);
-    let mut series = Vec::with_capacity(columns.len());
-    for (stat, pick) in columns {
-        let points: Vec<(i64, f64)> = stamps
-            .iter()
-            .zip(&stats.datapoints)
-            .filter_map(|(&t, d)| pick(d).map(|v| (t, v)))
-            .collect();
-        let id = format!("{label} {stat}");
-        let (points, notes) = clean(&id, period_s, vec![], points);
-        report.series.push(notes);
-        series.push(Series {
-            id,
-            metric,
-            stat,
-            period_s,
-            dimensions: vec![],
-            points,
-        });
     }
-    Ok((series, report))
 }
 
 fn timestamps(file: FileText, points: &[raw::Datapoint]) -> Result<Vec<i64>, Error> {
