@@ -108,23 +108,29 @@ fn page(series: &[Series], k: usize, per_page: usize, more: bool) -> raw::Page {
     let results = series
         .iter()
         .filter_map(|s| {
-            let newest_first: Vec<&(i64, f64)> = s.points.iter().rev().collect();
-            let chunks: Vec<&[&(i64, f64)]> = newest_first.chunks(per_page).collect();
-            let chunk: &[&(i64, f64)] = match chunks.get(k) {
-                Some(c) => c,
-                None if k == 0 => &[],
-                None => return None,
-            };
-            let last = k + 1 >= chunks.len();
+            let n = s.points.len();
+            let newest = k.saturating_mul(per_page);
+            if newest >= n && !(k == 0 && n == 0) {
+                return None;
+            }
+            let oldest = newest.saturating_add(per_page).min(n);
+            let chunk = s.points[n - oldest..n - newest].iter().rev();
             Some(raw::Result {
                 id: s.id.clone(),
                 label: Some(s.metric.name().to_string()),
                 timestamps: chunk
-                    .iter()
+                    .clone()
                     .map(|p| raw::Stamp::Text(time::format(p.0)))
                     .collect(),
-                values: chunk.iter().map(|p| fifteen_digits(p.1)).collect(),
-                status_code: Some(if last { "Complete" } else { "PartialData" }.into()),
+                values: chunk.map(|p| fifteen_digits(p.1)).collect(),
+                status_code: Some(
+                    if oldest == n {
+                        "Complete"
+                    } else {
+                        "PartialData"
+                    }
+                    .into(),
+                ),
                 messages: vec![],
             })
         })
