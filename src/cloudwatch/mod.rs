@@ -13,6 +13,21 @@
 //! - <https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html>
 //! - <https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/metrics-dimensions.html>
 //!
+//! What is read, and how to make it:
+//!
+//! ```text
+//! aws cloudwatch get-metric-data --metric-data-queries file://queries.json \
+//!     --start-time 2024-05-01T10:00:00Z --end-time 2024-05-01T12:00:00Z > result.json
+//! aws cloudwatch get-metric-statistics --namespace AWS/Lambda --metric-name Duration \
+//!     --dimensions Name=FunctionName,Value=orders-consumer --extended-statistics p50 p99 \
+//!     --period 60 --start-time ... --end-time ... > duration.json
+//! ```
+//!
+//! `queries.json` is a JSON list of MetricDataQuery (or the `--cli-input-json` object holding
+//! one). The output may hold several pages: merged by the CLI (an Id repeated in one list), saved
+//! one JSON object after another, in a JSON array, or in several files. Points come out oldest
+//! first, one per timestamp; the [`Report`] says what was sorted, merged, missing or skipped.
+//!
 //! This module knows nothing of the model: it yields plain time series and plain fitted numbers.
 
 mod clean;
