@@ -324,3 +324,95 @@ fn assemble(plans: Vec<Plan>, parts: Vec<Parts>, mut report: Report) -> (Vec<Ser
     }
     (series, report)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(queries: &str, result: &str) -> Result<(Vec<Series>, Report), Error> {
+        let q = FileText {
+            path: Path::new("q.json"),
+            text: queries,
+        };
+        let r = FileText {
+            path: Path::new("r.json"),
+            text: result,
+        };
+        parse_metric_data(q, &[r])
+    }
+
+    /// A query of Lambda IteratorAge Maximum, with more fields inside MetricStat and after it.
+    fn query(id: &str, in_stat: &str, after: &str) -> String {
+        format!(
+            r#"{{"Id": "{id}", "MetricStat": {{"Metric": {{"Namespace": "AWS/Lambda", "MetricName": "IteratorAge"}}, "Period": 60, "Stat": "Maximum"{in_stat}}}{after}}}"#
+        )
+    }
+
+    #[test]
+    fn a_query_needs_exactly_one_of_metric_stat_and_expression() {
+        let both = format!("[{}]", query("m1", "", r#", "Expression": "m1*2""#));
+        let err = read(&both, "").unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "q.json:1: [0] (Id \"m1\"): has both MetricStat and Expression; expected one"
+        );
+        let neither = "[\n{\"Id\": \"m1\", \"Label\": \"x\"}]";
+        let err = read(neither, "").unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "q.json:2: [0] (Id \"m1\"): has neither MetricStat nor Expression"
+        );
+        let zero = format!("[{}]", query("m1", "", "").replace("60", "0"));
+        let err = read(&zero, "").unwrap_err().to_string();
+        assert!(err.contains("Period must be a positive"), "{err}");
+    }
+
+    #[test]
+    fn the_cli_input_json_form_and_its_notes_are_read() {
+        let queries = format!(
+            r#"{{"MetricDataQueries": [{}, {}], "ScanBy": "TimestampAscending"}}"#,
+            query("m1", "", ""),
+            query("m2", r#", "Unit": "Seconds""#, r#", "ReturnData": false"#)
+        );
+        let result = r#"{"MetricDataResults": [], "Messages": [{"Code": "MaxQueryTimeRangeExceed", "Value": "too long"}]}"#;
+        let (series, report) = read(&queries, result).unwrap();
+        assert!(series.is_empty());
+        assert_eq!(
+            report.warnings(),
+            [
+                "m2: Unit \"Seconds\" asked for, but AWS/Lambda IteratorAge is reported in Milliseconds: CloudWatch returns no data for it",
+                "CloudWatch says MaxQueryTimeRangeExceed: too long",
+                "m1: no result entry for this query",
+            ]
+        );
+    }
+
+    #[test]
+    fn errors_in_later_pages_name_the_page() {
+        let queries = format!("[{}]", query("m1", "", ""));
+        let page = r#"{"MetricDataResults": [{"Id": "m1", "Timestamps": ["2024-05-01T10:00:00Z"], "Values": [1.0]}]}"#;
+        let bad = page.replace("[1.0]", "[]");
+        let err = read(&queries, &format!("{page}\n{bad}"))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "r.json:2: page 2, MetricDataResults[0] (Id \"m1\"): Timestamps has 1 entries but Values has 0"
+        );
+    }
+
+    #[test]
+    fn bad_status_codes_are_warned_about() {
+        let queries = format!("[{}]", query("m1", "", ""));
+        let result = r#"{"MetricDataResults": [{"Id": "m1", "StatusCode": "Forbidden"}]}"#;
+        let (series, report) = read(&queries, result).unwrap();
+        assert_eq!(series[0].points, []);
+        assert_eq!(
+            report.warnings(),
+            [
+                "m1: StatusCode Forbidden in result entry 1: data may be missing",
+                "m1: no data points"
+            ]
+        );
+    }
+}
