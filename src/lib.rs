@@ -17,6 +17,7 @@
 //! - [`cli`]: the command line.
 
 pub mod cli;
+pub mod cloudwatch;
 pub mod config;
 pub mod dist;
 pub mod engine;
