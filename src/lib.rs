@@ -1,6 +1,8 @@
 //! `sim`: a discrete-event simulator of read contention on AWS streams.
 //!
 //! Layers, each knowing only the ones below it:
+//! - [`assumptions`]: the parameters AWS does not publish, their plausible ranges, designs over
+//!   them and variance-based sensitivity;
 //! - [`engine`]: clock, event queue, random streams (knows nothing of AWS);
 //! - [`dist`]: distributions of durations and sizes;
 //! - [`model`]: streams, shards, limits, consumers and their functions (knows nothing of files);
@@ -9,6 +11,7 @@
 //! - [`plot`]: charts rendered from plain numbers into PNG and SVG files (knows nothing of AWS);
 //! - [`cli`]: the command line.
 
+pub mod assumptions;
 pub mod cli;
 pub mod config;
 pub mod dist;
