@@ -292,6 +292,19 @@ impl Catalogue {
         group_of(&self.groups, key)
     }
 
+    /// Checks that each prefix selects at least one entry, naming the first that selects none.
+    pub fn check_select(&self, prefixes: &[String]) -> Result<(), String> {
+        match prefixes
+            .iter()
+            .find(|p| !self.entries.iter().any(|e| e.key.starts_with(p.as_str())))
+        {
+            Some(p) => Err(format!(
+                "`{p}` selects no assumption; `sim assumptions` lists their key patterns"
+            )),
+            None => Ok(()),
+        }
+    }
+
     /// The entries, optionally only those whose pattern starts with one of `prefixes`.
     pub fn select(&self, prefixes: &[String]) -> Vec<usize> {
         (0..self.entries.len())
@@ -477,6 +490,18 @@ mod tests {
                 g.key
             );
         }
+    }
+
+    #[test]
+    fn a_selection_that_names_nothing_is_refused() {
+        let c = Catalogue::load();
+        assert!(c
+            .check_select(&["consumers.*.throttle_backoff".into()])
+            .is_ok());
+        let err = c
+            .check_select(&["consumers.*.nonsense".into()])
+            .unwrap_err();
+        assert!(err.contains("consumers.*.nonsense"), "{err}");
     }
 
     fn one(entry: &str) -> Result<Catalogue, String> {

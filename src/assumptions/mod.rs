@@ -19,4 +19,4 @@ pub mod value;
 pub use catalogue::Catalogue;
 pub use design::{AssumptionSet, Design, Method};
 pub use expand::{expand, Current, Param};
-pub use sensitivity::{jansen, Band, Indices, Saltelli};
+pub use sensitivity::{jansen, jansen_intervals, Band, Indices, Interval, Saltelli};

@@ -13,6 +13,8 @@
 
 use super::design::{sobol_points, AssumptionSet};
 use super::expand::Param;
+use crate::engine::rng::{name_id, stream};
+use rand::Rng;
 
 /// The indices of one parameter.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -47,6 +49,48 @@ pub fn jansen(y_a: &[f64], y_b: &[f64], y_ab: &[Vec<f64>]) -> Vec<Indices> {
             total: half_mean_sq(y_a, ab) / v,
         })
         .collect()
+}
+
+/// A 95% bootstrap interval of each index: (low, high) of the first-order and total effects.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Interval {
+    pub first: (f64, f64),
+    pub total: (f64, f64),
+}
+
+/// Percentile-bootstrap intervals for [`jansen`]: the N rows are resampled with replacement
+/// `resamples` times (the same rows for every parameter), the same for the same seed.
+pub fn jansen_intervals(
+    y_a: &[f64],
+    y_b: &[f64],
+    y_ab: &[Vec<f64>],
+    resamples: usize,
+    seed: u64,
+) -> Vec<Interval> {
+    let n = y_a.len();
+    let mut rng = stream(seed, &[name_id("bootstrap")]);
+    let mut draws: Vec<Vec<Indices>> = vec![Vec::with_capacity(resamples); y_ab.len()];
+    for _ in 0..resamples {
+        let rows: Vec<usize> = (0..n).map(|_| rng.random_range(0..n.max(1))).collect();
+        let pick = |y: &[f64]| rows.iter().map(|&j| y[j]).collect::<Vec<f64>>();
+        let ab: Vec<Vec<f64>> = y_ab.iter().map(|y| pick(y)).collect();
+        for (d, ix) in draws.iter_mut().zip(jansen(&pick(y_a), &pick(y_b), &ab)) {
+            d.push(ix);
+        }
+    }
+    draws.iter().map(|d| interval(d)).collect()
+}
+
+fn interval(draws: &[Indices]) -> Interval {
+    let ends = |f: fn(&Indices) -> f64| {
+        let mut v: Vec<f64> = draws.iter().map(f).collect();
+        v.sort_by(f64::total_cmp);
+        (quantile(&v, 0.025), quantile(&v, 0.975))
+    };
+    Interval {
+        first: ends(|i| i.first),
+        total: ends(|i| i.total),
+    }
 }
 
 /// Population variance.
@@ -103,10 +147,22 @@ impl Saltelli {
 
     /// The indices of each parameter from the outputs at every point, in the points' order.
     pub fn analyse(&self, y: &[f64]) -> Vec<Indices> {
+        let (a, b, ab) = self.split(y);
+        jansen(a, b, &ab)
+    }
+
+    /// Bootstrap intervals of the indices (see [`jansen_intervals`]).
+    pub fn intervals(&self, y: &[f64], resamples: usize, seed: u64) -> Vec<Interval> {
+        let (a, b, ab) = self.split(y);
+        jansen_intervals(a, b, &ab, resamples, seed)
+    }
+
+    /// f(A), f(B) and each f(AB_i) from the outputs in the points' order.
+    fn split<'a>(&self, y: &'a [f64]) -> (&'a [f64], &'a [f64], Vec<Vec<f64>>) {
         assert_eq!(y.len(), self.points.len(), "one output per point");
         let block = |k: usize| &y[k * self.n..(k + 1) * self.n];
-        let y_ab: Vec<Vec<f64>> = (0..self.dims).map(|i| block(i + 2).to_vec()).collect();
-        jansen(block(0), block(1), &y_ab)
+        let y_ab = (0..self.dims).map(|i| block(i + 2).to_vec()).collect();
+        (block(0), block(1), y_ab)
     }
 }
 
@@ -222,6 +278,22 @@ mod tests {
                     assert_eq!(ab[k], if k == i { b[k] } else { a[k] });
                 }
             }
+        }
+    }
+
+    #[test]
+    fn bootstrap_intervals_hold_the_known_values() {
+        let s = Saltelli::new(1 << 12, 3, 7).unwrap();
+        let y: Vec<f64> = s.points.iter().map(|p| ishigami(p)).collect();
+        let want = [(0.3139, 0.5576), (0.4424, 0.4424), (0.0, 0.2437)];
+        for (iv, (s1, st)) in s.intervals(&y, 200, 1).iter().zip(want) {
+            assert!(iv.first.0 <= s1 && s1 <= iv.first.1, "{iv:?} vs S {s1}");
+            assert!(iv.total.0 <= st && st <= iv.total.1, "{iv:?} vs ST {st}");
+            assert!(iv.total.1 - iv.total.0 < 0.1, "{iv:?}");
+        }
+        let flat = vec![1.0; s.points.len()];
+        for iv in s.intervals(&flat, 20, 1) {
+            assert_eq!((iv.first, iv.total), ((0.0, 0.0), (0.0, 0.0)));
         }
     }
 
