@@ -170,31 +170,41 @@ pub fn model_table(name: &str, params: &[Param]) -> String {
         "HIGH"
     );
     for p in params {
-        let (low, high) = range_of(&p.range);
-        let cells = range_cells(p.range.unit, low, high, &p.range.values, 10);
-        let set_by = match p.current {
-            Current::Model(_) => "model",
-            Current::Default(_) => "default",
-            Current::Other(_) => "model",
-        };
-        if p.key.len() > 46 {
-            out += &format!("{}\n", p.key);
-        }
-        let key = if p.key.len() > 46 { "" } else { &p.key };
-        let row = format!(
-            "{key:<46}  {:<10}  {set_by:<8}  {cells}  {}",
-            current_cell(&p.current),
-            scale_name(p.range.unit, p.range.scale)
-        );
-        out += row.trim_end();
-        out += "\n";
-        if let Current::Other(text) = &p.current {
-            out += &indented(&format!(
-                "The model sets {text}; a design writes the whole table in the assumed form."
-            ));
-        }
+        out += &model_row(p);
     }
     out += "\n`sim assumptions` explains each range; vary one with --set KEY=VALUE.\n";
+    out
+}
+
+/// One parameter's line (a long key gets a line of its own), and a note when the model sets
+/// its table in another form.
+fn model_row(p: &Param) -> String {
+    const KEY: usize = 46;
+    let (low, high) = range_of(&p.range);
+    let cells = range_cells(p.range.unit, low, high, &p.range.values, 10);
+    let set_by = match p.current {
+        Current::Default(_) => "default",
+        Current::Model(_) | Current::Other(_) => "model",
+    };
+    let mut out = String::new();
+    let key = if p.key.len() > KEY {
+        out += &format!("{}\n", p.key);
+        ""
+    } else {
+        &p.key
+    };
+    let row = format!(
+        "{key:<KEY$}  {:<10}  {set_by:<8}  {cells}  {}",
+        current_cell(&p.current),
+        scale_name(p.range.unit, p.range.scale)
+    );
+    out += row.trim_end();
+    out += "\n";
+    if let Current::Other(text) = &p.current {
+        out += &indented(&format!(
+            "The model sets {text}; a design writes the whole table in the assumed form."
+        ));
+    }
     out
 }
 
