@@ -39,6 +39,8 @@ pub enum Command {
     Timeline(TimelineArgs),
     /// Answer service-level objectives over an experiment's sweep, per architecture.
     Plan(PlanArgs),
+    /// List the parameters AWS does not publish, with plausible ranges; with MODEL, its values.
+    Assumptions(AssumptionsArgs),
     /// Check model files without running them.
     Validate {
         /// Model files to check.
@@ -170,6 +172,21 @@ pub struct TimelineArgs {
     pub out: Option<PathBuf>,
 }
 
+#[derive(Args, Debug)]
+pub struct AssumptionsArgs {
+    /// A model file: list its assumed parameters (patterns expanded) with their current values.
+    pub model: Option<PathBuf>,
+    /// Override any model parameter by its dotted path (with MODEL).
+    #[arg(long = "set", value_name = "PATH=VALUE", value_parser = parse_override, requires = "model")]
+    pub set: Vec<Override>,
+    /// Print exactly one JSON object on stdout instead of the table.
+    #[arg(long, conflicts_with = "markdown")]
+    pub json: bool,
+    /// Print the catalogue as the Markdown table of docs/model.md.
+    #[arg(long, conflicts_with = "model")]
+    pub markdown: bool,
+}
+
 fn parse_override(s: &str) -> Result<Override, String> {
     Override::parse(s)
 }
@@ -238,6 +255,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Sweep(args) => run_sweep(args),
         Command::Timeline(args) => run_timeline(args),
         Command::Plan(args) => run_plan(args),
+        Command::Assumptions(args) => assumptions(args),
         Command::Validate { files } => validate(&files),
     }
 }
@@ -260,6 +278,26 @@ fn validate(files: &[PathBuf]) -> Result<(), Failure> {
         Some(_) => Err(Failure::Usage("some files are invalid".into())),
         None => Ok(()),
     }
+}
+
+fn assumptions(args: AssumptionsArgs) -> Result<(), Failure> {
+    use crate::assumptions::{expand, report, Catalogue};
+    let cat = Catalogue::load();
+    let Some(path) = &args.model else {
+        return print_stdout(&match (args.json, args.markdown) {
+            (true, _) => report::catalogue_json(cat).to_string() + "\n",
+            (_, true) => report::catalogue_markdown(cat),
+            _ => report::catalogue_table(cat),
+        });
+    };
+    let file = ModelFile::open(path)?;
+    let params = expand(cat, &file, &args.set, &[])?;
+    let name = file.resolve(&args.set)?.name;
+    print_stdout(&if args.json {
+        report::model_json(&name, cat, &params).to_string() + "\n"
+    } else {
+        report::model_table(&name, &params)
+    })
 }
 
 /// The overrides the run flags stand for, before any `--set`.

@@ -5,10 +5,14 @@
 //! - [`engine`]: clock, event queue, random streams (knows nothing of AWS);
 //! - [`dist`]: distributions of durations and sizes;
 //! - [`fsio`]: atomic file writes, for every layer that writes files;
+//! - [`cloudwatch`]: CloudWatch exports (AWS CLI JSON) read into typed series, fits from them,
+//!   and series written back in the same format (knows nothing of the model);
 //! - [`plot`]: charts rendered from plain numbers into PNG and SVG files (knows nothing of AWS);
 //! - [`model`]: streams, shards, limits, consumers and their functions, run to a report (knows
 //!   nothing of files, flags or the machine);
 //! - [`config`]: model files, overrides and validation into a [`model::ModelSpec`];
+//! - [`assumptions`]: the parameters AWS does not publish, their plausible ranges, designs over
+//!   them and variance-based sensitivity;
 //! - [`experiment`]: sweep definitions expanded into points of model specs;
 //! - [`sweep`]: running every point and replicate, and the table of point metrics;
 //! - [`output`]: reports and sweeps turned into tables, JSON, CSV and plots;
@@ -16,6 +20,7 @@
 //! - [`progress`]: what the command line shows and measures around a run;
 //! - [`cli`]: the command line.
 
+pub mod assumptions;
 pub mod cli;
 pub mod cloudwatch;
 pub mod config;

@@ -1,0 +1,22 @@
+//! Assumptions: the model parameters AWS does not publish, each with a plausible range, and the
+//! tools to ask how much a result depends on them.
+//!
+//! - [`catalogue`]: `assumptions.toml` (embedded), every assumed parameter's key pattern, default,
+//!   range, reason and source;
+//! - [`expand`]: a model's concrete parameters (patterns expanded over its streams, consumers and
+//!   producers) with their current values;
+//! - [`design`]: Sobol and Latin hypercube designs mapped onto the ranges as `--set` overrides;
+//! - [`sensitivity`]: Saltelli sampling, Jansen's first-order and total-effect indices, bands;
+//! - [`report`]: `sim assumptions` output.
+
+pub mod catalogue;
+pub mod design;
+pub mod expand;
+pub mod report;
+pub mod sensitivity;
+pub mod value;
+
+pub use catalogue::Catalogue;
+pub use design::{AssumptionSet, Design, Method};
+pub use expand::{expand, Current, Param};
+pub use sensitivity::{jansen, jansen_intervals, Band, Indices, Interval, Saltelli};
