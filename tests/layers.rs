@@ -19,8 +19,8 @@ const LAYERS: &[&str] = &[
     "config",
     "experiment",
     "sweep",
-    "output",
     "plan",
+    "output",
     "progress",
     "cli",
 ];
