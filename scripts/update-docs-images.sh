@@ -27,4 +27,14 @@ cp "$out/propagation/delivery-latency.png" docs/img/propagation-delay.png
 cp "$out/timeline/timeline.png" docs/img/two-reader-timeline.png
 cp "$out/reader-streams/cost-vs-iterator-age.png" docs/img/reader-streams-cost.png
 cp "$out/power-api-cost/cost-vs-iterator-age.png" docs/img/power-api-cost.png
+# The report's first screen, as a browser shows it (needs chromium-headless-shell or chromium).
+browser=$(command -v chromium-headless-shell || command -v chromium || command -v google-chrome || true)
+if [ -n "$browser" ]; then
+  "$browser" --headless --no-sandbox --disable-gpu --disable-background-networking \
+    --disable-component-update --no-first-run --user-data-dir="$out/profile" \
+    --window-size=1280,1400 --screenshot="$PWD/docs/img/report.png" \
+    "file://$out/two-reader-rule/report.html" 2>/dev/null
+else
+  echo "no headless Chromium: docs/img/report.png not updated" >&2
+fi
 echo "updated docs/img/"

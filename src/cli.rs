@@ -137,8 +137,9 @@ fn check_budget(
 pub struct PlanArgs {
     /// The experiment file (TOML).
     pub experiment: PathBuf,
-    /// An objective on a sweep metric, e.g. "iterator_age_max < 30s"; repeat for several.
-    #[arg(long = "slo", required = true, value_parser = crate::plan::Slo::parse)]
+    /// An objective on a sweep metric, e.g. "iterator_age_max < 30s"; repeat for several
+    /// (default: the experiment file's `[plan] slo` list).
+    #[arg(long = "slo", value_parser = crate::plan::Slo::parse)]
     pub slos: Vec<crate::plan::Slo>,
     /// Worker threads (default: all cores).
     #[arg(long, short = 'j')]
@@ -146,6 +147,13 @@ pub struct PlanArgs {
     /// Unit prices for cost (default: the shipped models/prices/us-east-1.toml).
     #[arg(long, value_name = "FILE")]
     pub prices: Option<PathBuf>,
+    /// Print exactly one JSON object on stdout instead of the sentences.
+    #[arg(long)]
+    pub json: bool,
+    /// Also write the answer and the sweep behind it into this folder: plan.json, plan.md,
+    /// report.html and every file of a sweep.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -344,13 +352,18 @@ fn run_model(args: RunArgs) -> Result<(), Failure> {
     let mut report =
         simulate_with(&spec, Some(&prices), observer.as_mut()).map_err(anyhow::Error::from)?;
     report.peak_rss_mb = peak_rss_mb();
-    output::run::write_files(&out_dir, &report)?;
+    let page = output::html_report::RunPage {
+        model_path: &file.path,
+        model_text: &file.text,
+        command_line: &command_line(),
+    };
+    output::run::write_files(&out_dir, &report, &page)?;
     let text = if args.json {
         serde_json::to_string(&report).expect("reports serialize") + "\n"
     } else {
         let mut t = output::table::summary(&report);
         t += &format!(
-            "\n  wrote {}/{{summary.json,timeseries.csv}}\n",
+            "\n  wrote {}/{{summary.json,timeseries.csv,report.html}}\n",
             out_dir.display()
         );
         t
@@ -367,8 +380,26 @@ fn print_stdout(text: &str) -> Result<(), Failure> {
     }
 }
 
+/// The command line as typed, each argument quoted when the shell would need it.
+fn command_line() -> String {
+    std::env::args()
+        .map(|a| {
+            let plain = !a.is_empty()
+                && a.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c));
+            if plain {
+                a
+            } else {
+                format!("'{}'", a.replace('\'', "'\\''"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
     let exp = Experiment::open(&args.experiment, args.replicates)?;
+    crate::plan::objectives(&exp)?;
     let out_dir = args
         .out
         .clone()
@@ -414,9 +445,12 @@ fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
         Err(sweep::SweepError::Failed(e)) => return Err(e.into()),
     };
     let sums = sweep::stats::summarise(&exp, &res);
+    let write = output::sweep_files::WriteOptions {
+        command_line: command_line(),
+        slos: None,
+    };
     crate::fsio::replace_dir(&out_dir, |dir| {
-        output::sweep::write_tables(dir, &exp, &res, &sums)?;
-        output::sweep_plots::write_plots(dir, &exp, &res, &sums)
+        output::sweep_files::write_all(dir, &exp, &res, &write)
     })?;
     std::fs::remove_dir_all(&journal).ok();
     let text = if args.json {
@@ -424,7 +458,7 @@ fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
     } else {
         output::table::sweep_summary(&exp, &sums, res.wall_s, res.events)
             + &format!(
-                "\n  wrote {}/ (runs.csv, summary.csv, timeseries/, plots)\n",
+                "\n  wrote {}/ (report.html, summary.csv, runs.csv, timeseries.csv, summary.md, manifest.json, plots)\n",
                 out_dir.display()
             )
     };
@@ -493,6 +527,20 @@ fn run_timeline(args: TimelineArgs) -> Result<(), Failure> {
 
 fn run_plan(args: PlanArgs) -> Result<(), Failure> {
     let exp = Experiment::open(&args.experiment, None)?;
+    let slos = if args.slos.is_empty() {
+        crate::plan::objectives(&exp)?
+    } else {
+        args.slos.clone()
+    };
+    if slos.is_empty() {
+        return Err(Failure::Usage(format!(
+            "no objectives: give --slo \"METRIC < VALUE\" or a [plan] table with slo = [...] in {}",
+            args.experiment.display()
+        )));
+    }
+    if let Some(out) = &args.out {
+        crate::fsio::check_replaceable(out).map_err(|e| Failure::Usage(format!("{e:#}")))?;
+    }
     let prices = crate::config::prices::load(args.prices.as_deref())?;
     // Runs are kept in a journal beside output/, so asking again with other objectives is instant.
     let journal =
@@ -517,6 +565,25 @@ fn run_plan(args: PlanArgs) -> Result<(), Failure> {
         Err(sweep::SweepError::Failed(e)) => return Err(e.into()),
     };
     let sums = sweep::stats::summarise(&exp, &res);
-    let answers = crate::plan::answer(&exp, &sums, &args.slos);
-    print_stdout(&crate::plan::report(&exp, &args.slos, &answers))
+    let answers = crate::plan::answer(&exp, &sums, &slos);
+    if let Some(out) = &args.out {
+        let write = output::sweep_files::WriteOptions {
+            command_line: command_line(),
+            slos: Some(slos.clone()),
+        };
+        crate::fsio::replace_dir(out, |dir| {
+            output::sweep_files::write_all(dir, &exp, &res, &write)
+        })?;
+    }
+    if args.json {
+        return print_stdout(&(crate::plan::json(&exp, &slos, &answers).to_string() + "\n"));
+    }
+    let mut text = crate::plan::report(&exp, &slos, &answers);
+    if let Some(out) = &args.out {
+        text += &format!(
+            "\n  wrote {}/ (plan.md, plan.json, report.html and the sweep's files)\n",
+            out.display()
+        );
+    }
+    print_stdout(&text)
 }

@@ -15,8 +15,8 @@
 //!   them and variance-based sensitivity;
 //! - [`experiment`]: sweep definitions expanded into points of model specs;
 //! - [`sweep`]: running every point and replicate, and the table of point metrics;
-//! - [`output`]: reports and sweeps turned into tables, JSON, CSV and plots;
 //! - [`plan`]: service-level objectives answered over a sweep;
+//! - [`output`]: reports and sweeps turned into tables, JSON, CSV, plots and the HTML report;
 //! - [`progress`]: what the command line shows and measures around a run;
 //! - [`cli`]: the command line.
 

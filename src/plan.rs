@@ -2,9 +2,11 @@
 //! consumer count that meets every objective, the cheapest configuration that does, and what
 //! limits the first configuration that fails.
 
+use crate::config::ConfigError;
 use crate::experiment::{Experiment, Point};
 use crate::sweep::metric::{Metric, Unit};
 use crate::sweep::stats::PointSummaries;
+use serde_json::{json, Value};
 use std::fmt::Write;
 
 /// A service-level objective on a point metric, e.g. `iterator_age_max < 30s`.
@@ -63,6 +65,15 @@ impl Slo {
             Op::Ge => v >= self.value,
         }
     }
+}
+
+/// The objectives of the experiment file's `[plan]` table, parsed; an error names the file, line
+/// and key of the first that does not parse.
+pub fn objectives(exp: &Experiment) -> Result<Vec<Slo>, ConfigError> {
+    exp.objectives
+        .iter()
+        .map(|o| Slo::parse(&o.text).map_err(|m| o.error(m)))
+        .collect()
 }
 
 /// The answer for one architecture.
@@ -245,6 +256,58 @@ pub fn report(exp: &Experiment, slos: &[Slo], answers: &[Answer]) -> String {
         }
     }
     out
+}
+
+/// The answers as Markdown: the sentences of [`report`] under a title, then one table row per
+/// architecture.
+pub fn markdown(exp: &Experiment, slos: &[Slo], answers: &[Answer]) -> String {
+    let mut out = format!("# {}: does it meet the objectives?\n\n", exp.name);
+    out += &report(exp, slos, answers);
+    out += "\n| architecture | largest count meeting them | cheapest point meeting them | USD/month | limit beyond |\n";
+    out += "|---|---|---|---|---|\n";
+    for a in answers {
+        let (key, usd) = a
+            .cheapest
+            .as_ref()
+            .map_or(("none".to_string(), String::new()), |(k, u)| {
+                (k.clone(), format!("{u:.2}"))
+            });
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {usd} | {} |",
+            md_cell(&a.architecture),
+            md_cell(a.largest_count.as_deref().unwrap_or("none")),
+            md_cell(&key),
+            md_cell(&a.binding)
+        );
+    }
+    out
+}
+
+/// Text safe inside a Markdown table cell.
+pub fn md_cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+/// The answers as one JSON object (what `sim plan --json` prints).
+pub fn json(exp: &Experiment, slos: &[Slo], answers: &[Answer]) -> Value {
+    let answers: Vec<Value> = answers
+        .iter()
+        .map(|a| {
+            json!({
+                "architecture": a.architecture,
+                "largest_count": a.largest_count,
+                "cheapest": a.cheapest.as_ref().map(|(k, usd)| json!({"point": k, "cost_per_month_usd": usd})),
+                "meets_somewhere": a.cheapest.is_some(),
+                "binding": a.binding,
+            })
+        })
+        .collect();
+    json!({
+        "experiment": exp.name,
+        "objectives": slos.iter().map(|s| s.text.clone()).collect::<Vec<_>>(),
+        "answers": answers,
+    })
 }
 
 #[cfg(test)]

@@ -174,11 +174,7 @@ fn results_are_byte_identical_whatever_the_thread_count() {
     let exp = experiment_file(dir.path(), "small", SMALL);
     sweep_cli(&exp, &dir.path().join("one"), "1");
     sweep_cli(&exp, &dir.path().join("two"), "2");
-    for f in [
-        "runs.csv",
-        "summary.csv",
-        "timeseries/point-002_count=6_batch_size=50.csv",
-    ] {
+    for f in ["runs.csv", "summary.csv", "timeseries.csv", "summary.md"] {
         let a = std::fs::read(dir.path().join("one").join(f)).unwrap();
         let b = std::fs::read(dir.path().join("two").join(f)).unwrap();
         assert!(!a.is_empty());
@@ -209,19 +205,20 @@ fn csv_columns_are_stable() {
     };
     assert_eq!(
         header("runs.csv"),
-        "point,replicate,seed,consumers.fn.count,consumers.fn.batch_size,consumer,stream,read,\
+        "point,replicate,seed,fn_count,fn_batch_size,consumer,stream,read,\
 iterator_age_avg_ms,iterator_age_max_ms,iterator_age_mean_ms,iterator_age_p50_ms,iterator_age_p99_ms,\
 iterator_age_samples,records_processed,records_in_flight,records_unread,records_discarded,records_expired,\
 read_calls,throttled_reads,throttled_reads_per_min,invocations,errors,retries,duplicates,cold_starts,\
 peak_concurrency,delivery_latency_ms,end_to_end_ms_mean,end_to_end_ms_max"
     );
-    let mut want = String::from("point,consumers.fn.count,consumers.fn.batch_size,replicates");
+    let mut want = String::from("point,fn_count,fn_batch_size,replicates");
     for m in Metric::ALL {
         want += &format!(",{0},{0}_ci95", m.name());
     }
     assert_eq!(header("summary.csv"), want);
-    assert!(header("timeseries/point-000_count=1_batch_size=50.csv")
-        .starts_with("minute,consumer,stream,iterator_age_avg_ms"));
+    assert!(header("timeseries.csv").starts_with(
+        "point,fn_count,fn_batch_size,replicate,minute,consumer,stream,iterator_age_avg_ms"
+    ));
 }
 
 #[test]

@@ -21,8 +21,8 @@ const LAYERS: &[&str] = &[
     "assumptions",
     "experiment",
     "sweep",
-    "output",
     "plan",
+    "output",
     "progress",
     "cli",
 ];

@@ -2,7 +2,7 @@
 //! validation of every point's model.
 
 use super::raw::{RawAxis, RawExperiment};
-use super::{dur_value, Experiment};
+use super::{dur_value, Experiment, Objective};
 use crate::config::{error_at, ConfigError, ModelFile, Origin, Override};
 use std::path::Path;
 
@@ -309,9 +309,28 @@ pub fn build(
         points,
         x_axis,
         timeseries_points,
+        objectives: objectives(path, text, &raw),
+        text: text.to_string(),
         models,
         fixed,
     })
+}
+
+/// The `[plan]` objectives with their places in the file.
+fn objectives(path: &Path, text: &str, raw: &RawExperiment) -> Vec<Objective> {
+    raw.plan
+        .slo
+        .iter()
+        .enumerate()
+        .map(|(i, slo)| {
+            let key = format!("plan.slo.{i}");
+            Objective {
+                text: slo.clone(),
+                origin: error_at(path, text, &key, String::new()).origin,
+                key,
+            }
+        })
+        .collect()
 }
 
 /// The last segment of a path that is not just a word like `count` (e.g. `fn.count`).

@@ -11,7 +11,7 @@ mod raw;
 pub use expand::{parse_range, Axis, AxisValue, Point};
 
 use crate::config::units::Dur;
-use crate::config::{read_text, ConfigError, ModelFile, Override};
+use crate::config::{read_text, ConfigError, ModelFile, Origin, Override};
 use crate::engine::rng::{derive_seed, name_id};
 use crate::model::ModelSpec;
 use std::path::{Path, PathBuf};
@@ -30,6 +30,10 @@ pub struct Experiment {
     pub x_axis: Option<usize>,
     /// Points whose per-minute series are drawn (indices into `points`).
     pub timeseries_points: Vec<usize>,
+    /// The objectives of the file's `[plan]` table, as written (checked by `plan::objectives`).
+    pub objectives: Vec<Objective>,
+    /// The experiment file's text, as read.
+    pub text: String,
     models: Vec<ModelFile>,
     fixed: Vec<Override>,
 }
@@ -63,9 +67,39 @@ impl Experiment {
         derive_seed(self.seed, &[name_id(&self.points[p].key()), u64::from(r)]) >> 1
     }
 
+    /// The model files the points run (the base model first, then those of a `model` axis).
+    pub fn model_files(&self) -> &[ModelFile] {
+        &self.models
+    }
+
+    /// The overrides every point applies (`duration`, `warmup` and the `[set]` table).
+    pub fn fixed_overrides(&self) -> &[Override] {
+        &self.fixed
+    }
+
     /// Number of runs: points times replicates.
     pub fn runs(&self) -> usize {
         self.points.len() * self.replicates as usize
+    }
+}
+
+/// A service-level objective as the experiment file states it, with where it stands there.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Objective {
+    pub text: String,
+    /// `plan.slo.N`, for errors.
+    pub key: String,
+    pub origin: Origin,
+}
+
+impl Objective {
+    /// An error about this objective, located in the experiment file.
+    pub fn error(&self, message: String) -> ConfigError {
+        ConfigError {
+            origin: self.origin.clone(),
+            key: self.key.clone(),
+            message,
+        }
     }
 }
 

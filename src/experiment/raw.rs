@@ -22,6 +22,17 @@ pub struct RawExperiment {
     pub axes: Vec<RawAxis>,
     #[serde(default)]
     pub plots: RawPlots,
+    /// The question the sweep answers: service-level objectives for `sim sweep` and `sim plan`.
+    #[serde(default)]
+    pub plan: RawPlan,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPlan {
+    /// Objectives such as `"iterator_age_max < 30s"`, parsed by `sim plan`'s rules.
+    #[serde(default)]
+    pub slo: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -1,7 +1,16 @@
-//! Turning reports into bytes: the summary table, JSON and CSV.
+//! Turning reports into bytes: the summary table, JSON, CSV, Markdown, the manifest and the HTML
+//! report.
 
+pub mod columns;
+pub mod html;
+pub mod html_report;
+pub mod manifest;
+pub mod markdown;
+pub mod minutes;
 pub mod run;
 pub mod sweep;
+pub mod sweep_files;
 pub mod sweep_plots;
 pub mod table;
 pub mod timeline;
+pub mod timeseries;

@@ -1,5 +1,5 @@
-//! Files of one run: `summary.json` (the `--json` object) and `timeseries.csv` (one row per minute
-//! per consumer).
+//! Files of one run: `summary.json` (the `--json` object), `timeseries.csv` (one row per minute
+//! per consumer; no IteratorAge cells in minutes without samples) and `report.html`.
 
 use crate::fsio;
 use crate::model::report::MinuteSeries;
@@ -26,11 +26,18 @@ pub fn timeseries_csv(series: &MinuteSeries) -> Vec<u8> {
 /// never held in memory as text).
 pub fn write_timeseries(out: &mut dyn Write, series: &MinuteSeries) -> std::io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
-    if series.is_empty() {
-        w.write_record(HEADER)?;
-    }
+    let mut header_written = false;
     for r in series.rows() {
-        w.serialize(r)?;
+        let lineage = r.shards.is_some();
+        if !header_written {
+            let docs = super::minutes::docs(lineage);
+            w.write_record(docs.iter().map(|d| d.name.as_str()))?;
+            header_written = true;
+        }
+        w.write_record(super::minutes::cells(&r, lineage))?;
+    }
+    if !header_written {
+        w.write_record(HEADER)?;
     }
     w.flush()
 }
@@ -49,8 +56,17 @@ const HEADER: [&str; 11] = [
     "stream_throttled_reads",
 ];
 
-/// Writes `summary.json` and `timeseries.csv` into `dir`.
-pub fn write_files(dir: &Path, report: &RunReport) -> Result<()> {
+/// Writes `summary.json`, `timeseries.csv` and `report.html` into `dir`; `report` describes the
+/// page (model text, command line).
+pub fn write_files(
+    dir: &Path,
+    report: &RunReport,
+    page: &super::html_report::RunPage,
+) -> Result<()> {
+    fsio::write(
+        &dir.join("report.html"),
+        super::html_report::run_page(report, page).as_bytes(),
+    )?;
     fsio::write_with(&dir.join("timeseries.csv"), |w| {
         write_timeseries(w, &report.minutes)
     })?;

@@ -195,7 +195,7 @@ pub fn sweep_summary(
 }
 
 /// A metric's mean as the printed sweep table shows it.
-fn cell(x: f64, format: Format) -> String {
+pub fn cell(x: f64, format: Format) -> String {
     match format {
         Format::Duration => ms(x),
         Format::Decimals(d) => format!("{x:.d$}"),

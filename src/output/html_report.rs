@@ -1,0 +1,330 @@
+//! `report.html`: one self-contained page a reviewer opens or attaches. The question and its
+//! answer come first (the plan's verdicts when there are objectives, else the headline metrics
+//! per architecture), then the plots (the sweep's own SVGs, inlined), the summary table, the
+//! assumptions in force, the model and experiment text, and what made it (version, command line).
+
+use super::html::{self, escape};
+use super::markdown::{headline, mean_pm};
+use crate::experiment::Experiment;
+use crate::model::RunReport;
+use crate::plan::{Answer, Slo};
+use crate::sweep::metric::Metric;
+use crate::sweep::stats::PointSummaries;
+use crate::sweep::SweepResult;
+use anyhow::{Context, Result};
+use std::path::Path;
+
+/// Everything the page of a sweep shows.
+pub struct SweepPage<'a> {
+    pub exp: &'a Experiment,
+    pub res: &'a SweepResult,
+    pub sums: &'a [PointSummaries],
+    pub slos: &'a [Slo],
+    pub answers: &'a [Answer],
+    pub command_line: &'a str,
+}
+
+/// What the page of one run shows besides its report.
+pub struct RunPage<'a> {
+    pub model_path: &'a Path,
+    pub model_text: &'a str,
+    pub command_line: &'a str,
+}
+
+/// The SVG files of `dir` and of its `timeseries/` folder (top level first, metric charts in
+/// table order), with their text.
+pub fn svgs_in(dir: &Path) -> Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for sub in [dir.to_path_buf(), dir.join("timeseries")] {
+        let Ok(entries) = std::fs::read_dir(&sub) else {
+            continue;
+        };
+        let mut names: Vec<_> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "svg"))
+            .collect();
+        names.sort_by_key(|p| (chart_rank(p), p.clone()));
+        for p in names {
+            let text = std::fs::read_to_string(&p)
+                .with_context(|| format!("cannot read {}", p.display()))?;
+            let name = p.strip_prefix(dir).unwrap_or(&p).display().to_string();
+            out.push((name, text));
+        }
+    }
+    Ok(out)
+}
+
+/// Where a chart stands on the page: the metric charts in the metric table's order, then the rest
+/// by name.
+fn chart_rank(path: &Path) -> usize {
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
+    Metric::ALL
+        .iter()
+        .filter_map(|m| m.chart())
+        .position(|c| stem.as_deref() == Some(c.stem))
+        .unwrap_or(usize::MAX)
+}
+
+/// The page of a sweep; `svgs` are the plots to inline, (file name, text).
+pub fn sweep_page(p: &SweepPage, svgs: &[(String, String)]) -> String {
+    let exp = p.exp;
+    let mut body = String::new();
+    if !exp.description.is_empty() {
+        body += &format!("<p class=\"lede\">{}</p>\n", escape(&exp.description));
+    }
+    body += &html::section("answer", "The question and the answer", &answer(p));
+    body += &html::section("plots", "Plots", &plots(svgs));
+    body += &html::section("summary", "Every metric per point", &summary_table(p));
+    body += &html::section("assumptions", "Assumptions in force", &assumptions(exp));
+    body += &html::section("inputs", "The experiment and its models", &inputs(exp));
+    body += &html::section(
+        "provenance",
+        "How this was made",
+        &provenance(p.command_line, &runs_line(p)),
+    );
+    html::page(&format!("{}: sweep report", exp.name), &body)
+}
+
+fn runs_line(p: &SweepPage) -> String {
+    format!(
+        "{} points x {} replicate(s) = {} runs, {} events, experiment seed {}",
+        p.exp.points.len(),
+        p.exp.replicates,
+        p.res.runs.len(),
+        p.res.events,
+        p.exp.seed
+    )
+}
+
+/// The verdicts when there are objectives, else the headline metrics of every point.
+fn answer(p: &SweepPage) -> String {
+    if p.slos.is_empty() {
+        let q = "How does each architecture behave? (No objectives stated: add a [plan] table \
+                 with slo = [\"iterator_age_max < 30s\", ...] to the experiment file for verdicts.)";
+        return html::para(q) + &headline_table(p.exp, p.sums);
+    }
+    let objectives: Vec<String> = p.slos.iter().map(|s| s.text.clone()).collect();
+    let mut out = html::para(&format!(
+        "Which configurations meet {}?",
+        objectives.join(" and ")
+    ));
+    out += "<div class=\"answer\"><ul>\n";
+    for line in crate::plan::report(p.exp, p.slos, p.answers).lines() {
+        if let Some(item) = line.strip_prefix("- ") {
+            out += &verdict_item(item.replace('`', ""));
+        }
+    }
+    out += "</ul></div>\n";
+    out + &headline_table(p.exp, p.sums)
+}
+
+fn verdict_item(text: String) -> String {
+    let class = if text.contains("no configuration") {
+        "fail"
+    } else {
+        "ok"
+    };
+    let (arch, rest) = text.split_once(": ").unwrap_or(("", &text));
+    format!(
+        "<li><span class=\"{class}\">{}</span>: {}</li>\n",
+        escape(arch),
+        escape(rest)
+    )
+}
+
+/// One row per point, the axes and the headline metrics (mean ± 95% half-width).
+fn headline_table(exp: &Experiment, sums: &[PointSummaries]) -> String {
+    let cols = headline();
+    let mut header = point_header(exp);
+    header.extend(cols.iter().map(|(_, c)| c.header.to_string()));
+    let rows: Vec<Vec<String>> = exp
+        .points
+        .iter()
+        .zip(sums)
+        .map(|(pt, s)| {
+            let mut row = point_cells(exp, pt);
+            row.extend(cols.iter().map(|&(m, c)| mean_pm(s[m], c)));
+            row
+        })
+        .collect();
+    html::table(&header, &rows, exp.axes.len().max(1))
+}
+
+fn point_header(exp: &Experiment) -> Vec<String> {
+    if exp.axes.is_empty() {
+        return vec!["point".into()];
+    }
+    exp.axes.iter().map(|a| a.label.clone()).collect()
+}
+
+fn point_cells(exp: &Experiment, p: &crate::experiment::Point) -> Vec<String> {
+    if exp.axes.is_empty() {
+        return vec!["base model".into()];
+    }
+    p.values.iter().map(|(_, v)| v.display()).collect()
+}
+
+fn plots(svgs: &[(String, String)]) -> String {
+    if svgs.is_empty() {
+        return html::para("This sweep drew no plots.");
+    }
+    svgs.iter()
+        .map(|(name, svg)| html::figure(name, svg))
+        .collect()
+}
+
+/// Every metric, mean and 95% half-width, one row per point (as summary.csv has it).
+fn summary_table(p: &SweepPage) -> String {
+    let exp = p.exp;
+    let mut header = point_header(exp);
+    header.extend(Metric::ALL.iter().map(|m| m.name().to_string()));
+    let rows: Vec<Vec<String>> = exp
+        .points
+        .iter()
+        .zip(p.sums)
+        .map(|(pt, s)| {
+            let mut row = point_cells(exp, pt);
+            row.extend(s.iter().map(|(_, v)| {
+                if v.ci95 > 0.0 {
+                    format!("{:.3} ± {:.3}", v.mean, v.ci95)
+                } else {
+                    format!("{:.3}", v.mean)
+                }
+            }));
+            row
+        })
+        .collect();
+    let units = Metric::ALL
+        .iter()
+        .map(|m| {
+            format!(
+                "{} ({}): {}",
+                m.name(),
+                super::columns::unit_name(m.unit()),
+                m.description()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    html::table(&header, &rows, exp.axes.len().max(1)) + &html::para(&format!("Columns: {units}."))
+}
+
+/// The parameters the experiment fixes or sweeps. A catalogue of the model's assumptions (the
+/// defaults AWS does not document) belongs here too once the model layer exposes one.
+fn assumptions(exp: &Experiment) -> String {
+    let mut rows: Vec<Vec<String>> = exp
+        .fixed_overrides()
+        .iter()
+        .map(|o| {
+            vec![
+                o.path.clone(),
+                o.value.clone(),
+                "fixed by the experiment".into(),
+            ]
+        })
+        .collect();
+    rows.extend(exp.axes.iter().map(|a| {
+        let values: Vec<String> = a.values.iter().map(|v| v.display()).collect();
+        vec![
+            a.path.clone(),
+            values.join(", "),
+            format!("swept (axis `{}`)", a.label),
+        ]
+    }));
+    let header = ["parameter".to_string(), "value".into(), "where from".into()];
+    html::table(&header, &rows, 3)
+        + &html::para(
+            "Every other parameter takes the model file's value or sim's default; the defaults \
+             AWS does not document are marked ASSUMPTION in docs/model.md, with their sources in \
+             docs/sources.md.",
+        )
+}
+
+fn inputs(exp: &Experiment) -> String {
+    let mut out = html::source(&exp.path.display().to_string(), &exp.text, true);
+    for m in exp.model_files() {
+        out += &html::source(&m.path.display().to_string(), &m.text, false);
+    }
+    out
+}
+
+fn provenance(command_line: &str, what: &str) -> String {
+    let rows = vec![
+        vec![
+            "sim version".to_string(),
+            env!("CARGO_PKG_VERSION").to_string(),
+        ],
+        vec!["command line".into(), command_line.to_string()],
+        vec!["runs".into(), what.to_string()],
+    ];
+    html::table(&["".to_string(), "".into()], &rows, 2)
+}
+
+/// The page of one run: its consumers' headline numbers, the model text and the command line.
+pub fn run_page(r: &RunReport, p: &RunPage) -> String {
+    let mut body = html::para(&format!(
+        "{} simulated after {} s of warm-up, seed {}.",
+        crate::engine::time::format_duration(((r.simulated_s - r.warmup_s).max(0.0) * 1e9) as u64),
+        r.warmup_s,
+        r.seed
+    ));
+    body += &html::section(
+        "answer",
+        "IteratorAge and throttles per consumer",
+        &consumer_table(r),
+    );
+    body += &html::section(
+        "assumptions",
+        "Assumptions in force",
+        &html::para(
+            "The model file's values and sim's defaults; the defaults AWS does not document are \
+             marked ASSUMPTION in docs/model.md, with their sources in docs/sources.md.",
+        ),
+    );
+    body += &html::section(
+        "inputs",
+        "The model",
+        &html::source(&p.model_path.display().to_string(), p.model_text, true),
+    );
+    body += &html::section(
+        "provenance",
+        "How this was made",
+        &provenance(p.command_line, &format!("1 run, {} events", r.events)),
+    );
+    html::page(&format!("{}: run report", r.model), &body)
+}
+
+fn consumer_table(r: &RunReport) -> String {
+    let header: Vec<String> = [
+        "consumer",
+        "stream",
+        "read",
+        "age avg (ms)",
+        "age max (ms)",
+        "age p99 (ms)",
+        "throttled/min",
+        "errors",
+        "records processed",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let rows: Vec<Vec<String>> = r
+        .consumers
+        .iter()
+        .map(|c| {
+            vec![
+                c.name.clone(),
+                c.stream.clone(),
+                c.read.clone(),
+                format!("{:.0}", c.iterator_age_ms.minute_avg),
+                format!("{:.0}", c.iterator_age_ms.max),
+                format!("{:.0}", c.iterator_age_ms.p99),
+                format!("{:.1}", c.throttled_reads_per_min),
+                c.errors.to_string(),
+                c.records_processed.to_string(),
+            ]
+        })
+        .collect();
+    html::table(&header, &rows, 3)
+}

@@ -1,0 +1,61 @@
+//! `summary.md`: the headline metrics of a sweep as a Markdown table, to paste into a pull request
+//! or a wiki page.
+
+use super::table::cell;
+use crate::experiment::Experiment;
+use crate::plan::md_cell;
+use crate::sweep::metric::{Column, Metric};
+use crate::sweep::stats::PointSummaries;
+use std::fmt::Write;
+
+/// The metrics that have a column in the printed table: the headline ones.
+pub fn headline() -> Vec<(Metric, Column)> {
+    Metric::ALL
+        .iter()
+        .filter_map(|&m| m.column().map(|c| (m, c)))
+        .collect()
+}
+
+/// A metric's mean as printed, with its 95% half-width when there are replicates to give one.
+pub fn mean_pm(s: crate::sweep::stats::PointSummary, c: Column) -> String {
+    if s.ci95 > 0.0 {
+        format!("{} ± {}", cell(s.mean, c.format), cell(s.ci95, c.format))
+    } else {
+        cell(s.mean, c.format)
+    }
+}
+
+/// The table: one row per point, one column per axis and per headline metric.
+pub fn summary(exp: &Experiment, sums: &[PointSummaries]) -> String {
+    let cols = headline();
+    let mut out = format!("# {}\n\n", exp.name);
+    if !exp.description.is_empty() {
+        let _ = writeln!(out, "{}\n", exp.description);
+    }
+    let _ = writeln!(
+        out,
+        "{} points x {} replicate(s); each cell is the mean over replicates ± its 95% confidence half-width.\n",
+        exp.points.len(),
+        exp.replicates
+    );
+    let mut header: Vec<String> = exp.axes.iter().map(|a| md_cell(&a.label)).collect();
+    header.extend(cols.iter().map(|(_, c)| c.header.to_string()));
+    if exp.axes.is_empty() {
+        header.insert(0, "point".into());
+    }
+    let _ = writeln!(out, "| {} |", header.join(" | "));
+    let _ = writeln!(out, "|{}", "---|".repeat(header.len()));
+    for (p, s) in exp.points.iter().zip(sums) {
+        let mut row: Vec<String> = p
+            .values
+            .iter()
+            .map(|(_, v)| md_cell(&v.display()))
+            .collect();
+        if exp.axes.is_empty() {
+            row.push("base model".into());
+        }
+        row.extend(cols.iter().map(|&(m, c)| mean_pm(s[m], c)));
+        let _ = writeln!(out, "| {} |", row.join(" | "));
+    }
+    out
+}
