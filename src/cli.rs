@@ -4,14 +4,14 @@
 //! 130 interrupted by Ctrl-C (a sweep keeps its finished runs for `--resume`).
 
 use crate::config::{ConfigError, ModelFile, Override};
-use crate::experiment::Experiment;
+use crate::experiment::{kind_of, Experiment, FileKind};
 use crate::model::run::{simulate_with, Observer, Unobserved};
 use crate::progress::{peak_rss_mb, RunBar};
 use crate::{output, sweep};
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
@@ -41,9 +41,9 @@ pub enum Command {
     Plan(PlanArgs),
     /// List the parameters AWS does not publish, with plausible ranges; with MODEL, its values.
     Assumptions(AssumptionsArgs),
-    /// Check model files without running them.
+    /// Check model and experiment files (every point of an experiment) without running them.
     Validate {
-        /// Model files to check.
+        /// Model or experiment files to check.
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -263,8 +263,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
 fn validate(files: &[PathBuf]) -> Result<(), Failure> {
     let mut first_error = None;
     for f in files {
-        match ModelFile::open(f) {
-            Ok(_) => println!("ok: {}", f.display()),
+        match validate_one(f) {
+            Ok(what) => println!("ok: {} ({what})", f.display()),
             Err(e) => {
                 if files.len() > 1 {
                     eprintln!("error: {e}");
@@ -280,6 +280,56 @@ fn validate(files: &[PathBuf]) -> Result<(), Failure> {
     }
 }
 
+/// Checks one file as what it holds: a model, or an experiment with every point resolved.
+fn validate_one(path: &Path) -> Result<String, ConfigError> {
+    let text = crate::config::read_text(path)?;
+    match kind_of(&text) {
+        FileKind::Experiment(_) => {
+            let exp = Experiment::open(path, None)?;
+            let models: std::collections::BTreeSet<_> =
+                exp.points.iter().map(|p| p.model).collect();
+            Ok(format!(
+                "experiment, {} point(s), {} model(s)",
+                exp.points.len(),
+                models.len()
+            ))
+        }
+        _ => ModelFile::from_text(path, text).map(|_| "model".to_string()),
+    }
+}
+
+/// Opens a model file; an experiment file is pointed at `sim sweep`.
+fn open_model(path: &Path) -> Result<ModelFile, Failure> {
+    let text = crate::config::read_text(path)?;
+    if let FileKind::Experiment(key) = kind_of(&text) {
+        return Err(ConfigError::whole(
+            path,
+            format!(
+                "this is an experiment file (it has `{key}`): run it with `sim sweep {}`",
+                path.display()
+            ),
+        )
+        .into());
+    }
+    Ok(ModelFile::from_text(path, text)?)
+}
+
+/// Opens an experiment file; a model file is pointed at `sim run`.
+fn open_experiment(path: &Path, replicates: Option<u32>) -> Result<Experiment, Failure> {
+    let text = crate::config::read_text(path)?;
+    if let FileKind::Model(key) = kind_of(&text) {
+        return Err(ConfigError::whole(
+            path,
+            format!(
+                "this is a model file (it has `{key}`): run it with `sim run {}`",
+                path.display()
+            ),
+        )
+        .into());
+    }
+    Ok(Experiment::open(path, replicates)?)
+}
+
 fn assumptions(args: AssumptionsArgs) -> Result<(), Failure> {
     use crate::assumptions::{expand, report, Catalogue};
     let cat = Catalogue::load();
@@ -290,7 +340,7 @@ fn assumptions(args: AssumptionsArgs) -> Result<(), Failure> {
             _ => report::catalogue_table(cat),
         });
     };
-    let file = ModelFile::open(path)?;
+    let file = open_model(path)?;
     let params = expand(cat, &file, &args.set, &[])?;
     let name = file.resolve(&args.set)?.name;
     print_stdout(&if args.json {
@@ -300,31 +350,44 @@ fn assumptions(args: AssumptionsArgs) -> Result<(), Failure> {
     })
 }
 
-/// The overrides the run flags stand for, before any `--set`.
-fn flag_overrides(args: &RunArgs) -> Vec<Override> {
-    let mut v = Vec::new();
-    let mut add = |path: &str, value: String| {
-        v.push(Override {
+/// The overrides the run flags stand for, before any `--set`, and each flag as the user typed it.
+fn flag_overrides(args: &RunArgs) -> (Vec<Override>, Vec<(String, String)>) {
+    let (mut v, mut typed) = (Vec::new(), Vec::new());
+    let mut add = |path: &str, value: String, as_typed: String| {
+        let o = Override {
             path: path.into(),
             value,
-        })
+        };
+        typed.push((o.flag(), as_typed));
+        v.push(o);
     };
     if let Some(s) = args.seed {
-        add("seed", s.to_string());
+        add("seed", s.to_string(), format!("--seed {s}"));
     }
     if let Some(d) = &args.duration {
-        add("duration", format!("{d:?}"));
+        add("duration", format!("{d:?}"), format!("--duration {d}"));
     }
     if let Some(w) = &args.warmup {
-        add("warmup", format!("{w:?}"));
+        add("warmup", format!("{w:?}"), format!("--warmup {w}"));
     }
     v.extend(args.set.iter().cloned());
-    v
+    (v, typed)
+}
+
+/// An error blamed on an override that stands for a flag is blamed on the flag as typed.
+fn as_typed(mut e: ConfigError, typed: &[(String, String)]) -> ConfigError {
+    if let crate::config::Origin::Flag(f) = &e.origin {
+        if let Some((_, t)) = typed.iter().find(|(o, _)| o == f) {
+            e.origin = crate::config::Origin::Typed(t.clone());
+        }
+    }
+    e
 }
 
 fn run_model(args: RunArgs) -> Result<(), Failure> {
-    let file = ModelFile::open(&args.model)?;
-    let spec = file.resolve(&flag_overrides(&args))?;
+    let file = open_model(&args.model)?;
+    let (overrides, typed) = flag_overrides(&args);
+    let spec = file.resolve(&overrides).map_err(|e| as_typed(e, &typed))?;
     check_budget(
         "this run",
         crate::model::estimate::estimate(&spec),
@@ -334,6 +397,8 @@ fn run_model(args: RunArgs) -> Result<(), Failure> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join(&spec.name));
+    crate::fsio::check_overwritable(&out_dir, &output::run::FILES)
+        .map_err(|e| Failure::Usage(format!("{e:#}")))?;
     let show_progress = std::io::stderr().is_terminal();
     let prices = crate::config::prices::load(args.prices.as_deref())?;
     let mut observer: Box<dyn Observer> = if show_progress {
@@ -368,7 +433,7 @@ fn print_stdout(text: &str) -> Result<(), Failure> {
 }
 
 fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
-    let exp = Experiment::open(&args.experiment, args.replicates)?;
+    let exp = open_experiment(&args.experiment, args.replicates)?;
     let out_dir = args
         .out
         .clone()
@@ -436,7 +501,7 @@ fn duration_flag(flag: &str, text: &str) -> Result<u64, Failure> {
 }
 
 fn run_timeline(args: TimelineArgs) -> Result<(), Failure> {
-    let file = ModelFile::open(&args.model)?;
+    let file = open_model(&args.model)?;
     let spec = file.resolve(&args.set)?;
     let window = duration_flag("window", &args.window)?;
     let at = duration_flag("at", &args.at)?;
@@ -492,7 +557,7 @@ fn run_timeline(args: TimelineArgs) -> Result<(), Failure> {
 }
 
 fn run_plan(args: PlanArgs) -> Result<(), Failure> {
-    let exp = Experiment::open(&args.experiment, None)?;
+    let exp = open_experiment(&args.experiment, None)?;
     let prices = crate::config::prices::load(args.prices.as_deref())?;
     // Runs are kept in a journal beside output/, so asking again with other objectives is instant.
     let journal =

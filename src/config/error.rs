@@ -15,6 +15,8 @@ pub enum Origin {
     },
     /// In the value given with `--set PATH=VALUE`.
     Flag(String),
+    /// In a flag other than `--set`, as the user typed it (`--duration 5mins`).
+    Typed(String),
     /// The file as a whole (unreadable, not UTF-8, a directory).
     Whole(PathBuf),
 }
@@ -44,6 +46,7 @@ impl fmt::Display for ConfigError {
         match &self.origin {
             Origin::File { path, line, col } => write!(f, "{}:{line}:{col}: ", path.display())?,
             Origin::Flag(flag) => write!(f, "--set {flag}: ")?,
+            Origin::Typed(flag) => write!(f, "{flag}: ")?,
             Origin::Whole(path) => write!(f, "{}: ", path.display())?,
         }
         if !self.key.is_empty() {
@@ -60,14 +63,20 @@ impl std::error::Error for ConfigError {}
 pub struct Invalid {
     pub path: String,
     pub message: String,
+    /// Another key the error is equally about (the duration a warm-up must stay under): when only
+    /// that key was set on the command line, the flag is blamed and the file line is context.
+    pub also: Option<String>,
 }
 
 /// The closest candidate to `found`, if it is close enough to be a plausible typo.
 pub fn suggest<'a>(found: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    // Jaro-Winkler favours long names; one edit away also counts, for short ones (`fun` for `fn`).
+    let close =
+        |c: &str| strsim::jaro_winkler(found, c) > 0.8 || strsim::levenshtein(found, c) == 1;
     candidates
         .iter()
+        .filter(|c| close(c))
         .map(|c| (strsim::jaro_winkler(found, c), *c))
-        .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)
 }
@@ -88,6 +97,7 @@ mod tests {
             Some("batch_size")
         );
         assert_eq!(suggest("zzz", &["batch_size", "stream"]), None);
+        assert_eq!(suggest("fun", &["fn", "stream"]), Some("fn"));
         assert_eq!(
             did_you_mean("strem", &["stream"]),
             "; did you mean `stream`?"

@@ -72,3 +72,36 @@ impl Experiment {
 pub(crate) fn dur_value(d: Dur) -> String {
     format!("{:?}", crate::engine::time::format_duration(d.0))
 }
+
+/// What a TOML file holds, judged by its top-level keys, so a command given the wrong kind of
+/// file can name the right command instead of an unknown key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// Has `axes` or a base `model`: run it with `sim sweep`.
+    Experiment(&'static str),
+    /// Has `streams` (or `consumers`): run it with `sim run`.
+    Model(&'static str),
+    /// Neither, or not TOML: let the parser explain.
+    Unknown,
+}
+
+/// The kind of file `text` is, and the key that shows it.
+pub fn kind_of(text: &str) -> FileKind {
+    let Ok(table) = text.parse::<toml::Table>() else {
+        return FileKind::Unknown;
+    };
+    let has = |k: &str| table.contains_key(k);
+    if has("axes") {
+        return FileKind::Experiment("axes");
+    }
+    if let Some(key) = ["streams", "consumers", "producers"]
+        .into_iter()
+        .find(|k| has(k))
+    {
+        return FileKind::Model(key);
+    }
+    if table.get("model").is_some_and(toml::Value::is_str) {
+        return FileKind::Experiment("model");
+    }
+    FileKind::Unknown
+}

@@ -49,11 +49,14 @@ const HEADER: [&str; 11] = [
     "stream_throttled_reads",
 ];
 
-/// Writes `summary.json` and `timeseries.csv` into `dir`.
+/// The files [`write_files`] writes, which it may overwrite only where `sim` wrote them.
+pub const FILES: [&str; 2] = ["summary.json", "timeseries.csv"];
+
+/// Writes `summary.json` and `timeseries.csv` into `dir`, marked as written by `sim`.
 pub fn write_files(dir: &Path, report: &RunReport) -> Result<()> {
     fsio::write_with(&dir.join("timeseries.csv"), |w| {
         write_timeseries(w, &report.minutes)
     })?;
     fsio::write(&dir.join("summary.json"), json(report).as_bytes())?;
-    Ok(())
+    fsio::mark(dir)
 }

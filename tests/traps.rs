@@ -1,0 +1,177 @@
+//! Commands a user types by mistake get an answer that names what they typed and the way out:
+//! each test runs the exact command and checks the message.
+
+use assert_cmd::Command;
+use std::path::PathBuf;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs `sim` with `args` from the repository root; returns exit code, stdout and stderr.
+fn sim(args: &[&str]) -> (Option<i32>, String, String) {
+    let out = Command::cargo_bin("sim")
+        .unwrap()
+        .current_dir(root())
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn fails_with(args: &[&str], fragment: &str) -> String {
+    let (code, _, err) = sim(args);
+    assert_eq!(code, Some(2), "{args:?}: {err}");
+    assert!(
+        err.contains(fragment),
+        "{args:?}: expected `{fragment}` in:\n{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    err
+}
+
+#[test]
+fn validate_accepts_an_experiment_and_checks_every_point() {
+    let (code, out, err) = sim(&["validate", "experiments/hot-stream.toml"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.contains("ok: experiments/hot-stream.toml (experiment, 60 point(s), 2 model(s))"),
+        "{out}"
+    );
+    let (code, out, _) = sim(&[
+        "validate",
+        "models/kinesis-standard.toml",
+        "experiments/hot-stream.toml",
+    ]);
+    assert_eq!(code, Some(0));
+    assert!(
+        out.contains("ok: models/kinesis-standard.toml (model)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn validate_finds_a_bad_axis_value_of_an_experiment() {
+    fails_with(
+        &["validate", "tests/bad/experiments/axis-bad-value.toml"],
+        "tests/bad/experiments/axis-bad-value.toml:",
+    );
+}
+
+#[test]
+fn run_given_an_experiment_names_sweep() {
+    fails_with(
+        &["run", "experiments/hot-stream.toml"],
+        "this is an experiment file (it has `axes`): run it with `sim sweep experiments/hot-stream.toml`",
+    );
+}
+
+#[test]
+fn sweep_given_a_model_names_run() {
+    fails_with(
+        &["sweep", "models/kinesis-standard.toml"],
+        "this is a model file (it has `streams`): run it with `sim run models/kinesis-standard.toml`",
+    );
+}
+
+#[test]
+fn a_duration_under_the_warmup_blames_the_flag_as_typed() {
+    let err = fails_with(
+        &["run", "models/kinesis-standard.toml", "--duration", "5m"],
+        "--duration 5m: ",
+    );
+    assert!(
+        err.contains("the warm-up must be shorter than the duration (5m)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("`warmup` is set on line 6 of models/kinesis-standard.toml"),
+        "{err}"
+    );
+    assert!(!err.contains("--set"), "{err}");
+}
+
+#[test]
+fn a_duration_flag_with_a_bad_unit_is_named_as_typed_with_the_accepted_forms() {
+    let err = fails_with(
+        &["run", "models/kinesis-standard.toml", "--duration", "5mins"],
+        "--duration 5mins: ",
+    );
+    assert!(!err.contains("--set"), "{err}");
+    assert!(err.contains("\"1h30m\""), "{err}");
+    assert!(err.contains("ns, us, ms, s, m, h or d"), "{err}");
+}
+
+#[test]
+fn a_misspelt_name_in_a_set_path_gets_did_you_mean() {
+    fails_with(
+        &[
+            "run",
+            "models/kinesis-standard.toml",
+            "--set",
+            "consumers.fun.batch_size=10",
+        ],
+        "no consumer `fun`; did you mean `fn`?",
+    );
+    fails_with(
+        &[
+            "run",
+            "models/kinesis-standard.toml",
+            "--set",
+            "consumer.fn.batch_size=10",
+        ],
+        "did you mean `consumers`?",
+    );
+    fails_with(
+        &[
+            "run",
+            "models/kinesis-standard.toml",
+            "--set",
+            "consumers.fn.batchsize=10",
+        ],
+        "did you mean `batch_size`?",
+    );
+    fails_with(
+        &[
+            "run",
+            "models/kinesis-standard.toml",
+            "--set",
+            "streams.event.shards=2",
+        ],
+        "no stream `event`; did you mean `events`?",
+    );
+}
+
+#[test]
+fn run_refuses_to_overwrite_files_it_did_not_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().display().to_string();
+    std::fs::write(dir.path().join("summary.json"), "mine").unwrap();
+    let args = [
+        "run",
+        "models/kinesis-standard.toml",
+        "--duration",
+        "3m",
+        "--warmup",
+        "1m",
+        "--out",
+        &out,
+    ];
+    let err = fails_with(&args, "refusing to overwrite");
+    assert!(err.contains(&format!("{out}/summary.json")), "{err}");
+    assert!(err.contains("choose another --out"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("summary.json")).unwrap(),
+        "mine"
+    );
+    std::fs::remove_file(dir.path().join("summary.json")).unwrap();
+    let (code, _, err) = sim(&args);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(dir.path().join(".sim-output").exists());
+    let (code, _, err) = sim(&args);
+    assert_eq!(code, Some(0), "a run replaces what it wrote: {err}");
+}
