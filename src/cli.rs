@@ -17,7 +17,7 @@ use std::process::ExitCode;
 #[derive(Parser, Debug)]
 #[command(
     name = "sim",
-    version,
+    version = env!("SIM_VERSION"),
     about = "Predict read contention on AWS streams before production does",
     long_about = "sim simulates Kinesis Data Streams and DynamoDB Streams read by Lambda functions and \
                   EventBridge Pipes: shared read limits, enhanced fan-out, batching, retries, and the \
@@ -32,20 +32,45 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run one model and report IteratorAge, throttles and record counts.
+    #[command(after_help = "Examples:\n  sim run models/kinesis-standard.toml\n  \
+        sim run models/kinesis-standard.toml --duration 30m --set consumers.fn.batch_size=500\n  \
+        sim run models/kinesis-efo.toml --json --out /tmp/efo")]
     Run(RunArgs),
     /// Run an experiment: every point of its axes, with replicates, in parallel; write CSVs and plots.
+    #[command(after_help = "Examples:\n  sim sweep experiments/hot-stream.toml\n  \
+        sim sweep experiments/hot-stream.toml --replicates 5 -j 4 --out /tmp/hot\n  \
+        sim sweep experiments/hot-stream.toml --resume")]
     Sweep(SweepArgs),
     /// Draw every GetRecords call on one shard over a short window: the two-reader rule at a glance.
+    #[command(
+        after_help = "Examples:\n  sim timeline models/kinesis-standard.toml\n  \
+        sim timeline models/kinesis-standard.toml --shard 2 --at 5m --window 30s"
+    )]
     Timeline(TimelineArgs),
     /// Answer service-level objectives over an experiment's sweep, per architecture.
+    #[command(after_help = "Examples:\n  \
+        sim plan experiments/hot-stream.toml --slo \"iterator_age_max < 30s\"\n  \
+        sim plan experiments/hot-stream.toml --slo \"iterator_age_max < 30s\" --slo \"throttled_reads_per_min < 1\"")]
     Plan(PlanArgs),
     /// List the parameters AWS does not publish, with plausible ranges; with MODEL, its values.
+    #[command(after_help = "Examples:\n  sim assumptions\n  \
+        sim assumptions models/kinesis-standard.toml --json")]
     Assumptions(AssumptionsArgs),
     /// Check model and experiment files (every point of an experiment) without running them.
+    #[command(after_help = "Examples:\n  sim validate models/*.toml experiments/*.toml")]
     Validate {
         /// Model or experiment files to check.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+    },
+    /// Print a shell completion script for sim.
+    #[command(
+        after_help = "Examples:\n  sim completions bash > ~/.local/share/bash-completion/completions/sim\n  \
+        sim completions zsh > ~/.zfunc/_sim\n  sim completions fish > ~/.config/fish/completions/sim.fish"
+    )]
+    Completions {
+        /// The shell: bash, elvish, fish, powershell or zsh.
+        shell: clap_complete::Shell,
     },
 }
 
@@ -257,7 +282,19 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Plan(args) => run_plan(args),
         Command::Assumptions(args) => assumptions(args),
         Command::Validate { files } => validate(&files),
+        Command::Completions { shell } => completions(shell),
     }
+}
+
+fn completions(shell: clap_complete::Shell) -> Result<(), Failure> {
+    let mut script = Vec::new();
+    clap_complete::generate(
+        shell,
+        &mut <Cli as clap::CommandFactory>::command(),
+        "sim",
+        &mut script,
+    );
+    print_stdout(&String::from_utf8_lossy(&script))
 }
 
 fn validate(files: &[PathBuf]) -> Result<(), Failure> {
