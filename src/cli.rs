@@ -132,6 +132,14 @@ pub struct SweepArgs {
     /// Refuse sweeps forecast to need more events than this (the forecast is printed).
     #[arg(long, default_value_t = DEFAULT_MAX_EVENTS, value_name = "N")]
     pub max_events: f64,
+    /// Metrics shown in the printed table, e.g. iterator_age_max,cost_per_month_usd (default: those
+    /// that fit 100 columns).
+    #[arg(long, value_name = "METRIC,...", value_delimiter = ',', value_parser = parse_metric)]
+    pub columns: Option<Vec<crate::sweep::metric::Metric>>,
+}
+
+fn parse_metric(s: &str) -> Result<crate::sweep::metric::Metric, String> {
+    crate::sweep::metric::Metric::from_name(s.trim()).map_err(|e| e.to_string())
 }
 
 /// Above this forecast of events, a run or sweep is refused unless --max-events says otherwise
@@ -524,7 +532,7 @@ fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
     let text = if args.json {
         output::sweep::json(&exp, &res, &sums).to_string() + "\n"
     } else {
-        output::table::sweep_summary(&exp, &sums, res.wall_s, res.events)
+        output::table::sweep_summary(&exp, &sums, res.wall_s, res.events, args.columns.as_deref())
             + &format!(
                 "\n  wrote {}/ (runs.csv, summary.csv, timeseries/, plots)\n",
                 out_dir.display()

@@ -175,3 +175,91 @@ fn run_refuses_to_overwrite_files_it_did_not_write() {
     let (code, _, err) = sim(&args);
     assert_eq!(code, Some(0), "a run replaces what it wrote: {err}");
 }
+
+/// A two-by-two sweep of three simulated minutes, in a temporary folder.
+fn tiny_experiment(dir: &std::path::Path) -> String {
+    let models = root().join("models");
+    let text = format!(
+        "name = \"tiny\"\nmodel = \"{m}/kinesis-standard.toml\"\nduration = \"3m\"\nwarmup = \"1m\"\n\
+         replicates = 2\n[[axes]]\npath = \"consumers.fn.count\"\nlabel = \"subscribers\"\nvalues = [1, 5]\n\
+         [[axes]]\npath = \"model\"\nvalues = [\"{m}/kinesis-standard.toml\", \"{m}/kinesis-efo.toml\"]\n",
+        m = models.display()
+    );
+    let path = dir.join("tiny.toml");
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn a_sweep_table_names_points_by_axis_labels_and_fits_100_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = tiny_experiment(dir.path());
+    let out = dir.path().join("out").display().to_string();
+    let (code, text, err) = sim(&["sweep", &exp, "--out", &out, "-q"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        text.contains("subscribers=5, model=kinesis-standard"),
+        "{text}"
+    );
+    assert!(!text.contains("consumers.fn.count="), "{text}");
+    for line in text.lines() {
+        assert!(
+            line.chars().count() <= 100,
+            "{} wide: {line}",
+            line.chars().count()
+        );
+    }
+    assert!(text.contains("choose with --columns"), "{text}");
+    let (code, text, err) = sim(&[
+        "sweep",
+        &exp,
+        "--out",
+        &out,
+        "-q",
+        "--columns",
+        "iterator_age_max,peak_concurrency",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let header = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("point"))
+        .unwrap();
+    assert_eq!(
+        header.split_whitespace().collect::<Vec<_>>(),
+        ["point", "age", "max", "peak_concurrency"]
+    );
+}
+
+#[test]
+fn an_unknown_column_gets_did_you_mean() {
+    fails_with(
+        &[
+            "sweep",
+            "experiments/hot-stream.toml",
+            "--columns",
+            "iterator_age_mx",
+        ],
+        "did you mean `iterator_age_max_ms`?",
+    );
+}
+
+#[test]
+fn completions_and_version_follow_cli_conventions() {
+    let (code, script, _) = sim(&["completions", "bash"]);
+    assert_eq!(code, Some(0));
+    assert!(
+        script.contains("_sim()") && script.contains("completions"),
+        "{script}"
+    );
+    let (code, version, _) = sim(&["--version"]);
+    assert_eq!(code, Some(0));
+    assert!(
+        version.starts_with(&format!("sim {}", env!("CARGO_PKG_VERSION"))),
+        "{version}"
+    );
+    let (_, help, _) = sim(&["run", "--help"]);
+    assert!(
+        help.contains("Examples:\n  sim run models/kinesis-standard.toml"),
+        "{help}"
+    );
+}

@@ -63,6 +63,21 @@ impl Experiment {
         derive_seed(self.seed, &[name_id(&self.points[p].key()), u64::from(r)]) >> 1
     }
 
+    /// Point `p`'s name for people: axis labels with values, e.g. `subscribers=5, model=kinesis-efo`
+    /// (the [`Point::key`] of paths stays the name in files and seeds).
+    pub fn point_name(&self, p: usize) -> String {
+        let point = &self.points[p];
+        if point.values.is_empty() {
+            return "(base)".into();
+        }
+        self.axes
+            .iter()
+            .zip(&point.values)
+            .map(|(a, (_, v))| format!("{}={}", a.label, v.display()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// Number of runs: points times replicates.
     pub fn runs(&self) -> usize {
         self.points.len() * self.replicates as usize
