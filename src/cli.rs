@@ -253,6 +253,14 @@ fn interrupt_flag() -> &'static std::sync::atomic::AtomicBool {
     &STOP
 }
 
+/// The source line under a located input error, on the lines after the message.
+fn snippet_of(e: &Failure) -> String {
+    match e {
+        Failure::Input(c) => c.snippet().map_or(String::new(), |s| format!("\n{s}")),
+        _ => String::new(),
+    }
+}
+
 impl Failure {
     fn code(&self) -> u8 {
         match self {
@@ -276,7 +284,7 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {e:#}{}", snippet_of(&e));
             ExitCode::from(e.code())
         }
     }
@@ -312,7 +320,10 @@ fn validate(files: &[PathBuf]) -> Result<(), Failure> {
             Ok(what) => println!("ok: {} ({what})", f.display()),
             Err(e) => {
                 if files.len() > 1 {
-                    eprintln!("error: {e}");
+                    eprintln!(
+                        "error: {e}{}",
+                        e.snippet().map_or(String::new(), |s| format!("\n{s}"))
+                    );
                 }
                 first_error.get_or_insert(e);
             }

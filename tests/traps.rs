@@ -263,3 +263,15 @@ fn completions_and_version_follow_cli_conventions() {
         "{help}"
     );
 }
+
+#[test]
+fn a_located_error_shows_the_line_with_a_caret_under_the_key() {
+    let err = fails_with(
+        &["validate", "tests/bad/models/warmup-equals-duration.toml"],
+        "tests/bad/models/warmup-equals-duration.toml:5:1: key `warmup`: ",
+    );
+    assert!(
+        err.contains(" --> tests/bad/models/warmup-equals-duration.toml:5:1\n  |\n5 | warmup = \"10m\"\n  | ^^^^^^"),
+        "{err}"
+    );
+}

@@ -41,6 +41,65 @@ impl ConfigError {
     }
 }
 
+impl ConfigError {
+    /// The file's line with a caret under the offending text, as rustc and toml show it; `None`
+    /// when the error is not at a place in a file that can be read.
+    pub fn snippet(&self) -> Option<String> {
+        use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+        let Origin::File { path, line, col } = &self.origin else {
+            return None;
+        };
+        let text = std::fs::read_to_string(path).ok()?;
+        let start = byte_offset(&text, *line, *col)?;
+        let span = start..start + token_len(&text[start..]);
+        let report = &[Group::with_level(Level::ERROR).element(
+            Snippet::source(text.as_str())
+                .path(path.display().to_string())
+                .fold(true)
+                .annotation(AnnotationKind::Primary.span(span)),
+        )];
+        Some(Renderer::plain().render(report).to_string())
+    }
+}
+
+/// The byte offset of a 1-based line and column (in characters).
+fn byte_offset(text: &str, line: usize, col: usize) -> Option<usize> {
+    let start = if line <= 1 {
+        0
+    } else {
+        text.match_indices('\n').nth(line - 2)?.0 + 1
+    };
+    let rest = &text[start..];
+    let within = rest
+        .char_indices()
+        .nth(col - 1)
+        .map_or(rest.len(), |(i, _)| i);
+    Some(start + within)
+}
+
+/// The length of the key, value or header starting `rest`: a quoted string to its closing quote,
+/// a table header to its bracket, else up to the next separator; at least one character.
+fn token_len(rest: &str) -> usize {
+    let line = rest.split('\n').next().unwrap_or("");
+    let closing = |open: char, close: char| {
+        line.strip_prefix(open)
+            .and_then(|r| r.find(close))
+            .map(|i| i + 2)
+    };
+    let len = closing('"', '"')
+        .or_else(|| closing('[', ']').filter(|_| !line.starts_with("[[")))
+        .or_else(|| {
+            line.find("]]")
+                .map(|i| i + 2)
+                .filter(|_| line.starts_with("[["))
+        })
+        .unwrap_or_else(|| {
+            line.find(|c: char| c.is_whitespace() || "=,]}#".contains(c))
+                .unwrap_or(line.len())
+        });
+    len.max(1).min(line.len().max(1))
+}
+
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         match &self.origin {
@@ -103,6 +162,31 @@ mod tests {
             "; did you mean `stream`?"
         );
         assert_eq!(did_you_mean("zzz", &["stream"]), "");
+    }
+
+    #[test]
+    fn points_a_caret_at_the_token() {
+        assert_eq!(token_len("warmup = \"5m\"\n"), 6);
+        assert_eq!(token_len("\"5m\"\n"), 4);
+        assert_eq!(token_len("[consumers.fn]\nx = 1"), 14);
+        assert_eq!(token_len("[[axes]]\n"), 8);
+        assert_eq!(token_len("30,"), 2);
+        assert_eq!(byte_offset("a\nbcd\n", 2, 2), Some(3));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.toml");
+        std::fs::write(&path, "seed = 1\nwarmup = \"5m\"\n").unwrap();
+        let e = ConfigError {
+            origin: Origin::File {
+                path,
+                line: 2,
+                col: 10,
+            },
+            key: "warmup".into(),
+            message: "bad".into(),
+        };
+        let s = e.snippet().unwrap();
+        assert!(s.contains("2 | warmup = \"5m\""), "{s}");
+        assert!(s.contains("|          ^^^^"), "{s}");
     }
 
     #[test]
