@@ -56,6 +56,12 @@ pub enum Command {
     #[command(after_help = "Examples:\n  sim assumptions\n  \
         sim assumptions models/kinesis-standard.toml --json")]
     Assumptions(AssumptionsArgs),
+    /// List every key a model may set, by its `--set` path, with its value or `(default)`.
+    #[command(
+        after_help = "Examples:\n  sim params models/kinesis-standard.toml\n  \
+        sim params models/kinesis-standard.toml --set consumers.fn.batch_size=500"
+    )]
+    Params(ParamsArgs),
     /// Check model and experiment files (every point of an experiment) without running them.
     #[command(after_help = "Examples:\n  sim validate models/*.toml experiments/*.toml")]
     Validate {
@@ -206,6 +212,15 @@ pub struct TimelineArgs {
 }
 
 #[derive(Args, Debug)]
+pub struct ParamsArgs {
+    /// The model file (TOML).
+    pub model: PathBuf,
+    /// Override any model parameter by its dotted path before listing.
+    #[arg(long = "set", value_name = "PATH=VALUE", value_parser = parse_override)]
+    pub set: Vec<Override>,
+}
+
+#[derive(Args, Debug)]
 pub struct AssumptionsArgs {
     /// A model file: list its assumed parameters (patterns expanded) with their current values.
     pub model: Option<PathBuf>,
@@ -297,9 +312,18 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Timeline(args) => run_timeline(args),
         Command::Plan(args) => run_plan(args),
         Command::Assumptions(args) => assumptions(args),
+        Command::Params(args) => params(args),
         Command::Validate { files } => validate(&files),
         Command::Completions { shell } => completions(shell),
     }
+}
+
+fn params(args: ParamsArgs) -> Result<(), Failure> {
+    use crate::config::params;
+    let file = open_model(&args.model)?;
+    let list = params::list(&file, &args.set)?;
+    let name = file.resolve(&args.set)?.name;
+    print_stdout(&params::table(&name, &list))
 }
 
 fn completions(shell: clap_complete::Shell) -> Result<(), Failure> {

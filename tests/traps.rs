@@ -275,3 +275,27 @@ fn a_located_error_shows_the_line_with_a_caret_under_the_key() {
         "{err}"
     );
 }
+
+#[test]
+fn params_lists_every_set_path_with_its_value_or_default() {
+    let (code, text, err) = sim(&[
+        "params",
+        "models/kinesis-standard.toml",
+        "--set",
+        "consumers.fn.batch_size=500",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let value = |path: &str| {
+        text.lines()
+            .find(|l| l.split_whitespace().next() == Some(path))
+            .unwrap_or_else(|| panic!("no {path} in\n{text}"))
+            .split_whitespace()
+            .nth(1)
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(value("consumers.fn.batch_size"), "500");
+    assert_eq!(value("consumers.fn.function.memory_mb"), "(default)");
+    assert_eq!(value("account.concurrency"), "(default)");
+    assert_eq!(value("warmup"), "\"5m\"");
+}
