@@ -4,20 +4,20 @@
 //! 130 interrupted by Ctrl-C (a sweep keeps its finished runs for `--resume`).
 
 use crate::config::{ConfigError, ModelFile, Override};
-use crate::experiment::Experiment;
+use crate::experiment::{kind_of, Experiment, FileKind};
 use crate::model::run::{simulate_with, Observer, Unobserved};
 use crate::progress::{peak_rss_mb, RunBar};
 use crate::{output, sweep};
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
 #[command(
     name = "sim",
-    version,
+    version = env!("SIM_VERSION"),
     about = "Predict read contention on AWS streams before production does",
     long_about = "sim simulates Kinesis Data Streams and DynamoDB Streams read by Lambda functions and \
                   EventBridge Pipes: shared read limits, enhanced fan-out, batching, retries, and the \
@@ -32,20 +32,51 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run one model and report IteratorAge, throttles and record counts.
+    #[command(after_help = "Examples:\n  sim run models/kinesis-standard.toml\n  \
+        sim run models/kinesis-standard.toml --duration 30m --set consumers.fn.batch_size=500\n  \
+        sim run models/kinesis-efo.toml --json --out /tmp/efo")]
     Run(RunArgs),
     /// Run an experiment: every point of its axes, with replicates, in parallel; write CSVs and plots.
+    #[command(after_help = "Examples:\n  sim sweep experiments/hot-stream.toml\n  \
+        sim sweep experiments/hot-stream.toml --replicates 5 -j 4 --out /tmp/hot\n  \
+        sim sweep experiments/hot-stream.toml --resume")]
     Sweep(SweepArgs),
     /// Draw every GetRecords call on one shard over a short window: the two-reader rule at a glance.
+    #[command(
+        after_help = "Examples:\n  sim timeline models/kinesis-standard.toml\n  \
+        sim timeline models/kinesis-standard.toml --shard 2 --at 5m --window 30s"
+    )]
     Timeline(TimelineArgs),
     /// Answer service-level objectives over an experiment's sweep, per architecture.
+    #[command(after_help = "Examples:\n  \
+        sim plan experiments/hot-stream.toml --slo \"iterator_age_max < 30s\"\n  \
+        sim plan experiments/hot-stream.toml --slo \"iterator_age_max < 30s\" --slo \"throttled_reads_per_min < 1\"")]
     Plan(PlanArgs),
     /// List the parameters AWS does not publish, with plausible ranges; with MODEL, its values.
+    #[command(after_help = "Examples:\n  sim assumptions\n  \
+        sim assumptions models/kinesis-standard.toml --json")]
     Assumptions(AssumptionsArgs),
-    /// Check model files without running them.
+    /// List every key a model may set, by its `--set` path, with its value or `(default)`.
+    #[command(
+        after_help = "Examples:\n  sim params models/kinesis-standard.toml\n  \
+        sim params models/kinesis-standard.toml --set consumers.fn.batch_size=500"
+    )]
+    Params(ParamsArgs),
+    /// Check model and experiment files (every point of an experiment) without running them.
+    #[command(after_help = "Examples:\n  sim validate models/*.toml experiments/*.toml")]
     Validate {
-        /// Model files to check.
+        /// Model or experiment files to check.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+    },
+    /// Print a shell completion script for sim.
+    #[command(
+        after_help = "Examples:\n  sim completions bash > ~/.local/share/bash-completion/completions/sim\n  \
+        sim completions zsh > ~/.zfunc/_sim\n  sim completions fish > ~/.config/fish/completions/sim.fish"
+    )]
+    Completions {
+        /// The shell: bash, elvish, fish, powershell or zsh.
+        shell: clap_complete::Shell,
     },
 }
 
@@ -107,6 +138,14 @@ pub struct SweepArgs {
     /// Refuse sweeps forecast to need more events than this (the forecast is printed).
     #[arg(long, default_value_t = DEFAULT_MAX_EVENTS, value_name = "N")]
     pub max_events: f64,
+    /// Metrics shown in the printed table, e.g. iterator_age_max,cost_per_month_usd (default: those
+    /// that fit 100 columns).
+    #[arg(long, value_name = "METRIC,...", value_delimiter = ',', value_parser = parse_metric)]
+    pub columns: Option<Vec<crate::sweep::metric::Metric>>,
+}
+
+fn parse_metric(s: &str) -> Result<crate::sweep::metric::Metric, String> {
+    crate::sweep::metric::Metric::from_name(s.trim()).map_err(|e| e.to_string())
 }
 
 /// Above this forecast of events, a run or sweep is refused unless --max-events says otherwise
@@ -181,6 +220,15 @@ pub struct TimelineArgs {
 }
 
 #[derive(Args, Debug)]
+pub struct ParamsArgs {
+    /// The model file (TOML).
+    pub model: PathBuf,
+    /// Override any model parameter by its dotted path before listing.
+    #[arg(long = "set", value_name = "PATH=VALUE", value_parser = parse_override)]
+    pub set: Vec<Override>,
+}
+
+#[derive(Args, Debug)]
 pub struct AssumptionsArgs {
     /// A model file: list its assumed parameters (patterns expanded) with their current values.
     pub model: Option<PathBuf>,
@@ -228,6 +276,14 @@ fn interrupt_flag() -> &'static std::sync::atomic::AtomicBool {
     &STOP
 }
 
+/// The source line under a located input error, on the lines after the message.
+fn snippet_of(e: &Failure) -> String {
+    match e {
+        Failure::Input(c) => c.snippet().map_or(String::new(), |s| format!("\n{s}")),
+        _ => String::new(),
+    }
+}
+
 impl Failure {
     fn code(&self) -> u8 {
         match self {
@@ -251,7 +307,7 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {e:#}{}", snippet_of(&e));
             ExitCode::from(e.code())
         }
     }
@@ -264,18 +320,42 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Timeline(args) => run_timeline(args),
         Command::Plan(args) => run_plan(args),
         Command::Assumptions(args) => assumptions(args),
+        Command::Params(args) => params(args),
         Command::Validate { files } => validate(&files),
+        Command::Completions { shell } => completions(shell),
     }
+}
+
+fn params(args: ParamsArgs) -> Result<(), Failure> {
+    use crate::config::params;
+    let file = open_model(&args.model)?;
+    let list = params::list(&file, &args.set)?;
+    let name = file.resolve(&args.set)?.name;
+    print_stdout(&params::table(&name, &list))
+}
+
+fn completions(shell: clap_complete::Shell) -> Result<(), Failure> {
+    let mut script = Vec::new();
+    clap_complete::generate(
+        shell,
+        &mut <Cli as clap::CommandFactory>::command(),
+        "sim",
+        &mut script,
+    );
+    print_stdout(&String::from_utf8_lossy(&script))
 }
 
 fn validate(files: &[PathBuf]) -> Result<(), Failure> {
     let mut first_error = None;
     for f in files {
-        match ModelFile::open(f) {
-            Ok(_) => println!("ok: {}", f.display()),
+        match validate_one(f) {
+            Ok(what) => println!("ok: {} ({what})", f.display()),
             Err(e) => {
                 if files.len() > 1 {
-                    eprintln!("error: {e}");
+                    eprintln!(
+                        "error: {e}{}",
+                        e.snippet().map_or(String::new(), |s| format!("\n{s}"))
+                    );
                 }
                 first_error.get_or_insert(e);
             }
@@ -288,6 +368,56 @@ fn validate(files: &[PathBuf]) -> Result<(), Failure> {
     }
 }
 
+/// Checks one file as what it holds: a model, or an experiment with every point resolved.
+fn validate_one(path: &Path) -> Result<String, ConfigError> {
+    let text = crate::config::read_text(path)?;
+    match kind_of(&text) {
+        FileKind::Experiment(_) => {
+            let exp = Experiment::open(path, None)?;
+            let models: std::collections::BTreeSet<_> =
+                exp.points.iter().map(|p| p.model).collect();
+            Ok(format!(
+                "experiment, {} point(s), {} model(s)",
+                exp.points.len(),
+                models.len()
+            ))
+        }
+        _ => ModelFile::from_text(path, text).map(|_| "model".to_string()),
+    }
+}
+
+/// Opens a model file; an experiment file is pointed at `sim sweep`.
+fn open_model(path: &Path) -> Result<ModelFile, Failure> {
+    let text = crate::config::read_text(path)?;
+    if let FileKind::Experiment(key) = kind_of(&text) {
+        return Err(ConfigError::whole(
+            path,
+            format!(
+                "this is an experiment file (it has `{key}`): run it with `sim sweep {}`",
+                path.display()
+            ),
+        )
+        .into());
+    }
+    Ok(ModelFile::from_text(path, text)?)
+}
+
+/// Opens an experiment file; a model file is pointed at `sim run`.
+fn open_experiment(path: &Path, replicates: Option<u32>) -> Result<Experiment, Failure> {
+    let text = crate::config::read_text(path)?;
+    if let FileKind::Model(key) = kind_of(&text) {
+        return Err(ConfigError::whole(
+            path,
+            format!(
+                "this is a model file (it has `{key}`): run it with `sim run {}`",
+                path.display()
+            ),
+        )
+        .into());
+    }
+    Ok(Experiment::open(path, replicates)?)
+}
+
 fn assumptions(args: AssumptionsArgs) -> Result<(), Failure> {
     use crate::assumptions::{expand, report, Catalogue};
     let cat = Catalogue::load();
@@ -298,7 +428,7 @@ fn assumptions(args: AssumptionsArgs) -> Result<(), Failure> {
             _ => report::catalogue_table(cat),
         });
     };
-    let file = ModelFile::open(path)?;
+    let file = open_model(path)?;
     let params = expand(cat, &file, &args.set, &[])?;
     let name = file.resolve(&args.set)?.name;
     print_stdout(&if args.json {
@@ -308,31 +438,44 @@ fn assumptions(args: AssumptionsArgs) -> Result<(), Failure> {
     })
 }
 
-/// The overrides the run flags stand for, before any `--set`.
-fn flag_overrides(args: &RunArgs) -> Vec<Override> {
-    let mut v = Vec::new();
-    let mut add = |path: &str, value: String| {
-        v.push(Override {
+/// The overrides the run flags stand for, before any `--set`, and each flag as the user typed it.
+fn flag_overrides(args: &RunArgs) -> (Vec<Override>, Vec<(String, String)>) {
+    let (mut v, mut typed) = (Vec::new(), Vec::new());
+    let mut add = |path: &str, value: String, as_typed: String| {
+        let o = Override {
             path: path.into(),
             value,
-        })
+        };
+        typed.push((o.flag(), as_typed));
+        v.push(o);
     };
     if let Some(s) = args.seed {
-        add("seed", s.to_string());
+        add("seed", s.to_string(), format!("--seed {s}"));
     }
     if let Some(d) = &args.duration {
-        add("duration", format!("{d:?}"));
+        add("duration", format!("{d:?}"), format!("--duration {d}"));
     }
     if let Some(w) = &args.warmup {
-        add("warmup", format!("{w:?}"));
+        add("warmup", format!("{w:?}"), format!("--warmup {w}"));
     }
     v.extend(args.set.iter().cloned());
-    v
+    (v, typed)
+}
+
+/// An error blamed on an override that stands for a flag is blamed on the flag as typed.
+fn as_typed(mut e: ConfigError, typed: &[(String, String)]) -> ConfigError {
+    if let crate::config::Origin::Flag(f) = &e.origin {
+        if let Some((_, t)) = typed.iter().find(|(o, _)| o == f) {
+            e.origin = crate::config::Origin::Typed(t.clone());
+        }
+    }
+    e
 }
 
 fn run_model(args: RunArgs) -> Result<(), Failure> {
-    let file = ModelFile::open(&args.model)?;
-    let spec = file.resolve(&flag_overrides(&args))?;
+    let file = open_model(&args.model)?;
+    let (overrides, typed) = flag_overrides(&args);
+    let spec = file.resolve(&overrides).map_err(|e| as_typed(e, &typed))?;
     check_budget(
         "this run",
         crate::model::estimate::estimate(&spec),
@@ -342,6 +485,8 @@ fn run_model(args: RunArgs) -> Result<(), Failure> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join(&spec.name));
+    crate::fsio::check_overwritable(&out_dir, &output::run::FILES)
+        .map_err(|e| Failure::Usage(format!("{e:#}")))?;
     let show_progress = std::io::stderr().is_terminal();
     let prices = crate::config::prices::load(args.prices.as_deref())?;
     let mut observer: Box<dyn Observer> = if show_progress {
@@ -398,7 +543,7 @@ fn command_line() -> String {
 }
 
 fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
-    let exp = Experiment::open(&args.experiment, args.replicates)?;
+    let exp = open_experiment(&args.experiment, args.replicates)?;
     crate::plan::objectives(&exp)?;
     let out_dir = args
         .out
@@ -456,9 +601,9 @@ fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
     let text = if args.json {
         output::sweep::json(&exp, &res, &sums).to_string() + "\n"
     } else {
-        output::table::sweep_summary(&exp, &sums, res.wall_s, res.events)
+        output::table::sweep_summary(&exp, &sums, res.wall_s, res.events, args.columns.as_deref())
             + &format!(
-                "\n  wrote {}/ (report.html, summary.csv, runs.csv, timeseries.csv, summary.md, manifest.json, plots)\n",
+                "\n  wrote {}/report.html\n  beside it: summary.csv, runs.csv, timeseries.csv, summary.md, manifest.json, plots\n",
                 out_dir.display()
             )
     };
@@ -470,7 +615,7 @@ fn duration_flag(flag: &str, text: &str) -> Result<u64, Failure> {
 }
 
 fn run_timeline(args: TimelineArgs) -> Result<(), Failure> {
-    let file = ModelFile::open(&args.model)?;
+    let file = open_model(&args.model)?;
     let spec = file.resolve(&args.set)?;
     let window = duration_flag("window", &args.window)?;
     let at = duration_flag("at", &args.at)?;
@@ -526,7 +671,7 @@ fn run_timeline(args: TimelineArgs) -> Result<(), Failure> {
 }
 
 fn run_plan(args: PlanArgs) -> Result<(), Failure> {
-    let exp = Experiment::open(&args.experiment, None)?;
+    let exp = open_experiment(&args.experiment, None)?;
     let slos = if args.slos.is_empty() {
         crate::plan::objectives(&exp)?
     } else {

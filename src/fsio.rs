@@ -64,6 +64,31 @@ pub fn check_replaceable(target: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Fails if one of `names` exists in `dir` and `dir` does not carry the [`MARKER`]: a command that
+/// writes single files into a folder replaces only files an earlier `sim` command wrote there.
+pub fn check_overwritable(dir: &Path, names: &[&str]) -> Result<()> {
+    if dir.join(MARKER).exists() {
+        return Ok(());
+    }
+    match names.iter().map(|n| dir.join(n)).find(|p| p.exists()) {
+        None => Ok(()),
+        Some(file) => anyhow::bail!(
+            "refusing to overwrite {}: it was not written by sim (no {MARKER} file in {}); \
+             remove it or choose another --out",
+            file.display(),
+            dir.display()
+        ),
+    }
+}
+
+/// Marks `dir` as written by `sim` (see [`check_overwritable`]).
+pub fn mark(dir: &Path) -> Result<()> {
+    write(
+        &dir.join(MARKER),
+        b"written by sim; safe to delete with its folder\n",
+    )
+}
+
 /// Fills a fresh staging folder with `fill`, then puts it in place of `target` in one rename, so
 /// readers see either the old results or the new ones, never a mix. An existing `target` is
 /// replaced only if it is empty or carries the [`MARKER`] of an earlier `sim` run.
@@ -80,10 +105,7 @@ pub fn replace_dir(target: &Path, fill: impl FnOnce(&Path) -> Result<()>) -> Res
         .tempdir_in(parent)
         .with_context(|| format!("cannot create a staging folder in {}", parent.display()))?;
     fill(staging.path())?;
-    write(
-        &staging.path().join(MARKER),
-        b"written by sim; safe to delete with its folder\n",
-    )?;
+    mark(staging.path())?;
     let staged = staging.keep();
     if target.exists() {
         let old = tempfile::Builder::new()
@@ -125,5 +147,17 @@ mod tests {
         assert!(foreign.join("notes.txt").exists());
         let leftovers: Vec<_> = std::fs::read_dir(root.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 2, "no staging folders left behind");
+    }
+
+    #[test]
+    fn overwrites_marked_files_only() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path();
+        check_overwritable(dir, &["summary.json"]).unwrap();
+        std::fs::write(dir.join("summary.json"), "theirs").unwrap();
+        let err = check_overwritable(dir, &["summary.json"]).unwrap_err();
+        assert!(err.to_string().contains("summary.json"), "{err}");
+        mark(dir).unwrap();
+        check_overwritable(dir, &["summary.json"]).unwrap();
     }
 }

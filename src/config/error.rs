@@ -15,6 +15,8 @@ pub enum Origin {
     },
     /// In the value given with `--set PATH=VALUE`.
     Flag(String),
+    /// In a flag other than `--set`, as the user typed it (`--duration 5mins`).
+    Typed(String),
     /// The file as a whole (unreadable, not UTF-8, a directory).
     Whole(PathBuf),
 }
@@ -39,11 +41,71 @@ impl ConfigError {
     }
 }
 
+impl ConfigError {
+    /// The file's line with a caret under the offending text, as rustc and toml show it; `None`
+    /// when the error is not at a place in a file that can be read.
+    pub fn snippet(&self) -> Option<String> {
+        use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+        let Origin::File { path, line, col } = &self.origin else {
+            return None;
+        };
+        let text = std::fs::read_to_string(path).ok()?;
+        let start = byte_offset(&text, *line, *col)?;
+        let span = start..start + token_len(&text[start..]);
+        let report = &[Group::with_level(Level::ERROR).element(
+            Snippet::source(text.as_str())
+                .path(path.display().to_string())
+                .fold(true)
+                .annotation(AnnotationKind::Primary.span(span)),
+        )];
+        Some(Renderer::plain().render(report).to_string())
+    }
+}
+
+/// The byte offset of a 1-based line and column (in characters).
+fn byte_offset(text: &str, line: usize, col: usize) -> Option<usize> {
+    let start = if line <= 1 {
+        0
+    } else {
+        text.match_indices('\n').nth(line - 2)?.0 + 1
+    };
+    let rest = &text[start..];
+    let within = rest
+        .char_indices()
+        .nth(col - 1)
+        .map_or(rest.len(), |(i, _)| i);
+    Some(start + within)
+}
+
+/// The length of the key, value or header starting `rest`: a quoted string to its closing quote,
+/// a table header to its bracket, else up to the next separator; at least one character.
+fn token_len(rest: &str) -> usize {
+    let line = rest.split('\n').next().unwrap_or("");
+    let closing = |open: char, close: char| {
+        line.strip_prefix(open)
+            .and_then(|r| r.find(close))
+            .map(|i| i + 2)
+    };
+    let len = closing('"', '"')
+        .or_else(|| closing('[', ']').filter(|_| !line.starts_with("[[")))
+        .or_else(|| {
+            line.find("]]")
+                .map(|i| i + 2)
+                .filter(|_| line.starts_with("[["))
+        })
+        .unwrap_or_else(|| {
+            line.find(|c: char| c.is_whitespace() || "=,]}#".contains(c))
+                .unwrap_or(line.len())
+        });
+    len.max(1).min(line.len().max(1))
+}
+
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         match &self.origin {
             Origin::File { path, line, col } => write!(f, "{}:{line}:{col}: ", path.display())?,
             Origin::Flag(flag) => write!(f, "--set {flag}: ")?,
+            Origin::Typed(flag) => write!(f, "{flag}: ")?,
             Origin::Whole(path) => write!(f, "{}: ", path.display())?,
         }
         if !self.key.is_empty() {
@@ -60,14 +122,20 @@ impl std::error::Error for ConfigError {}
 pub struct Invalid {
     pub path: String,
     pub message: String,
+    /// Another key the error is equally about (the duration a warm-up must stay under): when only
+    /// that key was set on the command line, the flag is blamed and the file line is context.
+    pub also: Option<String>,
 }
 
 /// The closest candidate to `found`, if it is close enough to be a plausible typo.
 pub fn suggest<'a>(found: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    // Jaro-Winkler favours long names; one edit away also counts, for short ones (`fun` for `fn`).
+    let close =
+        |c: &str| strsim::jaro_winkler(found, c) > 0.8 || strsim::levenshtein(found, c) == 1;
     candidates
         .iter()
+        .filter(|c| close(c))
         .map(|c| (strsim::jaro_winkler(found, c), *c))
-        .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)
 }
@@ -88,11 +156,37 @@ mod tests {
             Some("batch_size")
         );
         assert_eq!(suggest("zzz", &["batch_size", "stream"]), None);
+        assert_eq!(suggest("fun", &["fn", "stream"]), Some("fn"));
         assert_eq!(
             did_you_mean("strem", &["stream"]),
             "; did you mean `stream`?"
         );
         assert_eq!(did_you_mean("zzz", &["stream"]), "");
+    }
+
+    #[test]
+    fn points_a_caret_at_the_token() {
+        assert_eq!(token_len("warmup = \"5m\"\n"), 6);
+        assert_eq!(token_len("\"5m\"\n"), 4);
+        assert_eq!(token_len("[consumers.fn]\nx = 1"), 14);
+        assert_eq!(token_len("[[axes]]\n"), 8);
+        assert_eq!(token_len("30,"), 2);
+        assert_eq!(byte_offset("a\nbcd\n", 2, 2), Some(3));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.toml");
+        std::fs::write(&path, "seed = 1\nwarmup = \"5m\"\n").unwrap();
+        let e = ConfigError {
+            origin: Origin::File {
+                path,
+                line: 2,
+                col: 10,
+            },
+            key: "warmup".into(),
+            message: "bad".into(),
+        };
+        let s = e.snippet().unwrap();
+        assert!(s.contains("2 | warmup = \"5m\""), "{s}");
+        assert!(s.contains("|          ^^^^"), "{s}");
     }
 
     #[test]

@@ -68,19 +68,56 @@ fn blame<'a>(overrides: &'a [Override], key: &str) -> Option<&'a Override> {
 
 /// Places a semantic error: on the flag that set the key, else at the key in the file.
 pub fn place(path: &Path, text: &str, overrides: &[Override], inv: Invalid) -> ConfigError {
-    let related = |o: &&Override| {
-        o.path == inv.path
-            || inv.path.starts_with(&format!("{}.", o.path))
-            || o.path.starts_with(&format!("{}.", inv.path))
-    };
-    match overrides.iter().rev().find(related) {
-        Some(o) => ConfigError {
+    let source = Source::new(path, text);
+    if let Some(o) = setter(overrides, &inv.path) {
+        return ConfigError {
             origin: Origin::Flag(o.flag()),
             key: inv.path,
             message: inv.message,
-        },
-        None => Source::new(path, text).error_at(&inv.path, inv.message),
+        };
     }
+    let Some((also, o)) = inv
+        .also
+        .as_ref()
+        .and_then(|k| Some((k, setter(overrides, k)?)))
+    else {
+        return source.error_at(&inv.path, inv.message);
+    };
+    // The flag changed the other key; the file's line for this one is context, not the cause.
+    let context = match (
+        source.span_of(&inv.path),
+        source.error_at(&inv.path, String::new()),
+    ) {
+        (
+            Some(_),
+            ConfigError {
+                origin: Origin::File { line, .. },
+                ..
+            },
+        ) => {
+            format!(
+                "; `{}` is set on line {line} of {}",
+                inv.path,
+                path.display()
+            )
+        }
+        _ => String::new(),
+    };
+    ConfigError {
+        origin: Origin::Flag(o.flag()),
+        key: also.clone(),
+        message: format!("{}{context}", inv.message),
+    }
+}
+
+/// The last override that sets `key`, a table holding it, or a key inside it.
+fn setter<'a>(overrides: &'a [Override], key: &str) -> Option<&'a Override> {
+    let related = |o: &&Override| {
+        o.path == key
+            || key.starts_with(&format!("{}.", o.path))
+            || o.path.starts_with(&format!("{key}."))
+    };
+    overrides.iter().rev().find(related)
 }
 
 fn in_file(path: &Path, text: &str, e: &toml::de::Error) -> ConfigError {

@@ -7,6 +7,7 @@
 mod error;
 mod locate;
 pub mod overrides;
+pub mod params;
 pub mod prices;
 pub mod raw;
 pub mod resolve;

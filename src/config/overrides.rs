@@ -47,9 +47,45 @@ impl Override {
 pub fn apply(doc: &mut DocumentMut, overrides: &[Override]) -> Result<(), (Override, String)> {
     for o in overrides {
         let parts: Vec<&str> = o.path.split('.').collect();
+        known_name(doc, &parts).map_err(|m| (o.clone(), m))?;
         set(doc.as_table_mut(), &parts, o.toml_value()).map_err(|m| (o.clone(), m))?;
     }
     Ok(())
+}
+
+/// Refuses a path through a stream, producer or consumer the model does not have: setting one key
+/// of a new entry would only fail later on the keys it lacks, far from the typo.
+fn known_name(doc: &DocumentMut, parts: &[&str]) -> Result<(), String> {
+    let (section, name) = match parts {
+        [section, name, _, ..] => (*section, *name),
+        _ => return Ok(()),
+    };
+    let what = match section {
+        "streams" => "stream",
+        "producers" => "producer",
+        "consumers" => "consumer",
+        _ => return Ok(()),
+    };
+    let names: Vec<&str> = doc
+        .get(section)
+        .and_then(Item::as_table_like)
+        .map(|t| t.iter().map(|(k, _)| k).collect())
+        .unwrap_or_default();
+    if names.contains(&name) {
+        return Ok(());
+    }
+    let hint = super::error::did_you_mean(name, &names);
+    if !hint.is_empty() {
+        return Err(format!("the model has no {what} `{name}`{hint}"));
+    }
+    let list = if names.is_empty() {
+        "none".to_string()
+    } else {
+        names.join(", ")
+    };
+    Err(format!(
+        "the model has no {what} `{name}` ({section}: {list})"
+    ))
 }
 
 fn set(table: &mut Table, parts: &[&str], value: Value) -> Result<(), String> {
@@ -134,6 +170,16 @@ mod tests {
         assert!(text.contains("batch_size = 50"), "{text}");
         assert!(text.contains("duration = \"40ms\""), "{text}");
         assert!(text.contains("seed = 7"), "{text}");
+    }
+
+    #[test]
+    fn names_the_entry_a_path_misspells() {
+        let mut doc: DocumentMut = "[consumers.fn]\nstream = \"s\"\n".parse().unwrap();
+        let o = |s: &str| Override::parse(s).unwrap();
+        let err = apply(&mut doc, &[o("consumers.fun.batch_size=10")]).unwrap_err();
+        assert_eq!(err.1, "the model has no consumer `fun`; did you mean `fn`?");
+        let err = apply(&mut doc, &[o("streams.zzz.shards=1")]).unwrap_err();
+        assert_eq!(err.1, "the model has no stream `zzz` (streams: none)");
     }
 
     #[test]

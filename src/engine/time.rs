@@ -32,7 +32,8 @@ pub fn parse_duration(text: &str) -> Result<Nanos, String> {
         Some(u) => u,
         None => {
             return Err(format!(
-                "`{text}` has unknown unit `{}` (expected ns, us, ms, s, m, h or d)",
+                "`{text}` has unknown unit `{}` (expected ns, us, ms, s, m, h or d, \
+                 e.g. \"250ms\", \"90s\", \"5m\", or several from the largest down, e.g. \"1h30m\")",
                 unit.trim()
             ))
         }

@@ -369,6 +369,7 @@ fn blame_axis(
         "missing field",
         "invalid type: table",
         "expected a table",
+        "the model has no ",
     ]
     .iter()
     .any(|m| e.message.contains(m));

@@ -77,6 +77,21 @@ impl Experiment {
         &self.fixed
     }
 
+    /// Point `p`'s name for people: axis labels with values, e.g. `subscribers=5, model=kinesis-efo`
+    /// (the [`Point::key`] of paths stays the name in files and seeds).
+    pub fn point_name(&self, p: usize) -> String {
+        let point = &self.points[p];
+        if point.values.is_empty() {
+            return "(base)".into();
+        }
+        self.axes
+            .iter()
+            .zip(&point.values)
+            .map(|(a, (_, v))| format!("{}={}", a.label, v.display()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// Number of runs: points times replicates.
     pub fn runs(&self) -> usize {
         self.points.len() * self.replicates as usize
@@ -105,4 +120,37 @@ impl Objective {
 
 pub(crate) fn dur_value(d: Dur) -> String {
     format!("{:?}", crate::engine::time::format_duration(d.0))
+}
+
+/// What a TOML file holds, judged by its top-level keys, so a command given the wrong kind of
+/// file can name the right command instead of an unknown key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// Has `axes` or a base `model`: run it with `sim sweep`.
+    Experiment(&'static str),
+    /// Has `streams` (or `consumers`): run it with `sim run`.
+    Model(&'static str),
+    /// Neither, or not TOML: let the parser explain.
+    Unknown,
+}
+
+/// The kind of file `text` is, and the key that shows it.
+pub fn kind_of(text: &str) -> FileKind {
+    let Ok(table) = text.parse::<toml::Table>() else {
+        return FileKind::Unknown;
+    };
+    let has = |k: &str| table.contains_key(k);
+    if has("axes") {
+        return FileKind::Experiment("axes");
+    }
+    if let Some(key) = ["streams", "consumers", "producers"]
+        .into_iter()
+        .find(|k| has(k))
+    {
+        return FileKind::Model(key);
+    }
+    if table.get("model").is_some_and(toml::Value::is_str) {
+        return FileKind::Experiment("model");
+    }
+    FileKind::Unknown
 }

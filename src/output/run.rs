@@ -56,8 +56,11 @@ const HEADER: [&str; 11] = [
     "stream_throttled_reads",
 ];
 
-/// Writes `summary.json`, `timeseries.csv` and `report.html` into `dir`; `report` describes the
-/// page (model text, command line).
+/// The files [`write_files`] writes, which it may overwrite only where `sim` wrote them.
+pub const FILES: [&str; 3] = ["summary.json", "timeseries.csv", "report.html"];
+
+/// Writes `summary.json`, `timeseries.csv` and `report.html` into `dir`, marked as written by
+/// `sim`; `page` describes the page (model text, command line).
 pub fn write_files(
     dir: &Path,
     report: &RunReport,
@@ -71,5 +74,5 @@ pub fn write_files(
         write_timeseries(w, &report.minutes)
     })?;
     fsio::write(&dir.join("summary.json"), json(report).as_bytes())?;
-    Ok(())
+    fsio::mark(dir)
 }

@@ -158,31 +158,39 @@ fn deploy_line(cp: &crate::model::control::ControlPlaneReport) -> String {
     )
 }
 
-/// One line per sweep point: its parameters and the metrics that have a table column.
+/// The printed sweep table keeps to this many characters unless the user's `--columns` ask for more.
+pub const MAX_WIDTH: usize = 100;
+
+/// One line per sweep point: its name and the metrics chosen (`columns`), or by default the metrics
+/// that have a table column, as many as fit in [`MAX_WIDTH`].
 pub fn sweep_summary(
     exp: &crate::experiment::Experiment,
     sums: &[PointSummaries],
     wall_s: f64,
     events: u64,
+    columns: Option<&[Metric]>,
 ) -> String {
-    let columns: Vec<(Metric, Column)> = Metric::ALL
-        .iter()
-        .filter_map(|&m| m.column().map(|c| (m, c)))
-        .collect();
+    let chosen: Vec<(Metric, Column)> = match columns {
+        Some(ms) => ms.iter().map(|&m| (m, column_of(m))).collect(),
+        None => Metric::ALL
+            .iter()
+            .filter_map(|&m| m.column().map(|c| (m, c)))
+            .collect(),
+    };
     let mut header = vec!["point".to_string()];
-    header.extend(columns.iter().map(|(_, c)| c.header.to_string()));
+    header.extend(chosen.iter().map(|(_, c)| c.header.to_string()));
     let mut rows = vec![header];
-    for (p, s) in exp.points.iter().zip(sums) {
-        let key = if p.key().is_empty() {
-            "(base)".to_string()
-        } else {
-            p.key()
-        };
-        let mut row = vec![key];
-        row.extend(columns.iter().map(|&(m, c)| cell(s[m].mean, c.format)));
+    for (p, s) in sums.iter().enumerate() {
+        let mut row = vec![exp.point_name(p)];
+        row.extend(chosen.iter().map(|&(m, c)| cell(s[m].mean, c.format)));
         rows.push(row);
     }
-    format!(
+    let dropped = if columns.is_some() {
+        Vec::new()
+    } else {
+        fit(&mut rows, &chosen, sums)
+    };
+    let mut out = format!(
         "{}: {} points x {} replicate(s), {} events in {:.2} s ({:.1} M events/s)\n\n{}",
         exp.name,
         exp.points.len(),
@@ -191,7 +199,94 @@ pub fn sweep_summary(
         wall_s,
         events as f64 / wall_s.max(1e-9) / 1e6,
         grid(&rows)
-    )
+    );
+    if !dropped.is_empty() {
+        out += &wrap(&format!(
+            "not shown, to fit {MAX_WIDTH} columns (choose with --columns): {}",
+            dropped.join(", ")
+        ));
+    }
+    out
+}
+
+/// `text` as lines of at most [`MAX_WIDTH`] characters, indented by two.
+fn wrap(text: &str) -> String {
+    let mut out = String::new();
+    let mut line = String::from(" ");
+    for word in text.split(' ') {
+        if line.len() + 1 + word.len() > MAX_WIDTH && !line.trim().is_empty() {
+            out += &line;
+            out += "\n";
+            line = String::from(" ");
+        }
+        line += " ";
+        line += word;
+    }
+    out + &line + "\n"
+}
+
+/// A metric's column, or one made from its name for metrics the default table leaves out.
+fn column_of(m: Metric) -> Column {
+    m.column().unwrap_or(Column {
+        header: m.name(),
+        format: if m.unit() == crate::sweep::metric::Unit::Milliseconds {
+            Format::Duration
+        } else {
+            Format::Decimals(2)
+        },
+    })
+}
+
+/// Columns that repeat what another says more briefly, dropped first when the table is too wide.
+const SECONDARY: [&str; 3] = [
+    "iterator_age_worst_minute_avg_ms",
+    "iterator_age_p99_ms",
+    "delivery_latency_ms",
+];
+
+/// Drops columns until the table fits [`MAX_WIDTH`]: first those zero at every point (they say
+/// nothing), then the secondary ones, then from the right; the point column always stays. Returns
+/// the dropped metrics' names.
+fn fit(
+    rows: &mut [Vec<String>],
+    chosen: &[(Metric, Column)],
+    sums: &[PointSummaries],
+) -> Vec<String> {
+    let width = |rows: &[Vec<String>]| {
+        let cols = rows[0].len();
+        let cells: usize = (0..cols)
+            .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+            .sum();
+        2 + cells + 2 * cols.saturating_sub(1)
+    };
+    let mut kept: Vec<Metric> = chosen.iter().map(|&(m, _)| m).collect();
+    let zero = |m: Metric| sums.iter().all(|s| s[m].mean == 0.0);
+    let secondary = |m: Metric| SECONDARY.contains(&m.name());
+    let order: Vec<Metric> = kept
+        .iter()
+        .copied()
+        .filter(|&m| zero(m))
+        .chain(kept.iter().copied().filter(|&m| !zero(m) && secondary(m)))
+        .chain(
+            kept.iter()
+                .rev()
+                .copied()
+                .filter(|&m| !zero(m) && !secondary(m)),
+        )
+        .collect();
+    let mut dropped = Vec::new();
+    for m in order {
+        if width(rows) <= MAX_WIDTH || kept.len() <= 1 {
+            break;
+        }
+        let i = kept.iter().position(|&k| k == m).expect("kept");
+        kept.remove(i);
+        for r in rows.iter_mut() {
+            r.remove(i + 1);
+        }
+        dropped.push(m.name().to_string());
+    }
+    dropped
 }
 
 /// A metric's mean as the printed sweep table shows it.

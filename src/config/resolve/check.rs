@@ -13,6 +13,7 @@ pub fn bad<T>(path: impl Into<String>, message: impl Into<String>) -> R<T> {
     Err(Invalid {
         path: path.into(),
         message: message.into(),
+        also: None,
     })
 }
 

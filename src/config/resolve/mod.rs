@@ -74,13 +74,14 @@ fn run_length(raw: &RawModel) -> R<(u64, u64)> {
     }
     let warmup = raw.warmup.map_or(5 * MIN, |d| d.0).min(duration);
     if raw.warmup.is_some_and(|w| w.0 >= duration) {
-        return bad(
-            "warmup",
-            format!(
+        return Err(Invalid {
+            path: "warmup".into(),
+            message: format!(
                 "the warm-up must be shorter than the duration ({})",
                 format_duration(duration)
             ),
-        );
+            also: Some("duration".into()),
+        });
     }
     Ok((duration, warmup))
 }
