@@ -327,10 +327,22 @@ fn run(cli: Cli) -> Result<(), Failure> {
 }
 
 fn params(args: ParamsArgs) -> Result<(), Failure> {
+    use crate::assumptions::{expand, Catalogue, Current};
     use crate::config::params;
     let file = open_model(&args.model)?;
-    let list = params::list(&file, &args.set)?;
+    let mut list = params::list(&file, &args.set)?;
     let name = file.resolve(&args.set)?.name;
+    // Defaults that are assumptions have a known value and unit in the catalogue.
+    let cat = Catalogue::load();
+    let assumed = expand(cat, &file, &args.set, &[])?;
+    for p in list.iter_mut().filter(|p| p.value.is_none()) {
+        if let Some(a) = assumed.iter().find(|a| a.key == p.path) {
+            if let Current::Default(v) = &a.current {
+                let unit = cat.entries[a.entry].unit.name();
+                p.value = Some(format!("{} (default, assumed; {unit})", v.display()));
+            }
+        }
+    }
     print_stdout(&params::table(&name, &list))
 }
 

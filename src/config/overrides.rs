@@ -47,25 +47,30 @@ impl Override {
 pub fn apply(doc: &mut DocumentMut, overrides: &[Override]) -> Result<(), (Override, String)> {
     for o in overrides {
         let parts: Vec<&str> = o.path.split('.').collect();
-        known_name(doc, &parts).map_err(|m| (o.clone(), m))?;
+        known_name(doc, &parts, overrides).map_err(|m| (o.clone(), m))?;
         set(doc.as_table_mut(), &parts, o.toml_value()).map_err(|m| (o.clone(), m))?;
     }
     Ok(())
 }
 
-/// Refuses a path through a stream, producer or consumer the model does not have: setting one key
-/// of a new entry would only fail later on the keys it lacks, far from the typo.
-fn known_name(doc: &DocumentMut, parts: &[&str]) -> Result<(), String> {
+/// Refuses a path through a stream, producer or consumer the model does not have, unless the
+/// overrides create it (they set its `kind` or `stream`): setting one key of a new entry would only
+/// fail later on the keys it lacks, far from the typo.
+fn known_name(doc: &DocumentMut, parts: &[&str], all: &[Override]) -> Result<(), String> {
     let (section, name) = match parts {
         [section, name, _, ..] => (*section, *name),
         _ => return Ok(()),
     };
-    let what = match section {
-        "streams" => "stream",
-        "producers" => "producer",
-        "consumers" => "consumer",
+    let (what, creating_key) = match section {
+        "streams" => ("stream", "kind"),
+        "producers" => ("producer", "stream"),
+        "consumers" => ("consumer", "stream"),
         _ => return Ok(()),
     };
+    let creates = format!("{section}.{name}.{creating_key}");
+    if all.iter().any(|o| o.path == creates) {
+        return Ok(());
+    }
     let names: Vec<&str> = doc
         .get(section)
         .and_then(Item::as_table_like)
@@ -180,6 +185,11 @@ mod tests {
         assert_eq!(err.1, "the model has no consumer `fun`; did you mean `fn`?");
         let err = apply(&mut doc, &[o("streams.zzz.shards=1")]).unwrap_err();
         assert_eq!(err.1, "the model has no stream `zzz` (streams: none)");
+        apply(
+            &mut doc,
+            &[o("consumers.fn2.stream=s"), o("consumers.fn2.batch_size=5")],
+        )
+        .expect("a new consumer may be created");
     }
 
     #[test]

@@ -196,11 +196,11 @@ mod tests {
     fn keeps_the_single_term_messages() {
         assert_eq!(
             parse_duration("1x").unwrap_err(),
-            "`1x` has unknown unit `x` (expected ns, us, ms, s, m, h or d)"
+            "`1x` has unknown unit `x` (expected ns, us, ms, s, m, h or d, e.g. \"250ms\", \"90s\", \"5m\", or several from the largest down, e.g. \"1h30m\")"
         );
         assert_eq!(
             parse_duration("-1s").unwrap_err(),
-            "`-1s` has unknown unit `-1s` (expected ns, us, ms, s, m, h or d)"
+            "`-1s` has unknown unit `-1s` (expected ns, us, ms, s, m, h or d, e.g. \"250ms\", \"90s\", \"5m\", or several from the largest down, e.g. \"1h30m\")"
         );
         assert_eq!(
             parse_duration("h").unwrap_err(),
