@@ -311,6 +311,7 @@ pub fn build(
         timeseries_points,
         models,
         fixed,
+        source_hash: 0,
     })
 }
 
