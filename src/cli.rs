@@ -1,7 +1,8 @@
 //! The command line: argument parsing, dispatch to commands, exit codes.
 //!
 //! Exit codes: 0 success; 1 a run failed (an internal invariant broke); 2 bad input or usage;
-//! 130 interrupted by Ctrl-C (a sweep keeps its finished runs for `--resume`).
+//! 130 interrupted by Ctrl-C or SIGTERM (a sweep keeps its finished runs for `--resume`, a shard
+//! keeps them in its journal).
 
 use crate::config::{ConfigError, ModelFile, Override};
 use crate::experiment::{kind_of, Experiment, FileKind};
@@ -22,7 +23,7 @@ use std::process::ExitCode;
     long_about = "sim simulates Kinesis Data Streams and DynamoDB Streams read by Lambda functions and \
                   EventBridge Pipes: shared read limits, enhanced fan-out, batching, retries, and the \
                   IteratorAge and throttles that follow.",
-    after_help = "Exit codes: 0 success, 1 run failed, 2 bad input or usage, 130 interrupted (Ctrl-C)."
+    after_help = "Exit codes: 0 success, 1 run failed, 2 bad input or usage (or runs missing from a merge), 130 interrupted (Ctrl-C or SIGTERM)."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -62,6 +63,11 @@ pub enum Command {
         sim params models/kinesis-standard.toml --set consumers.fn.batch_size=500"
     )]
     Params(ParamsArgs),
+    /// Write a sweep's outputs from the journals its shards wrote (`sim sweep --shard`).
+    #[command(
+        after_help = "Examples:\n  sim merge experiments/hot-stream.toml --journal journal/hot-stream"
+    )]
+    Merge(MergeArgs),
     /// Check model and experiment files (every point of an experiment) without running them.
     #[command(after_help = "Examples:\n  sim validate models/*.toml experiments/*.toml")]
     Validate {
@@ -142,6 +148,36 @@ pub struct SweepArgs {
     /// that fit 100 columns).
     #[arg(long, value_name = "METRIC,...", value_delimiter = ',', value_parser = parse_metric)]
     pub columns: Option<Vec<crate::sweep::metric::Metric>>,
+    /// Run only shard K of N (balanced by forecast cost) into --journal; `auto` takes K and N from
+    /// Slurm or AWS Batch array variables, `auto/N` takes K from them or Kubernetes'
+    /// JOB_COMPLETION_INDEX. With --list-runs, N alone names the owner of each run.
+    #[arg(long, value_name = "K/N|auto|auto/N", conflicts_with_all = ["out", "resume"])]
+    pub shard: Option<String>,
+    /// Journal folder: each finished run is written there as it ends, and runs already there are
+    /// skipped. Shards of one sweep share it; `sim merge` reads it.
+    #[arg(long, value_name = "DIR", conflicts_with = "resume")]
+    pub journal: Option<PathBuf>,
+    /// List every run (point, replicate, seed, forecast, owning shard) instead of running any.
+    #[arg(long)]
+    pub list_runs: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct MergeArgs {
+    /// The experiment file (TOML) the shards ran.
+    pub experiment: PathBuf,
+    /// Journal folders written by `sim sweep --shard ... --journal DIR` (one or more).
+    #[arg(long, value_name = "DIR", required = true, num_args = 1..)]
+    pub journal: Vec<PathBuf>,
+    /// Output folder (default: output/EXPERIMENT-NAME/). Replaced as a whole.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replicates per point, if the shards were given --replicates.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub replicates: Option<u32>,
+    /// Print exactly one JSON object on stdout instead of the table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 fn parse_metric(s: &str) -> Result<crate::sweep::metric::Metric, String> {
@@ -266,11 +302,15 @@ fn interrupt_flag() -> &'static std::sync::atomic::AtomicBool {
     static STOP: AtomicBool = AtomicBool::new(false);
     static INSTALL: std::sync::Once = std::sync::Once::new();
     INSTALL.call_once(|| {
+        // With ctrlc's `termination` feature this also catches SIGTERM (and SIGHUP), which batch
+        // schedulers send before killing a task: the runs under way still land in the journal.
         let _ = ctrlc::set_handler(|| {
             if STOP.swap(true, Ordering::SeqCst) {
                 std::process::exit(130);
             }
-            eprintln!("\ninterrupted: finishing the runs under way (Ctrl-C again to quit at once)");
+            eprintln!(
+                "\ninterrupted: finishing the runs under way (interrupt again to quit at once)"
+            );
         });
     });
     &STOP
@@ -321,6 +361,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Plan(args) => run_plan(args),
         Command::Assumptions(args) => assumptions(args),
         Command::Params(args) => params(args),
+        Command::Merge(args) => run_merge(args),
         Command::Validate { files } => validate(&files),
         Command::Completions { shell } => completions(shell),
     }
@@ -554,37 +595,83 @@ fn command_line() -> String {
         .join(" ")
 }
 
+/// The forecast of a whole sweep: events summed, memory of the largest run.
+fn sweep_forecast(exp: &Experiment) -> crate::model::estimate::Estimate {
+    sweep::shard::forecasts(exp).iter().fold(
+        crate::model::estimate::Estimate {
+            events: 0.0,
+            memory_bytes: 0.0,
+        },
+        |a, e| crate::model::estimate::Estimate {
+            events: a.events + e.events,
+            memory_bytes: a.memory_bytes.max(e.memory_bytes),
+        },
+    )
+}
+
+/// What identifies the unit prices in a journal header: a hash of the prices file's text, or
+/// `builtin` for the shipped ones.
+fn prices_id(path: Option<&std::path::Path>) -> String {
+    match path.and_then(|p| std::fs::read_to_string(p).ok()) {
+        Some(text) => format!("{:016x}", crate::engine::rng::name_id(&text)),
+        None => "builtin".into(),
+    }
+}
+
+/// The shard `--shard` stands for, in this process's environment.
+fn shard_of(typed: &str) -> Result<sweep::shard::Shard, Failure> {
+    let flag = sweep::shard::parse_flag(typed).map_err(Failure::Usage)?;
+    sweep::shard::resolve(flag, typed, &|name| std::env::var(name).ok()).map_err(Failure::Usage)
+}
+
 fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
     let exp = open_experiment(&args.experiment, args.replicates)?;
     crate::plan::objectives(&exp)?;
+    if args.list_runs {
+        return list_runs(&exp, &args);
+    }
     let out_dir = args
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join(&exp.name));
-    crate::fsio::check_replaceable(&out_dir).map_err(|e| Failure::Usage(format!("{e:#}")))?;
-    let forecast = (0..exp.points.len())
-        .map(|p| crate::model::estimate::estimate(&exp.spec(p, 0)))
-        .fold(
-            crate::model::estimate::Estimate {
-                events: 0.0,
-                memory_bytes: 0.0,
-            },
-            |a, e| crate::model::estimate::Estimate {
-                events: a.events + e.events * f64::from(exp.replicates),
-                memory_bytes: a.memory_bytes.max(e.memory_bytes),
-            },
-        );
-    check_budget("this sweep", forecast, args.max_events)?;
+    let shard = args.shard.as_deref().map(shard_of).transpose()?;
+    if shard.is_none() {
+        crate::fsio::check_replaceable(&out_dir).map_err(|e| Failure::Usage(format!("{e:#}")))?;
+    }
+    let journal = match (&args.journal, shard) {
+        (Some(dir), _) => dir.clone(),
+        (None, Some(_)) => {
+            return Err(Failure::Usage(format!(
+                "--shard {} needs --journal DIR, the folder the shards share",
+                args.shard.as_deref().unwrap_or_default()
+            )))
+        }
+        (None, None) => sweep::journal::folder(&out_dir),
+    };
+    check_budget("this sweep", sweep_forecast(&exp), args.max_events)?;
     let prices = crate::config::prices::load(args.prices.as_deref())?;
-    let journal = sweep::journal::folder(&out_dir);
-    let stop = interrupt_flag();
+    let mut header = sweep::journal::Header::new(&exp, &prices_id(args.prices.as_deref()));
+    header.shards = shard.map(|s| s.count);
+    let shared = args.journal.is_some();
+    let on_mismatch = if shared {
+        sweep::journal::OnMismatch::Fail
+    } else {
+        sweep::journal::OnMismatch::Reset
+    };
+    sweep::journal::open(&journal, &header, on_mismatch)
+        .map_err(|e| Failure::Usage(format!("{e:#}")))?;
+    let terminal = std::io::stderr().is_terminal();
+    let lines = crate::progress::PlainLines::default();
+    let tell = |done: usize, total: usize| lines.tell(done, total);
     let opts = sweep::Options {
         jobs: args.jobs.unwrap_or(0),
-        progress: !args.quiet && std::io::stderr().is_terminal(),
+        progress: !args.quiet && terminal,
         journal: Some(&journal),
-        resume: args.resume,
-        stop,
+        resume: args.resume || shared,
+        stop: interrupt_flag(),
         prices: Some(&prices),
+        shard,
+        on_done: (!args.quiet && !terminal).then_some(&tell as &(dyn Fn(usize, usize) + Sync)),
     };
     let res = match sweep::run_with(&exp, &opts) {
         Ok(res) => res,
@@ -593,33 +680,104 @@ fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
             total,
             journal,
         }) => {
+            let again = match shard {
+                Some(_) => "run the same command again to finish this shard".to_string(),
+                None if shared => "run the same command again to finish the sweep".to_string(),
+                None => format!(
+                    "`sim sweep --resume {}` finishes the sweep",
+                    args.experiment.display()
+                ),
+            };
             return Err(Failure::Interrupted(format!(
-                "interrupted: {finished} of {total} runs finished and kept in {journal}; \
-                 `sim sweep --resume {}` finishes the sweep",
-                args.experiment.display()
-            )))
+                "interrupted: {finished} of {total} runs finished and kept in {journal}; {again}"
+            )));
         }
         Err(sweep::SweepError::Failed(e)) => return Err(e.into()),
     };
-    let sums = sweep::stats::summarise(&exp, &res);
+    if let Some(s) = shard {
+        return print_stdout(&format!(
+            "shard {s}: {} runs finished, kept in {}; `sim merge {} --journal {}` writes the outputs once every shard has finished\n",
+            res.runs.len(),
+            journal.display(),
+            args.experiment.display(),
+            journal.display()
+        ));
+    }
+    write_sweep(&exp, &res, &out_dir, args.json, args.columns.as_deref())?;
+    if !shared {
+        std::fs::remove_dir_all(&journal).ok();
+    }
+    Ok(())
+}
+
+/// Writes a finished sweep's outputs into `out_dir` and prints its table (or JSON): the one way
+/// out for a one-machine sweep and a merge alike, so both write the same files.
+fn write_sweep(
+    exp: &Experiment,
+    res: &sweep::SweepResult,
+    out_dir: &std::path::Path,
+    json: bool,
+    columns: Option<&[crate::sweep::metric::Metric]>,
+) -> Result<(), Failure> {
+    let sums = sweep::stats::summarise(exp, res);
     let write = output::sweep_files::WriteOptions {
         command_line: command_line(),
         slos: None,
     };
-    crate::fsio::replace_dir(&out_dir, |dir| {
-        output::sweep_files::write_all(dir, &exp, &res, &write)
+    crate::fsio::replace_dir(out_dir, |dir| {
+        output::sweep_files::write_all(dir, exp, res, &write)
     })?;
-    std::fs::remove_dir_all(&journal).ok();
-    let text = if args.json {
-        output::sweep::json(&exp, &res, &sums).to_string() + "\n"
+    let text = if json {
+        output::sweep::json(exp, res, &sums).to_string() + "\n"
     } else {
-        output::table::sweep_summary(&exp, &sums, res.wall_s, res.events, args.columns.as_deref())
+        output::table::sweep_summary(exp, &sums, res.wall_s, res.events, columns)
             + &format!(
                 "\n  wrote {}/report.html\n  beside it: summary.csv, runs.csv, timeseries.csv, summary.md, manifest.json, plots\n",
                 out_dir.display()
             )
     };
     print_stdout(&text)
+}
+
+/// The shard count `--shard` names for `--list-runs`: N alone, K/N, auto/N, or auto.
+fn list_shard_count(typed: &str) -> Result<u32, Failure> {
+    match typed.trim().parse::<u32>() {
+        Ok(0) => Err(Failure::Usage(format!(
+            "--shard {typed}: N must be at least 1"
+        ))),
+        Ok(n) => Ok(n),
+        Err(_) => Ok(shard_of(typed)?.count),
+    }
+}
+
+fn list_runs(exp: &Experiment, args: &SweepArgs) -> Result<(), Failure> {
+    let count = args.shard.as_deref().map(list_shard_count).transpose()?;
+    let runs = sweep::shard::list(exp, count);
+    let text = if args.json {
+        output::sweep::runs_list_json(exp, &runs, count).to_string() + "\n"
+    } else {
+        output::sweep::runs_list_text(exp, &runs, count)
+    };
+    print_stdout(&text)
+}
+
+fn run_merge(args: MergeArgs) -> Result<(), Failure> {
+    let exp = open_experiment(&args.experiment, args.replicates)?;
+    let out_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output").join(&exp.name));
+    crate::fsio::check_replaceable(&out_dir).map_err(|e| Failure::Usage(format!("{e:#}")))?;
+    let res = match sweep::merge::merge(&exp, &args.journal) {
+        Ok(res) => res,
+        Err(sweep::merge::MergeError::Foreign(why)) => return Err(Failure::Usage(why)),
+        Err(sweep::merge::MergeError::Missing { missing, total }) => {
+            return Err(Failure::Usage(output::sweep::missing_runs_text(
+                &exp, &missing, total,
+            )))
+        }
+    };
+    write_sweep(&exp, &res, &out_dir, args.json, None)
 }
 
 fn duration_flag(flag: &str, text: &str) -> Result<u64, Failure> {
@@ -709,7 +867,11 @@ fn run_plan(args: PlanArgs) -> Result<(), Failure> {
         resume: true,
         stop: interrupt_flag(),
         prices: Some(&prices),
+        shard: None,
+        on_done: None,
     };
+    let header = sweep::journal::Header::new(&exp, &prices_id(args.prices.as_deref()));
+    sweep::journal::open(&journal, &header, sweep::journal::OnMismatch::Reset)?;
     let res = match sweep::run_with(&exp, &opts) {
         Ok(res) => res,
         Err(sweep::SweepError::Interrupted {

@@ -40,3 +40,38 @@ pub fn peak_rss_mb() -> Option<f64> {
     let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib / 1024.0)
 }
+
+/// Progress of a sweep on a stderr that is not a terminal (a batch job's log): a plain line at
+/// every tenth of the runs and at least every 30 s, e.g. `sim: 12/60 runs, 3.1 s elapsed`.
+pub struct PlainLines {
+    started: std::time::Instant,
+    /// The tenth last printed and when.
+    last: std::sync::Mutex<(usize, std::time::Instant)>,
+}
+
+impl Default for PlainLines {
+    fn default() -> Self {
+        let now = std::time::Instant::now();
+        PlainLines {
+            started: now,
+            last: std::sync::Mutex::new((0, now)),
+        }
+    }
+}
+
+impl PlainLines {
+    /// Notes that `done` of `total` runs are finished, printing a line when one is due.
+    pub fn tell(&self, done: usize, total: usize) {
+        let tenth = done * 10 / total.max(1);
+        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        let now = std::time::Instant::now();
+        let due = tenth > last.0 || done == total || now.duration_since(last.1).as_secs() >= 30;
+        if due {
+            *last = (tenth, now);
+            eprintln!(
+                "sim: {done}/{total} runs, {:.1} s elapsed",
+                self.started.elapsed().as_secs_f64()
+            );
+        }
+    }
+}

@@ -52,6 +52,8 @@ impl<'a> Swept<'a> {
             resume: false,
             stop: &stop,
             prices: Some(&prices),
+            shard: None,
+            on_done: None,
         };
         let res = sim::sweep::run_with(exp, &opts).unwrap();
         Swept {

@@ -313,6 +313,7 @@ pub fn build(
         text: text.to_string(),
         models,
         fixed,
+        source_hash: 0,
     })
 }
 

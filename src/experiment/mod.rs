@@ -36,6 +36,8 @@ pub struct Experiment {
     pub text: String,
     models: Vec<ModelFile>,
     fixed: Vec<Override>,
+    /// Hash of the experiment file's text and of every model file it names.
+    source_hash: u64,
 }
 
 impl Experiment {
@@ -43,14 +45,33 @@ impl Experiment {
     pub fn open(path: &Path, replicates: Option<u32>) -> Result<Experiment, ConfigError> {
         let text = read_text(path)?;
         let raw: raw::RawExperiment = crate::config::parse_located(path, &text)?;
-        expand::build(path, &text, raw, replicates)
+        let mut exp = expand::build(path, &text, raw, replicates)?;
+        exp.source_hash = std::iter::once(text.as_str())
+            .chain(exp.models.iter().map(|m| m.text.as_str()))
+            .fold(0, |h, t| {
+                // Each text's length goes in first, so moving bytes between files changes the hash.
+                name_id(&format!("{h:016x}|{}|{t}", t.len()))
+            });
+        Ok(exp)
+    }
+
+    /// A fingerprint of what the experiment's runs depend on in files: the experiment's text and
+    /// every model file it names (not their paths, so a moved checkout keeps it).
+    pub fn source_hash(&self) -> String {
+        format!("{:016x}", self.source_hash)
+    }
+
+    /// The overrides of point `p`, before the seed: the experiment's fixed ones, then the point's.
+    pub fn overrides(&self, p: usize) -> Vec<Override> {
+        let mut overrides = self.fixed.clone();
+        overrides.extend(self.points[p].overrides());
+        overrides
     }
 
     /// The resolved model of point `p` for replicate `r`, with its derived seed.
     pub fn spec(&self, p: usize, r: u32) -> ModelSpec {
         let point = &self.points[p];
-        let mut overrides = self.fixed.clone();
-        overrides.extend(point.overrides());
+        let mut overrides = self.overrides(p);
         overrides.push(Override {
             path: "seed".into(),
             value: self.seed_of(p, r).to_string(),

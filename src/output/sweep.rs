@@ -1,9 +1,12 @@
-//! The tables of a sweep: `runs.csv`, `summary.csv` and the `--json` object.
+//! The tables of a sweep: `runs.csv`, `summary.csv` and the `--json` object; and the listings of
+//! a sweep's runs (`--list-runs`) and of runs a merge misses.
 
 use super::columns::{axis_docs, metric_docs, ColumnDoc};
 use crate::experiment::{Experiment, Point};
 use crate::model::report::ConsumerReport;
+use crate::sweep::merge::Missing;
 use crate::sweep::metric::Metric;
+use crate::sweep::shard::RunInfo;
 use crate::sweep::stats::PointSummaries;
 use crate::sweep::SweepResult;
 use serde_json::{json, Map, Value};
@@ -255,14 +258,7 @@ pub fn json(exp: &Experiment, res: &SweepResult, sums: &[PointSummaries]) -> Val
         .iter()
         .zip(sums)
         .map(|(p, s)| {
-            let params: Map<String, Value> = p
-                .values
-                .iter()
-                .map(|(k, v)| {
-                    let val = v.as_f64().map_or_else(|| json!(v.display()), |x| json!(x));
-                    (k.clone(), val)
-                })
-                .collect();
+            let params = params_json(p);
             let metrics: Map<String, Value> = s
                 .iter()
                 .map(|(m, v)| {
@@ -308,4 +304,127 @@ pub fn point_file_stem(p: &Point) -> String {
         if clean.is_empty() { "" } else { "_" },
         clean
     )
+}
+
+fn params_json(p: &Point) -> Map<String, Value> {
+    p.values
+        .iter()
+        .map(|(k, v)| {
+            let val = v.as_f64().map_or_else(|| json!(v.display()), |x| json!(x));
+            (k.clone(), val)
+        })
+        .collect()
+}
+
+/// The point's parameters by axis label, e.g. `readers=3 model=kinesis-efo`.
+fn params_text(exp: &Experiment, p: &Point) -> String {
+    exp.axes
+        .iter()
+        .zip(&p.values)
+        .map(|(a, (_, v))| format!("{}={}", a.label, v.display()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `sim sweep --list-runs --json`: every run with its forecast and owner, and each shard's load.
+pub fn runs_list_json(exp: &Experiment, runs: &[RunInfo], shards: Option<u32>) -> Value {
+    let list: Vec<Value> = runs
+        .iter()
+        .map(|r| {
+            let p = &exp.points[r.point];
+            let params: Map<String, Value> = exp
+                .axes
+                .iter()
+                .zip(&p.values)
+                .map(|(a, (_, v))| {
+                    let val = v.as_f64().map_or_else(|| json!(v.display()), |x| json!(x));
+                    (a.label.clone(), val)
+                })
+                .collect();
+            json!({
+                "id": r.id, "point": r.point, "params": params, "replicate": r.replicate,
+                "seed": r.seed, "key": r.key, "forecast_events": r.forecast.events,
+                "forecast_memory_mib": r.forecast.memory_bytes / (1 << 20) as f64,
+                "shard": r.shard,
+            })
+        })
+        .collect();
+    json!({
+        "experiment": exp.name,
+        "runs_total": runs.len(),
+        "shards": shards,
+        "shard_events": shards.map(|n| shard_loads(runs, n)),
+        "max_forecast_memory_mib": runs.iter().map(|r| r.forecast.memory_bytes).fold(0.0, f64::max) / (1 << 20) as f64,
+        "runs": list,
+    })
+}
+
+fn shard_loads(runs: &[RunInfo], n: u32) -> Vec<f64> {
+    let mut load = vec![0.0; n as usize];
+    for r in runs {
+        if let Some(k) = r.shard {
+            load[k as usize] += r.forecast.events;
+        }
+    }
+    load
+}
+
+/// `sim sweep --list-runs`: one line per run, then each shard's forecast load.
+pub fn runs_list_text(exp: &Experiment, runs: &[RunInfo], shards: Option<u32>) -> String {
+    let mut t = format!("{}: {} runs\n", exp.name, runs.len());
+    t += "  run  replicate  seed                 events     MiB  shard  point\n";
+    for r in runs {
+        let shard = r.shard.map_or("-".to_string(), |k| k.to_string());
+        t += &format!(
+            "  {:>3}  {:>9}  {:<19}  {:>8.2e}  {:>6.1}  {:>5}  {}\n",
+            r.id,
+            r.replicate,
+            r.seed,
+            r.forecast.events,
+            r.forecast.memory_bytes / (1 << 20) as f64,
+            shard,
+            params_text(exp, &exp.points[r.point])
+        );
+    }
+    if let Some(n) = shards {
+        for (k, load) in shard_loads(runs, n).iter().enumerate() {
+            let count = runs.iter().filter(|r| r.shard == Some(k as u32)).count();
+            t += &format!("  shard {k}/{n}: {count} runs, {load:.2e} events forecast\n");
+        }
+    }
+    t
+}
+
+/// The error of a merge with runs missing: each run, and the shards to run again.
+pub fn missing_runs_text(exp: &Experiment, missing: &[Missing], total: usize) -> String {
+    let mut t = format!(
+        "{} of {total} runs of {} are in no journal:\n",
+        missing.len(),
+        exp.name
+    );
+    for m in missing {
+        let owner = m
+            .shard
+            .map_or("unknown shard".into(), |s| format!("shard {s}"));
+        t += &format!(
+            "  point {} ({}) replicate {}: {owner}\n",
+            m.point,
+            params_text(exp, &exp.points[m.point]),
+            m.replicate
+        );
+    }
+    let mut shards: Vec<_> = missing.iter().filter_map(|m| m.shard).collect();
+    shards.dedup();
+    shards.sort_by_key(|s| s.index);
+    shards.dedup();
+    if !shards.is_empty() {
+        let list: Vec<String> = shards.iter().map(|s| s.to_string()).collect();
+        t += &format!(
+            "run these shards again (each skips the runs it already finished): {}",
+            list.join(", ")
+        );
+    } else {
+        t += "run the sweep's shards again into the same journal (each skips the runs it already finished)";
+    }
+    t
 }

@@ -1,25 +1,152 @@
-//! The resume journal of a sweep: one file per finished run, written as each run ends, so an
-//! interrupted sweep keeps its work and `--resume` can skip it.
+//! The journal of a sweep: a header naming what the runs belong to (`journal.json`) and one file
+//! per finished run (`runs/KEY.json`), each written atomically as the run ends. It lets an
+//! interrupted sweep keep its work, and lets shards of one sweep on many machines write into one
+//! folder that `sim merge` turns into the sweep's outputs.
 //!
-//! A run is found again only if its point parameters, replicate, seed and resolved model are all
-//! unchanged (the key hashes all four), so a resumed sweep produces the same files as an
-//! uninterrupted one.
+//! The format is stable and versioned: a run's key is a hash of a canonical text of what decides
+//! it (point parameters, replicate, seed, overrides), never of Rust's `Debug` output, and the
+//! header pins the journal format, the `sim` version and a hash of every input file, so a journal
+//! is only ever read back by the same program on the same inputs.
 
 use crate::engine::rng::name_id;
+use crate::experiment::Experiment;
 use crate::fsio;
 use crate::model::report::MinuteSeries;
-use crate::model::{ModelSpec, RunReport};
-use anyhow::Result;
+use crate::model::RunReport;
+use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
-#[derive(Serialize, Deserialize)]
-struct Entry {
-    report: RunReport,
-    minutes: MinuteSeries,
+/// The version of the journal's layout; bumped whenever a file in it changes shape.
+pub const FORMAT: u32 = 1;
+/// The header's file name inside the journal folder.
+pub const HEADER: &str = "journal.json";
+const RUNS: &str = "runs";
+
+/// What a journal's runs belong to. Two journals can be merged only if their headers agree on
+/// everything but `shards`.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct Header {
+    pub format: u32,
+    pub sim_version: String,
+    pub experiment: String,
+    /// Hash of the experiment file's text and every model file it names.
+    pub experiment_hash: String,
+    pub replicates: u32,
+    pub runs: usize,
+    /// Hash of the unit prices the runs were costed with (`builtin` for the shipped ones).
+    pub prices: String,
+    /// The design of assumption samples the sweep crosses its points with (`--assumptions N`);
+    /// null for a sweep without one.
+    #[serde(default)]
+    pub design: Option<serde_json::Value>,
+    /// Into how many shards the writers split the sweep (the last writer's), to name the shard
+    /// owning a missing run; null when written by a one-machine sweep.
+    #[serde(default)]
+    pub shards: Option<u32>,
 }
 
-/// The folder holding the journal of the sweep writing to `out_dir`.
+impl Header {
+    /// The header of `exp`'s journal, its runs costed with prices identified by `prices`.
+    pub fn new(exp: &Experiment, prices: &str) -> Header {
+        Header {
+            format: FORMAT,
+            sim_version: env!("CARGO_PKG_VERSION").into(),
+            experiment: exp.name.clone(),
+            experiment_hash: exp.source_hash(),
+            replicates: exp.replicates,
+            runs: exp.runs(),
+            prices: prices.into(),
+            design: None,
+            shards: None,
+        }
+    }
+
+    /// Why runs journaled under `self` cannot stand for runs under `want` (None: they can).
+    pub fn mismatch(&self, want: &Header) -> Option<String> {
+        let differ = |what: &str, have: &dyn std::fmt::Display, want: &dyn std::fmt::Display| {
+            Some(format!("it was written {what} {have}, not {want}"))
+        };
+        if self.format != want.format {
+            return differ("in journal format", &self.format, &want.format);
+        }
+        if self.sim_version != want.sim_version {
+            return differ("by sim", &self.sim_version, &want.sim_version);
+        }
+        if self.experiment_hash != want.experiment_hash {
+            return Some(format!(
+                "it was written for another experiment file or other model files (`{}`, hash {}; this one is `{}`, hash {})",
+                self.experiment, self.experiment_hash, want.experiment, want.experiment_hash
+            ));
+        }
+        if self.replicates != want.replicates {
+            return differ("with replicates", &self.replicates, &want.replicates);
+        }
+        if self.design != want.design {
+            return Some("it was written with another assumption design (--assumptions)".into());
+        }
+        if self.prices != want.prices {
+            return differ("with prices", &self.prices, &want.prices);
+        }
+        None
+    }
+}
+
+/// What to do with a journal whose header does not match.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum OnMismatch {
+    /// Refuse it (a shared journal: its runs are someone's work).
+    Fail,
+    /// Empty it (sim's own resume folder beside an output).
+    Reset,
+}
+
+/// Prepares `dir` to hold runs under `header`: creates it, or checks (or resets) an existing one.
+pub fn open(dir: &Path, header: &Header, on_mismatch: OnMismatch) -> Result<()> {
+    if let Some(have) = read_header_if_any(dir)? {
+        match (have.mismatch(header), on_mismatch) {
+            (Some(why), OnMismatch::Fail) => anyhow::bail!(
+                "journal {} cannot take these runs: {why}; use another --journal folder",
+                dir.display()
+            ),
+            (Some(_), OnMismatch::Reset) => {
+                std::fs::remove_dir_all(dir.join(RUNS)).ok();
+            }
+            (None, _) if have == *header => return Ok(()),
+            (None, _) => {}
+        }
+    }
+    let bytes = serde_json::to_vec_pretty(header).expect("headers serialize");
+    fsio::write(&dir.join(HEADER), &bytes)
+}
+
+/// The header of the journal in `dir`.
+pub fn read_header(dir: &Path) -> Result<Header> {
+    read_header_if_any(dir)?.with_context(|| {
+        format!(
+            "{} is not a sim journal (no {HEADER}); pass the folder given to `sim sweep --journal`",
+            dir.display()
+        )
+    })
+}
+
+fn read_header_if_any(dir: &Path) -> Result<Option<Header>> {
+    let path = dir.join(HEADER);
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    };
+    let header = serde_json::from_slice(&bytes).with_context(|| {
+        format!(
+            "{} is not a journal header this sim can read (journal format {FORMAT})",
+            path.display()
+        )
+    })?;
+    Ok(Some(header))
+}
+
+/// The folder holding the resume journal of the sweep writing to `out_dir`.
 pub fn folder(out_dir: &Path) -> PathBuf {
     let name = out_dir
         .file_name()
@@ -27,29 +154,54 @@ pub fn folder(out_dir: &Path) -> PathBuf {
     out_dir.with_file_name(format!(".{name}.resume"))
 }
 
-/// The journal key of a run.
-pub fn key(point_key: &str, replicate: u32, spec: &ModelSpec) -> String {
-    let model = name_id(&format!("{spec:?}"));
-    let id = name_id(&format!(
-        "{point_key}|{replicate}|{}|{model:016x}",
-        spec.seed
-    ));
-    format!("{id:016x}")
+/// The canonical text a run's key hashes: point parameters, replicate, seed and the resolved
+/// overrides, as JSON (field order fixed by this function, not by any type's layout).
+pub fn canonical(exp: &Experiment, point: usize, replicate: u32) -> String {
+    let params: Vec<[String; 2]> = exp.points[point]
+        .values
+        .iter()
+        .map(|(path, v)| [path.clone(), v.display()])
+        .collect();
+    let overrides: Vec<[String; 2]> = exp
+        .overrides(point)
+        .into_iter()
+        .map(|o| [o.path, o.value])
+        .collect();
+    serde_json::json!([params, replicate, exp.seed_of(point, replicate), overrides]).to_string()
 }
 
-/// Records a finished run.
-pub fn save(dir: &Path, key: &str, report: &RunReport) -> Result<()> {
+/// The journal key of a run: 128 bits of hash of its [`canonical`] text, in hex.
+pub fn key(exp: &Experiment, point: usize, replicate: u32) -> String {
+    let text = canonical(exp, point, replicate);
+    let reversed: String = text.chars().rev().collect();
+    format!("{:016x}{:016x}", name_id(&text), name_id(&reversed))
+}
+
+#[derive(Serialize, Deserialize)]
+struct Entry {
+    point: usize,
+    replicate: u32,
+    seed: u64,
+    report: RunReport,
+    minutes: MinuteSeries,
+}
+
+/// Records a finished run (point `point`, replicate `replicate`) under `key`.
+pub fn save(dir: &Path, key: &str, point: usize, replicate: u32, report: &RunReport) -> Result<()> {
     let entry = Entry {
+        point,
+        replicate,
+        seed: report.seed,
         report: report.clone(),
         minutes: report.minutes.clone(),
     };
     let bytes = serde_json::to_vec(&entry)?;
-    fsio::write(&dir.join(format!("{key}.json")), &bytes)
+    fsio::write(&dir.join(RUNS).join(format!("{key}.json")), &bytes)
 }
 
 /// A run finished earlier, if the journal has it (an unreadable entry counts as missing).
 pub fn load(dir: &Path, key: &str) -> Option<RunReport> {
-    let bytes = std::fs::read(dir.join(format!("{key}.json"))).ok()?;
+    let bytes = std::fs::read(dir.join(RUNS).join(format!("{key}.json"))).ok()?;
     let entry: Entry = serde_json::from_slice(&bytes).ok()?;
     let mut report = entry.report;
     report.minutes = entry.minutes;
@@ -58,5 +210,45 @@ pub fn load(dir: &Path, key: &str) -> Option<RunReport> {
 
 /// Number of runs in the journal.
 pub fn count(dir: &Path) -> usize {
-    std::fs::read_dir(dir).map_or(0, |d| d.filter_map(|e| e.ok()).count())
+    std::fs::read_dir(dir.join(RUNS)).map_or(0, |d| {
+        d.filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".json"))
+            .count()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn experiment() -> Experiment {
+        Experiment::open(Path::new("experiments/two-reader-rule.toml"), Some(2)).unwrap()
+    }
+
+    #[test]
+    fn keys_differ_by_point_and_replicate_and_are_stable() {
+        let exp = experiment();
+        let a = key(&exp, 0, 0);
+        assert_eq!(a, key(&exp, 0, 0));
+        assert_ne!(a, key(&exp, 0, 1));
+        assert_ne!(a, key(&exp, 1, 0));
+        assert_eq!(a.len(), 32);
+    }
+
+    #[test]
+    fn a_header_from_another_experiment_is_refused_and_a_resume_folder_reset() {
+        let exp = experiment();
+        let dir = tempfile::tempdir().unwrap();
+        let h = Header::new(&exp, "builtin");
+        open(dir.path(), &h, OnMismatch::Fail).unwrap();
+        let mut other = h.clone();
+        other.experiment_hash = "0".into();
+        let err = open(dir.path(), &other, OnMismatch::Fail).unwrap_err();
+        assert!(
+            format!("{err}").contains("another experiment file"),
+            "{err}"
+        );
+        open(dir.path(), &other, OnMismatch::Reset).unwrap();
+        assert_eq!(read_header(dir.path()).unwrap(), other);
+    }
 }

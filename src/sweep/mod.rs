@@ -5,7 +5,9 @@
 //! point-then-replicate order); a progress bar is drawn only when asked.
 
 pub mod journal;
+pub mod merge;
 pub mod metric;
+pub mod shard;
 pub mod stats;
 
 use crate::experiment::Experiment;
@@ -15,7 +17,7 @@ use anyhow::{Context, Result};
 use indicatif::{ParallelProgressIterator, ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
 
 /// One finished run of a sweep.
@@ -56,6 +58,10 @@ pub struct Options<'a> {
     pub stop: &'a AtomicBool,
     /// Prices to cost each run with (None: no cost).
     pub prices: Option<&'a crate::model::cost::Prices>,
+    /// Run only the runs this shard owns (None: every run).
+    pub shard: Option<shard::Shard>,
+    /// Told `(finished, total)` as each run finishes or is found in the journal.
+    pub on_done: Option<&'a (dyn Fn(usize, usize) + Sync)>,
 }
 
 /// Why a sweep did not finish.
@@ -71,8 +77,75 @@ pub enum SweepError {
     Failed(#[from] anyhow::Error),
 }
 
-/// Runs `exp` as `opts` says: journaling each finished run, reusing journaled runs on resume, and
-/// stopping early when `opts.stop` is set.
+/// The `(point, replicate)` of every run `opts` asks for, in point-then-replicate order.
+fn tasks(exp: &Experiment, opts: &Options) -> Vec<(usize, u32)> {
+    let all = (0..exp.points.len()).flat_map(|p| (0..exp.replicates).map(move |r| (p, r)));
+    match opts.shard {
+        None => all.collect(),
+        Some(s) => {
+            let owner = shard::assign(exp, s.count);
+            all.zip(owner)
+                .filter(|&(_, k)| k == s.index)
+                .map(|(t, _)| t)
+                .collect()
+        }
+    }
+}
+
+fn bar(exp: &Experiment, opts: &Options, len: usize) -> ProgressBar {
+    if !opts.progress {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len as u64).with_style(
+        ProgressStyle::with_template(
+            "{msg} [{bar:40}] {pos}/{len} runs, {elapsed} elapsed, ~{eta} left",
+        )
+        .expect("static template"),
+    );
+    bar.set_message(exp.name.clone());
+    bar
+}
+
+/// One run: taken from the journal when resuming and it is there, else simulated and journaled.
+/// None when a stop was asked before it started.
+fn one_run(exp: &Experiment, opts: &Options, point: usize, replicate: u32) -> Option<Result<Run>> {
+    let spec = exp.spec(point, replicate);
+    let key = journal::key(exp, point, replicate);
+    let done = opts
+        .journal
+        .filter(|_| opts.resume)
+        .and_then(|dir| journal::load(dir, &key));
+    let report = match done {
+        Some(report) => report,
+        None => {
+            if opts.stop.load(Ordering::SeqCst) {
+                return None;
+            }
+            let simulated = simulate_with(&spec, opts.prices, &mut Unobserved)
+                .with_context(|| format!("point {} replicate {replicate}", exp.points[point].key()))
+                .and_then(|report| {
+                    if let Some(dir) = opts.journal {
+                        journal::save(dir, &key, point, replicate, &report)?;
+                    }
+                    Ok(report)
+                });
+            match simulated {
+                Ok(r) => r,
+                Err(e) => return Some(Err(e)),
+            }
+        }
+    };
+    Some(Ok(Run {
+        point,
+        replicate,
+        seed: spec.seed,
+        report,
+    }))
+}
+
+/// Runs `exp` as `opts` says: journaling each finished run, reusing journaled runs on resume,
+/// running only one shard's runs when asked, and stopping early when `opts.stop` is set. The runs
+/// come back in point-then-replicate order.
 pub fn run_with(exp: &Experiment, opts: &Options) -> Result<SweepResult, SweepError> {
     let started = Instant::now();
     let pool = rayon::ThreadPoolBuilder::new()
@@ -82,59 +155,19 @@ pub fn run_with(exp: &Experiment, opts: &Options) -> Result<SweepResult, SweepEr
     if let Some(dir) = opts.journal {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
-    let tasks: Vec<(usize, u32)> = (0..exp.points.len())
-        .flat_map(|p| (0..exp.replicates).map(move |r| (p, r)))
-        .collect();
-    let bar = if opts.progress {
-        ProgressBar::new(tasks.len() as u64).with_style(
-            ProgressStyle::with_template(
-                "{msg} [{bar:40}] {pos}/{len} runs, {elapsed} elapsed, ~{eta} left",
-            )
-            .expect("static template"),
-        )
-    } else {
-        ProgressBar::hidden()
-    };
-    bar.set_message(exp.name.clone());
+    let tasks = tasks(exp, opts);
+    let bar = bar(exp, opts, tasks.len());
+    let finished = AtomicUsize::new(0);
     let runs: Vec<Option<Result<Run>>> = pool.install(|| {
         tasks
             .par_iter()
             .progress_with(bar.clone())
             .map(|&(point, replicate)| {
-                let spec = exp.spec(point, replicate);
-                let key = journal::key(&exp.points[point].key(), replicate, &spec);
-                let done = opts
-                    .journal
-                    .filter(|_| opts.resume)
-                    .and_then(|dir| journal::load(dir, &key));
-                let report = match done {
-                    Some(report) => report,
-                    None => {
-                        if opts.stop.load(Ordering::SeqCst) {
-                            return None;
-                        }
-                        let report = simulate_with(&spec, opts.prices, &mut Unobserved)
-                            .with_context(|| {
-                                format!("point {} replicate {replicate}", exp.points[point].key())
-                            });
-                        let report = match report {
-                            Ok(r) => r,
-                            Err(e) => return Some(Err(e)),
-                        };
-                        if let Some(dir) = opts.journal {
-                            if let Err(e) = journal::save(dir, &key, &report) {
-                                return Some(Err(e));
-                            }
-                        }
-                        report
-                    }
-                };
-                Some(Ok(Run {
-                    point,
-                    replicate,
-                    seed: spec.seed,
-                    report,
-                }))
+                let run = one_run(exp, opts, point, replicate);
+                if let (Some(Ok(_)), Some(tell)) = (&run, opts.on_done) {
+                    tell(finished.fetch_add(1, Ordering::SeqCst) + 1, tasks.len());
+                }
+                run
             })
             .collect()
     });
@@ -142,7 +175,7 @@ pub fn run_with(exp: &Experiment, opts: &Options) -> Result<SweepResult, SweepEr
     let total = runs.len();
     if runs.iter().any(Option::is_none) {
         return Err(SweepError::Interrupted {
-            finished: opts.journal.map_or(0, journal::count),
+            finished: runs.iter().filter(|r| matches!(r, Some(Ok(_)))).count(),
             total,
             journal: opts
                 .journal

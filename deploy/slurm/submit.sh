@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Submits a sweep as a Slurm job array of SHARDS tasks and a merge job that waits for all of them.
+# Usage: deploy/slurm/submit.sh EXPERIMENT.toml SHARDS [extra sbatch options...]
+# Environment: SIM (the sim binary, default: sim on PATH), JOURNAL (default journal/NAME),
+# OUT (default output/NAME). Prints the two job ids.
+set -euo pipefail
+[ $# -ge 2 ] || { sed -n '3,5p' "$0"; exit 2; }
+experiment=$1 shards=$2
+shift 2
+here=$(cd "$(dirname "$0")" && pwd)
+export EXPERIMENT=$experiment
+array=$(sbatch --parsable --array="0-$((shards - 1))" --export=ALL "$@" "$here/sweep-array.sbatch")
+merge=$(sbatch --parsable --dependency="afterok:${array}" --export=ALL "$@" "$here/merge.sbatch")
+echo "array job: $array ($shards tasks); merge job: $merge (after every task succeeds)"

@@ -1,0 +1,344 @@
+//! Sweeps past one machine: shards writing into one journal, `sim merge` giving the outputs of a
+//! one-machine sweep byte for byte, SIGTERM keeping a shard's finished runs, and merges refusing
+//! what they cannot vouch for.
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+const EXP: &str = "tests/scale-out.toml";
+const SLOW: &str = "tests/scale-out-slow.toml";
+
+fn sim() -> Command {
+    let mut c = Command::cargo_bin("sim").unwrap();
+    c.current_dir(env!("CARGO_MANIFEST_DIR"));
+    for var in [
+        "SLURM_ARRAY_TASK_ID",
+        "SLURM_ARRAY_TASK_MIN",
+        "SLURM_ARRAY_TASK_COUNT",
+        "AWS_BATCH_JOB_ARRAY_INDEX",
+        "AWS_BATCH_JOB_ARRAY_SIZE",
+        "JOB_COMPLETION_INDEX",
+    ] {
+        c.env_remove(var);
+    }
+    c
+}
+
+fn run(args: &[&str]) -> std::process::Output {
+    sim().args(args).output().unwrap()
+}
+
+fn ok(args: &[&str]) -> String {
+    let out = run(args);
+    assert!(
+        out.status.success(),
+        "sim {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn fails_with_2(args: &[&str]) -> String {
+    let out = run(args);
+    assert_eq!(out.status.code(), Some(2), "sim {args:?}");
+    String::from_utf8(out.stderr).unwrap()
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(files(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A JSON object without the fields that measure the machine rather than the model.
+fn without_timing(text: &str) -> serde_json::Value {
+    let mut v: serde_json::Value = serde_json::from_str(text).unwrap();
+    for key in ["wall_s", "events_per_s", "peak_rss_mb"] {
+        v.as_object_mut().unwrap().remove(key);
+    }
+    v
+}
+
+fn shard_all(journal: &Path, n: u32) {
+    for k in 0..n {
+        ok(&[
+            "sweep",
+            EXP,
+            "--shard",
+            &format!("{k}/{n}"),
+            "--journal",
+            s(journal),
+            "-q",
+        ]);
+    }
+}
+
+#[test]
+fn three_shards_merged_write_the_files_of_a_one_machine_sweep_byte_for_byte() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (single, merged, journal) = (
+        tmp.path().join("single"),
+        tmp.path().join("merged"),
+        tmp.path().join("journal"),
+    );
+    let one = ok(&["sweep", EXP, "-q", "--json", "--out", s(&single)]);
+    shard_all(&journal, 3);
+    let m = ok(&[
+        "merge",
+        EXP,
+        "--journal",
+        s(&journal),
+        "--out",
+        s(&merged),
+        "--json",
+    ]);
+    assert_eq!(without_timing(&one), without_timing(&m));
+    let (a, b) = (files(&single), files(&merged));
+    let rel = |v: &[PathBuf], root: &Path| -> Vec<PathBuf> {
+        v.iter()
+            .map(|p| p.strip_prefix(root).unwrap().to_path_buf())
+            .collect()
+    };
+    assert_eq!(rel(&a, &single), rel(&b, &merged));
+    assert!(a.len() > 10, "a sweep writes CSVs and plots: {a:?}");
+    for (x, y) in a.iter().zip(&b) {
+        assert!(
+            invariant_bytes(x) == invariant_bytes(y),
+            "{} differs",
+            x.display()
+        );
+    }
+}
+
+/// A file's bytes less what records the invocation rather than the results: the timing fields of
+/// JSON files and the command line (in `manifest.json` and the provenance row of `report.html`).
+/// Every other byte, every CSV and plot whole, must match.
+fn invariant_bytes(path: &Path) -> Vec<u8> {
+    let text = || std::fs::read_to_string(path).unwrap();
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("json") => {
+            let mut v: serde_json::Value = serde_json::from_str(&text()).unwrap();
+            if let Some(o) = v.as_object_mut() {
+                for key in ["wall_s", "events_per_s", "peak_rss_mb", "command_line"] {
+                    o.remove(key);
+                }
+            }
+            v.to_string().into_bytes()
+        }
+        Some("html") => text()
+            .lines()
+            .filter(|l| !l.contains("<td class=\"text\">command line</td>"))
+            .collect::<Vec<_>>()
+            .join("\n")
+            .into_bytes(),
+        _ => std::fs::read(path).unwrap(),
+    }
+}
+
+#[test]
+fn shards_share_the_runs_out_evenly_and_each_run_once() {
+    let listed: serde_json::Value = serde_json::from_str(&ok(&[
+        "sweep",
+        EXP,
+        "--list-runs",
+        "--json",
+        "--shard",
+        "3",
+    ]))
+    .unwrap();
+    let runs = listed["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 12);
+    let mut per_shard = [0; 3];
+    for r in runs {
+        per_shard[r["shard"].as_u64().unwrap() as usize] += 1;
+        assert!(r["forecast_events"].as_f64().unwrap() > 0.0);
+        assert!(r["params"]["readers"].is_number());
+    }
+    assert_eq!(per_shard, [4, 4, 4]);
+    let text = ok(&["sweep", EXP, "--list-runs"]);
+    assert!(text.contains("readers=6"), "{text}");
+}
+
+#[test]
+fn slurm_array_variables_pick_the_same_shard_as_the_explicit_flag() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    ok(&["sweep", EXP, "--shard", "1/3", "--journal", s(&a), "-q"]);
+    let out = sim()
+        .args(["sweep", EXP, "--shard", "auto", "--journal", s(&b), "-q"])
+        .env("SLURM_ARRAY_TASK_ID", "8")
+        .env("SLURM_ARRAY_TASK_MIN", "7")
+        .env("SLURM_ARRAY_TASK_COUNT", "3")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let names = |d: &Path| -> Vec<_> {
+        files(&d.join("runs"))
+            .iter()
+            .map(|p| p.file_name().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(names(&a), names(&b));
+    assert_eq!(names(&a).len(), 4);
+}
+
+#[test]
+fn bad_shard_flags_are_refused_naming_the_flag_as_typed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let j = tmp.path().join("j");
+    let e = fails_with_2(&["sweep", EXP, "--shard", "3/3", "--journal", s(&j)]);
+    assert!(e.contains("--shard 3/3"), "{e}");
+    let e = fails_with_2(&["sweep", EXP, "--shard", "0/0", "--journal", s(&j)]);
+    assert!(e.contains("--shard 0/0"), "{e}");
+    let e = fails_with_2(&["sweep", EXP, "--shard", "auto", "--journal", s(&j)]);
+    assert!(
+        e.contains("--shard auto") && e.contains("SLURM_ARRAY_TASK_ID"),
+        "{e}"
+    );
+    let e = fails_with_2(&["sweep", EXP, "--shard", "auto/4", "--journal", s(&j)]);
+    assert!(e.contains("JOB_COMPLETION_INDEX"), "{e}");
+    let e = fails_with_2(&["sweep", EXP, "--shard", "0/2"]);
+    assert!(e.contains("--journal"), "{e}");
+    assert!(!j.exists(), "a refused shard writes nothing");
+}
+
+#[test]
+fn merge_refuses_a_journal_from_another_experiment() {
+    let tmp = tempfile::tempdir().unwrap();
+    let journal = tmp.path().join("journal");
+    shard_all(&journal, 1);
+    let out = tmp.path().join("out");
+    let e = fails_with_2(&["merge", SLOW, "--journal", s(&journal), "--out", s(&out)]);
+    assert!(e.contains("another experiment file"), "{e}");
+    let e = fails_with_2(&[
+        "merge",
+        EXP,
+        "--replicates",
+        "3",
+        "--journal",
+        s(&journal),
+        "--out",
+        s(&out),
+    ]);
+    assert!(e.contains("replicates"), "{e}");
+    let e = fails_with_2(&["merge", EXP, "--journal", s(tmp.path()), "--out", s(&out)]);
+    assert!(e.contains("not a sim journal"), "{e}");
+    assert!(!out.exists(), "a refused merge writes nothing");
+}
+
+#[test]
+fn merge_lists_missing_runs_with_the_shard_that_owns_each() {
+    let tmp = tempfile::tempdir().unwrap();
+    let journal = tmp.path().join("journal");
+    ok(&[
+        "sweep",
+        EXP,
+        "--shard",
+        "0/3",
+        "--journal",
+        s(&journal),
+        "-q",
+    ]);
+    ok(&[
+        "sweep",
+        EXP,
+        "--shard",
+        "2/3",
+        "--journal",
+        s(&journal),
+        "-q",
+    ]);
+    let out = tmp.path().join("out");
+    let e = fails_with_2(&["merge", EXP, "--journal", s(&journal), "--out", s(&out)]);
+    assert!(e.contains("4 of 12 runs"), "{e}");
+    assert_eq!(e.matches(": shard 1/3").count(), 4, "{e}");
+    assert!(
+        e.contains("run these shards again") && e.contains("1/3"),
+        "{e}"
+    );
+    assert!(!out.exists());
+    ok(&[
+        "sweep",
+        EXP,
+        "--shard",
+        "1/3",
+        "--journal",
+        s(&journal),
+        "-q",
+    ]);
+    ok(&["merge", EXP, "--journal", s(&journal), "--out", s(&out)]);
+    assert!(out.join("summary.csv").exists());
+}
+
+fn wait_for_a_run(journal: &Path, child: &mut std::process::Child) {
+    let started = Instant::now();
+    loop {
+        let n = std::fs::read_dir(journal.join("runs")).map_or(0, |d| d.count());
+        if n >= 1 {
+            return;
+        }
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the shard ended before any run"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "no run after 2 min"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_shard_stopped_by_sigterm_keeps_its_finished_runs_and_a_rerun_completes_the_merge() {
+    let tmp = tempfile::tempdir().unwrap();
+    let journal = tmp.path().join("journal");
+    let args = [
+        "sweep",
+        SLOW,
+        "--shard",
+        "0/1",
+        "--journal",
+        s(&journal),
+        "--jobs",
+        "1",
+    ];
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("sim"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for_a_run(&journal, &mut child);
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(err.contains("interrupted"), "{err}");
+    let kept = files(&journal.join("runs")).len();
+    assert!((1..12).contains(&kept), "{kept} runs kept");
+    let out = tmp.path().join("out");
+    let e = fails_with_2(&["merge", SLOW, "--journal", s(&journal), "--out", s(&out)]);
+    assert!(e.contains(&format!("{} of 12 runs", 12 - kept)), "{e}");
+    ok(&args);
+    ok(&["merge", SLOW, "--journal", s(&journal), "--out", s(&out)]);
+    assert!(out.join("runs.csv").exists());
+}
