@@ -172,6 +172,13 @@ pub enum ServiceRaw {
     Pipe,
 }
 
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BusyPollRaw {
+    CaughtUp,
+    AnyNew,
+}
+
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum ReadRaw {
@@ -215,6 +222,7 @@ pub struct RawConsumer {
     pub parallelization_factor: Option<i64>,
     pub idle_poll_interval: Option<Dur>,
     pub min_call_interval: Option<Dur>,
+    pub busy_poll: Option<BusyPollRaw>,
     pub throttle_backoff: Option<BackoffRaw>,
     pub max_retry_attempts: Option<i64>,
     pub max_record_age: Option<Dur>,

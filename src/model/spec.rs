@@ -185,6 +185,18 @@ impl ReadMode {
     }
 }
 
+/// When a shared poller whose batch is done calls GetRecords again at its busy rate
+/// (`min_call_interval`) rather than after `idle_poll_interval`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BusyPoll {
+    /// Only while its last successful read was capped by the call's or the read-ahead's limits,
+    /// so that records were left behind (GetRecords' `MillisBehindLatest` above 0).
+    CaughtUp,
+    /// Whenever a record newer than its last read is in the shard's log as the poller sees it,
+    /// which includes records other readers of the shard have since read.
+    AnyNew,
+}
+
 /// Which managed poller runs the consumer (affects labels and cost only).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Service {
@@ -274,6 +286,8 @@ pub struct ConsumerSpec {
     pub idle_poll_interval: Nanos,
     /// Smallest gap between two GetRecords calls of one poller.
     pub min_call_interval: Nanos,
+    /// When a poller re-polls at `min_call_interval` instead of `idle_poll_interval`.
+    pub busy_poll: BusyPoll,
     pub throttle_backoff: Backoff,
     /// `None`: retry until the records expire.
     pub max_retry_attempts: Option<u32>,
