@@ -283,10 +283,12 @@ pub struct RawDownstream {
 pub struct RawControlPlane {
     pub deploy: Option<bool>,
     pub start_interval: Option<Dur>,
+    pub group_size: Option<i64>,
     pub call_latency: Option<DistRaw<Dur>>,
     pub lambda_calls_per_s: Option<i64>,
     pub describe_stream_calls_per_s: Option<i64>,
     pub describe_stream_calls: Option<i64>,
+    pub get_shard_iterator_calls_per_s: Option<i64>,
     pub register_consumer_calls_per_s: Option<i64>,
     pub max_creating_consumers: Option<i64>,
     pub consumer_creating: Option<DistRaw<Dur>>,

@@ -166,13 +166,17 @@ pub const ENV_IDLE_TIMEOUT: Nanos = 10 * MIN;
 /// capped at 20 s (the JavaScript SDK v3's `MAXIMUM_RETRY_DELAY`).
 /// ASSUMPTION: each subscriber makes 2 DescribeStream calls (UNCONFIRMED, <https://docs.aws.amazon.com/kinesis/latest/APIReference/API_DescribeStream.html>); every
 /// call answers in 100 ms; a registered consumer stays 30 s in CREATING; subscribers start at once.
+/// GetShardIterator: 5 calls per second per shard
+/// (<https://docs.aws.amazon.com/kinesis/latest/APIReference/API_GetShardIterator.html>).
 pub fn control_plane() -> ControlPlaneSpec {
     ControlPlaneSpec {
         start_interval: 0,
+        group_size: 1,
         call_latency: Dist::Fixed((100 * MS) as f64),
         lambda_calls_per_s: 15,
         describe_stream_calls_per_s: 10,
         describe_stream_calls: 2,
+        get_shard_iterator_calls_per_s: 5,
         register_consumer_calls_per_s: 5,
         max_creating_consumers: 5,
         consumer_creating: Dist::Fixed((30 * SEC) as f64),

@@ -337,8 +337,10 @@ impl FunctionSpec {
 /// APIs before they read (docs/model.md §14). Every value is within its documented range.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ControlPlaneSpec {
-    /// Subscriber `i` (in consumer order, from 0) starts deploying at `i × start_interval`.
+    /// Subscriber `i` (in consumer order, from 0) starts deploying at
+    /// `⌊i / group_size⌋ × start_interval`: groups of `group_size` start together.
     pub start_interval: Nanos,
+    pub group_size: u32,
     /// Time from a call to its answer, accepted or throttled (drawn per attempt).
     pub call_latency: Dist,
     /// Lambda control-plane requests (CreateFunction, CreateEventSourceMapping) per sliding second.
@@ -347,6 +349,9 @@ pub struct ControlPlaneSpec {
     pub describe_stream_calls_per_s: u32,
     /// DescribeStream calls each subscriber of a Kinesis stream makes while deploying.
     pub describe_stream_calls: u32,
+    /// Kinesis GetShardIterator calls per shard per sliding second (each new standard-read mapping
+    /// gets an iterator on every shard).
+    pub get_shard_iterator_calls_per_s: u32,
     /// Kinesis RegisterStreamConsumer calls per sliding second.
     pub register_consumer_calls_per_s: u32,
     /// Stream consumers allowed in CREATING at once; a registration beyond it is rejected.
