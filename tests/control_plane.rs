@@ -7,7 +7,7 @@ mod common;
 
 use sim::engine::time::{MS, SEC};
 use sim::engine::Nanos;
-use sim::model::control::{deploy, Api, Deployment};
+use sim::model::control::{deploy, Api, Deployment, Step};
 use sim::model::{simulate, ModelSpec};
 
 /// A Kinesis stream read by `count` functions.
@@ -64,7 +64,8 @@ fn busiest_second(d: &Deployment, api: Api) -> usize {
 
 #[test]
 fn below_the_documented_rates_every_call_succeeds_at_once() {
-    // 3 functions: 6 Lambda calls (limit 15/s), 6 DescribeStream calls (10/s).
+    // 3 functions: 6 Lambda calls (limit 15/s), 6 DescribeStream calls (10/s), 3 GetShardIterator
+    // calls on each of the 2 shards (5/s per shard).
     let d = deployed(&[]);
     let r = &d.report;
     assert_eq!((r.subscribers, r.up, r.failed), (3, 3, 0));
@@ -72,11 +73,11 @@ fn below_the_documented_rates_every_call_succeeds_at_once() {
     assert_eq!(r.max_call_attempts, 1);
     assert_eq!(
         r.attempts,
-        3 * 4,
-        "CreateFunction, 2 DescribeStream, CreateEventSourceMapping"
+        3 * 6,
+        "CreateFunction, 2 DescribeStream, CreateEventSourceMapping, 2 GetShardIterator"
     );
-    // Four calls of 100 ms one after the other.
-    assert_eq!(r.deploy_s, 0.4);
+    // Six calls of 100 ms one after the other.
+    assert_eq!(r.deploy_s, 0.6);
     // With enhanced fan-out, a registration and 30 s in CREATING come before the mapping.
     let efo = deployed(&["consumers.fn.read=efo"]).report;
     assert_eq!((efo.up, efo.throttled, efo.max_call_attempts), (3, 0, 1));
@@ -146,6 +147,7 @@ fn a_small_retry_budget_fails_deploys_beyond_some_subscriber_count_only() {
     let once = [
         "control_plane.retry.max_attempts=1",
         "control_plane.describe_stream_calls=0",
+        "control_plane.get_shard_iterator_calls_per_s=1000",
     ];
     assert_eq!(failed(7, 1, &once), 0);
     assert_eq!(failed(8, 1, &once), 1);
@@ -179,11 +181,55 @@ fn staggered_starts_avoid_the_throttles() {
     .report;
     assert!(burst.throttled > 0);
     assert_eq!((staggered.throttled, staggered.failed), (0, 0));
-    // The last subscriber starts at 29 × 250 ms and needs four calls of 100 ms.
+    // The last subscriber starts at 29 × 250 ms and needs six calls of 100 ms.
     assert_eq!(
         staggered.deploy_s,
-        (29 * 250 * MS + 400 * MS) as f64 / SEC as f64
+        (29 * 250 * MS + 600 * MS) as f64 / SEC as f64
     );
+}
+
+#[test]
+fn get_shard_iterator_admits_five_new_mappings_per_shard_per_second() {
+    // Without retries, n mappings made at 100 ms ask each shard for an iterator at 200 ms (shard 0)
+    // and 300 ms (shard 1): five fit each shard's 5 per second, the sixth is refused.
+    let failed = |n: u32| {
+        let count = format!("consumers.fn.count={n}");
+        let d = deployed(&[
+            count.as_str(),
+            "control_plane.retry.max_attempts=1",
+            "control_plane.describe_stream_calls=0",
+        ]);
+        let api = d.report.apis.iter().find(|a| a.api == "get_shard_iterator");
+        (d.report.failed, api.unwrap().failed)
+    };
+    assert_eq!(failed(5), (0, 0));
+    assert_eq!(failed(6), (1, 1));
+    // Enhanced fan-out mappings subscribe to their shards and ask for no iterator.
+    let efo = deployed(&["consumers.fn.count=20", "consumers.fn.read=efo"]).report;
+    let gsi = efo
+        .apis
+        .iter()
+        .find(|a| a.api == "get_shard_iterator")
+        .unwrap();
+    assert_eq!(gsi.attempts, 0, "enhanced fan-out subscribes instead");
+}
+
+#[test]
+fn subscribers_deployed_in_paced_groups_start_together_and_all_come_up() {
+    let d = deployed(&[
+        "consumers.fn.count=30",
+        "control_plane.group_size=5",
+        "control_plane.start_interval=30s",
+    ]);
+    for c in d.calls.iter().filter(|c| c.step == Step::CreateFunction) {
+        assert_eq!(c.at, u64::from(c.subscriber / 5) * 30 * SEC, "{c:?}");
+    }
+    assert_eq!(
+        (d.report.up, d.report.failed, d.report.throttled),
+        (30, 0, 0)
+    );
+    let burst = deployed(&["consumers.fn.count=30"]).report;
+    assert!(burst.failed > 0, "all at once, some fail: {burst:?}");
 }
 
 #[test]

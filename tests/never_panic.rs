@@ -107,6 +107,7 @@ const CONSUMER: &[&str] = &[
     "parallelization_factor",
     "idle_poll_interval",
     "min_call_interval",
+    "busy_poll",
     "throttle_backoff",
     "max_retry_attempts",
     "max_record_age",

@@ -172,6 +172,13 @@ pub enum ServiceRaw {
     Pipe,
 }
 
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BusyPollRaw {
+    CaughtUp,
+    AnyNew,
+}
+
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum ReadRaw {
@@ -215,6 +222,7 @@ pub struct RawConsumer {
     pub parallelization_factor: Option<i64>,
     pub idle_poll_interval: Option<Dur>,
     pub min_call_interval: Option<Dur>,
+    pub busy_poll: Option<BusyPollRaw>,
     pub throttle_backoff: Option<BackoffRaw>,
     pub max_retry_attempts: Option<i64>,
     pub max_record_age: Option<Dur>,
@@ -275,10 +283,12 @@ pub struct RawDownstream {
 pub struct RawControlPlane {
     pub deploy: Option<bool>,
     pub start_interval: Option<Dur>,
+    pub group_size: Option<i64>,
     pub call_latency: Option<DistRaw<Dur>>,
     pub lambda_calls_per_s: Option<i64>,
     pub describe_stream_calls_per_s: Option<i64>,
     pub describe_stream_calls: Option<i64>,
+    pub get_shard_iterator_calls_per_s: Option<i64>,
     pub register_consumer_calls_per_s: Option<i64>,
     pub max_creating_consumers: Option<i64>,
     pub consumer_creating: Option<DistRaw<Dur>>,

@@ -32,7 +32,8 @@ pub fn kinesis_limits() -> ShardLimits {
 
 /// DynamoDB Streams per-shard limits. GetRecords returns at most 1,000 records or 1 MB
 /// (<https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_GetRecords.html>). ASSUMPTION: AWS documents no call rate, only "no more than two readers"; the default
-/// of 10 calls per sliding second lets two Lambda pollers (4 calls/s each) through and throttles three.
+/// of 10 calls per sliding second lets two Lambda pollers (4 calls/s each) through and throttles three,
+/// and throttled calls count against it.
 pub fn dynamodb_limits() -> ShardLimits {
     ShardLimits {
         write_records_per_s: None,
@@ -45,7 +46,10 @@ pub fn dynamodb_limits() -> ShardLimits {
         big_read_penalty: 0,
         overdraw_penalty: 0,
         max_efo_consumers: 0,
-        throttled_calls_count: false,
+        // ASSUMPTION: a rejected call counts against the shard's request rate like a served one.
+        // AWS publishes no rate, only that more than two readers "can result in throttling"; with
+        // rejected calls free, four throttled readers barely fall behind, unlike the field report.
+        throttled_calls_count: true,
     }
 }
 
@@ -162,13 +166,17 @@ pub const ENV_IDLE_TIMEOUT: Nanos = 10 * MIN;
 /// capped at 20 s (the JavaScript SDK v3's `MAXIMUM_RETRY_DELAY`).
 /// ASSUMPTION: each subscriber makes 2 DescribeStream calls (UNCONFIRMED, <https://docs.aws.amazon.com/kinesis/latest/APIReference/API_DescribeStream.html>); every
 /// call answers in 100 ms; a registered consumer stays 30 s in CREATING; subscribers start at once.
+/// GetShardIterator: 5 calls per second per shard
+/// (<https://docs.aws.amazon.com/kinesis/latest/APIReference/API_GetShardIterator.html>).
 pub fn control_plane() -> ControlPlaneSpec {
     ControlPlaneSpec {
         start_interval: 0,
+        group_size: 1,
         call_latency: Dist::Fixed((100 * MS) as f64),
         lambda_calls_per_s: 15,
         describe_stream_calls_per_s: 10,
         describe_stream_calls: 2,
+        get_shard_iterator_calls_per_s: 5,
         register_consumer_calls_per_s: 5,
         max_creating_consumers: 5,
         consumer_creating: Dist::Fixed((30 * SEC) as f64),

@@ -2,16 +2,20 @@
 //! limits, and the client's retries (docs/model.md §14).
 //!
 //! Every consumer of the model is one **subscriber** (a consumer with `count = 10` is ten functions).
-//! Subscriber `i` starts at `i × start_interval` and makes its calls one after the other:
+//! Subscribers start in groups of `group_size`: subscriber `i` starts at
+//! `⌊i / group_size⌋ × start_interval`, and makes its calls one after the other:
 //!
 //! 1. Lambda `CreateFunction`;
 //! 2. `describe_stream_calls` × Kinesis `DescribeStream` (Kinesis streams only);
 //! 3. for enhanced fan-out, Kinesis `RegisterStreamConsumer`, then a wait until the consumer
 //!    leaves CREATING;
-//! 4. Lambda `CreateEventSourceMapping`. The subscriber is then **up**.
+//! 4. Lambda `CreateEventSourceMapping`;
+//! 5. for standard (shared) reads of a Kinesis stream, Kinesis `GetShardIterator` on each shard,
+//!    where the new mapping starts reading. The subscriber is then **up**.
 //!
 //! Each API admits at most its limit of accepted calls in any sliding second (*t* − 1 s, *t*],
-//! counted over the whole account (every subscriber of the model). A registration is also rejected
+//! counted over the whole account (every subscriber of the model), except `GetShardIterator`,
+//! whose limit is per shard (a `ProvisionedThroughputExceededException` beyond it). A registration is also rejected
 //! (`LimitExceededException`) while `max_creating_consumers` consumers are in CREATING. A rejected
 //! call is **throttled**: it uses no budget, answers after the usual latency, and the client retries
 //! it after a full-jitter exponential backoff. A call throttled `max_attempts` times fails its
@@ -37,14 +41,17 @@ pub enum Api {
     DescribeStream,
     /// Kinesis RegisterStreamConsumer.
     RegisterStreamConsumer,
+    /// Kinesis GetShardIterator, limited per shard.
+    GetShardIterator,
 }
 
 impl Api {
     /// Every API, in report order.
-    pub const ALL: [Api; 3] = [
+    pub const ALL: [Api; 4] = [
         Api::Lambda,
         Api::DescribeStream,
         Api::RegisterStreamConsumer,
+        Api::GetShardIterator,
     ];
 
     /// The name used in reports.
@@ -53,6 +60,7 @@ impl Api {
             Api::Lambda => "lambda",
             Api::DescribeStream => "describe_stream",
             Api::RegisterStreamConsumer => "register_stream_consumer",
+            Api::GetShardIterator => "get_shard_iterator",
         }
     }
 
@@ -65,6 +73,7 @@ impl Api {
             Api::Lambda => spec.lambda_calls_per_s,
             Api::DescribeStream => spec.describe_stream_calls_per_s,
             Api::RegisterStreamConsumer => spec.register_consumer_calls_per_s,
+            Api::GetShardIterator => spec.get_shard_iterator_calls_per_s,
         }
     }
 }
@@ -76,6 +85,8 @@ pub enum Step {
     DescribeStream,
     RegisterStreamConsumer,
     CreateEventSourceMapping,
+    /// On the given shard of the subscriber's stream.
+    GetShardIterator(u32),
 }
 
 impl Step {
@@ -85,12 +96,13 @@ impl Step {
             Step::CreateFunction | Step::CreateEventSourceMapping => Api::Lambda,
             Step::DescribeStream => Api::DescribeStream,
             Step::RegisterStreamConsumer => Api::RegisterStreamConsumer,
+            Step::GetShardIterator(_) => Api::GetShardIterator,
         }
     }
 }
 
-/// The calls one subscriber makes, in order.
-pub fn steps(spec: &ControlPlaneSpec, kind: StreamKind, read: ReadMode) -> Vec<Step> {
+/// The calls one subscriber of a stream of `shards` shards makes, in order.
+pub fn steps(spec: &ControlPlaneSpec, kind: StreamKind, read: ReadMode, shards: u32) -> Vec<Step> {
     let mut s = vec![Step::CreateFunction];
     if kind == StreamKind::Kinesis {
         s.extend((0..spec.describe_stream_calls).map(|_| Step::DescribeStream));
@@ -99,6 +111,9 @@ pub fn steps(spec: &ControlPlaneSpec, kind: StreamKind, read: ReadMode) -> Vec<S
         s.push(Step::RegisterStreamConsumer);
     }
     s.push(Step::CreateEventSourceMapping);
+    if kind == StreamKind::Kinesis && read.shares_call_budget() {
+        s.extend((0..shards).map(Step::GetShardIterator));
+    }
     s
 }
 
@@ -112,6 +127,8 @@ pub struct ApiReport {
     pub attempts: u64,
     /// Calls rejected (rate exceeded, or too many consumers in CREATING).
     pub throttled: u64,
+    /// Subscribers whose deployment this API stopped (a call throttled `max_attempts` times).
+    pub failed: u64,
 }
 
 /// What bringing the subscribers up took.
@@ -183,6 +200,8 @@ enum Event {
 }
 
 struct Subscriber {
+    /// The stream it reads (the model's index).
+    stream: usize,
     steps: Vec<Step>,
     step: usize,
     /// Attempts of the current call so far.
@@ -190,12 +209,16 @@ struct Subscriber {
     rng: SimRng,
     finished: Option<Nanos>,
     up: bool,
+    /// The API whose call was throttled `max_attempts` times, for a failed subscriber.
+    failed_at: Option<Api>,
 }
 
 struct Deployer<'a> {
     spec: &'a ControlPlaneSpec,
     subs: Vec<Subscriber>,
     windows: Vec<Window>,
+    /// GetShardIterator's windows, per stream and shard.
+    shard_windows: Vec<Vec<Window>>,
     creating: u32,
     peak_creating: u32,
     max_call_attempts: u32,
@@ -210,7 +233,10 @@ impl Deployer<'_> {
         sub.attempts += 1;
         self.max_call_attempts = self.max_call_attempts.max(sub.attempts);
         let latency = sample(&self.spec.call_latency, &mut sub.rng);
-        let window = &mut self.windows[step.api().index()];
+        let window = match step {
+            Step::GetShardIterator(k) => &mut self.shard_windows[sub.stream][k as usize],
+            _ => &mut self.windows[step.api().index()],
+        };
         let registering = step == Step::RegisterStreamConsumer;
         let accepted = window.has_room(now)
             && !(registering && self.creating >= self.spec.max_creating_consumers);
@@ -251,6 +277,7 @@ impl Deployer<'_> {
             }
         } else if sub.attempts >= spec.max_attempts {
             sub.finished = Some(now);
+            sub.failed_at = Some(sub.steps[sub.step].api());
         } else {
             let ceiling = spec
                 .retry_base
@@ -274,6 +301,13 @@ impl Model for Deployer<'_> {
     }
 }
 
+fn window(limit: u32) -> Window {
+    Window {
+        limit,
+        accepted: VecDeque::new(),
+    }
+}
+
 fn sample(d: &crate::dist::Dist, rng: &mut SimRng) -> Nanos {
     crate::dist::round_u64(d.sample(rng))
 }
@@ -287,26 +321,35 @@ pub fn deploy(model: &ModelSpec, spec: &ControlPlaneSpec) -> Deployment {
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            let start = spec.start_interval.saturating_mul(i as u64);
-            queue.schedule(start, Event::Attempt(i as u32));
+            let group = (i as u64) / u64::from(spec.group_size);
+            queue.schedule(
+                spec.start_interval.saturating_mul(group),
+                Event::Attempt(i as u32),
+            );
+            let st = &model.streams[c.stream];
             Subscriber {
-                steps: steps(spec, model.streams[c.stream].kind, c.read),
+                stream: c.stream,
+                steps: steps(spec, st.kind, c.read, st.shards),
                 step: 0,
                 attempts: 0,
                 rng: stream(model.seed, &[name_id("control-plane"), name_id(&c.name)]),
                 finished: None,
                 up: false,
+                failed_at: None,
             }
         })
         .collect();
     let mut d = Deployer {
         spec,
         subs,
-        windows: Api::ALL
+        windows: Api::ALL.iter().map(|a| window(a.limit(spec))).collect(),
+        shard_windows: model
+            .streams
             .iter()
-            .map(|a| Window {
-                limit: a.limit(spec),
-                accepted: VecDeque::new(),
+            .map(|st| {
+                (0..st.shards)
+                    .map(|_| window(spec.get_shard_iterator_calls_per_s))
+                    .collect()
             })
             .collect(),
         creating: 0,
@@ -325,6 +368,7 @@ pub fn deploy(model: &ModelSpec, spec: &ControlPlaneSpec) -> Deployment {
                 limit_per_s: a.limit(spec),
                 attempts: of_api.clone().count() as u64,
                 throttled: of_api.filter(|c| !c.accepted).count() as u64,
+                failed: d.subs.iter().filter(|s| s.failed_at == Some(a)).count() as u64,
             }
         })
         .collect::<Vec<_>>();
@@ -389,16 +433,18 @@ mod tests {
         let s = crate::model::aws::control_plane();
         use Step::*;
         assert_eq!(
-            steps(&s, StreamKind::Kinesis, ReadMode::Shared),
+            steps(&s, StreamKind::Kinesis, ReadMode::Shared, 2),
             [
                 CreateFunction,
                 DescribeStream,
                 DescribeStream,
-                CreateEventSourceMapping
+                CreateEventSourceMapping,
+                GetShardIterator(0),
+                GetShardIterator(1)
             ]
         );
         assert_eq!(
-            steps(&s, StreamKind::DynamoDbStreams, ReadMode::Shared),
+            steps(&s, StreamKind::DynamoDbStreams, ReadMode::Shared, 2),
             [CreateFunction, CreateEventSourceMapping]
         );
         let none = ControlPlaneSpec {
@@ -406,7 +452,7 @@ mod tests {
             ..s
         };
         assert_eq!(
-            steps(&none, StreamKind::Kinesis, ReadMode::Efo),
+            steps(&none, StreamKind::Kinesis, ReadMode::Efo, 2),
             [
                 CreateFunction,
                 RegisterStreamConsumer,

@@ -185,6 +185,18 @@ impl ReadMode {
     }
 }
 
+/// When a shared poller whose batch is done calls GetRecords again at its busy rate
+/// (`min_call_interval`) rather than after `idle_poll_interval`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BusyPoll {
+    /// Only while its last successful read was capped by the call's or the read-ahead's limits,
+    /// so that records were left behind (GetRecords' `MillisBehindLatest` above 0).
+    CaughtUp,
+    /// Whenever a record newer than its last read is in the shard's log as the poller sees it,
+    /// which includes records other readers of the shard have since read.
+    AnyNew,
+}
+
 /// Which managed poller runs the consumer (affects labels and cost only).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Service {
@@ -274,6 +286,8 @@ pub struct ConsumerSpec {
     pub idle_poll_interval: Nanos,
     /// Smallest gap between two GetRecords calls of one poller.
     pub min_call_interval: Nanos,
+    /// When a poller re-polls at `min_call_interval` instead of `idle_poll_interval`.
+    pub busy_poll: BusyPoll,
     pub throttle_backoff: Backoff,
     /// `None`: retry until the records expire.
     pub max_retry_attempts: Option<u32>,
@@ -323,8 +337,10 @@ impl FunctionSpec {
 /// APIs before they read (docs/model.md §14). Every value is within its documented range.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ControlPlaneSpec {
-    /// Subscriber `i` (in consumer order, from 0) starts deploying at `i × start_interval`.
+    /// Subscriber `i` (in consumer order, from 0) starts deploying at
+    /// `⌊i / group_size⌋ × start_interval`: groups of `group_size` start together.
     pub start_interval: Nanos,
+    pub group_size: u32,
     /// Time from a call to its answer, accepted or throttled (drawn per attempt).
     pub call_latency: Dist,
     /// Lambda control-plane requests (CreateFunction, CreateEventSourceMapping) per sliding second.
@@ -333,6 +349,9 @@ pub struct ControlPlaneSpec {
     pub describe_stream_calls_per_s: u32,
     /// DescribeStream calls each subscriber of a Kinesis stream makes while deploying.
     pub describe_stream_calls: u32,
+    /// Kinesis GetShardIterator calls per shard per sliding second (each new standard-read mapping
+    /// gets an iterator on every shard).
+    pub get_shard_iterator_calls_per_s: u32,
     /// Kinesis RegisterStreamConsumer calls per sliding second.
     pub register_consumer_calls_per_s: u32,
     /// Stream consumers allowed in CREATING at once; a registration beyond it is rejected.

@@ -84,6 +84,14 @@ pub fn control_plane(c: &RawControlPlane) -> R<Option<ControlPlaneSpec>> {
             c.describe_stream_calls_per_s,
             d.describe_stream_calls_per_s,
         )?,
+        get_shard_iterator_calls_per_s: rate(
+            "get_shard_iterator_calls_per_s",
+            c.get_shard_iterator_calls_per_s,
+            d.get_shard_iterator_calls_per_s,
+        )?,
+        group_size: k
+            .int("group_size", c.group_size, 1..=10_000)?
+            .unwrap_or(d.group_size),
         register_consumer_calls_per_s: rate(
             "register_consumer_calls_per_s",
             c.register_consumer_calls_per_s,

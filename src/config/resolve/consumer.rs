@@ -4,11 +4,13 @@
 use super::check::{seconds, Keys, R};
 use super::dist::backoff;
 use super::function::function;
-use crate::config::raw::{RawConsumer, ReadRaw, ServiceRaw};
+use crate::config::raw::{BusyPollRaw, RawConsumer, ReadRaw, ServiceRaw};
 use crate::dist::Dist;
 use crate::engine::Nanos;
 use crate::model::aws;
-use crate::model::spec::{ConsumerSpec, ReadMode, RouteSpec, Service, StreamKind, StreamSpec};
+use crate::model::spec::{
+    BusyPoll, ConsumerSpec, ReadMode, RouteSpec, Service, StreamKind, StreamSpec,
+};
 
 /// Finds a stream by name for the key at a path, with "did you mean" when there is none.
 pub type StreamIndex<'a> = dyn Fn(&str, &str) -> R<usize> + 'a;
@@ -54,6 +56,10 @@ pub fn consumer(
         min_call_interval: c
             .min_call_interval
             .map_or(aws::min_call_interval(s.kind), |d| d.0),
+        busy_poll: match c.busy_poll {
+            None | Some(BusyPollRaw::CaughtUp) => BusyPoll::CaughtUp,
+            Some(BusyPollRaw::AnyNew) => BusyPoll::AnyNew,
+        },
         throttle_backoff: match &c.throttle_backoff {
             None => aws::throttle_backoff(),
             Some(b) => backoff(&k.path("throttle_backoff"), b)?,

@@ -5,6 +5,7 @@ use super::{CallOutcome, Event, ReaderId, World};
 use crate::engine::{Nanos, Queue};
 use crate::model::function::backoff;
 use crate::model::limits::CallVerdict;
+use crate::model::spec::BusyPoll;
 
 impl World<'_> {
     /// A shared reader's GetRecords call.
@@ -51,6 +52,7 @@ impl World<'_> {
         self.record_call(now, r, outcome);
         let bytes = got.1;
         self.shard_of(r).limiter.consume(limits, now, bytes);
+        self.readers[r].behind = self.left_behind(now, r);
         self.dispatch(now, r, q);
         self.schedule_poll(now, r, got.0 > 0, q);
     }
@@ -104,10 +106,9 @@ impl World<'_> {
         if rd.scheduled || rd.free_lanes == 0 || self.holds_full_batch(r) {
             return;
         }
-        let shard = &self.streams[rd.stream as usize].shards[rd.shard as usize];
         let next = if rd.cursor > rd.pend_start {
             (now + c.idle_poll_interval).min(rd.window_start + c.batching_window)
-        } else if got && shard.readable_end(now, &rd.hint) > rd.cursor {
+        } else if self.more_waiting(now, r, got) {
             now
         } else {
             now + c.idle_poll_interval
@@ -116,5 +117,23 @@ impl World<'_> {
         let rd = &mut self.readers[r];
         rd.scheduled = true;
         q.schedule(next, Event::Read(r));
+    }
+
+    /// Whether a poller that is not gathering a batch should call again at its busy rate: under
+    /// `caught-up`, only when its last read was capped, as GetRecords tells the caller; under
+    /// `any-new`, when the log holds a record past its cursor (`got`: the last call found records).
+    fn more_waiting(&self, now: Nanos, r: ReaderId, got: bool) -> bool {
+        match self.consumer(r).busy_poll {
+            BusyPoll::CaughtUp => self.readers[r].behind,
+            BusyPoll::AnyNew => got && self.left_behind(now, r),
+        }
+    }
+
+    /// The reader's shard holds records written by `now` that the reader has not read (as far as
+    /// the log has been generated: up to the shard's latest call by any reader).
+    fn left_behind(&self, now: Nanos, r: ReaderId) -> bool {
+        let rd = &self.readers[r];
+        let shard = &self.streams[rd.stream as usize].shards[rd.shard as usize];
+        shard.readable_end(now, &rd.hint) > rd.cursor
     }
 }

@@ -112,6 +112,8 @@ pub(super) struct Reader {
     pub(super) scheduled: bool,
     pub(super) last_call: Nanos,
     pub(super) throttle_streak: u32,
+    /// The last successful GetRecords call left readable records behind (it was capped).
+    pub(super) behind: bool,
     pub(super) rng: SimRng,
     pub(super) pipe: BytePipe,
     pub(super) prop_delay: Nanos,
@@ -146,6 +148,7 @@ impl Reader {
             scheduled: false,
             last_call: 0,
             throttle_streak: 0,
+            behind: false,
             rng: stream(seed, &[RNG_READER, name_id(&c.name), u64::from(shard)]),
             pipe: BytePipe::new(efo_bytes_per_s),
             prop_delay: 0,
