@@ -23,6 +23,7 @@ const LAYERS: &[&str] = &[
     "sweep",
     "output",
     "plan",
+    "calibrate",
     "progress",
     "cli",
 ];
