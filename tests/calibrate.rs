@@ -270,3 +270,46 @@ fn a_bad_reference_to_an_export_is_located_at_its_key() {
     assert!(err.contains("stream.toml:13:"), "{err}");
     assert!(err.contains("producers.orders.rate.id"), "{err}");
 }
+
+#[test]
+fn a_function_duration_is_fitted_from_lambda_percentiles_and_reported_by_run_json() {
+    let tmp = tempfile::tempdir().unwrap();
+    let model = scenario(tmp.path(), 10, 2);
+    let fixtures = std::path::absolute("tests/fixtures/cloudwatch").unwrap();
+    let text = std::fs::read_to_string(&model).unwrap().replace(
+        r#"duration = { kind = "lognormal", median = "40ms", p99 = "250ms" }"#,
+        &format!(
+            r#"duration = {{ from = "{0}/result.json", queries = "{0}/queries.json", id = "d50", p99_id = "d99" }}"#,
+            fixtures.display()
+        ),
+    );
+    std::fs::write(&model, text).unwrap();
+    let o = sim(&[
+        "run",
+        s(&model),
+        "--json",
+        "--out",
+        s(&tmp.path().join("run")),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let keys: Vec<&str> = v["fitted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "producers.orders.rate",
+            "producers.orders.record_size",
+            "consumers.fn.function.duration"
+        ]
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("fitted consumers.fn.function.duration: log-normal"),
+        "{stderr}"
+    );
+}
