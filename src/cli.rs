@@ -68,6 +68,8 @@ pub enum Command {
         after_help = "Examples:\n  sim merge experiments/hot-stream.toml --journal journal/hot-stream"
     )]
     Merge(MergeArgs),
+    /// Fit the model's assumed parameters to a CloudWatch export of IteratorAge and throttled reads.
+    Calibrate(CalibrateArgs),
     /// Check model and experiment files (every point of an experiment) without running them.
     #[command(after_help = "Examples:\n  sim validate models/*.toml experiments/*.toml")]
     Validate {
@@ -84,6 +86,30 @@ pub enum Command {
         /// The shell: bash, elvish, fish, powershell or zsh.
         shell: clap_complete::Shell,
     },
+}
+
+#[derive(Args, Debug)]
+pub struct CalibrateArgs {
+    /// The model file (TOML), best with its traffic replayed from the same export.
+    pub model: PathBuf,
+    /// The get-metric-data queries file of the observed export.
+    #[arg(long)]
+    pub queries: PathBuf,
+    /// The saved get-metric-data output (IteratorAge Average/Maximum, ReadProvisionedThroughputExceeded Sum).
+    #[arg(long)]
+    pub observed: PathBuf,
+    /// An assumed parameter to fit, as `sim assumptions MODEL` lists it (repeat; default: screened).
+    #[arg(long = "fit", value_name = "KEY")]
+    pub fit: Vec<String>,
+    /// Runs of the search (half Sobol points, rounded to a power of two; the rest refinement).
+    #[arg(long, default_value_t = 96, value_parser = clap::value_parser!(u64).range(8..=100_000))]
+    pub runs: u64,
+    /// Override any model parameter by its dotted path before calibrating.
+    #[arg(long = "set", value_name = "PATH=VALUE", value_parser = parse_override)]
+    pub set: Vec<Override>,
+    /// Output folder (default: output/MODEL-NAME-calibration/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -362,6 +388,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Assumptions(args) => assumptions(args),
         Command::Params(args) => params(args),
         Command::Merge(args) => run_merge(args),
+        Command::Calibrate(args) => run_calibrate(args),
         Command::Validate { files } => validate(&files),
         Command::Completions { shell } => completions(shell),
     }
@@ -396,6 +423,38 @@ fn completions(shell: clap_complete::Shell) -> Result<(), Failure> {
         &mut script,
     );
     print_stdout(&String::from_utf8_lossy(&script))
+}
+
+fn run_calibrate(args: CalibrateArgs) -> Result<(), Failure> {
+    use crate::calibrate::{calibrate, write, Error, Request};
+    let file = open_model(&args.model)?;
+    for f in file.fitted() {
+        eprintln!("fitted {}: {}", f.key, f.sentence);
+    }
+    let req = Request {
+        queries: args.queries,
+        observed: args.observed,
+        fit: args.fit,
+        runs: args.runs as usize,
+        overrides: args.set,
+    };
+    let name = file.resolve(&req.overrides)?.name;
+    let out = args
+        .out
+        .unwrap_or_else(|| PathBuf::from("output").join(format!("{name}-calibration")));
+    crate::fsio::check_replaceable(&out)?;
+    let c = calibrate(&file, &req).map_err(|e| match e {
+        Error::Config(e) => Failure::Input(e),
+        e => Failure::Usage(e.to_string()),
+    })?;
+    write::write_dir(&c, &file.path, &file.text, &out)?;
+    let mut text = write::summary(&c);
+    text += &format!(
+        "  wrote {}/{{{}-calibrated.toml,calibration.csv,overlay-*.png,overlay-*.svg}}\n",
+        out.display(),
+        c.model
+    );
+    print_stdout(&text)
 }
 
 fn validate(files: &[PathBuf]) -> Result<(), Failure> {
@@ -529,6 +588,9 @@ fn run_model(args: RunArgs) -> Result<(), Failure> {
     let file = open_model(&args.model)?;
     let (overrides, typed) = flag_overrides(&args);
     let spec = file.resolve(&overrides).map_err(|e| as_typed(e, &typed))?;
+    for f in file.fitted() {
+        eprintln!("fitted {}: {}", f.key, f.sentence);
+    }
     check_budget(
         "this run",
         crate::model::estimate::estimate(&spec),
@@ -557,7 +619,13 @@ fn run_model(args: RunArgs) -> Result<(), Failure> {
     };
     output::run::write_files(&out_dir, &report, &page)?;
     let text = if args.json {
-        serde_json::to_string(&report).expect("reports serialize") + "\n"
+        let mut text = serde_json::to_string(&report).expect("reports serialize");
+        if !file.fitted().is_empty() {
+            // One more member at the end, keeping the report's own order.
+            text.pop();
+            text += &format!(",\"fitted\":{}}}", serde_json::json!(file.fitted()));
+        }
+        text + "\n"
     } else {
         let mut t = output::table::summary(&report);
         t += &format!(

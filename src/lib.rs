@@ -17,10 +17,12 @@
 //! - [`sweep`]: running every point and replicate, and the table of point metrics;
 //! - [`plan`]: service-level objectives answered over a sweep;
 //! - [`output`]: reports and sweeps turned into tables, JSON, CSV, plots and the HTML report;
+//! - [`calibrate`]: assumed parameters fitted to a CloudWatch export, and the calibrated model;
 //! - [`progress`]: what the command line shows and measures around a run;
 //! - [`cli`]: the command line.
 
 pub mod assumptions;
+pub mod calibrate;
 pub mod cli;
 pub mod cloudwatch;
 pub mod config;

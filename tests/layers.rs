@@ -23,6 +23,7 @@ const LAYERS: &[&str] = &[
     "sweep",
     "plan",
     "output",
+    "calibrate",
     "progress",
     "cli",
 ];

@@ -10,6 +10,7 @@ pub mod overrides;
 pub mod params;
 pub mod prices;
 pub mod raw;
+pub mod replay;
 pub mod resolve;
 mod source;
 pub mod units;
@@ -47,7 +48,10 @@ pub fn read_text(path: &Path) -> Result<String, ConfigError> {
 #[derive(Debug, Clone)]
 pub struct ModelFile {
     pub path: PathBuf,
+    /// As written (exports named with `from` still in place).
     pub text: String,
+    /// What is parsed: the text with values from CloudWatch exports in place (see [`replay`]).
+    replayed: replay::Replayed,
 }
 
 impl ModelFile {
@@ -59,9 +63,11 @@ impl ModelFile {
 
     /// A model from text already in memory; `path` is used in messages.
     pub fn from_text(path: &Path, text: String) -> Result<ModelFile, ConfigError> {
+        let replayed = replay::expand(path, &text)?;
         let file = ModelFile {
             path: path.to_path_buf(),
             text,
+            replayed,
         };
         file.resolve(&[])?;
         Ok(file)
@@ -74,10 +80,21 @@ impl ModelFile {
             .map_or("model".into(), |s| s.to_string_lossy().into_owned())
     }
 
+    /// Epoch seconds of the first period of a replayed rate (the run's time 0), if any.
+    pub fn replay_start(&self) -> Option<i64> {
+        self.replayed.start
+    }
+
+    /// What was taken from CloudWatch exports, key by key.
+    pub fn fitted(&self) -> &[replay::Fitted] {
+        &self.replayed.fitted
+    }
+
     /// Applies `overrides` (in order) and resolves the model.
     pub fn resolve(&self, overrides: &[Override]) -> Result<ModelSpec, ConfigError> {
-        let raw: raw::RawModel = locate::parse(&self.path, &self.text, overrides)?;
+        let text = &self.replayed.text;
+        let raw: raw::RawModel = locate::parse(&self.path, text, overrides)?;
         resolve::resolve(&raw, &self.default_name())
-            .map_err(|inv| locate::place(&self.path, &self.text, overrides, inv))
+            .map_err(|inv| locate::place(&self.path, text, overrides, inv))
     }
 }

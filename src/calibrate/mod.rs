@@ -1,0 +1,272 @@
+//! Calibration: the model's assumed parameters fitted so that its per-minute IteratorAge and
+//! throttled reads match a CloudWatch export of the same window, with the traffic replayed.
+//!
+//! Method (reproducible: every run uses the model's seed, so candidates share their random
+//! numbers):
+//! 1. a baseline run with the model's own values;
+//! 2. unless `--fit` names the parameters, a screen: each catalogue parameter that applies to the
+//!    model is run alone near each end of its range, and the [`SCREEN_KEEP`] that move the loss
+//!    most (by more than 1 % of the baseline loss) are fitted;
+//! 3. a scrambled Sobol design over the fitted parameters' ranges (in the unit cube);
+//! 4. a coordinate search from the best Sobol point (± 1/4 of each range, halving to 1/64).
+//!
+//! The loss is the mean over the matched series of the normalised RMSE (see [`observed::errors`]).
+//! Per-minute IteratorAge is noisy, so the loss cannot reach 0: the best values are run again with
+//! another seed, and the loss between the two runs (the noise floor) is reported beside it.
+//! A parameter is identified by the data when the candidates within 10 % of the best loss agree
+//! on it: their spread is reported as a share of its range.
+
+pub mod observed;
+pub mod search;
+pub mod write;
+
+use crate::assumptions::{expand, AssumptionSet, Catalogue, Param};
+use crate::cloudwatch;
+use crate::config::{ConfigError, ModelFile, Override};
+use crate::model::run::simulate;
+pub use observed::Observed;
+use search::{Candidate, Phase};
+use std::path::PathBuf;
+
+/// How many parameters the screen keeps.
+pub const SCREEN_KEEP: usize = 4;
+/// Candidates within this factor of the best loss count as fitting about as well.
+pub const NEAR_BEST: f64 = 1.1;
+
+/// What to calibrate, against what.
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub queries: PathBuf,
+    pub observed: PathBuf,
+    /// Parameter keys to fit (as `sim assumptions MODEL` lists them); empty: screen.
+    pub fit: Vec<String>,
+    /// Runs of the search (Sobol points and refinement), beside the baseline and the screen.
+    pub runs: usize,
+    pub overrides: Vec<Override>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Export(#[from] cloudwatch::Error),
+    /// A bad request (the flag as typed and why).
+    #[error("{0}")]
+    Usage(String),
+}
+
+/// A finished calibration.
+#[derive(Clone, Debug)]
+pub struct Calibration {
+    pub model: String,
+    pub seed: u64,
+    pub observed: Observed,
+    pub params: Vec<Param>,
+    /// Each screened parameter and how much it moved the loss (empty with `--fit`).
+    pub screen: Vec<(String, f64)>,
+    pub baseline: Candidate,
+    /// The search's candidates, in evaluation order.
+    pub candidates: Vec<Candidate>,
+    pub best: Candidate,
+    pub best_set: AssumptionSet,
+    /// The best candidate's simulated series (one per target).
+    pub simulated: Vec<Vec<Option<f64>>>,
+    /// The loss between the best values run with two seeds (see [`noise_floor`]).
+    pub noise: f64,
+    pub spreads: Vec<Spread>,
+    /// Every run made, baseline and screen included.
+    pub runs: usize,
+}
+
+/// How well the data pins one parameter: its values among near-best candidates.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Spread {
+    pub key: String,
+    pub low: String,
+    pub high: String,
+    /// The spread as a share of the parameter's range (unit coordinates).
+    pub width: f64,
+}
+
+pub fn calibrate(file: &ModelFile, req: &Request) -> Result<Calibration, Error> {
+    let observed = observed::read(&req.queries, &req.observed, file.replay_start())?;
+    let mut base = req.overrides.clone();
+    base.push(Override {
+        path: "duration".into(),
+        value: format!("\"{}s\"", observed.minutes * 60),
+    });
+    let spec = file.resolve(&base)?;
+    let all = expand(Catalogue::load(), file, &base, &[])?;
+    let errors_of = |set: &AssumptionSet, params: &[Param]| -> Vec<f64> {
+        let mut ovs = base.clone();
+        ovs.extend(set.overrides(params));
+        run_errors(file, &ovs, &observed)
+            .unwrap_or_else(|| vec![f64::INFINITY; observed.targets.len()])
+    };
+    let baseline = search::evaluate(vec![vec![]], Phase::Baseline, &|_: &[f64]| {
+        errors_of(&AssumptionSet { values: vec![] }, &[])
+    })
+    .remove(0);
+    let (params, screen, screened_runs) = if req.fit.is_empty() {
+        screen(&all, baseline.loss, &errors_of)?
+    } else {
+        (chosen(&all, &req.fit)?, vec![], 0)
+    };
+    let sobol = (req.runs / 2).next_power_of_two().clamp(8, 1 << 12);
+    let refine = req.runs.saturating_sub(sobol);
+    let eval = |u: &[f64]| errors_of(&AssumptionSet::at(&params, u), &params);
+    let candidates = search::run(params.len(), sobol, refine, spec.seed, &eval);
+    let best = search::best_of(&candidates)
+        .cloned()
+        .ok_or_else(|| Error::Usage("no candidate could be run".into()))?;
+    let best_set = AssumptionSet::at(&params, &best.u);
+    let mut ovs = base.clone();
+    ovs.extend(best_set.overrides(&params));
+    let simulated = run_series(file, &ovs, &observed).unwrap_or_default();
+    let noise = noise_floor(file, &ovs, &observed, &simulated, spec.seed);
+    let spreads = spreads(&params, &candidates, best.loss);
+    Ok(Calibration {
+        model: spec.name,
+        seed: spec.seed,
+        observed,
+        runs: 3 + screened_runs + candidates.len(),
+        params,
+        screen,
+        baseline,
+        candidates,
+        best,
+        best_set,
+        simulated,
+        noise,
+        spreads,
+    })
+}
+
+/// The loss between the best run and a run of the same values with another seed: how far apart
+/// two equally right models are, so the loss a fit can hope for.
+fn noise_floor(
+    file: &ModelFile,
+    ovs: &[Override],
+    obs: &Observed,
+    best: &[Vec<Option<f64>>],
+    seed: u64,
+) -> f64 {
+    let mut ovs = ovs.to_vec();
+    ovs.push(Override {
+        path: "seed".into(),
+        value: seed.wrapping_add(1).min(i64::MAX as u64).to_string(),
+    });
+    let as_observed: Vec<observed::Target> = obs
+        .targets
+        .iter()
+        .zip(best)
+        .map(|(t, values)| observed::Target {
+            values: values.clone(),
+            ..t.clone()
+        })
+        .collect();
+    run_series(file, &ovs, obs).map_or(f64::INFINITY, |other| {
+        observed::loss(&observed::errors(&as_observed, &other))
+    })
+}
+
+/// The targets' errors of one run (`None` if the overrides do not make a valid model).
+fn run_errors(file: &ModelFile, ovs: &[Override], obs: &Observed) -> Option<Vec<f64>> {
+    let sim = run_series(file, ovs, obs)?;
+    Some(observed::errors(&obs.targets, &sim))
+}
+
+fn run_series(file: &ModelFile, ovs: &[Override], obs: &Observed) -> Option<Vec<Vec<Option<f64>>>> {
+    let spec = file.resolve(ovs).ok()?;
+    let report = simulate(&spec).ok()?;
+    Some(observed::simulated(
+        &obs.targets,
+        obs.minutes,
+        report.minutes.rows(),
+    ))
+}
+
+/// The parameters named by `--fit`, in the order given.
+fn chosen(all: &[Param], keys: &[String]) -> Result<Vec<Param>, Error> {
+    keys.iter()
+        .map(|k| {
+            all.iter().find(|p| &p.key == k).cloned().ok_or_else(|| {
+                let known: Vec<&str> = all.iter().map(|p| p.key.as_str()).collect();
+                Error::Usage(format!(
+                    "--fit {k}: not an assumed parameter of this model; it has: {}",
+                    known.join(", ")
+                ))
+            })
+        })
+        .collect()
+}
+
+/// The parameters kept, each screened parameter's effect, and the runs the screen made.
+type Screened = (Vec<Param>, Vec<(String, f64)>, usize);
+
+type ErrorsOf<'a> = dyn Fn(&AssumptionSet, &[Param]) -> Vec<f64> + Sync + 'a;
+
+/// Each parameter alone near both ends of its range; those that move the loss most.
+fn screen(all: &[Param], base_loss: f64, errors_of: &ErrorsOf) -> Result<Screened, Error> {
+    let points: Vec<Vec<f64>> = (0..all.len())
+        .flat_map(|i| [0.02, 0.98].map(|x| vec![i as f64, x]))
+        .collect();
+    let eval = |p: &[f64]| {
+        let one = std::slice::from_ref(&all[p[0] as usize]);
+        errors_of(&AssumptionSet::at(one, &p[1..]), one)
+    };
+    let runs = search::evaluate(points, Phase::Screen, &eval);
+    let mut effect: Vec<(String, f64)> = all
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let moved = runs[2 * i..2 * i + 2]
+                .iter()
+                .map(|c| (c.loss - base_loss).abs())
+                .filter(|x| x.is_finite())
+                .fold(0.0, f64::max);
+            (p.key.clone(), moved)
+        })
+        .collect();
+    effect.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let floor = 0.01 * base_loss.max(1e-9);
+    let keep: Vec<Param> = effect
+        .iter()
+        .take(SCREEN_KEEP)
+        .filter(|e| e.1 > floor)
+        .filter_map(|e| all.iter().find(|p| p.key == e.0).cloned())
+        .collect();
+    if keep.is_empty() {
+        return Err(Error::Usage(
+            "no assumed parameter moves the matched series: nothing to fit (name some with --fit)"
+                .into(),
+        ));
+    }
+    Ok((keep, effect, runs.len()))
+}
+
+/// Each parameter's values among the candidates within [`NEAR_BEST`] of the best loss.
+fn spreads(params: &[Param], candidates: &[Candidate], best: f64) -> Vec<Spread> {
+    let near: Vec<&Candidate> = candidates
+        .iter()
+        .filter(|c| c.loss <= best * NEAR_BEST + 1e-12)
+        .collect();
+    params
+        .iter()
+        .enumerate()
+        .map(|(d, p)| {
+            let lo = near.iter().map(|c| c.u[d]).fold(f64::INFINITY, f64::min);
+            let hi = near
+                .iter()
+                .map(|c| c.u[d])
+                .fold(f64::NEG_INFINITY, f64::max);
+            Spread {
+                key: p.key.clone(),
+                low: p.range.at(lo).display(),
+                high: p.range.at(hi).display(),
+                width: hi - lo,
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,253 @@
+//! A calibration's files: the calibrated model, every evaluated candidate, the overlay charts and
+//! the summary printed on the terminal. The folder is filled in a staging folder and renamed into
+//! place, so a failed calibration leaves nothing behind.
+
+use super::{Calibration, Spread};
+use crate::cloudwatch::time;
+use crate::config::overrides;
+use crate::fsio;
+use crate::plot::{self, LineChart, Point, Series};
+use anyhow::{Context, Result};
+use std::fmt::Write as _;
+use std::path::{Component, Path, PathBuf};
+use toml_edit::{DocumentMut, Item, Value};
+
+/// Writes `<model>-calibrated.toml`, `calibration.csv` and `overlay-*.{png,svg}` into `out`.
+/// `model_path` and `model_text` are the model as written.
+pub fn write_dir(c: &Calibration, model_path: &Path, model_text: &str, out: &Path) -> Result<()> {
+    fsio::replace_dir(out, |dir| {
+        let toml = calibrated_model(c, model_path, model_text, out)?;
+        fsio::write(
+            &dir.join(format!("{}-calibrated.toml", c.model)),
+            toml.as_bytes(),
+        )?;
+        fsio::write(&dir.join("calibration.csv"), csv(c).as_bytes())?;
+        overlay(c, dir)
+    })
+}
+
+/// The model as written with the fitted values set in place, export paths made relative to the
+/// output folder, and a comment block on top recording the fit.
+pub fn calibrated_model(c: &Calibration, path: &Path, text: &str, out: &Path) -> Result<String> {
+    let mut doc: DocumentMut = text.parse().context("the model is not TOML")?;
+    let ovs = c.best_set.overrides(&c.params);
+    overrides::apply(&mut doc, &ovs).map_err(|(o, m)| anyhow::anyhow!("{}: {m}", o.flag()))?;
+    let from = path.parent().unwrap_or(Path::new(""));
+    rebase_exports(doc.as_table_mut(), from, out);
+    Ok(format!("{}{doc}", header(c)))
+}
+
+/// The comment block: window, method, loss, runs, fitted values and how well each is pinned.
+fn header(c: &Calibration) -> String {
+    let o = &c.observed;
+    let end = o.start + 60 * o.minutes as i64;
+    let mut h = String::from(
+        "# Calibrated by `sim calibrate`: the values below marked `fitted` were set\n",
+    );
+    let _ = writeln!(
+        h,
+        "# so that simulated per-minute series match CloudWatch from {} to {} ({} minutes).",
+        time::format(o.start),
+        time::format(end),
+        o.minutes
+    );
+    let _ = writeln!(h, "# Matched: {}.", names(c).join("; "));
+    let _ = writeln!(
+        h,
+        "# Method: Sobol design then coordinate search in the unit cube, seed {} for every run;",
+        c.seed
+    );
+    let _ = writeln!(
+        h,
+        "# loss = mean normalised RMSE over the matched series. Runs: {}.",
+        c.runs
+    );
+    let _ = writeln!(h, "# Loss: {:.4} (model as written: {:.4}; noise floor, the best values with another seed: {:.4}).", c.best.loss, c.baseline.loss, c.noise);
+    let _ = writeln!(h, "# Per series: {}.", per_series(c));
+    for (s, (key, v)) in c.spreads.iter().zip(&c.best_set.values) {
+        let _ = writeln!(
+            h,
+            "# fitted {key} = {} (near-best {}..{}, {:.0}% of its range)",
+            v.display(),
+            s.low,
+            s.high,
+            100.0 * s.width
+        );
+    }
+    h.push('\n');
+    h
+}
+
+fn names(c: &Calibration) -> Vec<&'static str> {
+    c.observed.targets.iter().map(|t| t.name).collect()
+}
+
+/// `name error, ...` for the best candidate.
+pub fn per_series(c: &Calibration) -> String {
+    names(c)
+        .iter()
+        .zip(&c.best.errors)
+        .map(|(n, e)| format!("{n} {e:.3}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `from` and `queries` of `{ from = ... }` tables, relative to `out` instead of `from_dir`.
+fn rebase_exports(t: &mut dyn toml_edit::TableLike, from_dir: &Path, out: &Path) {
+    for (_, item) in t.iter_mut() {
+        match item {
+            Item::Value(Value::InlineTable(it)) if it.contains_key("from") => {
+                for k in ["from", "queries"] {
+                    if let Some(p) = it.get(k).and_then(Value::as_str) {
+                        let moved = relative(&from_dir.join(p), out);
+                        it.insert(k, moved.to_string_lossy().as_ref().into());
+                    }
+                }
+            }
+            Item::Table(sub) => rebase_exports(sub, from_dir, out),
+            Item::Value(Value::InlineTable(sub)) => rebase_exports(sub, from_dir, out),
+            _ => {}
+        }
+    }
+}
+
+/// `target` as a path from the folder `base` (absolute when they share no root).
+fn relative(target: &Path, base: &Path) -> PathBuf {
+    let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let (t, b) = (clean(&abs(target)), clean(&abs(base)));
+    let common = t
+        .components()
+        .zip(b.components())
+        .take_while(|(x, y)| x == y)
+        .count();
+    if common == 0 {
+        return t;
+    }
+    let mut out = PathBuf::new();
+    for _ in b.components().skip(common) {
+        out.push("..");
+    }
+    t.components().skip(common).for_each(|c| out.push(c));
+    out
+}
+
+/// The path with `.` and `..` resolved lexically.
+fn clean(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// One row per evaluated candidate: its phase, loss, each series' error and each parameter.
+pub fn csv(c: &Calibration) -> String {
+    let mut s = String::from("run,phase,loss");
+    for n in names(c) {
+        let _ = write!(s, ",\"error {n}\"");
+    }
+    for p in &c.params {
+        let _ = write!(s, ",{}", p.key);
+    }
+    s.push('\n');
+    let rows = std::iter::once(&c.baseline).chain(&c.candidates);
+    for (i, cand) in rows.enumerate() {
+        let _ = write!(s, "{i},{},{}", cand.phase.name(), cand.loss);
+        cand.errors.iter().for_each(|e| {
+            let _ = write!(s, ",{e}");
+        });
+        for (d, p) in c.params.iter().enumerate() {
+            let v = cand.u.get(d).map(|&u| p.range.at(u).display());
+            let _ = write!(s, ",{}", v.unwrap_or_else(|| p.current.display()));
+        }
+        s.push('\n');
+    }
+    s
+}
+
+/// `overlay-iterator-age` and `overlay-throttled`: observed against simulated, per minute.
+fn overlay(c: &Calibration, dir: &Path) -> Result<()> {
+    let line = |name: String, v: &[Option<f64>]| Series {
+        name,
+        points: v
+            .iter()
+            .enumerate()
+            .filter_map(|(k, y)| Some(Point::new(k as f64, (*y)?)))
+            .collect(),
+    };
+    let mut age = Vec::new();
+    let mut thr = Vec::new();
+    for (t, sim) in c.observed.targets.iter().zip(&c.simulated) {
+        let pair = [
+            line(format!("observed {}", t.name), &t.values),
+            line(format!("simulated {}", t.name), sim),
+        ];
+        if t.metric == crate::cloudwatch::Known::KinesisReadThrottled {
+            thr.extend(pair)
+        } else {
+            age.extend(pair)
+        }
+    }
+    let chart = |title: &str, y: &str, series: Vec<Series>| LineChart {
+        title: format!("{}: {title}, observed vs calibrated", c.model),
+        subtitle: Some(format!("loss {:.3}; {}", c.best.loss, per_series(c))),
+        x_label: "time (min)".into(),
+        y_label: y.into(),
+        series,
+        ..LineChart::default()
+    };
+    if !age.is_empty() {
+        plot::timeseries_chart(
+            &dir.join("overlay-iterator-age"),
+            &chart("IteratorAge", "IteratorAge (ms)", age),
+        )?;
+    }
+    if !thr.is_empty() {
+        plot::timeseries_chart(
+            &dir.join("overlay-throttled"),
+            &chart("throttled reads", "throttled reads per minute", thr),
+        )?;
+    }
+    Ok(())
+}
+
+/// What `sim calibrate` prints: the fit, per series, and each parameter's identification.
+pub fn summary(c: &Calibration) -> String {
+    let mut s = format!(
+        "calibrated {} against {} minutes from {}: {} runs\n  loss {:.4} (model as written {:.4}; noise floor {:.4})\n  per series: {}\n",
+        c.model, c.observed.minutes, time::format(c.observed.start), c.runs, c.best.loss, c.baseline.loss, c.noise, per_series(c)
+    );
+    if !c.screen.is_empty() {
+        s += "  screen (loss moved by each parameter alone at the ends of its range):\n";
+        for (k, e) in &c.screen {
+            let _ = writeln!(s, "    {k:<48} {e:.4}");
+        }
+    }
+    s += "  fitted (value; range among candidates within 10% of the best loss):\n";
+    for (sp, (key, v)) in c.spreads.iter().zip(&c.best_set.values) {
+        let _ = writeln!(
+            s,
+            "    {key:<48} {:<10} {}..{} ({})",
+            v.display(),
+            sp.low,
+            sp.high,
+            identified(sp)
+        );
+    }
+    s
+}
+
+fn identified(s: &Spread) -> String {
+    let pct = 100.0 * s.width;
+    if s.width <= 0.25 {
+        format!("identified: {pct:.0}% of its range")
+    } else {
+        format!("weakly identified: {pct:.0}% of its range")
+    }
+}

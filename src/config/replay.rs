@@ -1,0 +1,277 @@
+//! Values taken from CloudWatch exports named in the model file: a producer's rate replayed from
+//! IncomingRecords, its record size from IncomingBytes over IncomingRecords, a function's duration
+//! fitted from Lambda Duration percentiles.
+//!
+//! The model text is rewritten before it is parsed: each `{ from = ... }` table becomes the plain
+//! value it stands for, on the same line, and a replayed rate's profile is appended at the end of
+//! the file, so every other key keeps its line and column in error messages.
+//!
+//! ```toml
+//! [producers.p]
+//! rate = { from = "cloudwatch/result.json", queries = "cloudwatch/queries.json", id = "incoming_records" }
+//! record_size = { from = "cloudwatch/result.json", queries = "cloudwatch/queries.json", bytes_id = "incoming_bytes", records_id = "incoming_records" }
+//! [consumers.fn.function]
+//! duration = { from = "cloudwatch/result.json", queries = "cloudwatch/queries.json", id = "duration_p50", p99_id = "duration_p99" }
+//! ```
+
+use super::error::ConfigError;
+use super::source::error_at;
+use crate::cloudwatch::{self, fit, Series};
+use std::path::{Path, PathBuf};
+use toml_edit::{DocumentMut, InlineTable, Item, Value};
+
+/// The model text with every export replaced by its values, and what was fitted.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Replayed {
+    pub text: String,
+    pub fitted: Vec<Fitted>,
+    /// Epoch seconds of the first period of the first replayed rate: the run's time 0.
+    pub start: Option<i64>,
+}
+
+/// One value taken from an export: the key it sets and a sentence saying how.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Fitted {
+    pub key: String,
+    pub sentence: String,
+}
+
+/// Rewrites `text` (the model at `path`); text that is not TOML is left for the parser to report.
+pub fn expand(path: &Path, text: &str) -> Result<Replayed, ConfigError> {
+    let unchanged = || Replayed {
+        text: text.to_string(),
+        fitted: vec![],
+        start: None,
+    };
+    if !text.contains("from") {
+        return Ok(unchanged());
+    }
+    let Ok(mut doc) = text.parse::<DocumentMut>() else {
+        return Ok(unchanged());
+    };
+    let mut r = Rewrite {
+        path,
+        text,
+        fitted: vec![],
+        appended: String::new(),
+        start: None,
+    };
+    r.producers(&mut doc)?;
+    r.functions(&mut doc)?;
+    if r.fitted.is_empty() {
+        return Ok(unchanged());
+    }
+    let mut out = doc.to_string();
+    out.push_str(&r.appended);
+    Ok(Replayed {
+        text: out,
+        fitted: r.fitted,
+        start: r.start,
+    })
+}
+
+struct Rewrite<'a> {
+    path: &'a Path,
+    text: &'a str,
+    fitted: Vec<Fitted>,
+    appended: String,
+    start: Option<i64>,
+}
+
+/// The export a `{ from = ... }` table names, read once.
+struct Export {
+    series: Vec<Series>,
+}
+
+impl Rewrite<'_> {
+    fn bad<T>(&self, key: &str, message: impl Into<String>) -> Result<T, ConfigError> {
+        Err(error_at(self.path, self.text, key, message.into()))
+    }
+
+    fn producers(&mut self, doc: &mut DocumentMut) -> Result<(), ConfigError> {
+        let names = table_names(doc, "producers");
+        for name in names {
+            let base = format!("producers.{name}");
+            let t = doc["producers"][name.as_str()].as_table_like_mut();
+            let Some(t) = t else { continue };
+            if let Some(spec) = from_table(t.get("rate")) {
+                let (mean, profile) = self.rate(&base, &spec)?;
+                if t.contains_key("profile") {
+                    return self.bad(
+                        &format!("{base}.profile"),
+                        "a rate replayed from an export sets its own profile: remove this key",
+                    );
+                }
+                t.insert("rate", toml_edit::value(mean));
+                if !doc["producers"][name.as_str()].is_table() {
+                    return self.bad(
+                        &format!("{base}.rate"),
+                        format!("a replayed rate needs the producer as its own table: [{base}]"),
+                    );
+                }
+                self.appended.push_str(&profile_table(&base, &profile));
+            }
+            let t = doc["producers"][name.as_str()].as_table_like_mut();
+            let Some(t) = t else { continue };
+            if let Some(spec) = from_table(t.get("record_size")) {
+                let bytes = self.record_size(&format!("{base}.record_size"), &spec)?;
+                t.insert(
+                    "record_size",
+                    toml_edit::value(bytes.round().max(1.0) as i64),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    fn functions(&mut self, doc: &mut DocumentMut) -> Result<(), ConfigError> {
+        for name in table_names(doc, "consumers") {
+            let key = format!("consumers.{name}.function.duration");
+            let found = doc["consumers"][name.as_str()]
+                .get("function")
+                .and_then(|f| f.get("duration"));
+            let Some(spec) = from_table(found) else {
+                continue;
+            };
+            let dist = self.duration(&key, &spec)?;
+            doc["consumers"][name.as_str()]["function"]["duration"] = toml_edit::value(dist);
+        }
+        Ok(())
+    }
+
+    /// The stream's mean rate and the per-period multipliers of an IncomingRecords Sum.
+    fn rate(
+        &mut self,
+        key: &str,
+        spec: &InlineTable,
+    ) -> Result<(f64, (u32, Vec<f64>)), ConfigError> {
+        let key = format!("{key}.rate");
+        let export = self.export(&key, spec, &["from", "queries", "id"])?;
+        let s = self.series(&key, spec, &export, "id")?;
+        let f = fit::rate(&s.points, s.period_s).or_else(|m| self.bad(&key, m))?;
+        if f.missing_periods > 0 || f.mean_per_s <= 0.0 {
+            return self.bad(
+                &format!("{key}.id"),
+                format!(
+                    "{}: a replayed rate needs every period, with some records ({})",
+                    s.id, f.sentence
+                ),
+            );
+        }
+        self.start.get_or_insert(f.points[0].0);
+        let multipliers = f.points.iter().map(|p| p.1 / f.mean_per_s).collect();
+        self.note(&key, format!("replayed from {}: {}", s.id, f.sentence));
+        Ok((f.mean_per_s, (s.period_s, multipliers)))
+    }
+
+    fn record_size(&mut self, key: &str, spec: &InlineTable) -> Result<f64, ConfigError> {
+        let export = self.export(key, spec, &["from", "queries", "bytes_id", "records_id"])?;
+        let bytes = self.series(key, spec, &export, "bytes_id")?;
+        let records = self.series(key, spec, &export, "records_id")?;
+        let f = fit::record_size(&bytes.points, &records.points).or_else(|m| self.bad(key, m))?;
+        self.note(key, f.sentence.clone());
+        Ok(f.mean_bytes)
+    }
+
+    /// A log-normal duration as the model writes it.
+    fn duration(&mut self, key: &str, spec: &InlineTable) -> Result<InlineTable, ConfigError> {
+        let export = self.export(key, spec, &["from", "queries", "id", "p99_id"])?;
+        let p50 = self.series(key, spec, &export, "id")?;
+        let p99 = self.series(key, spec, &export, "p99_id")?;
+        let f = fit::duration(Some(&p50.points), Some(&p99.points), None, "ms")
+            .or_else(|m| self.bad(key, m))?;
+        self.note(key, f.sentence.clone());
+        let us = |ms: f64| format!("{}us", (ms * 1000.0).round().max(1.0) as u64);
+        let mut t = InlineTable::new();
+        t.insert("kind", "lognormal".into());
+        t.insert("median", us(f.median).into());
+        t.insert("p99", us(f.quantile(0.99)).into());
+        Ok(t)
+    }
+
+    fn note(&mut self, key: &str, sentence: String) {
+        self.fitted.push(Fitted {
+            key: key.to_string(),
+            sentence,
+        });
+    }
+
+    /// Reads the export named by `from` and `queries` (relative to the model file).
+    fn export(&self, key: &str, spec: &InlineTable, keys: &[&str]) -> Result<Export, ConfigError> {
+        if let Some((k, _)) = spec.iter().find(|(k, _)| !keys.contains(k)) {
+            return self.bad(
+                &format!("{key}.{k}"),
+                format!("unknown key `{k}`: expected one of {}", keys.join(", ")),
+            );
+        }
+        let from = self.path_of(key, spec, "from")?;
+        let queries = self.path_of(key, spec, "queries")?;
+        let (series, _) = cloudwatch::read_metric_data(&queries, &[&from])
+            .or_else(|e| self.bad(&format!("{key}.from"), format!("bad export: {e}")))?;
+        Ok(Export { series })
+    }
+
+    fn path_of(&self, key: &str, spec: &InlineTable, k: &str) -> Result<PathBuf, ConfigError> {
+        let Some(p) = spec.get(k).and_then(Value::as_str) else {
+            return self.bad(
+                &format!("{key}.{k}"),
+                format!("`{k}` must name a file (a string)"),
+            );
+        };
+        let dir = self.path.parent().unwrap_or(Path::new(""));
+        Ok(dir.join(p))
+    }
+
+    fn series<'e>(
+        &self,
+        key: &str,
+        spec: &InlineTable,
+        export: &'e Export,
+        k: &str,
+    ) -> Result<&'e Series, ConfigError> {
+        let Some(id) = spec.get(k).and_then(Value::as_str) else {
+            return self.bad(
+                &format!("{key}.{k}"),
+                format!("`{k}` must name a query Id (a string)"),
+            );
+        };
+        let found = export.series.iter().find(|s| s.id == id);
+        found.map_or_else(
+            || {
+                let ids: Vec<&str> = export.series.iter().map(|s| s.id.as_str()).collect();
+                self.bad(
+                    &format!("{key}.{k}"),
+                    format!(
+                        "no query with Id \"{id}\" in the export (it has {})",
+                        ids.join(", ")
+                    ),
+                )
+            },
+            Ok,
+        )
+    }
+}
+
+/// The keys of the table `name` at the top of the document.
+fn table_names(doc: &DocumentMut, name: &str) -> Vec<String> {
+    doc.get(name)
+        .and_then(Item::as_table_like)
+        .map(|t| t.iter().map(|(k, _)| k.to_string()).collect())
+        .unwrap_or_default()
+}
+
+/// The item as an inline table with a `from` key, if it is one.
+fn from_table(item: Option<&Item>) -> Option<InlineTable> {
+    let t = item?.as_inline_table()?;
+    t.contains_key("from").then(|| t.clone())
+}
+
+/// `[<base>.profile]`: the rate's multiplier in each period, repeated after the last one.
+fn profile_table(base: &str, (period_s, multipliers): &(u32, Vec<f64>)) -> String {
+    let list: Vec<String> = multipliers.iter().map(|m| format!("{m}")).collect();
+    format!(
+        "\n[{base}.profile]\nkind = \"periodic\"\nperiod = \"{}s\"\nmultipliers = [{}]\n",
+        u64::from(*period_s) * multipliers.len() as u64,
+        list.join(", ")
+    )
+}
