@@ -107,6 +107,10 @@ pub struct SweepArgs {
     /// Refuse sweeps forecast to need more events than this (the forecast is printed).
     #[arg(long, default_value_t = DEFAULT_MAX_EVENTS, value_name = "N")]
     pub max_events: f64,
+    /// Also run every point under N sets of plausible assumptions (a Sobol design over the
+    /// ranges `sim assumptions` lists) and report each metric's band and deciding assumption.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(4..=4096))]
+    pub assumptions: Option<u32>,
 }
 
 /// Above this forecast of events, a run or sweep is refused unless --max-events says otherwise
@@ -146,6 +150,13 @@ pub struct PlanArgs {
     /// Unit prices for cost (default: the shipped models/prices/us-east-1.toml).
     #[arg(long, value_name = "FILE")]
     pub prices: Option<PathBuf>,
+    /// Also answer under N sets of plausible assumptions: the range of the largest count, the
+    /// share of sets each count meets the objectives in, and the deciding assumption.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(4..=4096))]
+    pub assumptions: Option<u32>,
+    /// Print exactly one JSON object on stdout instead of the prose.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]
@@ -386,7 +397,16 @@ fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
                 memory_bytes: a.memory_bytes.max(e.memory_bytes),
             },
         );
+    let times = 1.0 + args.assumptions.map_or(0.0, f64::from);
+    let forecast = crate::model::estimate::Estimate {
+        events: forecast.events * times,
+        ..forecast
+    };
     check_budget("this sweep", forecast, args.max_events)?;
+    let design = args
+        .assumptions
+        .map(|n| sweep::bands::AssumptionDesign::new(&exp, n as usize))
+        .transpose()?;
     let prices = crate::config::prices::load(args.prices.as_deref())?;
     let journal = sweep::journal::folder(&out_dir);
     let stop = interrupt_flag();
@@ -414,21 +434,53 @@ fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
         Err(sweep::SweepError::Failed(e)) => return Err(e.into()),
     };
     let sums = sweep::stats::summarise(&exp, &res);
+    let bands = match design {
+        Some(design) => Some(run_bands(&args.experiment, &exp, design, &opts)?),
+        None => None,
+    };
+    let bands = bands.as_ref();
     crate::fsio::replace_dir(&out_dir, |dir| {
-        output::sweep::write_tables(dir, &exp, &res, &sums)?;
-        output::sweep_plots::write_plots(dir, &exp, &res, &sums)
+        output::sweep::write_tables(dir, &exp, &res, &sums, bands)?;
+        output::sweep_plots::write_plots(dir, &exp, &res, &sums, bands)?;
+        match bands {
+            Some(b) => output::bands::write_plots(dir, &exp, &sums, b),
+            None => Ok(()),
+        }
     })?;
     std::fs::remove_dir_all(&journal).ok();
     let text = if args.json {
-        output::sweep::json(&exp, &res, &sums).to_string() + "\n"
+        output::sweep::json(&exp, &res, &sums, bands).to_string() + "\n"
     } else {
         output::table::sweep_summary(&exp, &sums, res.wall_s, res.events)
+            + &bands.map_or(String::new(), |b| {
+                output::bands::deciding_line(&exp, &sums, b)
+            })
             + &format!(
                 "\n  wrote {}/ (runs.csv, summary.csv, timeseries/, plots)\n",
                 out_dir.display()
             )
     };
     print_stdout(&text)
+}
+
+/// Runs every point under each assumption set of `design`.
+fn run_bands(
+    experiment: &std::path::Path,
+    exp: &Experiment,
+    design: sweep::bands::AssumptionDesign,
+    opts: &sweep::Options,
+) -> Result<sweep::bands::Bands, Failure> {
+    match sweep::bands::run(exp, &design, opts) {
+        Ok(sets) => Ok(sweep::bands::Bands { design, sets }),
+        Err(sweep::SweepError::Interrupted {
+            finished, total, ..
+        }) => Err(Failure::Interrupted(format!(
+            "interrupted: {finished} of {total} assumption runs finished and not kept (the runs \
+             without assumption sets are kept for {}); run the command again to redo the sets",
+            experiment.display()
+        ))),
+        Err(sweep::SweepError::Failed(e)) => Err(e.into()),
+    }
 }
 
 fn duration_flag(flag: &str, text: &str) -> Result<u64, Failure> {
@@ -518,5 +570,21 @@ fn run_plan(args: PlanArgs) -> Result<(), Failure> {
     };
     let sums = sweep::stats::summarise(&exp, &res);
     let answers = crate::plan::answer(&exp, &sums, &args.slos);
-    print_stdout(&crate::plan::report(&exp, &args.slos, &answers))
+    let robust = match args.assumptions {
+        Some(n) => {
+            let design = sweep::bands::AssumptionDesign::new(&exp, n as usize)?;
+            let b = run_bands(&args.experiment, &exp, design, &opts)?;
+            Some(crate::plan::robustness(&exp, &b, &args.slos))
+        }
+        None => None,
+    };
+    if args.json {
+        let v = crate::plan::json(&args.slos, &answers, robust.as_deref());
+        return print_stdout(&(v.to_string() + "\n"));
+    }
+    let mut text = crate::plan::report(&exp, &args.slos, &answers);
+    if let Some(r) = &robust {
+        text += &crate::plan::robustness_report(&exp, r);
+    }
+    print_stdout(&text)
 }

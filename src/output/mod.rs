@@ -1,5 +1,6 @@
 //! Turning reports into bytes: the summary table, JSON and CSV.
 
+pub mod bands;
 pub mod run;
 pub mod sweep;
 pub mod sweep_plots;

@@ -3,12 +3,16 @@
 use crate::experiment::{Experiment, Point};
 use crate::fsio;
 use crate::model::report::ConsumerReport;
+use crate::sweep::bands::Bands;
 use crate::sweep::metric::Metric;
 use crate::sweep::stats::PointSummaries;
 use crate::sweep::SweepResult;
 use anyhow::Result;
 use serde_json::{json, Map, Value};
 use std::path::Path;
+
+/// The band statistics of a metric, in column order.
+pub const BAND_COLUMNS: [&str; 5] = ["p5", "p50", "p95", "min", "max"];
 
 fn axis_header(exp: &Experiment) -> Vec<String> {
     exp.axes.iter().map(|a| a.path.clone()).collect()
@@ -88,8 +92,9 @@ pub fn runs_csv(exp: &Experiment, res: &SweepResult) -> Vec<u8> {
     w.into_inner().expect("in-memory write")
 }
 
-/// `summary.csv`: one row per point, mean and 95% half-width of every point metric.
-pub fn summary_csv(exp: &Experiment, sums: &[PointSummaries]) -> Vec<u8> {
+/// `summary.csv`: one row per point, mean and 95% half-width of every point metric; with
+/// assumption sets, then each metric's band across them (`<metric>_band_p5` … `_band_max`).
+pub fn summary_csv(exp: &Experiment, sums: &[PointSummaries], bands: Option<&Bands>) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header = vec!["point".to_string()];
     header.extend(axis_header(exp));
@@ -97,6 +102,11 @@ pub fn summary_csv(exp: &Experiment, sums: &[PointSummaries]) -> Vec<u8> {
     for m in Metric::ALL {
         header.push(m.name().to_string());
         header.push(format!("{}_ci95", m.name()));
+    }
+    if bands.is_some() {
+        for m in Metric::ALL {
+            header.extend(BAND_COLUMNS.map(|c| format!("{}_band_{c}", m.name())));
+        }
     }
     w.write_record(&header).expect("in-memory write");
     for (p, s) in exp.points.iter().zip(sums) {
@@ -107,13 +117,24 @@ pub fn summary_csv(exp: &Experiment, sums: &[PointSummaries]) -> Vec<u8> {
             row.push(num(summary.mean));
             row.push(num(summary.ci95));
         }
+        if let Some(b) = bands {
+            for m in Metric::ALL {
+                let s = crate::sweep::bands::spread(&b.sets, p.index, *m);
+                row.extend([s.p5, s.p50, s.p95, s.min, s.max].map(num));
+            }
+        }
         w.write_record(&row).expect("in-memory write");
     }
     w.into_inner().expect("in-memory write")
 }
 
-/// The `--json` object of a sweep.
-pub fn json(exp: &Experiment, res: &SweepResult, sums: &[PointSummaries]) -> Value {
+/// The `--json` object of a sweep; with assumption sets, each metric also has its `band`.
+pub fn json(
+    exp: &Experiment,
+    res: &SweepResult,
+    sums: &[PointSummaries],
+    bands: Option<&Bands>,
+) -> Value {
     let points: Vec<Value> = exp
         .points
         .iter()
@@ -130,10 +151,13 @@ pub fn json(exp: &Experiment, res: &SweepResult, sums: &[PointSummaries]) -> Val
             let metrics: Map<String, Value> = s
                 .iter()
                 .map(|(m, v)| {
-                    (
-                        m.name().to_string(),
-                        json!({"mean": v.mean, "ci95": v.ci95}),
-                    )
+                    let mut o = json!({"mean": v.mean, "ci95": v.ci95});
+                    if let Some(b) = bands {
+                        let s = crate::sweep::bands::spread(&b.sets, p.index, m);
+                        o["band"] = json!({"p5": s.p5, "p50": s.p50, "p95": s.p95,
+                                           "min": s.min, "max": s.max});
+                    }
+                    (m.name().to_string(), o)
                 })
                 .collect();
             json!({"params": params, "replicates": exp.replicates, "metrics": metrics})
@@ -180,9 +204,16 @@ pub fn write_tables(
     exp: &Experiment,
     res: &SweepResult,
     sums: &[PointSummaries],
+    bands: Option<&Bands>,
 ) -> Result<()> {
     fsio::write(&dir.join("runs.csv"), &runs_csv(exp, res))?;
-    fsio::write(&dir.join("summary.csv"), &summary_csv(exp, sums))?;
+    fsio::write(&dir.join("summary.csv"), &summary_csv(exp, sums, bands))?;
+    if let Some(b) = bands {
+        fsio::write(
+            &dir.join("sensitivity.csv"),
+            &super::bands::sensitivity_csv(exp, b),
+        )?;
+    }
     for p in &exp.points {
         let first = &res.point_runs(p.index, exp.replicates)[0];
         let path = dir
