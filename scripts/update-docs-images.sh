@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates the pictures README.md shows (docs/img/) from the shipped experiments.
-# Usage: scripts/update-docs-images.sh   (from the repository root; takes well under a minute)
+# Usage: scripts/update-docs-images.sh   (from the repository root; a few minutes, most of it the 32 assumption sets)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
@@ -14,11 +14,13 @@ $sim sweep experiments/two-reader-rule.toml --quiet --out "$out/two-reader-rule"
 $sim sweep experiments/propagation.toml --quiet --out "$out/propagation" >/dev/null
 $sim sweep experiments/reader-streams.toml --quiet --out "$out/reader-streams" >/dev/null
 $sim sweep experiments/power-api-cost.toml --quiet --out "$out/power-api-cost" >/dev/null
+$sim sweep experiments/hot-stream.toml --assumptions 32 --quiet --out "$out/hot-stream-bands" >/dev/null
 $sim timeline models/dynamodb-readers.toml --set consumers.fn.count=3 --at 5m --window 10s --out "$out/timeline" >/dev/null
 
 cp "$out/hot-stream/iterator-age-avg.png" docs/img/hot-stream-iterator-age-avg.png
 cp "$out/hot-stream/iterator-age-max.png" docs/img/hot-stream-iterator-age-max.png
 cp "$out/hot-stream/throttled-reads.png" docs/img/hot-stream-throttled-reads.png
+cp "$out/hot-stream-bands/iterator-age-max.png" docs/img/hot-stream-bands-iterator-age-max.png
 cp "$out/power-api/iterator-age-worst-minute.png" docs/img/power-api-worst-minute.png
 cp "$out/power-api/iterator-age-max.png" docs/img/power-api-max.png
 cp "$out/power-api/timeseries/point-000_model=dynamodb-streams.png" docs/img/power-api-dynamodb-per-minute.png

@@ -186,6 +186,10 @@ pub struct SweepArgs {
     /// List every run (point, replicate, seed, forecast, owning shard) instead of running any.
     #[arg(long)]
     pub list_runs: bool,
+    /// Also run every point under N sets of plausible assumptions (a Sobol design over the
+    /// ranges `sim assumptions` lists) and report each metric's band and deciding assumption.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(4..=4096), conflicts_with_all = ["shard", "journal", "list_runs"])]
+    pub assumptions: Option<u32>,
 }
 
 #[derive(Args, Debug)]
@@ -255,6 +259,10 @@ pub struct PlanArgs {
     /// report.html and every file of a sweep.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Also answer under N sets of plausible assumptions: the range of the largest count, the
+    /// share of sets each count meets the objectives in, and the deciding assumption.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(4..=4096))]
+    pub assumptions: Option<u32>,
 }
 
 #[derive(Args, Debug)]
@@ -716,7 +724,17 @@ fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
         }
         (None, None) => sweep::journal::folder(&out_dir),
     };
-    check_budget("this sweep", sweep_forecast(&exp), args.max_events)?;
+    let forecast = sweep_forecast(&exp);
+    let times = 1.0 + args.assumptions.map_or(0.0, f64::from);
+    let forecast = crate::model::estimate::Estimate {
+        events: forecast.events * times,
+        ..forecast
+    };
+    check_budget("this sweep", forecast, args.max_events)?;
+    let design = args
+        .assumptions
+        .map(|n| sweep::bands::AssumptionDesign::new(&exp, n as usize))
+        .transpose()?;
     let prices = crate::config::prices::load(args.prices.as_deref())?;
     let mut header = sweep::journal::Header::new(&exp, &prices_id(args.prices.as_deref()));
     header.shards = shard.map(|s| s.count);
@@ -771,7 +789,18 @@ fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
             journal.display()
         ));
     }
-    write_sweep(&exp, &res, &out_dir, args.json, args.columns.as_deref())?;
+    let bands = match design {
+        Some(design) => Some(run_bands(&args.experiment, &exp, design, &opts)?),
+        None => None,
+    };
+    write_sweep(
+        &exp,
+        &res,
+        &out_dir,
+        args.json,
+        args.columns.as_deref(),
+        bands.as_ref(),
+    )?;
     if !shared {
         std::fs::remove_dir_all(&journal).ok();
     }
@@ -786,19 +815,24 @@ fn write_sweep(
     out_dir: &std::path::Path,
     json: bool,
     columns: Option<&[crate::sweep::metric::Metric]>,
+    bands: Option<&sweep::bands::Bands>,
 ) -> Result<(), Failure> {
     let sums = sweep::stats::summarise(exp, res);
     let write = output::sweep_files::WriteOptions {
         command_line: command_line(),
         slos: None,
+        bands,
     };
     crate::fsio::replace_dir(out_dir, |dir| {
         output::sweep_files::write_all(dir, exp, res, &write)
     })?;
     let text = if json {
-        output::sweep::json(exp, res, &sums).to_string() + "\n"
+        output::sweep::json(exp, res, &sums, bands).to_string() + "\n"
     } else {
         output::table::sweep_summary(exp, &sums, res.wall_s, res.events, columns)
+            + &bands.map_or(String::new(), |b| {
+                output::bands::deciding_line(exp, &sums, b)
+            })
             + &format!(
                 "\n  wrote {}/report.html\n  beside it: summary.csv, runs.csv, timeseries.csv, summary.md, manifest.json, plots\n",
                 out_dir.display()
@@ -845,7 +879,27 @@ fn run_merge(args: MergeArgs) -> Result<(), Failure> {
             )))
         }
     };
-    write_sweep(&exp, &res, &out_dir, args.json, None)
+    write_sweep(&exp, &res, &out_dir, args.json, None, None)
+}
+
+/// Runs every point under each assumption set of `design`.
+fn run_bands(
+    experiment: &std::path::Path,
+    exp: &Experiment,
+    design: sweep::bands::AssumptionDesign,
+    opts: &sweep::Options,
+) -> Result<sweep::bands::Bands, Failure> {
+    match sweep::bands::run(exp, &design, opts) {
+        Ok(sets) => Ok(sweep::bands::Bands { design, sets }),
+        Err(sweep::SweepError::Interrupted {
+            finished, total, ..
+        }) => Err(Failure::Interrupted(format!(
+            "interrupted: {finished} of {total} assumption runs finished and not kept (the runs \
+             without assumption sets are kept for {}); run the command again to redo the sets",
+            experiment.display()
+        ))),
+        Err(sweep::SweepError::Failed(e)) => Err(e.into()),
+    }
 }
 
 fn duration_flag(flag: &str, text: &str) -> Result<u64, Failure> {
@@ -953,19 +1007,33 @@ fn run_plan(args: PlanArgs) -> Result<(), Failure> {
     };
     let sums = sweep::stats::summarise(&exp, &res);
     let answers = crate::plan::answer(&exp, &sums, &slos);
+    let robust = match args.assumptions {
+        Some(n) => {
+            let design = sweep::bands::AssumptionDesign::new(&exp, n as usize)?;
+            let b = run_bands(&args.experiment, &exp, design, &opts)?;
+            Some(crate::plan::robustness(&exp, &b, &slos))
+        }
+        None => None,
+    };
     if let Some(out) = &args.out {
         let write = output::sweep_files::WriteOptions {
             command_line: command_line(),
             slos: Some(slos.clone()),
+            bands: None,
         };
         crate::fsio::replace_dir(out, |dir| {
             output::sweep_files::write_all(dir, &exp, &res, &write)
         })?;
     }
     if args.json {
-        return print_stdout(&(crate::plan::json(&exp, &slos, &answers).to_string() + "\n"));
+        return print_stdout(
+            &(crate::plan::json(&exp, &slos, &answers, robust.as_deref()).to_string() + "\n"),
+        );
     }
     let mut text = crate::plan::report(&exp, &slos, &answers);
+    if let Some(r) = &robust {
+        text += &crate::plan::robustness_report(&exp, r);
+    }
     if let Some(out) = &args.out {
         text += &format!(
             "\n  wrote {}/ (plan.md, plan.json, report.html and the sweep's files)\n",

@@ -4,6 +4,7 @@
 
 use crate::config::ConfigError;
 use crate::experiment::{Experiment, Point};
+use crate::sweep::bands::{self, Bands};
 use crate::sweep::metric::{Metric, Unit};
 use crate::sweep::stats::PointSummaries;
 use serde_json::{json, Value};
@@ -284,23 +285,190 @@ pub fn markdown(exp: &Experiment, slos: &[Slo], answers: &[Answer]) -> String {
     out
 }
 
+/// How the answer for one architecture holds up across plausible assumption sets.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Robustness {
+    pub architecture: String,
+    /// Smallest and largest (over sets) of the largest count meeting every objective; None
+    /// where no count does.
+    pub max_count_range: (Option<f64>, Option<f64>),
+    /// Each count (in count order) with the share of sets in which it meets every objective.
+    pub shares: Vec<(String, f64)>,
+    /// The assumption that explains most of how the largest count varies across sets, with its
+    /// share; None when the count does not vary or nothing explains it.
+    pub deciding: Option<(String, f64)>,
+    pub sets: usize,
+}
+
+/// Answers `slos` under every assumption set of `b` and says, per architecture, how far the
+/// largest count meeting them moves and which assumption moves it.
+pub fn robustness(exp: &Experiment, b: &Bands, slos: &[Slo]) -> Vec<Robustness> {
+    let per_set: Vec<Vec<Answer>> = b.sets.iter().map(|s| answer(exp, s, slos)).collect();
+    let count = count_axis(exp);
+    bands::architectures(exp)
+        .into_iter()
+        .map(|(architecture, points)| {
+            let largest: Vec<Option<f64>> = per_set
+                .iter()
+                .map(|answers| {
+                    let a = answers.iter().find(|a| a.architecture == architecture)?;
+                    a.largest_count.as_ref()?.parse().ok()
+                })
+                .collect();
+            let lo = largest.iter().copied().reduce(|a, c| match (a, c) {
+                (Some(a), Some(c)) => Some(a.min(c)),
+                _ => None,
+            });
+            let hi = largest.iter().flatten().copied().reduce(f64::max);
+            Robustness {
+                architecture,
+                max_count_range: (lo.flatten(), hi),
+                shares: shares(exp, b, slos, &points, count),
+                deciding: deciding_count(exp, b, &points, &largest),
+                sets: b.sets.len(),
+            }
+        })
+        .collect()
+}
+
+/// Each point of an architecture (in count order) with the share of sets meeting `slos`.
+fn shares(
+    exp: &Experiment,
+    b: &Bands,
+    slos: &[Slo],
+    points: &[usize],
+    count: Option<usize>,
+) -> Vec<(String, f64)> {
+    let value = |p: usize| {
+        count
+            .and_then(|c| exp.points[p].value(&exp.axes[c].path))
+            .map_or_else(|| exp.points[p].key(), |v| v.display())
+    };
+    let mut pts = points.to_vec();
+    let num = |p: usize| value(p).parse::<f64>().unwrap_or(p as f64);
+    pts.sort_by(|a, c| num(*a).total_cmp(&num(*c)));
+    pts.into_iter()
+        .map(|p| {
+            let met = b
+                .sets
+                .iter()
+                .filter(|s| slos.iter().all(|o| o.met(&s[p])))
+                .count();
+            (value(p), met as f64 / b.sets.len().max(1) as f64)
+        })
+        .collect()
+}
+
+/// The assumption whose values best explain the largest count across sets (no count: 0).
+fn deciding_count(
+    exp: &Experiment,
+    b: &Bands,
+    points: &[usize],
+    largest: &[Option<f64>],
+) -> Option<(String, f64)> {
+    let y: Vec<f64> = largest.iter().map(|c| c.unwrap_or(0.0)).collect();
+    let model = exp.points[*points.first()?].model;
+    b.design.params[model]
+        .iter()
+        .map(|p| {
+            let x: Vec<f64> = (0..b.design.sets())
+                .map(|s| b.design.coordinate(s, &p.key))
+                .collect();
+            (p.key.clone(), bands::main_effect(&x, &y))
+        })
+        .filter(|(_, e)| *e >= bands::noise_floor(b.design.sets()))
+        .max_by(|a, c| a.1.total_cmp(&c.1).then(c.0.cmp(&a.0)))
+}
+
+fn count_text(c: Option<f64>) -> String {
+    c.map_or("none".into(), |c| format!("{c}"))
+}
+
+/// The robustness of the answers in plain words: the sentence a planner can quote.
+pub fn robustness_report(exp: &Experiment, robust: &[Robustness]) -> String {
+    let label = count_axis(exp).map_or("count".to_string(), |c| exp.axes[c].label.clone());
+    let mut out = String::new();
+    if let Some(r) = robust.first() {
+        let _ = writeln!(out, "\nUnder {} plausible assumption sets:", r.sets);
+    }
+    for r in robust {
+        let (lo, hi) = r.max_count_range;
+        let who = r
+            .deciding
+            .as_ref()
+            .map_or("no single assumption".to_string(), |(k, e)| {
+                format!("{k} (explains {:.0}% of it)", e * 100.0)
+            });
+        let sentence = match (lo, hi) {
+            (_, None) => format!("no {label} count meets them under any set"),
+            (Some(lo), Some(hi)) if lo == hi => {
+                format!("up to {label} = {lo} meets them under every plausible assumption")
+            }
+            (lo, Some(hi)) => format!(
+                "up to {label} = {} meets them under every plausible assumption; between {} and {hi} it depends on {who}",
+                count_text(lo),
+                count_text(lo),
+            ),
+        };
+        let shares: Vec<String> = r
+            .shares
+            .iter()
+            .map(|(c, s)| format!("{c}: {:.0}%", s * 100.0))
+            .collect();
+        let _ = writeln!(
+            out,
+            "- {}: {sentence}. Largest {label} meeting them: {} to {}. Share of sets meeting them per {label}: {}.",
+            r.architecture,
+            count_text(lo),
+            count_text(hi),
+            shares.join(", ")
+        );
+    }
+    out
+}
+
 /// Text safe inside a Markdown table cell.
 pub fn md_cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
 }
 
-/// The answers as one JSON object (what `sim plan --json` prints).
-pub fn json(exp: &Experiment, slos: &[Slo], answers: &[Answer]) -> Value {
+/// The answers as one JSON object (what `sim plan --json` prints): per architecture its answer
+/// and, with assumption sets, how robust it is.
+pub fn json(
+    exp: &Experiment,
+    slos: &[Slo],
+    answers: &[Answer],
+    robust: Option<&[Robustness]>,
+) -> Value {
+    let num = |c: &Option<String>| {
+        c.as_ref()
+            .map(|c| c.parse::<f64>().map_or_else(|_| json!(c), |x| json!(x)))
+            .unwrap_or(Value::Null)
+    };
     let answers: Vec<Value> = answers
         .iter()
         .map(|a| {
-            json!({
+            let mut o = json!({
                 "architecture": a.architecture,
                 "largest_count": a.largest_count,
+                "max_count": num(&a.largest_count),
                 "cheapest": a.cheapest.as_ref().map(|(k, usd)| json!({"point": k, "cost_per_month_usd": usd})),
                 "meets_somewhere": a.cheapest.is_some(),
                 "binding": a.binding,
-            })
+            });
+            let r = robust.and_then(|r| r.iter().find(|r| r.architecture == a.architecture));
+            if let Some(r) = r {
+                o["max_count_range"] = json!([r.max_count_range.0, r.max_count_range.1]);
+                o["meets_share"] = r
+                    .shares
+                    .iter()
+                    .map(|(c, s)| (c.clone(), json!(s)))
+                    .collect::<serde_json::Map<_, _>>()
+                    .into();
+                o["deciding_assumption"] = json!(r.deciding.as_ref().map(|d| &d.0));
+                o["assumption_sets"] = json!(r.sets);
+            }
+            o
         })
         .collect();
     json!({

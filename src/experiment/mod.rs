@@ -70,15 +70,28 @@ impl Experiment {
 
     /// The resolved model of point `p` for replicate `r`, with its derived seed.
     pub fn spec(&self, p: usize, r: u32) -> ModelSpec {
+        self.spec_with(p, r, &[])
+            .expect("every point was validated when the experiment was opened")
+    }
+
+    /// The model of point `p` for replicate `r` with `assumptions` applied after the fixed
+    /// overrides and before the point's own values (an axis over an assumed parameter wins); the
+    /// seed is the same as without them, so sets compare under common random numbers.
+    pub fn spec_with(
+        &self,
+        p: usize,
+        r: u32,
+        assumptions: &[Override],
+    ) -> Result<ModelSpec, ConfigError> {
         let point = &self.points[p];
-        let mut overrides = self.overrides(p);
+        let mut overrides = self.fixed.clone();
+        overrides.extend(assumptions.iter().cloned());
+        overrides.extend(point.overrides());
         overrides.push(Override {
             path: "seed".into(),
             value: self.seed_of(p, r).to_string(),
         });
-        self.models[point.model]
-            .resolve(&overrides)
-            .expect("every point was validated when the experiment was opened")
+        self.models[point.model].resolve(&overrides)
     }
 
     /// The seed of replicate `r` of point `p`: derived from the experiment seed, the point's

@@ -24,7 +24,7 @@ fn table(columns: Vec<ColumnDoc>) -> Value {
 }
 
 /// The manifest of a sweep's folder, pretty-printed with a trailing newline.
-pub fn sweep(exp: &Experiment, res: &SweepResult, command_line: &str) -> String {
+pub fn sweep(exp: &Experiment, res: &SweepResult, command_line: &str, bands: bool) -> String {
     let runs: Vec<Value> = res
         .runs
         .iter()
@@ -40,7 +40,7 @@ pub fn sweep(exp: &Experiment, res: &SweepResult, command_line: &str) -> String 
         "runs": runs,
         "files": {
             "runs.csv": table(super::sweep::runs_columns(exp)),
-            "summary.csv": table(super::sweep::summary_columns(exp)),
+            "summary.csv": table(super::sweep::summary_columns(exp, bands)),
             "timeseries.csv": table(super::timeseries::columns(exp, res)),
         },
         "hash": "64-bit FNV-1a of the file's bytes, in hex: equal hashes, same text",

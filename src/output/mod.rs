@@ -1,6 +1,7 @@
 //! Turning reports into bytes: the summary table, JSON, CSV, Markdown, the manifest and the HTML
 //! report.
 
+pub mod bands;
 pub mod columns;
 pub mod html;
 pub mod html_report;

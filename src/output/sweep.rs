@@ -4,12 +4,16 @@
 use super::columns::{axis_docs, metric_docs, ColumnDoc};
 use crate::experiment::{Experiment, Point};
 use crate::model::report::ConsumerReport;
+use crate::sweep::bands::Bands;
 use crate::sweep::merge::Missing;
 use crate::sweep::metric::Metric;
 use crate::sweep::shard::RunInfo;
 use crate::sweep::stats::PointSummaries;
 use crate::sweep::SweepResult;
 use serde_json::{json, Map, Value};
+
+/// The band statistics of a metric, in column order.
+pub const BAND_COLUMNS: [&str; 5] = ["p5", "p50", "p95", "min", "max"];
 
 fn axis_cells(p: &Point) -> Vec<String> {
     p.values.iter().map(|(_, v)| v.display()).collect()
@@ -216,8 +220,9 @@ pub fn runs_csv(exp: &Experiment, res: &SweepResult) -> Vec<u8> {
     w.into_inner().expect("in-memory write")
 }
 
-/// Every column of `summary.csv`, in order.
-pub fn summary_columns(exp: &Experiment) -> Vec<ColumnDoc> {
+/// Every column of `summary.csv`, in order; with assumption sets, each metric's band columns
+/// (`<metric>_band_p5` ... `_band_max`) follow the means.
+pub fn summary_columns(exp: &Experiment, bands: bool) -> Vec<ColumnDoc> {
     let metrics: Vec<ColumnDoc> = Metric::ALL.iter().flat_map(|&m| metric_docs(m)).collect();
     let mut fixed: Vec<&str> = vec!["point", "replicates"];
     fixed.extend(metrics.iter().map(|c| c.name.as_str()));
@@ -229,13 +234,29 @@ pub fn summary_columns(exp: &Experiment) -> Vec<ColumnDoc> {
         "replicates summarised in the row",
     ));
     d.extend(metrics);
+    if bands {
+        for &m in Metric::ALL {
+            let unit = super::columns::unit_name(m.unit());
+            for c in BAND_COLUMNS {
+                d.push(ColumnDoc::new(
+                    &format!("{}_band_{c}", m.name()),
+                    unit,
+                    &format!(
+                        "{c} across plausible assumption sets of the mean of {}",
+                        m.name()
+                    ),
+                ));
+            }
+        }
+    }
     d
 }
 
-/// `summary.csv`: one row per point, mean and 95% half-width of every point metric.
-pub fn summary_csv(exp: &Experiment, sums: &[PointSummaries]) -> Vec<u8> {
+/// `summary.csv`: one row per point, mean and 95% half-width of every point metric; with
+/// assumption sets, then each metric's band across them.
+pub fn summary_csv(exp: &Experiment, sums: &[PointSummaries], bands: Option<&Bands>) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let header = summary_columns(exp);
+    let header = summary_columns(exp, bands.is_some());
     w.write_record(header.iter().map(|c| &c.name))
         .expect("in-memory write");
     for (p, s) in exp.points.iter().zip(sums) {
@@ -246,13 +267,24 @@ pub fn summary_csv(exp: &Experiment, sums: &[PointSummaries]) -> Vec<u8> {
             row.push(num(summary.mean));
             row.push(num(summary.ci95));
         }
+        if let Some(b) = bands {
+            for m in Metric::ALL {
+                let s = crate::sweep::bands::spread(&b.sets, p.index, *m);
+                row.extend([s.p5, s.p50, s.p95, s.min, s.max].map(num));
+            }
+        }
         w.write_record(&row).expect("in-memory write");
     }
     w.into_inner().expect("in-memory write")
 }
 
-/// The `--json` object of a sweep.
-pub fn json(exp: &Experiment, res: &SweepResult, sums: &[PointSummaries]) -> Value {
+/// The `--json` object of a sweep; with assumption sets, each metric also has its `band`.
+pub fn json(
+    exp: &Experiment,
+    res: &SweepResult,
+    sums: &[PointSummaries],
+    bands: Option<&Bands>,
+) -> Value {
     let points: Vec<Value> = exp
         .points
         .iter()
@@ -262,10 +294,13 @@ pub fn json(exp: &Experiment, res: &SweepResult, sums: &[PointSummaries]) -> Val
             let metrics: Map<String, Value> = s
                 .iter()
                 .map(|(m, v)| {
-                    (
-                        m.name().to_string(),
-                        json!({"mean": v.mean, "ci95": v.ci95}),
-                    )
+                    let mut o = json!({"mean": v.mean, "ci95": v.ci95});
+                    if let Some(b) = bands {
+                        let s = crate::sweep::bands::spread(&b.sets, p.index, m);
+                        o["band"] = json!({"p5": s.p5, "p50": s.p50, "p95": s.p95,
+                                           "min": s.min, "max": s.max});
+                    }
+                    (m.name().to_string(), o)
                 })
                 .collect();
             json!({"params": params, "replicates": exp.replicates, "metrics": metrics})

@@ -6,17 +6,21 @@ use super::sweep::{json, runs_csv, summary_csv};
 use crate::experiment::Experiment;
 use crate::fsio;
 use crate::plan::Slo;
+use crate::sweep::bands::Bands;
 use crate::sweep::SweepResult;
 use anyhow::Result;
 use std::path::Path;
 
 /// How a sweep's files are written, besides the experiment and its runs.
-#[derive(Clone, Debug, Default)]
-pub struct WriteOptions {
+#[derive(Clone, Default)]
+pub struct WriteOptions<'a> {
     /// The command line that made the runs, as typed (for the manifest and the report).
     pub command_line: String,
     /// The objectives answered in the report and `plan.md` (None: the experiment's `[plan]`).
     pub slos: Option<Vec<Slo>>,
+    /// The runs under plausible assumption sets (`--assumptions N`): bands in `summary.csv`,
+    /// `summary.json` and the plots, `sensitivity.csv` and the tornado charts.
+    pub bands: Option<&'a Bands>,
 }
 
 /// Writes every file of a sweep into `dir`: `runs.csv`, `summary.csv`, `timeseries.csv`,
@@ -27,7 +31,7 @@ pub fn write_all(
     dir: &Path,
     exp: &Experiment,
     res: &SweepResult,
-    opts: &WriteOptions,
+    opts: &WriteOptions<'_>,
 ) -> Result<()> {
     let sums = crate::sweep::stats::summarise(exp, res);
     let slos = match &opts.slos {
@@ -36,23 +40,33 @@ pub fn write_all(
     };
     let answers = crate::plan::answer(exp, &sums, &slos);
     fsio::write(&dir.join("runs.csv"), &runs_csv(exp, res))?;
-    fsio::write(&dir.join("summary.csv"), &summary_csv(exp, &sums))?;
+    fsio::write(
+        &dir.join("summary.csv"),
+        &summary_csv(exp, &sums, opts.bands),
+    )?;
+    if let Some(b) = opts.bands {
+        fsio::write(
+            &dir.join("sensitivity.csv"),
+            &super::bands::sensitivity_csv(exp, b),
+        )?;
+        super::bands::write_plots(dir, exp, &sums, b)?;
+    }
     fsio::write_with(&dir.join("timeseries.csv"), |w| {
         super::timeseries::write(w, exp, res)
     })?;
-    let json_text = json(exp, res, &sums).to_string() + "\n";
+    let json_text = json(exp, res, &sums, opts.bands).to_string() + "\n";
     fsio::write(&dir.join("summary.json"), json_text.as_bytes())?;
     fsio::write(
         &dir.join("summary.md"),
         super::markdown::summary(exp, &sums).as_bytes(),
     )?;
     if !slos.is_empty() {
-        let plan_json = crate::plan::json(exp, &slos, &answers).to_string() + "\n";
+        let plan_json = crate::plan::json(exp, &slos, &answers, None).to_string() + "\n";
         fsio::write(&dir.join("plan.json"), plan_json.as_bytes())?;
         let md = crate::plan::markdown(exp, &slos, &answers);
         fsio::write(&dir.join("plan.md"), md.as_bytes())?;
     }
-    super::sweep_plots::write_plots(dir, exp, res, &sums)?;
+    super::sweep_plots::write_plots(dir, exp, res, &sums, opts.bands)?;
     let page = super::html_report::SweepPage {
         exp,
         res,
@@ -63,6 +77,6 @@ pub fn write_all(
     };
     let html = super::html_report::sweep_page(&page, &super::html_report::svgs_in(dir)?);
     fsio::write(&dir.join("report.html"), html.as_bytes())?;
-    let manifest = super::manifest::sweep(exp, res, &opts.command_line);
+    let manifest = super::manifest::sweep(exp, res, &opts.command_line, opts.bands.is_some());
     fsio::write(&dir.join("manifest.json"), manifest.as_bytes())
 }

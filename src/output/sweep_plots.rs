@@ -5,6 +5,7 @@
 use super::sweep::point_file_stem;
 use crate::experiment::{Experiment, Point};
 use crate::plot::{self, LineChart, Point as P, Series};
+use crate::sweep::bands::{self, Bands};
 use crate::sweep::metric::Metric;
 use crate::sweep::stats::{PointSummaries, PointSummary};
 use crate::sweep::SweepResult;
@@ -44,7 +45,49 @@ fn x_of(exp: &Experiment, p: &Point) -> f64 {
 
 /// One series per line, points in x order; `scale` converts the metric's unit. Without a numeric
 /// axis, every point is its own series (a labelled dot with its error bar).
-fn series(exp: &Experiment, sums: &[PointSummaries], m: Metric, scale: f64) -> Vec<Series> {
+fn series(
+    exp: &Experiment,
+    sums: &[PointSummaries],
+    m: Metric,
+    scale: f64,
+    bands: Option<&Bands>,
+) -> Vec<Series> {
+    let mut out = plain_series(exp, sums, m, scale);
+    let Some(b) = bands else { return out };
+    // Points keep their line and x order, so the n-th point of a line is the n-th of its series.
+    for (s, line) in out.iter_mut().zip(line_points(exp)) {
+        for (pt, p) in s.points.iter_mut().zip(line) {
+            let sp = bands::spread(&b.sets, p, m);
+            *pt = pt.with_spread(sp.p5 * scale, sp.p95 * scale);
+        }
+    }
+    out
+}
+
+/// Point indices of each series of [`plain_series`], in the series' order and x order.
+fn line_points(exp: &Experiment) -> Vec<Vec<usize>> {
+    if exp.x_axis.is_none() {
+        return exp.points.iter().map(|p| vec![p.index]).collect();
+    }
+    let mut order: Vec<String> = Vec::new();
+    let mut lines: Vec<Vec<usize>> = Vec::new();
+    for p in &exp.points {
+        let name = line_name(exp, p);
+        match order.iter().position(|n| n == &name) {
+            Some(i) => lines[i].push(p.index),
+            None => {
+                order.push(name);
+                lines.push(vec![p.index]);
+            }
+        }
+    }
+    for l in &mut lines {
+        l.sort_by(|a, b| x_of(exp, &exp.points[*a]).total_cmp(&x_of(exp, &exp.points[*b])));
+    }
+    lines
+}
+
+fn plain_series(exp: &Experiment, sums: &[PointSummaries], m: Metric, scale: f64) -> Vec<Series> {
     if exp.x_axis.is_none() {
         return exp
             .points
@@ -135,13 +178,18 @@ pub fn write_plots(
     exp: &Experiment,
     res: &SweepResult,
     sums: &[PointSummaries],
+    bands: Option<&Bands>,
 ) -> Result<()> {
     let x_label = exp
         .x_axis
         .map_or("architecture (see legend)".to_string(), |i| {
             format!("{} (swept)", exp.axes[i].label)
         });
-    let sub = Some(subtitle(exp, res));
+    let mut sub = subtitle(exp, res);
+    if let Some(b) = bands {
+        sub += &format!(", light = {} assumption sets", b.design.sets());
+    }
+    let sub = Some(sub);
     for m in Metric::ALL {
         let Some(chart) = m.chart() else { continue };
         plot::line_chart(
@@ -151,9 +199,10 @@ pub fn write_plots(
                 subtitle: sub.clone(),
                 x_label: x_label.clone(),
                 y_label: chart.y_label.into(),
-                series: series(exp, sums, *m, chart.scale),
+                series: series(exp, sums, *m, chart.scale, bands),
                 log_y: false,
                 hline: None,
+                spread_label: bands.map(|_| bands::BAND_LABEL.to_string()),
             },
         )?;
     }
@@ -260,5 +309,6 @@ fn minute_chart(exp: &Experiment, p: &Point, r: &crate::model::RunReport) -> Lin
         series,
         log_y: false,
         hline: None,
+        spread_label: None,
     }
 }

@@ -81,7 +81,7 @@ impl LineFigure<'_> {
     fn legend(&self) -> Vec<Entry> {
         let markers = self.kind == Kind::Sweep;
         let series = self.chart.series.iter().enumerate();
-        series
+        let mut entries: Vec<Entry> = series
             .map(|(i, s)| {
                 let look = style::look(i);
                 Entry {
@@ -95,7 +95,25 @@ impl LineFigure<'_> {
                     },
                 }
             })
-            .collect()
+            .collect();
+        if let Some(label) = self.spread_label() {
+            entries.push(Entry {
+                label: label.to_string(),
+                swatch: Swatch::Area(style::MUTED),
+            });
+        }
+        entries
+    }
+
+    /// The spread legend label, when some point has a spread to draw.
+    fn spread_label(&self) -> Option<&str> {
+        let any = self
+            .chart
+            .series
+            .iter()
+            .flat_map(|s| &s.points)
+            .any(|p| p.spread.is_some());
+        self.chart.spread_label.as_deref().filter(|_| any)
     }
 
     fn line_width(&self) -> u32 {
@@ -198,6 +216,11 @@ impl LineFigure<'_> {
         DB::ErrorType: 'static,
         Y: Ranged<ValueType = f64>,
     {
+        if self.spread_label().is_some() {
+            for (i, pts) in data.series.iter().enumerate() {
+                draw_spread(chart, pts, style::look(i))?;
+            }
+        }
         for (i, pts) in data.series.iter().enumerate() {
             draw_band(chart, pts, style::look(i))?;
         }
@@ -233,7 +256,11 @@ impl Data {
     /// Every y the axis must show: values, band edges and the reference line.
     fn y_values(&self) -> Vec<f64> {
         let pts = self.series.iter().flatten();
-        let edges = pts.flat_map(|p| [Some(p.y), p.lo, p.hi]).flatten();
+        let spread = |p: &Point| [p.spread.map(|s| s.0), p.spread.map(|s| s.1)];
+        let edges = pts
+            .flat_map(|p| [[Some(p.y), p.lo, p.hi], [None, spread(p)[0], spread(p)[1]]])
+            .flatten()
+            .flatten();
         edges.chain(self.hline).collect()
     }
 
@@ -244,6 +271,7 @@ impl Data {
             y: axis.clamp(p.y),
             lo: p.lo.map(|v| axis.clamp(v)),
             hi: p.hi.map(|v| axis.clamp(v)),
+            spread: p.spread.map(|(a, b)| (axis.clamp(a), axis.clamp(b))),
         };
         let series = self.series.into_iter();
         Data {
@@ -264,6 +292,9 @@ fn clean(points: &[Point]) -> Vec<Point> {
         .map(|p| Point {
             lo: ok(p.lo),
             hi: ok(p.hi),
+            spread: p
+                .spread
+                .filter(|(a, b)| axis::usable(*a) && axis::usable(*b)),
             ..*p
         })
         .collect()
@@ -291,6 +322,37 @@ where
             _ => {
                 let pts: Vec<_> = upper.chain(lower).collect();
                 chart.draw_series(std::iter::once(Polygon::new(pts, fill)))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The spread of each run of consecutive points that have one: a light fill in the series colour
+/// with dotted edges, so it reads apart from the (darker, edgeless) confidence band.
+fn draw_spread<DB, Y>(chart: &mut Ctx<'_, DB, Y>, pts: &[Point], look: Look) -> Result<()>
+where
+    DB: DrawingBackend,
+    DB::ErrorType: 'static,
+    Y: Ranged<ValueType = f64>,
+{
+    let fill = look.color.mix(0.08).filled();
+    let edge = look.color.mix(0.6).stroke_width(1);
+    for run in pts.split(|p| p.spread.is_none()) {
+        let s = |p: &Point| p.spread.unwrap_or((p.y, p.y));
+        let upper: Vec<(f64, f64)> = run.iter().map(|p| (p.x, s(p).1)).collect();
+        let lower: Vec<(f64, f64)> = run.iter().map(|p| (p.x, s(p).0)).collect();
+        match run {
+            [] => {}
+            [p] => {
+                let bar = vec![(p.x, s(p).0), (p.x, s(p).1)];
+                chart.draw_series(std::iter::once(PathElement::new(bar, edge)))?;
+            }
+            _ => {
+                let ring: Vec<_> = upper.iter().chain(lower.iter().rev()).copied().collect();
+                chart.draw_series(std::iter::once(Polygon::new(ring, fill)))?;
+                chart.draw_series(DashedLineSeries::new(upper, 3, 4, edge))?;
+                chart.draw_series(DashedLineSeries::new(lower, 3, 4, edge))?;
             }
         }
     }

@@ -11,6 +11,7 @@
 //! negative values to a floor instead of failing.
 
 mod axis;
+mod bars;
 mod frame;
 mod grid;
 mod legend;
@@ -46,6 +47,9 @@ pub struct Point {
     pub lo: Option<f64>,
     /// Upper edge of the confidence band at `x`.
     pub hi: Option<f64>,
+    /// A second, wider band `(low, high)` drawn beneath the confidence band: how far `y` moves
+    /// when inputs the data cannot pin down vary (see [`LineChart::spread_label`]).
+    pub spread: Option<(f64, f64)>,
 }
 
 impl Point {
@@ -56,6 +60,7 @@ impl Point {
             y,
             lo: None,
             hi: None,
+            spread: None,
         }
     }
 
@@ -66,6 +71,15 @@ impl Point {
             y,
             lo: Some(lo),
             hi: Some(hi),
+            spread: None,
+        }
+    }
+
+    /// The point with a spread band from `low` to `high`.
+    pub fn with_spread(self, low: f64, high: f64) -> Point {
+        Point {
+            spread: Some((low, high)),
+            ..self
         }
     }
 }
@@ -87,6 +101,9 @@ pub struct LineChart {
     pub log_y: bool,
     /// A labelled dashed red reference line at this y (a limit, a target).
     pub hline: Option<(f64, String)>,
+    /// The legend entry of the points' spread bands (drawn hatched-light in each series'
+    /// colour with dotted edges); needed for the spreads to show.
+    pub spread_label: Option<String>,
 }
 
 /// Writes `<stem>.png` and `<stem>.svg` (1200×700): each series as a line with markers, in a
@@ -105,6 +122,24 @@ pub fn line_chart(stem: &Path, chart: &LineChart) -> Result<()> {
 /// as in [`line_chart`].
 pub fn timeseries_chart(stem: &Path, chart: &LineChart) -> Result<()> {
     line::write(stem, chart, line::Kind::TimeSeries)
+}
+
+/// A horizontal bar chart: one bar per row, drawn top to bottom in the given order.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Bars {
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub x_label: String,
+    /// (label, length) per bar; non-finite lengths are skipped.
+    pub rows: Vec<(String, f64)>,
+    /// The x axis reaches at least this far (so charts of shares can all end at 1).
+    pub x_max: f64,
+}
+
+/// Writes `<stem>.png` and `<stem>.svg` (1200×700): horizontal bars from zero with their labels
+/// on the left and their values at their ends.
+pub fn bar_chart(stem: &Path, bars: &Bars) -> Result<()> {
+    bars::write(stem, bars)
 }
 
 /// One configuration in a cost-versus-latency scatter plot.

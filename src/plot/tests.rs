@@ -38,6 +38,7 @@ fn line_sample() -> LineChart {
         ],
         log_y: false,
         hline: Some((10_000.0, "Lambda timeout 10 s".into())),
+        spread_label: None,
     }
 }
 
@@ -60,6 +61,7 @@ fn timeseries_sample() -> LineChart {
         ],
         log_y: false,
         hline: None,
+        spread_label: None,
     }
 }
 
@@ -272,6 +274,7 @@ fn edge_cases_do_not_panic() {
             series,
             log_y,
             hline: Some((nan, "ignored".into())),
+            spread_label: None,
             ..LineChart::default()
         };
         let stem = dir.path().join(stem);
@@ -372,6 +375,7 @@ fn stress_samples(dir: &Path) {
         ],
         log_y: false,
         hline: Some((0.0, "no change".into())),
+        spread_label: None,
     };
     line_chart(&dir.join("stress-long"), &long).unwrap();
     let mut t = timeline_sample();

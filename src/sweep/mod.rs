@@ -4,6 +4,7 @@
 //! on the experiment seed, the point's parameters and the replicate; results are collected in
 //! point-then-replicate order); a progress bar is drawn only when asked.
 
+pub mod bands;
 pub mod journal;
 pub mod merge;
 pub mod metric;
