@@ -1,0 +1,215 @@
+//! The flags and arguments of every command, as clap parses them (raw: checked later).
+
+use crate::config::Override;
+use anyhow::Result;
+use clap::Args;
+use std::path::PathBuf;
+
+#[derive(Args, Debug)]
+pub struct CalibrateArgs {
+    /// The model file (TOML), best with its traffic replayed from the same export.
+    pub model: PathBuf,
+    /// The get-metric-data queries file of the observed export.
+    #[arg(long)]
+    pub queries: PathBuf,
+    /// The saved get-metric-data output (IteratorAge Average/Maximum, ReadProvisionedThroughputExceeded Sum).
+    #[arg(long)]
+    pub observed: PathBuf,
+    /// An assumed parameter to fit, as `sim assumptions MODEL` lists it (repeat; default: screened).
+    #[arg(long = "fit", value_name = "KEY")]
+    pub fit: Vec<String>,
+    /// Runs of the search (half Sobol points, rounded to a power of two; the rest refinement).
+    #[arg(long, default_value_t = 96, value_parser = clap::value_parser!(u64).range(8..=100_000))]
+    pub runs: u64,
+    /// Override any model parameter by its dotted path before calibrating.
+    #[arg(long = "set", value_name = "PATH=VALUE", value_parser = parse_override)]
+    pub set: Vec<Override>,
+    /// Output folder (default: output/MODEL-NAME-calibration/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// The model file (TOML).
+    pub model: PathBuf,
+    /// Random seed (overrides the model's `seed`).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
+    pub seed: Option<u64>,
+    /// Simulated duration, e.g. "1h" (overrides `duration`).
+    #[arg(long)]
+    pub duration: Option<String>,
+    /// Warm-up discarded from statistics, e.g. "5m" (overrides `warmup`).
+    #[arg(long)]
+    pub warmup: Option<String>,
+    /// Override any model parameter by its dotted path, e.g. consumers.fn.batch_size=500.
+    #[arg(long = "set", value_name = "PATH=VALUE", value_parser = parse_override)]
+    pub set: Vec<Override>,
+    /// Output folder (default: output/MODEL-NAME/). Existing files there are replaced.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Print exactly one JSON object on stdout instead of the table.
+    #[arg(long)]
+    pub json: bool,
+    /// Refuse runs forecast to need more events than this (the forecast is printed).
+    #[arg(long, default_value_t = DEFAULT_MAX_EVENTS, value_name = "N")]
+    pub max_events: f64,
+    /// Unit prices for cost (default: the shipped models/prices/us-east-1.toml).
+    #[arg(long, value_name = "FILE")]
+    pub prices: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct SweepArgs {
+    /// The experiment file (TOML).
+    pub experiment: PathBuf,
+    /// Output folder (default: output/EXPERIMENT-NAME/). Replaced as a whole when the sweep ends.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, short = 'j')]
+    pub jobs: Option<usize>,
+    /// Replicates per point (overrides the experiment's `replicates`).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub replicates: Option<u32>,
+    /// Print exactly one JSON object on stdout instead of the table.
+    #[arg(long)]
+    pub json: bool,
+    /// No progress bar.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Unit prices for cost (default: the shipped models/prices/us-east-1.toml).
+    #[arg(long, value_name = "FILE")]
+    pub prices: Option<PathBuf>,
+    /// Reuse the runs an interrupted sweep finished (kept in .OUT.resume/ beside the output).
+    #[arg(long)]
+    pub resume: bool,
+    /// Refuse sweeps forecast to need more events than this (the forecast is printed).
+    #[arg(long, default_value_t = DEFAULT_MAX_EVENTS, value_name = "N")]
+    pub max_events: f64,
+    /// Metrics shown in the printed table, e.g. iterator_age_max,cost_per_month_usd (default: those
+    /// that fit 100 columns).
+    #[arg(long, value_name = "METRIC,...", value_delimiter = ',', value_parser = parse_metric)]
+    pub columns: Option<Vec<crate::sweep::metric::Metric>>,
+    /// Run only shard K of N (balanced by forecast cost) into --journal; `auto` takes K and N from
+    /// Slurm or AWS Batch array variables, `auto/N` takes K from them or Kubernetes'
+    /// JOB_COMPLETION_INDEX. With --list-runs, N alone names the owner of each run.
+    #[arg(long, value_name = "K/N|auto|auto/N", conflicts_with_all = ["out", "resume"])]
+    pub shard: Option<String>,
+    /// Journal folder: each finished run is written there as it ends, and runs already there are
+    /// skipped. Shards of one sweep share it; `sim merge` reads it.
+    #[arg(long, value_name = "DIR", conflicts_with = "resume")]
+    pub journal: Option<PathBuf>,
+    /// List every run (point, replicate, seed, forecast, owning shard) instead of running any.
+    #[arg(long)]
+    pub list_runs: bool,
+    /// Also run every point under N sets of plausible assumptions (a Sobol design over the
+    /// ranges `sim assumptions` lists) and report each metric's band and deciding assumption.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(4..=4096), conflicts_with_all = ["shard", "journal", "list_runs"])]
+    pub assumptions: Option<u32>,
+}
+
+#[derive(Args, Debug)]
+pub struct MergeArgs {
+    /// The experiment file (TOML) the shards ran.
+    pub experiment: PathBuf,
+    /// Journal folders written by `sim sweep --shard ... --journal DIR` (one or more).
+    #[arg(long, value_name = "DIR", required = true, num_args = 1..)]
+    pub journal: Vec<PathBuf>,
+    /// Output folder (default: output/EXPERIMENT-NAME/). Replaced as a whole.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replicates per point, if the shards were given --replicates.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub replicates: Option<u32>,
+    /// Print exactly one JSON object on stdout instead of the table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub(super) fn parse_metric(s: &str) -> Result<crate::sweep::metric::Metric, String> {
+    crate::sweep::metric::Metric::from_name(s.trim()).map_err(|e| e.to_string())
+}
+
+/// Above this forecast of events, a run or sweep is refused unless --max-events says otherwise
+/// (about half an hour at 10 M events/s).
+pub const DEFAULT_MAX_EVENTS: f64 = 2e10;
+
+#[derive(Args, Debug)]
+pub struct PlanArgs {
+    /// The experiment file (TOML).
+    pub experiment: PathBuf,
+    /// An objective on a sweep metric, e.g. "iterator_age_max < 30s"; repeat for several
+    /// (default: the experiment file's `[plan] slo` list).
+    #[arg(long = "slo", value_parser = crate::plan::Slo::parse)]
+    pub slos: Vec<crate::plan::Slo>,
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j')]
+    pub jobs: Option<usize>,
+    /// Unit prices for cost (default: the shipped models/prices/us-east-1.toml).
+    #[arg(long, value_name = "FILE")]
+    pub prices: Option<PathBuf>,
+    /// Print exactly one JSON object on stdout instead of the sentences.
+    #[arg(long)]
+    pub json: bool,
+    /// Also write the answer and the sweep behind it into this folder: plan.json, plan.md,
+    /// report.html and every file of a sweep.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Also answer under N sets of plausible assumptions: the range of the largest count, the
+    /// share of sets each count meets the objectives in, and the deciding assumption.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(4..=4096))]
+    pub assumptions: Option<u32>,
+}
+
+#[derive(Args, Debug)]
+pub struct TimelineArgs {
+    /// The model file (TOML).
+    pub model: PathBuf,
+    /// Stream to look at (default: the first, by name).
+    #[arg(long)]
+    pub stream: Option<String>,
+    /// Shard number.
+    #[arg(long, default_value_t = 0)]
+    pub shard: u32,
+    /// Length of the window drawn, e.g. "10s".
+    #[arg(long, default_value = "10s")]
+    pub window: String,
+    /// Simulated time at which the window starts, e.g. "2m".
+    #[arg(long, default_value = "1m")]
+    pub at: String,
+    /// Override any model parameter by its dotted path.
+    #[arg(long = "set", value_name = "PATH=VALUE", value_parser = parse_override)]
+    pub set: Vec<Override>,
+    /// Output folder (default: output/MODEL-NAME/); writes timeline.png and timeline.svg.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct ParamsArgs {
+    /// The model file (TOML).
+    pub model: PathBuf,
+    /// Override any model parameter by its dotted path before listing.
+    #[arg(long = "set", value_name = "PATH=VALUE", value_parser = parse_override)]
+    pub set: Vec<Override>,
+}
+
+#[derive(Args, Debug)]
+pub struct AssumptionsArgs {
+    /// A model file: list its assumed parameters (patterns expanded) with their current values.
+    pub model: Option<PathBuf>,
+    /// Override any model parameter by its dotted path (with MODEL).
+    #[arg(long = "set", value_name = "PATH=VALUE", value_parser = parse_override, requires = "model")]
+    pub set: Vec<Override>,
+    /// Print exactly one JSON object on stdout instead of the table.
+    #[arg(long, conflicts_with = "markdown")]
+    pub json: bool,
+    /// Print the catalogue as the Markdown table of docs/model.md.
+    #[arg(long, conflicts_with = "model")]
+    pub markdown: bool,
+}
+
+pub(super) fn parse_override(s: &str) -> Result<Override, String> {
+    Override::parse(s)
+}

@@ -1,0 +1,321 @@
+//! The commands over an experiment's runs: sweep (whole, sharded or listed), merge, plan.
+
+use super::args::*;
+use super::common::*;
+use crate::experiment::Experiment;
+use crate::{output, sweep};
+use anyhow::Result;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+/// The forecast of a whole sweep: events summed, memory of the largest run.
+pub(super) fn sweep_forecast(exp: &Experiment) -> crate::model::estimate::Estimate {
+    sweep::shard::forecasts(exp).iter().fold(
+        crate::model::estimate::Estimate {
+            events: 0.0,
+            memory_bytes: 0.0,
+        },
+        |a, e| crate::model::estimate::Estimate {
+            events: a.events + e.events,
+            memory_bytes: a.memory_bytes.max(e.memory_bytes),
+        },
+    )
+}
+
+/// What identifies the unit prices in a journal header: a hash of the prices file's text, or
+/// `builtin` for the shipped ones.
+pub(super) fn prices_id(path: Option<&std::path::Path>) -> String {
+    match path.and_then(|p| std::fs::read_to_string(p).ok()) {
+        Some(text) => format!("{:016x}", crate::engine::rng::name_id(&text)),
+        None => "builtin".into(),
+    }
+}
+
+/// The shard `--shard` stands for, in this process's environment.
+pub(super) fn shard_of(typed: &str) -> Result<sweep::shard::Shard, Failure> {
+    let flag = sweep::shard::parse_flag(typed).map_err(Failure::Usage)?;
+    sweep::shard::resolve(flag, typed, &|name| std::env::var(name).ok()).map_err(Failure::Usage)
+}
+
+pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
+    let exp = open_experiment(&args.experiment, args.replicates)?;
+    crate::plan::objectives(&exp)?;
+    if args.list_runs {
+        return list_runs(&exp, &args);
+    }
+    let out_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output").join(&exp.name));
+    let shard = args.shard.as_deref().map(shard_of).transpose()?;
+    if shard.is_none() {
+        crate::fsio::check_replaceable(&out_dir).map_err(|e| Failure::Usage(format!("{e:#}")))?;
+    }
+    let journal = match (&args.journal, shard) {
+        (Some(dir), _) => dir.clone(),
+        (None, Some(_)) => {
+            return Err(Failure::Usage(format!(
+                "--shard {} needs --journal DIR, the folder the shards share",
+                args.shard.as_deref().unwrap_or_default()
+            )))
+        }
+        (None, None) => sweep::journal::folder(&out_dir),
+    };
+    let forecast = sweep_forecast(&exp);
+    let times = 1.0 + args.assumptions.map_or(0.0, f64::from);
+    let forecast = crate::model::estimate::Estimate {
+        events: forecast.events * times,
+        ..forecast
+    };
+    check_budget("this sweep", forecast, args.max_events)?;
+    let design = args
+        .assumptions
+        .map(|n| sweep::bands::AssumptionDesign::new(&exp, n as usize))
+        .transpose()?;
+    let prices = crate::config::prices::load(args.prices.as_deref())?;
+    let mut header = sweep::journal::Header::new(&exp, &prices_id(args.prices.as_deref()));
+    header.shards = shard.map(|s| s.count);
+    let shared = args.journal.is_some();
+    let on_mismatch = if shared {
+        sweep::journal::OnMismatch::Fail
+    } else {
+        sweep::journal::OnMismatch::Reset
+    };
+    sweep::journal::open(&journal, &header, on_mismatch)
+        .map_err(|e| Failure::Usage(format!("{e:#}")))?;
+    let terminal = std::io::stderr().is_terminal();
+    let lines = crate::progress::PlainLines::default();
+    let tell = |done: usize, total: usize| lines.tell(done, total);
+    let opts = sweep::Options {
+        jobs: args.jobs.unwrap_or(0),
+        progress: !args.quiet && terminal,
+        journal: Some(&journal),
+        resume: args.resume || shared,
+        stop: interrupt_flag(),
+        prices: Some(&prices),
+        shard,
+        on_done: (!args.quiet && !terminal).then_some(&tell as &(dyn Fn(usize, usize) + Sync)),
+    };
+    let res = match sweep::run_with(&exp, &opts) {
+        Ok(res) => res,
+        Err(sweep::SweepError::Interrupted {
+            finished,
+            total,
+            journal,
+        }) => {
+            let again = match shard {
+                Some(_) => "run the same command again to finish this shard".to_string(),
+                None if shared => "run the same command again to finish the sweep".to_string(),
+                None => format!(
+                    "`sim sweep --resume {}` finishes the sweep",
+                    args.experiment.display()
+                ),
+            };
+            return Err(Failure::Interrupted(format!(
+                "interrupted: {finished} of {total} runs finished and kept in {journal}; {again}"
+            )));
+        }
+        Err(sweep::SweepError::Failed(e)) => return Err(e.into()),
+    };
+    if let Some(s) = shard {
+        return print_stdout(&format!(
+            "shard {s}: {} runs finished, kept in {}; `sim merge {} --journal {}` writes the outputs once every shard has finished\n",
+            res.runs.len(),
+            journal.display(),
+            args.experiment.display(),
+            journal.display()
+        ));
+    }
+    let bands = match design {
+        Some(design) => Some(run_bands(&args.experiment, &exp, design, &opts)?),
+        None => None,
+    };
+    write_sweep(
+        &exp,
+        &res,
+        &out_dir,
+        args.json,
+        args.columns.as_deref(),
+        bands.as_ref(),
+    )?;
+    if !shared {
+        std::fs::remove_dir_all(&journal).ok();
+    }
+    Ok(())
+}
+
+/// Writes a finished sweep's outputs into `out_dir` and prints its table (or JSON): the one way
+/// out for a one-machine sweep and a merge alike, so both write the same files.
+pub(super) fn write_sweep(
+    exp: &Experiment,
+    res: &sweep::SweepResult,
+    out_dir: &std::path::Path,
+    json: bool,
+    columns: Option<&[crate::sweep::metric::Metric]>,
+    bands: Option<&sweep::bands::Bands>,
+) -> Result<(), Failure> {
+    let sums = sweep::stats::summarise(exp, res);
+    let write = output::sweep_files::WriteOptions {
+        command_line: command_line(),
+        slos: None,
+        bands,
+    };
+    crate::fsio::replace_dir(out_dir, |dir| {
+        output::sweep_files::write_all(dir, exp, res, &write)
+    })?;
+    let text = if json {
+        output::sweep::json(exp, res, &sums, bands).to_string() + "\n"
+    } else {
+        output::table::sweep_summary(exp, &sums, res.wall_s, res.events, columns)
+            + &bands.map_or(String::new(), |b| {
+                output::bands::deciding_line(exp, &sums, b)
+            })
+            + &format!(
+                "\n  wrote {}/report.html\n  beside it: summary.csv, runs.csv, timeseries.csv, summary.md, manifest.json, plots\n",
+                out_dir.display()
+            )
+    };
+    print_stdout(&text)
+}
+
+/// The shard count `--shard` names for `--list-runs`: N alone, K/N, auto/N, or auto.
+pub(super) fn list_shard_count(typed: &str) -> Result<u32, Failure> {
+    match typed.trim().parse::<u32>() {
+        Ok(0) => Err(Failure::Usage(format!(
+            "--shard {typed}: N must be at least 1"
+        ))),
+        Ok(n) => Ok(n),
+        Err(_) => Ok(shard_of(typed)?.count),
+    }
+}
+
+pub(super) fn list_runs(exp: &Experiment, args: &SweepArgs) -> Result<(), Failure> {
+    let count = args.shard.as_deref().map(list_shard_count).transpose()?;
+    let runs = sweep::shard::list(exp, count);
+    let text = if args.json {
+        output::sweep::runs_list_json(exp, &runs, count).to_string() + "\n"
+    } else {
+        output::sweep::runs_list_text(exp, &runs, count)
+    };
+    print_stdout(&text)
+}
+
+pub(super) fn run_merge(args: MergeArgs) -> Result<(), Failure> {
+    let exp = open_experiment(&args.experiment, args.replicates)?;
+    let out_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output").join(&exp.name));
+    crate::fsio::check_replaceable(&out_dir).map_err(|e| Failure::Usage(format!("{e:#}")))?;
+    let res = match sweep::merge::merge(&exp, &args.journal) {
+        Ok(res) => res,
+        Err(sweep::merge::MergeError::Foreign(why)) => return Err(Failure::Usage(why)),
+        Err(sweep::merge::MergeError::Missing { missing, total }) => {
+            return Err(Failure::Usage(output::sweep::missing_runs_text(
+                &exp, &missing, total,
+            )))
+        }
+    };
+    write_sweep(&exp, &res, &out_dir, args.json, None, None)
+}
+
+/// Runs every point under each assumption set of `design`.
+pub(super) fn run_bands(
+    experiment: &std::path::Path,
+    exp: &Experiment,
+    design: sweep::bands::AssumptionDesign,
+    opts: &sweep::Options,
+) -> Result<sweep::bands::Bands, Failure> {
+    match sweep::bands::run(exp, &design, opts) {
+        Ok(sets) => Ok(sweep::bands::Bands { design, sets }),
+        Err(sweep::SweepError::Interrupted {
+            finished, total, ..
+        }) => Err(Failure::Interrupted(format!(
+            "interrupted: {finished} of {total} assumption runs finished and not kept (the runs \
+             without assumption sets are kept for {}); run the command again to redo the sets",
+            experiment.display()
+        ))),
+        Err(sweep::SweepError::Failed(e)) => Err(e.into()),
+    }
+}
+
+pub(super) fn run_plan(args: PlanArgs) -> Result<(), Failure> {
+    let exp = open_experiment(&args.experiment, None)?;
+    let slos = if args.slos.is_empty() {
+        crate::plan::objectives(&exp)?
+    } else {
+        args.slos.clone()
+    };
+    if slos.is_empty() {
+        return Err(Failure::Usage(format!(
+            "no objectives: give --slo \"METRIC < VALUE\" or a [plan] table with slo = [...] in {}",
+            args.experiment.display()
+        )));
+    }
+    if let Some(out) = &args.out {
+        crate::fsio::check_replaceable(out).map_err(|e| Failure::Usage(format!("{e:#}")))?;
+    }
+    let prices = crate::config::prices::load(args.prices.as_deref())?;
+    // Runs are kept in a journal beside output/, so asking again with other objectives is instant.
+    let journal =
+        sweep::journal::folder(&PathBuf::from("output").join(format!("{}-plan", exp.name)));
+    let opts = sweep::Options {
+        jobs: args.jobs.unwrap_or(0),
+        progress: std::io::stderr().is_terminal(),
+        journal: Some(&journal),
+        resume: true,
+        stop: interrupt_flag(),
+        prices: Some(&prices),
+        shard: None,
+        on_done: None,
+    };
+    let header = sweep::journal::Header::new(&exp, &prices_id(args.prices.as_deref()));
+    sweep::journal::open(&journal, &header, sweep::journal::OnMismatch::Reset)?;
+    let res = match sweep::run_with(&exp, &opts) {
+        Ok(res) => res,
+        Err(sweep::SweepError::Interrupted {
+            finished, total, ..
+        }) => {
+            return Err(Failure::Interrupted(format!(
+            "interrupted: {finished} of {total} runs kept; run the same command again to continue"
+        )))
+        }
+        Err(sweep::SweepError::Failed(e)) => return Err(e.into()),
+    };
+    let sums = sweep::stats::summarise(&exp, &res);
+    let answers = crate::plan::answer(&exp, &sums, &slos);
+    let robust = match args.assumptions {
+        Some(n) => {
+            let design = sweep::bands::AssumptionDesign::new(&exp, n as usize)?;
+            let b = run_bands(&args.experiment, &exp, design, &opts)?;
+            Some(crate::plan::robustness(&exp, &b, &slos))
+        }
+        None => None,
+    };
+    if let Some(out) = &args.out {
+        let write = output::sweep_files::WriteOptions {
+            command_line: command_line(),
+            slos: Some(slos.clone()),
+            bands: None,
+        };
+        crate::fsio::replace_dir(out, |dir| {
+            output::sweep_files::write_all(dir, &exp, &res, &write)
+        })?;
+    }
+    if args.json {
+        return print_stdout(
+            &(crate::plan::json(&exp, &slos, &answers, robust.as_deref()).to_string() + "\n"),
+        );
+    }
+    let mut text = crate::plan::report(&exp, &slos, &answers);
+    if let Some(r) = &robust {
+        text += &crate::plan::robustness_report(&exp, r);
+    }
+    if let Some(out) = &args.out {
+        text += &format!(
+            "\n  wrote {}/ (plan.md, plan.json, report.html and the sweep's files)\n",
+            out.display()
+        );
+    }
+    print_stdout(&text)
+}
