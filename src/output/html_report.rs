@@ -232,12 +232,51 @@ fn assumptions(exp: &Experiment) -> String {
         ]
     }));
     let header = ["parameter".to_string(), "value".into(), "where from".into()];
-    html::table(&header, &rows, 3)
-        + &html::para(
-            "Every other parameter takes the model file's value or sim's default; the defaults \
-             AWS does not document are marked ASSUMPTION in docs/model.md, with their sources in \
-             docs/sources.md.",
-        )
+    html::table(&header, &rows, 3) + &assumed(exp)
+}
+
+/// Every parameter AWS does not document, per model: the value in force, its plausible range,
+/// why it is assumed and the source (the catalogue `sim assumptions` lists).
+fn assumed(exp: &Experiment) -> String {
+    use crate::assumptions::{expand, Catalogue, Current};
+    let cat = Catalogue::load();
+    let mut rows = Vec::new();
+    for m in exp.model_files() {
+        let Ok(params) = expand(cat, m, exp.fixed_overrides(), &[]) else {
+            continue;
+        };
+        for p in params {
+            let e = &cat.entries[p.entry];
+            let value = match &p.current {
+                Current::Model(v) => v.display(),
+                Current::Default(v) => format!("{} (default)", v.display()),
+                Current::Other(t) => format!("{t} (as written)"),
+            };
+            let range = format!("{} to {}", p.range.low.display(), p.range.high.display());
+            rows.push(vec![
+                m.path.display().to_string(),
+                p.key,
+                value,
+                range,
+                e.why.clone(),
+                e.source.clone(),
+            ]);
+        }
+    }
+    let header = [
+        "model",
+        "assumed parameter",
+        "value in force",
+        "plausible range",
+        "why",
+        "source",
+    ]
+    .map(String::from);
+    html::para(
+        "The parameters below are not documented by AWS: each is an assumption with a plausible \
+         range (docs/model.md §19; `sim sweep --assumptions N` shows how far the results move \
+         across it, with sensitivity.csv naming the assumption that decides).",
+    ) + &html::table(&header, &rows, 6)
 }
 
 fn inputs(exp: &Experiment) -> String {
