@@ -40,6 +40,9 @@ stream = "events"
 count = {consumers}
 read = "shared"
 batch_size = 100
+# The pre-caught-up poller, which re-polls at min_call_interval whenever anything is new: under it
+# the busy interval shows in the series, so the round trip can recover it.
+busy_poll = "any-new"
 throttle_backoff = {{ kind = "exponential", initial = "1s", multiplier = 2.0, max = "10s", jitter = "full" }}
 
 [consumers.fn.function]
@@ -190,9 +193,13 @@ fn a_calibration_recovers_hidden_values_from_a_simulated_export() {
         "calibration.csv",
         "overlay-iterator-age.png",
         "overlay-throttled.svg",
+        "report.html",
     ] {
         assert!(out.join(f).exists(), "{f}");
     }
+    let page = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert_eq!(page.matches("<svg").count(), 2, "both overlays inline");
+    assert!(page.contains("replayed-calibrated.toml") && !page.contains("<script"));
     // The calibrated model is an ordinary model: it runs, replaying the same traffic.
     let run = sim(&[
         "run",

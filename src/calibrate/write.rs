@@ -22,8 +22,31 @@ pub fn write_dir(c: &Calibration, model_path: &Path, model_text: &str, out: &Pat
             toml.as_bytes(),
         )?;
         fsio::write(&dir.join("calibration.csv"), csv(c).as_bytes())?;
-        overlay(c, dir)
+        overlay(c, dir)?;
+        let page = report_page(c, &toml, &crate::output::html_report::svgs_in(dir)?);
+        fsio::write(&dir.join("report.html"), page.as_bytes())
     })
+}
+
+/// The calibration as one self-contained page: the fit first, then the overlays of observed and
+/// simulated series, then the calibrated model's text.
+fn report_page(c: &Calibration, calibrated: &str, svgs: &[(String, String)]) -> String {
+    use crate::output::html;
+    let figures: String = svgs
+        .iter()
+        .map(|(name, svg)| html::figure(name, svg))
+        .collect();
+    let body = html::section(
+        "answer",
+        "How well the model fits the export",
+        &html::source("fit", &summary(c), true),
+    ) + &html::section("plots", "Observed against simulated, per minute", &figures)
+        + &html::section(
+            "inputs",
+            "The calibrated model",
+            &html::source(&format!("{}-calibrated.toml", c.model), calibrated, false),
+        );
+    html::page(&format!("{}: calibration", c.model), &body)
 }
 
 /// The model as written with the fitted values set in place, export paths made relative to the

@@ -56,7 +56,7 @@ pub(super) fn run_calibrate(args: CalibrateArgs) -> Result<(), Failure> {
     write::write_dir(&c, &file.path, &file.text, &out)?;
     let mut text = write::summary(&c);
     text += &format!(
-        "  wrote {}/{{{}-calibrated.toml,calibration.csv,overlay-*.png,overlay-*.svg}}\n",
+        "  wrote {}/{{report.html,{}-calibrated.toml,calibration.csv,overlay-*.png,overlay-*.svg}}\n",
         out.display(),
         c.model
     );
