@@ -3,7 +3,7 @@
 //!
 //! - [`catalogue`]: `assumptions.toml` (embedded), every assumed parameter's key pattern, default,
 //!   range, reason and source;
-//! - [`expand`]: a model's concrete parameters (patterns expanded over its streams, consumers and
+//! - [`mod@expand`]: a model's concrete parameters (patterns expanded over its streams, consumers and
 //!   producers) with their current values;
 //! - [`design`]: Sobol and Latin hypercube designs mapped onto the ranges as `--set` overrides;
 //! - [`sensitivity`]: Saltelli sampling, Jansen's first-order and total-effect indices, bands;

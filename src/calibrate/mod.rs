@@ -72,7 +72,7 @@ pub struct Calibration {
     pub best_set: AssumptionSet,
     /// The best candidate's simulated series (one per target).
     pub simulated: Vec<Vec<Option<f64>>>,
-    /// The loss between the best values run with two seeds (see [`noise_floor`]).
+    /// The loss between the best values run with two seeds (see `noise_floor`).
     pub noise: f64,
     pub spreads: Vec<Spread>,
     /// Every run made, baseline and screen included.
