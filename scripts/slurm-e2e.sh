@@ -15,11 +15,12 @@ cargo build --release --quiet --bin sim || exit 2
 export SIM="$root/target/release/sim"
 
 work=$(mktemp -d "$root/target/slurm-e2e.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+[ -n "${KEEP:-}" ] || trap 'rm -rf "$work"' EXIT  # KEEP=1 keeps it to look at
 export JOURNAL="$work/journal" OUT="$work/merged"
 
 echo "== one machine"
-"$SIM" sweep "$experiment" --quiet --out "$work/single" >/dev/null
+# The same path as the array tasks are given: outputs record the experiment's path as typed.
+"$SIM" sweep "$root/$experiment" --quiet --out "$work/single" >/dev/null
 
 echo "== Slurm: $shards array tasks, then the merge job"
 cd "$work"
