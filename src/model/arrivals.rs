@@ -28,6 +28,8 @@ pub struct Source {
     carry: f64,
     /// Chance that a record is written twice (0: never, and no draw is made).
     dup_p: f64,
+    /// The size of every record when sizes are fixed (the draw needs no random number).
+    fixed_size: Option<u64>,
     /// For a flat profile (one step): `rate` times its multiplier, the rate `advance` would
     /// compute for every record (the same product, so the same bits); `None` otherwise.
     flat_rate: Option<f64>,
@@ -54,6 +56,7 @@ impl Source {
         let mut s = Source {
             rate: rate_per_s / 1e9,
             kind,
+            fixed_size: fixed_size(&size),
             size,
             profile,
             seg: 0,
@@ -99,6 +102,7 @@ impl Source {
             rate: self.rate * share,
             kind: self.kind,
             size: self.size.clone(),
+            fixed_size: self.fixed_size,
             profile: self.profile.clone(),
             seg: self.seg,
             next: start,
@@ -162,11 +166,16 @@ impl Source {
         }
     }
 
+    #[inline]
     fn draw_size(&mut self) -> u64 {
-        round_u64(self.size.sample(&mut self.rng)).max(1)
+        match self.fixed_size {
+            Some(b) => b,
+            None => round_u64(self.size.sample(&mut self.rng)).max(1),
+        }
     }
 
     /// Produces the arrival at `next_time()` (exact mode) and draws the one after.
+    #[inline]
     pub fn pop_exact(&mut self) -> Arrival {
         let t = self.next;
         let bytes = self.draw_size();
@@ -207,6 +216,14 @@ impl Source {
             ((self.size.mean() * count as f64 + sd * z).round() as u64).max(count)
         };
         (count, bytes)
+    }
+}
+
+/// What [`Source::draw_size`] returns for every record when sizes are fixed.
+fn fixed_size(size: &Dist) -> Option<u64> {
+    match *size {
+        Dist::Fixed(v) => Some(round_u64(v).max(1)),
+        _ => None,
     }
 }
 

@@ -57,8 +57,8 @@ impl WriteWindow {
 
     /// [`WriteWindow::admit`] for a single record (exact mode): the same decisions without the
     /// integer divisions, which dominated the cost of writing one record.
-    #[inline]
-    fn admit_one(&mut self, limits: &ShardLimits, t: Nanos, bytes: u64) -> u64 {
+    #[inline(always)]
+    pub fn admit_one(&mut self, limits: &ShardLimits, t: Nanos, bytes: u64) -> u64 {
         self.roll(t);
         let by_records = limits
             .write_records_per_s

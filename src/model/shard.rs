@@ -188,7 +188,7 @@ impl Shard {
         }
         while let Some(i) = self.next_source(t) {
             let a = self.sources[i].pop_exact();
-            let written = self.append(a.t_first, a.t_last, a.count, a.bytes);
+            let written = self.append_one(a.t_last, a.bytes);
             let dups = self.sources[i].draw_duplicates(written);
             self.append_duplicates(a.t_last, dups, a.bytes);
         }
@@ -203,18 +203,54 @@ impl Shard {
         }
     }
 
+    /// [`Shard::append`] for one record written at `t`, the exact-mode path every record takes.
+    #[inline(always)]
+    fn append_one(&mut self, t: Nanos, bytes: u64) -> u64 {
+        let admitted = self.write.admit_one(&self.limits, t, bytes);
+        self.offered_records += 1;
+        self.offered_bytes += bytes;
+        if admitted == 0 {
+            self.throttle_write(t, 1);
+            return 0;
+        }
+        let bytes = bytes.max(1);
+        self.bytes_written += bytes;
+        self.put_units += bytes.div_ceil(25_000).max(1);
+        let first = self.log.end();
+        self.log.push(t, t, 1, bytes);
+        if !self.marks.is_empty() {
+            self.resolve_marks(t, first);
+        }
+        1
+    }
+
+    /// Counts `n` records rejected by the write limits at `t`.
+    #[cold]
+    fn throttle_write(&mut self, t: Nanos, n: u64) {
+        self.write_throttles += n;
+        let m = (t / crate::engine::time::MIN) as usize;
+        if self.write_throttle_minutes.len() <= m {
+            self.write_throttle_minutes.resize(m + 1, 0);
+        }
+        self.write_throttle_minutes[m] += n;
+    }
+
+    /// Points the poison marks reached by a write stamped `t_last` at its first record.
+    fn resolve_marks(&mut self, t_last: Nanos, first: u64) {
+        for m in self.marks.iter_mut() {
+            if m.1 == UNRESOLVED && t_last >= m.0 {
+                m.1 = first;
+            }
+        }
+    }
+
     fn append(&mut self, t_first: Nanos, t_last: Nanos, count: u64, bytes: u64) -> u64 {
         let limits = &self.limits;
         let admitted = self.write.admit(limits, t_first, count, bytes);
-        self.write_throttles += count - admitted;
         self.offered_records += count;
         self.offered_bytes += bytes;
         if admitted < count {
-            let m = (t_first / crate::engine::time::MIN) as usize;
-            if self.write_throttle_minutes.len() <= m {
-                self.write_throttle_minutes.resize(m + 1, 0);
-            }
-            self.write_throttle_minutes[m] += count - admitted;
+            self.throttle_write(t_first, count - admitted);
         }
         if admitted == 0 {
             return 0;
@@ -232,11 +268,7 @@ impl Shard {
             admitted * (bytes / admitted).div_ceil(25_000).max(1)
         };
         self.log.push(t_first, t_last, admitted, bytes);
-        for m in self.marks.iter_mut() {
-            if m.1 == UNRESOLVED && t_last >= m.0 {
-                m.1 = first;
-            }
-        }
+        self.resolve_marks(t_last, first);
         admitted
     }
 

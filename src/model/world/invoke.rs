@@ -40,7 +40,10 @@ impl World<'_> {
         let rd = &self.readers[r];
         let log = &self.streams[rd.stream as usize].shards[rd.shard as usize].log;
         let by_count = rd.pend_start + c.batch_size;
-        let by_bytes = log.end_within_bytes(rd.pend_start, c.payload_cap_bytes, &rd.hint);
+        // A byte limit beyond the count's changes neither the end nor whether the batch is full,
+        // so the byte search stops at `by_count`.
+        let by_bytes =
+            log.end_within_bytes_upto(rd.pend_start, c.payload_cap_bytes, by_count, &rd.hint);
         let e = by_count.min(by_bytes).min(rd.cursor).max(rd.pend_start + 1);
         (e, e == by_count || by_bytes < rd.cursor)
     }

@@ -80,7 +80,8 @@ impl World<'_> {
             return (0, 0);
         }
         let by_count = (cursor + want_n).min(avail);
-        let by_bytes = log.end_within_bytes(cursor, max_bytes, h);
+        // Only the nearer limit matters, so the byte search stops at the count's.
+        let by_bytes = log.end_within_bytes_upto(cursor, max_bytes, by_count, h);
         let e = by_count.min(by_bytes).max(cursor + 1); // a call returns at least one record
         let bytes = log.bytes_before(e, h) - log.bytes_before(cursor, h);
         let rd = &mut self.readers[r];

@@ -1,0 +1,272 @@
+//! The log while every record is written alone (exact mode): about 8.8 bytes a record.
+//!
+//! Records sit in blocks of [`B`]. A block keeps its first record's time and the totals before it
+//! at full width, and per record only two 32-bit offsets: its time after the block's first, and the
+//! block's bytes up to and including it. A block whose offsets outgrow 32 bits (records seconds
+//! apart, or huge ones) moves them to 64 bits, so nothing is ever rounded. Blocks are boxed, so a
+//! growing log never copies records, and trimming frees whole blocks. Searches go block by block,
+//! then inside one block.
+
+use super::{gallop, Hint};
+use crate::engine::Nanos;
+
+/// Records per block (a power of two).
+const B: usize = 64;
+const SHIFT: u32 = B.trailing_zeros();
+
+/// The 64-bit offsets of a block that outgrew 32 bits.
+struct Wide {
+    t: [u64; B],
+    b: [u64; B],
+}
+
+struct Block {
+    /// Time of the block's first record.
+    t0: Nanos,
+    /// Bytes, and the sum of timestamps, of every record before the block.
+    bytes0: u64,
+    ts0: u128,
+    /// Per record: its time minus `t0`, and the block's bytes up to and including it.
+    t: [u32; B],
+    b: [u32; B],
+    wide: Option<Box<Wide>>,
+}
+
+impl Block {
+    fn new(t0: Nanos, bytes0: u64, ts0: u128) -> Box<Block> {
+        Box::new(Block {
+            t0,
+            bytes0,
+            ts0,
+            t: [0; B],
+            b: [0; B],
+            wide: None,
+        })
+    }
+
+    /// Time of the block's record `i`, after `t0`.
+    #[inline(always)]
+    fn t_off(&self, i: usize) -> u64 {
+        match &self.wide {
+            None => u64::from(self.t[i]),
+            Some(w) => w.t[i],
+        }
+    }
+
+    /// Bytes of the block's records `0..=i`.
+    #[inline(always)]
+    fn b_incl(&self, i: usize) -> u64 {
+        match &self.wide {
+            None => u64::from(self.b[i]),
+            Some(w) => w.b[i],
+        }
+    }
+
+    /// Bytes of the block's records before `i`.
+    #[inline(always)]
+    fn b_before(&self, i: usize) -> u64 {
+        if i == 0 {
+            0
+        } else {
+            self.b_incl(i - 1)
+        }
+    }
+
+    /// Sum of the time offsets of the block's records before `i`.
+    #[inline]
+    fn t_off_sum(&self, i: usize) -> u64 {
+        match &self.wide {
+            None => self.t[..i].iter().map(|&x| u64::from(x)).sum(),
+            Some(w) => w.t[..i].iter().sum(),
+        }
+    }
+
+    /// Stores record `i` (`t_off` after `t0`, `b` bytes of the block up to it), widening the
+    /// block first when either does not fit in 32 bits.
+    #[inline]
+    fn set(&mut self, i: usize, t_off: u64, b: u64) {
+        if self.wide.is_none() {
+            if let (Ok(t), Ok(b)) = (u32::try_from(t_off), u32::try_from(b)) {
+                self.t[i] = t;
+                self.b[i] = b;
+                return;
+            }
+            self.widen(i);
+        }
+        let w = self.wide.as_mut().expect("widened above");
+        w.t[i] = t_off;
+        w.b[i] = b;
+    }
+
+    #[cold]
+    fn widen(&mut self, filled: usize) {
+        let mut w = Box::new(Wide {
+            t: [0; B],
+            b: [0; B],
+        });
+        for i in 0..filled {
+            w.t[i] = u64::from(self.t[i]);
+            w.b[i] = u64::from(self.b[i]);
+        }
+        self.wide = Some(w);
+    }
+}
+
+/// One-record chunks in compact blocks; see the module documentation. Answers every query exactly
+/// as [`super::chunks::ChunkLog`] does for the same one-record pushes.
+#[derive(Default)]
+pub struct UnitLog {
+    // Boxed on purpose: growing the vector moves 8-byte pointers, not 560-byte blocks, and never
+    // holds two copies of the records at once.
+    #[allow(clippy::vec_box)]
+    blocks: Vec<Box<Block>>,
+    /// Record number of the first record of `blocks[0]`.
+    first: u64,
+    /// First record still retained (`first <= start <= end`): trimming is exact to the record, even
+    /// though memory is freed a block at a time.
+    start: u64,
+    end: u64,
+    /// Bytes, and the sum of timestamps, of every record ever written.
+    bytes_end: u64,
+    ts_end: u128,
+}
+
+impl UnitLog {
+    #[inline(always)]
+    pub fn end(&self) -> u64 {
+        self.end
+    }
+
+    #[inline(always)]
+    pub fn start(&self) -> u64 {
+        self.start
+    }
+
+    /// Records retained (each is a chunk).
+    pub fn chunks(&self) -> usize {
+        (self.end - self.start) as usize
+    }
+
+    /// Appends one record stamped `t` (no earlier than the last) of `bytes` bytes.
+    #[inline(always)]
+    pub fn push(&mut self, t: Nanos, bytes: u64) {
+        let i = (self.end - self.first) as usize & (B - 1);
+        if i == 0 {
+            self.blocks.push(Block::new(t, self.bytes_end, self.ts_end));
+        }
+        let block = self.blocks.last_mut().expect("a block was pushed above");
+        let b = block.b_before(i) + bytes;
+        block.set(i, t - block.t0, b);
+        self.end += 1;
+        self.bytes_end += bytes;
+        self.ts_end += u128::from(t);
+    }
+
+    /// Time of the last record retained.
+    #[inline]
+    pub fn last_time(&self) -> Option<Nanos> {
+        (self.end > self.start).then(|| self.ts_of(self.end - 1))
+    }
+
+    /// The block holding record `r` and `r`'s place in it.
+    #[inline(always)]
+    fn locate(&self, r: u64) -> (&Block, usize) {
+        let k = (r - self.first) as usize;
+        (&self.blocks[k >> SHIFT], k & (B - 1))
+    }
+
+    /// Timestamp of record `r`, which must be retained.
+    #[inline(always)]
+    pub fn ts_of(&self, r: u64) -> Nanos {
+        let (b, i) = self.locate(r);
+        b.t0 + b.t_off(i)
+    }
+
+    /// Bytes of records before `r` (`start() <= r <= end()`).
+    #[inline(always)]
+    pub fn bytes_before(&self, r: u64) -> u64 {
+        if r == self.end {
+            return self.bytes_end;
+        }
+        let (b, i) = self.locate(r);
+        b.bytes0 + b.b_before(i)
+    }
+
+    /// Sum of the timestamps of records before `r` (`start() <= r <= end()`).
+    #[inline]
+    pub fn ts_sum_before(&self, r: u64) -> u128 {
+        if r == self.end {
+            return self.ts_end;
+        }
+        let (b, i) = self.locate(r);
+        b.ts0 + i as u128 * u128::from(b.t0) + u128::from(b.t_off_sum(i))
+    }
+
+    /// Records filled in block `k`.
+    #[inline(always)]
+    fn filled(&self, k: usize) -> usize {
+        if k + 1 < self.blocks.len() {
+            B
+        } else {
+            (self.end - self.first - (k << SHIFT) as u64) as usize
+        }
+    }
+
+    /// The first record from `lo` on for which `past` holds (`end` if none), for `past` false then
+    /// true in record order: a gallop over blocks from the one holding record `h`, by their last
+    /// record, then a binary search inside one block.
+    #[inline]
+    fn first_past(&self, lo: u64, h: u64, past: impl Fn(&Block, usize) -> bool) -> u64 {
+        if self.blocks.is_empty() {
+            return self.end;
+        }
+        let hk = ((h.clamp(self.first, self.end - 1) - self.first) >> SHIFT) as usize;
+        let k = gallop(self.blocks.len(), hk, |k| {
+            !past(&self.blocks[k], self.filled(k) - 1)
+        });
+        if k == self.blocks.len() {
+            return self.end;
+        }
+        let b = &self.blocks[k];
+        let i = gallop(self.filled(k), 0, |i| !past(b, i));
+        (self.first + (k << SHIFT) as u64 + i as u64).max(lo)
+    }
+
+    /// Number just past the last retained record stamped at or before `t`.
+    #[inline]
+    pub fn end_at(&self, t: Nanos, hint: &Hint) -> u64 {
+        let e = self.first_past(self.start, hint.0.get(), |b, i| b.t0 + b.t_off(i) > t);
+        hint.0.set(e);
+        e
+    }
+
+    /// Number just past the last record `e >= from` such that records `from..e` hold at most `bytes`.
+    #[inline]
+    pub fn end_within_bytes(&self, from: u64, bytes: u64) -> u64 {
+        let target = self.bytes_before(from).saturating_add(bytes);
+        if self.bytes_end <= target {
+            return self.end;
+        }
+        // The first record (from `from` on) whose bytes up to and including it exceed the target.
+        self.first_past(from, from, |b, i| b.bytes0 + b.b_incl(i) > target)
+    }
+
+    /// Retains only records from `r` on (none before `start()` come back); frees whole blocks.
+    pub fn trim_before(&mut self, r: u64) {
+        self.start = self.start.max(r.min(self.end));
+        // Blocks wholly before `start`: never a partly filled last block, which the next push fills.
+        let k = (((self.start - self.first) >> SHIFT) as usize).min(self.blocks.len());
+        self.blocks.drain(..k);
+        self.first += (k << SHIFT) as u64;
+    }
+
+    /// Every retained record as `(timestamp, bytes)`, oldest first.
+    pub fn records(&self) -> impl Iterator<Item = (Nanos, u64)> + '_ {
+        (self.start..self.end).map(|r| {
+            (
+                self.ts_of(r),
+                self.bytes_before(r + 1) - self.bytes_before(r),
+            )
+        })
+    }
+}
