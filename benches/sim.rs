@@ -1,4 +1,5 @@
-//! `cargo bench`: the event loop and the sweep, on shortened versions of the shipped models.
+//! `cargo bench`: the reference model, the event loop and the sweep (shortened versions of the
+//! shipped models).
 //!
 //! Kept under two minutes in all (small samples, short measurement times). Throughput is in
 //! events, so criterion prints events per second; docs/performance.md has the full-length figures.
@@ -33,6 +34,19 @@ fn bench_run(c: &mut Criterion, name: &str, spec: &ModelSpec, samples: usize) {
 }
 
 fn event_loop(c: &mut Criterion) {
+    // The model speed is compared on against an independent implementation (benches/reference.toml):
+    // 10 shared readers falling behind, and 30 with nearly the whole hour unread.
+    for n in [10, 30] {
+        bench_run(
+            c,
+            &format!("reference-{n}-consumers-1h"),
+            &model(
+                "benches/reference.toml",
+                &[&format!("consumers.fn.count={n}")],
+            ),
+            10,
+        );
+    }
     // The whole model: 4 shards, 10 shared pollers, 1 simulated hour (~224k events).
     bench_run(
         c,

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Times two builds of sim against each other, interleaved (A B A B ...), so that a machine that
+# slows down or speeds up during the sitting affects both alike. Prints each side's median wall
+# time and peak memory, and the per-pair ratios A/B (median, min, max): a ratio above 1 means B is
+# faster.
+#
+# Usage: scripts/ab-bench.sh [--pairs N] REV_A REV_B -- SIM_ARGS...
+#   REV_A, REV_B   commits (anything git rev-parse takes), or `worktree` for the files as they are
+#   --pairs N      timed pairs (default 11), after one untimed warm-up pair
+#   SIM_ARGS       the sim command line, e.g. `run benches/reference.toml --set consumers.fn.count=10`
+# Each run writes into its own temporary folder (an `--out` is added when SIM_ARGS has none).
+# Example: scripts/ab-bench.sh af54fcd worktree -- run benches/reference.toml --set consumers.fn.count=30
+# Exit status: 0 done, 2 usage or build error.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+pairs=11
+if [ "${1:-}" = --pairs ]; then
+  pairs=$2
+  shift 2
+fi
+if [ $# -lt 3 ] || [ "$3" != -- ]; then
+  sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2
+  exit 2
+fi
+rev_a=$1 rev_b=$2
+shift 3
+args=("$@")
+
+# Builds `rev` and prints the path of its sim binary. Commits get their own worktree and target
+# folder under target/ab/, kept between calls so a second comparison only rebuilds sim.
+build() {
+  local rev=$1
+  if [ "$rev" = worktree ]; then
+    cargo build --release --quiet --bin sim >&2 || exit 2
+    echo "$root/target/release/sim"
+    return
+  fi
+  local sha
+  sha=$(git rev-parse --verify --quiet "$rev^{commit}") || { echo "ab-bench: no commit '$rev'" >&2; exit 2; }
+  local tree="$root/target/ab/tree-${sha:0:12}"
+  [ -d "$tree" ] || git worktree add --detach "$tree" "$sha" >/dev/null 2>&1 || exit 2
+  CARGO_TARGET_DIR="$root/target/ab/target-${sha:0:12}" cargo build --release --quiet --bin sim \
+    --manifest-path "$tree/Cargo.toml" >&2 || exit 2
+  echo "$root/target/ab/target-${sha:0:12}/release/sim"
+}
+
+echo "== building $rev_a and $rev_b" >&2
+bin_a=$(build "$rev_a")
+cp "$bin_a" "$root/target/ab-a.sim"
+bin_b=$(build "$rev_b")
+cp "$bin_b" "$root/target/ab-b.sim"
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+has_out=0
+for a in "${args[@]}"; do [ "$a" = --out ] && has_out=1; done
+
+# One timed run: prints "seconds peak_kb". Wall time from the shell's microsecond clock.
+run_one() {
+  local bin=$1 out=$work/out
+  rm -rf "$out"
+  local extra=()
+  [ $has_out = 1 ] || extra=(--out "$out")
+  local t0=$EPOCHREALTIME
+  /usr/bin/time -f %M -o "$work/rss" "$bin" "${args[@]}" "${extra[@]}" >/dev/null 2>"$work/err" ||
+    { echo "ab-bench: sim failed:" >&2; cat "$work/err" >&2; exit 2; }
+  local t1=$EPOCHREALTIME
+  echo "$(echo "$t1 - $t0" | bc -l) $(tail -1 "$work/rss")"
+}
+
+echo "== $pairs pairs (plus one warm-up): sim ${args[*]}" >&2
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+run_one "$root/target/ab-a.sim" >/dev/null
+run_one "$root/target/ab-b.sim" >/dev/null
+: >"$work/pairs"
+for i in $(seq 1 "$pairs"); do
+  a=$(run_one "$root/target/ab-a.sim")
+  b=$(run_one "$root/target/ab-b.sim")
+  echo "$a $b" >>"$work/pairs"
+  echo "pair $i: A ${a% *} s, B ${b% *} s" >&2
+done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+
+python3 - "$work/pairs" "$rev_a" "$rev_b" <<'EOF'
+import statistics, sys
+rows = [list(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
+ta, ma, tb, mb = ([r[i] for r in rows] for i in range(4))
+ratios = [a / b for a, b in zip(ta, tb)]
+med = statistics.median
+print(f"A {sys.argv[2]}: median {med(ta):.4f} s, peak memory {med(ma) / 1024:.1f} MB")
+print(f"B {sys.argv[3]}: median {med(tb):.4f} s, peak memory {med(mb) / 1024:.1f} MB")
+print(f"A/B per pair: median {med(ratios):.2f}x, min {min(ratios):.2f}x, max {max(ratios):.2f}x ({len(ratios)} pairs)")
+EOF
