@@ -8,18 +8,20 @@
 //! its point and replicate (common random numbers), so differences between sets come from the
 //! assumptions, not from the dice.
 //!
-//! Sensitivity is estimated from the same runs ("given data"): for each parameter, the sets are
-//! sorted by its value and cut into about √N equal slices, and the share of the metric's variance
-//! that the slice means explain (the correlation ratio η², adjusted for the number of slices) is
-//! its main effect: 0 when the metric does not follow the parameter, 1 when the parameter alone
-//! decides it. This costs no runs beyond the band's; docs/model.md §19 says why it was chosen
-//! over a Saltelli design.
+//! Sensitivity is estimated one of two ways ([`Estimator`]). By default from the same runs
+//! ("given data"): for each parameter, the sets are sorted by its value and cut into about √N
+//! equal slices, and the share of the metric's variance that the slice means explain (the
+//! correlation ratio η², adjusted for the number of slices) is its main effect: 0 when the metric
+//! does not follow the parameter, 1 when the parameter alone decides it. This costs no runs
+//! beyond the band's, but misses interactions. A Saltelli design instead runs N(d + 2) sets (A, B
+//! and each AB_i) and gives Jansen's first-order and total effects; its band comes from A and B.
+//! docs/model.md §19 says when to use which.
 
 use super::metric::Metric;
 use super::stats::PointSummaries;
 use super::{Options, SweepError};
 use crate::assumptions::design::sobol_points;
-use crate::assumptions::{expand, AssumptionSet, Band, Catalogue, Param};
+use crate::assumptions::{expand, jansen, AssumptionSet, Band, Catalogue, Param, Saltelli};
 use crate::config::{ConfigError, Override};
 use crate::engine::rng::{derive_seed, name_id};
 use crate::experiment::Experiment;
@@ -28,6 +30,29 @@ use indicatif::{ParallelProgressIterator, ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use std::sync::atomic::Ordering;
 
+/// How a sweep says which assumption a band comes from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Estimator {
+    /// The main effect from the band's own N sets: no extra runs, first order only.
+    #[default]
+    GivenData,
+    /// Saltelli's A, B and AB_i sets, N(d + 2) of them: Jansen's first-order and total effects.
+    Saltelli,
+}
+
+impl Estimator {
+    /// The estimator a `--sensitivity` value names.
+    pub fn parse(typed: &str) -> Result<Estimator, String> {
+        match typed.trim() {
+            "given-data" => Ok(Estimator::GivenData),
+            "saltelli" => Ok(Estimator::Saltelli),
+            other => Err(format!(
+                "unknown sensitivity estimator `{other}`; use given-data or saltelli"
+            )),
+        }
+    }
+}
+
 /// N assumption sets over every model of an experiment.
 #[derive(Clone, Debug)]
 pub struct AssumptionDesign {
@@ -35,34 +60,64 @@ pub struct AssumptionDesign {
     pub keys: Vec<String>,
     /// Per model file of the experiment: its assumed parameters.
     pub params: Vec<Vec<Param>>,
-    /// One row per set, one unit coordinate per key.
+    /// One row per set to run, one unit coordinate per key: the N sets of the band, or for a
+    /// Saltelli design its N rows of A, N of B, then N of each AB_i in the keys' order.
     pub unit: Vec<Vec<f64>>,
+    /// N when the rows are a Saltelli design's.
+    pub saltelli: Option<usize>,
 }
 
 impl AssumptionDesign {
     /// `n` scrambled Sobol sets over the catalogue's ranges for `exp`'s models, seeded from the
     /// experiment seed.
     pub fn new(exp: &Experiment, n: usize) -> Result<AssumptionDesign, ConfigError> {
-        let cat = Catalogue::load();
-        let params = exp
-            .model_files()
-            .iter()
-            .map(|m| expand(cat, m, exp.fixed_overrides(), &[]))
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut keys: Vec<String> = Vec::new();
-        for p in params.iter().flatten() {
-            if !keys.contains(&p.key) {
-                keys.push(p.key.clone());
-            }
-        }
-        let seed = derive_seed(exp.seed, &[name_id("assumptions")]);
-        let unit = sobol_points(n, keys.len(), seed)
+        let (keys, params) = columns(exp)?;
+        let unit = sobol_points(n, keys.len(), design_seed(exp))
             .map_err(|m| ConfigError::whole(&exp.path, format!("--assumptions {n}: {m}")))?;
-        Ok(AssumptionDesign { keys, params, unit })
+        Ok(AssumptionDesign {
+            keys,
+            params,
+            unit,
+            saltelli: None,
+        })
     }
 
-    /// Number of sets.
+    /// A Saltelli design of `n` rows per matrix over the same columns: N(d + 2) sets.
+    pub fn saltelli(exp: &Experiment, n: usize) -> Result<AssumptionDesign, ConfigError> {
+        let (keys, params) = columns(exp)?;
+        let unit = Saltelli::new(n, keys.len(), design_seed(exp))
+            .map_err(|m| {
+                let m = format!("--assumptions {n} --sensitivity saltelli: {m}");
+                ConfigError::whole(&exp.path, m)
+            })?
+            .points;
+        Ok(AssumptionDesign {
+            keys,
+            params,
+            unit,
+            saltelli: Some(n),
+        })
+    }
+
+    /// The design `estimator` needs with `n` sets in its band.
+    pub fn for_estimator(
+        exp: &Experiment,
+        n: usize,
+        estimator: Estimator,
+    ) -> Result<AssumptionDesign, ConfigError> {
+        match estimator {
+            Estimator::GivenData => AssumptionDesign::new(exp, n),
+            Estimator::Saltelli => AssumptionDesign::saltelli(exp, n),
+        }
+    }
+
+    /// Number of sets the band is made of (A and B for a Saltelli design).
     pub fn sets(&self) -> usize {
+        self.saltelli.map_or(self.unit.len(), |n| 2 * n)
+    }
+
+    /// Number of sets to run: the band's, plus the AB_i of a Saltelli design.
+    pub fn runs(&self) -> usize {
         self.unit.len()
     }
 
@@ -80,6 +135,27 @@ impl AssumptionDesign {
     }
 }
 
+/// Every parameter key of `exp`'s models, first seen first, and each model file's parameters.
+fn columns(exp: &Experiment) -> Result<(Vec<String>, Vec<Vec<Param>>), ConfigError> {
+    let cat = Catalogue::load();
+    let params = exp
+        .model_files()
+        .iter()
+        .map(|m| expand(cat, m, exp.fixed_overrides(), &[]))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut keys: Vec<String> = Vec::new();
+    for p in params.iter().flatten() {
+        if !keys.contains(&p.key) {
+            keys.push(p.key.clone());
+        }
+    }
+    Ok((keys, params))
+}
+
+fn design_seed(exp: &Experiment) -> u64 {
+    derive_seed(exp.seed, &[name_id("assumptions")])
+}
+
 /// Per set, per point: the metrics' means across replicates.
 pub type SetSummaries = Vec<Vec<PointSummaries>>;
 
@@ -87,14 +163,32 @@ pub type SetSummaries = Vec<Vec<PointSummaries>>;
 #[derive(Clone, Debug)]
 pub struct Bands {
     pub design: AssumptionDesign,
+    /// The band's sets (A then B for a Saltelli design).
     pub sets: SetSummaries,
+    /// A Saltelli design's AB_i sets, one block of N per key of the design; empty otherwise.
+    pub ab: Vec<SetSummaries>,
+}
+
+impl Bands {
+    /// The bands from what every row of `design` gave, in its rows' order.
+    pub fn new(design: AssumptionDesign, mut all: SetSummaries) -> Bands {
+        let ab = match design.saltelli {
+            Some(n) => all.split_off(2 * n).chunks(n).map(<[_]>::to_vec).collect(),
+            None => Vec::new(),
+        };
+        Bands {
+            design,
+            sets: all,
+            ab,
+        }
+    }
 }
 
 /// The legend of a band across assumption sets.
 pub const BAND_LABEL: &str = "plausible assumptions, 5-95%";
 
-/// Runs every point and replicate of `exp` under every set of `design` (sets x points x
-/// replicates runs, in parallel; no journal).
+/// Runs every point and replicate of `exp` under every row of `design` (rows x points x
+/// replicates runs, in parallel; no journal), in the rows' order.
 pub fn run(
     exp: &Experiment,
     design: &AssumptionDesign,
@@ -105,7 +199,7 @@ pub fn run(
         .build()
         .context("cannot start worker threads")?;
     let reps = exp.replicates as usize;
-    let tasks: Vec<(usize, usize, u32)> = (0..design.sets())
+    let tasks: Vec<(usize, usize, u32)> = (0..design.runs())
         .flat_map(|s| {
             (0..exp.points.len()).flat_map(move |p| (0..reps as u32).map(move |r| (s, p, r)))
         })
@@ -226,33 +320,66 @@ pub fn spread(sets: &SetSummaries, p: usize, m: Metric) -> Spread {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Effect {
     pub key: String,
-    /// Share of the variance across sets (0 to 1).
-    pub effect: f64,
+    /// Share of the variance across sets it explains alone (0 to 1 but for estimation noise).
+    pub first_order: f64,
+    /// Share it has any part in, interactions included: 0 means no influence. With the
+    /// given-data estimator, which does not see interactions, this is the first-order share, a
+    /// lower bound.
+    pub total: f64,
 }
 
-/// Every parameter of point `p`'s model with its effect on `m`, largest first (ties by key).
-pub fn effects(
-    exp: &Experiment,
-    design: &AssumptionDesign,
-    sets: &SetSummaries,
-    p: usize,
-    m: Metric,
-) -> Vec<Effect> {
-    let y = per_set(sets, p, m);
-    let mut out: Vec<Effect> = design.params[exp.points[p].model]
+/// Every parameter of point `p`'s model with its effect on `m`, largest total first (ties by
+/// key), by the estimator the design was made for.
+pub fn effects(exp: &Experiment, b: &Bands, p: usize, m: Metric) -> Vec<Effect> {
+    let params = &b.design.params[exp.points[p].model];
+    let mut out = match b.design.saltelli {
+        Some(_) => jansen_effects(b, params, p, m),
+        None => given_data_effects(b, params, p, m),
+    };
+    out.sort_by(|a, b| b.total.total_cmp(&a.total).then(a.key.cmp(&b.key)));
+    out
+}
+
+fn given_data_effects(b: &Bands, params: &[Param], p: usize, m: Metric) -> Vec<Effect> {
+    let y = per_set(&b.sets, p, m);
+    params
         .iter()
         .map(|param| {
-            let x: Vec<f64> = (0..design.sets())
-                .map(|s| design.coordinate(s, &param.key))
+            let x: Vec<f64> = (0..b.design.sets())
+                .map(|s| b.design.coordinate(s, &param.key))
                 .collect();
+            let effect = main_effect(&x, &y);
             Effect {
                 key: param.key.clone(),
-                effect: main_effect(&x, &y),
+                first_order: effect,
+                total: effect,
             }
         })
+        .collect()
+}
+
+/// Jansen's indices from the A, B and AB_i sets. A parameter the model never reads leaves every
+/// AB_i run equal to its A run (the same seed and the same values), so its total effect is 0.
+fn jansen_effects(b: &Bands, params: &[Param], p: usize, m: Metric) -> Vec<Effect> {
+    let n = b.design.sets() / 2;
+    let y = per_set(&b.sets, p, m);
+    let y_ab: Vec<Vec<f64>> = params
+        .iter()
+        .map(|param| {
+            let k = b.design.keys.iter().position(|x| x == &param.key);
+            per_set(&b.ab[k.expect("every parameter is a column")], p, m)
+        })
         .collect();
-    out.sort_by(|a, b| b.effect.total_cmp(&a.effect).then(a.key.cmp(&b.key)));
-    out
+    let ix = jansen(&y[..n], &y[n..], &y_ab);
+    params
+        .iter()
+        .zip(ix)
+        .map(|(param, ix)| Effect {
+            key: param.key.clone(),
+            first_order: ix.first,
+            total: ix.total,
+        })
+        .collect()
 }
 
 /// The share of the variation of `y` explained by `x` alone: the correlation ratio of the ranks
@@ -330,24 +457,29 @@ pub fn noise_floor(n: usize) -> f64 {
     3.2 * (n.max(1) as f64).powf(-0.8)
 }
 
+/// The smallest effect that names an assumption deciding: the [`noise_floor`] of the given-data
+/// estimator, or any total effect above 0 in a Saltelli design (where an assumption without
+/// influence gets exactly 0).
+pub fn deciding_floor(design: &AssumptionDesign) -> f64 {
+    match design.saltelli {
+        Some(_) => f64::MIN_POSITIVE,
+        None => noise_floor(design.sets()),
+    }
+}
+
 /// The assumption that decides the headline metrics at point `p`, with its effect and metric:
-/// the largest effect on a headline metric whose band has any width; None when none reaches
-/// the [`noise_floor`].
-pub fn deciding(
-    exp: &Experiment,
-    design: &AssumptionDesign,
-    sets: &SetSummaries,
-    p: usize,
-) -> Option<(Effect, Metric)> {
+/// the largest total effect on a headline metric whose band has any width; None when none
+/// reaches the [`deciding_floor`].
+pub fn deciding(exp: &Experiment, b: &Bands, p: usize) -> Option<(Effect, Metric)> {
     HEADLINE
         .iter()
-        .filter(|&&m| spread(sets, p, m).width() > 0.0)
+        .filter(|&&m| spread(&b.sets, p, m).width() > 0.0)
         .filter_map(|&m| {
-            let top = effects(exp, design, sets, p, m).into_iter().next()?;
+            let top = effects(exp, b, p, m).into_iter().next()?;
             Some((top, m))
         })
-        .filter(|(e, _)| e.effect >= noise_floor(design.sets()))
-        .max_by(|a, b| a.0.effect.total_cmp(&b.0.effect))
+        .filter(|(e, _)| e.total >= deciding_floor(&b.design))
+        .max_by(|a, b| a.0.total.total_cmp(&b.0.total))
 }
 
 /// The axis of consumer counts: the first whose path ends in `.count`, else the x axis.
