@@ -61,17 +61,18 @@ pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
         }
         (None, None) => sweep::journal::folder(&out_dir),
     };
+    let estimator = args.sensitivity.unwrap_or_default();
+    let design = args
+        .assumptions
+        .map(|n| sweep::bands::AssumptionDesign::for_estimator(&exp, n as usize, estimator))
+        .transpose()?;
     let forecast = sweep_forecast(&exp);
-    let times = 1.0 + args.assumptions.map_or(0.0, f64::from);
+    let times = 1.0 + design.as_ref().map_or(0.0, |d| d.runs() as f64);
     let forecast = crate::model::estimate::Estimate {
         events: forecast.events * times,
         ..forecast
     };
     check_budget("this sweep", forecast, args.max_events)?;
-    let design = args
-        .assumptions
-        .map(|n| sweep::bands::AssumptionDesign::new(&exp, n as usize))
-        .transpose()?;
     let prices = crate::config::prices::load(args.prices.as_deref())?;
     let mut header = sweep::journal::Header::new(&exp, &prices_id(args.prices.as_deref()));
     header.shards = shard.map(|s| s.count);
@@ -227,7 +228,7 @@ pub(super) fn run_bands(
     opts: &sweep::Options,
 ) -> Result<sweep::bands::Bands, Failure> {
     match sweep::bands::run(exp, &design, opts) {
-        Ok(sets) => Ok(sweep::bands::Bands { design, sets }),
+        Ok(sets) => Ok(sweep::bands::Bands::new(design, sets)),
         Err(sweep::SweepError::Interrupted {
             finished, total, ..
         }) => Err(Failure::Interrupted(format!(
