@@ -4,24 +4,27 @@
 # writes). A refactor or a speed-up must pass this unchanged; a change argued as more faithful
 # lists the files it changes.
 #
-# Usage: scripts/compare-outputs.sh [--base REV] [--duration D] [--only models|experiments] [--keep]
+# Usage: scripts/compare-outputs.sh [--base REV] [--duration D] [--only models|experiments]
+#                                   [--threads N] [--keep]
 #   --base REV      the build to compare against (default: HEAD); the other side is the work tree
 #   --duration D    run each model for D instead of its own duration (a quick check; default: full)
 #   --only WHAT     compare only models or only experiments
+#   --threads N     run the work tree's models with `sim run --threads N` (the base as it runs)
 #   --keep          keep the output folders (printed at the end)
 # Exit status: 0 identical, 1 a difference (listed), 2 usage or build error.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-base=HEAD duration="" only="" keep=0
+base=HEAD duration="" only="" keep=0 threads=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --base) base=$2; shift 2 ;;
     --duration) duration=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
+    --threads) threads=$2; shift 2 ;;
     --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "compare-outputs: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -43,9 +46,9 @@ cargo build --release --quiet --bin sim
 base_bin="$root/target/compare-base/release/sim"
 new_bin="$root/target/release/sim"
 
-# Runs everything with one binary from one tree; the outputs go to $2.
+# Runs everything with one binary from one tree; the outputs go to $2; $4 are more `sim run` flags.
 produce() {
-  local bin=$1 out=$2 tree=$3
+  local bin=$1 out=$2 tree=$3 more=${4:-}
   mkdir -p "$out/models" "$out/experiments"
   (
     cd "$tree"
@@ -55,11 +58,14 @@ produce() {
         name=$(basename "$m" .toml)
         local args=(run "$m" --out "$out/models/$name")
         [ -n "$duration" ] && args+=(--duration "$duration" --warmup 0s)
+        [ -n "$more" ] && read -ra extra <<<"$more" && args+=("${extra[@]}")
         "$bin" "${args[@]}" --max-events 1e12 >/dev/null 2>"$out/models/$name.stderr" || {
           echo "  $m failed with $bin:"; cat "$out/models/$name.stderr"; return 1; }
         jq 'del(.wall_s, .events_per_s, .peak_rss_mb)' "$out/models/$name/summary.json" \
           >"$out/models/$name/summary.stable.json"
         rm "$out/models/$name/summary.json"
+        # report.html carries the same numbers, and its command line names the output folder.
+        rm -f "$out/models/$name/report.html"
       done
     fi
     if [ "$only" != models ]; then
@@ -80,7 +86,7 @@ produce() {
 echo "== running the base"
 produce "$base_bin" "$work/base" "$work/base-tree"
 echo "== running the work tree"
-produce "$new_bin" "$work/new" "$root"
+produce "$new_bin" "$work/new" "$root" "${threads:+--threads $threads}"
 
 if diff -r "$work/base" "$work/new" >"$work/diff.txt"; then
   n=$(find "$work/base" -type f | wc -l)

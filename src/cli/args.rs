@@ -57,6 +57,10 @@ pub struct RunArgs {
     /// Unit prices for cost (default: the shipped models/prices/us-east-1.toml).
     #[arg(long, value_name = "FILE")]
     pub prices: Option<PathBuf>,
+    /// Simulate groups of shards on up to N threads when the shards do not interact (default 1).
+    /// Results do not depend on it; a model whose shards interact runs on one thread and says why.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub threads: Option<u32>,
 }
 
 #[derive(Args, Debug)]

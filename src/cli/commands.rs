@@ -4,7 +4,7 @@ use super::args::*;
 use super::common::*;
 use crate::config::{ConfigError, ModelFile, Override};
 use crate::experiment::{kind_of, Experiment, FileKind};
-use crate::model::run::{simulate_with, Observer, Unobserved};
+use crate::model::run::{simulate_threads, Observer, Unobserved};
 use crate::output;
 use crate::progress::{peak_rss_mb, RunBar};
 use anyhow::Result;
@@ -183,8 +183,16 @@ pub(super) fn run_model(args: RunArgs) -> Result<(), Failure> {
     } else {
         Box::new(Unobserved)
     };
-    let mut report =
-        simulate_with(&spec, Some(&prices), observer.as_mut()).map_err(anyhow::Error::from)?;
+    let requested = args.threads.unwrap_or(1);
+    let (mut report, threads) =
+        simulate_threads(&spec, Some(&prices), observer.as_mut(), requested)
+            .map_err(anyhow::Error::from)?;
+    if let Some(why) = &threads.reason {
+        eprintln!(
+            "--threads {requested}: {} used: {why}",
+            threads_used(threads.used)
+        );
+    }
     report.peak_rss_mb = peak_rss_mb();
     let page = output::html_report::RunPage {
         model_path: &file.path,
@@ -199,6 +207,13 @@ pub(super) fn run_model(args: RunArgs) -> Result<(), Failure> {
             text.pop();
             text += &format!(",\"fitted\":{}}}", serde_json::json!(file.fitted()));
         }
+        if args.threads.is_some() {
+            text.pop();
+            text += &format!(
+                ",\"threads\":{}}}",
+                serde_json::to_string(&threads).expect("serializes")
+            );
+        }
         text + "\n"
     } else {
         let mut t = output::table::summary(&report);
@@ -209,6 +224,15 @@ pub(super) fn run_model(args: RunArgs) -> Result<(), Failure> {
         t
     };
     print_stdout(&text)
+}
+
+/// "one thread", "2 threads".
+fn threads_used(n: u32) -> String {
+    if n == 1 {
+        "one thread".into()
+    } else {
+        format!("{n} threads")
+    }
 }
 
 pub(super) fn run_timeline(args: TimelineArgs) -> Result<(), Failure> {

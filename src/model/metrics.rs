@@ -93,6 +93,30 @@ impl AgeHistogram {
         self.counts.resize(len, 0);
     }
 
+    /// Adds every value `other` recorded, as if they had been recorded here: the counts, the total
+    /// and the maximum combine exactly, whatever the order the values came in.
+    pub fn merge(&mut self, other: &AgeHistogram) {
+        self.flush();
+        if other.counts.len() > self.counts.len() {
+            self.counts.resize(other.counts.len(), 0);
+        }
+        for (mine, theirs) in self.counts.iter_mut().zip(&other.counts) {
+            *mine += theirs;
+        }
+        if let Some(p) = other.pending {
+            self.counts[p] += 1;
+        }
+        self.total += other.total;
+        self.max_value = self.max_value.max(other.max_value);
+    }
+
+    /// Applies the deferred increment.
+    fn flush(&mut self) {
+        if let Some(p) = self.pending.take() {
+            self.counts[p] += 1;
+        }
+    }
+
     /// Number of values recorded.
     pub fn len(&self) -> u64 {
         self.total
@@ -145,6 +169,20 @@ pub struct Minute {
     pub throttled_reads: u32,
     pub invocations: u32,
     pub errors: u32,
+}
+
+impl Minute {
+    /// Adds the same minute of another part of the consumer. Counts saturate as [`bump`] does, and
+    /// a saturating sum of non-negative counts is the same in any order.
+    fn absorb(&mut self, other: &Minute) {
+        self.age_sum_ns += other.age_sum_ns;
+        self.age_max_ns = self.age_max_ns.max(other.age_max_ns);
+        self.records_processed += other.records_processed;
+        self.age_samples = self.age_samples.saturating_add(other.age_samples);
+        self.throttled_reads = self.throttled_reads.saturating_add(other.throttled_reads);
+        self.invocations = self.invocations.saturating_add(other.invocations);
+        self.errors = self.errors.saturating_add(other.errors);
+    }
 }
 
 /// Adds one to a [`Minute`] count, saturating.
@@ -289,6 +327,86 @@ impl ConsumerMetrics {
         bump(&mut self.minute(now).errors);
     }
 
+    /// Adds what `other` measured on other shards of the same consumer: counts and sums add, maxima
+    /// combine, histograms and minute buckets merge (integers only, so the order of merging does not
+    /// matter). Concurrency is left alone: its peak is a peak of a sum over time, which the parts
+    /// cannot tell.
+    pub fn absorb(&mut self, other: &ConsumerMetrics) {
+        let ConsumerMetrics {
+            records_processed,
+            records_discarded,
+            records_expired,
+            invocations,
+            errors,
+            retries,
+            duplicates,
+            source_duplicates,
+            read_calls,
+            throttled_reads,
+            cold_starts,
+            billed_ns,
+            downstream_billed_ns,
+            efo_bytes,
+            bytes_read,
+            concurrency: _,
+            peak_concurrency: _,
+            throttled_invocations,
+            records_routed,
+            records_filtered,
+            origin_hist,
+            origin_age_sum_ns,
+            origin_e2e_sum_ns,
+            origin_e2e_max_ns,
+            age_hist,
+            age_sum_ns,
+            delivery_sum_ns,
+            delivery_records,
+            e2e_sum_ns,
+            e2e_max_ns,
+            minutes,
+            warmup: _,
+        } = other;
+        for (mine, theirs) in [
+            (&mut self.records_processed, records_processed),
+            (&mut self.records_discarded, records_discarded),
+            (&mut self.records_expired, records_expired),
+            (&mut self.invocations, invocations),
+            (&mut self.errors, errors),
+            (&mut self.retries, retries),
+            (&mut self.duplicates, duplicates),
+            (&mut self.source_duplicates, source_duplicates),
+            (&mut self.read_calls, read_calls),
+            (&mut self.throttled_reads, throttled_reads),
+            (&mut self.cold_starts, cold_starts),
+            (&mut self.billed_ns, billed_ns),
+            (&mut self.downstream_billed_ns, downstream_billed_ns),
+            (&mut self.efo_bytes, efo_bytes),
+            (&mut self.bytes_read, bytes_read),
+            (&mut self.throttled_invocations, throttled_invocations),
+            (&mut self.records_routed, records_routed),
+            (&mut self.records_filtered, records_filtered),
+            (&mut self.delivery_records, delivery_records),
+        ] {
+            *mine += theirs;
+        }
+        for (mine, theirs) in [
+            (&mut self.origin_age_sum_ns, origin_age_sum_ns),
+            (&mut self.origin_e2e_sum_ns, origin_e2e_sum_ns),
+            (&mut self.age_sum_ns, age_sum_ns),
+            (&mut self.delivery_sum_ns, delivery_sum_ns),
+            (&mut self.e2e_sum_ns, e2e_sum_ns),
+        ] {
+            *mine += theirs;
+        }
+        self.origin_e2e_max_ns = self.origin_e2e_max_ns.max(*origin_e2e_max_ns);
+        self.e2e_max_ns = self.e2e_max_ns.max(*e2e_max_ns);
+        self.origin_hist.merge(origin_hist);
+        self.age_hist.merge(age_hist);
+        for (mine, theirs) in self.minutes.iter_mut().zip(minutes) {
+            mine.absorb(theirs);
+        }
+    }
+
     /// First minute index at or after warm-up.
     pub fn first_minute(&self) -> usize {
         self.warmup.div_ceil(MIN) as usize
@@ -333,6 +451,29 @@ mod tests {
                     "round {round} q {q}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn merged_histograms_answer_as_one_fed_every_value() {
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(3);
+        let mut all = AgeHistogram::default();
+        let mut a = AgeHistogram::default();
+        let mut b = AgeHistogram::default();
+        for i in 0..5000 {
+            let v = 1u64 << rng.random_range(0..40) | rng.random_range(1..1000);
+            all.saturating_record(v);
+            if i % 3 == 0 {
+                a.saturating_record(v)
+            } else {
+                b.saturating_record(v)
+            }
+        }
+        a.merge(&b);
+        assert_eq!(a.len(), all.len());
+        assert_eq!(a.max(), all.max());
+        for q in [0.0, 0.1, 0.5, 0.99, 0.999, 1.0] {
+            assert_eq!(a.value_at_quantile(q), all.value_at_quantile(q));
         }
     }
 

@@ -20,6 +20,7 @@ pub mod report;
 pub mod run;
 pub mod shard;
 pub mod spec;
+pub mod split;
 pub mod world;
 
 pub use report::RunReport;

@@ -6,6 +6,7 @@
 use super::cost::{self, Prices};
 use super::report::{ConservationError, RunReport};
 use super::spec::ModelSpec;
+use super::split::{self, Threads};
 use super::world::{Event, Trace, World};
 use crate::engine::{self, Queue};
 use std::time::Instant;
@@ -48,6 +49,45 @@ pub fn simulate_with(
     let mut report = super::build::report(spec, &mut world, events, wall_s)?;
     report.cost = prices.map(|p| cost::monthly(spec, &report, p));
     Ok(report)
+}
+
+/// Runs `spec` as [`simulate_with`] does, on up to `threads` threads when its shards do not
+/// interact (see [`split`](super::split)); the report is the same for any number of threads, and
+/// [`Threads`] says how many were used and, if fewer than asked for, why.
+pub fn simulate_threads(
+    spec: &ModelSpec,
+    prices: Option<&Prices>,
+    observer: &mut dyn Observer,
+    threads: u32,
+) -> Result<(RunReport, Threads), ConservationError> {
+    let started = Instant::now();
+    let masks = match split::plan(spec, threads) {
+        Ok(masks) => masks,
+        Err(why) => {
+            let report = simulate_with(spec, prices, observer)?;
+            return Ok((report, Threads::serial(threads, Some(why))));
+        }
+    };
+    let groups = masks.len() as u32;
+    let steps = observer.steps().max(1);
+    match split::run(spec, masks, steps, &mut |k| observer.advanced(k)) {
+        Ok((mut world, events)) => {
+            let wall_s = started.elapsed().as_secs_f64();
+            let mut report = super::build::report(spec, &mut world, events, wall_s)?;
+            report.cost = prices.map(|p| cost::monthly(spec, &report, p));
+            let used = Threads {
+                requested: threads,
+                used: groups,
+                groups,
+                reason: (groups < threads).then(|| format!("the model has {groups} shards")),
+            };
+            Ok((report, used))
+        }
+        Err(why) => {
+            let report = simulate_with(spec, prices, observer)?;
+            Ok((report, Threads::serial(threads, Some(why))))
+        }
+    }
 }
 
 /// Runs the event loop to the end of `spec` in the observer's steps; returns the events handled.

@@ -1,7 +1,7 @@
 //! Invoking the function: batching the buffer into lanes, account and function concurrency,
 //! retries, bisection on error, and what a finished invocation does.
 
-use super::{Event, ReaderId, World};
+use super::{BusyChange, Event, ReaderId, World};
 use crate::engine::{Nanos, Queue};
 use crate::model::function::{backoff, draw_outcome};
 use crate::model::spec::{AgeEndpoint, ReadMode};
@@ -161,6 +161,9 @@ impl World<'_> {
         m.invoked(now);
         m.concurrency += 1;
         m.peak_concurrency = m.peak_concurrency.max(m.concurrency);
+        if let Some(log) = &mut self.busy_log {
+            log.push(BusyChange::new(now, rd.consumer, true));
+        }
         q.schedule(now + outcome.duration, Event::Done(r, lane));
         true
     }
@@ -233,6 +236,9 @@ impl World<'_> {
         self.account.busy -= f.executions();
         let m = &mut state.metrics;
         m.concurrency -= 1;
+        if let Some(log) = &mut self.busy_log {
+            log.push(BusyChange::new(now, rd.consumer, false));
+        }
         let l = &mut rd.lanes[lane as usize];
         let n = l.end - l.start;
         if !l.failed {

@@ -26,6 +26,7 @@ use std::sync::Arc;
 mod conservation;
 mod invoke;
 mod lineage;
+mod part;
 mod poll;
 mod push;
 mod reader;
@@ -34,6 +35,7 @@ mod trace;
 
 pub use conservation::Conservation;
 pub use lineage::LineageSpan;
+pub use part::{BusyChange, ShardMask};
 pub use reader::ReaderId;
 pub use route::stream_depths;
 pub use trace::{CallOutcome, Trace};
@@ -93,6 +95,10 @@ pub struct World<'a> {
     /// When set, every call on the traced shard within its window is recorded.
     pub trace: Option<Trace>,
     lineage: lineage::Lineage,
+    /// The shards this world simulates (`None`: all of them); see [`World::new_part`].
+    owned: Option<ShardMask>,
+    /// When set, every change of a function's concurrency, in the order they happen.
+    pub busy_log: Option<Vec<BusyChange>>,
 }
 
 /// Identifiers mixed into random stream seeds, one per kind of source.
@@ -114,6 +120,12 @@ fn producer_profiles(spec: &ModelSpec) -> Vec<Arc<[(Nanos, f64)]>> {
 impl<'a> World<'a> {
     /// Builds the system at time zero and schedules each reader's first event.
     pub fn new(spec: &'a ModelSpec, queue: &mut Queue<Event>) -> World<'a> {
+        Self::build(spec, queue, None)
+    }
+
+    /// Builds the system at time zero, every shard and reader of it, and schedules the first
+    /// event of each reader of the `owned` shards (all when `None`).
+    fn build(spec: &'a ModelSpec, queue: &mut Queue<Event>, owned: Option<ShardMask>) -> World<'a> {
         let profiles = producer_profiles(spec);
         let mut streams: Vec<StreamState> = spec
             .streams
@@ -196,9 +208,14 @@ impl<'a> World<'a> {
             },
             trace: None,
             lineage: Default::default(),
+            owned,
+            busy_log: None,
         };
         world.lineage_start(queue);
         for r in world.readers.ids() {
+            if !world.owns_reader(r) {
+                continue;
+            }
             let c = world.consumer(r);
             match c.read {
                 ReadMode::Shared => {
@@ -270,13 +287,17 @@ impl<'a> World<'a> {
     /// Brings every shard and reader to the end of the run: generates the last arrivals and expires
     /// what outlived retention, so that the counts add up.
     pub fn finish(&mut self, end: Nanos) {
-        for s in self.streams.iter_mut() {
-            for sh in s.shards.iter_mut() {
-                sh.extend_to(end);
+        for si in 0..self.streams.len() {
+            for sh in 0..self.streams[si].shards.len() {
+                if self.owns(si, sh) {
+                    self.streams[si].shards[sh].extend_to(end);
+                }
             }
         }
         for r in self.readers.ids() {
-            self.expire_unread(end, r);
+            if self.owns_reader(r) {
+                self.expire_unread(end, r);
+            }
         }
     }
 

@@ -32,6 +32,11 @@ impl Readers {
     pub(super) fn iter(&self) -> std::slice::Iter<'_, Reader> {
         self.0.iter()
     }
+
+    /// Exchanges reader `id` with the same reader of `other` (a part of the same world).
+    pub(super) fn swap(&mut self, other: &mut Readers, id: ReaderId) {
+        std::mem::swap(&mut self.0[id.index()], &mut other.0[id.index()]);
+    }
 }
 
 impl Index<ReaderId> for Readers {
