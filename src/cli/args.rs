@@ -105,7 +105,7 @@ pub struct SweepArgs {
     pub list_runs: bool,
     /// Also run every point under N sets of plausible assumptions (a Sobol design over the
     /// ranges `sim assumptions` lists) and report each metric's band and deciding assumption.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(4..=4096), conflicts_with_all = ["shard", "journal", "list_runs"])]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(4..=4096))]
     pub assumptions: Option<u32>,
 }
 
@@ -125,6 +125,10 @@ pub struct MergeArgs {
     /// Print exactly one JSON object on stdout instead of the table.
     #[arg(long)]
     pub json: bool,
+    /// The assumption sets the shards were given (`--assumptions N`); refuses journals written
+    /// with another design (default: the design the journals' header names).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(4..=4096))]
+    pub assumptions: Option<u32>,
 }
 
 pub(super) fn parse_metric(s: &str) -> Result<crate::sweep::metric::Metric, String> {

@@ -15,7 +15,9 @@
 //! decides it. This costs no runs beyond the band's; docs/model.md §19 says why it was chosen
 //! over a Saltelli design.
 
+use super::journal::{self, RunId};
 use super::metric::Metric;
+use super::shard;
 use super::stats::PointSummaries;
 use super::{Options, SweepError};
 use crate::assumptions::design::sobol_points;
@@ -26,7 +28,6 @@ use crate::experiment::Experiment;
 use anyhow::{Context, Result};
 use indicatif::{ParallelProgressIterator, ProgressBar, ProgressStyle};
 use rayon::prelude::*;
-use std::sync::atomic::Ordering;
 
 /// N assumption sets over every model of an experiment.
 #[derive(Clone, Debug)]
@@ -66,6 +67,20 @@ impl AssumptionDesign {
         self.unit.len()
     }
 
+    /// What names the design in a journal's header and its runs' keys: `sobol:N`.
+    pub fn id(&self) -> String {
+        format!("sobol:{}", self.sets())
+    }
+
+    /// The design of `exp` named by `id` (as [`AssumptionDesign::id`] writes it); the error says
+    /// why `id` names none.
+    pub fn from_id(exp: &Experiment, id: &str) -> Result<AssumptionDesign, String> {
+        let n = (id.strip_prefix("sobol:"))
+            .and_then(|n| n.parse::<usize>().ok())
+            .ok_or_else(|| format!("unknown assumption design `{id}` (expected sobol:N)"))?;
+        AssumptionDesign::new(exp, n).map_err(|e| e.to_string())
+    }
+
     /// The unit coordinate of `key` in set `s`.
     pub fn coordinate(&self, s: usize, key: &str) -> f64 {
         let k = self.keys.iter().position(|x| x == key).unwrap_or(0);
@@ -94,78 +109,112 @@ pub struct Bands {
 pub const BAND_LABEL: &str = "plausible assumptions, 5-95%";
 
 /// Runs every point and replicate of `exp` under every set of `design` (sets x points x
-/// replicates runs, in parallel; no journal).
+/// replicates runs, in parallel, journaled when `opts` names a journal); `opts.shard` must be None.
 pub fn run(
     exp: &Experiment,
     design: &AssumptionDesign,
     opts: &Options,
 ) -> Result<SetSummaries, SweepError> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.jobs)
-        .build()
-        .context("cannot start worker threads")?;
+    Ok(summarise(exp, &run_runs(exp, design, opts)?))
+}
+
+/// Per set and point, the means of the metrics over `reports`: every assumption run in
+/// set-then-point-then-replicate order.
+pub fn summarise(exp: &Experiment, reports: &[crate::model::RunReport]) -> SetSummaries {
     let reps = exp.replicates as usize;
-    let tasks: Vec<(usize, usize, u32)> = (0..design.sets())
-        .flat_map(|s| {
-            (0..exp.points.len()).flat_map(move |p| (0..reps as u32).map(move |r| (s, p, r)))
-        })
-        .collect();
-    let bar = progress(opts.progress, tasks.len(), &exp.name);
-    let reports: Vec<Option<Result<crate::model::RunReport>>> = pool.install(|| {
-        tasks
-            .par_iter()
-            .progress_with(bar.clone())
-            .map(|&(s, p, r)| {
-                if opts.stop.load(Ordering::SeqCst) {
-                    return None;
-                }
-                Some(run_one(exp, design, s, p, r, opts))
-            })
-            .collect()
-    });
-    bar.finish_and_clear();
-    let total = reports.len();
-    if reports.iter().any(Option::is_none) {
-        return Err(SweepError::Interrupted {
-            finished: reports.iter().flatten().count(),
-            total,
-            journal: "memory (assumption runs are not journaled)".into(),
-        });
-    }
-    let reports = reports
-        .into_iter()
-        .map(|r| r.expect("checked above"))
-        .collect::<Result<Vec<_>>>()?;
-    Ok(reports
+    reports
         .chunks(exp.points.len() * reps)
         .map(|set| {
             set.chunks(reps)
                 .map(|runs| PointSummaries::of(runs.iter()))
                 .collect()
         })
-        .collect())
+        .collect()
+}
+
+/// The assumption runs `opts` asks for (every one, or those of its shard) in
+/// set-then-point-then-replicate order.
+fn tasks(exp: &Experiment, design: &AssumptionDesign, opts: &Options) -> Vec<RunId> {
+    let all = shard::run_ids(exp, design.sets()).split_off(exp.runs());
+    match opts.shard {
+        None => all,
+        Some(s) => {
+            let owner = shard::assign_all(exp, design.sets(), s.count).split_off(exp.runs());
+            (all.into_iter().zip(owner))
+                .filter(|&(_, k)| k == s.index)
+                .map(|(t, _)| t)
+                .collect()
+        }
+    }
+}
+
+/// Runs the assumption runs `opts` asks for (every one, or its shard's), each taken from the
+/// journal when resuming and there, else simulated and journaled; their reports come back in
+/// set-then-point-then-replicate order.
+pub fn run_runs(
+    exp: &Experiment,
+    design: &AssumptionDesign,
+    opts: &Options,
+) -> Result<Vec<crate::model::RunReport>, SweepError> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.jobs)
+        .build()
+        .context("cannot start worker threads")?;
+    let tasks = tasks(exp, design, opts);
+    let bar = progress(opts.progress, tasks.len(), &exp.name);
+    let reports: Vec<Option<Result<crate::model::RunReport>>> = pool.install(|| {
+        (tasks.par_iter().progress_with(bar.clone()))
+            .map(|id| run_one(exp, design, id, opts))
+            .collect()
+    });
+    bar.finish_and_clear();
+    let total = reports.len();
+    if reports.iter().any(Option::is_none) {
+        return Err(SweepError::Interrupted {
+            finished: reports.iter().filter(|r| matches!(r, Some(Ok(_)))).count(),
+            total,
+            journal: (opts.journal).map_or("memory".into(), |d| d.display().to_string()),
+        });
+    }
+    Ok(reports
+        .into_iter()
+        .map(|r| r.expect("checked above"))
+        .collect::<Result<Vec<_>>>()?)
+}
+
+/// The journal key of point `p`, replicate `r` under set `s` of `design`.
+pub fn key(exp: &Experiment, design: &AssumptionDesign, s: usize, p: usize, r: u32) -> String {
+    let overrides = design.overrides(exp.points[p].model, s);
+    let set = journal::SetRef {
+        design: &design.id(),
+        index: s,
+        overrides: &overrides,
+    };
+    journal::set_key(exp, p, r, &set)
 }
 
 fn run_one(
     exp: &Experiment,
     design: &AssumptionDesign,
-    s: usize,
-    p: usize,
-    r: u32,
+    id: &RunId,
     opts: &Options,
-) -> Result<crate::model::RunReport> {
+) -> Option<Result<crate::model::RunReport>> {
+    let (s, p, r) = (id.set.unwrap_or(0), id.point, id.replicate);
     let what = || {
         format!(
             "assumption set {s}, point {} replicate {r}",
             exp.points[p].key()
         )
     };
-    let spec = exp
-        .spec_with(p, r, &design.overrides(exp.points[p].model, s))
-        .map_err(|e| anyhow::anyhow!("{e}"))
-        .with_context(what)?;
-    crate::model::run::simulate_with(&spec, opts.prices, &mut crate::model::run::Unobserved)
-        .with_context(what)
+    let simulate = || {
+        let spec = exp
+            .spec_with(p, r, &design.overrides(exp.points[p].model, s))
+            .map_err(|e| anyhow::anyhow!("{e}"))
+            .with_context(what)?;
+        crate::model::run::simulate_with(&spec, opts.prices, &mut crate::model::run::Unobserved)
+            .with_context(what)
+    };
+    super::journaled(opts, &key(exp, design, s, p, r), id, simulate)
 }
 
 fn progress(shown: bool, len: usize, name: &str) -> ProgressBar {
