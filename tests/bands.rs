@@ -56,7 +56,7 @@ fn banded(path: &Path, n: usize) -> (Experiment, Vec<sim::sweep::stats::PointSum
     let res = sim::sweep::run_with(&exp, &opts(&prices, &stop)).unwrap();
     let design = AssumptionDesign::new(&exp, n).unwrap();
     let sets = bands::run(&exp, &design, &opts(&prices, &stop)).unwrap();
-    (exp.clone(), summarise(&exp, &res), Bands { design, sets })
+    (exp.clone(), summarise(&exp, &res), Bands::new(design, sets))
 }
 
 fn point(exp: &Experiment, key: &str) -> usize {
@@ -71,9 +71,9 @@ fn throttled_reads_under_enhanced_fan_out_have_a_band_of_width_zero_and_no_decid
     let std = point(&exp, "consumers.fn.count=10,model=kinesis-standard");
     let throttled = Metric::ThrottledReadsPerMin;
     assert_eq!(bands::spread(&b.sets, efo, throttled).width(), 0.0);
-    assert!(bands::effects(&exp, &b.design, &b.sets, efo, throttled)
+    assert!(bands::effects(&exp, &b, efo, throttled)
         .iter()
-        .all(|e| e.effect == 0.0));
+        .all(|e| e.total == 0.0));
     let s = bands::spread(&b.sets, std, throttled);
     assert!(s.width() > 0.0 && s.min <= s.p5 && s.p5 <= s.p50 && s.p95 <= s.max);
     // The same sets, with the same values of shared keys, at every point.
@@ -95,13 +95,13 @@ fn a_parameter_the_model_never_reads_has_an_effect_near_zero() {
     // invocation throttles (so no account backoff).
     let efo = point(&exp, "consumers.fn.count=2,model=kinesis-efo");
     for m in [Metric::IteratorAgeMax, Metric::IteratorAgeAvg] {
-        let effects = bands::effects(&exp, &b.design, &b.sets, efo, m);
+        let effects = bands::effects(&exp, &b, efo, m);
         for unread in [
             "consumers.fn.retry_delay",
             "account.invoke_throttle_backoff.max",
         ] {
             let e = effects.iter().find(|e| e.key == unread).unwrap();
-            assert!(e.effect < 0.25, "{unread} on {}: {}", m.name(), e.effect);
+            assert!(e.total < 0.25, "{unread} on {}: {}", m.name(), e.total);
         }
     }
 }
@@ -178,7 +178,13 @@ fn sweep_with_assumptions_adds_bands_and_sensitivity_and_leaves_the_plain_column
     assert!(!ph.contains("_band_"));
     let sens = read("banded", "sensitivity.csv");
     let header = sens.lines().next().unwrap();
-    for col in ["point", "metric", "assumption", "total_effect"] {
+    for col in [
+        "point",
+        "metric",
+        "assumption",
+        "total_effect",
+        "first_order",
+    ] {
         assert!(header.split(',').any(|c| c == col), "{header}");
     }
     assert!(!dir.path().join("plain/sensitivity.csv").exists());
@@ -186,4 +192,110 @@ fn sweep_with_assumptions_adds_bands_and_sensitivity_and_leaves_the_plain_column
         .path()
         .join("banded/sensitivity-iterator_age_max_ms.png")
         .exists());
+}
+
+/// The two-reader-rule experiment cut to 3 minutes, one replicate and one or three readers.
+fn short_two_reader(dir: &Path) -> PathBuf {
+    let text = std::fs::read_to_string(root().join("experiments/two-reader-rule.toml")).unwrap();
+    let models = root().join("models");
+    let text = text
+        .replace("../models/", &format!("{}/", models.display()))
+        .replace("duration = \"30m\"", "duration = \"3m\"")
+        .replace("warmup = \"2m\"", "warmup = \"1m\"")
+        .replace("replicates = 3", "replicates = 1")
+        .replace("values = \"1..=6\"", "values = [1, 3]")
+        .replace(
+            "timeseries = [{ readers = 2 }, { readers = 3 }, { readers = 6 }]",
+            "",
+        );
+    let path = dir.join("two-reader-rule.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn a_saltelli_sweep_gives_an_assumption_the_model_never_reads_a_total_effect_of_exactly_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = short_two_reader(dir.path());
+    let run = |out: &str| {
+        let mut cmd = Command::cargo_bin("sim").unwrap();
+        cmd.args(["sweep", exp.to_str().unwrap(), "-q", "--out"])
+            .arg(dir.path().join(out))
+            .args(["--assumptions", "16", "--sensitivity", "saltelli"]);
+        let o = cmd.output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let stdout = String::from_utf8(o.stdout).unwrap();
+        assert!(
+            stdout.contains("16 x (18 assumptions + 2) = 320 sets"),
+            "{stdout}"
+        );
+        std::fs::read_to_string(dir.path().join(out).join("sensitivity.csv")).unwrap()
+    };
+    let sens = run("a");
+    assert_eq!(sens, run("b"), "the same bytes twice");
+    let mut rows = csv::Reader::from_reader(sens.as_bytes());
+    let header = rows.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|c| c == name).unwrap();
+    let (key, total, first) = (col("assumption"), col("total_effect"), col("first_order"));
+    let mut moved = 0;
+    for row in rows.records().map(Result::unwrap) {
+        // Registering an enhanced fan-out consumer never happens on a DynamoDB stream, and the
+        // function never fails, so neither value is ever read.
+        if [
+            "control_plane.consumer_creating",
+            "consumers.fn.retry_delay",
+        ]
+        .contains(&&row[key])
+        {
+            assert_eq!(&row[total], "0.000", "{row:?}");
+        }
+        moved += usize::from(row[total].parse::<f64>().unwrap() > 0.0);
+        assert!(row[first].parse::<f64>().is_ok(), "{row:?}");
+    }
+    assert!(moved > 0, "some assumption moves some metric");
+}
+
+#[test]
+fn sensitivity_names_the_flag_as_typed_when_the_estimator_is_unknown() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = short_two_reader(dir.path());
+    let o = Command::cargo_bin("sim")
+        .unwrap()
+        .args(["sweep", exp.to_str().unwrap(), "-q", "--assumptions", "8"])
+        .args(["--sensitivity", "sobol-jansen", "--out"])
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("--sensitivity") && err.contains("sobol-jansen") && err.contains("saltelli"),
+        "{err}"
+    );
+    assert!(!dir.path().join("out").exists(), "no partial output");
+}
+
+#[test]
+fn a_saltelli_design_runs_n_times_d_plus_two_sets_and_draws_its_band_from_a_and_b() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = Experiment::open(&short_two_reader(dir.path()), None).unwrap();
+    let design = AssumptionDesign::saltelli(&exp, 8).unwrap();
+    let d = design.keys.len();
+    assert_eq!((design.runs(), design.sets()), (8 * (d + 2), 16));
+    let prices = sim::config::prices::load(None).unwrap();
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let all = bands::run(&exp, &design, &opts(&prices, &stop)).unwrap();
+    assert_eq!(all.len(), 8 * (d + 2));
+    let b = Bands::new(design, all);
+    assert_eq!((b.sets.len(), b.ab.len()), (16, d));
+    assert!(b.ab.iter().all(|block| block.len() == 8));
+    let three = point(&exp, "consumers.fn.count=3");
+    for m in Metric::ALL {
+        let effects = bands::effects(&exp, &b, three, *m);
+        let unread = effects
+            .iter()
+            .find(|e| e.key == "control_plane.consumer_creating")
+            .unwrap();
+        assert_eq!(unread.total, 0.0, "{}", m.name());
+    }
 }

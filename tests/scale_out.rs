@@ -401,6 +401,27 @@ fn an_assumption_sweep_sharded_three_ways_merges_to_the_files_of_a_one_machine_s
 }
 
 #[test]
+fn a_saltelli_sweep_sharded_two_ways_merges_to_the_files_of_a_one_machine_sweep() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (single, merged, journal) = (
+        tmp.path().join("single"),
+        tmp.path().join("merged"),
+        tmp.path().join("journal"),
+    );
+    let salt = ["--assumptions", "4", "--sensitivity", "saltelli"];
+    let out = ["-q", "--out", s(&single)];
+    ok(&[&["sweep", EXP][..], &salt, &out].concat());
+    for k in ["0/2", "1/2"] {
+        let shard = ["--shard", k, "--journal", s(&journal), "-q"];
+        ok(&[&["sweep", EXP][..], &salt, &shard].concat());
+    }
+    let e = fails_with_2(&["merge", EXP, "--assumptions", "4", "--journal", s(&journal)]);
+    assert!(e.contains("saltelli:4, not sobol:4"), "{e}");
+    ok(&["merge", EXP, "--journal", s(&journal), "--out", s(&merged)]);
+    assert_same_files(&single, &merged);
+}
+
+#[test]
 fn assumption_runs_are_listed_with_their_set_and_shared_out_evenly() {
     let listed: serde_json::Value = serde_json::from_str(&ok(&[
         "sweep",

@@ -107,6 +107,13 @@ pub struct SweepArgs {
     /// ranges `sim assumptions` lists) and report each metric's band and deciding assumption.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(4..=4096))]
     pub assumptions: Option<u32>,
+    /// How sensitivity.csv says which assumption a band comes from: `given-data` (default; from
+    /// the N sets themselves, no extra runs, the share each explains alone, so total_effect is a
+    /// lower bound) or `saltelli` (N x (d + 2) sets, d = the experiment's assumed parameters as
+    /// `sim assumptions` lists them over all its models; the band from 2N of them; Jansen's
+    /// first-order and total effects, 0 = no influence). The progress bar counts every run.
+    #[arg(long, value_name = "METHOD", requires = "assumptions", value_parser = parse_estimator)]
+    pub sensitivity: Option<crate::sweep::bands::Estimator>,
 }
 
 #[derive(Args, Debug)]
@@ -129,10 +136,17 @@ pub struct MergeArgs {
     /// with another design (default: the design the journals' header names).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(4..=4096))]
     pub assumptions: Option<u32>,
+    /// The `--sensitivity` the shards were given, with --assumptions (default: given-data).
+    #[arg(long, value_name = "METHOD", requires = "assumptions", value_parser = parse_estimator)]
+    pub sensitivity: Option<crate::sweep::bands::Estimator>,
 }
 
 pub(super) fn parse_metric(s: &str) -> Result<crate::sweep::metric::Metric, String> {
     crate::sweep::metric::Metric::from_name(s.trim()).map_err(|e| e.to_string())
+}
+
+pub(super) fn parse_estimator(s: &str) -> Result<crate::sweep::bands::Estimator, String> {
+    crate::sweep::bands::Estimator::parse(s)
 }
 
 /// Above this forecast of events, a run or sweep is refused unless --max-events says otherwise

@@ -40,9 +40,10 @@ pub(super) fn shard_of(typed: &str) -> Result<sweep::shard::Shard, Failure> {
 pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
     let exp = open_experiment(&args.experiment, args.replicates)?;
     crate::plan::objectives(&exp)?;
+    let estimator = args.sensitivity.unwrap_or_default();
     let design = args
         .assumptions
-        .map(|n| sweep::bands::AssumptionDesign::new(&exp, n as usize))
+        .map(|n| sweep::bands::AssumptionDesign::for_estimator(&exp, n as usize, estimator))
         .transpose()?;
     if args.list_runs {
         return list_runs(&exp, &args, design.as_ref());
@@ -57,7 +58,7 @@ pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
     }
     let journal = journal_folder(&args, shard, &out_dir)?;
     let forecast = sweep_forecast(&exp);
-    let times = 1.0 + args.assumptions.map_or(0.0, f64::from);
+    let times = 1.0 + design.as_ref().map_or(0.0, |d| d.runs() as f64);
     let forecast = crate::model::estimate::Estimate {
         events: forecast.events * times,
         ..forecast
@@ -87,7 +88,7 @@ pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
         Some(design) => {
             let sets = sweep::bands::run(&exp, &design, &opts)
                 .map_err(|e| interrupted(&args, shard, "assumption runs", e))?;
-            Some(sweep::bands::Bands { design, sets })
+            Some(sweep::bands::Bands::new(design, sets))
         }
         None => None,
     };
@@ -254,7 +255,7 @@ pub(super) fn list_runs(
         (Some(s), Some(d)) => sweep::bands::key(exp, d, s, id.point, id.replicate),
         _ => sweep::journal::key(exp, id.point, id.replicate),
     };
-    let sets = design.map_or(0, sweep::bands::AssumptionDesign::sets);
+    let sets = design.map_or(0, sweep::bands::AssumptionDesign::runs);
     let runs = sweep::shard::list(exp, sets, count, &key);
     let text = if args.json {
         output::sweep::runs_list_json(exp, &runs, count).to_string() + "\n"
@@ -281,9 +282,7 @@ pub(super) fn run_merge(args: MergeArgs) -> Result<(), Failure> {
             )))
         }
     };
-    let bands = design
-        .zip(merged.sets)
-        .map(|(design, sets)| sweep::bands::Bands { design, sets });
+    let bands = (design.zip(merged.sets)).map(|(d, sets)| sweep::bands::Bands::new(d, sets));
     write_sweep(
         &exp,
         &merged.result,
@@ -301,7 +300,9 @@ fn merge_design(
     args: &MergeArgs,
 ) -> Result<Option<sweep::bands::AssumptionDesign>, Failure> {
     if let Some(n) = args.assumptions {
-        return Ok(Some(sweep::bands::AssumptionDesign::new(exp, n as usize)?));
+        let estimator = args.sensitivity.unwrap_or_default();
+        let design = sweep::bands::AssumptionDesign::for_estimator(exp, n as usize, estimator)?;
+        return Ok(Some(design));
     }
     let id = sweep::merge::design_id(&args.journal).map_err(|e| Failure::Usage(e.to_string()))?;
     id.map(|id| {
@@ -319,7 +320,7 @@ pub(super) fn run_bands(
     opts: &sweep::Options,
 ) -> Result<sweep::bands::Bands, Failure> {
     match sweep::bands::run(exp, &design, opts) {
-        Ok(sets) => Ok(sweep::bands::Bands { design, sets }),
+        Ok(sets) => Ok(sweep::bands::Bands::new(design, sets)),
         Err(sweep::SweepError::Interrupted {
             finished, total, ..
         }) => Err(Failure::Interrupted(format!(

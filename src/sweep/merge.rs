@@ -95,7 +95,7 @@ pub fn merge(
 ) -> Result<Merged, MergeError> {
     let id = design.map(AssumptionDesign::id);
     let shards = check_headers(exp, id.as_deref(), dirs)?;
-    let ids = shard::run_ids(exp, design.map_or(0, AssumptionDesign::sets));
+    let ids = shard::run_ids(exp, design.map_or(0, AssumptionDesign::runs));
     let mut reports = Vec::with_capacity(ids.len());
     let (mut missing, mut at) = (Vec::new(), Vec::new());
     for (i, run) in ids.iter().enumerate() {
@@ -158,7 +158,7 @@ fn name_owners(
     missing: &mut [Missing],
 ) {
     let Some(count) = shards else { return };
-    let owner = shard::assign_all(exp, design.map_or(0, AssumptionDesign::sets), count);
+    let owner = shard::assign_all(exp, design.map_or(0, AssumptionDesign::runs), count);
     for (m, &i) in missing.iter_mut().zip(at) {
         m.shard = Some(shard::Shard {
             index: owner[i],

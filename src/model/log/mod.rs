@@ -196,6 +196,15 @@ impl ShardLog {
         }
     }
 
+    /// Sum of the timestamps of records `start..end` (all retained, or `end == end()`).
+    #[inline]
+    pub fn ts_sum_range(&self, start: u64, end: u64, hint: &Hint) -> u128 {
+        match &self.0 {
+            Repr::Unit(l) => l.ts_sum_range(start, end),
+            Repr::Chunks(l) => l.ts_sum_before(end, hint) - l.ts_sum_before(start, hint),
+        }
+    }
+
     /// Number just past the last record written at or before `t`.
     #[inline]
     pub fn end_at(&self, t: Nanos, hint: &Hint) -> u64 {
@@ -216,8 +225,15 @@ impl ShardLog {
     #[inline]
     pub fn end_within_bytes_upto(&self, from: u64, bytes: u64, cap: u64, hint: &Hint) -> u64 {
         let cap = cap.min(self.end());
-        if cap <= from || self.bytes_before(cap, hint) - self.bytes_before(from, hint) <= bytes {
-            return cap.max(from);
+        if cap <= from {
+            return from;
+        }
+        let before = self.bytes_before(from, hint);
+        // Everything written fits (a reader that keeps up), or at least everything up to `cap`.
+        if self.bytes_before(self.end(), hint) - before <= bytes
+            || self.bytes_before(cap, hint) - before <= bytes
+        {
+            return cap;
         }
         self.end_within_bytes(from, bytes, hint).min(cap)
     }
@@ -351,6 +367,8 @@ mod tests {
             let r = rng.random_range(fast.start()..=fast.end());
             assert_eq!(fast.bytes_before(r, &hf), slow.bytes_before(r, &hs));
             assert_eq!(fast.ts_sum_before(r, &hf), slow.ts_sum_before(r, &hs));
+            let e = rng.random_range(r..=(r + 90).min(fast.end()));
+            assert_eq!(fast.ts_sum_range(r, e, &hf), slow.ts_sum_range(r, e, &hs));
             let b = rng.random_range(0..400);
             assert_eq!(
                 fast.end_within_bytes(r, b, &hf),

@@ -4,8 +4,7 @@
 //! at full width, and per record only two 32-bit offsets: its time after the block's first, and the
 //! block's bytes up to and including it. A block whose offsets outgrow 32 bits (records seconds
 //! apart, or huge ones) moves them to 64 bits, so nothing is ever rounded. Blocks are boxed, so a
-//! growing log never copies records, and trimming frees whole blocks. Searches go block by block,
-//! then inside one block.
+//! growing log never copies records, and trimming frees whole blocks.
 
 use super::{gallop, Hint};
 use crate::engine::Nanos;
@@ -75,9 +74,15 @@ impl Block {
     /// Sum of the time offsets of the block's records before `i`.
     #[inline]
     fn t_off_sum(&self, i: usize) -> u64 {
+        self.t_off_sum_range(0, i)
+    }
+
+    /// Sum of the time offsets of the block's records `i..j`.
+    #[inline]
+    fn t_off_sum_range(&self, i: usize, j: usize) -> u64 {
         match &self.wide {
-            None => self.t[..i].iter().map(|&x| u64::from(x)).sum(),
-            Some(w) => w.t[..i].iter().sum(),
+            None => self.t[i..j].iter().map(|&x| u64::from(x)).sum(),
+            Some(w) => w.t[i..j].iter().sum(),
         }
     }
 
@@ -202,40 +207,37 @@ impl UnitLog {
         b.ts0 + i as u128 * u128::from(b.t0) + u128::from(b.t_off_sum(i))
     }
 
-    /// Records filled in block `k`.
-    #[inline(always)]
-    fn filled(&self, k: usize) -> usize {
-        if k + 1 < self.blocks.len() {
-            B
-        } else {
-            (self.end - self.first - (k << SHIFT) as u64) as usize
-        }
+    /// The first retained record from `lo` on for which `past` holds (`end` if none), for `past`
+    /// false then true in record order, galloping from record `h`: a reader's next answer is
+    /// usually a few records from its last, so this costs a handful of lookups.
+    #[inline]
+    fn first_past(&self, lo: u64, h: u64, past: impl Fn(u64) -> bool) -> u64 {
+        let len = (self.end - self.start) as usize;
+        let h = (h.clamp(self.start, self.end) - self.start) as usize;
+        let i = gallop(len, h, |i| !past(self.start + i as u64));
+        (self.start + i as u64).max(lo)
     }
 
-    /// The first record from `lo` on for which `past` holds (`end` if none), for `past` false then
-    /// true in record order: a gallop over blocks from the one holding record `h`, by their last
-    /// record, then a binary search inside one block.
+    /// Sum of the timestamps of records `start..end`: a scan of just those records when one block
+    /// holds them all (a small batch), else the difference of two prefix sums.
     #[inline]
-    fn first_past(&self, lo: u64, h: u64, past: impl Fn(&Block, usize) -> bool) -> u64 {
-        if self.blocks.is_empty() {
-            return self.end;
+    pub fn ts_sum_range(&self, start: u64, end: u64) -> u128 {
+        if start >= end {
+            return 0;
         }
-        let hk = ((h.clamp(self.first, self.end - 1) - self.first) >> SHIFT) as usize;
-        let k = gallop(self.blocks.len(), hk, |k| {
-            !past(&self.blocks[k], self.filled(k) - 1)
-        });
-        if k == self.blocks.len() {
-            return self.end;
+        let (k0, k1) = (start - self.first, end - 1 - self.first);
+        if k0 >> SHIFT != k1 >> SHIFT {
+            return self.ts_sum_before(end) - self.ts_sum_before(start);
         }
-        let b = &self.blocks[k];
-        let i = gallop(self.filled(k), 0, |i| !past(b, i));
-        (self.first + (k << SHIFT) as u64 + i as u64).max(lo)
+        let (b, i) = self.locate(start);
+        let n = (end - start) as usize;
+        n as u128 * u128::from(b.t0) + u128::from(b.t_off_sum_range(i, i + n))
     }
 
     /// Number just past the last retained record stamped at or before `t`.
     #[inline]
     pub fn end_at(&self, t: Nanos, hint: &Hint) -> u64 {
-        let e = self.first_past(self.start, hint.0.get(), |b, i| b.t0 + b.t_off(i) > t);
+        let e = self.first_past(self.start, hint.0.get(), |r| self.ts_of(r) > t);
         hint.0.set(e);
         e
     }
@@ -248,7 +250,7 @@ impl UnitLog {
             return self.end;
         }
         // The first record (from `from` on) whose bytes up to and including it exceed the target.
-        self.first_past(from, from, |b, i| b.bytes0 + b.b_incl(i) > target)
+        self.first_past(from, from, |r| self.bytes_before(r + 1) > target)
     }
 
     /// Retains only records from `r` on (none before `start()` come back); frees whole blocks.

@@ -139,8 +139,7 @@ impl World<'_> {
             let copies = shard.dups.count(l.start, l.end) * c.handlers();
             m.duplicates += copies;
             m.source_duplicates += copies;
-            let ts = shard.log.ts_sum_before(l.end, &rd.hint)
-                - shard.log.ts_sum_before(l.start, &rd.hint);
+            let ts = shard.log.ts_sum_range(l.start, l.end, &rd.hint);
             m.delivery_sum_ns += n as u128 * now as u128 - ts;
             m.delivery_records += n;
         }
@@ -240,7 +239,7 @@ impl World<'_> {
             m.records_processed += n;
             m.minute(now).records_processed += n;
             let h = &rd.hint;
-            let ts = shard.log.ts_sum_before(l.end, h) - shard.log.ts_sum_before(l.start, h);
+            let ts = shard.log.ts_sum_range(l.start, l.end, h);
             m.e2e_sum_ns += n as u128 * now as u128 - ts;
             m.e2e_max_ns = m.e2e_max_ns.max(now - shard.log.ts_of(l.start, h));
             if spec.iterator_age == AgeEndpoint::Finished {
