@@ -416,7 +416,7 @@ fn a_saltelli_sweep_sharded_two_ways_merges_to_the_files_of_a_one_machine_sweep(
         ok(&[&["sweep", EXP][..], &salt, &shard].concat());
     }
     let e = fails_with_2(&["merge", EXP, "--assumptions", "4", "--journal", s(&journal)]);
-    assert!(e.contains("saltelli:4, not sobol:4"), "{e}");
+    assert!(e.contains("saltelli:4, not lhs:4"), "{e}");
     ok(&["merge", EXP, "--journal", s(&journal), "--out", s(&merged)]);
     assert_same_files(&single, &merged);
 }
@@ -466,7 +466,7 @@ fn merge_refuses_a_journal_written_with_another_assumption_design() {
         "--out",
         s(&out),
     ]);
-    assert!(e.contains("sobol:4, not sobol:8"), "{e}");
+    assert!(e.contains("lhs:4, not lhs:8"), "{e}");
     let e = fails_with_2(&[
         "merge",
         EXP,
@@ -477,7 +477,7 @@ fn merge_refuses_a_journal_written_with_another_assumption_design() {
         "--out",
         s(&out),
     ]);
-    assert!(e.contains("design none, not sobol:4"), "{e}");
+    assert!(e.contains("design none, not lhs:4"), "{e}");
     let e = fails_with_2(&[
         "merge",
         EXP,
@@ -487,7 +487,7 @@ fn merge_refuses_a_journal_written_with_another_assumption_design() {
         "--out",
         s(&out),
     ]);
-    assert!(e.contains("design none, not sobol:4"), "{e}");
+    assert!(e.contains("design none, not lhs:4"), "{e}");
     let e = fails_with_2(&[
         "sweep",
         EXP,
@@ -498,7 +498,7 @@ fn merge_refuses_a_journal_written_with_another_assumption_design() {
         "--journal",
         s(&with),
     ]);
-    assert!(e.contains("sobol:4, not sobol:8"), "{e}");
+    assert!(e.contains("lhs:4, not lhs:8"), "{e}");
     assert!(!out.exists(), "a refused merge writes nothing");
 }
 

@@ -123,24 +123,23 @@ impl AssumptionDesign {
         self.unit.len()
     }
 
-    /// What names the design in a journal's header and its runs' keys: `sobol:N`, or
-    /// `saltelli:N` for a Saltelli design of N rows per matrix.
+    /// What names the design in a journal's header and its runs' keys: `lhs:N` (a Latin
+    /// hypercube of N sets), or `saltelli:N` for a Saltelli design of N rows per matrix.
     pub fn id(&self) -> String {
         match self.saltelli {
             Some(n) => format!("saltelli:{n}"),
-            None => format!("sobol:{}", self.sets()),
+            None => format!("lhs:{}", self.sets()),
         }
     }
 
     /// The design of `exp` named by `id` (as [`AssumptionDesign::id`] writes it); the error says
     /// why `id` names none.
     pub fn from_id(exp: &Experiment, id: &str) -> Result<AssumptionDesign, String> {
-        let unknown =
-            || format!("unknown assumption design `{id}` (expected sobol:N or saltelli:N)");
+        let unknown = || format!("unknown assumption design `{id}` (expected lhs:N or saltelli:N)");
         let (kind, n) = id.split_once(':').ok_or_else(unknown)?;
         let n: usize = n.parse().map_err(|_| unknown())?;
         let estimator = match kind {
-            "sobol" => Estimator::GivenData,
+            "lhs" => Estimator::GivenData,
             "saltelli" => Estimator::Saltelli,
             _ => return Err(unknown()),
         };
@@ -634,9 +633,9 @@ mod tests {
             let again = AssumptionDesign::from_id(&exp, &d.id()).unwrap();
             assert_eq!((again.id(), again.unit), (d.id(), d.unit));
         }
-        assert_eq!(AssumptionDesign::new(&exp, 4).unwrap().id(), "sobol:4");
-        assert!(AssumptionDesign::from_id(&exp, "latin:4").is_err());
-        assert!(AssumptionDesign::from_id(&exp, "sobol:x").is_err());
+        assert_eq!(AssumptionDesign::new(&exp, 4).unwrap().id(), "lhs:4");
+        assert!(AssumptionDesign::from_id(&exp, "sobol:4").is_err());
+        assert!(AssumptionDesign::from_id(&exp, "lhs:x").is_err());
     }
 
     #[test]

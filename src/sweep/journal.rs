@@ -37,7 +37,7 @@ pub struct Header {
     pub runs: usize,
     /// Hash of the unit prices the runs were costed with (`builtin` for the shipped ones).
     pub prices: String,
-    /// The design of assumption sets the sweep crosses its points with, as its id (`sobol:N` for
+    /// The design of assumption sets the sweep crosses its points with, as its id (`lhs:N` for
     /// `--assumptions N`); null for a sweep without one.
     #[serde(default)]
     pub design: Option<String>,
@@ -187,7 +187,7 @@ pub fn key(exp: &Experiment, point: usize, replicate: u32) -> String {
 
 /// One assumption set of a design, as a run's key names it.
 pub struct SetRef<'a> {
-    /// The design's id (`sobol:N`).
+    /// The design's id (`lhs:N`).
     pub design: &'a str,
     pub index: usize,
     /// The overrides the set applies to the run's model.
@@ -292,12 +292,12 @@ mod tests {
             index,
             overrides: &o,
         };
-        let a = set_key(&exp, 0, 0, &set("sobol:4", 0));
-        assert_eq!(a, set_key(&exp, 0, 0, &set("sobol:4", 0)));
+        let a = set_key(&exp, 0, 0, &set("lhs:4", 0));
+        assert_eq!(a, set_key(&exp, 0, 0, &set("lhs:4", 0)));
         assert_ne!(a, key(&exp, 0, 0));
-        assert_ne!(a, set_key(&exp, 0, 0, &set("sobol:4", 1)));
-        assert_ne!(a, set_key(&exp, 0, 0, &set("sobol:8", 0)));
-        assert_ne!(a, set_key(&exp, 0, 1, &set("sobol:4", 0)));
+        assert_ne!(a, set_key(&exp, 0, 0, &set("lhs:4", 1)));
+        assert_ne!(a, set_key(&exp, 0, 0, &set("lhs:8", 0)));
+        assert_ne!(a, set_key(&exp, 0, 1, &set("lhs:4", 0)));
     }
 
     #[test]
