@@ -1,6 +1,7 @@
 //! Sweeps past one machine: shards writing into one journal, `sim merge` giving the outputs of a
 //! one-machine sweep byte for byte, SIGTERM keeping a shard's finished runs, and merges refusing
-//! what they cannot vouch for.
+//! what they cannot vouch for; the same for sweeps over assumption sets (`--assumptions N`), whose
+//! every run is journaled, sharded and merged like a plain one.
 
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
@@ -106,13 +107,18 @@ fn three_shards_merged_write_the_files_of_a_one_machine_sweep_byte_for_byte() {
         "--json",
     ]);
     assert_eq!(without_timing(&one), without_timing(&m));
-    let (a, b) = (files(&single), files(&merged));
+    assert_same_files(&single, &merged);
+}
+
+/// The two output folders hold the same files with the same [`invariant_bytes`].
+fn assert_same_files(single: &Path, merged: &Path) {
+    let (a, b) = (files(single), files(merged));
     let rel = |v: &[PathBuf], root: &Path| -> Vec<PathBuf> {
         v.iter()
             .map(|p| p.strip_prefix(root).unwrap().to_path_buf())
             .collect()
     };
-    assert_eq!(rel(&a, &single), rel(&b, &merged));
+    assert_eq!(rel(&a, single), rel(&b, merged));
     assert!(a.len() > 10, "a sweep writes CSVs and plots: {a:?}");
     for (x, y) in a.iter().zip(&b) {
         assert!(
@@ -341,4 +347,226 @@ fn a_shard_stopped_by_sigterm_keeps_its_finished_runs_and_a_rerun_completes_the_
     ok(&args);
     ok(&["merge", SLOW, "--journal", s(&journal), "--out", s(&out)]);
     assert!(out.join("runs.csv").exists());
+}
+
+fn shard_assumptions(journal: &Path, shards: &[u32], n: u32) {
+    for k in shards {
+        ok(&[
+            "sweep",
+            EXP,
+            "--assumptions",
+            "4",
+            "--shard",
+            &format!("{k}/{n}"),
+            "--journal",
+            s(journal),
+            "-q",
+        ]);
+    }
+}
+
+#[test]
+fn an_assumption_sweep_sharded_three_ways_merges_to_the_files_of_a_one_machine_sweep_byte_for_byte()
+{
+    let tmp = tempfile::tempdir().unwrap();
+    let (single, merged, journal) = (
+        tmp.path().join("single"),
+        tmp.path().join("merged"),
+        tmp.path().join("journal"),
+    );
+    let one = ok(&[
+        "sweep",
+        EXP,
+        "--assumptions",
+        "4",
+        "-q",
+        "--json",
+        "--out",
+        s(&single),
+    ]);
+    shard_assumptions(&journal, &[0, 1, 2], 3);
+    assert_eq!(files(&journal.join("runs")).len(), 12 * 5);
+    let m = ok(&[
+        "merge",
+        EXP,
+        "--journal",
+        s(&journal),
+        "--out",
+        s(&merged),
+        "--json",
+    ]);
+    assert_eq!(without_timing(&one), without_timing(&m));
+    assert!(single.join("sensitivity.csv").exists());
+    assert_same_files(&single, &merged);
+}
+
+#[test]
+fn a_saltelli_sweep_sharded_two_ways_merges_to_the_files_of_a_one_machine_sweep() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (single, merged, journal) = (
+        tmp.path().join("single"),
+        tmp.path().join("merged"),
+        tmp.path().join("journal"),
+    );
+    let salt = ["--assumptions", "4", "--sensitivity", "saltelli"];
+    let out = ["-q", "--out", s(&single)];
+    ok(&[&["sweep", EXP][..], &salt, &out].concat());
+    for k in ["0/2", "1/2"] {
+        let shard = ["--shard", k, "--journal", s(&journal), "-q"];
+        ok(&[&["sweep", EXP][..], &salt, &shard].concat());
+    }
+    let e = fails_with_2(&["merge", EXP, "--assumptions", "4", "--journal", s(&journal)]);
+    assert!(e.contains("saltelli:4, not lhs:4"), "{e}");
+    ok(&["merge", EXP, "--journal", s(&journal), "--out", s(&merged)]);
+    assert_same_files(&single, &merged);
+}
+
+#[test]
+fn assumption_runs_are_listed_with_their_set_and_shared_out_evenly() {
+    let listed: serde_json::Value = serde_json::from_str(&ok(&[
+        "sweep",
+        EXP,
+        "--assumptions",
+        "4",
+        "--list-runs",
+        "--json",
+        "--shard",
+        "3",
+    ]))
+    .unwrap();
+    let runs = listed["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 12 * 5);
+    let sets: Vec<u64> = runs.iter().filter_map(|r| r["set"].as_u64()).collect();
+    assert_eq!(sets.len(), 12 * 4);
+    assert!((0..4).all(|k| sets.iter().filter(|&&s| s == k).count() == 12));
+    let mut per_shard = [0; 3];
+    for r in runs {
+        per_shard[r["shard"].as_u64().unwrap() as usize] += 1;
+    }
+    assert_eq!(per_shard, [20, 20, 20]);
+    let keys: std::collections::BTreeSet<&str> =
+        runs.iter().map(|r| r["key"].as_str().unwrap()).collect();
+    assert_eq!(keys.len(), runs.len(), "every run has its own key");
+}
+
+#[test]
+fn merge_refuses_a_journal_written_with_another_assumption_design() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (with, plain) = (tmp.path().join("with"), tmp.path().join("plain"));
+    shard_assumptions(&with, &[0], 1);
+    shard_all(&plain, 1);
+    let out = tmp.path().join("out");
+    let e = fails_with_2(&[
+        "merge",
+        EXP,
+        "--assumptions",
+        "8",
+        "--journal",
+        s(&with),
+        "--out",
+        s(&out),
+    ]);
+    assert!(e.contains("lhs:4, not lhs:8"), "{e}");
+    let e = fails_with_2(&[
+        "merge",
+        EXP,
+        "--assumptions",
+        "4",
+        "--journal",
+        s(&plain),
+        "--out",
+        s(&out),
+    ]);
+    assert!(e.contains("design none, not lhs:4"), "{e}");
+    let e = fails_with_2(&[
+        "merge",
+        EXP,
+        "--journal",
+        s(&with),
+        s(&plain),
+        "--out",
+        s(&out),
+    ]);
+    assert!(e.contains("design none, not lhs:4"), "{e}");
+    let e = fails_with_2(&[
+        "sweep",
+        EXP,
+        "--assumptions",
+        "8",
+        "--shard",
+        "0/1",
+        "--journal",
+        s(&with),
+    ]);
+    assert!(e.contains("lhs:4, not lhs:8"), "{e}");
+    assert!(!out.exists(), "a refused merge writes nothing");
+}
+
+#[test]
+fn merge_lists_missing_assumption_runs_with_the_shard_that_owns_each() {
+    let tmp = tempfile::tempdir().unwrap();
+    let journal = tmp.path().join("journal");
+    shard_assumptions(&journal, &[0, 2], 3);
+    let out = tmp.path().join("out");
+    let e = fails_with_2(&["merge", EXP, "--journal", s(&journal), "--out", s(&out)]);
+    assert!(e.contains("20 of 60 runs"), "{e}");
+    assert_eq!(e.matches(": shard 1/3").count(), 20, "{e}");
+    assert_eq!(e.matches(", assumption set ").count(), 16, "{e}");
+    assert!(!out.exists());
+    shard_assumptions(&journal, &[1], 3);
+    ok(&["merge", EXP, "--journal", s(&journal), "--out", s(&out)]);
+    assert!(out.join("sensitivity.csv").exists());
+}
+
+/// The identity of each file in a folder: a run journaled again would be a new file.
+#[cfg(unix)]
+fn inodes(dir: &Path) -> Vec<(PathBuf, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    files(dir)
+        .into_iter()
+        .map(|p| {
+            let ino = std::fs::metadata(&p).unwrap().ino();
+            (p, ino)
+        })
+        .collect()
+}
+
+#[cfg(unix)]
+#[test]
+fn a_one_machine_assumption_sweep_with_a_journal_resumes_where_it_stopped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (first, second, journal) = (
+        tmp.path().join("first"),
+        tmp.path().join("second"),
+        tmp.path().join("journal"),
+    );
+    let sweep = |out: &Path| {
+        ok(&[
+            "sweep",
+            EXP,
+            "--assumptions",
+            "4",
+            "--journal",
+            s(&journal),
+            "--out",
+            s(out),
+            "-q",
+        ])
+    };
+    sweep(&first);
+    let runs = journal.join("runs");
+    let all = files(&runs);
+    assert_eq!(all.len(), 60, "every plain and assumption run is journaled");
+    for lost in all.iter().step_by(3) {
+        std::fs::remove_file(lost).unwrap();
+    }
+    let kept = inodes(&runs);
+    sweep(&second);
+    let after = inodes(&runs);
+    assert_eq!(after.len(), 60);
+    assert!(
+        kept.iter().all(|k| after.contains(k)),
+        "a journaled run is not run again"
+    );
+    assert_same_files(&first, &second);
 }

@@ -109,7 +109,7 @@ pub struct SweepArgs {
     pub list_runs: bool,
     /// Also run every point under N sets of plausible assumptions (a Sobol design over the
     /// ranges `sim assumptions` lists) and report each metric's band and deciding assumption.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(4..=4096), conflicts_with_all = ["shard", "journal", "list_runs"])]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(4..=4096))]
     pub assumptions: Option<u32>,
     /// How sensitivity.csv says which assumption a band comes from: `given-data` (default; from
     /// the N sets themselves, no extra runs, the share each explains alone, so total_effect is a
@@ -136,6 +136,13 @@ pub struct MergeArgs {
     /// Print exactly one JSON object on stdout instead of the table.
     #[arg(long)]
     pub json: bool,
+    /// The assumption sets the shards were given (`--assumptions N`); refuses journals written
+    /// with another design (default: the design the journals' header names).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(4..=4096))]
+    pub assumptions: Option<u32>,
+    /// The `--sensitivity` the shards were given, with --assumptions (default: given-data).
+    #[arg(long, value_name = "METHOD", requires = "assumptions", value_parser = parse_estimator)]
+    pub sensitivity: Option<crate::sweep::bands::Estimator>,
 }
 
 pub(super) fn parse_metric(s: &str) -> Result<crate::sweep::metric::Metric, String> {

@@ -40,8 +40,13 @@ pub(super) fn shard_of(typed: &str) -> Result<sweep::shard::Shard, Failure> {
 pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
     let exp = open_experiment(&args.experiment, args.replicates)?;
     crate::plan::objectives(&exp)?;
+    let estimator = args.sensitivity.unwrap_or_default();
+    let design = args
+        .assumptions
+        .map(|n| sweep::bands::AssumptionDesign::for_estimator(&exp, n as usize, estimator))
+        .transpose()?;
     if args.list_runs {
-        return list_runs(&exp, &args);
+        return list_runs(&exp, &args, design.as_ref());
     }
     let out_dir = args
         .out
@@ -51,21 +56,7 @@ pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
     if shard.is_none() {
         crate::fsio::check_replaceable(&out_dir).map_err(|e| Failure::Usage(format!("{e:#}")))?;
     }
-    let journal = match (&args.journal, shard) {
-        (Some(dir), _) => dir.clone(),
-        (None, Some(_)) => {
-            return Err(Failure::Usage(format!(
-                "--shard {} needs --journal DIR, the folder the shards share",
-                args.shard.as_deref().unwrap_or_default()
-            )))
-        }
-        (None, None) => sweep::journal::folder(&out_dir),
-    };
-    let estimator = args.sensitivity.unwrap_or_default();
-    let design = args
-        .assumptions
-        .map(|n| sweep::bands::AssumptionDesign::for_estimator(&exp, n as usize, estimator))
-        .transpose()?;
+    let journal = journal_folder(&args, shard, &out_dir)?;
     let forecast = sweep_forecast(&exp);
     let times = 1.0 + design.as_ref().map_or(0.0, |d| d.runs() as f64);
     let forecast = crate::model::estimate::Estimate {
@@ -74,16 +65,8 @@ pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
     };
     check_budget("this sweep", forecast, args.max_events)?;
     let prices = crate::config::prices::load(args.prices.as_deref())?;
-    let mut header = sweep::journal::Header::new(&exp, &prices_id(args.prices.as_deref()));
-    header.shards = shard.map(|s| s.count);
+    open_journal(&exp, &args, shard, design.as_ref(), &journal)?;
     let shared = args.journal.is_some();
-    let on_mismatch = if shared {
-        sweep::journal::OnMismatch::Fail
-    } else {
-        sweep::journal::OnMismatch::Reset
-    };
-    sweep::journal::open(&journal, &header, on_mismatch)
-        .map_err(|e| Failure::Usage(format!("{e:#}")))?;
     let terminal = std::io::stderr().is_terminal();
     let lines = crate::progress::PlainLines::default();
     let tell = |done: usize, total: usize| lines.tell(done, total);
@@ -97,38 +80,16 @@ pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
         shard,
         on_done: (!args.quiet && !terminal).then_some(&tell as &(dyn Fn(usize, usize) + Sync)),
     };
-    let res = match sweep::run_with(&exp, &opts) {
-        Ok(res) => res,
-        Err(sweep::SweepError::Interrupted {
-            finished,
-            total,
-            journal,
-        }) => {
-            let again = match shard {
-                Some(_) => "run the same command again to finish this shard".to_string(),
-                None if shared => "run the same command again to finish the sweep".to_string(),
-                None => format!(
-                    "`sim sweep --resume {}` finishes the sweep",
-                    args.experiment.display()
-                ),
-            };
-            return Err(Failure::Interrupted(format!(
-                "interrupted: {finished} of {total} runs finished and kept in {journal}; {again}"
-            )));
-        }
-        Err(sweep::SweepError::Failed(e)) => return Err(e.into()),
-    };
+    let res = sweep::run_with(&exp, &opts).map_err(|e| interrupted(&args, shard, "runs", e))?;
     if let Some(s) = shard {
-        return print_stdout(&format!(
-            "shard {s}: {} runs finished, kept in {}; `sim merge {} --journal {}` writes the outputs once every shard has finished\n",
-            res.runs.len(),
-            journal.display(),
-            args.experiment.display(),
-            journal.display()
-        ));
+        return finish_shard(&args, &exp, design.as_ref(), &opts, res.runs.len(), s);
     }
     let bands = match design {
-        Some(design) => Some(run_bands(&args.experiment, &exp, design, &opts)?),
+        Some(design) => {
+            let sets = sweep::bands::run(&exp, &design, &opts)
+                .map_err(|e| interrupted(&args, shard, "assumption runs", e))?;
+            Some(sweep::bands::Bands::new(design, sets))
+        }
         None => None,
     };
     write_sweep(
@@ -143,6 +104,100 @@ pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
         std::fs::remove_dir_all(&journal).ok();
     }
     Ok(())
+}
+
+/// The journal a sweep writes into: `--journal`, or the resume folder beside the output of a
+/// one-machine sweep; a shard needs `--journal`.
+fn journal_folder(
+    args: &SweepArgs,
+    shard: Option<sweep::shard::Shard>,
+    out_dir: &std::path::Path,
+) -> Result<PathBuf, Failure> {
+    match (&args.journal, shard) {
+        (Some(dir), _) => Ok(dir.clone()),
+        (None, Some(_)) => Err(Failure::Usage(format!(
+            "--shard {} needs --journal DIR, the folder the shards share",
+            args.shard.as_deref().unwrap_or_default()
+        ))),
+        (None, None) => Ok(sweep::journal::folder(out_dir)),
+    }
+}
+
+/// Creates or checks the sweep's journal: a shared one (`--journal`) must have been written for
+/// the same sweep and design; sim's own resume folder is emptied if not.
+fn open_journal(
+    exp: &Experiment,
+    args: &SweepArgs,
+    shard: Option<sweep::shard::Shard>,
+    design: Option<&sweep::bands::AssumptionDesign>,
+    journal: &std::path::Path,
+) -> Result<(), Failure> {
+    let mut header = sweep::journal::Header::new(exp, &prices_id(args.prices.as_deref()));
+    header.shards = shard.map(|s| s.count);
+    header.design = design.map(sweep::bands::AssumptionDesign::id);
+    let on_mismatch = match args.journal {
+        Some(_) => sweep::journal::OnMismatch::Fail,
+        None => sweep::journal::OnMismatch::Reset,
+    };
+    sweep::journal::open(journal, &header, on_mismatch)
+        .map_err(|e| Failure::Usage(format!("{e:#}")))
+}
+
+/// The failure of a sweep stopped early (its `what` kept in the journal, and how to go on), or
+/// of a run that failed.
+fn interrupted(
+    args: &SweepArgs,
+    shard: Option<sweep::shard::Shard>,
+    what: &str,
+    e: sweep::SweepError,
+) -> Failure {
+    let (finished, total, journal) = match e {
+        sweep::SweepError::Interrupted {
+            finished,
+            total,
+            journal,
+        } => (finished, total, journal),
+        sweep::SweepError::Failed(e) => return e.into(),
+    };
+    let again = match shard {
+        Some(_) => "run the same command again to finish this shard".to_string(),
+        None if args.journal.is_some() => "run the same command again to finish the sweep".into(),
+        None => format!(
+            "`sim sweep --resume {}` finishes the sweep",
+            args.experiment.display()
+        ),
+    };
+    Failure::Interrupted(format!(
+        "interrupted: {finished} of {total} {what} finished and kept in {journal}; {again}"
+    ))
+}
+
+/// Runs a shard's assumption runs after its plain ones (`plain` of them), and says what it kept.
+fn finish_shard(
+    args: &SweepArgs,
+    exp: &Experiment,
+    design: Option<&sweep::bands::AssumptionDesign>,
+    opts: &sweep::Options,
+    plain: usize,
+    s: sweep::shard::Shard,
+) -> Result<(), Failure> {
+    let under_sets = match design {
+        Some(d) => sweep::bands::run_runs(exp, d, opts)
+            .map_err(|e| interrupted(args, Some(s), "assumption runs", e))?
+            .len(),
+        None => 0,
+    };
+    let journal = args.journal.as_deref().unwrap_or(std::path::Path::new("."));
+    let sets = match design {
+        Some(_) => format!(" and {under_sets} under assumption sets"),
+        None => String::new(),
+    };
+    print_stdout(&format!(
+        "shard {s}: {plain} runs{sets} finished, kept in {}; `sim merge {} --journal {}` writes the outputs once every shard has finished\n",
+        journal.display(),
+        args.experiment.display(),
+        journal.display()
+    ))
 }
 
 /// Writes a finished sweep's outputs into `out_dir` and prints its table (or JSON): the one way
@@ -190,9 +245,18 @@ pub(super) fn list_shard_count(typed: &str) -> Result<u32, Failure> {
     }
 }
 
-pub(super) fn list_runs(exp: &Experiment, args: &SweepArgs) -> Result<(), Failure> {
+pub(super) fn list_runs(
+    exp: &Experiment,
+    args: &SweepArgs,
+    design: Option<&sweep::bands::AssumptionDesign>,
+) -> Result<(), Failure> {
     let count = args.shard.as_deref().map(list_shard_count).transpose()?;
-    let runs = sweep::shard::list(exp, count);
+    let key = |id: &sweep::journal::RunId| match (id.set, design) {
+        (Some(s), Some(d)) => sweep::bands::key(exp, d, s, id.point, id.replicate),
+        _ => sweep::journal::key(exp, id.point, id.replicate),
+    };
+    let sets = design.map_or(0, sweep::bands::AssumptionDesign::runs);
+    let runs = sweep::shard::list(exp, sets, count, &key);
     let text = if args.json {
         output::sweep::runs_list_json(exp, &runs, count).to_string() + "\n"
     } else {
@@ -208,8 +272,9 @@ pub(super) fn run_merge(args: MergeArgs) -> Result<(), Failure> {
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join(&exp.name));
     crate::fsio::check_replaceable(&out_dir).map_err(|e| Failure::Usage(format!("{e:#}")))?;
-    let res = match sweep::merge::merge(&exp, &args.journal) {
-        Ok(res) => res,
+    let design = merge_design(&exp, &args)?;
+    let merged = match sweep::merge::merge(&exp, &args.journal, design.as_ref()) {
+        Ok(merged) => merged,
         Err(sweep::merge::MergeError::Foreign(why)) => return Err(Failure::Usage(why)),
         Err(sweep::merge::MergeError::Missing { missing, total }) => {
             return Err(Failure::Usage(output::sweep::missing_runs_text(
@@ -217,7 +282,34 @@ pub(super) fn run_merge(args: MergeArgs) -> Result<(), Failure> {
             )))
         }
     };
-    write_sweep(&exp, &res, &out_dir, args.json, None, None)
+    let bands = (design.zip(merged.sets)).map(|(d, sets)| sweep::bands::Bands::new(d, sets));
+    write_sweep(
+        &exp,
+        &merged.result,
+        &out_dir,
+        args.json,
+        None,
+        bands.as_ref(),
+    )
+}
+
+/// The assumption design a merge expects: `--assumptions N`, else the one the first journal's
+/// header names (None: a plain sweep).
+fn merge_design(
+    exp: &Experiment,
+    args: &MergeArgs,
+) -> Result<Option<sweep::bands::AssumptionDesign>, Failure> {
+    if let Some(n) = args.assumptions {
+        let estimator = args.sensitivity.unwrap_or_default();
+        let design = sweep::bands::AssumptionDesign::for_estimator(exp, n as usize, estimator)?;
+        return Ok(Some(design));
+    }
+    let id = sweep::merge::design_id(&args.journal).map_err(|e| Failure::Usage(e.to_string()))?;
+    id.map(|id| {
+        sweep::bands::AssumptionDesign::from_id(exp, &id)
+            .map_err(|why| Failure::Usage(format!("journal {}: {why}", args.journal[0].display())))
+    })
+    .transpose()
 }
 
 /// Runs every point under each assumption set of `design`.
@@ -232,8 +324,8 @@ pub(super) fn run_bands(
         Err(sweep::SweepError::Interrupted {
             finished, total, ..
         }) => Err(Failure::Interrupted(format!(
-            "interrupted: {finished} of {total} assumption runs finished and not kept (the runs \
-             without assumption sets are kept for {}); run the command again to redo the sets",
+            "interrupted: {finished} of {total} assumption runs finished and kept; run the same \
+             command again for {} to continue",
             experiment.display()
         ))),
         Err(sweep::SweepError::Failed(e)) => Err(e.into()),

@@ -361,6 +361,11 @@ fn params_text(exp: &Experiment, p: &Point) -> String {
         .join(" ")
 }
 
+/// `, assumption set S` for a run under set S, nothing for a plain run.
+fn set_text(set: Option<usize>) -> String {
+    set.map_or(String::new(), |s| format!(", assumption set {s}"))
+}
+
 /// `sim sweep --list-runs --json`: every run with its forecast and owner, and each shard's load.
 pub fn runs_list_json(exp: &Experiment, runs: &[RunInfo], shards: Option<u32>) -> Value {
     let list: Vec<Value> = runs
@@ -376,12 +381,16 @@ pub fn runs_list_json(exp: &Experiment, runs: &[RunInfo], shards: Option<u32>) -
                     (a.label.clone(), val)
                 })
                 .collect();
-            json!({
+            let mut run = json!({
                 "id": r.id, "point": r.point, "params": params, "replicate": r.replicate,
                 "seed": r.seed, "key": r.key, "forecast_events": r.forecast.events,
                 "forecast_memory_mib": r.forecast.memory_bytes / (1 << 20) as f64,
                 "shard": r.shard,
-            })
+            });
+            if let Some(s) = r.set {
+                run["set"] = json!(s);
+            }
+            run
         })
         .collect();
     json!({
@@ -418,7 +427,7 @@ pub fn runs_list_text(exp: &Experiment, runs: &[RunInfo], shards: Option<u32>) -
             r.forecast.events,
             r.forecast.memory_bytes / (1 << 20) as f64,
             shard,
-            params_text(exp, &exp.points[r.point])
+            params_text(exp, &exp.points[r.point]) + &set_text(r.set)
         );
     }
     if let Some(n) = shards {
@@ -442,10 +451,11 @@ pub fn missing_runs_text(exp: &Experiment, missing: &[Missing], total: usize) ->
             .shard
             .map_or("unknown shard".into(), |s| format!("shard {s}"));
         t += &format!(
-            "  point {} ({}) replicate {}: {owner}\n",
+            "  point {} ({}) replicate {}{}: {owner}\n",
             m.point,
             params_text(exp, &exp.points[m.point]),
-            m.replicate
+            m.replicate,
+            set_text(m.set)
         );
     }
     let mut shards: Vec<_> = missing.iter().filter_map(|m| m.shard).collect();

@@ -17,7 +17,9 @@
 //! and each AB_i) and gives Jansen's first-order and total effects; its band comes from A and B.
 //! docs/model.md §19 says when to use which.
 
+use super::journal::{self, RunId};
 use super::metric::Metric;
+use super::shard;
 use super::stats::PointSummaries;
 use super::{Options, SweepError};
 use crate::assumptions::design::latin_hypercube_points;
@@ -28,7 +30,6 @@ use crate::experiment::Experiment;
 use anyhow::{Context, Result};
 use indicatif::{ParallelProgressIterator, ProgressBar, ProgressStyle};
 use rayon::prelude::*;
-use std::sync::atomic::Ordering;
 
 /// How a sweep says which assumption a band comes from.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -122,6 +123,29 @@ impl AssumptionDesign {
         self.unit.len()
     }
 
+    /// What names the design in a journal's header and its runs' keys: `lhs:N` (a Latin
+    /// hypercube of N sets), or `saltelli:N` for a Saltelli design of N rows per matrix.
+    pub fn id(&self) -> String {
+        match self.saltelli {
+            Some(n) => format!("saltelli:{n}"),
+            None => format!("lhs:{}", self.sets()),
+        }
+    }
+
+    /// The design of `exp` named by `id` (as [`AssumptionDesign::id`] writes it); the error says
+    /// why `id` names none.
+    pub fn from_id(exp: &Experiment, id: &str) -> Result<AssumptionDesign, String> {
+        let unknown = || format!("unknown assumption design `{id}` (expected lhs:N or saltelli:N)");
+        let (kind, n) = id.split_once(':').ok_or_else(unknown)?;
+        let n: usize = n.parse().map_err(|_| unknown())?;
+        let estimator = match kind {
+            "lhs" => Estimator::GivenData,
+            "saltelli" => Estimator::Saltelli,
+            _ => return Err(unknown()),
+        };
+        AssumptionDesign::for_estimator(exp, n, estimator).map_err(|e| e.to_string())
+    }
+
     /// The unit coordinate of `key` in set `s`.
     pub fn coordinate(&self, s: usize, key: &str) -> f64 {
         let k = self.keys.iter().position(|x| x == key).unwrap_or(0);
@@ -189,78 +213,113 @@ impl Bands {
 pub const BAND_LABEL: &str = "plausible assumptions, 5-95%";
 
 /// Runs every point and replicate of `exp` under every row of `design` (rows x points x
-/// replicates runs, in parallel; no journal), in the rows' order.
+/// replicates runs, in parallel, journaled when `opts` names a journal), in the rows' order;
+/// `opts.shard` must be None.
 pub fn run(
     exp: &Experiment,
     design: &AssumptionDesign,
     opts: &Options,
 ) -> Result<SetSummaries, SweepError> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.jobs)
-        .build()
-        .context("cannot start worker threads")?;
+    Ok(summarise(exp, &run_runs(exp, design, opts)?))
+}
+
+/// Per row and point, the means of the metrics over `reports`: every assumption run in
+/// row-then-point-then-replicate order.
+pub fn summarise(exp: &Experiment, reports: &[crate::model::RunReport]) -> SetSummaries {
     let reps = exp.replicates as usize;
-    let tasks: Vec<(usize, usize, u32)> = (0..design.runs())
-        .flat_map(|s| {
-            (0..exp.points.len()).flat_map(move |p| (0..reps as u32).map(move |r| (s, p, r)))
-        })
-        .collect();
-    let bar = progress(opts.progress, tasks.len(), &exp.name);
-    let reports: Vec<Option<Result<crate::model::RunReport>>> = pool.install(|| {
-        tasks
-            .par_iter()
-            .progress_with(bar.clone())
-            .map(|&(s, p, r)| {
-                if opts.stop.load(Ordering::SeqCst) {
-                    return None;
-                }
-                Some(run_one(exp, design, s, p, r, opts))
-            })
-            .collect()
-    });
-    bar.finish_and_clear();
-    let total = reports.len();
-    if reports.iter().any(Option::is_none) {
-        return Err(SweepError::Interrupted {
-            finished: reports.iter().flatten().count(),
-            total,
-            journal: "memory (assumption runs are not journaled)".into(),
-        });
-    }
-    let reports = reports
-        .into_iter()
-        .map(|r| r.expect("checked above"))
-        .collect::<Result<Vec<_>>>()?;
-    Ok(reports
+    reports
         .chunks(exp.points.len() * reps)
         .map(|set| {
             set.chunks(reps)
                 .map(|runs| PointSummaries::of(runs.iter()))
                 .collect()
         })
-        .collect())
+        .collect()
+}
+
+/// The assumption runs `opts` asks for (every one, or those of its shard) in
+/// set-then-point-then-replicate order.
+fn tasks(exp: &Experiment, design: &AssumptionDesign, opts: &Options) -> Vec<RunId> {
+    let all = shard::run_ids(exp, design.runs()).split_off(exp.runs());
+    match opts.shard {
+        None => all,
+        Some(s) => {
+            let owner = shard::assign_all(exp, design.runs(), s.count).split_off(exp.runs());
+            (all.into_iter().zip(owner))
+                .filter(|&(_, k)| k == s.index)
+                .map(|(t, _)| t)
+                .collect()
+        }
+    }
+}
+
+/// Runs the assumption runs `opts` asks for (every one, or its shard's), each taken from the
+/// journal when resuming and there, else simulated and journaled; their reports come back in
+/// set-then-point-then-replicate order.
+pub fn run_runs(
+    exp: &Experiment,
+    design: &AssumptionDesign,
+    opts: &Options,
+) -> Result<Vec<crate::model::RunReport>, SweepError> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.jobs)
+        .build()
+        .context("cannot start worker threads")?;
+    let tasks = tasks(exp, design, opts);
+    let bar = progress(opts.progress, tasks.len(), &exp.name);
+    let reports: Vec<Option<Result<crate::model::RunReport>>> = pool.install(|| {
+        (tasks.par_iter().progress_with(bar.clone()))
+            .map(|id| run_one(exp, design, id, opts))
+            .collect()
+    });
+    bar.finish_and_clear();
+    let total = reports.len();
+    if reports.iter().any(Option::is_none) {
+        return Err(SweepError::Interrupted {
+            finished: reports.iter().filter(|r| matches!(r, Some(Ok(_)))).count(),
+            total,
+            journal: (opts.journal).map_or("memory".into(), |d| d.display().to_string()),
+        });
+    }
+    Ok(reports
+        .into_iter()
+        .map(|r| r.expect("checked above"))
+        .collect::<Result<Vec<_>>>()?)
+}
+
+/// The journal key of point `p`, replicate `r` under set `s` of `design`.
+pub fn key(exp: &Experiment, design: &AssumptionDesign, s: usize, p: usize, r: u32) -> String {
+    let overrides = design.overrides(exp.points[p].model, s);
+    let set = journal::SetRef {
+        design: &design.id(),
+        index: s,
+        overrides: &overrides,
+    };
+    journal::set_key(exp, p, r, &set)
 }
 
 fn run_one(
     exp: &Experiment,
     design: &AssumptionDesign,
-    s: usize,
-    p: usize,
-    r: u32,
+    id: &RunId,
     opts: &Options,
-) -> Result<crate::model::RunReport> {
+) -> Option<Result<crate::model::RunReport>> {
+    let (s, p, r) = (id.set.unwrap_or(0), id.point, id.replicate);
     let what = || {
         format!(
             "assumption set {s}, point {} replicate {r}",
             exp.points[p].key()
         )
     };
-    let spec = exp
-        .spec_with(p, r, &design.overrides(exp.points[p].model, s))
-        .map_err(|e| anyhow::anyhow!("{e}"))
-        .with_context(what)?;
-    crate::model::run::simulate_with(&spec, opts.prices, &mut crate::model::run::Unobserved)
-        .with_context(what)
+    let simulate = || {
+        let spec = exp
+            .spec_with(p, r, &design.overrides(exp.points[p].model, s))
+            .map_err(|e| anyhow::anyhow!("{e}"))
+            .with_context(what)?;
+        crate::model::run::simulate_with(&spec, opts.prices, &mut crate::model::run::Unobserved)
+            .with_context(what)
+    };
+    super::journaled(opts, &key(exp, design, s, p, r), id, simulate)
 }
 
 fn progress(shown: bool, len: usize, name: &str) -> ProgressBar {
@@ -560,6 +619,23 @@ mod tests {
         assert!(main_effect(&x2, &y) < 0.1, "{}", main_effect(&x2, &y));
         assert_eq!(main_effect(&x1, &vec![5.0; n]), 0.0);
         assert_eq!(ranks(&[3.0, 1.0, 3.0, 2.0]), vec![3.5, 1.0, 3.5, 2.0]);
+    }
+
+    #[test]
+    fn a_design_is_made_again_from_its_id() {
+        let exp = Experiment::open(
+            std::path::Path::new("experiments/two-reader-rule.toml"),
+            None,
+        )
+        .unwrap();
+        for estimator in [Estimator::GivenData, Estimator::Saltelli] {
+            let d = AssumptionDesign::for_estimator(&exp, 4, estimator).unwrap();
+            let again = AssumptionDesign::from_id(&exp, &d.id()).unwrap();
+            assert_eq!((again.id(), again.unit), (d.id(), d.unit));
+        }
+        assert_eq!(AssumptionDesign::new(&exp, 4).unwrap().id(), "lhs:4");
+        assert!(AssumptionDesign::from_id(&exp, "sobol:4").is_err());
+        assert!(AssumptionDesign::from_id(&exp, "lhs:x").is_err());
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! header pins the journal format, the `sim` version and a hash of every input file, so a journal
 //! is only ever read back by the same program on the same inputs.
 
+use crate::config::Override;
 use crate::engine::rng::name_id;
 use crate::experiment::Experiment;
 use crate::fsio;
@@ -36,10 +37,10 @@ pub struct Header {
     pub runs: usize,
     /// Hash of the unit prices the runs were costed with (`builtin` for the shipped ones).
     pub prices: String,
-    /// The design of assumption samples the sweep crosses its points with (`--assumptions N`);
-    /// null for a sweep without one.
+    /// The design of assumption sets the sweep crosses its points with, as its id (`lhs:N` for
+    /// `--assumptions N`); null for a sweep without one.
     #[serde(default)]
-    pub design: Option<serde_json::Value>,
+    pub design: Option<String>,
     /// Into how many shards the writers split the sweep (the last writer's), to name the shard
     /// owning a missing run; null when written by a one-machine sweep.
     #[serde(default)]
@@ -83,7 +84,12 @@ impl Header {
             return differ("with replicates", &self.replicates, &want.replicates);
         }
         if self.design != want.design {
-            return Some("it was written with another assumption design (--assumptions)".into());
+            let name = |d: &Option<String>| d.clone().unwrap_or_else(|| "none".into());
+            return Some(format!(
+                "it was written with assumption design {}, not {} (--assumptions)",
+                name(&self.design),
+                name(&want.design)
+            ));
         }
         if self.prices != want.prices {
             return differ("with prices", &self.prices, &want.prices);
@@ -157,6 +163,10 @@ pub fn folder(out_dir: &Path) -> PathBuf {
 /// The canonical text a run's key hashes: point parameters, replicate, seed and the resolved
 /// overrides, as JSON (field order fixed by this function, not by any type's layout).
 pub fn canonical(exp: &Experiment, point: usize, replicate: u32) -> String {
+    canonical_value(exp, point, replicate).to_string()
+}
+
+fn canonical_value(exp: &Experiment, point: usize, replicate: u32) -> serde_json::Value {
     let params: Vec<[String; 2]> = exp.points[point]
         .values
         .iter()
@@ -167,18 +177,52 @@ pub fn canonical(exp: &Experiment, point: usize, replicate: u32) -> String {
         .into_iter()
         .map(|o| [o.path, o.value])
         .collect();
-    serde_json::json!([params, replicate, exp.seed_of(point, replicate), overrides]).to_string()
+    serde_json::json!([params, replicate, exp.seed_of(point, replicate), overrides])
 }
 
 /// The journal key of a run: 128 bits of hash of its [`canonical`] text, in hex.
 pub fn key(exp: &Experiment, point: usize, replicate: u32) -> String {
-    let text = canonical(exp, point, replicate);
+    hash(&canonical(exp, point, replicate))
+}
+
+/// One assumption set of a design, as a run's key names it.
+pub struct SetRef<'a> {
+    /// The design's id (`lhs:N`).
+    pub design: &'a str,
+    pub index: usize,
+    /// The overrides the set applies to the run's model.
+    pub overrides: &'a [Override],
+}
+
+/// The journal key of a run under an assumption set: the hash of its plain [`canonical`] text
+/// followed by the design's id, the set's index and the set's overrides.
+pub fn set_key(exp: &Experiment, point: usize, replicate: u32, set: &SetRef) -> String {
+    let overrides: Vec<[&str; 2]> = (set.overrides.iter())
+        .map(|o| [o.path.as_str(), o.value.as_str()])
+        .collect();
+    let plain = canonical_value(exp, point, replicate);
+    hash(&serde_json::json!([plain, set.design, set.index, overrides]).to_string())
+}
+
+fn hash(text: &str) -> String {
     let reversed: String = text.chars().rev().collect();
-    format!("{:016x}{:016x}", name_id(&text), name_id(&reversed))
+    format!("{:016x}{:016x}", name_id(text), name_id(&reversed))
+}
+
+/// Which run of a sweep: a point and replicate, plain or under an assumption set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RunId {
+    /// The assumption set (None: the model's own values).
+    pub set: Option<usize>,
+    pub point: usize,
+    pub replicate: u32,
 }
 
 #[derive(Serialize, Deserialize)]
 struct Entry {
+    /// The assumption set the run was made under (absent for a plain run).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    set: Option<usize>,
     point: usize,
     replicate: u32,
     seed: u64,
@@ -186,11 +230,12 @@ struct Entry {
     minutes: MinuteSeries,
 }
 
-/// Records a finished run (point `point`, replicate `replicate`) under `key`.
-pub fn save(dir: &Path, key: &str, point: usize, replicate: u32, report: &RunReport) -> Result<()> {
+/// Records a finished run under `key`.
+pub fn save(dir: &Path, key: &str, id: &RunId, report: &RunReport) -> Result<()> {
     let entry = Entry {
-        point,
-        replicate,
+        set: id.set,
+        point: id.point,
+        replicate: id.replicate,
         seed: report.seed,
         report: report.clone(),
         minutes: report.minutes.clone(),
@@ -233,6 +278,26 @@ mod tests {
         assert_ne!(a, key(&exp, 0, 1));
         assert_ne!(a, key(&exp, 1, 0));
         assert_eq!(a.len(), 32);
+    }
+
+    #[test]
+    fn set_keys_differ_from_plain_keys_and_by_design_and_set() {
+        let exp = experiment();
+        let o = [Override {
+            path: "a.b".into(),
+            value: "1".into(),
+        }];
+        let set = |design, index| SetRef {
+            design,
+            index,
+            overrides: &o,
+        };
+        let a = set_key(&exp, 0, 0, &set("lhs:4", 0));
+        assert_eq!(a, set_key(&exp, 0, 0, &set("lhs:4", 0)));
+        assert_ne!(a, key(&exp, 0, 0));
+        assert_ne!(a, set_key(&exp, 0, 0, &set("lhs:4", 1)));
+        assert_ne!(a, set_key(&exp, 0, 0, &set("lhs:8", 0)));
+        assert_ne!(a, set_key(&exp, 0, 1, &set("lhs:4", 0)));
     }
 
     #[test]

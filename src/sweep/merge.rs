@@ -1,13 +1,19 @@
 //! Merging the journals that shards of a sweep wrote into the result a one-machine sweep would
-//! have had: every run, in point-then-replicate order, read back exactly as it was journaled.
+//! have had: every run, in point-then-replicate order, read back exactly as it was journaled, and
+//! for a sweep over assumption sets every set's runs summarised as the one-machine sweep does.
 
-use super::{journal, shard, Run, SweepResult};
+use super::bands::{self, AssumptionDesign, SetSummaries};
+use super::journal::{self, RunId};
+use super::{shard, Run, SweepResult};
 use crate::experiment::Experiment;
+use crate::model::RunReport;
 use std::path::PathBuf;
 
 /// A run no journal holds, and the shard that owns it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Missing {
+    /// The assumption set it runs under (None: a plain run).
+    pub set: Option<usize>,
     pub point: usize,
     pub replicate: u32,
     pub key: String,
@@ -26,14 +32,36 @@ pub enum MergeError {
     Missing { missing: Vec<Missing>, total: usize },
 }
 
-/// Checks that every journal in `dirs` was written for `exp` (and all with the same prices), and
-/// returns the shard count their writers used, if any said.
-fn check_headers(exp: &Experiment, dirs: &[PathBuf]) -> Result<Option<u32>, MergeError> {
+/// What the journals give: the plain runs, and per assumption set the points' summaries when the
+/// sweep had a design.
+#[derive(Debug, Clone)]
+pub struct Merged {
+    pub result: SweepResult,
+    pub sets: Option<SetSummaries>,
+}
+
+/// The assumption design the first journal in `dirs` was written with, by id (None: none).
+pub fn design_id(dirs: &[PathBuf]) -> Result<Option<String>, MergeError> {
+    let Some(dir) = dirs.first() else {
+        return Ok(None);
+    };
+    let header = journal::read_header(dir).map_err(|e| MergeError::Foreign(format!("{e:#}")))?;
+    Ok(header.design)
+}
+
+/// Checks that every journal in `dirs` was written for `exp` under the design `design` (and all
+/// with the same prices), and returns the shard count their writers used, if any said.
+fn check_headers(
+    exp: &Experiment,
+    design: Option<&str>,
+    dirs: &[PathBuf],
+) -> Result<Option<u32>, MergeError> {
     let mut shards = None;
     let mut prices: Option<String> = None;
     for dir in dirs {
         let have = journal::read_header(dir).map_err(|e| MergeError::Foreign(format!("{e:#}")))?;
-        let want = journal::Header::new(exp, prices.as_deref().unwrap_or(&have.prices));
+        let mut want = journal::Header::new(exp, prices.as_deref().unwrap_or(&have.prices));
+        want.design = design.map(String::from);
         if let Some(why) = have.mismatch(&want) {
             return Err(MergeError::Foreign(format!(
                 "journal {} does not belong to {}: {why}",
@@ -47,54 +75,94 @@ fn check_headers(exp: &Experiment, dirs: &[PathBuf]) -> Result<Option<u32>, Merg
     Ok(shards)
 }
 
-fn find(dirs: &[PathBuf], key: &str) -> Option<crate::model::RunReport> {
+fn find(dirs: &[PathBuf], key: &str) -> Option<RunReport> {
     dirs.iter().find_map(|d| journal::load(d, key))
 }
 
-/// Every run of `exp` read from the journals in `dirs`, as a one-machine sweep would have
-/// returned them; `wall_s` is the runs' own wall time summed.
-pub fn merge(exp: &Experiment, dirs: &[PathBuf]) -> Result<SweepResult, MergeError> {
-    let shards = check_headers(exp, dirs)?;
-    let mut runs = Vec::with_capacity(exp.runs());
-    let mut missing = Vec::new();
-    for point in 0..exp.points.len() {
-        for replicate in 0..exp.replicates {
-            let key = journal::key(exp, point, replicate);
-            match find(dirs, &key) {
-                Some(report) => runs.push(Run {
-                    point,
-                    replicate,
-                    seed: exp.seed_of(point, replicate),
-                    report,
-                }),
-                None => missing.push(Missing {
-                    point,
-                    replicate,
+fn key_of(exp: &Experiment, design: Option<&AssumptionDesign>, id: &RunId) -> String {
+    match (id.set, design) {
+        (Some(s), Some(d)) => bands::key(exp, d, s, id.point, id.replicate),
+        _ => journal::key(exp, id.point, id.replicate),
+    }
+}
+
+/// Every run of `exp` (crossed with `design`'s sets when given) read from the journals in `dirs`,
+/// as a one-machine sweep would have had them; `wall_s` is the plain runs' own wall time summed.
+pub fn merge(
+    exp: &Experiment,
+    dirs: &[PathBuf],
+    design: Option<&AssumptionDesign>,
+) -> Result<Merged, MergeError> {
+    let id = design.map(AssumptionDesign::id);
+    let shards = check_headers(exp, id.as_deref(), dirs)?;
+    let ids = shard::run_ids(exp, design.map_or(0, AssumptionDesign::runs));
+    let mut reports = Vec::with_capacity(ids.len());
+    let (mut missing, mut at) = (Vec::new(), Vec::new());
+    for (i, run) in ids.iter().enumerate() {
+        let key = key_of(exp, design, run);
+        match find(dirs, &key) {
+            Some(report) => reports.push(report),
+            None => {
+                at.push(i);
+                missing.push(Missing {
+                    set: run.set,
+                    point: run.point,
+                    replicate: run.replicate,
                     key,
                     shard: None,
-                }),
+                })
             }
         }
     }
     if !missing.is_empty() {
-        name_owners(exp, shards, &mut missing);
-        return Err(MergeError::Missing {
-            missing,
-            total: exp.runs(),
-        });
+        name_owners(exp, design, shards, &at, &mut missing);
+        let total = ids.len();
+        return Err(MergeError::Missing { missing, total });
     }
-    Ok(SweepResult {
-        wall_s: runs.iter().map(|r| r.report.wall_s).sum(),
-        events: runs.iter().map(|r| r.report.events).sum(),
-        runs,
+    let sets = reports.split_off(exp.runs());
+    Ok(Merged {
+        result: plain_result(exp, reports),
+        sets: design.map(|_| bands::summarise(exp, &sets)),
     })
 }
 
-fn name_owners(exp: &Experiment, shards: Option<u32>, missing: &mut [Missing]) {
+/// The plain runs' reports (in point-then-replicate order) as a sweep's result.
+fn plain_result(exp: &Experiment, reports: Vec<RunReport>) -> SweepResult {
+    let runs: Vec<Run> = (reports.into_iter().enumerate())
+        .map(|(i, report)| {
+            let (point, replicate) = (
+                i / exp.replicates as usize,
+                (i % exp.replicates as usize) as u32,
+            );
+            Run {
+                point,
+                replicate,
+                seed: exp.seed_of(point, replicate),
+                report,
+            }
+        })
+        .collect();
+    SweepResult {
+        wall_s: runs.iter().map(|r| r.report.wall_s).sum(),
+        events: runs.iter().map(|r| r.report.events).sum(),
+        runs,
+    }
+}
+
+/// Names the owner of each missing run, the run at position `at[i]` of the sweep's runs.
+fn name_owners(
+    exp: &Experiment,
+    design: Option<&AssumptionDesign>,
+    shards: Option<u32>,
+    at: &[usize],
+    missing: &mut [Missing],
+) {
     let Some(count) = shards else { return };
-    let owner = shard::assign(exp, count);
-    for m in missing {
-        let index = owner[m.point * exp.replicates as usize + m.replicate as usize];
-        m.shard = Some(shard::Shard { index, count });
+    let owner = shard::assign_all(exp, design.map_or(0, AssumptionDesign::runs), count);
+    for (m, &i) in missing.iter_mut().zip(at) {
+        m.shard = Some(shard::Shard {
+            index: owner[i],
+            count,
+        });
     }
 }

@@ -111,36 +111,45 @@ fn bar(exp: &Experiment, opts: &Options, len: usize) -> ProgressBar {
 /// None when a stop was asked before it started.
 fn one_run(exp: &Experiment, opts: &Options, point: usize, replicate: u32) -> Option<Result<Run>> {
     let spec = exp.spec(point, replicate);
-    let key = journal::key(exp, point, replicate);
-    let done = opts
-        .journal
-        .filter(|_| opts.resume)
-        .and_then(|dir| journal::load(dir, &key));
-    let report = match done {
-        Some(report) => report,
-        None => {
-            if opts.stop.load(Ordering::SeqCst) {
-                return None;
-            }
-            let simulated = simulate_with(&spec, opts.prices, &mut Unobserved)
-                .with_context(|| format!("point {} replicate {replicate}", exp.points[point].key()))
-                .and_then(|report| {
-                    if let Some(dir) = opts.journal {
-                        journal::save(dir, &key, point, replicate, &report)?;
-                    }
-                    Ok(report)
-                });
-            match simulated {
-                Ok(r) => r,
-                Err(e) => return Some(Err(e)),
-            }
-        }
+    let id = journal::RunId {
+        set: None,
+        point,
+        replicate,
     };
-    Some(Ok(Run {
+    let report = journaled(opts, &journal::key(exp, point, replicate), &id, || {
+        simulate_with(&spec, opts.prices, &mut Unobserved)
+            .with_context(|| format!("point {} replicate {replicate}", exp.points[point].key()))
+    })?;
+    Some(report.map(|report| Run {
         point,
         replicate,
         seed: spec.seed,
         report,
+    }))
+}
+
+/// The run `id`, journaled under `key`: taken from the journal when resuming and it is there,
+/// else made by `simulate` and journaled as it ends. None when a stop was asked before it started.
+pub(crate) fn journaled(
+    opts: &Options,
+    key: &str,
+    id: &journal::RunId,
+    simulate: impl FnOnce() -> Result<RunReport>,
+) -> Option<Result<RunReport>> {
+    let done = (opts.journal)
+        .filter(|_| opts.resume)
+        .and_then(|dir| journal::load(dir, key));
+    if let Some(report) = done {
+        return Some(Ok(report));
+    }
+    if opts.stop.load(Ordering::SeqCst) {
+        return None;
+    }
+    Some(simulate().and_then(|report| {
+        if let Some(dir) = opts.journal {
+            journal::save(dir, key, id, &report)?;
+        }
+        Ok(report)
     }))
 }
 

@@ -4,6 +4,7 @@
 //! The assignment is a pure function of the experiment and N, so every array task, and the merge
 //! that names the owners of missing runs, computes the same one without talking to the others.
 
+use super::journal::RunId;
 use crate::experiment::Experiment;
 use crate::model::estimate::{estimate, Estimate};
 
@@ -31,13 +32,35 @@ pub fn forecasts(exp: &Experiment) -> Vec<Estimate> {
         .collect()
 }
 
+/// Every run of a sweep crossed with `sets` assumption sets, in the order of its journal and
+/// shard assignment: the plain runs in point-then-replicate order, then each set's runs in the
+/// same order.
+pub fn run_ids(exp: &Experiment, sets: usize) -> Vec<RunId> {
+    let plain = std::iter::once(None).chain((0..sets).map(Some));
+    plain
+        .flat_map(|set| {
+            (0..exp.points.len()).flat_map(move |point| {
+                (0..exp.replicates).map(move |replicate| RunId {
+                    set,
+                    point,
+                    replicate,
+                })
+            })
+        })
+        .collect()
+}
+
 /// The owner of each run among `count` shards: longest-processing-time first, that is runs sorted
 /// by forecast events (most first, then by run index) each given to the least loaded shard (the
 /// lowest index among equals), so shards finish close together even when points differ in cost.
 pub fn owners(costs: &[f64], count: u32) -> Vec<u32> {
+    owners_onto(costs, &mut vec![0.0f64; count.max(1) as usize])
+}
+
+/// [`owners`], starting from the shards' loads `load` (updated).
+fn owners_onto(costs: &[f64], load: &mut [f64]) -> Vec<u32> {
     let mut order: Vec<usize> = (0..costs.len()).collect();
     order.sort_by(|&a, &b| costs[b].total_cmp(&costs[a]).then(a.cmp(&b)));
-    let mut load = vec![0.0f64; count.max(1) as usize];
     let mut owner = vec![0u32; costs.len()];
     for i in order {
         let k = (0..load.len())
@@ -55,11 +78,26 @@ pub fn assign(exp: &Experiment, count: u32) -> Vec<u32> {
     owners(&costs, count)
 }
 
+/// The owner of each of [`run_ids`]`(exp, sets)` among `count` shards. The plain runs keep the
+/// owners [`assign`] gives them; the assumption runs (each forecast as its point's plain run, since
+/// the assumptions barely move the event count) then go, longest first, to the least loaded
+/// shard counting the plain runs, so the shards' totals stay even.
+pub fn assign_all(exp: &Experiment, sets: usize, count: u32) -> Vec<u32> {
+    let costs: Vec<f64> = forecasts(exp).iter().map(|e| e.events).collect();
+    let mut load = vec![0.0f64; count.max(1) as usize];
+    let mut owner = owners_onto(&costs, &mut load);
+    let set_costs: Vec<f64> = (0..sets).flat_map(|_| costs.iter().copied()).collect();
+    owner.extend(owners_onto(&set_costs, &mut load));
+    owner
+}
+
 /// One run of a sweep as `--list-runs` shows it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RunInfo {
-    /// Position in point-then-replicate order.
+    /// Position in the order of [`run_ids`].
     pub id: usize,
+    /// The assumption set (None: a plain run).
+    pub set: Option<usize>,
     pub point: usize,
     pub replicate: u32,
     pub seed: u64,
@@ -70,22 +108,26 @@ pub struct RunInfo {
     pub shard: Option<u32>,
 }
 
-/// Every run of `exp`, with its owner among `count` shards when given.
-pub fn list(exp: &Experiment, count: Option<u32>) -> Vec<RunInfo> {
+/// Every run of `exp` crossed with `sets` assumption sets, each named by `key`, with its owner
+/// among `count` shards when given.
+pub fn list(
+    exp: &Experiment,
+    sets: usize,
+    count: Option<u32>,
+    key: &dyn Fn(&RunId) -> String,
+) -> Vec<RunInfo> {
     let forecasts = forecasts(exp);
-    let costs: Vec<f64> = forecasts.iter().map(|e| e.events).collect();
-    let owner = count.map(|n| owners(&costs, n));
-    (0..exp.points.len())
-        .flat_map(|p| (0..exp.replicates).map(move |r| (p, r)))
-        .enumerate()
-        .map(|(id, (point, replicate))| RunInfo {
-            id,
-            point,
-            replicate,
-            seed: exp.seed_of(point, replicate),
-            key: super::journal::key(exp, point, replicate),
-            forecast: forecasts[id],
-            shard: owner.as_ref().map(|o| o[id]),
+    let owner = count.map(|n| assign_all(exp, sets, n));
+    (run_ids(exp, sets).iter().enumerate())
+        .map(|(i, run)| RunInfo {
+            id: i,
+            set: run.set,
+            point: run.point,
+            replicate: run.replicate,
+            seed: exp.seed_of(run.point, run.replicate),
+            key: key(run),
+            forecast: forecasts[i % forecasts.len()],
+            shard: owner.as_ref().map(|o| o[i]),
         })
         .collect()
 }
@@ -243,6 +285,30 @@ mod tests {
         let owner = owners(&[1.0, 5.0, 3.0, 3.0, 1.0], 2);
         // 5 -> 0; 3 (run 2) -> 1; 3 (run 3) -> 1 (load 3 < 5); 1 (run 0) -> 0; 1 (run 4) -> 0 (6 = 6, lowest).
         assert_eq!(owner, vec![0, 0, 1, 1, 0]);
+    }
+
+    #[test]
+    fn assumption_runs_keep_the_plain_owners_and_even_out_the_loads() {
+        let exp = Experiment::open(
+            std::path::Path::new("experiments/two-reader-rule.toml"),
+            Some(2),
+        )
+        .unwrap();
+        let all = assign_all(&exp, 3, 4);
+        assert_eq!(all.len(), run_ids(&exp, 3).len());
+        assert_eq!(all.len(), 4 * exp.runs());
+        assert_eq!(&all[..exp.runs()], &assign(&exp, 4)[..]);
+        let costs: Vec<f64> = forecasts(&exp).iter().map(|e| e.events).collect();
+        let mut load = [0.0; 4];
+        for (i, &k) in all.iter().enumerate() {
+            load[k as usize] += costs[i % costs.len()];
+        }
+        let (lo, hi) = (
+            load.iter().copied().fold(f64::MAX, f64::min),
+            load.iter().copied().fold(0.0, f64::max),
+        );
+        let largest = costs.iter().copied().fold(0.0, f64::max);
+        assert!(hi - lo <= largest, "{load:?}");
     }
 
     #[test]
