@@ -107,7 +107,7 @@ pub struct SweepArgs {
     /// List every run (point, replicate, seed, forecast, owning shard) instead of running any.
     #[arg(long)]
     pub list_runs: bool,
-    /// Also run every point under N sets of plausible assumptions (a Sobol design over the
+    /// Also run every point under N sets of plausible assumptions (a Latin hypercube over the
     /// ranges `sim assumptions` lists) and report each metric's band and deciding assumption.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(4..=4096))]
     pub assumptions: Option<u32>,
