@@ -89,7 +89,7 @@ rows = [list(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
 ta, ma, tb, mb = ([r[i] for r in rows] for i in range(4))
 ratios = [a / b for a, b in zip(ta, tb)]
 med = statistics.median
-print(f"A {sys.argv[2]}: median {med(ta):.4f} s, peak memory {med(ma) / 1024:.1f} MB")
-print(f"B {sys.argv[3]}: median {med(tb):.4f} s, peak memory {med(mb) / 1024:.1f} MB")
+print(f"A {sys.argv[2]}: median {med(ta):.4f} s, peak memory {med(ma) / 1024:.1f} MiB")
+print(f"B {sys.argv[3]}: median {med(tb):.4f} s, peak memory {med(mb) / 1024:.1f} MiB")
 print(f"A/B per pair: median {med(ratios):.2f}x, min {min(ratios):.2f}x, max {max(ratios):.2f}x ({len(ratios)} pairs)")
 EOF
