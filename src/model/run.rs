@@ -52,7 +52,7 @@ pub fn simulate_with(
 }
 
 /// Runs `spec` as [`simulate_with`] does, on up to `threads` threads when its shards do not
-/// interact (see [`split`](super::split)); the report is the same for any number of threads, and
+/// interact (see [`split`]); the report is the same for any number of threads, and
 /// [`Threads`] says how many were used and, if fewer than asked for, why.
 pub fn simulate_threads(
     spec: &ModelSpec,

@@ -3,9 +3,9 @@
 //! Records are numbered from 0 in write order. Every query (how many records are readable by time
 //! t, how many fit in n bytes, the sum of their timestamps) costs O(log distance) from a hint,
 //! whatever the number of records in a range. Two representations answer identically: while every
-//! record is written alone (exact mode) the compact [`unit::UnitLog`], about 9 bytes a record; once a
+//! record is written alone (exact mode) the compact `unit::UnitLog`, about 9 bytes a record; once a
 //! chunk of several records arrives (aggregate mode, duplicates, routed writes) the general
-//! [`chunks::ChunkLog`], into which the compact one is converted once.
+//! `chunks::ChunkLog`, into which the compact one is converted once.
 //!
 //! Guarantees: record numbers never change; trimming drops records from the front only;
 //! [`ShardLog::end`] counts every record ever pushed.
