@@ -129,8 +129,9 @@ fn binding(m: &PointSummaries) -> String {
             "read bytes: the shared read-bytes limit per shard (2 MiB/s on Kinesis) throttles reads"
                 .into()
         } else {
-            "read calls: the shared GetRecords call limit per shard (5 per second on Kinesis) \
-             throttles reads"
+            "read calls: the shared GetRecords call limit per shard (5 per second on Kinesis; \
+             undocumented on DynamoDB Streams, which throttles more than two readers) throttles \
+             reads"
                 .into()
         }
     } else if m[Metric::RecordsExpired].mean > 0.0 || m[Metric::RecordsDiscarded].mean > 0.0 {
