@@ -74,16 +74,17 @@ fn without_timing(text: &str) -> serde_json::Value {
 }
 
 fn shard_all(journal: &Path, n: u32) {
-    for k in 0..n {
-        ok(&[
-            "sweep",
-            EXP,
-            "--shard",
-            &format!("{k}/{n}"),
-            "--journal",
-            s(journal),
-            "-q",
-        ]);
+    run_shards(journal, &(0..n).collect::<Vec<_>>(), n, &[]);
+}
+
+/// Runs shards `shards` of `n` of the test sweep into `journal`, with `extra` flags.
+fn run_shards(journal: &Path, shards: &[u32], n: u32, extra: &[&str]) {
+    for k in shards {
+        let shard = format!("{k}/{n}");
+        let mut args = vec!["sweep", EXP];
+        args.extend_from_slice(extra);
+        args.extend(["--shard", &shard, "--journal", s(journal), "-q"]);
+        ok(&args);
     }
 }
 
@@ -249,24 +250,7 @@ fn merge_refuses_a_journal_from_another_experiment() {
 fn merge_lists_missing_runs_with_the_shard_that_owns_each() {
     let tmp = tempfile::tempdir().unwrap();
     let journal = tmp.path().join("journal");
-    ok(&[
-        "sweep",
-        EXP,
-        "--shard",
-        "0/3",
-        "--journal",
-        s(&journal),
-        "-q",
-    ]);
-    ok(&[
-        "sweep",
-        EXP,
-        "--shard",
-        "2/3",
-        "--journal",
-        s(&journal),
-        "-q",
-    ]);
+    run_shards(&journal, &[0, 2], 3, &[]);
     let out = tmp.path().join("out");
     let e = fails_with_2(&["merge", EXP, "--journal", s(&journal), "--out", s(&out)]);
     assert!(e.contains("4 of 12 runs"), "{e}");
@@ -276,15 +260,7 @@ fn merge_lists_missing_runs_with_the_shard_that_owns_each() {
         "{e}"
     );
     assert!(!out.exists());
-    ok(&[
-        "sweep",
-        EXP,
-        "--shard",
-        "1/3",
-        "--journal",
-        s(&journal),
-        "-q",
-    ]);
+    run_shards(&journal, &[1], 3, &[]);
     ok(&["merge", EXP, "--journal", s(&journal), "--out", s(&out)]);
     assert!(out.join("summary.csv").exists());
 }
@@ -350,19 +326,7 @@ fn a_shard_stopped_by_sigterm_keeps_its_finished_runs_and_a_rerun_completes_the_
 }
 
 fn shard_assumptions(journal: &Path, shards: &[u32], n: u32) {
-    for k in shards {
-        ok(&[
-            "sweep",
-            EXP,
-            "--assumptions",
-            "4",
-            "--shard",
-            &format!("{k}/{n}"),
-            "--journal",
-            s(journal),
-            "-q",
-        ]);
-    }
+    run_shards(journal, shards, n, &["--assumptions", "4"]);
 }
 
 #[test]
