@@ -4,7 +4,7 @@
 use super::frame::{self, Figure};
 use super::grid::{self, Axes};
 use super::style::{self, INK, NOTE_SIZE, TICK_SIZE};
-use super::{Bars, CHART_SIZE};
+use super::Bars;
 use anyhow::Result;
 use plotters::chart::ChartBuilder;
 use plotters::coord::Shift;
@@ -22,10 +22,6 @@ use std::path::Path;
 struct BarFigure<'a>(&'a Bars);
 
 impl Figure for BarFigure<'_> {
-    fn size(&self) -> (u32, u32) {
-        CHART_SIZE
-    }
-
     fn draw<DB>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>
     where
         DB: DrawingBackend,

@@ -15,8 +15,10 @@ pub(super) const SIDE: i32 = 20;
 
 /// Something that can draw itself on any plotters backend.
 pub(super) trait Figure {
-    /// Canvas size in pixels (width, height).
-    fn size(&self) -> (u32, u32);
+    /// Canvas size in pixels (width, height): the charts' common size unless a figure says.
+    fn size(&self) -> (u32, u32) {
+        super::CHART_SIZE
+    }
     /// Draws the whole figure on `root`, which is already filled white.
     fn draw<DB>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>
     where

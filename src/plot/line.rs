@@ -6,7 +6,7 @@ use super::frame::{self, Figure};
 use super::grid::{self, Axes};
 use super::legend::{self, Entry, Swatch};
 use super::style::{self, Look, LIMIT, NOTE_SIZE};
-use super::{LineChart, Point, CHART_SIZE};
+use super::{LineChart, Point};
 use anyhow::Result;
 use plotters::chart::{ChartBuilder, ChartContext};
 use plotters::coord::cartesian::Cartesian2d;
@@ -52,10 +52,6 @@ struct Data {
 }
 
 impl Figure for LineFigure<'_> {
-    fn size(&self) -> (u32, u32) {
-        CHART_SIZE
-    }
-
     fn draw<DB>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>
     where
         DB: DrawingBackend,

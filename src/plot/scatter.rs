@@ -6,7 +6,7 @@ use super::frame::{self, Figure};
 use super::grid::{self, Axes};
 use super::legend::{self, Entry, Swatch};
 use super::style::{self, Marker, INK, MUTED, NOTE_SIZE};
-use super::{ScatterPoint, CHART_SIZE};
+use super::ScatterPoint;
 use anyhow::Result;
 use plotters::chart::{ChartBuilder, ChartContext};
 use plotters::coord::cartesian::Cartesian2d;
@@ -86,10 +86,6 @@ fn frontier(points: &[&ScatterPoint]) -> Vec<usize> {
 type Ctx<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
 impl Figure for Scatter<'_> {
-    fn size(&self) -> (u32, u32) {
-        CHART_SIZE
-    }
-
     fn draw<DB>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>
     where
         DB: DrawingBackend,
