@@ -118,6 +118,18 @@ pub fn metric_docs(m: Metric) -> [ColumnDoc; 2] {
     ]
 }
 
+/// The columns that name a run (`runs.csv` leads with all three; `timeseries.csv` with the first
+/// two), before the axes.
+pub const RUN_ID_COLUMNS: [(&str, &str, &str); 3] = [
+    (
+        "point",
+        "",
+        "index of the point (combination of axis values), from 0",
+    ),
+    ("replicate", "", "replicate of the point, from 0"),
+    ("seed", "", "the run's random seed"),
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

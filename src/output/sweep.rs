@@ -1,7 +1,7 @@
 //! The tables of a sweep: `runs.csv`, `summary.csv` and the `--json` object; and the listings of
 //! a sweep's runs (`--list-runs`) and of runs a merge misses.
 
-use super::columns::{axis_docs, metric_docs, ColumnDoc};
+use super::columns::{axis_docs, metric_docs, ColumnDoc, RUN_ID_COLUMNS};
 use crate::experiment::{Experiment, Point};
 use crate::model::report::ConsumerReport;
 use crate::sweep::bands::Bands;
@@ -164,17 +164,6 @@ const CONSUMER_COLUMNS: &[ConsumerColumn] = &[
         "largest time from write to processing",
         |c| num(c.end_to_end_ms_max),
     ),
-];
-
-/// The leading columns of `runs.csv`, before the axes.
-const RUN_ID_COLUMNS: [(&str, &str, &str); 3] = [
-    (
-        "point",
-        "",
-        "index of the point (combination of axis values), from 0",
-    ),
-    ("replicate", "", "replicate of the point, from 0"),
-    ("seed", "", "the run's random seed"),
 ];
 
 /// Every column of `runs.csv`, in order.

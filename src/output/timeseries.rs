@@ -1,7 +1,7 @@
 //! The sweep's `timeseries.csv`: one long ("tidy") table of every run's per-minute rows, every
 //! replicate, with the point's axis values as columns, ready for a group-by in pandas or SQL.
 
-use super::columns::{axis_docs, ColumnDoc};
+use super::columns::{axis_docs, ColumnDoc, RUN_ID_COLUMNS};
 use super::minutes;
 use crate::experiment::Experiment;
 use crate::sweep::SweepResult;
@@ -23,17 +23,10 @@ pub fn columns(exp: &Experiment, res: &SweepResult) -> Vec<ColumnDoc> {
     let minute_cols = minutes::docs(has_lineage(res));
     let mut fixed: Vec<&str> = vec!["point", "replicate"];
     fixed.extend(minute_cols.iter().map(|c| c.name.as_str()));
-    let mut d = vec![ColumnDoc::new(
-        "point",
-        "",
-        "index of the point (combination of axis values), from 0",
-    )];
+    let [(point, u, m), (replicate, u2, m2), _] = RUN_ID_COLUMNS;
+    let mut d = vec![ColumnDoc::new(point, u, m)];
     d.extend(axis_docs(exp, &fixed));
-    d.push(ColumnDoc::new(
-        "replicate",
-        "",
-        "replicate of the point, from 0",
-    ));
+    d.push(ColumnDoc::new(replicate, u2, m2));
     d.extend(minute_cols);
     d
 }
