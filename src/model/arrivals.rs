@@ -35,6 +35,26 @@ pub struct Source {
     flat_rate: Option<f64>,
 }
 
+/// The arrival `work` units of (rate x time) after `t` at the flat rate `r > 0`: exactly what
+/// [`Source::advance`] computes, with its two float conversions and overflow check skipped when
+/// both operands are below 2^62, where they cannot matter.
+#[inline(always)]
+fn flat_step(t: Nanos, work: f64, r: f64) -> Nanos {
+    const SMALL: Nanos = 1 << 62;
+    let dt = work / r;
+    if t < SMALL && dt < SMALL as f64 {
+        // `t as f64 + dt` is below 2^63, so the check in `advance` passes; `dt.max(1.0)` lies in
+        // [1, 2^62), where truncating through i64 is what `as Nanos` does.
+        // SAFETY: the value is finite and in range for i64.
+        return t + unsafe { dt.max(1.0).to_int_unchecked::<i64>() } as Nanos;
+    }
+    if (t as f64 + dt) < Nanos::MAX as f64 {
+        t + dt.max(1.0) as Nanos
+    } else {
+        Nanos::MAX
+    }
+}
+
 /// A record or chunk produced by a source.
 pub struct Arrival {
     pub t_first: Nanos,
@@ -93,6 +113,12 @@ impl Source {
     /// source never duplicates).
     pub fn draw_duplicates(&mut self, count: u64) -> u64 {
         crate::dist::binomial(&mut self.rng, count, self.dup_p)
+    }
+
+    /// True when the source never writes a record twice (no duplicate draw is ever made).
+    #[inline]
+    pub fn never_duplicates(&self) -> bool {
+        self.dup_p <= 0.0
     }
 
     /// A source for a child shard opened at `start`: this source's rate times `share`, the same
@@ -174,6 +200,28 @@ impl Source {
         }
     }
 
+    /// The source's rate when it is Poisson with a flat profile and a positive rate: then
+    /// [`Source::pop_flat`] may replace [`Source::pop_exact`].
+    #[inline]
+    pub fn flat_poisson(&self) -> Option<f64> {
+        match (self.kind, self.flat_rate) {
+            (ArrivalKind::Poisson, Some(r)) if r > 0.0 => Some(r),
+            _ => None,
+        }
+    }
+
+    /// [`Source::pop_exact`] for a source whose [`Source::flat_poisson`] rate is `r`: the same
+    /// draws in the same order, returning `(time, bytes)`. This is the loop body of generating
+    /// records, most of the work of a run whose readers fall behind.
+    #[inline(always)]
+    pub fn pop_flat(&mut self, r: f64) -> (Nanos, u64) {
+        let t = self.next;
+        let bytes = self.draw_size();
+        let work: f64 = Exp1.sample(&mut self.rng);
+        self.next = flat_step(t, work, r);
+        (t, bytes)
+    }
+
     /// Produces the arrival at `next_time()` (exact mode) and draws the one after.
     #[inline]
     pub fn pop_exact(&mut self) -> Arrival {
@@ -253,6 +301,83 @@ pub fn profile_steps(profile: &Profile, duration: Nanos, rng: &mut SimRng) -> Ve
             (0..count)
                 .map(|i| (i as Nanos * step, multipliers[i % multipliers.len()]))
                 .collect()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::rng::stream;
+    use rand::Rng;
+
+    /// `advance`'s flat branch as it was written before `flat_step` took the common case.
+    fn reference_step(t: Nanos, work: f64, r: f64) -> Nanos {
+        let dt = work / r;
+        if (t as f64 + dt) < Nanos::MAX as f64 {
+            t + dt.max(1.0) as Nanos
+        } else {
+            Nanos::MAX
+        }
+    }
+
+    #[test]
+    fn the_flat_step_advances_like_the_general_rule() {
+        let mut rng = stream(5, &[1]);
+        let edges = [
+            0,
+            1,
+            (1 << 62) - 1,
+            1 << 62,
+            (1 << 62) + 1,
+            1 << 63,
+            Nanos::MAX - 1,
+        ];
+        let works = [0.0, 1e-300, 0.5, 1.0, 4.0e18, 4.7e18, 1e30, f64::MAX];
+        let rates = [1e-12, 1e-9, 4e-7, 1.0, 3.0];
+        for &t in &edges {
+            for &w in &works {
+                for &r in &rates {
+                    assert_eq!(flat_step(t, w, r), reference_step(t, w, r), "{t} {w} {r}");
+                }
+            }
+        }
+        for _ in 0..200_000 {
+            let t = rng.random::<u64>() >> rng.random_range(0..64);
+            let e: f64 = Exp1.sample(&mut rng);
+            let w = e * 10f64.powi(rng.random_range(-3..20));
+            let r = 10f64.powi(rng.random_range(-12..2)) * rng.random::<f64>().max(1e-9);
+            assert_eq!(flat_step(t, w, r), reference_step(t, w, r), "{t} {w} {r}");
+        }
+    }
+
+    #[test]
+    fn popping_a_flat_source_draws_like_popping_it_exactly() {
+        let sizes = [
+            Dist::Fixed(1024.0),
+            Dist::LogNormal {
+                mu: 7.0,
+                sigma: 0.9,
+            },
+        ];
+        for size in sizes {
+            let make = || {
+                Source::new(
+                    250.0,
+                    ArrivalKind::Poisson,
+                    size.clone(),
+                    Arc::from(vec![(0, 1.5)]),
+                    stream(9, &[2, 3]),
+                    0,
+                )
+            };
+            let (mut a, mut b) = (make(), make());
+            let r = b.flat_poisson().expect("a flat Poisson source");
+            for i in 0..50_000 {
+                let x = a.pop_exact();
+                assert_eq!((x.t_last, x.bytes), b.pop_flat(r), "record {i}");
+                assert_eq!(a.next_time(), b.next_time());
+            }
         }
     }
 }

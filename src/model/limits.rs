@@ -73,6 +73,67 @@ impl WriteWindow {
     }
 }
 
+/// A [`WriteWindow`] taken out of its shard while a run of single records is admitted: the same
+/// decisions as [`WriteWindow::admit_one`], with the window's bounds and the limits kept in locals
+/// so that a record costs two comparisons to place in its second, not a division.
+pub struct WriteRun {
+    w: WriteWindow,
+    /// The window's second, `[start, end)`.
+    start: Nanos,
+    end: Nanos,
+    max_records: Option<u64>,
+    max_bytes: Option<u64>,
+}
+
+impl WriteWindow {
+    /// Starts admitting records one by one under `limits`; [`WriteWindow::finish`] puts it back.
+    #[inline]
+    pub fn run(&self, limits: &ShardLimits) -> WriteRun {
+        WriteRun {
+            w: self.clone(),
+            start: self.window.saturating_mul(SEC),
+            end: self.window.saturating_add(1).saturating_mul(SEC),
+            max_records: limits.write_records_per_s,
+            max_bytes: limits.write_bytes_per_s,
+        }
+    }
+
+    /// Takes back the state of a finished [`WriteRun`].
+    #[inline]
+    pub fn finish(&mut self, run: WriteRun) {
+        *self = run.w;
+    }
+}
+
+impl WriteRun {
+    /// True if a record of `bytes` bytes written at `t` is accepted.
+    #[inline(always)]
+    pub fn admit(&mut self, t: Nanos, bytes: u64) -> bool {
+        if t >= self.end || t < self.start {
+            self.roll(t);
+        }
+        let w = &mut self.w;
+        let by_records = self.max_records.is_none_or(|l| w.records < l);
+        let by_bytes = self
+            .max_bytes
+            .is_none_or(|l| bytes == 0 || l.saturating_sub(w.bytes) >= bytes);
+        if by_records && by_bytes {
+            w.records += 1;
+            w.bytes += bytes;
+            true
+        } else {
+            false
+        }
+    }
+
+    #[cold]
+    fn roll(&mut self, t: Nanos) {
+        self.w.roll(t);
+        self.start = self.w.window.saturating_mul(SEC);
+        self.end = self.w.window.saturating_add(1).saturating_mul(SEC);
+    }
+}
+
 /// Outcome of a GetRecords call against the shared limiter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CallVerdict {
@@ -292,6 +353,37 @@ mod tests {
                 (fast.window, fast.records, fast.bytes),
                 (slow.window, slow.records, slow.bytes)
             );
+        }
+    }
+
+    #[test]
+    fn a_run_of_single_records_decides_like_admitting_them_one_by_one() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(4);
+        for (records, bytes) in [
+            (Some(40), Some(30_000)),
+            (None, Some(9_000)),
+            (Some(7), None),
+        ] {
+            let mut limits = kinesis();
+            limits.write_records_per_s = records;
+            limits.write_bytes_per_s = bytes;
+            let (mut one, mut batched) = (WriteWindow::default(), WriteWindow::default());
+            let mut t = 0;
+            for chunk in 0..200 {
+                let mut run = batched.run(&limits);
+                for i in 0..500u64 {
+                    t += rng.random_range(0..5 * MS);
+                    let b = rng.random_range(0..2000);
+                    let want = one.admit_one(&limits, t, b) == 1;
+                    assert_eq!(run.admit(t, b), want, "chunk {chunk} record {i}");
+                }
+                batched.finish(run);
+                assert_eq!(
+                    (batched.window, batched.records, batched.bytes),
+                    (one.window, one.records, one.bytes)
+                );
+            }
         }
     }
 

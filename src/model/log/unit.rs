@@ -117,6 +117,70 @@ impl Block {
     }
 }
 
+/// Appends records to a [`UnitLog`] exactly as repeated [`UnitLog::push`] does, with the log's
+/// totals and its last block held in locals (the compiler keeps them in registers) until the tail
+/// is dropped. Generating records is most of the work of a run whose readers fall behind, and
+/// this is its write.
+pub struct Tail<'a> {
+    log: &'a mut UnitLog,
+    end: u64,
+    bytes_end: u64,
+    ts_end: u128,
+    /// Place of the next record in `block`.
+    i: usize,
+    /// The last block while it is partly filled (`None`: the next record starts a block).
+    block: Option<Box<Block>>,
+    /// Bytes of `block`'s records so far.
+    block_bytes: u64,
+}
+
+impl Tail<'_> {
+    /// Appends one record stamped `t` (no earlier than the last) of `bytes` bytes.
+    #[inline(always)]
+    pub fn push(&mut self, t: Nanos, bytes: u64) {
+        if self.block.is_none() {
+            self.start_block(t);
+        }
+        self.block_bytes += bytes;
+        let (i, b) = (self.i, self.block_bytes);
+        let block = self.block.as_mut().expect("started above");
+        block.set(i, t - block.t0, b);
+        self.end += 1;
+        self.bytes_end += bytes;
+        self.ts_end += u128::from(t);
+        self.i += 1;
+        if self.i == B {
+            self.close_block();
+        }
+    }
+
+    #[cold]
+    fn start_block(&mut self, t: Nanos) {
+        self.i = 0;
+        self.block_bytes = 0;
+        self.block = Some(Block::new(t, self.bytes_end, self.ts_end));
+    }
+
+    #[cold]
+    fn close_block(&mut self) {
+        if let Some(b) = self.block.take() {
+            self.log.blocks.push(b);
+        }
+        self.i = 0;
+    }
+}
+
+impl Drop for Tail<'_> {
+    fn drop(&mut self) {
+        if let Some(b) = self.block.take() {
+            self.log.blocks.push(b);
+        }
+        self.log.end = self.end;
+        self.log.bytes_end = self.bytes_end;
+        self.log.ts_end = self.ts_end;
+    }
+}
+
 /// One-record chunks in compact blocks; see the module documentation. Answers every query exactly
 /// as [`super::chunks::ChunkLog`] does for the same one-record pushes.
 #[derive(Default)]
@@ -165,6 +229,24 @@ impl UnitLog {
         self.end += 1;
         self.bytes_end += bytes;
         self.ts_end += u128::from(t);
+    }
+
+    /// The end of the log, to append many records in a row to it (see [`Tail`]).
+    #[inline]
+    pub fn tail(&mut self) -> Tail<'_> {
+        let i = (self.end - self.first) as usize & (B - 1);
+        // A partly filled last block is taken out while records are appended to it.
+        let block = if i == 0 { None } else { self.blocks.pop() };
+        let block_bytes = block.as_ref().map_or(0, |b| b.b_incl(i - 1));
+        Tail {
+            end: self.end,
+            bytes_end: self.bytes_end,
+            ts_end: self.ts_end,
+            i,
+            block,
+            block_bytes,
+            log: self,
+        }
     }
 
     /// Time of the last record retained.
