@@ -93,6 +93,26 @@ fn tasks(exp: &Experiment, opts: &Options) -> Vec<(usize, u32)> {
     }
 }
 
+/// The order in which to start `tasks` (indices into it): the most forecast events first, so that
+/// the last runs to start are short and no worker waits alone on a long one at the end (the
+/// longest-processing-time rule). Which worker runs what changes no result: every run's seed
+/// depends only on its point and replicate, and results are put back in task order.
+fn heaviest_first(exp: &Experiment, tasks: &[(usize, u32)]) -> Vec<usize> {
+    let mut cost = vec![f64::NAN; exp.points.len()];
+    for &(point, _) in tasks {
+        if cost[point].is_nan() {
+            cost[point] = crate::model::estimate::estimate(&exp.spec(point, 0)).events;
+        }
+    }
+    let mut order: Vec<usize> = (0..tasks.len()).collect();
+    order.sort_by(|&a, &b| {
+        cost[tasks[b].0]
+            .total_cmp(&cost[tasks[a].0])
+            .then(a.cmp(&b))
+    });
+    order
+}
+
 fn bar(exp: &Experiment, opts: &Options, len: usize) -> ProgressBar {
     if !opts.progress {
         return ProgressBar::hidden();
@@ -168,20 +188,24 @@ pub fn run_with(exp: &Experiment, opts: &Options) -> Result<SweepResult, SweepEr
     let tasks = tasks(exp, opts);
     let bar = bar(exp, opts, tasks.len());
     let finished = AtomicUsize::new(0);
-    let runs: Vec<Option<Result<Run>>> = pool.install(|| {
-        tasks
-            .par_iter()
+    let mut done: Vec<(usize, Option<Result<Run>>)> = pool.install(|| {
+        heaviest_first(exp, &tasks)
+            .into_iter()
+            .par_bridge()
             .progress_with(bar.clone())
-            .map(|&(point, replicate)| {
+            .map(|i| {
+                let (point, replicate) = tasks[i];
                 let run = one_run(exp, opts, point, replicate);
                 if let (Some(Ok(_)), Some(tell)) = (&run, opts.on_done) {
                     tell(finished.fetch_add(1, Ordering::SeqCst) + 1, tasks.len());
                 }
-                run
+                (i, run)
             })
             .collect()
     });
     bar.finish_and_clear();
+    done.sort_by_key(|&(i, _)| i);
+    let runs: Vec<Option<Result<Run>>> = done.into_iter().map(|(_, run)| run).collect();
     let total = runs.len();
     if runs.iter().any(Option::is_none) {
         return Err(SweepError::Interrupted {
