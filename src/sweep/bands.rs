@@ -28,8 +28,7 @@ use crate::config::{ConfigError, Override};
 use crate::engine::rng::{derive_seed, name_id};
 use crate::experiment::Experiment;
 use anyhow::{Context, Result};
-use indicatif::{ParallelProgressIterator, ProgressBar, ProgressStyle};
-use rayon::prelude::*;
+use indicatif::{ProgressBar, ProgressStyle};
 
 /// How a sweep says which assumption a band comes from.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -268,9 +267,13 @@ pub fn run_runs(
     let tasks = tasks(exp, design, opts);
     let bar = progress(opts.progress, tasks.len(), &exp.name);
     let reports: Vec<Option<Result<crate::model::RunReport>>> = pool.install(|| {
-        (tasks.par_iter().progress_with(bar.clone()))
-            .map(|id| run_one(exp, design, id, opts))
-            .collect()
+        super::heaviest_first(
+            exp,
+            &tasks,
+            |id| id.point,
+            &bar,
+            |id| run_one(exp, design, id, opts),
+        )
     });
     bar.finish_and_clear();
     let total = reports.len();

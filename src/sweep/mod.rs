@@ -93,24 +93,34 @@ fn tasks(exp: &Experiment, opts: &Options) -> Vec<(usize, u32)> {
     }
 }
 
-/// The order in which to start `tasks` (indices into it): the most forecast events first, so that
-/// the last runs to start are short and no worker waits alone on a long one at the end (the
+/// `run` applied to every task on the current thread pool, and the results in task order. The
+/// tasks start with the most forecast events (of their point, `point_of`), so that the last runs
+/// to start are short and no worker waits alone on a long one at the end (the
 /// longest-processing-time rule). Which worker runs what changes no result: every run's seed
-/// depends only on its point and replicate, and results are put back in task order.
-fn heaviest_first(exp: &Experiment, tasks: &[(usize, u32)]) -> Vec<usize> {
+/// depends only on its point and replicate.
+pub(crate) fn heaviest_first<T: Sync, R: Send>(
+    exp: &Experiment,
+    tasks: &[T],
+    point_of: impl Fn(&T) -> usize,
+    bar: &ProgressBar,
+    run: impl Fn(&T) -> R + Sync + Send,
+) -> Vec<R> {
     let mut cost = vec![f64::NAN; exp.points.len()];
-    for &(point, _) in tasks {
-        if cost[point].is_nan() {
-            cost[point] = crate::model::estimate::estimate(&exp.spec(point, 0)).events;
+    for t in tasks {
+        let p = point_of(t);
+        if cost[p].is_nan() {
+            cost[p] = crate::model::estimate::estimate(&exp.spec(p, 0)).events;
         }
     }
+    let cost_of = |i: usize| cost[point_of(&tasks[i])];
     let mut order: Vec<usize> = (0..tasks.len()).collect();
-    order.sort_by(|&a, &b| {
-        cost[tasks[b].0]
-            .total_cmp(&cost[tasks[a].0])
-            .then(a.cmp(&b))
-    });
-    order
+    order.sort_by(|&a, &b| cost_of(b).total_cmp(&cost_of(a)).then(a.cmp(&b)));
+    let mut done: Vec<(usize, R)> = (order.into_iter().par_bridge())
+        .progress_with(bar.clone())
+        .map(|i| (i, run(&tasks[i])))
+        .collect();
+    done.sort_by_key(|&(i, _)| i);
+    done.into_iter().map(|(_, r)| r).collect()
 }
 
 fn bar(exp: &Experiment, opts: &Options, len: usize) -> ProgressBar {
@@ -188,24 +198,22 @@ pub fn run_with(exp: &Experiment, opts: &Options) -> Result<SweepResult, SweepEr
     let tasks = tasks(exp, opts);
     let bar = bar(exp, opts, tasks.len());
     let finished = AtomicUsize::new(0);
-    let mut done: Vec<(usize, Option<Result<Run>>)> = pool.install(|| {
-        heaviest_first(exp, &tasks)
-            .into_iter()
-            .par_bridge()
-            .progress_with(bar.clone())
-            .map(|i| {
-                let (point, replicate) = tasks[i];
+    let runs: Vec<Option<Result<Run>>> = pool.install(|| {
+        heaviest_first(
+            exp,
+            &tasks,
+            |&(point, _)| point,
+            &bar,
+            |&(point, replicate)| {
                 let run = one_run(exp, opts, point, replicate);
                 if let (Some(Ok(_)), Some(tell)) = (&run, opts.on_done) {
                     tell(finished.fetch_add(1, Ordering::SeqCst) + 1, tasks.len());
                 }
-                (i, run)
-            })
-            .collect()
+                run
+            },
+        )
     });
     bar.finish_and_clear();
-    done.sort_by_key(|&(i, _)| i);
-    let runs: Vec<Option<Result<Run>>> = done.into_iter().map(|(_, run)| run).collect();
     let total = runs.len();
     if runs.iter().any(Option::is_none) {
         return Err(SweepError::Interrupted {
