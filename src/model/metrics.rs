@@ -82,14 +82,14 @@ impl AgeHistogram {
         self.max_value = self.max_value.max(v);
     }
 
-    /// Makes room for index `i`, up to the end of its bucket (1,024 counts) and no further: a
-    /// run's largest age grows by whole buckets, rarely, so exact growth costs a few reallocations
-    /// and leaves no amortised slack (a histogram holds at most 37 x 1,024 counts, under 300 KiB).
+    /// Makes room for index `i`, up to the end of its bucket (1,024 counts) and no further (the
+    /// length is part of what a histogram is; a histogram holds at most 37 x 1,024 counts, under
+    /// 300 KiB). The capacity grows by doubling: when every reader falls further behind, ages
+    /// cross a bucket every few minutes, and growing exactly copied the whole histogram each time.
     #[cold]
     #[inline(never)]
     fn grow_to(&mut self, i: usize) {
         let len = ((i >> HALF_MAGNITUDE) + 1) << HALF_MAGNITUDE;
-        self.counts.reserve_exact(len - self.counts.len());
         self.counts.resize(len, 0);
     }
 
