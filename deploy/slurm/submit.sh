@@ -2,8 +2,8 @@
 # Submits a sweep as a Slurm job array of SHARDS tasks and a merge job that waits for all of them.
 # Usage: deploy/slurm/submit.sh EXPERIMENT.toml SHARDS [extra sbatch options...]
 # Environment: SIM (the sim binary, default: sim on PATH), JOURNAL (default journal/NAME),
-# OUT (default output/NAME), ASSUMPTIONS (N: an assumption study over N sets; the merge reads
-# the design from the journal). Prints the two job ids.
+# OUT (default output/NAME), ASSUMPTIONS (N: an assumption study over N sets; the merge gets it
+# too and refuses a journal of another design). Prints the two job ids.
 set -euo pipefail
 [ $# -ge 2 ] || { sed -n '3,6p' "$0"; exit 2; }
 experiment=$1 shards=$2

@@ -108,8 +108,9 @@ pub struct SweepArgs {
     #[arg(long)]
     pub list_runs: bool,
     /// Also run every point under N sets of plausible assumptions (a Latin hypercube over the
-    /// ranges `sim assumptions` lists) and report each metric's band and deciding assumption.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(4..=4096))]
+    /// ranges `sim assumptions` lists) and report each metric's band and deciding assumption;
+    /// 0: none, as if the flag were left out.
+    #[arg(long, value_name = "N", value_parser = parse_assumption_sets)]
     pub assumptions: Option<u32>,
     /// How sensitivity.csv says which assumption a band comes from: `given-data` (default; from
     /// the N sets themselves, no extra runs, the share each explains alone, so total_effect is a
@@ -137,8 +138,8 @@ pub struct MergeArgs {
     #[arg(long)]
     pub json: bool,
     /// The assumption sets the shards were given (`--assumptions N`); refuses journals written
-    /// with another design (default: the design the journals' header names).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(4..=4096))]
+    /// with another design (default, or 0: the design the journals' header names).
+    #[arg(long, value_name = "N", value_parser = parse_assumption_sets)]
     pub assumptions: Option<u32>,
     /// The `--sensitivity` the shards were given, with --assumptions (default: given-data).
     #[arg(long, value_name = "METHOD", requires = "assumptions", value_parser = parse_estimator)]
@@ -147,6 +148,16 @@ pub struct MergeArgs {
 
 pub(super) fn parse_metric(s: &str) -> Result<crate::sweep::metric::Metric, String> {
     crate::sweep::metric::Metric::from_name(s.trim()).map_err(|e| e.to_string())
+}
+
+/// `--assumptions N`: 4 to 4096 sets (a Latin hypercube needs a few), or 0, which is the flag
+/// left out: a job definition that cannot drop an argument (an AWS Batch parameter, a Kubernetes
+/// `$(VAR)`) passes 0 for a plain sweep.
+pub(super) fn parse_assumption_sets(s: &str) -> Result<u32, String> {
+    match s.parse::<u32>() {
+        Ok(n) if n == 0 || (4..=4096).contains(&n) => Ok(n),
+        _ => Err("expected 0 (no assumption sets) or a number of sets from 4 to 4096".into()),
+    }
 }
 
 pub(super) fn parse_estimator(s: &str) -> Result<crate::sweep::bands::Estimator, String> {
@@ -179,8 +190,8 @@ pub struct PlanArgs {
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Also answer under N sets of plausible assumptions: the range of the largest count, the
-    /// share of sets each count meets the objectives in, and the deciding assumption.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(4..=4096))]
+    /// share of sets each count meets the objectives in, and the deciding assumption (0: none).
+    #[arg(long, value_name = "N", value_parser = parse_assumption_sets)]
     pub assumptions: Option<u32>,
 }
 

@@ -37,12 +37,26 @@ pub(super) fn shard_of(typed: &str) -> Result<sweep::shard::Shard, Failure> {
     sweep::shard::resolve(flag, typed, &|name| std::env::var(name).ok()).map_err(Failure::Usage)
 }
 
+/// The assumption sets `--assumptions` asks for: none for 0, as for the flag left out, which
+/// leaves `--sensitivity` nothing to apply to.
+fn sets_asked(
+    n: Option<u32>,
+    sensitivity: Option<sweep::bands::Estimator>,
+) -> Result<Option<u32>, Failure> {
+    match (n, sensitivity) {
+        (Some(0), Some(_)) => Err(Failure::Usage(
+            "--sensitivity needs --assumptions N with N from 4 to 4096, not 0".into(),
+        )),
+        (Some(0), None) => Ok(None),
+        _ => Ok(n),
+    }
+}
+
 pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
     let exp = open_experiment(&args.experiment, args.replicates)?;
     crate::plan::objectives(&exp)?;
     let estimator = args.sensitivity.unwrap_or_default();
-    let design = args
-        .assumptions
+    let design = sets_asked(args.assumptions, args.sensitivity)?
         .map(|n| sweep::bands::AssumptionDesign::for_estimator(&exp, n as usize, estimator))
         .transpose()?;
     if args.list_runs {
@@ -299,7 +313,7 @@ fn merge_design(
     exp: &Experiment,
     args: &MergeArgs,
 ) -> Result<Option<sweep::bands::AssumptionDesign>, Failure> {
-    if let Some(n) = args.assumptions {
+    if let Some(n) = sets_asked(args.assumptions, args.sensitivity)? {
         let estimator = args.sensitivity.unwrap_or_default();
         let design = sweep::bands::AssumptionDesign::for_estimator(exp, n as usize, estimator)?;
         return Ok(Some(design));
@@ -377,7 +391,7 @@ pub(super) fn run_plan(args: PlanArgs) -> Result<(), Failure> {
     };
     let sums = sweep::stats::summarise(&exp, &res);
     let answers = crate::plan::answer(&exp, &sums, &slos);
-    let robust = match args.assumptions {
+    let robust = match sets_asked(args.assumptions, None)? {
         Some(n) => {
             let design = sweep::bands::AssumptionDesign::new(&exp, n as usize)?;
             let b = run_bands(&args.experiment, &exp, design, &opts)?;
