@@ -304,32 +304,69 @@ pub struct Robustness {
 /// Answers `slos` under every assumption set of `b` and says, per architecture, how far the
 /// largest count meeting them moves and which assumption moves it.
 pub fn robustness(exp: &Experiment, b: &Bands, slos: &[Slo]) -> Vec<Robustness> {
-    let per_set: Vec<Vec<Answer>> = b.sets.iter().map(|s| answer(exp, s, slos)).collect();
     let count = count_axis(exp);
     bands::architectures(exp)
         .into_iter()
         .map(|(architecture, points)| {
-            let largest: Vec<Option<f64>> = per_set
-                .iter()
-                .map(|answers| {
-                    let a = answers.iter().find(|a| a.architecture == architecture)?;
-                    a.largest_count.as_ref()?.parse().ok()
-                })
-                .collect();
+            let largest = largest_counts(exp, &b.sets, slos, &architecture);
             let lo = largest.iter().copied().reduce(|a, c| match (a, c) {
                 (Some(a), Some(c)) => Some(a.min(c)),
                 _ => None,
             });
             let hi = largest.iter().flatten().copied().reduce(f64::max);
+            let deciding = match b.design.saltelli {
+                Some(_) => deciding_count_jansen(exp, b, slos, &architecture, &largest),
+                None => deciding_count(exp, b, &points, &largest),
+            };
             Robustness {
                 architecture,
                 max_count_range: (lo.flatten(), hi),
                 shares: shares(exp, b, slos, &points, count),
-                deciding: deciding_count(exp, b, &points, &largest),
+                deciding,
                 sets: b.sets.len(),
             }
         })
         .collect()
+}
+
+/// The largest count of `architecture` meeting `slos` under each of `sets` (None: no count does).
+fn largest_counts(
+    exp: &Experiment,
+    sets: &[Vec<PointSummaries>],
+    slos: &[Slo],
+    architecture: &str,
+) -> Vec<Option<f64>> {
+    sets.iter()
+        .map(|s| {
+            let answers = answer(exp, s, slos);
+            let a = answers.iter().find(|a| a.architecture == architecture)?;
+            a.largest_count.as_ref()?.parse().ok()
+        })
+        .collect()
+}
+
+/// The assumption with the largest total effect on the largest count (Jansen's estimator on a
+/// Saltelli design, whose A and B sets are `largest`): any effect above 0 counts, since an
+/// assumption the model never reads gets exactly 0.
+fn deciding_count_jansen(
+    exp: &Experiment,
+    b: &Bands,
+    slos: &[Slo],
+    architecture: &str,
+    largest: &[Option<f64>],
+) -> Option<(String, f64)> {
+    let y = |c: &[Option<f64>]| c.iter().map(|c| c.unwrap_or(0.0)).collect::<Vec<f64>>();
+    let ya = y(largest);
+    let n = ya.len() / 2;
+    let y_ab: Vec<Vec<f64>> = (b.ab.iter())
+        .map(|sets| y(&largest_counts(exp, sets, slos, architecture)))
+        .collect();
+    let ix = crate::assumptions::sensitivity::jansen(&ya[..n], &ya[n..], &y_ab);
+    (b.design.keys.iter())
+        .zip(ix)
+        .map(|(k, ix)| (k.clone(), ix.total))
+        .filter(|(_, e)| *e >= bands::deciding_floor(&b.design))
+        .max_by(|a, c| a.1.total_cmp(&c.1).then(c.0.cmp(&a.0)))
 }
 
 /// Each point of an architecture (in count order) with the share of sets meeting `slos`.
@@ -398,7 +435,8 @@ pub fn robustness_report(exp: &Experiment, robust: &[Robustness]) -> String {
             .deciding
             .as_ref()
             .map_or("no single assumption".to_string(), |(k, e)| {
-                format!("{k} (explains {:.0}% of it)", e * 100.0)
+                // A share of the variation; a total-effect estimate from few sets can pass 1.
+                format!("{k} (explains {:.0}% of it)", e.min(1.0) * 100.0)
             });
         let sentence = match (lo, hi) {
             (_, None) => format!("no {label} count meets them under any set"),

@@ -299,3 +299,49 @@ fn a_saltelli_design_runs_n_times_d_plus_two_sets_and_draws_its_band_from_a_and_
         assert_eq!(unread.total, 0.0, "{}", m.name());
     }
 }
+
+#[test]
+fn a_saltelli_plan_names_an_assumption_only_when_changing_it_alone_moves_the_largest_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = Experiment::open(&short_hot_stream(dir.path(), "[4, 5, 6]"), None).unwrap();
+    let prices = sim::config::prices::load(None).unwrap();
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let design = AssumptionDesign::saltelli(&exp, 4).unwrap();
+    let sets = bands::run(&exp, &design, &opts(&prices, &stop)).unwrap();
+    let b = Bands::new(design, sets);
+    let slos = [Slo::parse("iterator_age_max_ms < 30000").unwrap()];
+    let largest =
+        |sets: &[Vec<sim::sweep::stats::PointSummaries>], arch: &str| -> Vec<Option<String>> {
+            sets.iter()
+                .map(|s| {
+                    let answers = sim::plan::answer(&exp, s, &slos);
+                    answers
+                        .into_iter()
+                        .find(|a| a.architecture == arch)?
+                        .largest_count
+                })
+                .collect()
+        };
+    let mut named = 0;
+    for r in robustness(&exp, &b, &slos) {
+        assert_eq!(r.sets, 8, "the A and B sets of N = 4");
+        let a = largest(&b.sets[..4], &r.architecture);
+        let Some((key, effect)) = &r.deciding else {
+            continue;
+        };
+        named += 1;
+        assert!(*effect > 0.0, "{key}: {effect}");
+        assert_ne!(key, "consumers.fn.retry_delay", "the function never fails");
+        let k = b.design.keys.iter().position(|x| x == key).unwrap();
+        assert_ne!(
+            a,
+            largest(&b.ab[k], &r.architecture),
+            "{}: changing {key} alone moves the largest count in some row",
+            r.architecture
+        );
+    }
+    assert!(
+        named > 0,
+        "some architecture's largest count depends on an assumption"
+    );
+}

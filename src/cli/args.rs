@@ -193,6 +193,11 @@ pub struct PlanArgs {
     /// share of sets each count meets the objectives in, and the deciding assumption (0: none).
     #[arg(long, value_name = "N", value_parser = parse_assumption_sets)]
     pub assumptions: Option<u32>,
+    /// How the deciding assumption is found, with --assumptions: `given-data` (default; from the N
+    /// sets alone) or `saltelli` (N(d + 2) sets, d the number of assumptions; Jansen's total
+    /// effect on the largest count, exactly 0 for an assumption the model never reads).
+    #[arg(long, value_name = "METHOD", requires = "assumptions", value_parser = parse_estimator)]
+    pub sensitivity: Option<crate::sweep::bands::Estimator>,
 }
 
 #[derive(Args, Debug)]

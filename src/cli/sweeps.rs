@@ -391,9 +391,11 @@ pub(super) fn run_plan(args: PlanArgs) -> Result<(), Failure> {
     };
     let sums = sweep::stats::summarise(&exp, &res);
     let answers = crate::plan::answer(&exp, &sums, &slos);
-    let robust = match sets_asked(args.assumptions, None)? {
+    let robust = match sets_asked(args.assumptions, args.sensitivity)? {
         Some(n) => {
-            let design = sweep::bands::AssumptionDesign::new(&exp, n as usize)?;
+            let estimator = args.sensitivity.unwrap_or_default();
+            let design =
+                sweep::bands::AssumptionDesign::for_estimator(&exp, n as usize, estimator)?;
             let b = run_bands(&args.experiment, &exp, design, &opts)?;
             Some(crate::plan::robustness(&exp, &b, &slos))
         }
