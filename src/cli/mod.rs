@@ -4,6 +4,7 @@
 //! 130 interrupted by Ctrl-C or SIGTERM (a sweep keeps its finished runs for `--resume`, a shard
 //! keeps them in its journal).
 
+mod allocator;
 mod args;
 mod commands;
 mod common;
@@ -94,6 +95,7 @@ pub enum Command {
 
 /// Entry point used by `main`.
 pub fn main() -> ExitCode {
+    allocator::keep_freed_memory();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
