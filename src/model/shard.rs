@@ -415,14 +415,80 @@ fn throttle_write(total: &mut u64, minutes: &mut Vec<u64>, t: Nanos, n: u64) {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use crate::dist::Dist;
+    use crate::engine::rng::stream;
+    use crate::engine::time::{MS, SEC};
+    use crate::model::spec::ArrivalKind;
+    use rand::Rng;
+    use std::sync::Arc;
+
+    /// A shard fed 1,300 records a second of log-normal sizes (about 1.9 MB/s), beyond both write
+    /// limits of a Kinesis shard (1,000 records and 1 MiB a second).
+    fn busy_shard() -> Shard {
+        let size = Dist::LogNormal {
+            mu: 6.9,
+            sigma: 0.9,
+        };
+        let profile: Arc<[(Nanos, f64)]> = Arc::from(vec![(0, 1.0)]);
+        let source = Source::new(
+            1300.0,
+            ArrivalKind::Poisson,
+            size,
+            profile,
+            stream(3, &[1]),
+            0,
+        );
+        Shard::new(vec![source], 0, &crate::model::aws::kinesis_limits())
+    }
+
+    #[test]
+    fn the_generation_loop_writes_what_the_record_by_record_path_writes() {
+        let (mut fast, mut slow) = (busy_shard(), busy_shard());
+        // A poison mark that is never reached keeps `slow` on the record-by-record path.
+        slow.marks.push((Nanos::MAX, UNRESOLVED));
+        let mut rng = stream(4, &[2]);
+        let mut t = 0;
+        for _ in 0..400 {
+            t += rng.random_range(0..300 * MS);
+            fast.extend_to(t);
+            slow.extend_to(t);
+            assert_eq!(fast.log.end(), slow.log.end(), "at {t}");
+        }
+        let h = Hint::default();
+        let end = fast.log.end();
+        assert!(end > 20_000 && fast.log.is_compact(), "{end}");
+        assert_eq!(
+            fast.log.bytes_before(end, &h),
+            slow.log.bytes_before(end, &h)
+        );
+        assert_eq!(
+            fast.log.ts_sum_before(end, &h),
+            slow.log.ts_sum_before(end, &h)
+        );
+        for r in (0..end).step_by(997) {
+            assert_eq!(fast.log.ts_of(r, &h), slow.log.ts_of(r, &h));
+        }
+        let counts = |s: &Shard| {
+            (
+                s.offered_records,
+                s.offered_bytes,
+                s.bytes_written,
+                s.put_units,
+                s.write_throttles,
+                s.write_throttle_minutes.clone(),
+                s.next_arrival(),
+            )
+        };
+        assert_eq!(counts(&fast), counts(&slow));
+        assert!(fast.write_throttles > 0, "the write limits were reached");
+        assert!(t > 40 * SEC);
+    }
+
     #[test]
     fn put_units_count_one_per_started_25_kb() {
         for bytes in (1..200_000).chain([u64::MAX / 2, u64::MAX]) {
-            assert_eq!(
-                super::put_units(bytes),
-                bytes.div_ceil(25_000).max(1),
-                "{bytes}"
-            );
+            assert_eq!(put_units(bytes), bytes.div_ceil(25_000).max(1), "{bytes}");
         }
     }
 }
