@@ -4,22 +4,15 @@
 //! index variables and run with the built `sim`, and the recipe's merge must write the CSVs of a
 //! one-machine `sim sweep`, byte for byte, with and without an assumption study.
 
+mod common;
+
+use common::SCHEDULER_VARS;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The smallest sweep the tests share: 12 runs of a few simulated minutes.
 const EXP: &str = "tests/scale-out.toml";
-
-/// The variables any of the schedulers could leave in the test's environment.
-const SCHEDULER_VARS: [&str; 6] = [
-    "SLURM_ARRAY_TASK_ID",
-    "SLURM_ARRAY_TASK_MIN",
-    "SLURM_ARRAY_TASK_COUNT",
-    "AWS_BATCH_JOB_ARRAY_INDEX",
-    "AWS_BATCH_JOB_ARRAY_SIZE",
-    "JOB_COMPLETION_INDEX",
-];
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -3,6 +3,8 @@
 //! what they cannot vouch for; the same for sweeps over assumption sets (`--assumptions N`), whose
 //! every run is journaled, sharded and merged like a plain one.
 
+mod common;
+
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -13,14 +15,7 @@ const SLOW: &str = "tests/scale-out-slow.toml";
 fn sim() -> Command {
     let mut c = Command::cargo_bin("sim").unwrap();
     c.current_dir(env!("CARGO_MANIFEST_DIR"));
-    for var in [
-        "SLURM_ARRAY_TASK_ID",
-        "SLURM_ARRAY_TASK_MIN",
-        "SLURM_ARRAY_TASK_COUNT",
-        "AWS_BATCH_JOB_ARRAY_INDEX",
-        "AWS_BATCH_JOB_ARRAY_SIZE",
-        "JOB_COMPLETION_INDEX",
-    ] {
+    for var in common::SCHEDULER_VARS {
         c.env_remove(var);
     }
     c
@@ -98,17 +93,22 @@ fn three_shards_merged_write_the_files_of_a_one_machine_sweep_byte_for_byte() {
     );
     let one = ok(&["sweep", EXP, "-q", "--json", "--out", s(&single)]);
     shard_all(&journal, 3);
-    let m = ok(&[
+    let m = merge_json(&journal, &merged);
+    assert_eq!(without_timing(&one), without_timing(&m));
+    assert_same_files(&single, &merged);
+}
+
+/// `sim merge` of the journal in `journal` into `merged`; its `--json` summary.
+fn merge_json(journal: &Path, merged: &Path) -> String {
+    ok(&[
         "merge",
         EXP,
         "--journal",
-        s(&journal),
+        s(journal),
         "--out",
-        s(&merged),
+        s(merged),
         "--json",
-    ]);
-    assert_eq!(without_timing(&one), without_timing(&m));
-    assert_same_files(&single, &merged);
+    ])
 }
 
 /// The two output folders hold the same files with the same [`invariant_bytes`].
@@ -350,15 +350,7 @@ fn an_assumption_sweep_sharded_three_ways_merges_to_the_files_of_a_one_machine_s
     ]);
     shard_assumptions(&journal, &[0, 1, 2], 3);
     assert_eq!(files(&journal.join("runs")).len(), 12 * 5);
-    let m = ok(&[
-        "merge",
-        EXP,
-        "--journal",
-        s(&journal),
-        "--out",
-        s(&merged),
-        "--json",
-    ]);
+    let m = merge_json(&journal, &merged);
     assert_eq!(without_timing(&one), without_timing(&m));
     assert!(single.join("sensitivity.csv").exists());
     assert_same_files(&single, &merged);

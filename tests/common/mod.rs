@@ -21,3 +21,14 @@ pub fn spec(text: &str, sets: &[&str]) -> ModelSpec {
 pub fn run(text: &str, sets: &[&str]) -> RunReport {
     simulate(&spec(text, sets)).expect("conservation holds")
 }
+
+/// The variables a scheduler sets for an array task (`--shard auto` reads them); tests that run
+/// `sim` remove them so that a test run inside a scheduler's job behaves as anywhere else.
+pub const SCHEDULER_VARS: [&str; 6] = [
+    "SLURM_ARRAY_TASK_ID",
+    "SLURM_ARRAY_TASK_MIN",
+    "SLURM_ARRAY_TASK_COUNT",
+    "AWS_BATCH_JOB_ARRAY_INDEX",
+    "AWS_BATCH_JOB_ARRAY_SIZE",
+    "JOB_COMPLETION_INDEX",
+];
