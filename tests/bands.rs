@@ -13,23 +13,38 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The hot-stream experiment cut to 5 minutes, one replicate and the given subscriber counts.
-fn short_hot_stream(dir: &Path, counts: &str) -> PathBuf {
-    let text = std::fs::read_to_string(root().join("experiments/hot-stream.toml")).unwrap();
-    let models = root().join("models");
-    let text = text
-        .replace("../models/", &format!("{}/", models.display()))
-        .replace("duration = \"20m\"", "duration = \"5m\"")
-        .replace("warmup = \"2m\"", "warmup = \"1m\"")
-        .replace("replicates = 2 ", "replicates = 1 ")
-        .replace("values = \"1..=30\"", &format!("values = {counts}"))
-        .replace(
-            "timeseries = [{ subscribers = 30 }, { subscribers = 5 }]",
-            "",
-        );
-    let path = dir.join("hot-stream.toml");
+/// The shipped experiment `name` with its model paths made absolute and each `(from, to)` edit
+/// applied, written into `dir`.
+fn edited_experiment(dir: &Path, name: &str, edits: &[(&str, &str)]) -> PathBuf {
+    let text = std::fs::read_to_string(root().join("experiments").join(name)).unwrap();
+    let models = format!("{}/", root().join("models").display());
+    let text = edits
+        .iter()
+        .fold(text.replace("../models/", &models), |t, (from, to)| {
+            t.replace(from, to)
+        });
+    let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
     path
+}
+
+/// The hot-stream experiment cut to 5 minutes, one replicate and the given subscriber counts.
+fn short_hot_stream(dir: &Path, counts: &str) -> PathBuf {
+    let values = format!("values = {counts}");
+    edited_experiment(
+        dir,
+        "hot-stream.toml",
+        &[
+            ("duration = \"20m\"", "duration = \"5m\""),
+            ("warmup = \"2m\"", "warmup = \"1m\""),
+            ("replicates = 2 ", "replicates = 1 "),
+            ("values = \"1..=30\"", &values),
+            (
+                "timeseries = [{ subscribers = 30 }, { subscribers = 5 }]",
+                "",
+            ),
+        ],
+    )
 }
 
 fn opts<'a>(
@@ -196,21 +211,20 @@ fn sweep_with_assumptions_adds_bands_and_sensitivity_and_leaves_the_plain_column
 
 /// The two-reader-rule experiment cut to 3 minutes, one replicate and one or three readers.
 fn short_two_reader(dir: &Path) -> PathBuf {
-    let text = std::fs::read_to_string(root().join("experiments/two-reader-rule.toml")).unwrap();
-    let models = root().join("models");
-    let text = text
-        .replace("../models/", &format!("{}/", models.display()))
-        .replace("duration = \"30m\"", "duration = \"3m\"")
-        .replace("warmup = \"2m\"", "warmup = \"1m\"")
-        .replace("replicates = 3", "replicates = 1")
-        .replace("values = \"1..=6\"", "values = [1, 3]")
-        .replace(
-            "timeseries = [{ readers = 2 }, { readers = 3 }, { readers = 6 }]",
-            "",
-        );
-    let path = dir.join("two-reader-rule.toml");
-    std::fs::write(&path, text).unwrap();
-    path
+    edited_experiment(
+        dir,
+        "two-reader-rule.toml",
+        &[
+            ("duration = \"30m\"", "duration = \"3m\""),
+            ("warmup = \"2m\"", "warmup = \"1m\""),
+            ("replicates = 3", "replicates = 1"),
+            ("values = \"1..=6\"", "values = [1, 3]"),
+            (
+                "timeseries = [{ readers = 2 }, { readers = 3 }, { readers = 6 }]",
+                "",
+            ),
+        ],
+    )
 }
 
 #[test]
