@@ -35,9 +35,9 @@ pub struct Source {
     flat_rate: Option<f64>,
 }
 
-/// The arrival `work` units of (rate x time) after `t` at the flat rate `r > 0`: exactly what
-/// [`Source::advance`] computes, with its two float conversions and overflow check skipped when
-/// both operands are below 2^62, where they cannot matter.
+/// The arrival `work` units of (rate x time) after `t` at the flat rate `r > 0` (never before
+/// `t + 1`; `Nanos::MAX` past the end of time). The two float conversions and the overflow check
+/// are skipped when both operands are below 2^62, where they cannot change the answer.
 #[inline(always)]
 fn flat_step(t: Nanos, work: f64, r: f64) -> Nanos {
     const SMALL: Nanos = 1 << 62;
@@ -167,13 +167,11 @@ impl Source {
     fn advance(&mut self, mut t: Nanos, mut work: f64) -> Nanos {
         if let Some(r) = self.flat_rate {
             // The loop below on its single, unending segment, without the segment lookup.
-            if r > 0.0 {
-                let dt = work / r;
-                if (t as f64 + dt) < Nanos::MAX as f64 {
-                    return t + dt.max(1.0) as Nanos;
-                }
-            }
-            return Nanos::MAX;
+            return if r > 0.0 {
+                flat_step(t, work, r)
+            } else {
+                Nanos::MAX
+            };
         }
         loop {
             let (m, seg_end) = self.multiplier_at(t);
@@ -311,7 +309,7 @@ mod tests {
     use crate::engine::rng::stream;
     use rand::Rng;
 
-    /// `advance`'s flat branch as it was written before `flat_step` took the common case.
+    /// The flat step written plainly: the rule `flat_step` must keep.
     fn reference_step(t: Nanos, work: f64, r: f64) -> Nanos {
         let dt = work / r;
         if (t as f64 + dt) < Nanos::MAX as f64 {
