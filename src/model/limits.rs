@@ -60,16 +60,23 @@ impl WriteWindow {
     #[inline(always)]
     pub fn admit_one(&mut self, limits: &ShardLimits, t: Nanos, bytes: u64) -> u64 {
         self.roll(t);
-        let by_records = limits
-            .write_records_per_s
-            .map_or(1, |l| u64::from(self.records < l));
-        let by_bytes = limits.write_bytes_per_s.map_or(1, |l| {
-            u64::from(bytes == 0 || l.saturating_sub(self.bytes) >= bytes)
-        });
-        let n = by_records.min(by_bytes);
-        self.records += n;
-        self.bytes += bytes * n;
-        n
+        u64::from(self.take_one(limits.write_records_per_s, limits.write_bytes_per_s, bytes))
+    }
+
+    /// Counts one record of `bytes` bytes into the current window if it fits under the limits
+    /// (records and bytes per second; None: no limit); true if it did.
+    #[inline(always)]
+    fn take_one(&mut self, max_records: Option<u64>, max_bytes: Option<u64>, bytes: u64) -> bool {
+        let by_records = max_records.is_none_or(|l| self.records < l);
+        let by_bytes =
+            max_bytes.is_none_or(|l| bytes == 0 || l.saturating_sub(self.bytes) >= bytes);
+        if by_records && by_bytes {
+            self.records += 1;
+            self.bytes += bytes;
+            true
+        } else {
+            false
+        }
     }
 }
 
@@ -112,18 +119,7 @@ impl WriteRun {
         if t >= self.end || t < self.start {
             self.roll(t);
         }
-        let w = &mut self.w;
-        let by_records = self.max_records.is_none_or(|l| w.records < l);
-        let by_bytes = self
-            .max_bytes
-            .is_none_or(|l| bytes == 0 || l.saturating_sub(w.bytes) >= bytes);
-        if by_records && by_bytes {
-            w.records += 1;
-            w.bytes += bytes;
-            true
-        } else {
-            false
-        }
+        self.w.take_one(self.max_records, self.max_bytes, bytes)
     }
 
     #[cold]
