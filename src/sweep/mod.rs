@@ -105,13 +105,9 @@ pub(crate) fn heaviest_first<T: Sync, R: Send>(
     bar: &ProgressBar,
     run: impl Fn(&T) -> R + Sync + Send,
 ) -> Vec<R> {
-    let mut cost = vec![f64::NAN; exp.points.len()];
-    for t in tasks {
-        let p = point_of(t);
-        if cost[p].is_nan() {
-            cost[p] = crate::model::estimate::estimate(&exp.spec(p, 0)).events;
-        }
-    }
+    let cost: Vec<f64> = (shard::point_forecasts(exp).iter())
+        .map(|e| e.events)
+        .collect();
     let cost_of = |i: usize| cost[point_of(&tasks[i])];
     let mut order: Vec<usize> = (0..tasks.len()).collect();
     order.sort_by(|&a, &b| cost_of(b).total_cmp(&cost_of(a)).then(a.cmp(&b)));

@@ -21,14 +21,19 @@ impl std::fmt::Display for Shard {
     }
 }
 
+/// The forecast of a run of each point, in point order.
+pub fn point_forecasts(exp: &Experiment) -> Vec<Estimate> {
+    (0..exp.points.len())
+        .map(|p| estimate(&exp.spec(p, 0)))
+        .collect()
+}
+
 /// The forecast of each run, in point-then-replicate order. A run's forecast does not depend on
 /// its seed, so each point is forecast once.
 pub fn forecasts(exp: &Experiment) -> Vec<Estimate> {
-    (0..exp.points.len())
-        .flat_map(|p| {
-            let e = estimate(&exp.spec(p, 0));
-            std::iter::repeat_n(e, exp.replicates as usize)
-        })
+    point_forecasts(exp)
+        .into_iter()
+        .flat_map(|e| std::iter::repeat_n(e, exp.replicates as usize))
         .collect()
 }
 
