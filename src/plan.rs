@@ -305,17 +305,23 @@ pub struct Robustness {
 /// largest count meeting them moves and which assumption moves it.
 pub fn robustness(exp: &Experiment, b: &Bands, slos: &[Slo]) -> Vec<Robustness> {
     let count = count_axis(exp);
+    let answers_under = |sets: &[Vec<PointSummaries>]| -> Vec<Vec<Answer>> {
+        sets.iter().map(|s| answer(exp, s, slos)).collect()
+    };
+    let per_set = answers_under(&b.sets);
+    // A Saltelli design's AB_i blocks (none otherwise).
+    let per_ab: Vec<Vec<Vec<Answer>>> = b.ab.iter().map(|sets| answers_under(sets)).collect();
     bands::architectures(exp)
         .into_iter()
         .map(|(architecture, points)| {
-            let largest = largest_counts(exp, &b.sets, slos, &architecture);
+            let largest = largest_counts(&per_set, &architecture);
             let lo = largest.iter().copied().reduce(|a, c| match (a, c) {
                 (Some(a), Some(c)) => Some(a.min(c)),
                 _ => None,
             });
             let hi = largest.iter().flatten().copied().reduce(f64::max);
             let deciding = match b.design.saltelli {
-                Some(_) => deciding_count_jansen(exp, b, slos, &architecture, &largest),
+                Some(_) => deciding_count_jansen(b, &per_ab, &architecture, &largest),
                 None => deciding_count(exp, b, &points, &largest),
             };
             Robustness {
@@ -329,16 +335,11 @@ pub fn robustness(exp: &Experiment, b: &Bands, slos: &[Slo]) -> Vec<Robustness> 
         .collect()
 }
 
-/// The largest count of `architecture` meeting `slos` under each of `sets` (None: no count does).
-fn largest_counts(
-    exp: &Experiment,
-    sets: &[Vec<PointSummaries>],
-    slos: &[Slo],
-    architecture: &str,
-) -> Vec<Option<f64>> {
-    sets.iter()
-        .map(|s| {
-            let answers = answer(exp, s, slos);
+/// The largest count of `architecture` in each set's answers (None: no count meets them).
+fn largest_counts(per_set: &[Vec<Answer>], architecture: &str) -> Vec<Option<f64>> {
+    per_set
+        .iter()
+        .map(|answers| {
             let a = answers.iter().find(|a| a.architecture == architecture)?;
             a.largest_count.as_ref()?.parse().ok()
         })
@@ -346,20 +347,19 @@ fn largest_counts(
 }
 
 /// The assumption with the largest total effect on the largest count (Jansen's estimator on a
-/// Saltelli design, whose A and B sets are `largest`): any effect above 0 counts, since an
-/// assumption the model never reads gets exactly 0.
+/// Saltelli design, whose A and B sets are `largest` and whose AB_i blocks answered `per_ab`):
+/// any effect above 0 counts, since an assumption the model never reads gets exactly 0.
 fn deciding_count_jansen(
-    exp: &Experiment,
     b: &Bands,
-    slos: &[Slo],
+    per_ab: &[Vec<Vec<Answer>>],
     architecture: &str,
     largest: &[Option<f64>],
 ) -> Option<(String, f64)> {
     let y = |c: &[Option<f64>]| c.iter().map(|c| c.unwrap_or(0.0)).collect::<Vec<f64>>();
     let ya = y(largest);
     let n = ya.len() / 2;
-    let y_ab: Vec<Vec<f64>> = (b.ab.iter())
-        .map(|sets| y(&largest_counts(exp, sets, slos, architecture)))
+    let y_ab: Vec<Vec<f64>> = (per_ab.iter())
+        .map(|answers| y(&largest_counts(answers, architecture)))
         .collect();
     let ix = crate::assumptions::sensitivity::jansen(&ya[..n], &ya[n..], &y_ab);
     (b.design.keys.iter())
