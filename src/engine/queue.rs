@@ -7,6 +7,14 @@
 //! Events scheduled for the current instant (common: a reader that finds work already waiting
 //! acts "now") skip the heap: they wait in a FIFO behind any heap entries for the same instant,
 //! which were all scheduled before them. The order is exactly the `(time, seq)` order.
+//!
+//! Events scheduled a fixed delay ahead (a throttled reader's constant backoff, an idle poll's
+//! interval, a fixed-length invocation) skip the heap too. A delay that a recent heap-bound
+//! schedule also had claims one of a few *lanes*: FIFOs that each take every later event scheduled
+//! that same delay ahead. The clock never goes back, so each lane's keys only grow and its front is
+//! its earliest; a pop takes the least key among the heap's top and the lanes' fronts. So the
+//! order is still exactly `(time, seq)`, while most events of a contended run cost a push and a
+//! pop at the ends of a FIFO instead of a sift through the heap.
 
 use super::time::Nanos;
 use std::collections::VecDeque;
@@ -24,16 +32,20 @@ impl<E> Entry<E> {
     fn before(&self, other: &Self) -> bool {
         self.key < other.key
     }
-
-    #[inline(always)]
-    fn time(&self) -> Nanos {
-        (self.key >> 64) as Nanos
-    }
 }
 
 /// Children per node: a 4-ary heap is shallower than a binary one and its children share a
 /// cache line or two, which makes `pop` (the hot operation) cheaper.
 const ARITY: usize = 4;
+
+/// How many fixed delays can have a lane at once.
+const LANES: usize = 4;
+
+/// The events scheduled one fixed delay ahead, in scheduling order, which is key order.
+struct Lane<E> {
+    delay: Nanos,
+    fifo: VecDeque<Entry<E>>,
+}
 
 /// The pending events of a simulation, with the current clock.
 pub struct Queue<E> {
@@ -42,6 +54,11 @@ pub struct Queue<E> {
     /// Events scheduled at `now` while `now` was the clock, in scheduling order. Every heap entry
     /// for time `now` was scheduled before any of them.
     immediate: VecDeque<E>,
+    /// The claimed lanes (at most [`LANES`]), each with a distinct delay.
+    lanes: Vec<Lane<E>>,
+    /// The delays of the last few schedules that went to the heap (0: none); a heap-bound schedule
+    /// whose delay is among them claims a lane for it.
+    recent: [Nanos; LANES],
     next_seq: u64,
     now: Nanos,
 }
@@ -58,6 +75,8 @@ impl<E: Copy> Queue<E> {
         Queue {
             heap: Vec::with_capacity(1024),
             immediate: VecDeque::with_capacity(64),
+            lanes: Vec::with_capacity(LANES),
+            recent: [0; LANES],
             next_seq: 0,
             now: 0,
         }
@@ -82,6 +101,47 @@ impl<E: Copy> Queue<E> {
             key: (u128::from(time) << 64) | u128::from(seq),
             event,
         };
+        let delay = time - self.now;
+        if let Some(lane) = self.lanes.iter_mut().find(|l| l.delay == delay) {
+            debug_assert!(lane.fifo.back().is_none_or(|b| b.key < e.key));
+            lane.fifo.push_back(e);
+            return;
+        }
+        if self.recent.contains(&delay) && self.claim_lane(delay) {
+            self.lanes
+                .iter_mut()
+                .find(|l| l.delay == delay)
+                .expect("claimed")
+                .fifo
+                .push_back(e);
+            return;
+        }
+        self.recent[(seq % LANES as u64) as usize] = delay;
+        self.push_heap(e);
+    }
+
+    /// Gives `delay` a lane: a new one while fewer than [`LANES`] exist, else an empty one.
+    /// Returns false when every lane holds events.
+    #[cold]
+    fn claim_lane(&mut self, delay: Nanos) -> bool {
+        if self.lanes.len() < LANES {
+            self.lanes.push(Lane {
+                delay,
+                fifo: VecDeque::with_capacity(64),
+            });
+            return true;
+        }
+        match self.lanes.iter_mut().find(|l| l.fifo.is_empty()) {
+            Some(lane) => {
+                lane.delay = delay;
+                true
+            }
+            None => false,
+        }
+    }
+
+    #[inline]
+    fn push_heap(&mut self, e: Entry<E>) {
         let mut i = self.heap.len();
         self.heap.push(e);
         let h = &mut self.heap[..];
@@ -99,17 +159,37 @@ impl<E: Copy> Queue<E> {
     /// Removes and returns the earliest event if its time is at most `until`, advancing the clock.
     #[inline]
     pub fn pop_until(&mut self, until: Nanos) -> Option<(Nanos, E)> {
-        if !self.immediate.is_empty()
-            && self.now <= until
-            && self.heap.first().is_none_or(|top| top.time() > self.now)
-        {
+        // The earliest scheduled entry: the heap's top or a lane's front (`LANES`: the heap).
+        let mut from = LANES;
+        let mut first = self.heap.first().map_or(u128::MAX, |top| top.key);
+        for (k, lane) in self.lanes.iter().enumerate() {
+            if let Some(front) = lane.fifo.front() {
+                if front.key < first {
+                    first = front.key;
+                    from = k;
+                }
+            }
+        }
+        let first_time = (first >> 64) as Nanos;
+        if !self.immediate.is_empty() && self.now <= until && first_time > self.now {
             let event = self.immediate.pop_front().expect("not empty");
             return Some((self.now, event));
         }
-        let top = *self.heap.first()?;
-        if top.time() > until {
+        if first == u128::MAX || first_time > until {
             return None;
         }
+        self.now = first_time;
+        if from < LANES {
+            let e = self.lanes[from].fifo.pop_front().expect("not empty");
+            return Some((first_time, e.event));
+        }
+        self.pop_heap().map(|e| (first_time, e))
+    }
+
+    /// Removes the heap's top (the caller has checked it is the earliest) and returns its event.
+    #[inline]
+    fn pop_heap(&mut self) -> Option<E> {
+        let top = *self.heap.first()?;
         let last = self.heap.pop().expect("not empty");
         let n = self.heap.len();
         if n > 0 {
@@ -155,18 +235,19 @@ impl<E: Copy> Queue<E> {
             }
             h[i] = last;
         }
-        self.now = top.time();
-        Some((top.time(), top.event))
+        Some(top.event)
     }
 
     /// Number of pending events.
     pub fn len(&self) -> usize {
-        self.heap.len() + self.immediate.len()
+        self.heap.len()
+            + self.immediate.len()
+            + self.lanes.iter().map(|l| l.fifo.len()).sum::<usize>()
     }
 
     /// True when no event is pending.
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty() && self.immediate.is_empty()
+        self.len() == 0
     }
 }
 
@@ -241,6 +322,44 @@ mod tests {
             same_instant > 10_000,
             "the FIFO path was exercised {same_instant} times"
         );
+    }
+
+    /// Mostly a few fixed delays (as a throttled reader's backoff or an idle poll's interval),
+    /// more distinct ones than there are lanes, mixed with random delays and same-instant events:
+    /// lanes are claimed, emptied and claimed again, and the order is still exactly (time, seq).
+    #[test]
+    fn fixed_delays_take_lanes_and_keep_the_order() {
+        let lane_events = std::cell::Cell::new(0u64);
+        for seed in 0..8 {
+            against_shadow(
+                seed,
+                40_000,
+                0.5,
+                |rng| match rng.random_range(0..10) {
+                    0..=2 => 1_000,
+                    3 | 4 => 120,
+                    5 => [7, 9, 11, 13, 17, 19][rng.random_range(0..6)],
+                    6 => 0,
+                    _ => rng.random_range(1..2_000),
+                },
+                1_500,
+            );
+        }
+        // The same schedules through the lanes alone: every pop comes from a lane or the FIFO.
+        let mut q = Queue::new();
+        for i in 0..1_000u64 {
+            q.schedule(q.now() + 1_000, i);
+            q.schedule(q.now() + 120, i);
+            if let Some((_, e)) = q.pop_until(Nanos::MAX) {
+                lane_events.set(lane_events.get() + e);
+            }
+        }
+        assert!(
+            q.heap.len() <= 2,
+            "fixed delays went to the heap: {}",
+            q.heap.len()
+        );
+        assert!(q.lanes.len() == 2 && lane_events.get() > 0);
     }
 
     #[test]
