@@ -19,7 +19,11 @@ const AGE_HIGH_US: u64 = 400 * 24 * 3600 * 1_000_000;
 /// (ages spread over tens of kilobytes of counters per consumer) no longer stalls the event loop.
 #[derive(Clone, Debug, Default)]
 pub struct AgeHistogram {
-    counts: Vec<u64>,
+    /// The count of each sub-bucket modulo 2^32 (half the memory of `u64` counts, which matters
+    /// when every reader falls far behind: tens of thousands of sub-buckets per consumer).
+    counts: Vec<u32>,
+    /// The sub-buckets whose count passed `u32::MAX`, with how many times it wrapped.
+    wraps: Vec<(usize, u64)>,
     /// Index whose increment is deferred to the next sample.
     pending: Option<usize>,
     total: u64,
@@ -76,7 +80,7 @@ impl AgeHistogram {
             _mm_prefetch::<_MM_HINT_T0>(self.counts.as_ptr().add(i).cast());
         }
         if let Some(p) = self.pending.replace(i) {
-            self.counts[p] += 1;
+            self.bump(p);
         }
         self.total += 1;
         self.max_value = self.max_value.max(v);
@@ -93,6 +97,34 @@ impl AgeHistogram {
         self.counts.resize(len, 0);
     }
 
+    /// Adds one to sub-bucket `p`.
+    #[inline(always)]
+    fn bump(&mut self, p: usize) {
+        let c = &mut self.counts[p];
+        *c = c.wrapping_add(1);
+        if *c == 0 {
+            self.wrapped(p, 1);
+        }
+    }
+
+    /// Notes that sub-bucket `p`'s count passed `u32::MAX` `n` more times.
+    #[cold]
+    fn wrapped(&mut self, p: usize, n: u64) {
+        match self.wraps.iter_mut().find(|w| w.0 == p) {
+            Some(w) => w.1 += n,
+            None => self.wraps.push((p, n)),
+        }
+    }
+
+    /// What the wraps and the deferred increment add to the sub-buckets `[from, to)`.
+    fn extra_in(&self, from: usize, to: usize) -> u64 {
+        let wraps: u64 = (self.wraps.iter())
+            .filter(|w| (from..to).contains(&w.0))
+            .map(|w| w.1 << 32)
+            .sum();
+        wraps + u64::from(self.pending.is_some_and(|p| (from..to).contains(&p)))
+    }
+
     /// Adds every value `other` recorded, as if they had been recorded here: the counts, the total
     /// and the maximum combine exactly, whatever the order the values came in.
     pub fn merge(&mut self, other: &AgeHistogram) {
@@ -100,11 +132,18 @@ impl AgeHistogram {
         if other.counts.len() > self.counts.len() {
             self.counts.resize(other.counts.len(), 0);
         }
-        for (mine, theirs) in self.counts.iter_mut().zip(&other.counts) {
-            *mine += theirs;
+        for i in 0..other.counts.len() {
+            let (sum, wrapped) = self.counts[i].overflowing_add(other.counts[i]);
+            self.counts[i] = sum;
+            if wrapped {
+                self.wrapped(i, 1);
+            }
+        }
+        for &(p, n) in &other.wraps {
+            self.wrapped(p, n);
         }
         if let Some(p) = other.pending {
-            self.counts[p] += 1;
+            self.bump(p);
         }
         self.total += other.total;
         self.max_value = self.max_value.max(other.max_value);
@@ -113,7 +152,7 @@ impl AgeHistogram {
     /// Applies the deferred increment.
     fn flush(&mut self) {
         if let Some(p) = self.pending.take() {
-            self.counts[p] += 1;
+            self.bump(p);
         }
     }
 
@@ -141,9 +180,23 @@ impl AgeHistogram {
     pub fn value_at_quantile(&self, quantile: f64) -> u64 {
         let quantile = quantile.min(1.0);
         let target = ((quantile * self.total as f64).ceil() as u64).max(1);
+        // Whole buckets are summed first (a loop the compiler vectorizes), and only the bucket where
+        // the running count reaches the target is walked one count at a time.
+        const BUCKET: usize = 1 << HALF_MAGNITUDE;
         let mut seen = 0u64;
-        for (i, &c) in self.counts.iter().enumerate() {
-            seen += c + u64::from(self.pending == Some(i));
+        let mut from = 0;
+        while from < self.counts.len() {
+            let to = (from + BUCKET).min(self.counts.len());
+            let sum: u64 = self.counts[from..to].iter().map(|&c| u64::from(c)).sum();
+            let sum = sum + self.extra_in(from, to);
+            if seen + sum >= target {
+                break;
+            }
+            seen += sum;
+            from = to;
+        }
+        for i in from..self.counts.len() {
+            seen += u64::from(self.counts[i]) + self.extra_in(i, i + 1);
             if seen >= target {
                 let v = value_for(i);
                 return if quantile == 0.0 {
@@ -475,6 +528,49 @@ mod tests {
         for q in [0.0, 0.1, 0.5, 0.99, 0.999, 1.0] {
             assert_eq!(a.value_at_quantile(q), all.value_at_quantile(q));
         }
+    }
+
+    /// A sub-bucket counted past `u32::MAX` keeps its exact count, alone and merged, and the
+    /// quantiles see it.
+    #[test]
+    fn counts_past_u32_max_carry_on_exactly() {
+        let mut h = AgeHistogram::default();
+        h.saturating_record(100);
+        h.saturating_record(5_000);
+        h.flush();
+        let i = index_for(100);
+        // As if 2^32 - 2 values of 100 had been recorded, then three more: 2^32 + 1 in all.
+        h.counts[i] = u32::MAX - 1;
+        h.total += u64::from(u32::MAX) - 2;
+        for _ in 0..3 {
+            h.saturating_record(100);
+        }
+        h.flush();
+        assert_eq!((h.counts[i], h.wraps.clone()), (1, vec![(i, 1)]));
+        let n = (1u64 << 32) + 2;
+        assert_eq!(h.len(), n);
+        let low = highest_equivalent(100);
+        let high = highest_equivalent(5_000);
+        // The target count is ceil(q * n): every count but the last is a 100.
+        assert_eq!(h.value_at_quantile((n - 1) as f64 / n as f64 - 1e-12), low);
+        assert_eq!(h.value_at_quantile(1.0), high);
+        // Merging two: the counts of 1 add without wrapping, the wraps add, and a merge whose
+        // counts wrap carries too.
+        let mut m = h.clone();
+        m.merge(&h);
+        assert_eq!(
+            (m.counts[i], m.wraps.clone(), m.len()),
+            (2, vec![(i, 2)], 2 * n)
+        );
+        let mut full = AgeHistogram::default();
+        full.saturating_record(100);
+        full.flush();
+        full.counts[i] = u32::MAX;
+        full.total = u64::from(u32::MAX);
+        let mut w = full.clone();
+        w.merge(&full);
+        assert_eq!((w.counts[i], w.wraps.clone()), (u32::MAX - 1, vec![(i, 1)]));
+        assert_eq!(w.value_at_quantile(1.0), low);
     }
 
     #[test]
