@@ -73,6 +73,9 @@ pub(super) struct Lane {
     pub(super) routed: bool,
     /// A router's writes the output streams rejected, to write again.
     pub(super) unwritten: Vec<RoutedWrite>,
+    /// The sum of the write times of `start..end`, when the invocation under way computed it (a
+    /// first delivery does), so that its end does not sum the same records again.
+    pub(super) ts_sum: Option<u128>,
 }
 
 impl Lane {
@@ -91,6 +94,7 @@ impl Lane {
             throttles,
             routed,
             unwritten,
+            ts_sum,
         } = self;
         *busy = true;
         *s = start;
@@ -101,6 +105,7 @@ impl Lane {
         *throttles = 0;
         *routed = false;
         unwritten.clear();
+        *ts_sum = None;
     }
 }
 
