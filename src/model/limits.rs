@@ -212,7 +212,10 @@ impl ReadLimiter {
             self.recent.push(t);
         } else {
             self.recent[self.head] = t;
-            self.head = (self.head + 1) % self.recent.len();
+            self.head += 1;
+            if self.head == self.recent.len() {
+                self.head = 0;
+            }
         }
     }
 

@@ -160,7 +160,20 @@ impl Shard {
     }
 
     /// Generates every arrival up to time `t` (in aggregate mode: every chunk starting by `t`).
+    #[inline]
     pub fn extend_to(&mut self, t: Nanos) {
+        // Most calls find nothing due (every reader looks at every event): answered inline.
+        if let [s] = &self.sources[..] {
+            if self.chunk == 0 && s.next_time() > t {
+                return;
+            }
+        }
+        self.extend_due(t);
+    }
+
+    /// [`Shard::extend_to`] when an arrival may be due.
+    #[inline(never)]
+    fn extend_due(&mut self, t: Nanos) {
         if self.sealed() {
             return;
         }
@@ -187,7 +200,6 @@ impl Shard {
             return;
         }
         if let [s] = &self.sources[..] {
-            // Most calls find nothing new (every reader looks at every event); they stop here.
             if s.next_time() > t {
                 return;
             }
@@ -377,7 +389,7 @@ impl Shard {
 
     /// Number just past the records before `from` or outliving `retention` at `now`: `from` itself
     /// when record `from` is still fresh (the common case, answered without a search).
-    #[inline]
+    #[inline(always)]
     pub fn expired_end(&self, from: u64, now: Nanos, retention: Nanos, hint: &Hint) -> u64 {
         let from = from.max(self.log.start());
         if now <= retention || from >= self.log.end() {

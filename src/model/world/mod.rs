@@ -245,28 +245,37 @@ impl<'a> World<'a> {
     }
 
     /// Generates arrivals up to `now` on the reader's shard and trims what no reader needs.
+    #[inline]
     pub(super) fn refresh_shard(&mut self, now: Nanos, r: ReaderId) {
         let rd = &self.readers[r];
         let (si, sh) = (rd.stream as usize, rd.shard as usize);
         let shard = &mut self.streams[si].shards[sh];
         shard.extend_to(now);
         if shard.log.chunks() >= shard.trim_at {
-            let low = shard
-                .readers
-                .iter()
-                .map(|&i| self.readers[i].low_water())
-                .min()
-                .unwrap_or(u64::MAX);
-            let low = low.min(shard.log.end());
-            shard.log.trim_before(low);
-            shard.origin.trim_before(low);
-            shard.dups.trim_before(low);
-            shard.trim_at = (shard.log.chunks() * 2).max(1024);
+            self.trim_shard(si, sh);
         }
         self.expire_unread(now, r);
     }
 
+    /// Drops the records every reader of the shard is done with.
+    #[cold]
+    fn trim_shard(&mut self, si: usize, sh: usize) {
+        let shard = &mut self.streams[si].shards[sh];
+        let low = shard
+            .readers
+            .iter()
+            .map(|&i| self.readers[i].low_water())
+            .min()
+            .unwrap_or(u64::MAX);
+        let low = low.min(shard.log.end());
+        shard.log.trim_before(low);
+        shard.origin.trim_before(low);
+        shard.dups.trim_before(low);
+        shard.trim_at = (shard.log.chunks() * 2).max(1024);
+    }
+
     /// Moves the reader's cursor past records that outlived retention (counted as expired).
+    #[inline]
     pub(super) fn expire_unread(&mut self, now: Nanos, r: ReaderId) {
         let retention = self.spec.streams[self.readers[r].stream as usize].retention;
         let rd = &self.readers[r];
