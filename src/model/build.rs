@@ -185,7 +185,7 @@ fn stream(spec: &ModelSpec, world: &World, si: usize, minutes: &[u64]) -> Stream
         name: s.name.clone(),
         kind: s.kind.label().to_string(),
         shards: s.shards,
-        records_written: shards.iter().map(|x| x.log.end()).sum(),
+        records_written: shards.iter().map(Shard::records_written).sum(),
         bytes_written: shards.iter().map(|x| x.bytes_written).sum(),
         put_payload_units: shards.iter().map(|x| x.put_units).sum(),
         write_throttles: shards.iter().map(|x| x.write_throttles).sum(),

@@ -50,6 +50,13 @@ pub struct Shard {
     pub mark: (Nanos, u64, u64),
     /// Records rejected by the write limits, per minute of their write time.
     pub write_throttle_minutes: Vec<u64>,
+    /// Every reader of the shard polls: records are generated only as far as a reader looks
+    /// ([`Shard::extend_for`]), and at the end of the run those no reader reached are counted
+    /// without being kept ([`Shard::finish`]).
+    pub lazy: bool,
+    /// Records written after the log's last one that no reader reached by the end of the run:
+    /// counted (with their bytes, payload units and write throttles) but not kept.
+    unkept: u64,
 }
 
 /// Marker for a poison mark not yet reached.
@@ -82,7 +89,14 @@ impl Shard {
             offered_bytes: 0,
             mark: (0, 0, 0),
             write_throttle_minutes: Vec::new(),
+            lazy: false,
+            unkept: 0,
         }
+    }
+
+    /// Records written: those in the log and those counted at the end without being kept.
+    pub fn records_written(&self) -> u64 {
+        self.log.end() + self.unkept
     }
 
     /// When record `r` was first written anywhere: its timestamp here, less the lag it carries from
@@ -171,6 +185,61 @@ impl Shard {
         self.extend_due(t);
     }
 
+    /// What a polling reader needs at `now`: on a lazy shard, the records written by `now` up to
+    /// record number `need` (exclusive), and every record stamped at or before `keep_through`
+    /// (so that a search for expired records finds them all); on any other shard, every record
+    /// written by `now`. The records are the same whenever they are generated: a shard's draws
+    /// come from its own sources, in order, and its write limits see them in the same order.
+    #[inline]
+    pub fn extend_for(&mut self, now: Nanos, need: u64, keep_through: Nanos) {
+        if !self.lazy {
+            return self.extend_to(now);
+        }
+        if keep_through > 0 {
+            self.extend_to(keep_through);
+        }
+        if let [s] = &self.sources[..] {
+            if self.chunk == 0 && (s.next_time() > now || self.log.end() >= need) {
+                return;
+            }
+        }
+        self.extend_due_for(now, need);
+    }
+
+    /// [`Shard::extend_for`] when an arrival may be due and needed.
+    #[inline(never)]
+    fn extend_due_for(&mut self, t: Nanos, need: u64) {
+        if self.alone() && self.extend_alone::<true>(t, need) {
+            return;
+        }
+        self.extend_due(t);
+    }
+
+    /// Brings the shard to the end of the run at `end`. On a lazy shard, the records stamped at or
+    /// before `keep_through` are kept (expiry at the end looks for them), and the rest that no
+    /// reader reached are counted without being kept: no reader reads after the end.
+    pub fn finish(&mut self, end: Nanos, keep_through: Nanos) {
+        if self.lazy {
+            if keep_through > 0 {
+                self.extend_to(keep_through);
+            }
+            if self.alone() && self.extend_alone::<false>(end, u64::MAX) {
+                return;
+            }
+        }
+        self.extend_to(end);
+    }
+
+    /// The shard can take the generation loop: open, exact mode, one source that never
+    /// duplicates, no poison marks.
+    #[inline]
+    fn alone(&self) -> bool {
+        !self.sealed()
+            && self.chunk == 0
+            && self.marks.is_empty()
+            && matches!(&self.sources[..], [s] if s.never_duplicates())
+    }
+
     /// [`Shard::extend_to`] when an arrival may be due.
     #[inline(never)]
     fn extend_due(&mut self, t: Nanos) {
@@ -203,7 +272,10 @@ impl Shard {
             if s.next_time() > t {
                 return;
             }
-            if s.never_duplicates() && self.marks.is_empty() && self.extend_alone(t) {
+            if s.never_duplicates()
+                && self.marks.is_empty()
+                && self.extend_alone::<true>(t, u64::MAX)
+            {
                 return;
             }
         }
@@ -219,8 +291,10 @@ impl Shard {
     /// poison marks, while the log is compact: the same records, limits and counts as
     /// [`Shard::append_one`] record by record, with the log's representation and the shard's
     /// counters looked up once per call instead of once per record. False (nothing done) when
-    /// the log is no longer compact or the source is not a flat Poisson one.
-    fn extend_alone(&mut self, t: Nanos) -> bool {
+    /// the log is no longer compact or the source is not a flat Poisson one. With `KEEP` it stops
+    /// once the log holds `need` records; without, the records are counted and not kept (the end
+    /// of a lazy shard's run: nothing may be appended after them).
+    fn extend_alone<const KEEP: bool>(&mut self, t: Nanos, need: u64) -> bool {
         let Shard {
             log,
             sources,
@@ -228,6 +302,7 @@ impl Shard {
             write,
             write_throttles,
             write_throttle_minutes,
+            unkept,
             ..
         } = self;
         let Some(log) = log.unit_mut() else {
@@ -237,10 +312,16 @@ impl Shard {
         let Some(r) = source.flat_poisson() else {
             return false;
         };
+        debug_assert!(
+            !KEEP || *unkept == 0,
+            "a record kept after records counted only"
+        );
         let (mut offered, mut offered_bytes, mut written, mut units) = (0u64, 0u64, 0u64, 0u64);
+        // Records still to keep before `need` (KEEP), or counted without being kept (not KEEP).
+        let mut room = need.saturating_sub(log.end());
         let mut tail = log.tail();
         let mut run = write.run(limits);
-        while source.next_time() <= t {
+        while source.next_time() <= t && room > 0 {
             let (ts, bytes) = source.pop_flat(r);
             offered += 1;
             offered_bytes += bytes;
@@ -251,7 +332,12 @@ impl Shard {
             let bytes = bytes.max(1);
             written += bytes;
             units += put_units(bytes);
-            tail.push(ts, bytes);
+            if KEEP {
+                tail.push(ts, bytes);
+                room -= 1;
+            } else {
+                *unkept += 1;
+            }
         }
         drop(tail);
         write.finish(run);
@@ -452,6 +538,72 @@ mod tests {
             0,
         );
         Shard::new(vec![source], 0, &crate::model::aws::kinesis_limits())
+    }
+
+    /// A lazy shard generates only what its readers ask for, keeps what is stamped before the
+    /// expiry cutoff, and at the end counts the rest without keeping it: its counts are an eager
+    /// shard's, and every record it kept is the eager shard's record.
+    #[test]
+    fn a_lazy_shard_counts_what_an_eager_one_writes() {
+        let (mut lazy, mut eager) = (busy_shard(), busy_shard());
+        lazy.lazy = true;
+        let mut rng = stream(5, &[3]);
+        let (mut t, mut cursor) = (0, 0);
+        for _ in 0..300 {
+            t += rng.random_range(0..300 * MS);
+            cursor = (cursor + rng.random_range(0..60)).min(lazy.log.end());
+            let keep_through = t.saturating_sub(40 * SEC);
+            lazy.extend_for(t, cursor + 101, keep_through);
+            eager.extend_for(t, cursor + 101, keep_through);
+            let h = Hint::default();
+            // What a reader at `cursor` may look at is there, and the same.
+            let want = eager.readable_end(t, &h).min(cursor + 101);
+            assert!(lazy.readable_end(t, &h) >= want, "at {t}");
+            assert!(lazy.log.end() <= eager.log.end());
+            if keep_through > 0 {
+                assert_eq!(
+                    lazy.log.end_at(keep_through, &h),
+                    eager.log.end_at(keep_through, &h)
+                );
+            }
+        }
+        assert!(
+            lazy.log.end() < eager.log.end() / 2,
+            "the lazy shard kept less: {} of {}",
+            lazy.log.end(),
+            eager.log.end()
+        );
+        let end = t + 10 * SEC;
+        lazy.finish(end, end - 40 * SEC);
+        eager.finish(end, end - 40 * SEC);
+        assert!(lazy.unkept > 0 && eager.unkept == 0);
+        let h = Hint::default();
+        let kept = lazy.log.end();
+        assert_eq!(
+            lazy.log.end_at(end - 40 * SEC, &h),
+            eager.log.end_at(end - 40 * SEC, &h)
+        );
+        for r in (0..kept).step_by(331) {
+            assert_eq!(lazy.log.ts_of(r, &h), eager.log.ts_of(r, &h));
+        }
+        assert_eq!(
+            lazy.log.bytes_before(kept, &h),
+            eager.log.bytes_before(kept, &h)
+        );
+        let counts = |s: &Shard| {
+            (
+                s.records_written(),
+                s.offered_records,
+                s.offered_bytes,
+                s.bytes_written,
+                s.put_units,
+                s.write_throttles,
+                s.write_throttle_minutes.clone(),
+                s.next_arrival(),
+            )
+        };
+        assert_eq!(counts(&lazy), counts(&eager));
+        assert!(lazy.write_throttles > 0, "the write limits were reached");
     }
 
     #[test]

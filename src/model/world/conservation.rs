@@ -27,9 +27,9 @@ impl World<'_> {
         for rd in self.readers.iter() {
             let shard = &self.streams[rd.stream as usize].shards[rd.shard as usize];
             let o = &mut out[rd.consumer as usize];
-            o.written += shard.log.end();
+            o.written += shard.records_written();
             o.in_flight += rd.in_flight();
-            o.unread += shard.log.end() - rd.cursor;
+            o.unread += shard.records_written() - rd.cursor;
         }
         for (o, c) in out.iter_mut().zip(&self.consumers) {
             o.processed = c.metrics.records_processed;

@@ -192,6 +192,13 @@ impl<'a> World<'a> {
                 shard.readers.push(r);
             }
         }
+        for stream in streams.iter_mut() {
+            for shard in stream.shards.iter_mut() {
+                shard.lazy = (shard.readers.iter()).all(|&r| {
+                    spec.consumers[readers[r].consumer as usize].read == ReadMode::Shared
+                });
+            }
+        }
         let reserved: u32 = spec
             .consumers
             .iter()
@@ -249,8 +256,12 @@ impl<'a> World<'a> {
     pub(super) fn refresh_shard(&mut self, now: Nanos, r: ReaderId) {
         let rd = &self.readers[r];
         let (si, sh) = (rd.stream as usize, rd.shard as usize);
+        // A polling reader looks at most at its next call's records and the one after them, and
+        // expiry at the records older than retention.
+        let need = rd.cursor + self.spec.consumers[rd.consumer as usize].fetch_records + 1;
+        let keep_through = now.saturating_sub(self.spec.streams[si].retention);
         let shard = &mut self.streams[si].shards[sh];
-        shard.extend_to(now);
+        shard.extend_for(now, need, keep_through);
         if shard.log.chunks() >= shard.trim_at {
             self.trim_shard(si, sh);
         }
@@ -299,7 +310,8 @@ impl<'a> World<'a> {
         for si in 0..self.streams.len() {
             for sh in 0..self.streams[si].shards.len() {
                 if self.owns(si, sh) {
-                    self.streams[si].shards[sh].extend_to(end);
+                    let keep_through = end.saturating_sub(self.spec.streams[si].retention);
+                    self.streams[si].shards[sh].finish(end, keep_through);
                 }
             }
         }
