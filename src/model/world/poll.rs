@@ -9,11 +9,20 @@ use crate::model::spec::BusyPoll;
 
 impl World<'_> {
     /// A shared reader's GetRecords call.
+    ///
+    /// On an open shard, the log and the reader's expiry are brought up to date only by a call
+    /// that reads: nothing else here looks at them. Records are the same whenever they are
+    /// generated, and expiry moves the cursor of a reader with nothing buffered, which only the
+    /// next call that reads (or the end of the run) looks at, and which counts the same records
+    /// expired then. Most calls of a contended shard are throttled, so they skip that work.
     pub(super) fn on_poll(&mut self, now: Nanos, r: ReaderId, q: &mut Queue<Event>) {
         self.readers[r].scheduled = false;
-        self.refresh_shard(now, r);
-        if self.shard_of(r).sealed() && self.check_finished(now, r, q) {
-            return;
+        let sealed = self.shard_of(r).sealed();
+        if sealed {
+            self.refresh_shard(now, r);
+            if self.check_finished(now, r, q) {
+                return;
+            }
         }
         if self.readers[r].free_lanes == 0 {
             return;
@@ -42,6 +51,9 @@ impl World<'_> {
             }
             CallVerdict::Allowed { max_bytes } => max_bytes,
         };
+        if !sealed {
+            self.refresh_shard(now, r);
+        }
         self.readers[r].throttle_streak = 0;
         let got = self.fetch(now, r, limits.max_records_per_call, max_bytes, now);
         let outcome = if got.0 > 0 {
