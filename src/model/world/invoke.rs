@@ -9,7 +9,16 @@ use crate::model::spec::{AgeEndpoint, ReadMode};
 impl World<'_> {
     /// Sends batches from the buffer to free lanes: a full batch at once, a partial one when the
     /// batching window has passed.
+    #[inline(always)]
     pub(super) fn dispatch(&mut self, now: Nanos, r: ReaderId, q: &mut Queue<Event>) {
+        let rd = &self.readers[r];
+        if rd.cursor != rd.pend_start && rd.free_lanes > 0 {
+            self.dispatch_batches(now, r, q);
+        }
+    }
+
+    /// [`World::dispatch`] when the buffer holds records and a lane is free.
+    fn dispatch_batches(&mut self, now: Nanos, r: ReaderId, q: &mut Queue<Event>) {
         let c = self.consumer(r);
         loop {
             let rd = &self.readers[r];

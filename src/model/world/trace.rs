@@ -26,8 +26,15 @@ pub struct Trace {
 
 impl World<'_> {
     /// Adds a call to the trace if it is on the traced shard and within the window.
-    #[inline]
+    #[inline(always)]
     pub(super) fn record_call(&mut self, now: Nanos, r: ReaderId, outcome: CallOutcome) {
+        if self.trace.is_some() {
+            self.trace_call(now, r, outcome);
+        }
+    }
+
+    #[cold]
+    fn trace_call(&mut self, now: Nanos, r: ReaderId, outcome: CallOutcome) {
         let Some(t) = &self.trace else { return };
         let rd = &self.readers[r];
         if rd.stream as usize != t.stream || rd.shard != t.shard || now < t.from || now > t.to {
