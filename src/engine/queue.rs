@@ -54,8 +54,12 @@ pub struct Queue<E> {
     /// Events scheduled at `now` while `now` was the clock, in scheduling order. Every heap entry
     /// for time `now` was scheduled before any of them.
     immediate: VecDeque<E>,
-    /// The claimed lanes (at most [`LANES`]), each with a distinct delay.
+    /// The claimed lanes (at most [`LANES`]), each with a distinct delay and never empty: a lane
+    /// is given up when its last event is popped, so that a run whose delays never repeat (most
+    /// of an enhanced fan-out run's) pays nothing for lanes.
     lanes: Vec<Lane<E>>,
+    /// The FIFO of the lane given up last, kept for the next lane claimed.
+    spare: Option<VecDeque<Entry<E>>>,
     /// The delays of the last few schedules that went to the heap (0: none); a heap-bound schedule
     /// whose delay is among them claims a lane for it.
     recent: [Nanos; LANES],
@@ -76,6 +80,7 @@ impl<E: Copy> Queue<E> {
             heap: Vec::with_capacity(1024),
             immediate: VecDeque::with_capacity(64),
             lanes: Vec::with_capacity(LANES),
+            spare: None,
             recent: [0; LANES],
             next_seq: 0,
             now: 0,
@@ -120,24 +125,15 @@ impl<E: Copy> Queue<E> {
         self.push_heap(e);
     }
 
-    /// Gives `delay` a lane: a new one while fewer than [`LANES`] exist, else an empty one.
-    /// Returns false when every lane holds events.
+    /// Gives `delay` a lane while fewer than [`LANES`] exist; false when all are taken.
     #[cold]
     fn claim_lane(&mut self, delay: Nanos) -> bool {
-        if self.lanes.len() < LANES {
-            self.lanes.push(Lane {
-                delay,
-                fifo: VecDeque::with_capacity(64),
-            });
-            return true;
+        if self.lanes.len() == LANES {
+            return false;
         }
-        match self.lanes.iter_mut().find(|l| l.fifo.is_empty()) {
-            Some(lane) => {
-                lane.delay = delay;
-                true
-            }
-            None => false,
-        }
+        let fifo = (self.spare.take()).unwrap_or_else(|| VecDeque::with_capacity(64));
+        self.lanes.push(Lane { delay, fifo });
+        true
     }
 
     #[inline]
@@ -163,11 +159,10 @@ impl<E: Copy> Queue<E> {
         let mut from = LANES;
         let mut first = self.heap.first().map_or(u128::MAX, |top| top.key);
         for (k, lane) in self.lanes.iter().enumerate() {
-            if let Some(front) = lane.fifo.front() {
-                if front.key < first {
-                    first = front.key;
-                    from = k;
-                }
+            let front = lane.fifo.front().expect("a lane is never empty");
+            if front.key < first {
+                first = front.key;
+                from = k;
             }
         }
         let first_time = (first >> 64) as Nanos;
@@ -181,6 +176,9 @@ impl<E: Copy> Queue<E> {
         self.now = first_time;
         if from < LANES {
             let e = self.lanes[from].fifo.pop_front().expect("not empty");
+            if self.lanes[from].fifo.is_empty() {
+                self.spare = Some(self.lanes.swap_remove(from).fifo);
+            }
             return Some((first_time, e.event));
         }
         self.pop_heap().map(|e| (first_time, e))
@@ -326,7 +324,8 @@ mod tests {
 
     /// Mostly a few fixed delays (as a throttled reader's backoff or an idle poll's interval),
     /// more distinct ones than there are lanes, mixed with random delays and same-instant events:
-    /// lanes are claimed, emptied and claimed again, and the order is still exactly (time, seq).
+    /// lanes are claimed, given up when empty and claimed again, and the order is still exactly
+    /// (time, seq).
     #[test]
     fn fixed_delays_take_lanes_and_keep_the_order() {
         let lane_events = std::cell::Cell::new(0u64);
