@@ -285,8 +285,17 @@ impl UnitLog {
         if r == self.end {
             return self.ts_end;
         }
-        let (b, i) = self.locate(r);
-        b.ts0 + i as u128 * u128::from(b.t0) + u128::from(b.t_off_sum(i))
+        let k = (r - self.first) as usize;
+        let (b, i) = (&self.blocks[k >> SHIFT], k & (B - 1));
+        match self.blocks.get((k >> SHIFT) + 1) {
+            // In the second half of a full block, the sum up to the next block's start less the
+            // block's records from `i` on: a scan of fewer than half a block either way.
+            Some(next) if i > B / 2 => {
+                next.ts0
+                    - ((B - i) as u128 * u128::from(b.t0) + u128::from(b.t_off_sum_range(i, B)))
+            }
+            _ => b.ts0 + i as u128 * u128::from(b.t0) + u128::from(b.t_off_sum(i)),
+        }
     }
 
     /// The first retained record from `lo` on for which `past` holds (`end` if none), for `past`
