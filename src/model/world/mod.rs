@@ -288,12 +288,13 @@ impl<'a> World<'a> {
     /// Moves the reader's cursor past records that outlived retention (counted as expired).
     #[inline]
     pub(super) fn expire_unread(&mut self, now: Nanos, r: ReaderId) {
-        let retention = self.spec.streams[self.readers[r].stream as usize].retention;
         let rd = &self.readers[r];
-        let shard = &self.streams[rd.stream as usize].shards[rd.shard as usize];
-        if rd.cursor != rd.pend_start {
-            return; // a batch is being formed; its records are in flight
+        let retention = self.spec.streams[rd.stream as usize].retention;
+        if now <= retention || rd.cursor != rd.pend_start {
+            // Nothing is old enough yet, or a batch is being formed (its records are in flight).
+            return;
         }
+        let shard = &self.streams[rd.stream as usize].shards[rd.shard as usize];
         let gone = shard.expired_end(rd.cursor, now, retention, &rd.hint);
         if gone > rd.cursor {
             let n = gone - rd.cursor;
