@@ -55,6 +55,40 @@ fn flat_step(t: Nanos, work: f64, r: f64) -> Nanos {
     }
 }
 
+/// A flat Poisson [`Source`] taken out of it while a run of records is generated: the same draws
+/// as record by record, with the random number generator's state and the next arrival in locals
+/// the compiler keeps in registers, instead of behind the source, stored back after every draw.
+/// This is the loop body of generating records, most of the work of a run whose readers fall
+/// behind.
+pub struct FlatRun {
+    next: Nanos,
+    rng: SimRng,
+    fixed_size: Option<u64>,
+    size: Dist,
+    r: f64,
+}
+
+impl FlatRun {
+    /// Time of the next arrival.
+    #[inline(always)]
+    pub fn next_time(&self) -> Nanos {
+        self.next
+    }
+
+    /// The arrival at [`FlatRun::next_time`], `(time, bytes)`, after drawing the one after it.
+    #[inline(always)]
+    pub fn pop(&mut self) -> (Nanos, u64) {
+        let t = self.next;
+        let bytes = match self.fixed_size {
+            Some(b) => b,
+            None => round_u64(self.size.sample(&mut self.rng)).max(1),
+        };
+        let work: f64 = Exp1.sample(&mut self.rng);
+        self.next = flat_step(t, work, self.r);
+        (t, bytes)
+    }
+}
+
 /// A record or chunk produced by a source.
 pub struct Arrival {
     pub t_first: Nanos,
@@ -209,15 +243,33 @@ impl Source {
     }
 
     /// [`Source::pop_exact`] for a source whose [`Source::flat_poisson`] rate is `r`: the same
-    /// draws in the same order, returning `(time, bytes)`. This is the loop body of generating
-    /// records, most of the work of a run whose readers fall behind.
+    /// draws in the same order, returning `(time, bytes)` (one [`FlatRun::pop`]).
     #[inline(always)]
     pub fn pop_flat(&mut self, r: f64) -> (Nanos, u64) {
-        let t = self.next;
-        let bytes = self.draw_size();
-        let work: f64 = Exp1.sample(&mut self.rng);
-        self.next = flat_step(t, work, r);
-        (t, bytes)
+        let mut run = self.flat_run(r);
+        let popped = run.pop();
+        self.finish_flat(run);
+        popped
+    }
+
+    /// Starts popping records one by one from a source whose [`Source::flat_poisson`] rate is
+    /// `r`; [`Source::finish_flat`] puts the state back.
+    #[inline]
+    pub fn flat_run(&self, r: f64) -> FlatRun {
+        FlatRun {
+            next: self.next,
+            rng: self.rng.clone(),
+            fixed_size: self.fixed_size,
+            size: self.size.clone(),
+            r,
+        }
+    }
+
+    /// Takes back the state of a finished [`FlatRun`].
+    #[inline]
+    pub fn finish_flat(&mut self, run: FlatRun) {
+        self.next = run.next;
+        self.rng = run.rng;
     }
 
     /// Produces the arrival at `next_time()` (exact mode) and draws the one after.

@@ -321,8 +321,9 @@ impl Shard {
         let mut room = need.saturating_sub(log.end());
         let mut tail = log.tail();
         let mut run = write.run(limits);
-        while source.next_time() <= t && room > 0 {
-            let (ts, bytes) = source.pop_flat(r);
+        let mut arrivals = source.flat_run(r);
+        while arrivals.next_time() <= t && room > 0 {
+            let (ts, bytes) = arrivals.pop();
             offered += 1;
             offered_bytes += bytes;
             if !run.admit(ts, bytes) {
@@ -339,6 +340,7 @@ impl Shard {
                 *unkept += 1;
             }
         }
+        source.finish_flat(arrivals);
         drop(tail);
         write.finish(run);
         self.offered_records += offered;
