@@ -234,18 +234,35 @@ impl ShardLog {
     /// the records `from..cap` fit, the usual case for a read limited by its record count.
     #[inline]
     pub fn end_within_bytes_upto(&self, from: u64, bytes: u64, cap: u64, hint: &Hint) -> u64 {
+        self.end_and_bytes_within_upto(from, bytes, cap, hint).0
+    }
+
+    /// [`ShardLog::end_within_bytes_upto`] with the bytes of the records `from..end` it returns
+    /// (a read needs both, and the search already looked the byte totals up).
+    #[inline]
+    pub fn end_and_bytes_within_upto(
+        &self,
+        from: u64,
+        bytes: u64,
+        cap: u64,
+        hint: &Hint,
+    ) -> (u64, u64) {
         let cap = cap.min(self.end());
         if cap <= from {
-            return from;
+            return (from, 0);
         }
         let before = self.bytes_before(from, hint);
         // Everything written fits (a reader that keeps up), or at least everything up to `cap`.
-        if self.bytes_before(self.end(), hint) - before <= bytes
-            || self.bytes_before(cap, hint) - before <= bytes
-        {
-            return cap;
+        let to_end = self.bytes_before(self.end(), hint) - before;
+        if to_end <= bytes && cap == self.end() {
+            return (cap, to_end);
         }
-        self.end_within_bytes(from, bytes, hint).min(cap)
+        let to_cap = self.bytes_before(cap, hint) - before;
+        if to_end <= bytes || to_cap <= bytes {
+            return (cap, to_cap);
+        }
+        let e = self.end_within_bytes(from, bytes, hint).min(cap);
+        (e, self.bytes_before(e, hint) - before)
     }
 
     /// Drops the records before `r` (whole chunks only in the chunk representation).
@@ -396,6 +413,27 @@ mod tests {
             assert_eq!(
                 fast.end_within_bytes(r, b, &hf),
                 slow.end_within_bytes(r, b, &hs)
+            );
+            // Capped: the cap when everything up to it (or to the end) fits, else the search's
+            // answer below the cap; with the bytes of the records up to the answer.
+            let cap = rng.random_range(r..=fast.end() + 3);
+            let want = if cap.min(fast.end()) <= r {
+                r
+            } else if slow.bytes_before(slow.end(), &hs) - slow.bytes_before(r, &hs) <= b
+                || slow.bytes_before(cap.min(slow.end()), &hs) - slow.bytes_before(r, &hs) <= b
+            {
+                cap.min(slow.end())
+            } else {
+                slow.end_within_bytes(r, b, &hs).min(cap)
+            };
+            let within = slow.bytes_before(want, &hs) - slow.bytes_before(r, &hs);
+            assert_eq!(
+                fast.end_and_bytes_within_upto(r, b, cap, &hf),
+                (want, within)
+            );
+            assert_eq!(
+                slow.end_and_bytes_within_upto(r, b, cap, &hs),
+                (want, within)
             );
             let q = rng.random_range(0..t + 10);
             assert_eq!(fast.end_at(q, &hf), slow.end_at(q, &hs), "t {q}");

@@ -93,9 +93,13 @@ impl World<'_> {
         }
         let by_count = (cursor + want_n).min(avail);
         // Only the nearer limit matters, so the byte search stops at the count's.
-        let by_bytes = log.end_within_bytes_upto(cursor, max_bytes, by_count, h);
+        let (by_bytes, within) = log.end_and_bytes_within_upto(cursor, max_bytes, by_count, h);
         let e = by_count.min(by_bytes).max(cursor + 1); // a call returns at least one record
-        let bytes = log.bytes_before(e, h) - log.bytes_before(cursor, h);
+        let bytes = if e == by_bytes {
+            within
+        } else {
+            log.bytes_before(e, h) - log.bytes_before(cursor, h)
+        };
         let rd = &mut self.readers[r];
         if buffered == 0 {
             rd.window_start = now;
