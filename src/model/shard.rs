@@ -50,9 +50,10 @@ pub struct Shard {
     pub mark: (Nanos, u64, u64),
     /// Records rejected by the write limits, per minute of their write time.
     pub write_throttle_minutes: Vec<u64>,
-    /// Every reader of the shard polls: records are generated only as far as a reader looks
-    /// ([`Shard::extend_for`]), and at the end of the run those no reader reached are counted
-    /// without being kept ([`Shard::finish`]).
+    /// Every reader of the shard polls, and re-polls at once only after a capped read (set by the
+    /// world): records are generated only as far as a reader looks ([`Shard::extend_for`]), and
+    /// at the end of the run those no reader reached are counted without being kept
+    /// ([`Shard::finish`]).
     pub lazy: bool,
     /// Records written after the log's last one that no reader reached by the end of the run:
     /// counted (with their bytes, payload units and write throttles) but not kept.

@@ -16,7 +16,7 @@ use super::arrivals::{profile_steps, Source};
 use super::function::EnvPool;
 use super::metrics::ConsumerMetrics;
 use super::shard::{Shard, UNRESOLVED};
-use super::spec::{ConsumerSpec, ModelSpec, ReadMode};
+use super::spec::{BusyPoll, ConsumerSpec, ModelSpec, ReadMode};
 use crate::engine::rng::{name_id, stream};
 use crate::engine::{Model, Nanos, Queue};
 use rand::Rng;
@@ -192,10 +192,15 @@ impl<'a> World<'a> {
                 shard.readers.push(r);
             }
         }
+        // A shard is lazy when every reader polls and re-polls at once only after a capped read.
+        // A pushed reader reads at the head of the log; a poller under `any-new` decides, when an
+        // invocation ends, by what the log holds, which is generated up to the shard's latest call
+        // by any reader: both need every record up to the present at every call.
         for stream in streams.iter_mut() {
             for shard in stream.shards.iter_mut() {
-                shard.lazy = (shard.readers.iter()).all(|&r| {
-                    spec.consumers[readers[r].consumer as usize].read == ReadMode::Shared
+                shard.lazy = shard.readers.iter().all(|&r| {
+                    let c = &spec.consumers[readers[r].consumer as usize];
+                    c.read == ReadMode::Shared && c.busy_poll == BusyPoll::CaughtUp
                 });
             }
         }

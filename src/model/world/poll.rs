@@ -10,17 +10,20 @@ use crate::model::spec::BusyPoll;
 impl World<'_> {
     /// A shared reader's GetRecords call.
     ///
-    /// On an open shard, the log and the reader's expiry are brought up to date only by a call
-    /// that reads: nothing else here looks at them. Records are the same whenever they are
-    /// generated, and expiry moves the cursor of a reader with nothing buffered, which only the
-    /// next call that reads (or the end of the run) looks at, and which counts the same records
-    /// expired then. Most calls of a contended shard are throttled, so they skip that work.
+    /// On an open lazy shard ([`Shard::lazy`](crate::model::shard::Shard::lazy)), the log and the
+    /// reader's expiry are brought up to date only by a call that reads: nothing else there looks
+    /// at them. Records are the same whenever they are generated, and expiry moves the cursor of a
+    /// reader with nothing buffered, which only the next call that reads (or the end of the run)
+    /// looks at, and which counts the same records expired then. Most calls of a contended shard
+    /// are throttled, so they skip that work. On any other shard every call refreshes first: how
+    /// far the log is generated is what an `any-new` poller's next decision sees.
     pub(super) fn on_poll(&mut self, now: Nanos, r: ReaderId, q: &mut Queue<Event>) {
         self.readers[r].scheduled = false;
-        let sealed = self.shard_of(r).sealed();
-        if sealed {
+        let shard = self.shard_of(r);
+        let deferred = shard.lazy && !shard.sealed();
+        if !deferred {
             self.refresh_shard(now, r);
-            if self.check_finished(now, r, q) {
+            if self.shard_of(r).sealed() && self.check_finished(now, r, q) {
                 return;
             }
         }
@@ -51,7 +54,7 @@ impl World<'_> {
             }
             CallVerdict::Allowed { max_bytes } => max_bytes,
         };
-        if !sealed {
+        if deferred {
             self.refresh_shard(now, r);
         }
         self.readers[r].throttle_streak = 0;
