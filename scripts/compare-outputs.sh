@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Checks that two builds of sim write the same bytes: every shipped model's run (summary.json with
-# its timing fields removed, timeseries.csv) and every shipped experiment's sweep (every CSV it
-# writes). A refactor or a speed-up must pass this unchanged; a change argued as more faithful
-# lists the files it changes.
+# its timing fields removed, timeseries.csv), a few variants of them that take paths no shipped
+# model takes (listed below), and every shipped experiment's sweep (every CSV it writes). A
+# refactor or a speed-up must pass this unchanged; a change argued as more faithful lists the
+# files it changes.
 #
 # Usage: scripts/compare-outputs.sh [--base REV] [--duration D] [--only models|experiments]
 #                                   [--threads N] [--keep]
@@ -46,6 +47,28 @@ cargo build --release --quiet --bin sim
 base_bin="$root/target/compare-base/release/sim"
 new_bin="$root/target/release/sim"
 
+# Variants, `name|model file|sim run flags`: the reference model of docs/performance.md, and the
+# `any-new` busy poller, whose decisions see how far the log has been generated. A variant whose
+# file is missing from either tree is skipped.
+variants=(
+  'reference-10|benches/reference.toml|--set consumers.fn.count=10'
+  'reference-30|benches/reference.toml|--set consumers.fn.count=30'
+  'kinesis-standard-any-new|models/kinesis-standard.toml|--set consumers.fn.busy_poll="any-new"'
+  'reference-30-any-new|benches/reference.toml|--set consumers.fn.count=30 --set consumers.fn.busy_poll="any-new"'
+)
+
+# Writes one run's stable files into $out/models/$name: summary.json minus its timing fields, and
+# timeseries.csv. $bin, $out and $name are the caller's; the arguments are `sim`'s.
+run_model() {
+  "$bin" "$@" --out "$out/models/$name" --max-events 1e12 >/dev/null 2>"$out/models/$name.stderr" || {
+    echo "  $name failed with $bin:"; cat "$out/models/$name.stderr"; return 1; }
+  jq 'del(.wall_s, .events_per_s, .peak_rss_mb)' "$out/models/$name/summary.json" \
+    >"$out/models/$name/summary.stable.json"
+  rm "$out/models/$name/summary.json"
+  # report.html carries the same numbers, and its command line names the output folder.
+  rm -f "$out/models/$name/report.html"
+}
+
 # Runs everything with one binary from one tree; the outputs go to $2; $4 are more `sim run` flags.
 produce() {
   local bin=$1 out=$2 tree=$3 more=${4:-}
@@ -53,19 +76,20 @@ produce() {
   (
     cd "$tree"
     if [ "$only" != experiments ]; then
+      local common=()
+      [ -n "$duration" ] && common+=(--duration "$duration" --warmup 0s)
+      [ -n "$more" ] && read -ra extra <<<"$more" && common+=("${extra[@]}")
       for m in models/*.toml; do
         local name
         name=$(basename "$m" .toml)
-        local args=(run "$m" --out "$out/models/$name")
-        [ -n "$duration" ] && args+=(--duration "$duration" --warmup 0s)
-        [ -n "$more" ] && read -ra extra <<<"$more" && args+=("${extra[@]}")
-        "$bin" "${args[@]}" --max-events 1e12 >/dev/null 2>"$out/models/$name.stderr" || {
-          echo "  $m failed with $bin:"; cat "$out/models/$name.stderr"; return 1; }
-        jq 'del(.wall_s, .events_per_s, .peak_rss_mb)' "$out/models/$name/summary.json" \
-          >"$out/models/$name/summary.stable.json"
-        rm "$out/models/$name/summary.json"
-        # report.html carries the same numbers, and its command line names the output folder.
-        rm -f "$out/models/$name/report.html"
+        run_model run "$m" "${common[@]}" || return 1
+      done
+      for v in "${variants[@]}"; do
+        local name file flags
+        IFS='|' read -r name file flags <<<"$v"
+        [ -f "$root/$file" ] && [ -f "$work/base-tree/$file" ] || continue
+        read -ra flags <<<"$flags"
+        run_model run "$file" "${flags[@]}" "${common[@]}" || return 1
       done
     fi
     if [ "$only" != models ]; then
