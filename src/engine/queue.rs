@@ -112,26 +112,22 @@ impl<E: Copy> Queue<E> {
             lane.fifo.push_back(e);
             return;
         }
-        if self.recent.contains(&delay) && self.claim_lane(delay) {
-            self.lanes
-                .iter_mut()
-                .find(|l| l.delay == delay)
-                .expect("claimed")
-                .fifo
-                .push_back(e);
+        if self.recent.contains(&delay) && self.claim_lane(delay, e) {
             return;
         }
         self.recent[(seq % LANES as u64) as usize] = delay;
         self.push_heap(e);
     }
 
-    /// Gives `delay` a lane while fewer than [`LANES`] exist; false when all are taken.
+    /// Gives `delay` a lane, with `e` its first event, while fewer than [`LANES`] exist; false
+    /// (nothing done) when all are taken.
     #[cold]
-    fn claim_lane(&mut self, delay: Nanos) -> bool {
+    fn claim_lane(&mut self, delay: Nanos, e: Entry<E>) -> bool {
         if self.lanes.len() == LANES {
             return false;
         }
-        let fifo = (self.spare.take()).unwrap_or_else(|| VecDeque::with_capacity(64));
+        let mut fifo = (self.spare.take()).unwrap_or_else(|| VecDeque::with_capacity(64));
+        fifo.push_back(e);
         self.lanes.push(Lane { delay, fifo });
         true
     }
