@@ -55,6 +55,15 @@ fn flat_step(t: Nanos, work: f64, r: f64) -> Nanos {
     }
 }
 
+/// A record's size in bytes (at least 1): `fixed` when the size law is fixed, else drawn.
+#[inline(always)]
+fn draw_size(fixed: Option<u64>, size: &Dist, rng: &mut SimRng) -> u64 {
+    match fixed {
+        Some(b) => b,
+        None => round_u64(size.sample(rng)).max(1),
+    }
+}
+
 /// A flat Poisson [`Source`] taken out of it while a run of records is generated: the same draws
 /// as record by record, with the random number generator's state and the next arrival in locals
 /// the compiler keeps in registers, instead of behind the source, stored back after every draw.
@@ -79,10 +88,7 @@ impl FlatRun {
     #[inline(always)]
     pub fn pop(&mut self) -> (Nanos, u64) {
         let t = self.next;
-        let bytes = match self.fixed_size {
-            Some(b) => b,
-            None => round_u64(self.size.sample(&mut self.rng)).max(1),
-        };
+        let bytes = draw_size(self.fixed_size, &self.size, &mut self.rng);
         let work: f64 = Exp1.sample(&mut self.rng);
         self.next = flat_step(t, work, self.r);
         (t, bytes)
@@ -226,10 +232,7 @@ impl Source {
 
     #[inline]
     fn draw_size(&mut self) -> u64 {
-        match self.fixed_size {
-            Some(b) => b,
-            None => round_u64(self.size.sample(&mut self.rng)).max(1),
-        }
+        draw_size(self.fixed_size, &self.size, &mut self.rng)
     }
 
     /// The source's rate when it is Poisson with a flat profile and a positive rate: then
