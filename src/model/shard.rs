@@ -269,16 +269,8 @@ impl Shard {
             }
             return;
         }
-        if let [s] = &self.sources[..] {
-            if s.next_time() > t {
-                return;
-            }
-            if s.never_duplicates()
-                && self.marks.is_empty()
-                && self.extend_alone::<true>(t, u64::MAX)
-            {
-                return;
-            }
+        if self.alone() && self.extend_alone::<true>(t, u64::MAX) {
+            return;
         }
         while let Some(i) = self.next_source(t) {
             let a = self.sources[i].pop_exact();
@@ -543,6 +535,21 @@ mod tests {
         Shard::new(vec![source], 0, &crate::model::aws::kinesis_limits())
     }
 
+    /// What a shard counted of the records offered to it, and where its source stands.
+    #[allow(clippy::type_complexity)]
+    fn counts(s: &Shard) -> (u64, u64, u64, u64, u64, u64, Vec<u64>, Nanos) {
+        (
+            s.records_written(),
+            s.offered_records,
+            s.offered_bytes,
+            s.bytes_written,
+            s.put_units,
+            s.write_throttles,
+            s.write_throttle_minutes.clone(),
+            s.next_arrival(),
+        )
+    }
+
     /// A lazy shard generates only what its readers ask for, keeps what is stamped before the
     /// expiry cutoff, and at the end counts the rest without keeping it: its counts are an eager
     /// shard's, and every record it kept is the eager shard's record.
@@ -593,18 +600,6 @@ mod tests {
             lazy.log.bytes_before(kept, &h),
             eager.log.bytes_before(kept, &h)
         );
-        let counts = |s: &Shard| {
-            (
-                s.records_written(),
-                s.offered_records,
-                s.offered_bytes,
-                s.bytes_written,
-                s.put_units,
-                s.write_throttles,
-                s.write_throttle_minutes.clone(),
-                s.next_arrival(),
-            )
-        };
         assert_eq!(counts(&lazy), counts(&eager));
         assert!(lazy.write_throttles > 0, "the write limits were reached");
     }
@@ -636,17 +631,6 @@ mod tests {
         for r in (0..end).step_by(997) {
             assert_eq!(fast.log.ts_of(r, &h), slow.log.ts_of(r, &h));
         }
-        let counts = |s: &Shard| {
-            (
-                s.offered_records,
-                s.offered_bytes,
-                s.bytes_written,
-                s.put_units,
-                s.write_throttles,
-                s.write_throttle_minutes.clone(),
-                s.next_arrival(),
-            )
-        };
         assert_eq!(counts(&fast), counts(&slow));
         assert!(fast.write_throttles > 0, "the write limits were reached");
         assert!(t > 40 * SEC);
