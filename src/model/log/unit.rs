@@ -320,13 +320,43 @@ impl UnitLog {
             // A batch of one record: enhanced fan-out pushes records about as fast as they come.
             return u128::from(self.ts_of(start));
         }
-        let (k0, k1) = (start - self.first, end - 1 - self.first);
-        if k0 >> SHIFT != k1 >> SHIFT {
+        if self.spans_blocks(start, end) {
             return self.ts_sum_before(end) - self.ts_sum_before(start);
         }
         let (b, i) = self.locate(start);
         let n = (end - start) as usize;
         n as u128 * u128::from(b.t0) + u128::from(b.t_off_sum_range(i, i + n))
+    }
+
+    /// [`Self::ts_sum_range`] of a batch of two or more records, which starts where the hint's
+    /// remembered sum ends when the reader's previous batch ended there; remembers the sum before
+    /// `end` for the next batch.
+    pub fn ts_sum_batch(&self, start: u64, end: u64, hint: &Hint) -> u128 {
+        let (at, before) = hint.1.get();
+        if !self.spans_blocks(start, end) {
+            // A scan of at most one block's records.
+            let sum = self.ts_sum_range(start, end);
+            if at == start {
+                hint.1.set((end, before + sum));
+            }
+            return sum;
+        }
+        let before = if at == start {
+            before
+        } else {
+            self.ts_sum_before(start)
+        };
+        let before_end = self.ts_sum_before(end);
+        hint.1.set((end, before_end));
+        before_end - before
+    }
+
+    /// Whether records `start..end` (`start < end`) lie in more than one block, where their
+    /// timestamp sum is a difference of two prefix sums rather than a scan of the records.
+    #[inline(always)]
+    pub fn spans_blocks(&self, start: u64, end: u64) -> bool {
+        let (k0, k1) = (start - self.first, end - 1 - self.first);
+        k0 >> SHIFT != k1 >> SHIFT
     }
 
     /// Number just past the last retained record stamped at or before `t`.
