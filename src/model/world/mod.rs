@@ -291,7 +291,7 @@ impl<'a> World<'a> {
     }
 
     /// Moves the reader's cursor past records that outlived retention (counted as expired).
-    #[inline]
+    #[inline(always)]
     pub(super) fn expire_unread(&mut self, now: Nanos, r: ReaderId) {
         let rd = &self.readers[r];
         let retention = self.spec.streams[rd.stream as usize].retention;
