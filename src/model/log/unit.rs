@@ -323,6 +323,13 @@ impl UnitLog {
         if self.spans_blocks(start, end) {
             return self.ts_sum_before(end) - self.ts_sum_before(start);
         }
+        self.ts_sum_in_block(start, end)
+    }
+
+    /// Sum of the timestamps of records `start..end` (`start < end`) that one block holds: a scan
+    /// of just those records.
+    #[inline(always)]
+    fn ts_sum_in_block(&self, start: u64, end: u64) -> u128 {
         let (b, i) = self.locate(start);
         let n = (end - start) as usize;
         n as u128 * u128::from(b.t0) + u128::from(b.t_off_sum_range(i, i + n))
@@ -334,8 +341,7 @@ impl UnitLog {
     pub fn ts_sum_batch(&self, start: u64, end: u64, hint: &Hint) -> u128 {
         let (at, before) = hint.1.get();
         if !self.spans_blocks(start, end) {
-            // A scan of at most one block's records.
-            let sum = self.ts_sum_range(start, end);
+            let sum = self.ts_sum_in_block(start, end);
             if at == start {
                 hint.1.set((end, before + sum));
             }
