@@ -4,29 +4,47 @@
 # time and peak memory, and the per-pair ratios A/B (median, min, max): a ratio above 1 means B is
 # faster.
 #
-# Usage: scripts/ab-bench.sh [--pairs N] REV_A REV_B -- SIM_ARGS...
+# Usage: scripts/ab-bench.sh [--pairs N] [--own-inputs] REV_A REV_B -- SIM_ARGS...
 #   REV_A, REV_B   commits (anything git rev-parse takes), or `worktree` for the files as they are
 #   --pairs N      timed pairs (default 11), after one untimed warm-up pair
+#   --own-inputs   run each build in its own checkout, so relative paths in SIM_ARGS name that
+#                  commit's models and experiments (an old commit may not read today's files)
 #   SIM_ARGS       the sim command line, e.g. `run benches/reference.toml --set consumers.fn.count=10`
 # Each run writes into its own temporary folder (an `--out` is added when SIM_ARGS has none).
 # Example: scripts/ab-bench.sh af54fcd worktree -- run benches/reference.toml --set consumers.fn.count=30
+#          scripts/ab-bench.sh --own-inputs af54fcd worktree -- sweep experiments/hot-stream.toml
 # Exit status: 0 done, 2 usage or build error.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
 pairs=11
-if [ "${1:-}" = --pairs ]; then
-  pairs=$2
-  shift 2
-fi
+own_inputs=0
+while true; do
+  case "${1:-}" in
+    --pairs) pairs=$2; shift 2 ;;
+    --own-inputs) own_inputs=1; shift ;;
+    *) break ;;
+  esac
+done
 if [ $# -lt 3 ] || [ "$3" != -- ]; then
-  sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 fi
 rev_a=$1 rev_b=$2
 shift 3
 args=("$@")
+
+# The checkout a build runs in under --own-inputs (the work tree for `worktree`).
+checkout() {
+  if [ "$1" = worktree ]; then
+    echo "$root"
+  else
+    local sha
+    sha=$(git rev-parse "$1^{commit}")
+    echo "$root/target/ab/tree-${sha:0:12}"
+  fi
+}
 
 # Builds `rev` and prints the path of its sim binary. Commits get their own worktree and target
 # folder under target/ab/, kept between calls so a second comparison only rebuilds sim.
@@ -57,27 +75,35 @@ trap 'rm -rf "$work"' EXIT
 has_out=0
 for a in "${args[@]}"; do [ "$a" = --out ] && has_out=1; done
 
-# One timed run: prints "seconds peak_kb". Wall time from the shell's microsecond clock.
+dir_a=$root dir_b=$root
+if [ $own_inputs = 1 ]; then
+  dir_a=$(checkout "$rev_a")
+  dir_b=$(checkout "$rev_b")
+fi
+
+# One timed run in folder `dir`: prints "seconds peak_kb". Wall time from the shell's microsecond
+# clock.
 run_one() {
-  local bin=$1 out=$work/out
+  local bin=$1 dir=$2 out=$work/out
   rm -rf "$out"
   local extra=()
   [ $has_out = 1 ] || extra=(--out "$out")
   local t0=$EPOCHREALTIME
-  /usr/bin/time -f %M -o "$work/rss" "$bin" "${args[@]}" "${extra[@]}" >/dev/null 2>"$work/err" ||
-    { echo "ab-bench: sim failed:" >&2; cat "$work/err" >&2; exit 2; }
+  (cd "$dir" && /usr/bin/time -f %M -o "$work/rss" "$bin" "${args[@]}" "${extra[@]}" \
+    >/dev/null 2>"$work/err") ||
+    { echo "ab-bench: sim failed in $dir:" >&2; cat "$work/err" >&2; exit 2; }
   local t1=$EPOCHREALTIME
   echo "$(echo "$t1 - $t0" | bc -l) $(tail -1 "$work/rss")"
 }
 
 echo "== $pairs pairs (plus one warm-up): sim ${args[*]}" >&2
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-run_one "$root/target/ab-a.sim" >/dev/null
-run_one "$root/target/ab-b.sim" >/dev/null
+run_one "$root/target/ab-a.sim" "$dir_a" >/dev/null
+run_one "$root/target/ab-b.sim" "$dir_b" >/dev/null
 : >"$work/pairs"
 for i in $(seq 1 "$pairs"); do
-  a=$(run_one "$root/target/ab-a.sim")
-  b=$(run_one "$root/target/ab-b.sim")
+  a=$(run_one "$root/target/ab-a.sim" "$dir_a")
+  b=$(run_one "$root/target/ab-b.sim" "$dir_b")
   echo "$a $b" >>"$work/pairs"
   echo "pair $i: A ${a% *} s, B ${b% *} s" >&2
 done
