@@ -86,6 +86,7 @@ const EFO: &[&str] = &[
     "propagation",
     "renewal_period",
     "renewal_gap",
+    "event_gap",
 ];
 const PRODUCER: &[&str] = &[
     "stream",

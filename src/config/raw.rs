@@ -112,6 +112,7 @@ pub struct RawEfo {
     pub propagation: Option<DistRaw<Dur>>,
     pub renewal_period: Option<Dur>,
     pub renewal_gap: Option<Dur>,
+    pub event_gap: Option<Dur>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]

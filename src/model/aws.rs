@@ -94,12 +94,15 @@ pub const RETENTION: Nanos = 24 * HOUR;
 /// minutes (<https://docs.aws.amazon.com/streams/latest/dev/enhanced-consumers.html>,
 /// <https://docs.aws.amazon.com/streams/latest/dev/building-consumers.html>).
 /// ASSUMPTION: pushes pause for 50 ms while a subscription is renewed.
+/// ASSUMPTION: a record is pushed as soon as it has propagated to a subscriber that can take it,
+/// in its own event if need be (no least gap between events).
 pub fn efo_defaults() -> EfoSpec {
     EfoSpec {
         bytes_per_s: 2 * MIB,
         propagation: Dist::Fixed((70 * MS) as f64),
         renewal_period: 5 * MIN,
         renewal_gap: 50 * MS,
+        event_gap: 0,
     }
 }
 

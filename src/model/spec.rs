@@ -106,6 +106,9 @@ pub struct EfoSpec {
     pub renewal_period: Nanos,
     /// Nothing is pushed for this long at each renewal.
     pub renewal_gap: Nanos,
+    /// Least time between two pushes of one subscription that carry records: a record that
+    /// propagates sooner comes with the next push.
+    pub event_gap: Nanos,
 }
 
 /// How a producer's arrivals are spaced.

@@ -114,11 +114,18 @@ fn efo(k: &Keys, e: &RawEfo) -> R<EfoSpec> {
             .renewal_period
             .map_or(Ok(d.renewal_period), |v| k.nonzero("renewal_period", v.0))?,
         renewal_gap: e.renewal_gap.map_or(d.renewal_gap, |v| v.0),
+        event_gap: e.event_gap.map_or(d.event_gap, |v| v.0),
     };
     if efo.renewal_gap >= efo.renewal_period {
         return k.bad(
             "renewal_gap",
             "the renewal gap must be shorter than the renewal period",
+        );
+    }
+    if efo.event_gap >= efo.renewal_period {
+        return k.bad(
+            "event_gap",
+            "the least gap between pushes must be shorter than the renewal period",
         );
     }
     Ok(efo)

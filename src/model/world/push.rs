@@ -26,19 +26,26 @@ impl World<'_> {
             q.schedule(now - phase + efo.renewal_gap, Event::Read(r));
             return;
         }
+        // Before `next_event_at` this push only ends a batching window: no event has come.
         let room = rd.pipe.available(efo.bytes_per_s, now);
-        if room > 0 {
+        if room > 0 && now >= rd.next_event_at {
             let readable_at = now.saturating_sub(rd.prop_delay);
-            let (_, bytes) = self.fetch(now, r, u64::MAX, room, readable_at);
-            self.readers[r].pipe.consume(bytes);
-            let ci = self.readers[r].consumer as usize;
+            let (records, bytes) = self.fetch(now, r, u64::MAX, room, readable_at);
+            let rd = &mut self.readers[r];
+            rd.pipe.consume(bytes);
+            if records > 0 {
+                rd.next_event_at = now + efo.event_gap;
+            }
+            let ci = rd.consumer as usize;
             self.consumers[ci].metrics.efo_bytes += bytes;
         }
         self.dispatch(now, r, q);
         self.schedule_push(now, r, q);
     }
 
-    /// Schedules a reader's next push: when its next record will have propagated.
+    /// Schedules a reader's next push: when its next record will have propagated, and no sooner
+    /// than the stream's `event_gap` after the last push that carried records; or when the
+    /// batching window of the records it holds ends, if that is earlier.
     pub(super) fn schedule_push(&mut self, now: Nanos, r: ReaderId, q: &mut Queue<Event>) {
         let c = self.consumer(r);
         let efo = &self.spec.streams[c.stream].efo;
@@ -53,7 +60,8 @@ impl World<'_> {
             } else {
                 shard.next_arrival()
             };
-            (rd.window_start + c.batching_window).min(next_ts.saturating_add(rd.prop_delay))
+            let arrives = next_ts.saturating_add(rd.prop_delay).max(rd.next_event_at);
+            (rd.window_start + c.batching_window).min(arrives)
         } else {
             let next_ts = if rd.cursor < shard.log.end() {
                 shard.log.ts_of(rd.cursor, &rd.hint)
@@ -65,7 +73,7 @@ impl World<'_> {
             }
             let rd = &mut self.readers[r];
             rd.prop_delay = round_u64(efo.propagation.sample(&mut rd.rng));
-            next_ts + rd.prop_delay
+            (next_ts + rd.prop_delay).max(rd.next_event_at)
         };
         let rd = &mut self.readers[r];
         let next = next.max(now).max(rd.pipe.refill_time(efo.bytes_per_s, now));

@@ -127,6 +127,9 @@ pub(super) struct Reader {
     pub(super) rng: SimRng,
     pub(super) pipe: BytePipe,
     pub(super) prop_delay: Nanos,
+    /// Enhanced fan-out: the earliest time the next push may carry records (the last one that did,
+    /// plus the stream's `event_gap`).
+    pub(super) next_event_at: Nanos,
     /// Indices into the shard's poison marks that fail this consumer.
     pub(super) marks: Vec<usize>,
     /// Where this reader last looked in the shard's log.
@@ -162,6 +165,7 @@ impl Reader {
             rng: stream(seed, &[RNG_READER, name_id(&c.name), u64::from(shard)]),
             pipe: BytePipe::new(efo_bytes_per_s),
             prop_delay: 0,
+            next_event_at: 0,
             marks,
             hint: Hint::default(),
         }
