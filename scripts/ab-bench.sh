@@ -35,14 +35,17 @@ rev_a=$1 rev_b=$2
 shift 3
 args=("$@")
 
+# The worktree of commit `sha` (full hash) under target/ab/.
+tree_of() {
+  echo "$root/target/ab/tree-${1:0:12}"
+}
+
 # The checkout a build runs in under --own-inputs (the work tree for `worktree`).
 checkout() {
   if [ "$1" = worktree ]; then
     echo "$root"
   else
-    local sha
-    sha=$(git rev-parse "$1^{commit}")
-    echo "$root/target/ab/tree-${sha:0:12}"
+    tree_of "$(git rev-parse "$1^{commit}")"
   fi
 }
 
@@ -57,7 +60,8 @@ build() {
   fi
   local sha
   sha=$(git rev-parse --verify --quiet "$rev^{commit}") || { echo "ab-bench: no commit '$rev'" >&2; exit 2; }
-  local tree="$root/target/ab/tree-${sha:0:12}"
+  local tree
+  tree=$(tree_of "$sha")
   [ -d "$tree" ] || git worktree add --detach "$tree" "$sha" >/dev/null 2>&1 || exit 2
   CARGO_TARGET_DIR="$root/target/ab/target-${sha:0:12}" cargo build --release --quiet --bin sim \
     --manifest-path "$tree/Cargo.toml" >&2 || exit 2

@@ -70,30 +70,22 @@ fn mm1_waiting_time_matches_the_closed_form() {
     assert!((e2e - 200.0).abs() < 10.0, "sojourn {e2e} ms, expected 200");
 }
 
-/// One shard written every 10 ms exactly, read by one EFO consumer with no propagation delay and a
-/// 1 ms function: every push finds the function free.
-const EVENTS: &str = r#"
-duration = "1h"
-warmup = "1m"
-seed = 3
-[streams.s]
-kind = "kinesis"
-shards = 1
-efo = { propagation = "0", renewal_gap = "0", bytes_per_s = "100MiB" }
-[producers.p]
-stream = "s"
-rate = 100.0
-arrivals = "constant"
-record_size = 100
-[consumers.q]
-stream = "s"
-read = "efo"
-batch_size = 100
-function = { duration = "1ms", per_record = "0", cold_start = "0", timeout = "60s" }
-"#;
+/// The queue model written every 10 ms exactly, with a 1 ms function and batches of up to 100:
+/// every push finds the function free.
+const EVENTS: [&str; 6] = [
+    "duration=\"1h\"",
+    "warmup=\"1m\"",
+    "producers.p.rate=100.0",
+    "producers.p.arrivals=\"constant\"",
+    "consumers.q.batch_size=100",
+    "consumers.q.function.duration=\"1ms\"",
+];
 
-/// Mean delivery latency (ms) and records per invocation of the one consumer.
-fn latency_and_batch(r: &RunReport) -> (f64, f64) {
+/// Mean delivery latency (ms) and records per invocation of the queue model under [`EVENTS`]
+/// and `more`.
+fn latency_and_batch(more: &[&str]) -> (f64, f64) {
+    let sets: Vec<&str> = EVENTS.iter().chain(more).copied().collect();
+    let r = run(QUEUE, &sets);
     let c = &r.consumers[0];
     (
         c.delivery_latency_ms,
@@ -103,7 +95,7 @@ fn latency_and_batch(r: &RunReport) -> (f64, f64) {
 
 #[test]
 fn with_no_event_gap_each_record_is_pushed_and_invoked_alone_at_once() {
-    let (latency, per_invocation) = latency_and_batch(&run(EVENTS, &[]));
+    let (latency, per_invocation) = latency_and_batch(&[]);
     assert!(latency.abs() < 1e-6, "latency {latency} ms");
     assert!((per_invocation - 1.0).abs() < 1e-9, "{per_invocation}");
 }
@@ -112,8 +104,7 @@ fn with_no_event_gap_each_record_is_pushed_and_invoked_alone_at_once() {
 fn an_event_gap_of_five_arrivals_pushes_five_records_at_a_time() {
     // Pushes 50 ms apart each carry the records written 40, 30, 20, 10 and 0 ms before: 20 ms on
     // average.
-    let (latency, per_invocation) =
-        latency_and_batch(&run(EVENTS, &["streams.s.efo.event_gap=\"50ms\""]));
+    let (latency, per_invocation) = latency_and_batch(&["streams.s.efo.event_gap=\"50ms\""]);
     assert!((latency - 20.0).abs() < 0.05, "latency {latency} ms");
     assert!((per_invocation - 5.0).abs() < 0.01, "{per_invocation}");
 }
@@ -122,19 +113,18 @@ fn an_event_gap_of_five_arrivals_pushes_five_records_at_a_time() {
 fn a_batching_window_still_ends_on_time_between_events() {
     // The 20 ms window that opens at each push ends before the next one: each batch of five waits
     // 20 ms more than without the window.
-    let sets = [
+    let (latency, per_invocation) = latency_and_batch(&[
         "streams.s.efo.event_gap=\"50ms\"",
         "consumers.q.batching_window=\"20ms\"",
-    ];
-    let (latency, per_invocation) = latency_and_batch(&run(EVENTS, &sets));
+    ]);
     assert!((latency - 40.0).abs() < 0.05, "latency {latency} ms");
     assert!((per_invocation - 5.0).abs() < 0.01, "{per_invocation}");
 }
 
 #[test]
 fn an_event_gap_as_long_as_the_subscription_is_refused_by_key() {
-    let path = std::path::Path::new("events.toml");
-    let err = ModelFile::from_text(path, EVENTS.to_string())
+    let path = std::path::Path::new("queue.toml");
+    let err = ModelFile::from_text(path, QUEUE.to_string())
         .unwrap()
         .resolve(&[Override::parse("streams.s.efo.event_gap=\"5m\"").unwrap()])
         .unwrap_err()

@@ -54,20 +54,15 @@ impl World<'_> {
             return;
         }
         let shard = &self.streams[rd.stream as usize].shards[rd.shard as usize];
+        let next_ts = if rd.cursor < shard.log.end() {
+            shard.log.ts_of(rd.cursor, &rd.hint)
+        } else {
+            shard.next_arrival()
+        };
         let next = if rd.cursor > rd.pend_start {
-            let next_ts = if rd.cursor < shard.log.end() {
-                shard.log.ts_of(rd.cursor, &rd.hint)
-            } else {
-                shard.next_arrival()
-            };
             let arrives = next_ts.saturating_add(rd.prop_delay).max(rd.next_event_at);
             (rd.window_start + c.batching_window).min(arrives)
         } else {
-            let next_ts = if rd.cursor < shard.log.end() {
-                shard.log.ts_of(rd.cursor, &rd.hint)
-            } else {
-                shard.next_arrival()
-            };
             if next_ts == Nanos::MAX {
                 return;
             }
