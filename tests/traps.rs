@@ -161,8 +161,11 @@ fn run_refuses_to_overwrite_files_it_did_not_write() {
         "--out",
         &out,
     ];
-    let err = fails_with(&args, "refusing to overwrite");
-    assert!(err.contains(&format!("{out}/summary.json")), "{err}");
+    let err = fails_with(&args, "refusing to write into");
+    assert!(
+        err.contains(&format!("{out}/summary.json was not written by sim")),
+        "{err}"
+    );
     assert!(err.contains("choose another --out"), "{err}");
     assert_eq!(
         std::fs::read_to_string(dir.path().join("summary.json")).unwrap(),

@@ -1,6 +1,6 @@
 //! A calibration's files: the calibrated model, every evaluated candidate, the overlay charts and
-//! the summary printed on the terminal. The folder is filled in a staging folder and renamed into
-//! place, so a failed calibration leaves nothing behind.
+//! the summary printed on the terminal. The folder is filled in a staging folder (`fsio::Staged`) and
+//! moved into place, so a failed calibration leaves nothing behind.
 
 use super::{Calibration, Spread};
 use crate::cloudwatch::time;
@@ -12,20 +12,25 @@ use std::fmt::Write as _;
 use std::path::{Component, Path, PathBuf};
 use toml_edit::{DocumentMut, Item, Value};
 
-/// Writes `<model>-calibrated.toml`, `calibration.csv` and `overlay-*.{png,svg}` into `out`.
-/// `model_path` and `model_text` are the model as written.
-pub fn write_dir(c: &Calibration, model_path: &Path, model_text: &str, out: &Path) -> Result<()> {
-    fsio::replace_dir(out, |dir| {
-        let toml = calibrated_model(c, model_path, model_text, out)?;
-        fsio::write(
-            &dir.join(format!("{}-calibrated.toml", c.model)),
-            toml.as_bytes(),
-        )?;
-        fsio::write(&dir.join("calibration.csv"), csv(c).as_bytes())?;
-        overlay(c, dir)?;
-        let page = report_page(c, &toml, &crate::output::html_report::svgs_in(dir)?);
-        fsio::write(&dir.join("report.html"), page.as_bytes())
-    })
+/// Writes `<model>-calibrated.toml`, `calibration.csv` and `overlay-*.{png,svg}` into `dir`, a
+/// staging folder whose files will be in `out` (export paths in the calibrated model are made
+/// relative to `out`). `model_path` and `model_text` are the model as written.
+pub fn write_dir(
+    c: &Calibration,
+    model_path: &Path,
+    model_text: &str,
+    out: &Path,
+    dir: &Path,
+) -> Result<()> {
+    let toml = calibrated_model(c, model_path, model_text, out)?;
+    fsio::write(
+        &dir.join(format!("{}-calibrated.toml", c.model)),
+        toml.as_bytes(),
+    )?;
+    fsio::write(&dir.join("calibration.csv"), csv(c).as_bytes())?;
+    overlay(c, dir)?;
+    let page = report_page(c, &toml, &crate::output::html_report::svgs_in(dir)?);
+    fsio::write(&dir.join("report.html"), page.as_bytes())
 }
 
 /// The calibration as one self-contained page: the fit first, then the overlays of observed and

@@ -4,6 +4,7 @@ use super::args::*;
 use super::common::*;
 use crate::config::{ConfigError, ModelFile, Override};
 use crate::experiment::{kind_of, Experiment, FileKind};
+use crate::fsio::{Mode, Staged};
 use crate::model::run::{simulate_threads, Observer, Unobserved};
 use crate::output;
 use crate::progress::{peak_rss_mb, RunBar};
@@ -48,12 +49,17 @@ pub(super) fn run_calibrate(args: CalibrateArgs) -> Result<(), Failure> {
     let out = args
         .out
         .unwrap_or_else(|| PathBuf::from("output").join(format!("{name}-calibration")));
-    crate::fsio::check_replaceable(&out)?;
+    let staged = Staged::begin(
+        &out,
+        Mode::Replace,
+        &[&file.path, &req.queries, &req.observed],
+    )?;
     let c = calibrate(&file, &req).map_err(|e| match e {
         Error::Config(e) => Failure::Input(e),
         e => Failure::Usage(e.to_string()),
     })?;
-    write::write_dir(&c, &file.path, &file.text, &out)?;
+    write::write_dir(&c, &file.path, &file.text, &out, staged.path()).map_err(output_failure)?;
+    staged.commit()?;
     let mut text = write::summary(&c);
     text += &format!(
         "  wrote {}/{{report.html,{}-calibrated.toml,calibration.csv,overlay-*.png,overlay-*.svg}}\n",
@@ -174,8 +180,7 @@ pub(super) fn run_model(args: RunArgs) -> Result<(), Failure> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join(&spec.name));
-    crate::fsio::check_overwritable(&out_dir, &output::run::FILES)
-        .map_err(|e| Failure::Usage(format!("{e:#}")))?;
+    let staged = Staged::begin(&out_dir, Mode::Update, &inputs(&file.path, &args.prices))?;
     let show_progress = std::io::stderr().is_terminal();
     let prices = crate::config::prices::load(args.prices.as_deref())?;
     let mut observer: Box<dyn Observer> = if show_progress {
@@ -199,7 +204,8 @@ pub(super) fn run_model(args: RunArgs) -> Result<(), Failure> {
         model_text: &file.text,
         command_line: &command_line(),
     };
-    output::run::write_files(&out_dir, &report, &page)?;
+    output::run::write_files(staged.path(), &report, &page).map_err(output_failure)?;
+    staged.commit()?;
     let text = if args.json {
         let mut text = serde_json::to_string(&report).expect("reports serialize");
         if !file.fitted().is_empty() {
@@ -260,6 +266,11 @@ pub(super) fn run_timeline(args: TimelineArgs) -> Result<(), Failure> {
             spec.streams[stream].name, spec.streams[stream].shards
         )));
     }
+    let out_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output").join(&spec.name));
+    let staged = Staged::begin(&out_dir, Mode::Update, &[&file.path])?;
     let trace = crate::model::run::simulate_trace(
         &spec,
         crate::model::world::Trace {
@@ -270,11 +281,9 @@ pub(super) fn run_timeline(args: TimelineArgs) -> Result<(), Failure> {
             ..Default::default()
         },
     );
-    let out_dir = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("output").join(&spec.name));
-    output::timeline::write(&out_dir.join("timeline"), &spec, &trace)?;
+    output::timeline::write(&staged.path().join("timeline"), &spec, &trace)
+        .map_err(output_failure)?;
+    staged.commit()?;
     let throttled = trace
         .calls
         .iter()

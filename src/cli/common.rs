@@ -40,23 +40,31 @@ pub enum Failure {
     Interrupted(String),
 }
 
-/// A flag set by the first Ctrl-C; a second Ctrl-C exits at once with code 130.
-pub(super) fn interrupt_flag() -> &'static std::sync::atomic::AtomicBool {
-    use std::sync::atomic::{AtomicBool, Ordering};
-    static STOP: AtomicBool = AtomicBool::new(false);
-    static INSTALL: std::sync::Once = std::sync::Once::new();
-    INSTALL.call_once(|| {
-        // With ctrlc's `termination` feature this also catches SIGTERM (and SIGHUP), which batch
-        // schedulers send before killing a task: the runs under way still land in the journal.
-        let _ = ctrlc::set_handler(|| {
-            if STOP.swap(true, Ordering::SeqCst) {
-                std::process::exit(130);
-            }
+static STOP: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+static GRACEFUL: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Catches Ctrl-C and SIGTERM (and SIGHUP), which batch schedulers send before killing a task,
+/// for every command. A command that asked for [`interrupt_flag`] finishes the runs under way
+/// and keeps them; any other command stops at once. Either way nothing half-written is left:
+/// staging folders are removed and the exit code is 130. A second signal always stops at once.
+pub(super) fn install_interrupts() {
+    use std::sync::atomic::Ordering;
+    let _ = ctrlc::set_handler(|| {
+        if GRACEFUL.load(Ordering::SeqCst) && !STOP.swap(true, Ordering::SeqCst) {
             eprintln!(
                 "\ninterrupted: finishing the runs under way (interrupt again to quit at once)"
             );
-        });
+            return;
+        }
+        eprintln!("\ninterrupted: stopped; no output written");
+        crate::fsio::staged::abandon_all();
+        std::process::exit(130);
     });
+}
+
+/// The flag the first Ctrl-C or SIGTERM sets, for a command that checks it between runs.
+pub(super) fn interrupt_flag() -> &'static std::sync::atomic::AtomicBool {
+    GRACEFUL.store(true, std::sync::atomic::Ordering::SeqCst);
     &STOP
 }
 
@@ -66,6 +74,24 @@ pub(super) fn snippet_of(e: &Failure) -> String {
         Failure::Input(c) => c.snippet().map_or(String::new(), |s| format!("\n{s}")),
         _ => String::new(),
     }
+}
+
+impl From<crate::fsio::owned::Error> for Failure {
+    /// A folder sim may not write into, or cannot: the user's to fix (exit 2).
+    fn from(e: crate::fsio::owned::Error) -> Self {
+        Failure::Usage(e.to_string())
+    }
+}
+
+/// A failure to write a command's files (a full disk, a permission): the user's to fix, like a
+/// bad `--out` (exit 2), not a bug in a run.
+pub(super) fn output_failure(e: anyhow::Error) -> Failure {
+    Failure::Usage(format!("{e:#}"))
+}
+
+/// The files a command on one model reads: the model and the prices file, if one is named.
+pub(super) fn inputs<'a>(model: &'a Path, prices: &'a Option<std::path::PathBuf>) -> Vec<&'a Path> {
+    std::iter::once(model).chain(prices.as_deref()).collect()
 }
 
 impl Failure {

@@ -8,6 +8,7 @@ mod allocator;
 mod args;
 mod commands;
 mod common;
+mod plan;
 mod sweeps;
 
 use anyhow::Result;
@@ -16,6 +17,7 @@ use clap::{Parser, Subcommand};
 use commands::*;
 pub use common::Failure;
 use common::*;
+use plan::run_plan;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use sweeps::*;
@@ -104,6 +106,7 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    install_interrupts();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -1,8 +1,9 @@
-//! The commands over an experiment's runs: sweep (whole, sharded or listed), merge, plan.
+//! The commands over an experiment's runs: sweep (whole, sharded or listed) and merge.
 
 use super::args::*;
 use super::common::*;
 use crate::experiment::Experiment;
+use crate::fsio::{Mode, Staged};
 use crate::{output, sweep};
 use anyhow::Result;
 use std::io::IsTerminal;
@@ -22,6 +23,19 @@ pub(super) fn sweep_forecast(exp: &Experiment) -> crate::model::estimate::Estima
     )
 }
 
+/// The files a command over `exp` reads (an output folder must not hold them): the experiment,
+/// its models, the prices file and any journals.
+pub(super) fn exp_inputs<'a>(
+    exp: &'a Experiment,
+    prices: &'a Option<PathBuf>,
+    journals: &[&'a std::path::Path],
+) -> Vec<&'a std::path::Path> {
+    let mut v = exp.input_files();
+    v.extend(prices.as_deref());
+    v.extend(journals);
+    v
+}
+
 /// What identifies the unit prices in a journal header: a hash of the prices file's text, or
 /// `builtin` for the shipped ones.
 pub(super) fn prices_id(path: Option<&std::path::Path>) -> String {
@@ -39,7 +53,7 @@ pub(super) fn shard_of(typed: &str) -> Result<sweep::shard::Shard, Failure> {
 
 /// The assumption sets `--assumptions` asks for: none for 0, as for the flag left out, which
 /// leaves `--sensitivity` nothing to apply to.
-fn sets_asked(
+pub(super) fn sets_asked(
     n: Option<u32>,
     sensitivity: Option<sweep::bands::Estimator>,
 ) -> Result<Option<u32>, Failure> {
@@ -67,9 +81,14 @@ pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join(&exp.name));
     let shard = args.shard.as_deref().map(shard_of).transpose()?;
-    if shard.is_none() {
-        crate::fsio::check_replaceable(&out_dir).map_err(|e| Failure::Usage(format!("{e:#}")))?;
-    }
+    let staged = match shard {
+        None => Some(Staged::begin(
+            &out_dir,
+            Mode::Replace,
+            &exp_inputs(&exp, &args.prices, &[]),
+        )?),
+        Some(_) => None,
+    };
     let journal = journal_folder(&args, shard, &out_dir)?;
     let forecast = sweep_forecast(&exp);
     let times = 1.0 + design.as_ref().map_or(0.0, |d| d.runs() as f64);
@@ -106,10 +125,12 @@ pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
         }
         None => None,
     };
+    let staged = staged.expect("a sweep that is not a shard has its folder");
     write_sweep(
         &exp,
         &res,
-        &out_dir,
+        &prices_id(args.prices.as_deref()),
+        staged,
         args.json,
         args.columns.as_deref(),
         bands.as_ref(),
@@ -177,8 +198,11 @@ fn interrupted(
         Some(_) => "run the same command again to finish this shard".to_string(),
         None if args.journal.is_some() => "run the same command again to finish the sweep".into(),
         None => format!(
-            "`sim sweep --resume {}` finishes the sweep",
-            args.experiment.display()
+            "`sim sweep --resume {}{}` finishes the sweep",
+            args.experiment.display(),
+            args.out
+                .as_ref()
+                .map_or(String::new(), |o| format!(" --out {}", o.display()))
         ),
     };
     Failure::Interrupted(format!(
@@ -219,7 +243,8 @@ fn finish_shard(
 pub(super) fn write_sweep(
     exp: &Experiment,
     res: &sweep::SweepResult,
-    out_dir: &std::path::Path,
+    prices: &str,
+    staged: Staged,
     json: bool,
     columns: Option<&[crate::sweep::metric::Metric]>,
     bands: Option<&sweep::bands::Bands>,
@@ -229,10 +254,11 @@ pub(super) fn write_sweep(
         command_line: command_line(),
         slos: None,
         bands,
+        identity: Some(output::results::Identity::of(exp, prices)),
     };
-    crate::fsio::replace_dir(out_dir, |dir| {
-        output::sweep_files::write_all(dir, exp, res, &write)
-    })?;
+    output::sweep_files::write_all(staged.path(), exp, res, &write).map_err(output_failure)?;
+    let out_dir = staged.target().to_path_buf();
+    staged.commit()?;
     let text = if json {
         output::sweep::json(exp, res, &sums, bands).to_string() + "\n"
     } else {
@@ -285,7 +311,8 @@ pub(super) fn run_merge(args: MergeArgs) -> Result<(), Failure> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join(&exp.name));
-    crate::fsio::check_replaceable(&out_dir).map_err(|e| Failure::Usage(format!("{e:#}")))?;
+    let journals: Vec<&std::path::Path> = args.journal.iter().map(|j| j.as_path()).collect();
+    let staged = Staged::begin(&out_dir, Mode::Replace, &exp_inputs(&exp, &None, &journals))?;
     let design = merge_design(&exp, &args)?;
     let merged = match sweep::merge::merge(&exp, &args.journal, design.as_ref()) {
         Ok(merged) => merged,
@@ -297,10 +324,13 @@ pub(super) fn run_merge(args: MergeArgs) -> Result<(), Failure> {
         }
     };
     let bands = (design.zip(merged.sets)).map(|(d, sets)| sweep::bands::Bands::new(d, sets));
+    let prices = sweep::journal::read_header(&args.journal[0])
+        .map_or_else(|_| "builtin".to_string(), |h| h.prices);
     write_sweep(
         &exp,
         &merged.result,
-        &out_dir,
+        &prices,
+        staged,
         args.json,
         None,
         bands.as_ref(),
@@ -324,107 +354,4 @@ fn merge_design(
             .map_err(|why| Failure::Usage(format!("journal {}: {why}", args.journal[0].display())))
     })
     .transpose()
-}
-
-/// Runs every point under each assumption set of `design`.
-pub(super) fn run_bands(
-    experiment: &std::path::Path,
-    exp: &Experiment,
-    design: sweep::bands::AssumptionDesign,
-    opts: &sweep::Options,
-) -> Result<sweep::bands::Bands, Failure> {
-    match sweep::bands::run(exp, &design, opts) {
-        Ok(sets) => Ok(sweep::bands::Bands::new(design, sets)),
-        Err(sweep::SweepError::Interrupted {
-            finished, total, ..
-        }) => Err(Failure::Interrupted(format!(
-            "interrupted: {finished} of {total} assumption runs finished and kept; run the same \
-             command again for {} to continue",
-            experiment.display()
-        ))),
-        Err(sweep::SweepError::Failed(e)) => Err(e.into()),
-    }
-}
-
-pub(super) fn run_plan(args: PlanArgs) -> Result<(), Failure> {
-    let exp = open_experiment(&args.experiment, None)?;
-    let slos = if args.slos.is_empty() {
-        crate::plan::objectives(&exp)?
-    } else {
-        args.slos.clone()
-    };
-    if slos.is_empty() {
-        return Err(Failure::Usage(format!(
-            "no objectives: give --slo \"METRIC < VALUE\" or a [plan] table with slo = [...] in {}",
-            args.experiment.display()
-        )));
-    }
-    if let Some(out) = &args.out {
-        crate::fsio::check_replaceable(out).map_err(|e| Failure::Usage(format!("{e:#}")))?;
-    }
-    let prices = crate::config::prices::load(args.prices.as_deref())?;
-    // Runs are kept in a journal beside output/, so asking again with other objectives is instant.
-    let journal =
-        sweep::journal::folder(&PathBuf::from("output").join(format!("{}-plan", exp.name)));
-    let opts = sweep::Options {
-        jobs: args.jobs.unwrap_or(0),
-        progress: std::io::stderr().is_terminal(),
-        journal: Some(&journal),
-        resume: true,
-        stop: interrupt_flag(),
-        prices: Some(&prices),
-        shard: None,
-        on_done: None,
-    };
-    let header = sweep::journal::Header::new(&exp, &prices_id(args.prices.as_deref()));
-    sweep::journal::open(&journal, &header, sweep::journal::OnMismatch::Reset)?;
-    let res = match sweep::run_with(&exp, &opts) {
-        Ok(res) => res,
-        Err(sweep::SweepError::Interrupted {
-            finished, total, ..
-        }) => {
-            return Err(Failure::Interrupted(format!(
-            "interrupted: {finished} of {total} runs kept; run the same command again to continue"
-        )))
-        }
-        Err(sweep::SweepError::Failed(e)) => return Err(e.into()),
-    };
-    let sums = sweep::stats::summarise(&exp, &res);
-    let answers = crate::plan::answer(&exp, &sums, &slos);
-    let robust = match sets_asked(args.assumptions, args.sensitivity)? {
-        Some(n) => {
-            let estimator = args.sensitivity.unwrap_or_default();
-            let design =
-                sweep::bands::AssumptionDesign::for_estimator(&exp, n as usize, estimator)?;
-            let b = run_bands(&args.experiment, &exp, design, &opts)?;
-            Some(crate::plan::robustness(&exp, &b, &slos))
-        }
-        None => None,
-    };
-    if let Some(out) = &args.out {
-        let write = output::sweep_files::WriteOptions {
-            command_line: command_line(),
-            slos: Some(slos.clone()),
-            bands: None,
-        };
-        crate::fsio::replace_dir(out, |dir| {
-            output::sweep_files::write_all(dir, &exp, &res, &write)
-        })?;
-    }
-    if args.json {
-        return print_stdout(
-            &(crate::plan::json(&exp, &slos, &answers, robust.as_deref()).to_string() + "\n"),
-        );
-    }
-    let mut text = crate::plan::report(&exp, &slos, &answers);
-    if let Some(r) = &robust {
-        text += &crate::plan::robustness_report(&exp, r);
-    }
-    if let Some(out) = &args.out {
-        text += &format!(
-            "\n  wrote {}/ (plan.md, plan.json, report.html and the sweep's files)\n",
-            out.display()
-        );
-    }
-    print_stdout(&text)
 }

@@ -101,6 +101,13 @@ impl Experiment {
         derive_seed(self.seed, &[name_id(&self.points[p].key()), u64::from(r)]) >> 1
     }
 
+    /// The files the experiment reads: its own and every model file it names.
+    pub fn input_files(&self) -> Vec<&Path> {
+        std::iter::once(self.path.as_path())
+            .chain(self.models.iter().map(|m| m.path.as_path()))
+            .collect()
+    }
+
     /// The model files the points run (the base model first, then those of a `model` axis).
     pub fn model_files(&self) -> &[ModelFile] {
         &self.models

@@ -7,20 +7,23 @@ use super::html::{self, escape};
 use super::markdown::{headline, mean_pm};
 use crate::experiment::Experiment;
 use crate::model::RunReport;
-use crate::plan::{Answer, Slo};
+use crate::plan::{Answer, Robustness, Slo};
 use crate::sweep::metric::Metric;
 use crate::sweep::stats::PointSummaries;
-use crate::sweep::SweepResult;
 use anyhow::{Context, Result};
 use std::path::Path;
 
 /// Everything the page of a sweep shows.
 pub struct SweepPage<'a> {
     pub exp: &'a Experiment,
-    pub res: &'a SweepResult,
+    /// How many runs made the page's numbers, and how many events they simulated.
+    pub runs: usize,
+    pub events: u64,
     pub sums: &'a [PointSummaries],
     pub slos: &'a [Slo],
     pub answers: &'a [Answer],
+    /// The verdict under plausible assumption sets, when the sweep ran them.
+    pub robust: Option<&'a [Robustness]>,
     pub command_line: &'a str,
 }
 
@@ -90,8 +93,8 @@ fn runs_line(p: &SweepPage) -> String {
         "{} points x {} replicate(s) = {} runs, {} events, experiment seed {}",
         p.exp.points.len(),
         p.exp.replicates,
-        p.res.runs.len(),
-        p.res.events,
+        p.runs,
+        p.events,
         p.exp.seed
     )
 }
@@ -115,6 +118,13 @@ fn answer(p: &SweepPage) -> String {
         }
     }
     out += "</ul></div>\n";
+    if let Some(r) = p.robust {
+        out += &html::source(
+            "the verdict under plausible assumption sets",
+            crate::plan::robustness_report(p.exp, r).trim(),
+            true,
+        );
+    }
     out + &headline_table(p.exp, p.sums)
 }
 

@@ -8,6 +8,7 @@ pub mod html_report;
 pub mod manifest;
 pub mod markdown;
 pub mod minutes;
+pub mod results;
 pub mod run;
 pub mod sweep;
 pub mod sweep_files;

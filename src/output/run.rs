@@ -56,11 +56,11 @@ const HEADER: [&str; 11] = [
     "stream_throttled_reads",
 ];
 
-/// The files [`write_files`] writes, which it may overwrite only where `sim` wrote them.
+/// The files [`write_files`] writes.
 pub const FILES: [&str; 3] = ["summary.json", "timeseries.csv", "report.html"];
 
-/// Writes `summary.json`, `timeseries.csv` and `report.html` into `dir`, marked as written by
-/// `sim`; `page` describes the page (model text, command line).
+/// Writes `summary.json`, `timeseries.csv` and `report.html` into `dir` (a staging folder: see
+/// `fsio::Staged`); `page` describes the page (model text, command line).
 pub fn write_files(
     dir: &Path,
     report: &RunReport,
@@ -73,6 +73,5 @@ pub fn write_files(
     fsio::write_with(&dir.join("timeseries.csv"), |w| {
         write_timeseries(w, &report.minutes)
     })?;
-    fsio::write(&dir.join("summary.json"), json(report).as_bytes())?;
-    fsio::mark(dir)
+    fsio::write(&dir.join("summary.json"), json(report).as_bytes())
 }

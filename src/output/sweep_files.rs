@@ -21,12 +21,14 @@ pub struct WriteOptions<'a> {
     /// The runs under plausible assumption sets (`--assumptions N`): bands in `summary.csv`,
     /// `summary.json` and the plots, `sensitivity.csv` and the tornado charts.
     pub bands: Option<&'a Bands>,
+    /// What identifies the sweep, for `results.json` (None: no `results.json`).
+    pub identity: Option<super::results::Identity>,
 }
 
 /// Writes every file of a sweep into `dir`: `runs.csv`, `summary.csv`, `timeseries.csv`,
 /// `summary.json`, `summary.md`, the plots, `plan.json` and `plan.md` when there are objectives,
-/// `report.html` and `manifest.json`. `sim sweep` and every command that ends with a sweep's
-/// results call it, so their folders hold the same files.
+/// `report.html`, `results.json` and `manifest.json`. `sim sweep` and every command that ends
+/// with a sweep's results call it, so their folders hold the same files.
 pub fn write_all(
     dir: &Path,
     exp: &Experiment,
@@ -38,7 +40,6 @@ pub fn write_all(
         Some(s) => s.clone(),
         None => crate::plan::objectives(exp)?,
     };
-    let answers = crate::plan::answer(exp, &sums, &slos);
     fsio::write(&dir.join("runs.csv"), &runs_csv(exp, res))?;
     fsio::write(
         &dir.join("summary.csv"),
@@ -60,23 +61,66 @@ pub fn write_all(
         &dir.join("summary.md"),
         super::markdown::summary(exp, &sums).as_bytes(),
     )?;
-    if !slos.is_empty() {
-        let plan_json = crate::plan::json(exp, &slos, &answers, None).to_string() + "\n";
-        fsio::write(&dir.join("plan.json"), plan_json.as_bytes())?;
-        let md = crate::plan::markdown(exp, &slos, &answers);
-        fsio::write(&dir.join("plan.md"), md.as_bytes())?;
-    }
     super::sweep_plots::write_plots(dir, exp, res, &sums, opts.bands)?;
-    let page = super::html_report::SweepPage {
-        exp,
-        res,
+    let verdicts = Verdicts {
+        runs: res.runs.len(),
+        events: res.events,
         sums: &sums,
         slos: &slos,
-        answers: &answers,
+        bands: opts.bands,
         command_line: &opts.command_line,
     };
-    let html = super::html_report::sweep_page(&page, &super::html_report::svgs_in(dir)?);
-    fsio::write(&dir.join("report.html"), html.as_bytes())?;
+    write_verdicts(dir, dir, exp, &verdicts)?;
+    if let Some(id) = &opts.identity {
+        let text = super::results::json(id.clone(), res.runs.len(), res.events, &sums, opts.bands);
+        fsio::write(&dir.join(super::results::FILE), text.as_bytes())?;
+    }
     let manifest = super::manifest::sweep(exp, res, &opts.command_line, opts.bands.is_some());
     fsio::write(&dir.join("manifest.json"), manifest.as_bytes())
+}
+
+/// What the verdict files rest on: a sweep's summaries, its objectives and assumption sets.
+pub struct Verdicts<'a> {
+    pub runs: usize,
+    pub events: u64,
+    pub sums: &'a [crate::sweep::stats::PointSummaries],
+    pub slos: &'a [Slo],
+    pub bands: Option<&'a Bands>,
+    pub command_line: &'a str,
+}
+
+/// Writes the verdicts into `dir`: `plan.json` and `plan.md` when there are objectives (with the
+/// verdict under assumption sets where the sweep ran them), and `report.html`, whose plots are
+/// the SVG files in `svg_dir`. `sim plan` over a sweep already in a folder writes only these.
+pub fn write_verdicts(dir: &Path, svg_dir: &Path, exp: &Experiment, v: &Verdicts) -> Result<()> {
+    let answers = crate::plan::answer(exp, v.sums, v.slos);
+    let robust = match (v.bands, v.slos.is_empty()) {
+        (Some(b), false) => Some(crate::plan::robustness(exp, b, v.slos)),
+        _ => None,
+    };
+    if !v.slos.is_empty() {
+        let plan_json =
+            crate::plan::json(exp, v.slos, &answers, robust.as_deref()).to_string() + "\n";
+        fsio::write(&dir.join("plan.json"), plan_json.as_bytes())?;
+        let mut md = crate::plan::markdown(exp, v.slos, &answers);
+        if let Some(r) = &robust {
+            md += &crate::plan::robustness_report(exp, r);
+            if !md.ends_with('\n') {
+                md.push('\n');
+            }
+        }
+        fsio::write(&dir.join("plan.md"), md.as_bytes())?;
+    }
+    let page = super::html_report::SweepPage {
+        exp,
+        runs: v.runs,
+        events: v.events,
+        sums: v.sums,
+        slos: v.slos,
+        answers: &answers,
+        robust: robust.as_deref(),
+        command_line: v.command_line,
+    };
+    let html = super::html_report::sweep_page(&page, &super::html_report::svgs_in(svg_dir)?);
+    fsio::write(&dir.join("report.html"), html.as_bytes())
 }
