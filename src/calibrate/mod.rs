@@ -89,8 +89,30 @@ pub struct Spread {
     pub width: f64,
 }
 
-pub fn calibrate(file: &ModelFile, req: &Request) -> Result<Calibration, Error> {
-    let observed = observed::read(&req.queries, &req.observed, file.replay_start())?;
+/// The observed export in the calibration's window: the replayed traffic's, else the model's
+/// duration from the first observed point.
+pub fn observe(file: &ModelFile, req: &Request) -> Result<Observed, Error> {
+    let window = match file.replay_window() {
+        Some((start, end)) => observed::Window {
+            start: Some(start),
+            seconds: end.saturating_sub(start).max(0) as u64,
+            from: "the replayed traffic",
+        },
+        None => observed::Window {
+            start: None,
+            seconds: file.resolve(&req.overrides)?.duration / crate::engine::time::SEC,
+            from: "the model's duration",
+        },
+    };
+    Ok(observed::read(&req.queries, &req.observed, window)?)
+}
+
+/// Calibrates `file` against `observed` (see [`observe`]).
+pub fn calibrate(
+    file: &ModelFile,
+    req: &Request,
+    observed: Observed,
+) -> Result<Calibration, Error> {
     let mut base = req.overrides.clone();
     base.push(Override {
         path: "duration".into(),

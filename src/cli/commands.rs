@@ -32,11 +32,9 @@ pub(super) fn params(args: ParamsArgs) -> Result<(), Failure> {
 }
 
 pub(super) fn run_calibrate(args: CalibrateArgs) -> Result<(), Failure> {
-    use crate::calibrate::{calibrate, write, Error, Request};
+    use crate::calibrate::{calibrate, observe, write, Error, Request};
     let file = open_model(&args.model)?;
-    for f in file.fitted() {
-        eprintln!("fitted {}: {}", f.key, f.sentence);
-    }
+    tell_fitted(&file);
     let req = Request {
         queries: args.queries,
         observed: args.observed,
@@ -49,10 +47,15 @@ pub(super) fn run_calibrate(args: CalibrateArgs) -> Result<(), Failure> {
         .out
         .unwrap_or_else(|| PathBuf::from("output").join(format!("{name}-calibration")));
     crate::fsio::check_replaceable(&out)?;
-    let c = calibrate(&file, &req).map_err(|e| match e {
+    let failure = |e| match e {
         Error::Config(e) => Failure::Input(e),
         e => Failure::Usage(e.to_string()),
-    })?;
+    };
+    let observed = observe(&file, &req).map_err(failure)?;
+    for w in &observed.warnings {
+        eprintln!("warning: {w}");
+    }
+    let c = calibrate(&file, &req, observed).map_err(failure)?;
     write::write_dir(&c, &file.path, &file.text, &out)?;
     let mut text = write::summary(&c);
     text += &format!(
@@ -162,9 +165,7 @@ pub(super) fn run_model(args: RunArgs) -> Result<(), Failure> {
     let file = open_model(&args.model)?;
     let (overrides, typed) = flag_overrides(&args);
     let spec = file.resolve(&overrides).map_err(|e| as_typed(e, &typed))?;
-    for f in file.fitted() {
-        eprintln!("fitted {}: {}", f.key, f.sentence);
-    }
+    tell_fitted(&file);
     check_budget(
         "this run",
         crate::model::estimate::estimate(&spec),

@@ -94,6 +94,16 @@ pub(super) fn open_model(path: &Path) -> Result<ModelFile, Failure> {
     Ok(ModelFile::from_text(path, text)?)
 }
 
+/// Says on stderr what a model took from CloudWatch exports, and what is wrong with them.
+pub(super) fn tell_fitted(file: &ModelFile) {
+    for f in file.fitted() {
+        eprintln!("fitted {}: {}", f.key, f.sentence);
+    }
+    for w in file.export_warnings() {
+        eprintln!("warning: {w}");
+    }
+}
+
 /// Opens an experiment file; a model file is pointed at `sim run`.
 pub(super) fn open_experiment(path: &Path, replicates: Option<u32>) -> Result<Experiment, Failure> {
     let text = crate::config::read_text(path)?;
