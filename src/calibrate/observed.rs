@@ -182,11 +182,7 @@ type Sourced<'a> = (Vec<&'a str>, Vec<(i64, f64)>);
 /// The stream-level series of `metric` and `stat` at a 60 s period, with the Ids it comes from:
 /// the one without a ShardId, else the shards' sum (throttles) or their first (ages, which do not
 /// add).
-fn stream_level(
-    series: &[Series],
-    metric: Known,
-    stat: Stat,
-) -> Option<Sourced<'_>> {
+fn stream_level(series: &[Series], metric: Known, stat: Stat) -> Option<Sourced<'_>> {
     let all: Vec<&Series> = cloudwatch::select(series, metric, stat)
         .into_iter()
         .filter(|s| s.period_s == 60 && !s.points.is_empty())
