@@ -378,3 +378,22 @@ fn a_five_megabyte_key_is_not_echoed_whole() {
     let whole = format!("… ({} characters in all)`", key.len() + "streams.s.".len());
     assert!(err.contains(&whole), "{err}");
 }
+
+#[test]
+fn two_hundred_thousand_functions_are_checked_and_forecast_in_seconds() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from(
+        "duration = \"1m\"\n[streams.s]\nkind = \"kinesis\"\nshards = 1\n\
+         [producers.p]\nstream = \"s\"\nrate = 10.0\n",
+    );
+    for i in 0..20 {
+        text += &format!("[consumers.c{i}]\nstream = \"s\"\ncount = 10000\n");
+    }
+    let path = dir.path().join("many.toml");
+    std::fs::write(&path, text).unwrap();
+    let (code, err, secs) =
+        sim_in_empty_dir(&["run", &path.display().to_string(), "--max-events", "1"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("this run is forecast to need about"), "{err}");
+    assert!(secs < 20.0, "took {secs:.1} s");
+}

@@ -512,3 +512,31 @@ fn export_metadata_worth_knowing_is_named_in_a_warning() {
         );
     }
 }
+
+#[test]
+fn a_calibration_forecast_over_max_events_is_refused_before_any_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let model = scenario(dir, 10, 2);
+    let out = dir.join("cal");
+    let o = sim(&[
+        "calibrate",
+        s(&model),
+        "--queries",
+        s(&dir.join("observed/queries.json")),
+        "--observed",
+        s(&dir.join("observed/result.json")),
+        "--max-events",
+        "1000",
+        "--out",
+        s(&out),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("error: this calibration is forecast to need about"),
+        "{err}"
+    );
+    assert!(err.contains("more than --max-events 1.0e3"), "{err}");
+    assert!(!out.exists());
+}

@@ -27,6 +27,10 @@ pub struct CalibrateArgs {
     /// Output folder (default: output/MODEL-NAME-calibration/).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Refuse calibrations forecast to need more events than this, all runs together (the
+    /// forecast is printed).
+    #[arg(long, default_value_t = DEFAULT_MAX_EVENTS, value_name = "N")]
+    pub max_events: f64,
 }
 
 #[derive(Args, Debug)]

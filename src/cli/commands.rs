@@ -32,7 +32,7 @@ pub(super) fn params(args: ParamsArgs) -> Result<(), Failure> {
 }
 
 pub(super) fn run_calibrate(args: CalibrateArgs) -> Result<(), Failure> {
-    use crate::calibrate::{calibrate, observe, write, Error, Request};
+    use crate::calibrate::{calibrate, forecast, observe, write, Error, Request};
     let file = open_model(&args.model)?;
     tell_fitted(&file);
     let req = Request {
@@ -55,6 +55,8 @@ pub(super) fn run_calibrate(args: CalibrateArgs) -> Result<(), Failure> {
     for w in &observed.warnings {
         eprintln!("warning: {w}");
     }
+    let est = forecast(&file, &req, &observed).map_err(failure)?;
+    check_budget("this calibration", est, args.max_events)?;
     let c = calibrate(&file, &req, observed).map_err(failure)?;
     write::write_dir(&c, &file.path, &file.text, &out)?;
     let mut text = write::summary(&c);
