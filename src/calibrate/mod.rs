@@ -137,10 +137,7 @@ pub fn forecast(file: &ModelFile, req: &Request, observed: &Observed) -> Result<
     };
     let (sobol, refine) = search_sizes(req.runs);
     let runs = 3 + screened + sobol + refine;
-    Ok(Estimate {
-        events: one.events * runs as f64,
-        ..one
-    })
+    Ok(one.times(runs as f64))
 }
 
 /// Calibrates `file` against `observed` (see [`observe`]).

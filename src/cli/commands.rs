@@ -56,7 +56,8 @@ pub(super) fn run_calibrate(args: CalibrateArgs) -> Result<(), Failure> {
         eprintln!("warning: {w}");
     }
     let est = forecast(&file, &req, &observed).map_err(failure)?;
-    check_budget("this calibration", est, args.max_events)?;
+    let budget = Budget::of(args.max_events, args.max_memory.as_deref())?;
+    check_budget("this calibration", est, budget)?;
     let c = calibrate(&file, &req, observed).map_err(failure)?;
     write::write_dir(&c, &file.path, &file.text, &out)?;
     let mut text = write::summary(&c);
@@ -168,11 +169,8 @@ pub(super) fn run_model(args: RunArgs) -> Result<(), Failure> {
     let (overrides, typed) = flag_overrides(&args);
     let spec = file.resolve(&overrides).map_err(|e| as_typed(e, &typed))?;
     tell_fitted(&file);
-    check_budget(
-        "this run",
-        crate::model::estimate::estimate(&spec),
-        args.max_events,
-    )?;
+    let budget = Budget::of(args.max_events, args.max_memory.as_deref())?;
+    check_budget("this run", crate::model::estimate::estimate(&spec), budget)?;
     let out_dir = args
         .out
         .clone()
