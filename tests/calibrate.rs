@@ -384,6 +384,43 @@ fn a_stray_observed_timestamp_is_left_out_with_a_warning_not_a_huge_allocation()
 }
 
 #[test]
+fn without_a_replay_the_window_is_the_models_duration_where_the_points_are() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let model = scenario(dir, 10, 2);
+    let text = std::fs::read_to_string(&model).unwrap();
+    let plain: String = text
+        .lines()
+        .filter(|l| !l.starts_with("record_size"))
+        .map(|l| {
+            if l.starts_with("rate") {
+                "rate = 300.0"
+            } else {
+                l
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(&model, plain).unwrap();
+    // One point dated years before the rest (which start after the 2-minute warm-up): it must
+    // not place the window.
+    edit(
+        &dir.join("observed/result.json"),
+        "2024-05-01T10:09:00",
+        "2019-05-01T10:09:00",
+    );
+    let (code, err) = calibrate_reads(dir, &model);
+    assert_eq!(code, Some(2), "refused for --fit only: {err}");
+    assert!(
+        err.contains(
+            "left out 1 observed point outside the window 2024-05-01T10:02:00+00:00 to \
+             2024-05-01T10:12:00+00:00 (the model's duration), the first at 2019-05-01T10:09:00+00:00"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
 fn an_observed_export_with_no_point_in_the_window_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();

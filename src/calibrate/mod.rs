@@ -91,7 +91,7 @@ pub struct Spread {
 }
 
 /// The observed export in the calibration's window: the replayed traffic's, else the model's
-/// duration from the first observed point.
+/// duration placed where it holds the most observed points.
 pub fn observe(file: &ModelFile, req: &Request) -> Result<Observed, Error> {
     let window = match file.replay_window() {
         Some((start, end)) => observed::Window {

@@ -34,7 +34,7 @@ pub struct Observed {
 /// the points of the observed export (one stray timestamp would set it).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Window {
-    /// Epoch seconds of minute 0; `None`: the first observed point.
+    /// Epoch seconds of minute 0; `None`: where the window holds the most observed points.
     pub start: Option<i64>,
     /// Its length in seconds.
     pub seconds: u64,
@@ -109,19 +109,19 @@ pub fn read(
                 .into(),
         )
     };
-    let first = found
-        .iter()
-        .filter_map(|(_, p)| p.first().map(|x| x.0))
-        .min()
-        .ok_or_else(missing)?;
+    if found.iter().all(|(_, p)| p.is_empty()) {
+        return Err(missing());
+    }
     warnings.extend(
         report
             .warnings_for(&used)
             .into_iter()
             .map(|w| format!("{}: {w}", observed.display())),
     );
-    let start = window.start.unwrap_or(first);
     let minutes = window.seconds.div_ceil(60).max(1) as usize;
+    let start = window
+        .start
+        .unwrap_or_else(|| busiest_start(&found, 60 * minutes as i64));
     let end = start.saturating_add(60 * minutes as i64);
     let inside = |t: i64| (start..end).contains(&t);
     let (mut outside, mut first_outside, mut kept) = (0, None::<i64>, 0);
@@ -174,6 +174,26 @@ pub fn read(
         targets,
         warnings,
     })
+}
+
+/// Where a window of `seconds` holds the most observed points: at one of their timestamps, the
+/// earliest of the best (so one stray point, early or late, does not place the window).
+fn busiest_start(found: &[(usize, Vec<(i64, f64)>)], seconds: i64) -> i64 {
+    let mut times: Vec<i64> = found
+        .iter()
+        .flat_map(|(_, p)| p.iter().map(|x| x.0))
+        .collect();
+    times.sort_unstable();
+    let (mut best, mut best_n, mut end) = (times[0], 0, 0);
+    for (i, &t) in times.iter().enumerate() {
+        while end < times.len() && times[end] < t.saturating_add(seconds) {
+            end += 1;
+        }
+        if end - i > best_n {
+            (best, best_n) = (t, end - i);
+        }
+    }
+    best
 }
 
 /// Points of one series (or of several added up), with the Ids of the series they come from.
