@@ -110,6 +110,17 @@ impl Dist {
         }
     }
 
+    /// The largest value drawn; for a law without one (exponential, log-normal), its 99th
+    /// percentile.
+    pub fn upper(&self) -> f64 {
+        match *self {
+            Dist::Fixed(v) => v,
+            Dist::Exponential { mean } => mean * 100f64.ln(),
+            Dist::LogNormal { mu, sigma } => (mu + sigma * Z99).exp(),
+            Dist::Uniform { max, .. } => max,
+        }
+    }
+
     /// The variance.
     pub fn variance(&self) -> f64 {
         match *self {

@@ -5,6 +5,7 @@
 //! - [`engine`]: clock, event queue, random streams (knows nothing of AWS);
 //! - [`dist`]: distributions of durations and sizes;
 //! - [`fsio`]: atomic file writes, for every layer that writes files;
+//! - [`input`]: input files read with a size bound, and user text clipped when echoed back;
 //! - [`cloudwatch`]: CloudWatch exports (AWS CLI JSON) read into typed series, fits from them,
 //!   and series written back in the same format (knows nothing of the model);
 //! - [`plot`]: charts rendered from plain numbers into PNG and SVG files (knows nothing of AWS);
@@ -30,6 +31,7 @@ pub mod dist;
 pub mod engine;
 pub mod experiment;
 pub mod fsio;
+pub mod input;
 pub mod model;
 pub mod output;
 pub mod plan;

@@ -238,3 +238,162 @@ fn every_bad_file_gets_a_located_error_and_no_output() {
         committed.len() + generated.len()
     );
 }
+
+/// Runs `sim` with `args` in an empty folder; returns the exit code, stderr and seconds taken.
+fn sim_in_empty_dir(args: &[&str]) -> (Option<i32>, String, f64) {
+    let work = tempfile::tempdir().unwrap();
+    let started = std::time::Instant::now();
+    let output = Command::cargo_bin("sim")
+        .unwrap()
+        .current_dir(work.path())
+        .args(args)
+        .output()
+        .unwrap();
+    let secs = started.elapsed().as_secs_f64();
+    let created = std::fs::read_dir(work.path()).unwrap().count();
+    assert_eq!(created, 0, "{args:?} created files");
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    (output.status.code(), stderr, secs)
+}
+
+fn example(rel: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(rel)
+        .display()
+        .to_string()
+}
+
+#[test]
+#[cfg(unix)]
+fn an_endless_input_file_ends_in_a_size_error_within_seconds() {
+    let model = example("examples/calibrate/stream.toml");
+    let queries = example("examples/calibrate/observed/queries.json");
+    let observed = example("examples/calibrate/observed/result.json");
+    let zero = "/dev/zero";
+    let cases: [(Vec<&str>, &str); 6] = [
+        (vec!["validate", zero], "16 MiB"),
+        (vec!["sweep", "--quiet", zero], "16 MiB"),
+        (vec!["run", &model, "--prices", zero], "16 MiB"),
+        (
+            vec![
+                "calibrate",
+                &model,
+                "--queries",
+                zero,
+                "--observed",
+                &observed,
+            ],
+            "64 MiB",
+        ),
+        (
+            vec![
+                "calibrate",
+                &model,
+                "--queries",
+                &queries,
+                "--observed",
+                zero,
+            ],
+            "64 MiB",
+        ),
+        (vec!["params", zero], "16 MiB"),
+    ];
+    for (args, limit) in cases {
+        let (code, err, secs) = sim_in_empty_dir(&args);
+        assert_eq!(code, Some(2), "{args:?}: {err}");
+        let expected = format!("error: /dev/zero: larger than {limit}, the most sim reads from a");
+        assert!(err.contains(&expected), "{args:?}: {err}");
+        assert!(secs < 30.0, "{args:?} took {secs:.1} s");
+    }
+}
+
+#[test]
+#[cfg(unix)]
+fn an_endless_pipe_as_the_observed_export_ends_in_a_size_error() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("observed.json");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !made {
+        eprintln!("note: no mkfifo here; skipping");
+        return;
+    }
+    let writer_path = fifo.clone();
+    // Writes until the reader goes away (then the write fails and the thread ends).
+    let writer = std::thread::spawn(move || {
+        let Ok(mut f) = std::fs::OpenOptions::new().write(true).open(&writer_path) else {
+            return;
+        };
+        let chunk = b"{\"MetricDataResults\": []}\n".repeat(4096);
+        while f.write_all(&chunk).is_ok() {}
+    });
+    let (code, err, secs) = sim_in_empty_dir(&[
+        "calibrate",
+        &example("examples/calibrate/stream.toml"),
+        "--queries",
+        &example("examples/calibrate/observed/queries.json"),
+        "--observed",
+        &fifo.display().to_string(),
+    ]);
+    writer.join().unwrap();
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("observed.json: larger than 64 MiB, the most sim reads from a JSON file"),
+        "{err}"
+    );
+    assert!(secs < 30.0, "took {secs:.1} s");
+}
+
+#[test]
+fn a_model_with_a_utf8_byte_order_mark_reads_as_without() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(example("models/kinesis-standard.toml")).unwrap();
+    let path = dir.path().join("bom.toml");
+    std::fs::write(&path, format!("\u{feff}{text}")).unwrap();
+    let (code, err, _) = sim_in_empty_dir(&["validate", &path.display().to_string()]);
+    assert_eq!(code, Some(0), "{err}");
+}
+
+#[test]
+fn a_five_megabyte_key_is_not_echoed_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = "k".repeat(5 << 20);
+    let path = dir.path().join("huge-key.toml");
+    std::fs::write(
+        &path,
+        format!("[streams.s]\nkind = \"kinesis\"\nshards = 1\n{key} = 1\n"),
+    )
+    .unwrap();
+    let (code, err, _) = sim_in_empty_dir(&["validate", &path.display().to_string()]);
+    assert_eq!(code, Some(2), "{}", &err[..err.len().min(2000)]);
+    assert!(err.len() < 4000, "{} bytes of stderr", err.len());
+    assert!(
+        err.contains("huge-key.toml:4:1: key `streams.s.kkkk"),
+        "{err}"
+    );
+    let whole = format!("… ({} characters in all)`", key.len() + "streams.s.".len());
+    assert!(err.contains(&whole), "{err}");
+}
+
+#[test]
+fn two_hundred_thousand_functions_are_checked_and_forecast_in_seconds() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from(
+        "duration = \"1m\"\n[streams.s]\nkind = \"kinesis\"\nshards = 1\n\
+         [producers.p]\nstream = \"s\"\nrate = 10.0\n",
+    );
+    for i in 0..20 {
+        text += &format!("[consumers.c{i}]\nstream = \"s\"\ncount = 10000\n");
+    }
+    let path = dir.path().join("many.toml");
+    std::fs::write(&path, text).unwrap();
+    let (code, err, secs) =
+        sim_in_empty_dir(&["run", &path.display().to_string(), "--max-events", "1"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("this run is forecast to need about"), "{err}");
+    assert!(secs < 20.0, "took {secs:.1} s");
+}

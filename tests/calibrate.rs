@@ -320,3 +320,260 @@ fn a_function_duration_is_fitted_from_lambda_percentiles_and_reported_by_run_jso
         "{stderr}"
     );
 }
+
+/// Replaces the first `from` in the file at `path` by `to` (the test fails if there is none).
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{} has no {from}", path.display());
+    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+/// `sim calibrate` on the scenario in `dir`, with a `--fit` key that is refused only after the
+/// export is read: what the export's reading says, without a single run.
+fn calibrate_reads(dir: &Path, model: &Path) -> (Option<i32>, String) {
+    let o = sim(&[
+        "calibrate",
+        s(model),
+        "--queries",
+        s(&dir.join("observed/queries.json")),
+        "--observed",
+        s(&dir.join("observed/result.json")),
+        "--fit",
+        "no.such.key",
+        "--out",
+        s(&dir.join("cal")),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(!dir.join("cal").exists(), "no output folder: {err}");
+    (o.status.code(), err)
+}
+
+#[test]
+fn a_stray_observed_timestamp_is_left_out_with_a_warning_not_a_huge_allocation() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let model = scenario(dir, 10, 2);
+    let observed = dir.join("observed/result.json");
+    edit(&observed, "2024-05-01T10:09:00", "9999-05-01T10:09:00");
+    let out = dir.join("cal");
+    let o = sim(&[
+        "calibrate",
+        s(&model),
+        "--queries",
+        s(&dir.join("observed/queries.json")),
+        "--observed",
+        s(&observed),
+        "--fit",
+        HIDDEN[0].0,
+        "--runs",
+        "8",
+        "--out",
+        s(&out),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    let expected = format!(
+        "warning: {}: left out 1 observed point outside the window 2024-05-01T10:00:00+00:00 to \
+         2024-05-01T10:10:00+00:00 (the replayed traffic), the first at 9999-05-01T10:09:00+00:00",
+        observed.display()
+    );
+    assert!(err.contains(&expected), "{err}");
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("against 10 minutes"), "{stdout}");
+}
+
+#[test]
+fn without_a_replay_the_window_is_the_models_duration_where_the_points_are() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let model = scenario(dir, 10, 2);
+    let text = std::fs::read_to_string(&model).unwrap();
+    let plain: String = text
+        .lines()
+        .filter(|l| !l.starts_with("record_size"))
+        .map(|l| {
+            if l.starts_with("rate") {
+                "rate = 300.0"
+            } else {
+                l
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(&model, plain).unwrap();
+    // One point dated years before the rest (which start after the 2-minute warm-up): it must
+    // not place the window.
+    edit(
+        &dir.join("observed/result.json"),
+        "2024-05-01T10:09:00",
+        "2019-05-01T10:09:00",
+    );
+    let (code, err) = calibrate_reads(dir, &model);
+    assert_eq!(code, Some(2), "refused for --fit only: {err}");
+    assert!(
+        err.contains(
+            "left out 1 observed point outside the window 2024-05-01T10:02:00+00:00 to \
+             2024-05-01T10:12:00+00:00 (the model's duration), the first at 2019-05-01T10:09:00+00:00"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_observed_export_with_no_point_in_the_window_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let model = scenario(dir, 10, 2);
+    let observed = dir.join("observed/result.json");
+    let text = std::fs::read_to_string(&observed).unwrap();
+    std::fs::write(&observed, text.replace("2024-05-01T10:", "2024-05-02T10:")).unwrap();
+    let (code, err) = calibrate_reads(dir, &model);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("result.json: no observed point inside the window 2024-05-01T10:00:00+00:00"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_stray_traffic_timestamp_is_left_out_of_the_replay_with_a_warning() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let model = scenario(dir, 10, 2);
+    let traffic = dir.join("traffic/result.json");
+    edit(&traffic, "2024-05-01T10:09:00", "9999-05-01T10:09:00");
+    let o = sim(&["run", s(&model), "--out", s(&dir.join("run"))]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains(&format!(
+            "warning: {}: incoming_records: left out 1 point outside the replayed window \
+             2024-05-01T10:00:00+00:00 to 2024-05-01T10:09:00+00:00 (the longest run of consecutive \
+             60 s periods), the first at 9999-05-01T10:09:00+00:00",
+            traffic.display()
+        )),
+        "{err}"
+    );
+    assert!(err.contains("over 9 periods of 60 s (0 missing"), "{err}");
+}
+
+#[test]
+fn export_metadata_that_makes_data_wrong_is_an_error_naming_file_and_series() {
+    type Edit = (&'static str, &'static str, &'static str, &'static str);
+    // (file, from, to, what the error says)
+    let cases: [Edit; 4] = [
+        (
+            "observed/result.json",
+            "\"StatusCode\": \"Complete\"",
+            "\"StatusCode\": \"InternalError\"",
+            ": StatusCode InternalError in result entry",
+        ),
+        (
+            "observed/result.json",
+            "\"StatusCode\": \"Complete\"",
+            "\"StatusCode\": \"Forbidden\"",
+            ": StatusCode Forbidden in result entry",
+        ),
+        (
+            "observed/result.json",
+            "\"Values\": [\n                ",
+            "\"Values\": [\n                -",
+            "negative values, the first -",
+        ),
+        (
+            "traffic/queries.json",
+            "\"Period\": 60",
+            "\"Period\": 86400",
+            "incoming_records: points 60 s apart, but the query's Period is 86400 s",
+        ),
+    ];
+    for (file, from, to, says) in cases {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        let model = scenario(dir, 10, 2);
+        edit(&dir.join(file), from, to);
+        let (code, err) = calibrate_reads(dir, &model);
+        assert_eq!(code, Some(2), "{file} {to}: {err}");
+        assert!(err.contains(says), "{file} {to}: {err}");
+        let named = dir.join(file.replace("queries", "result"));
+        assert!(err.contains(&named.display().to_string()), "{err}");
+    }
+}
+
+#[test]
+fn export_metadata_worth_knowing_is_named_in_a_warning() {
+    // (file, from, to, what the warning says)
+    let cases = [
+        (
+            "observed/result.json",
+            "\"StatusCode\": \"Complete\"",
+            "\"Messages\": [{\"Code\": \"ArithmeticError\", \"Value\": \"division by zero\"}], \"StatusCode\": \"Complete\"",
+            "CloudWatch says ArithmeticError: division by zero",
+        ),
+        (
+            "observed/result.json",
+            "\"StatusCode\": \"Complete\"",
+            "\"StatusCode\": \"PartialData\"",
+            "the last page is PartialData",
+        ),
+        (
+            "observed/result.json",
+            "\"Timestamps\": [\n                \"2024-05-01T10:09:00+00:00\",\n                \"2024-05-01T10:08:00+00:00\"",
+            "\"Timestamps\": [\n                \"2024-05-01T10:09:00+00:00\",\n                \"2024-05-01T10:09:00+00:00\"",
+            "1 timestamps appeared more than once; kept the later entry in the file (1 with a different value)",
+        ),
+        (
+            "traffic/result.json",
+            "\"StatusCode\": \"Complete\"",
+            "\"Messages\": [{\"Code\": \"Throttled\", \"Value\": \"slow down\"}], \"StatusCode\": \"Complete\"",
+            "CloudWatch says Throttled: slow down",
+        ),
+    ];
+    for (file, from, to, says) in cases {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        let model = scenario(dir, 10, 2);
+        edit(&dir.join(file), from, to);
+        let (code, err) = calibrate_reads(dir, &model);
+        assert_eq!(code, Some(2), "refused for --fit only: {err}");
+        assert!(err.contains("--fit no.such.key"), "{err}");
+        let line = err
+            .lines()
+            .find(|l| l.contains(says))
+            .unwrap_or_else(|| panic!("{file} {to}: no warning `{says}` in\n{err}"));
+        assert!(line.starts_with("warning: "), "{line}");
+        assert!(
+            line.contains(&dir.join(file).display().to_string()),
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn a_calibration_forecast_over_max_events_is_refused_before_any_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let model = scenario(dir, 10, 2);
+    let out = dir.join("cal");
+    let o = sim(&[
+        "calibrate",
+        s(&model),
+        "--queries",
+        s(&dir.join("observed/queries.json")),
+        "--observed",
+        s(&dir.join("observed/result.json")),
+        "--max-events",
+        "1000",
+        "--out",
+        s(&out),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("error: this calibration is forecast to need about"),
+        "{err}"
+    );
+    assert!(err.contains("more than --max-events 1.0e3"), "{err}");
+    assert!(!out.exists());
+}

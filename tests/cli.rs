@@ -124,6 +124,58 @@ fn a_closed_pipe_is_not_an_error() {
     assert_eq!(status.code(), Some(0));
 }
 
+/// `sim run` with `args`, in milliseconds or seconds: (exit code, stderr, seconds).
+fn refused(args: &[&str]) -> (Option<i32>, String, f64) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("never");
+    let started = std::time::Instant::now();
+    let o = sim().args(args).arg("--out").arg(&out).output().unwrap();
+    assert!(!out.exists(), "nothing written");
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    (o.status.code(), err, started.elapsed().as_secs_f64())
+}
+
+#[test]
+fn a_billion_records_a_second_are_forecast_as_work_and_refused() {
+    let (code, err, secs) = refused(&[
+        "run",
+        &model("kinesis-standard.toml"),
+        "--set",
+        "producers.orders.rate=1e9",
+    ]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("3.6e12 records drawn"), "{err}");
+    assert!(err.contains("more than --max-events 2.0e10"), "{err}");
+    assert!(secs < 10.0, "refused in {secs:.1} s");
+}
+
+#[test]
+fn idle_shards_are_forecast_in_memory_and_refused_above_max_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("duration = \"1m\"\n");
+    for i in 0..200 {
+        text += &format!("[streams.s{i}]\nkind = \"kinesis\"\nshards = 100000\n");
+    }
+    text += "[producers.p]\nstream = \"s0\"\nrate = 1.0\n";
+    let path = dir.path().join("idle.toml");
+    std::fs::write(&path, text).unwrap();
+    let path = path.display().to_string();
+    let (code, err, secs) = refused(&["run", &path, "--max-memory", "4GiB"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("this run is forecast to hold at least 11444 MiB of memory"),
+        "{err}"
+    );
+    assert!(err.contains("more than --max-memory 4096MiB"), "{err}");
+    assert!(secs < 20.0, "refused in {secs:.1} s");
+    let (code, err, _) = refused(&["run", &path, "--max-memory", "lots"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("--max-memory lots: `lots` has unknown unit"),
+        "{err}"
+    );
+}
+
 #[test]
 fn work_forecast_above_the_limit_is_refused_with_the_flag_to_override() {
     let dir = tempfile::tempdir().unwrap();

@@ -351,6 +351,24 @@ fn files_swapped_between_readers_say_what_they_look_like() {
 }
 
 #[test]
+fn exports_saved_with_a_utf8_byte_order_mark_read_as_without() {
+    let dir = tempfile::tempdir().unwrap();
+    let with_bom = |name: &str| {
+        let text = std::fs::read_to_string(fixture(name)).unwrap();
+        let path = dir.path().join(name);
+        std::fs::write(&path, format!("\u{feff}{text}")).unwrap();
+        path
+    };
+    let (queries, result) = (with_bom("queries.json"), with_bom("result.json"));
+    let read = read_metric_data(&queries, &[&result]).expect("read despite the mark");
+    assert_eq!(read.0, good_export().0);
+    let stats = with_bom("statistics-duration.json");
+    let (series, _) = read_metric_statistics(&stats, None).expect("read despite the mark");
+    let (plain, _) = read_metric_statistics(&fixture("statistics-duration.json"), None).unwrap();
+    assert_eq!(series, plain);
+}
+
+#[test]
 fn missing_files_and_directories_are_named() {
     let err = read_metric_data(&fixture("nope.json"), &[]).unwrap_err();
     assert!(
@@ -474,3 +492,7 @@ proptest! {
         }
     }
 }
+
+// The fuzz tests of the readers: mutated, hostile and deeply nested exports.
+#[path = "fuzz/cloudwatch.rs"]
+mod fuzz;

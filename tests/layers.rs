@@ -14,6 +14,7 @@ const LAYERS: &[&str] = &[
     "engine",
     "dist",
     "fsio",
+    "input",
     "cloudwatch",
     "plot",
     "model",

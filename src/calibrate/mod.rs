@@ -23,6 +23,7 @@ pub mod write;
 use crate::assumptions::{expand, AssumptionSet, Catalogue, Param};
 use crate::cloudwatch;
 use crate::config::{ConfigError, ModelFile, Override};
+use crate::model::estimate::{estimate, Estimate};
 use crate::model::run::simulate;
 pub use observed::Observed;
 use search::{Candidate, Phase};
@@ -89,13 +90,63 @@ pub struct Spread {
     pub width: f64,
 }
 
-pub fn calibrate(file: &ModelFile, req: &Request) -> Result<Calibration, Error> {
-    let observed = observed::read(&req.queries, &req.observed, file.replay_start())?;
+/// The observed export in the calibration's window: the replayed traffic's, else the model's
+/// duration placed where it holds the most observed points.
+pub fn observe(file: &ModelFile, req: &Request) -> Result<Observed, Error> {
+    let window = match file.replay_window() {
+        Some((start, end)) => observed::Window {
+            start: Some(start),
+            seconds: end.saturating_sub(start).max(0) as u64,
+            from: "the replayed traffic",
+        },
+        None => observed::Window {
+            start: None,
+            seconds: file.resolve(&req.overrides)?.duration / crate::engine::time::SEC,
+            from: "the model's duration",
+        },
+    };
+    Ok(observed::read(&req.queries, &req.observed, window)?)
+}
+
+/// The request's overrides and the window's duration: what every run of the calibration is.
+fn base_overrides(req: &Request, observed: &Observed) -> Vec<Override> {
     let mut base = req.overrides.clone();
     base.push(Override {
         path: "duration".into(),
         value: format!("\"{}s\"", observed.minutes * 60),
     });
+    base
+}
+
+/// The Sobol points and the refinement runs of the search for `runs`.
+fn search_sizes(runs: usize) -> (usize, usize) {
+    let sobol = (runs / 2).next_power_of_two().clamp(8, 1 << 12);
+    (sobol, runs.saturating_sub(sobol))
+}
+
+/// The forecast of the whole calibration, before any run: one run's forecast times the most runs
+/// it makes (baseline, screen, search, best values and noise floor); memory is one run's, as in a
+/// sweep.
+pub fn forecast(file: &ModelFile, req: &Request, observed: &Observed) -> Result<Estimate, Error> {
+    let base = base_overrides(req, observed);
+    let one = estimate(&file.resolve(&base)?);
+    let screened = if req.fit.is_empty() {
+        2 * expand(Catalogue::load(), file, &base, &[])?.len()
+    } else {
+        0
+    };
+    let (sobol, refine) = search_sizes(req.runs);
+    let runs = 3 + screened + sobol + refine;
+    Ok(one.times(runs as f64))
+}
+
+/// Calibrates `file` against `observed` (see [`observe`]).
+pub fn calibrate(
+    file: &ModelFile,
+    req: &Request,
+    observed: Observed,
+) -> Result<Calibration, Error> {
+    let base = base_overrides(req, &observed);
     let spec = file.resolve(&base)?;
     let all = expand(Catalogue::load(), file, &base, &[])?;
     let errors_of = |set: &AssumptionSet, params: &[Param]| -> Vec<f64> {
@@ -113,8 +164,7 @@ pub fn calibrate(file: &ModelFile, req: &Request) -> Result<Calibration, Error> 
     } else {
         (chosen(&all, &req.fit)?, vec![], 0)
     };
-    let sobol = (req.runs / 2).next_power_of_two().clamp(8, 1 << 12);
-    let refine = req.runs.saturating_sub(sobol);
+    let (sobol, refine) = search_sizes(req.runs);
     let eval = |u: &[f64]| errors_of(&AssumptionSet::at(&params, u), &params);
     let candidates = search::run(params.len(), sobol, refine, spec.seed, &eval);
     let best = search::best_of(&candidates)

@@ -6,7 +6,7 @@
 //! is the sample-weighted mean of its consumers' averages and the largest of their maxima; the
 //! simulated throttles are the stream's throttled reads, all consumers together.
 
-use crate::cloudwatch::{self, fit, Known, Series, Stat};
+use crate::cloudwatch::{self, fit, time, Known, Series, Stat};
 use crate::model::report::MinuteRow;
 use std::path::Path;
 
@@ -26,6 +26,20 @@ pub struct Observed {
     pub start: i64,
     pub minutes: usize,
     pub targets: Vec<Target>,
+    /// What the user should know about the export: points left out, gaps, CloudWatch's notes.
+    pub warnings: Vec<String>,
+}
+
+/// The window a calibration matches: it comes from the replayed traffic or the model, never from
+/// the points of the observed export (one stray timestamp would set it).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Window {
+    /// Epoch seconds of minute 0; `None`: where the window holds the most observed points.
+    pub start: Option<i64>,
+    /// Its length in seconds.
+    pub seconds: u64,
+    /// Where it comes from, for messages: "the replayed traffic", "the model's duration".
+    pub from: &'static str,
 }
 
 const WANTED: [(&str, Known, Stat); 3] = [
@@ -47,50 +61,82 @@ const WANTED: [(&str, Known, Stat); 3] = [
 ];
 
 /// Reads the export; errors name the file and entry (a missing target names the queries file).
-/// Minute 0 is `start` (the replayed traffic's first period) when given, else the first point;
-/// points before it are left out.
+/// Points outside `window` are left out with a warning.
 pub fn read(
     queries: &Path,
     observed: &Path,
-    start: Option<i64>,
+    window: Window,
 ) -> Result<Observed, cloudwatch::Error> {
-    let (series, _) = cloudwatch::read_metric_data(queries, &[observed])?;
-    let found: Vec<(usize, Vec<(i64, f64)>)> = WANTED
-        .iter()
-        .enumerate()
-        .filter_map(|(i, &(_, m, s))| Some((i, stream_level(&series, m, s)?)))
-        .collect();
-    let missing = || {
-        cloudwatch::Error {
-        file: queries.to_path_buf(),
+    let (series, report) = cloudwatch::read_metric_data(queries, &[observed])?;
+    let error = |file: &Path, place: &str, message: String| cloudwatch::Error {
+        file: file.to_path_buf(),
         line: None,
         col: None,
-        place: String::new(),
-        message: "no query of GetRecords.IteratorAgeMilliseconds (Average or Maximum) or \
-                  ReadProvisionedThroughputExceeded (Sum) with period 60 and data: nothing to calibrate against"
-            .into(),
-    }
+        place: place.to_string(),
+        message,
     };
-    let first = found
-        .iter()
-        .filter_map(|(_, p)| p.first().map(|x| x.0))
-        .min()
-        .ok_or_else(missing)?;
-    let start = start.unwrap_or(first);
-    let end = found
-        .iter()
-        .filter_map(|(_, p)| p.last().map(|x| x.0))
-        .max();
-    if end.is_none_or(|e| e < start) {
+    let mut used: Vec<&str> = Vec::new();
+    let mut warnings = Vec::new();
+    let mut found: Vec<(usize, Vec<(i64, f64)>)> = Vec::new();
+    for (i, &(_, m, s)) in WANTED.iter().enumerate() {
+        for other in cloudwatch::select(&series, m, s) {
+            if other.period_s != 60 && !other.points.is_empty() {
+                warnings.push(format!(
+                    "{}: {}: Period {} s left out: a calibration matches per-minute series (Period 60)",
+                    observed.display(),
+                    other.id,
+                    other.period_s
+                ));
+            }
+        }
+        let Some((ids, points)) = stream_level(&series, m, s) else {
+            continue;
+        };
+        for id in ids {
+            if let Some(why) = report.notes_of(id).and_then(|n| n.unusable()) {
+                return Err(error(observed, "", why));
+            }
+            used.push(id);
+        }
+        found.push((i, points));
+    }
+    let missing = || {
+        error(
+            queries,
+            "",
+            "no query of GetRecords.IteratorAgeMilliseconds (Average or Maximum) or \
+             ReadProvisionedThroughputExceeded (Sum) with period 60 and data: nothing to calibrate against"
+                .into(),
+        )
+    };
+    if found.iter().all(|(_, p)| p.is_empty()) {
         return Err(missing());
     }
-    let minutes = ((end.unwrap_or(start) - start) / 60 + 1) as usize;
+    warnings.extend(
+        report
+            .warnings_for(&used)
+            .into_iter()
+            .map(|w| format!("{}: {w}", observed.display())),
+    );
+    let minutes = window.seconds.div_ceil(60).max(1) as usize;
+    let start = window
+        .start
+        .unwrap_or_else(|| busiest_start(&found, 60 * minutes as i64));
+    let end = start.saturating_add(60 * minutes as i64);
+    let inside = |t: i64| (start..end).contains(&t);
+    let (mut outside, mut first_outside, mut kept) = (0, None::<i64>, 0);
     let targets = found
         .into_iter()
         .map(|(i, points)| {
             let mut values = vec![None; minutes];
-            for (t, v) in points.into_iter().filter(|p| p.0 >= start) {
-                values[((t - start) / 60) as usize] = Some(v);
+            for (t, v) in points {
+                if inside(t) {
+                    values[((t - start) / 60) as usize] = Some(v);
+                    kept += 1;
+                } else {
+                    outside += 1;
+                    first_outside = Some(first_outside.map_or(t, |f| f.min(t)));
+                }
             }
             let (name, metric, stat) = WANTED[i];
             Target {
@@ -101,29 +147,76 @@ pub fn read(
             }
         })
         .collect();
+    let span = format!(
+        "the window {} to {} ({})",
+        time::format(start),
+        time::format(end),
+        window.from
+    );
+    if let Some(t) = first_outside {
+        let line = format!(
+            "left out {outside} observed point{} outside {span}, the first at {}",
+            if outside == 1 { "" } else { "s" },
+            time::format(t)
+        );
+        if kept == 0 {
+            return Err(error(
+                observed,
+                "",
+                format!("no observed point inside {span}: {line}"),
+            ));
+        }
+        warnings.push(format!("{}: {line}", observed.display()));
+    }
     Ok(Observed {
         start,
         minutes,
         targets,
+        warnings,
     })
 }
 
-/// The stream-level series of `metric` and `stat` at a 60 s period: the one without a ShardId,
-/// else the shards' sum (throttles) or their first (ages, which do not add).
-fn stream_level(series: &[Series], metric: Known, stat: Stat) -> Option<Vec<(i64, f64)>> {
+/// Where a window of `seconds` holds the most observed points: at one of their timestamps, the
+/// earliest of the best (so one stray point, early or late, does not place the window).
+fn busiest_start(found: &[(usize, Vec<(i64, f64)>)], seconds: i64) -> i64 {
+    let mut times: Vec<i64> = found
+        .iter()
+        .flat_map(|(_, p)| p.iter().map(|x| x.0))
+        .collect();
+    times.sort_unstable();
+    let (mut best, mut best_n, mut end) = (times[0], 0, 0);
+    for (i, &t) in times.iter().enumerate() {
+        while end < times.len() && times[end] < t.saturating_add(seconds) {
+            end += 1;
+        }
+        if end - i > best_n {
+            (best, best_n) = (t, end - i);
+        }
+    }
+    best
+}
+
+/// Points of one series (or of several added up), with the Ids of the series they come from.
+type Sourced<'a> = (Vec<&'a str>, Vec<(i64, f64)>);
+
+/// The stream-level series of `metric` and `stat` at a 60 s period, with the Ids it comes from:
+/// the one without a ShardId, else the shards' sum (throttles) or their first (ages, which do not
+/// add).
+fn stream_level(series: &[Series], metric: Known, stat: Stat) -> Option<Sourced<'_>> {
     let all: Vec<&Series> = cloudwatch::select(series, metric, stat)
         .into_iter()
         .filter(|s| s.period_s == 60 && !s.points.is_empty())
         .collect();
     if let Some(s) = all.iter().find(|s| s.dimension("ShardId").is_none()) {
-        return Some(s.points.clone());
+        return Some((vec![s.id.as_str()], s.points.clone()));
     }
     match stat {
         Stat::Sum if !all.is_empty() => {
             let parts: Vec<&[(i64, f64)]> = all.iter().map(|s| s.points.as_slice()).collect();
-            Some(fit::sum_by_time(&parts))
+            let ids = all.iter().map(|s| s.id.as_str()).collect();
+            Some((ids, fit::sum_by_time(&parts)))
         }
-        _ => all.first().map(|s| s.points.clone()),
+        _ => all.first().map(|s| (vec![s.id.as_str()], s.points.clone())),
     }
 }
 

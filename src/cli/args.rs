@@ -27,6 +27,14 @@ pub struct CalibrateArgs {
     /// Output folder (default: output/MODEL-NAME-calibration/).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Refuse calibrations forecast to need more events than this, all runs together (the
+    /// forecast is printed).
+    #[arg(long, default_value_t = DEFAULT_MAX_EVENTS, value_name = "N")]
+    pub max_events: f64,
+    /// Refuse work forecast to hold more memory than this, e.g. 8GiB (default: this machine's
+    /// memory). Only memory the run certainly holds counts (shards, readers, kept records).
+    #[arg(long, value_name = "SIZE")]
+    pub max_memory: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -54,6 +62,10 @@ pub struct RunArgs {
     /// Refuse runs forecast to need more events than this (the forecast is printed).
     #[arg(long, default_value_t = DEFAULT_MAX_EVENTS, value_name = "N")]
     pub max_events: f64,
+    /// Refuse work forecast to hold more memory than this, e.g. 8GiB (default: this machine's
+    /// memory). Only memory the run certainly holds counts (shards, readers, kept records).
+    #[arg(long, value_name = "SIZE")]
+    pub max_memory: Option<String>,
     /// Unit prices for cost (default: the shipped models/prices/us-east-1.toml).
     #[arg(long, value_name = "FILE")]
     pub prices: Option<PathBuf>,
@@ -91,6 +103,10 @@ pub struct SweepArgs {
     /// Refuse sweeps forecast to need more events than this (the forecast is printed).
     #[arg(long, default_value_t = DEFAULT_MAX_EVENTS, value_name = "N")]
     pub max_events: f64,
+    /// Refuse work forecast to hold more memory than this, e.g. 8GiB (default: this machine's
+    /// memory). Only memory the run certainly holds counts (shards, readers, kept records).
+    #[arg(long, value_name = "SIZE")]
+    pub max_memory: Option<String>,
     /// Metrics shown in the printed table, e.g. iterator_age_max,cost_per_month_usd (default: those
     /// that fit 100 columns).
     #[arg(long, value_name = "METRIC,...", value_delimiter = ',', value_parser = parse_metric)]

@@ -33,11 +33,9 @@ pub(super) fn params(args: ParamsArgs) -> Result<(), Failure> {
 }
 
 pub(super) fn run_calibrate(args: CalibrateArgs) -> Result<(), Failure> {
-    use crate::calibrate::{calibrate, write, Error, Request};
+    use crate::calibrate::{calibrate, forecast, observe, write, Error, Request};
     let file = open_model(&args.model)?;
-    for f in file.fitted() {
-        eprintln!("fitted {}: {}", f.key, f.sentence);
-    }
+    tell_fitted(&file);
     let req = Request {
         queries: args.queries,
         observed: args.observed,
@@ -49,15 +47,23 @@ pub(super) fn run_calibrate(args: CalibrateArgs) -> Result<(), Failure> {
     let out = args
         .out
         .unwrap_or_else(|| PathBuf::from("output").join(format!("{name}-calibration")));
+    let failure = |e| match e {
+        Error::Config(e) => Failure::Input(e),
+        e => Failure::Usage(e.to_string()),
+    };
+    let observed = observe(&file, &req).map_err(failure)?;
+    for w in &observed.warnings {
+        eprintln!("warning: {w}");
+    }
+    let est = forecast(&file, &req, &observed).map_err(failure)?;
+    let budget = Budget::of(args.max_events, args.max_memory.as_deref())?;
+    check_budget("this calibration", est, budget)?;
     let staged = Staged::begin(
         &out,
         Mode::Replace,
         &[&file.path, &req.queries, &req.observed],
     )?;
-    let c = calibrate(&file, &req).map_err(|e| match e {
-        Error::Config(e) => Failure::Input(e),
-        e => Failure::Usage(e.to_string()),
-    })?;
+    let c = calibrate(&file, &req, observed).map_err(failure)?;
     write::write_dir(&c, &file.path, &file.text, &out, staged.path()).map_err(output_failure)?;
     staged.commit()?;
     let mut text = write::summary(&c);
@@ -168,14 +174,9 @@ pub(super) fn run_model(args: RunArgs) -> Result<(), Failure> {
     let file = open_model(&args.model)?;
     let (overrides, typed) = flag_overrides(&args);
     let spec = file.resolve(&overrides).map_err(|e| as_typed(e, &typed))?;
-    for f in file.fitted() {
-        eprintln!("fitted {}: {}", f.key, f.sentence);
-    }
-    check_budget(
-        "this run",
-        crate::model::estimate::estimate(&spec),
-        args.max_events,
-    )?;
+    tell_fitted(&file);
+    let budget = Budget::of(args.max_events, args.max_memory.as_deref())?;
+    check_budget("this run", crate::model::estimate::estimate(&spec), budget)?;
     let out_dir = args
         .out
         .clone()

@@ -7,24 +7,78 @@ use anyhow::Result;
 use std::io::Write;
 use std::path::Path;
 
-/// Refuses work whose forecast exceeds the limit, naming the forecast and the flag.
+/// The limits a forecast is held to: `--max-events` and `--max-memory` (by default the
+/// machine's memory, when it can be read).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Budget {
+    pub max_events: f64,
+    /// Bytes, and whether the flag gave them (else the machine's memory).
+    pub max_memory: Option<(f64, bool)>,
+}
+
+impl Budget {
+    pub(super) fn of(max_events: f64, max_memory: Option<&str>) -> Result<Budget, Failure> {
+        let max_memory = match max_memory {
+            Some(text) => {
+                let bytes = crate::config::units::parse_size(text)
+                    .map_err(|m| Failure::Usage(format!("--max-memory {text}: {m}")))?;
+                Some((bytes as f64, true))
+            }
+            None => machine_memory().map(|b| (b, false)),
+        };
+        Ok(Budget {
+            max_events,
+            max_memory,
+        })
+    }
+}
+
+/// The machine's memory in bytes, from `MemTotal` in /proc/meminfo (Linux only).
+fn machine_memory() -> Option<f64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemTotal:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024.0)
+}
+
+/// Refuses work whose forecast exceeds the budget, naming the forecast and the flag.
 pub(super) fn check_budget(
     what: &str,
     est: crate::model::estimate::Estimate,
-    max_events: f64,
+    budget: Budget,
 ) -> Result<(), Failure> {
-    if est.events <= max_events {
-        return Ok(());
+    let mib = |b: f64| b / (1 << 20) as f64;
+    let work = est.work();
+    if work > budget.max_events {
+        return Err(Failure::Usage(format!(
+            "{what} is forecast to need about {work:.1e} events of work ({:.1e} events, {:.1e} records \
+             drawn; roughly {:.0} s at 10 M events/s) and {:.0} MiB of memory, more than --max-events \
+             {:.1e}; pass --max-events {:.1e} to run it anyway, or shorten it",
+            est.events,
+            est.records,
+            work / 1e7,
+            mib(est.memory_bytes),
+            budget.max_events,
+            work * 1.5
+        )));
     }
-    Err(Failure::Usage(format!(
-        "{what} is forecast to need about {:.1e} events (roughly {:.0} s at 10 M events/s) and {:.0} MiB of memory, \
-         more than --max-events {:.1e}; pass --max-events {:.1e} to run it anyway, or shorten it",
-        est.events,
-        est.events / 1e7,
-        est.memory_bytes / (1 << 20) as f64,
-        max_events,
-        est.events * 1.5
-    )))
+    match budget.max_memory {
+        Some((limit, given)) if est.floor_bytes > limit => {
+            let limit_text = if given {
+                format!("--max-memory {:.0}MiB", mib(limit))
+            } else {
+                format!("this machine's {:.0} MiB (--max-memory)", mib(limit))
+            };
+            Err(Failure::Usage(format!(
+                "{what} is forecast to hold at least {:.0} MiB of memory (up to {:.0} MiB), more than \
+                 {limit_text}; pass --max-memory {:.0}MiB to run it anyway, or make it smaller",
+                mib(est.floor_bytes),
+                mib(est.memory_bytes),
+                mib(est.floor_bytes * 1.5).ceil()
+            )))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Why a command failed, deciding the exit code.
@@ -118,6 +172,16 @@ pub(super) fn open_model(path: &Path) -> Result<ModelFile, Failure> {
         .into());
     }
     Ok(ModelFile::from_text(path, text)?)
+}
+
+/// Says on stderr what a model took from CloudWatch exports, and what is wrong with them.
+pub(super) fn tell_fitted(file: &ModelFile) {
+    for f in file.fitted() {
+        eprintln!("fitted {}: {}", f.key, f.sentence);
+    }
+    for w in file.export_warnings() {
+        eprintln!("warning: {w}");
+    }
 }
 
 /// Opens an experiment file; a model file is pointed at `sim run`.

@@ -9,18 +9,11 @@ use anyhow::Result;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-/// The forecast of a whole sweep: events summed, memory of the largest run.
+/// The forecast of a whole sweep: work summed, memory of the largest run.
 pub(super) fn sweep_forecast(exp: &Experiment) -> crate::model::estimate::Estimate {
-    sweep::shard::forecasts(exp).iter().fold(
-        crate::model::estimate::Estimate {
-            events: 0.0,
-            memory_bytes: 0.0,
-        },
-        |a, e| crate::model::estimate::Estimate {
-            events: a.events + e.events,
-            memory_bytes: a.memory_bytes.max(e.memory_bytes),
-        },
-    )
+    sweep::shard::forecasts(exp)
+        .iter()
+        .fold(crate::model::estimate::Estimate::NONE, |a, e| a.then(*e))
 }
 
 /// The files a command over `exp` reads (an output folder must not hold them): the experiment,
@@ -39,7 +32,8 @@ pub(super) fn exp_inputs<'a>(
 /// What identifies the unit prices in a journal header: a hash of the prices file's text, or
 /// `builtin` for the shipped ones.
 pub(super) fn prices_id(path: Option<&std::path::Path>) -> String {
-    match path.and_then(|p| std::fs::read_to_string(p).ok()) {
+    let read = |p| crate::config::read_text(p).ok();
+    match path.and_then(read) {
         Some(text) => format!("{:016x}", crate::engine::rng::name_id(&text)),
         None => "builtin".into(),
     }
@@ -92,11 +86,8 @@ pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
     let journal = journal_folder(&args, shard, &out_dir)?;
     let forecast = sweep_forecast(&exp);
     let times = 1.0 + design.as_ref().map_or(0.0, |d| d.runs() as f64);
-    let forecast = crate::model::estimate::Estimate {
-        events: forecast.events * times,
-        ..forecast
-    };
-    check_budget("this sweep", forecast, args.max_events)?;
+    let budget = Budget::of(args.max_events, args.max_memory.as_deref())?;
+    check_budget("this sweep", forecast.times(times), budget)?;
     let prices = crate::config::prices::load(args.prices.as_deref())?;
     open_journal(&exp, &args, shard, design.as_ref(), &journal)?;
     let shared = args.journal.is_some();

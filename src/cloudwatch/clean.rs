@@ -17,6 +17,7 @@ pub fn clean(
     sorted.sort_by_key(|p| p.0);
     let (points, duplicates, conflicting) = dedupe(sorted);
     let gaps = gaps(&points, period_s);
+    let negative = points.iter().filter(|p| p.1 < 0.0).count();
     let notes = SeriesNotes {
         id: id.to_string(),
         period_s,
@@ -28,6 +29,9 @@ pub fn clean(
         missing_periods: gaps.missing,
         first_gap: gaps.first,
         misaligned: gaps.misaligned,
+        shortest_step: points.windows(2).map(|w| w[1].0 - w[0].0).min(),
+        negative,
+        first_negative: points.iter().find(|p| p.1 < 0.0).copied(),
         points: points.len(),
     };
     (points, notes)

@@ -232,6 +232,22 @@ pub fn rate(records_sum: &[(i64, f64)], period_s: u32) -> Result<RateFit, String
     })
 }
 
+/// The longest run of points one period apart in `points` (ascending), as a range of indices;
+/// the earliest of equally long runs.
+pub fn longest_run(points: &[(i64, f64)], period_s: u32) -> std::ops::Range<usize> {
+    let period = i64::from(period_s.max(1));
+    let (mut best, mut start) = (0..0, 0);
+    for i in 0..points.len() {
+        if i > 0 && points[i].0 - points[i - 1].0 != period {
+            start = i;
+        }
+        if i + 1 - start > best.len() {
+            best = start..i + 1;
+        }
+    }
+    best
+}
+
 /// Adds series point by point (shards of one stream, say): one point per timestamp any has.
 pub fn sum_by_time(series: &[&[(i64, f64)]]) -> Vec<(i64, f64)> {
     let mut all: Vec<(i64, f64)> = series.iter().flat_map(|s| s.iter().copied()).collect();
@@ -395,6 +411,15 @@ mod tests {
         assert!(close(f.mean_per_s, 350.0 / 3.0, 1e-12));
         assert_eq!((f.peak_per_s, f.missing_periods), (200.0, 2));
         assert!(rate(&[], 60).is_err() && rate(&[(0, 1.0)], 0).is_err());
+    }
+
+    #[test]
+    fn the_longest_run_of_consecutive_periods_is_found() {
+        let p = |ts: &[i64]| -> Vec<(i64, f64)> { ts.iter().map(|&t| (t, 1.0)).collect() };
+        assert_eq!(longest_run(&p(&[]), 60), 0..0);
+        assert_eq!(longest_run(&p(&[0, 60, 120, 9_999_999]), 60), 0..3);
+        assert_eq!(longest_run(&p(&[-5, 0, 60, 120]), 60), 1..4);
+        assert_eq!(longest_run(&p(&[0, 60, 200, 260]), 60), 0..2);
     }
 
     #[test]

@@ -128,33 +128,27 @@ impl fmt::Display for Error {
             _ => {}
         }
         f.write_str(": ")?;
+        // Places and messages quote Ids and values from the file, which may be of any length.
         if !self.place.is_empty() {
-            write!(f, "{}: ", self.place)?;
+            write!(f, "{}: ", crate::input::clip_message(&self.place))?;
         }
-        f.write_str(&self.message)
+        f.write_str(&crate::input::clip_message(&self.message))
     }
 }
 
 impl std::error::Error for Error {}
 
-/// Reads a file as UTF-8 text, naming it in the error.
+/// Reads an export as UTF-8 text (at most [`crate::input::EXPORT_LIMIT`] bytes, a byte-order
+/// mark skipped), naming it in the error.
 pub fn read_text(path: &Path) -> Result<String, Error> {
-    let whole = |message: String| Error {
-        file: path.to_path_buf(),
-        line: None,
-        col: None,
-        place: String::new(),
-        message,
-    };
-    if path.is_dir() {
-        return Err(whole("is a directory, expected a JSON file".into()));
-    }
-    let bytes = std::fs::read(path).map_err(|e| whole(format!("cannot read: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| {
-        whole(format!(
-            "is not UTF-8 text (byte {})",
-            e.utf8_error().valid_up_to()
-        ))
+    crate::input::read_text(path, crate::input::EXPORT_LIMIT, "a JSON file").map_err(|message| {
+        Error {
+            file: path.to_path_buf(),
+            line: None,
+            col: None,
+            place: String::new(),
+            message,
+        }
     })
 }
 

@@ -32,6 +32,11 @@ pub struct SeriesNotes {
     pub first_gap: Option<(i64, i64)>,
     /// Steps between points that are not a whole number of periods.
     pub misaligned: usize,
+    /// The shortest step between two points, in seconds (none with fewer than two points).
+    pub shortest_step: Option<i64>,
+    /// Points with a negative value (no metric sim reads can be negative), and the first.
+    pub negative: usize,
+    pub first_negative: Option<(i64, f64)>,
     pub points: usize,
 }
 
@@ -57,6 +62,29 @@ pub struct Report {
 }
 
 impl Report {
+    /// The notes of the series with this Id, if it is one.
+    pub fn notes_of(&self, id: &str) -> Option<&SeriesNotes> {
+        self.series.iter().find(|n| n.id == id)
+    }
+
+    /// The export-wide notes, and those of the series with these Ids: what a reader of only
+    /// those series should be told.
+    pub fn warnings_for(&self, ids: &[&str]) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .series
+            .iter()
+            .filter(|n| ids.contains(&n.id.as_str()))
+            .flat_map(SeriesNotes::warnings)
+            .collect();
+        // A note about one query starts with its Id and a colon; the others are export-wide.
+        let ours = |n: &&String| {
+            let id = n.split(": ").next().unwrap_or("");
+            ids.contains(&id) || !self.series.iter().any(|s| s.id == id)
+        };
+        out.extend(self.notes.iter().filter(ours).cloned());
+        out
+    }
+
     /// One sentence per thing the user should know, in file order.
     pub fn warnings(&self) -> Vec<String> {
         let mut out: Vec<String> = self.series.iter().flat_map(SeriesNotes::warnings).collect();
@@ -73,7 +101,45 @@ impl Report {
 }
 
 impl SeriesNotes {
-    fn warnings(&self) -> Vec<String> {
+    /// Why the series cannot be used as data, if it cannot: CloudWatch answered with an error
+    /// status, its points are closer together than its period (an export that does not match
+    /// its queries file: per-minute points read as daily ones give rates 1,440 times too low), or
+    /// it has negative values.
+    pub fn unusable(&self) -> Option<String> {
+        let id = &self.id;
+        if let Some((i, s)) = self.error_status() {
+            return Some(format!(
+                "{id}: StatusCode {s} in result entry {}: CloudWatch did not return this series' data (expected Complete)",
+                i + 1
+            ));
+        }
+        if let Some(step) = self.shortest_step.filter(|&s| s < i64::from(self.period_s)) {
+            return Some(format!(
+                "{id}: points {step} s apart, but the query's Period is {} s: the export does not match its queries file",
+                self.period_s
+            ));
+        }
+        if let Some((t, v)) = self.first_negative {
+            return Some(format!(
+                "{id}: {} negative values, the first {v} at {}: this metric cannot be negative",
+                self.negative,
+                time::format(t)
+            ));
+        }
+        None
+    }
+
+    /// The first result entry whose status is an error (not Complete or PartialData).
+    fn error_status(&self) -> Option<(usize, &str)> {
+        self.statuses
+            .iter()
+            .enumerate()
+            .find(|(_, s)| !matches!(s.as_str(), "Complete" | "PartialData"))
+            .map(|(i, s)| (i, s.as_str()))
+    }
+
+    /// One sentence per thing the user should know.
+    pub fn warnings(&self) -> Vec<String> {
         let id = &self.id;
         let mut out = Vec::new();
         if self.order == Order::Mixed {
@@ -104,6 +170,13 @@ impl SeriesNotes {
             ));
         }
         out.extend(self.status_warning());
+        if let Some((t, v)) = self.first_negative {
+            out.push(format!(
+                "{id}: {} negative values, the first {v} at {}",
+                self.negative,
+                time::format(t)
+            ));
+        }
         if self.points == 0 {
             out.push(format!("{id}: no data points"));
         }
@@ -114,12 +187,7 @@ impl SeriesNotes {
     /// plus any error on any page.
     fn status_warning(&self) -> Option<String> {
         let id = &self.id;
-        let bad = self
-            .statuses
-            .iter()
-            .enumerate()
-            .find(|(_, s)| !matches!(s.as_str(), "Complete" | "PartialData"));
-        if let Some((i, s)) = bad {
+        if let Some((i, s)) = self.error_status() {
             return Some(format!(
                 "{id}: StatusCode {s} in result entry {}: data may be missing",
                 i + 1

@@ -49,7 +49,7 @@ impl ConfigError {
         let Origin::File { path, line, col } = &self.origin else {
             return None;
         };
-        let text = std::fs::read_to_string(path).ok()?;
+        let text = crate::input::read_text(path, crate::input::TOML_LIMIT, "a TOML file").ok()?;
         let start = byte_offset(&text, *line, *col)?;
         let span = start..start + token_len(&text[start..]);
         let report = &[Group::with_level(Level::ERROR).element(
@@ -108,10 +108,11 @@ impl fmt::Display for ConfigError {
             Origin::Typed(flag) => write!(f, "{flag}: ")?,
             Origin::Whole(path) => write!(f, "{}: ", path.display())?,
         }
+        // Keys and messages may quote user text of any length: a 5 MB key is not echoed whole.
         if !self.key.is_empty() {
-            write!(f, "key `{}`: ", self.key)?;
+            write!(f, "key `{}`: ", crate::input::clip(&self.key))?;
         }
-        f.write_str(&self.message)
+        f.write_str(&crate::input::clip_message(&self.message))
     }
 }
 
@@ -129,6 +130,11 @@ pub struct Invalid {
 
 /// The closest candidate to `found`, if it is close enough to be a plausible typo.
 pub fn suggest<'a>(found: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    // A name far longer than every candidate is no typo of one (and comparing costs its length).
+    let longest = candidates.iter().map(|c| c.len()).max().unwrap_or(0);
+    if found.len() > 2 * longest + 8 {
+        return None;
+    }
     // Jaro-Winkler favours long names; one edit away also counts, for short ones (`fun` for `fn`).
     let close =
         |c: &str| strsim::jaro_winkler(found, c) > 0.8 || strsim::levenshtein(found, c) == 1;

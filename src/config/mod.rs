@@ -29,19 +29,11 @@ pub fn parse_located<T: serde::de::DeserializeOwned>(
     locate::parse(path, text, &[])
 }
 
-/// Reads a text file, with errors for a missing file, a directory or non-UTF-8 content.
+/// Reads a TOML file (at most [`crate::input::TOML_LIMIT`] bytes, a byte-order mark skipped),
+/// with errors for a missing file, a directory, a file too large or non-UTF-8 content.
 pub fn read_text(path: &Path) -> Result<String, ConfigError> {
-    let whole = |message: String| ConfigError::whole(path, message);
-    if path.is_dir() {
-        return Err(whole("is a directory, expected a TOML file".into()));
-    }
-    let bytes = std::fs::read(path).map_err(|e| whole(format!("cannot read: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| {
-        whole(format!(
-            "is not UTF-8 text (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        ))
-    })
+    crate::input::read_text(path, crate::input::TOML_LIMIT, "a TOML file")
+        .map_err(|m| ConfigError::whole(path, m))
 }
 
 /// A model file held in memory, ready to be resolved with any overrides.
@@ -80,9 +72,16 @@ impl ModelFile {
             .map_or("model".into(), |s| s.to_string_lossy().into_owned())
     }
 
-    /// Epoch seconds of the first period of a replayed rate (the run's time 0), if any.
-    pub fn replay_start(&self) -> Option<i64> {
-        self.replayed.start
+    /// The window of the first replayed rate, `[start, end)` in epoch seconds (its start is the
+    /// run's time 0), if any.
+    pub fn replay_window(&self) -> Option<(i64, i64)> {
+        self.replayed.window
+    }
+
+    /// What the user should know about the exports the model replays (points left out, gaps,
+    /// CloudWatch's statuses and messages), one sentence each naming the file.
+    pub fn export_warnings(&self) -> &[String] {
+        &self.replayed.warnings
     }
 
     /// What was taken from CloudWatch exports, key by key.

@@ -16,7 +16,7 @@
 
 use super::error::ConfigError;
 use super::source::error_at;
-use crate::cloudwatch::{self, fit, Series};
+use crate::cloudwatch::{self, fit, time, Series};
 use std::path::{Path, PathBuf};
 use toml_edit::{DocumentMut, InlineTable, Item, Value};
 
@@ -25,8 +25,11 @@ use toml_edit::{DocumentMut, InlineTable, Item, Value};
 pub struct Replayed {
     pub text: String,
     pub fitted: Vec<Fitted>,
-    /// Epoch seconds of the first period of the first replayed rate: the run's time 0.
-    pub start: Option<i64>,
+    /// The first replayed rate's window in epoch seconds, `[start, end)`: its first period is
+    /// the run's time 0.
+    pub window: Option<(i64, i64)>,
+    /// What the user should know about the exports read (points left out, gaps, statuses).
+    pub warnings: Vec<String>,
 }
 
 /// One value taken from an export: the key it sets and a sentence saying how.
@@ -40,8 +43,7 @@ pub struct Fitted {
 pub fn expand(path: &Path, text: &str) -> Result<Replayed, ConfigError> {
     let unchanged = || Replayed {
         text: text.to_string(),
-        fitted: vec![],
-        start: None,
+        ..Replayed::default()
     };
     if !text.contains("from") {
         return Ok(unchanged());
@@ -54,7 +56,9 @@ pub fn expand(path: &Path, text: &str) -> Result<Replayed, ConfigError> {
         text,
         fitted: vec![],
         appended: String::new(),
-        start: None,
+        window: None,
+        warnings: vec![],
+        producer_window: None,
     };
     r.producers(&mut doc)?;
     r.functions(&mut doc)?;
@@ -66,7 +70,8 @@ pub fn expand(path: &Path, text: &str) -> Result<Replayed, ConfigError> {
     Ok(Replayed {
         text: out,
         fitted: r.fitted,
-        start: r.start,
+        window: r.window,
+        warnings: r.warnings,
     })
 }
 
@@ -75,12 +80,18 @@ struct Rewrite<'a> {
     text: &'a str,
     fitted: Vec<Fitted>,
     appended: String,
-    start: Option<i64>,
+    window: Option<(i64, i64)>,
+    warnings: Vec<String>,
+    /// The window of the rate of the producer being rewritten, which its record size keeps to.
+    producer_window: Option<(i64, i64)>,
 }
 
 /// The export a `{ from = ... }` table names, read once.
 struct Export {
+    /// The results file, for warnings.
+    from: PathBuf,
     series: Vec<Series>,
+    report: cloudwatch::Report,
 }
 
 impl Rewrite<'_> {
@@ -94,6 +105,7 @@ impl Rewrite<'_> {
             let base = format!("producers.{name}");
             let t = doc["producers"][name.as_str()].as_table_like_mut();
             let Some(t) = t else { continue };
+            self.producer_window = None;
             if let Some(spec) = from_table(t.get("rate")) {
                 let (mean, profile) = self.rate(&base, &spec)?;
                 if t.contains_key("profile") {
@@ -148,7 +160,8 @@ impl Rewrite<'_> {
         let key = format!("{key}.rate");
         let export = self.export(&key, spec, &["from", "queries", "id"])?;
         let s = self.series(&key, spec, &export, "id")?;
-        let f = fit::rate(&s.points, s.period_s).or_else(|m| self.bad(&key, m))?;
+        let points = self.strays_left_out(&export, s);
+        let f = fit::rate(points, s.period_s).or_else(|m| self.bad(&key, m))?;
         if f.missing_periods > 0 || f.mean_per_s <= 0.0 {
             return self.bad(
                 &format!("{key}.id"),
@@ -158,17 +171,59 @@ impl Rewrite<'_> {
                 ),
             );
         }
-        self.start.get_or_insert(f.points[0].0);
+        let window = (
+            f.points[0].0,
+            f.points[f.points.len() - 1].0 + i64::from(s.period_s),
+        );
+        self.window.get_or_insert(window);
+        self.producer_window = Some(window);
         let multipliers = f.points.iter().map(|p| p.1 / f.mean_per_s).collect();
         self.note(&key, format!("replayed from {}: {}", s.id, f.sentence));
         Ok((f.mean_per_s, (s.period_s, multipliers)))
+    }
+
+    /// The points of a replayed rate inside its window: its longest run of consecutive periods.
+    /// A few points outside it (at most a tenth: strays, such as one dated 9999) are left out with
+    /// a warning; more are kept, for the gap check to refuse.
+    fn strays_left_out<'e>(&mut self, export: &Export, s: &'e Series) -> &'e [(i64, f64)] {
+        let run = fit::longest_run(&s.points, s.period_s);
+        let outside = s.points.len() - run.len();
+        if outside == 0 || outside * 10 > s.points.len() {
+            return &s.points;
+        }
+        let first = if run.start > 0 {
+            s.points[0].0
+        } else {
+            s.points[run.end].0
+        };
+        let end = s.points[run.end - 1].0 + i64::from(s.period_s);
+        self.warnings.push(format!(
+            "{}: {}: left out {outside} point{} outside the replayed window {} to {} (the longest run of consecutive {} s periods), the first at {}",
+            export.from.display(),
+            s.id,
+            if outside == 1 { "" } else { "s" },
+            time::format(s.points[run.start].0),
+            time::format(end),
+            s.period_s,
+            time::format(first)
+        ));
+        &s.points[run]
     }
 
     fn record_size(&mut self, key: &str, spec: &InlineTable) -> Result<f64, ConfigError> {
         let export = self.export(key, spec, &["from", "queries", "bytes_id", "records_id"])?;
         let bytes = self.series(key, spec, &export, "bytes_id")?;
         let records = self.series(key, spec, &export, "records_id")?;
-        let f = fit::record_size(&bytes.points, &records.points).or_else(|m| self.bad(key, m))?;
+        // Periods outside the producer's replayed window are not part of what is replayed.
+        let inside = |s: &Series| -> Vec<(i64, f64)> {
+            let (from, to) = self.producer_window.unwrap_or((i64::MIN, i64::MAX));
+            s.points
+                .iter()
+                .copied()
+                .filter(|p| (from..to).contains(&p.0))
+                .collect()
+        };
+        let f = fit::record_size(&inside(bytes), &inside(records)).or_else(|m| self.bad(key, m))?;
         self.note(key, f.sentence.clone());
         Ok(f.mean_bytes)
     }
@@ -206,9 +261,13 @@ impl Rewrite<'_> {
         }
         let from = self.path_of(key, spec, "from")?;
         let queries = self.path_of(key, spec, "queries")?;
-        let (series, _) = cloudwatch::read_metric_data(&queries, &[&from])
+        let (series, report) = cloudwatch::read_metric_data(&queries, &[&from])
             .or_else(|e| self.bad(&format!("{key}.from"), format!("bad export: {e}")))?;
-        Ok(Export { series })
+        Ok(Export {
+            from,
+            series,
+            report,
+        })
     }
 
     fn path_of(&self, key: &str, spec: &InlineTable, k: &str) -> Result<PathBuf, ConfigError> {
@@ -222,8 +281,10 @@ impl Rewrite<'_> {
         Ok(dir.join(p))
     }
 
+    /// The series named by the key `k` of `spec`; one CloudWatch says it could not return, or
+    /// whose points do not fit its query, is refused; what else there is to know is kept to warn.
     fn series<'e>(
-        &self,
+        &mut self,
         key: &str,
         spec: &InlineTable,
         export: &'e Export,
@@ -236,6 +297,18 @@ impl Rewrite<'_> {
             );
         };
         let found = export.series.iter().find(|s| s.id == id);
+        if found.is_some() {
+            let from = export.from.display();
+            if let Some(why) = export.report.notes_of(id).and_then(|n| n.unusable()) {
+                return self.bad(&format!("{key}.from"), format!("bad export: {from}: {why}"));
+            }
+            for w in export.report.warnings_for(&[id]) {
+                let w = format!("{from}: {w}");
+                if !self.warnings.contains(&w) {
+                    self.warnings.push(w);
+                }
+            }
+        }
         found.map_or_else(
             || {
                 let ids: Vec<&str> = export.series.iter().map(|s| s.id.as_str()).collect();

@@ -85,6 +85,10 @@ impl Point {
     }
 }
 
+/// The most points an experiment may have.
+const MAX_POINTS: usize = 100_000;
+const MAX_POINTS_TEXT: &str = "100,000";
+
 /// Parses `"a..=b"`, `"a..b"` (end excluded) with an optional `":step"`; integers stay integers.
 pub fn parse_range(text: &str) -> Result<Vec<toml::Value>, String> {
     let (range, step) = match text.split_once(':') {
@@ -109,11 +113,12 @@ pub fn parse_range(text: &str) -> Result<Vec<toml::Value>, String> {
         if s <= 0 {
             return Err(format!("the step of `{text}` must be positive"));
         }
-        let last = if inclusive { b } else { b - 1 };
-        if last < a {
+        // In i128: the ends of i64 must not overflow the count.
+        let last = if inclusive { b } else { b.saturating_sub(1) };
+        if last < a || (!inclusive && b == i64::MIN) {
             return Err(format!("`{text}` is empty or reversed"));
         }
-        if (last - a) / s > 100_000 {
+        if (i128::from(last) - i128::from(a)) / i128::from(s) > 100_000 {
             return Err(format!("`{text}` has more than 100,000 values"));
         }
         return Ok((a..=last)
@@ -277,15 +282,25 @@ pub fn build(
             values,
         });
     }
-    let points = cartesian(&axes);
-    if points.len() > 100_000 {
+    // Counted before any point is built: two axes of 100,000 and 10,000 values are a billion.
+    let counts: Vec<usize> = axes.iter().map(|a| a.values.len()).collect();
+    let total = counts.iter().try_fold(1usize, |n, &c| {
+        n.checked_mul(c).filter(|&n| n <= MAX_POINTS)
+    });
+    if total.is_none() {
+        let product: Vec<String> = counts.iter().map(usize::to_string).collect();
+        let points = counts.iter().map(|&c| c as f64).product::<f64>();
         return Err(error_at(
             path,
             text,
             "axes",
-            format!("{} points is more than 100,000", points.len()),
+            format!(
+                "{} values make {points:.3e} points, more than {MAX_POINTS_TEXT}",
+                product.join(" x ")
+            ),
         ));
     }
+    let points = cartesian(&axes);
     for p in &points {
         let mut o = fixed.clone();
         o.extend(p.overrides());

@@ -10,6 +10,16 @@ use crate::engine::Nanos;
 
 pub const MIB: u64 = 1 << 20;
 
+/// The largest record a Kinesis stream accepts: "The maximum size of the data payload of a record
+/// before base64-encoding is up to 1 MB" (MiB: 1,048,576 bytes), from
+/// <https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html>.
+pub const KINESIS_MAX_RECORD_BYTES: u64 = MIB;
+
+/// The largest DynamoDB item, 400 KB (409,600 bytes), from
+/// <https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html>: a
+/// DynamoDB stream record carries a change to one item.
+pub const DYNAMODB_MAX_ITEM_BYTES: u64 = 400 * 1024;
+
 /// Kinesis per-shard limits: <https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html>
 /// and <https://docs.aws.amazon.com/kinesis/latest/APIReference/API_GetRecords.html> (10 MiB / 5 s rule).
 pub fn kinesis_limits() -> ShardLimits {

@@ -30,6 +30,7 @@ pub fn producer(
         None => Dist::Fixed(1024.0),
         Some(d) => dist(&k.path("record_size"), d)?,
     };
+    record_size_fits(k, s.kind, &record_size)?;
     let duplicate_probability = duplicates(k, s, p)?;
     let shard_weights = shard_weights(&k.table("keys"), s.shards as usize, p.keys.as_ref())?;
     let pk = k.table("profile");
@@ -61,6 +62,36 @@ pub fn producer(
         profile,
         duplicate_probability,
     })
+}
+
+/// A record the stream could never take stalls its shard's writes for the whole run: refused.
+fn record_size_fits(k: &Keys, kind: StreamKind, size: &Dist) -> R<()> {
+    let (limit, what) = match kind {
+        StreamKind::Kinesis => (
+            aws::KINESIS_MAX_RECORD_BYTES,
+            "a Kinesis record holds at most 1 MiB (1048576 bytes)",
+        ),
+        StreamKind::DynamoDbStreams => (
+            aws::DYNAMODB_MAX_ITEM_BYTES,
+            "a DynamoDB item is at most 400 KB (409600 bytes)",
+        ),
+    };
+    let upper = size.upper();
+    if upper <= limit as f64 {
+        return Ok(());
+    }
+    let which = match size {
+        Dist::Fixed(_) => "the record size",
+        Dist::Uniform { .. } => "the largest record size",
+        _ => "the record size's 99th percentile",
+    };
+    k.bad(
+        "record_size",
+        format!(
+            "{which} is {} bytes, but {what}; records that large are refused by AWS",
+            upper.round()
+        ),
+    )
 }
 
 /// The share of records written twice: a DynamoDB table's Kinesis stream has a few by default.
