@@ -794,3 +794,18 @@ fn plan_writes_its_robust_verdict_and_reuses_the_sweep_in_its_folder() {
         assert!(swept.join(&name).exists(), "{name:?} was removed");
     }
 }
+
+/// `--resume` with nothing to resume says so, and runs the whole sweep.
+#[test]
+fn resume_without_a_journal_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = sim()
+        .args(["sweep", "--quiet", "--resume", "--out"])
+        .arg(dir.path().join("out"))
+        .arg(root().join("experiments/two-reader-rule.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("no interrupted sweep to resume"), "{err}");
+}

@@ -89,6 +89,12 @@ pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
     let budget = Budget::of(args.max_events, args.max_memory.as_deref())?;
     check_budget("this sweep", forecast.times(times), budget)?;
     let prices = crate::config::prices::load(args.prices.as_deref())?;
+    if args.resume && args.journal.is_none() && !journal.join(sweep::journal::HEADER).exists() {
+        eprintln!(
+            "--resume: no interrupted sweep to resume ({} does not exist); running the whole sweep",
+            journal.display()
+        );
+    }
     open_journal(&exp, &args, shard, design.as_ref(), &journal)?;
     let shared = args.journal.is_some();
     let terminal = std::io::stderr().is_terminal();
