@@ -53,7 +53,6 @@ fn opts<'a>(
 ) -> sim::sweep::Options<'a> {
     sim::sweep::Options {
         jobs: 0,
-        progress: false,
         journal: None,
         resume: false,
         stop,

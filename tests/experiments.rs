@@ -47,7 +47,6 @@ impl<'a> Swept<'a> {
         let stop = std::sync::atomic::AtomicBool::new(false);
         let opts = sim::sweep::Options {
             jobs: 0,
-            progress: false,
             journal: None,
             resume: false,
             stop: &stop,

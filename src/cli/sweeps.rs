@@ -3,10 +3,20 @@
 use super::args::*;
 use super::common::*;
 use crate::experiment::Experiment;
+use crate::progress::{Show, Study};
 use crate::{output, sweep};
 use anyhow::Result;
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::time::Instant;
+
+/// What a sweep's headline says ran: the wall time is read when the headline is written.
+pub(super) enum Ran {
+    /// Runs made by this command since the instant.
+    Since(Instant, output::table::Ran),
+    /// Runs merged from journals, their times summed.
+    Merged(output::table::Ran),
+}
 
 /// The forecast of a whole sweep: events summed, memory of the largest run.
 pub(super) fn sweep_forecast(exp: &Experiment) -> crate::model::estimate::Estimate {
@@ -53,6 +63,7 @@ fn sets_asked(
 }
 
 pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
+    let started = Instant::now();
     let exp = open_experiment(&args.experiment, args.replicates)?;
     crate::plan::objectives(&exp)?;
     let estimator = args.sensitivity.unwrap_or_default();
@@ -81,31 +92,57 @@ pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
     let prices = crate::config::prices::load(args.prices.as_deref())?;
     open_journal(&exp, &args, shard, design.as_ref(), &journal)?;
     let shared = args.journal.is_some();
-    let terminal = std::io::stderr().is_terminal();
-    let lines = crate::progress::PlainLines::default();
-    let tell = |done: usize, total: usize| lines.tell(done, total);
+    let planned = sweep::planned(&exp, design.as_ref(), shard);
+    let show = match (args.quiet, std::io::stderr().is_terminal()) {
+        (true, _) => Show::Nothing,
+        (false, true) => Show::Bar,
+        (false, false) => Show::Lines,
+    };
+    if !args.quiet {
+        announce(&exp, design.as_ref(), &planned, args.jobs);
+    }
+    let study = Study::new(&exp.name, &planned, show);
+    let tell = |weight: f64| study.tick(weight);
     let opts = sweep::Options {
         jobs: args.jobs.unwrap_or(0),
-        progress: !args.quiet && terminal,
         journal: Some(&journal),
         resume: args.resume || shared,
         stop: interrupt_flag(),
         prices: Some(&prices),
         shard,
-        on_done: (!args.quiet && !terminal).then_some(&tell as &(dyn Fn(usize, usize) + Sync)),
+        on_done: Some(&tell),
     };
-    let res = sweep::run_with(&exp, &opts).map_err(|e| interrupted(&args, shard, "runs", e))?;
+    let res = sweep::run_with(&exp, &opts).map_err(|e| {
+        study.finish();
+        interrupted(&args, shard, "runs", e)
+    })?;
     if let Some(s) = shard {
-        return finish_shard(&args, &exp, design.as_ref(), &opts, res.runs.len(), s);
+        let done = finish_shard(&args, &exp, design.as_ref(), &opts, res.runs.len(), s);
+        study.finish();
+        return done;
     }
+    let mut ran = output::table::Ran {
+        runs: res.runs.len(),
+        sets: design
+            .as_ref()
+            .map_or(0, sweep::bands::AssumptionDesign::runs),
+        events: res.events,
+        took: output::table::Took::Wall(0.0),
+    };
     let bands = match design {
         Some(design) => {
-            let sets = sweep::bands::run(&exp, &design, &opts)
-                .map_err(|e| interrupted(&args, shard, "assumption runs", e))?;
+            let reports = sweep::bands::run_runs(&exp, &design, &opts).map_err(|e| {
+                study.finish();
+                interrupted(&args, shard, "assumption runs", e)
+            })?;
+            ran.runs += reports.len();
+            ran.events += reports.iter().map(|r| r.events).sum::<u64>();
+            let sets = sweep::bands::summarise(&exp, &reports);
             Some(sweep::bands::Bands::new(design, sets))
         }
         None => None,
     };
+    study.finish();
     write_sweep(
         &exp,
         &res,
@@ -113,11 +150,55 @@ pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
         args.json,
         args.columns.as_deref(),
         bands.as_ref(),
+        Ran::Since(started, ran),
     )?;
     if !shared {
         std::fs::remove_dir_all(&journal).ok();
     }
     Ok(())
+}
+
+/// Prints, before a study forecast to take more than 30 s, how many runs it will do and about how
+/// long they will take on `jobs` worker threads (None or 0: every core), each with the share of a
+/// core the machine's other load leaves it.
+fn announce(
+    exp: &Experiment,
+    design: Option<&sweep::bands::AssumptionDesign>,
+    planned: &[f64],
+    jobs: Option<usize>,
+) {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let threads = match jobs {
+        Some(n) if n > 0 => n,
+        _ => cores,
+    };
+    let load = crate::progress::load_average();
+    let share = crate::progress::core_share(threads, cores, load);
+    let seconds = crate::progress::forecast_wall_s(planned, threads, share);
+    if seconds < 30.0 {
+        return;
+    }
+    let runs = match design {
+        Some(d) => format!(
+            "{} runs ({} plain, the rest under {} assumption sets)",
+            planned.len(),
+            planned.len() / (d.runs() + 1),
+            d.runs()
+        ),
+        None => format!("{} runs", planned.len()),
+    };
+    let busy = match share < 1.0 {
+        true => format!(
+            " (load {load:.1} on {cores} cores: {:.0}% of a core each)",
+            share * 100.0
+        ),
+        false => String::new(),
+    };
+    eprintln!(
+        "sim: {}: {runs}, forecast to take about {} on {threads} worker thread(s){busy}; Ctrl-C stops it and keeps the finished runs",
+        exp.name,
+        crate::progress::span(seconds)
+    );
 }
 
 /// The journal a sweep writes into: `--journal`, or the resume folder beside the output of a
@@ -223,6 +304,7 @@ pub(super) fn write_sweep(
     json: bool,
     columns: Option<&[crate::sweep::metric::Metric]>,
     bands: Option<&sweep::bands::Bands>,
+    ran: Ran,
 ) -> Result<(), Failure> {
     let sums = sweep::stats::summarise(exp, res);
     let write = output::sweep_files::WriteOptions {
@@ -236,7 +318,14 @@ pub(super) fn write_sweep(
     let text = if json {
         output::sweep::json(exp, res, &sums, bands).to_string() + "\n"
     } else {
-        output::table::sweep_summary(exp, &sums, res.wall_s, res.events, columns)
+        let ran = match ran {
+            Ran::Since(started, ran) => output::table::Ran {
+                took: output::table::Took::Wall(started.elapsed().as_secs_f64()),
+                ..ran
+            },
+            Ran::Merged(ran) => ran,
+        };
+        output::table::sweep_summary(exp, &sums, &ran, columns)
             + &bands.map_or(String::new(), |b| {
                 output::bands::deciding_line(exp, &sums, b)
             })
@@ -296,6 +385,14 @@ pub(super) fn run_merge(args: MergeArgs) -> Result<(), Failure> {
             )))
         }
     };
+    let ran = output::table::Ran {
+        runs: merged.runs,
+        sets: design
+            .as_ref()
+            .map_or(0, sweep::bands::AssumptionDesign::runs),
+        events: merged.events,
+        took: output::table::Took::Summed(merged.run_s),
+    };
     let bands = (design.zip(merged.sets)).map(|(d, sets)| sweep::bands::Bands::new(d, sets));
     write_sweep(
         &exp,
@@ -304,6 +401,7 @@ pub(super) fn run_merge(args: MergeArgs) -> Result<(), Failure> {
         args.json,
         None,
         bands.as_ref(),
+        Ran::Merged(ran),
     )
 }
 
@@ -366,19 +464,32 @@ pub(super) fn run_plan(args: PlanArgs) -> Result<(), Failure> {
     // Runs are kept in a journal beside output/, so asking again with other objectives is instant.
     let journal =
         sweep::journal::folder(&PathBuf::from("output").join(format!("{}-plan", exp.name)));
+    let design = sets_asked(args.assumptions, args.sensitivity)?
+        .map(|n| {
+            let estimator = args.sensitivity.unwrap_or_default();
+            sweep::bands::AssumptionDesign::for_estimator(&exp, n as usize, estimator)
+        })
+        .transpose()?;
+    let planned = sweep::planned(&exp, design.as_ref(), None);
+    announce(&exp, design.as_ref(), &planned, args.jobs);
+    let show = match std::io::stderr().is_terminal() {
+        true => Show::Bar,
+        false => Show::Nothing,
+    };
+    let study = Study::new(&exp.name, &planned, show);
+    let tell = |weight: f64| study.tick(weight);
     let opts = sweep::Options {
         jobs: args.jobs.unwrap_or(0),
-        progress: std::io::stderr().is_terminal(),
         journal: Some(&journal),
         resume: true,
         stop: interrupt_flag(),
         prices: Some(&prices),
         shard: None,
-        on_done: None,
+        on_done: Some(&tell),
     };
     let header = sweep::journal::Header::new(&exp, &prices_id(args.prices.as_deref()));
     sweep::journal::open(&journal, &header, sweep::journal::OnMismatch::Reset)?;
-    let res = match sweep::run_with(&exp, &opts) {
+    let res = match sweep::run_with(&exp, &opts).inspect_err(|_| study.finish()) {
         Ok(res) => res,
         Err(sweep::SweepError::Interrupted {
             finished, total, ..
@@ -391,16 +502,15 @@ pub(super) fn run_plan(args: PlanArgs) -> Result<(), Failure> {
     };
     let sums = sweep::stats::summarise(&exp, &res);
     let answers = crate::plan::answer(&exp, &sums, &slos);
-    let robust = match sets_asked(args.assumptions, args.sensitivity)? {
-        Some(n) => {
-            let estimator = args.sensitivity.unwrap_or_default();
-            let design =
-                sweep::bands::AssumptionDesign::for_estimator(&exp, n as usize, estimator)?;
-            let b = run_bands(&args.experiment, &exp, design, &opts)?;
-            Some(crate::plan::robustness(&exp, &b, &slos))
+    let robust = match design {
+        Some(design) => {
+            let b = run_bands(&args.experiment, &exp, design, &opts);
+            study.finish();
+            Some(crate::plan::robustness(&exp, &b?, &slos))
         }
         None => None,
     };
+    study.finish();
     if let Some(out) = &args.out {
         let write = output::sweep_files::WriteOptions {
             command_line: command_line(),
