@@ -501,7 +501,8 @@ pub(super) fn run_plan(args: PlanArgs) -> Result<(), Failure> {
         Err(sweep::SweepError::Failed(e)) => return Err(e.into()),
     };
     let sums = sweep::stats::summarise(&exp, &res);
-    let answers = crate::plan::answer(&exp, &sums, &slos);
+    let counters = crate::plan::counters(&exp, &res);
+    let answers = crate::plan::answer(&exp, &sums, &counters, &slos);
     let robust = match design {
         Some(design) => {
             let b = run_bands(&args.experiment, &exp, design, &opts);

@@ -38,7 +38,8 @@ pub fn write_all(
         Some(s) => s.clone(),
         None => crate::plan::objectives(exp)?,
     };
-    let answers = crate::plan::answer(exp, &sums, &slos);
+    let counters = crate::plan::counters(exp, res);
+    let answers = crate::plan::answer(exp, &sums, &counters, &slos);
     fsio::write(&dir.join("runs.csv"), &runs_csv(exp, res))?;
     fsio::write(
         &dir.join("summary.csv"),
