@@ -65,6 +65,7 @@ fn sets_asked(
 pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
     let started = Instant::now();
     let exp = open_experiment(&args.experiment, args.replicates)?;
+    no_run_length_flags(&exp, &args)?;
     crate::plan::objectives(&exp)?;
     let estimator = args.sensitivity.unwrap_or_default();
     let design = sets_asked(args.assumptions, args.sensitivity)?
@@ -156,6 +157,27 @@ pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
         std::fs::remove_dir_all(&journal).ok();
     }
     Ok(())
+}
+
+/// Refuses `--duration` and `--warmup`, which `sim run` has and a sweep does not, saying where a
+/// sweep's run length is set.
+fn no_run_length_flags(exp: &Experiment, args: &SweepArgs) -> Result<(), Failure> {
+    let (flag, key, typed) = match (&args.duration, &args.warmup) {
+        (Some(d), _) => ("--duration", "duration", d),
+        (None, Some(w)) => ("--warmup", "warmup", w),
+        (None, None) => return Ok(()),
+    };
+    let spec = exp.spec(0, 0);
+    let now = crate::engine::time::format_duration(match key {
+        "duration" => spec.duration,
+        _ => spec.warmup,
+    });
+    let file = args.experiment.display();
+    Err(Failure::Usage(format!(
+        "sim sweep has no {flag}: every run of a sweep takes its {key} from the experiment file \
+         (now {now}); write `{key} = \"{typed}\"` at the top of {file}, or sweep it as an axis: \
+         [[axes]] path = \"{key}\" values = [\"{typed}\", ...]"
+    )))
 }
 
 /// Prints, before a study forecast to take more than 30 s, how many runs it will do and about how

@@ -9,6 +9,7 @@ pub mod manifest;
 pub mod markdown;
 pub mod minutes;
 pub mod run;
+pub mod run_charts;
 pub mod sweep;
 pub mod sweep_files;
 pub mod sweep_plots;

@@ -139,8 +139,10 @@ pub fn summary(r: &RunReport) -> String {
     out
 }
 
-/// One line on bringing the subscribers up, naming the throttled APIs.
-fn deploy_line(cp: &crate::model::control::ControlPlaneReport) -> String {
+/// One line on bringing the subscribers up, naming the throttled APIs, and saying that the
+/// deployment is a forecast of its own: the data plane runs with every subscriber from the start
+/// whatever it says (`model::control` knows nothing of the data plane).
+pub fn deploy_line(cp: &crate::model::control::ControlPlaneReport) -> String {
     let by_api: Vec<String> = cp
         .apis
         .iter()
@@ -153,8 +155,9 @@ fn deploy_line(cp: &crate::model::control::ControlPlaneReport) -> String {
         format!(" ({})", by_api.join(", "))
     };
     format!(
-        "  Deploy: {} of {} subscribers up, {} failed, after {:.1} s; {} of {} control-plane calls throttled{detail}.\n",
-        cp.up, cp.subscribers, cp.failed, cp.deploy_s, cp.throttled, cp.attempts
+        "  Deploy: {} of {} subscribers up, {} failed, after {:.1} s; {} of {} control-plane calls throttled{detail}.\n  \
+         (Deployment is forecast on its own: the run itself starts with all {} subscribed; deployment does not change it.)\n",
+        cp.up, cp.subscribers, cp.failed, cp.deploy_s, cp.throttled, cp.attempts, cp.subscribers
     )
 }
 
