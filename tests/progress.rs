@@ -99,6 +99,10 @@ fn a_saltelli_study_counts_every_run_in_its_progress_and_its_headline() {
         stated <= took && stated > 0.5 * took,
         "{stated} s stated, {took} s taken"
     );
+    // The report's provenance counts the assumption runs too.
+    let html = std::fs::read_to_string(dir.path().join("out").join("report.html")).unwrap();
+    let more = format!("under {sets} assumption sets: {} runs more", every - 2);
+    assert!(html.contains(&more), "{more}");
 }
 
 #[test]

@@ -22,6 +22,8 @@ pub struct SweepPage<'a> {
     pub slos: &'a [Slo],
     pub answers: &'a [Answer],
     pub command_line: &'a str,
+    /// The assumption sets every point also ran under (0: none).
+    pub sets: usize,
 }
 
 /// What the page of one run shows besides its report.
@@ -86,14 +88,21 @@ pub fn sweep_page(p: &SweepPage, svgs: &[(String, String)]) -> String {
 }
 
 fn runs_line(p: &SweepPage) -> String {
-    format!(
+    let plain = format!(
         "{} points x {} replicate(s) = {} runs, {} events, experiment seed {}",
         p.exp.points.len(),
         p.exp.replicates,
         p.res.runs.len(),
         p.res.events,
         p.exp.seed
-    )
+    );
+    match p.sets {
+        0 => plain,
+        sets => format!(
+            "{plain}; and each of them under {sets} assumption sets: {} runs more",
+            sets * p.res.runs.len()
+        ),
+    }
 }
 
 /// The verdicts when there are objectives, else the headline metrics of every point.

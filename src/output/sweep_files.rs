@@ -75,6 +75,7 @@ pub fn write_all(
         slos: &slos,
         answers: &answers,
         command_line: &opts.command_line,
+        sets: opts.bands.map_or(0, |b| b.design.runs()),
     };
     let html = super::html_report::sweep_page(&page, &super::html_report::svgs_in(dir)?);
     fsio::write(&dir.join("report.html"), html.as_bytes())?;
