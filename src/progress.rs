@@ -75,7 +75,7 @@ impl Study {
         let bar = (show == Show::Bar).then(|| {
             let bar = ProgressBar::new(total as u64).with_style(
                 ProgressStyle::with_template(
-                    "{msg} [{bar:40}] {pos}/{len} runs, {elapsed} elapsed, {prefix}",
+                    "{msg} [{bar:40}] {pos}/{len} runs, {elapsed} elapsed{prefix}",
                 )
                 .expect("static template"),
             );
@@ -103,7 +103,7 @@ impl Study {
         let elapsed = self.started.elapsed().as_secs_f64();
         let left = time_left(elapsed, work, self.work);
         if let Some(bar) = &self.bar {
-            bar.set_prefix(left.map_or(String::new(), |s| format!("about {} left", span(s))));
+            bar.set_prefix(left.map_or(String::new(), |s| format!(", about {} left", span(s))));
             bar.set_position(runs as u64);
         }
         if let Some(line) =
