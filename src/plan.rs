@@ -10,6 +10,9 @@ use crate::sweep::stats::PointSummaries;
 use serde_json::{json, Value};
 use std::fmt::Write;
 
+mod blame;
+pub use blame::{binding, busy_share, counters, Counters};
+
 /// A service-level objective on a point metric, e.g. `iterator_age_max < 30s`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Slo {
@@ -120,47 +123,15 @@ fn architecture(exp: &Experiment, p: &Point, count: Option<usize>) -> String {
     }
 }
 
-/// What most likely stops a failing point from meeting its objectives.
-fn binding(m: &PointSummaries) -> String {
-    if m[Metric::ThrottledInvocations].mean > 0.0 {
-        "concurrency: Lambda rejects invocations (account limit or reserved concurrency)".into()
-    } else if m[Metric::ThrottledReadsPerMin].mean > 0.0 {
-        if m[Metric::ThrottledReadsBytesShare].mean > 0.5 {
-            "read bytes: the shared read-bytes limit per shard (2 MiB/s on Kinesis) throttles reads"
-                .into()
-        } else {
-            "read calls: the shared GetRecords call limit per shard (5 per second on Kinesis; \
-             undocumented on DynamoDB Streams, which throttles more than two readers) throttles \
-             reads"
-                .into()
-        }
-    } else if m[Metric::RecordsExpired].mean > 0.0 || m[Metric::RecordsDiscarded].mean > 0.0 {
-        "errors and retries: records are discarded or expire".into()
-    } else {
-        "function duration: consumers do not keep up with the records".into()
-    }
-}
-
-/// The control plane, when every objective a point misses is on its deployment (`deploy_*`).
-fn deploy_binding(m: &PointSummaries, slos: &[Slo]) -> Option<String> {
-    let missed: Vec<&Slo> = slos.iter().filter(|s| !s.met(m)).collect();
-    let on_deploy = |s: &&Slo| {
-        matches!(
-            s.metric,
-            Metric::DeploySeconds | Metric::DeployThrottled | Metric::DeployFailed
-        )
-    };
-    (!missed.is_empty() && missed.iter().all(on_deploy)).then(|| {
-        format!(
-            "the control plane: {:.1} subscriber(s) fail to deploy, {:.0} control-plane calls throttled",
-            m[Metric::DeployFailed].mean,
-            m[Metric::DeployThrottled].mean
-        )
-    })
-}
-
-/// Answers `slos` over the summaries of `exp` (per point, per metric: mean and CI).
-pub fn answer(exp: &Experiment, sums: &[PointSummaries], slos: &[Slo]) -> Vec<Answer> {
+/// Answers `slos` over the summaries of `exp` (per point, per metric: mean and CI) and, to say
+/// what binds, the counters of each point's runs ([`counters`]; empty when the runs are not at
+/// hand, as under assumption sets, where only the counts are compared).
+pub fn answer(
+    exp: &Experiment,
+    sums: &[PointSummaries],
+    counters: &[Counters],
+    slos: &[Slo],
+) -> Vec<Answer> {
     let count = count_axis(exp);
     let mut groups: Vec<(String, Vec<&Point>)> = Vec::new();
     for p in &exp.points {
@@ -206,10 +177,7 @@ pub fn answer(exp: &Experiment, sums: &[PointSummaries], slos: &[Slo]) -> Vec<An
                 cheapest,
                 binding: first_fail.map_or(
                     "none within the sweep: every point meets the objectives".into(),
-                    |p| {
-                        deploy_binding(&sums[p.index], slos)
-                            .unwrap_or_else(|| binding(&sums[p.index]))
-                    },
+                    |p| blame::binding(&sums[p.index], counters.get(p.index).copied(), slos),
                 ),
             }
         })
@@ -306,7 +274,7 @@ pub struct Robustness {
 pub fn robustness(exp: &Experiment, b: &Bands, slos: &[Slo]) -> Vec<Robustness> {
     let count = count_axis(exp);
     let answers_under = |sets: &[Vec<PointSummaries>]| -> Vec<Vec<Answer>> {
-        sets.iter().map(|s| answer(exp, s, slos)).collect()
+        sets.iter().map(|s| answer(exp, s, &[], slos)).collect()
     };
     let per_set = answers_under(&b.sets);
     // A Saltelli design's AB_i blocks (none otherwise).
@@ -540,27 +508,5 @@ mod tests {
         let m = PointSummaries::from_fn(|_| PointSummary::default());
         assert!(Slo::parse("errors < 1").unwrap().met(&m));
         assert!(!Slo::parse("errors > 0").unwrap().met(&m));
-    }
-
-    #[test]
-    fn missed_deployment_objectives_blame_the_control_plane() {
-        let m = PointSummaries::from_fn(|m| PointSummary {
-            mean: match m {
-                Metric::DeployFailed => 2.0,
-                Metric::ThrottledReadsPerMin => 5.0,
-                _ => 0.0,
-            },
-            ci95: 0.0,
-        });
-        let deploy = [Slo::parse("deploy_failed < 1").unwrap()];
-        let b = deploy_binding(&m, &deploy).unwrap();
-        assert!(b.starts_with("the control plane: 2.0 subscriber(s)"), "{b}");
-        // An objective missed elsewhere keeps the data-plane diagnosis.
-        let both = [
-            deploy[0].clone(),
-            Slo::parse("throttled_reads_per_min < 1").unwrap(),
-        ];
-        assert_eq!(deploy_binding(&m, &both), None);
-        assert_eq!(deploy_binding(&m, &[]), None);
     }
 }

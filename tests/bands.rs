@@ -53,7 +53,6 @@ fn opts<'a>(
 ) -> sim::sweep::Options<'a> {
     sim::sweep::Options {
         jobs: 0,
-        progress: false,
         journal: None,
         resume: false,
         stop,
@@ -140,7 +139,7 @@ fn plan_says_how_far_the_largest_count_moves_across_assumption_sets() {
     assert!(lo.unwrap_or(0.0) <= hi.unwrap_or(0.0));
     assert_eq!(std.shares[0], ("1".to_string(), 1.0));
     assert!(std.shares.iter().all(|(_, s)| (0.0..=1.0).contains(s)));
-    let answers = sim::plan::answer(&exp, &b.sets[0], &slos);
+    let answers = sim::plan::answer(&exp, &b.sets[0], &[], &slos);
     let json = sim::plan::json(&exp, &slos, &answers, Some(&r));
     let arch = &json["answers"][0];
     for field in [
@@ -329,7 +328,7 @@ fn a_saltelli_plan_names_an_assumption_only_when_changing_it_alone_moves_the_lar
         |sets: &[Vec<sim::sweep::stats::PointSummaries>], arch: &str| -> Vec<Option<String>> {
             sets.iter()
                 .map(|s| {
-                    let answers = sim::plan::answer(&exp, s, &slos);
+                    let answers = sim::plan::answer(&exp, s, &[], &slos);
                     answers
                         .into_iter()
                         .find(|a| a.architecture == arch)?

@@ -39,6 +39,7 @@ fn shipped(dir: &Path, name: &str, changes: &[(&str, &str)]) -> Experiment {
 struct Swept<'a> {
     exp: &'a Experiment,
     sums: Vec<PointSummaries>,
+    counters: Vec<sim::plan::Counters>,
 }
 
 impl<'a> Swept<'a> {
@@ -47,7 +48,6 @@ impl<'a> Swept<'a> {
         let stop = std::sync::atomic::AtomicBool::new(false);
         let opts = sim::sweep::Options {
             jobs: 0,
-            progress: false,
             journal: None,
             resume: false,
             stop: &stop,
@@ -59,6 +59,7 @@ impl<'a> Swept<'a> {
         Swept {
             exp,
             sums: summarise(exp, &res),
+            counters: sim::plan::counters(exp, &res),
         }
     }
 
@@ -340,7 +341,7 @@ fn plan_finds_the_largest_subscriber_count_meeting_the_objectives() {
         Slo::parse("iterator_age_max < 30s").unwrap(),
         Slo::parse("throttled_reads_per_min < 300").unwrap(),
     ];
-    let answers = answer(&exp, &swept.sums, &slos);
+    let answers = answer(&exp, &swept.sums, &swept.counters, &slos);
     let std = answers
         .iter()
         .find(|a| a.architecture == "kinesis-standard")

@@ -25,6 +25,15 @@ fn choices(values: &[toml::Value]) -> String {
     shown.join("|")
 }
 
+/// A parameter's plausible range in words: `low to high`, or for a choice the values it takes,
+/// `one of a, b`.
+pub fn range_text(range: &super::value::Range) -> String {
+    match range.unit {
+        Unit::Choice => format!("one of {}", choices(&range.values).replace('|', ", ")),
+        _ => format!("{} to {}", range.low.display(), range.high.display()),
+    }
+}
+
 /// The low and high cells; a choice lists its values across both.
 fn range_cells(unit: Unit, low: String, high: String, values: &[toml::Value], w: usize) -> String {
     if unit == Unit::Choice {

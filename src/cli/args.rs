@@ -82,8 +82,8 @@ pub struct SweepArgs {
     /// Output folder (default: output/EXPERIMENT-NAME/). Replaced as a whole when the sweep ends.
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long, short = 'j')]
+    /// Worker threads, 1 to 1024; 0 or left out: one per core. Results do not depend on it.
+    #[arg(long, short = 'j', value_name = "N", value_parser = parse_jobs)]
     pub jobs: Option<usize>,
     /// Replicates per point (overrides the experiment's `replicates`).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
@@ -128,6 +128,13 @@ pub struct SweepArgs {
     /// 0: none, as if the flag were left out.
     #[arg(long, value_name = "N", value_parser = parse_assumption_sets)]
     pub assumptions: Option<u32>,
+    /// Not a flag of sweeps: refused with how to set a sweep's duration (the experiment's
+    /// `duration` key, or an axis of durations).
+    #[arg(long, hide = true, value_name = "D")]
+    pub duration: Option<String>,
+    /// Not a flag of sweeps: refused with how to set a sweep's warm-up.
+    #[arg(long, hide = true, value_name = "D")]
+    pub warmup: Option<String>,
     /// How sensitivity.csv says which assumption a band comes from: `given-data` (default; from
     /// the N sets themselves, no extra runs, the share each explains alone, so total_effect is a
     /// lower bound) or `saltelli` (N x (d + 2) sets, d = the experiment's assumed parameters as
@@ -176,6 +183,17 @@ pub(super) fn parse_assumption_sets(s: &str) -> Result<u32, String> {
     }
 }
 
+/// `--jobs N`: 1 to 1024 worker threads, or 0 for one per core (as a job definition that cannot
+/// drop the flag passes it, like `--assumptions 0`).
+pub(super) fn parse_jobs(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if n <= 1024 => Ok(n),
+        _ => {
+            Err("expected a number of worker threads from 1 to 1024, or 0 for one per core".into())
+        }
+    }
+}
+
 pub(super) fn parse_estimator(s: &str) -> Result<crate::sweep::bands::Estimator, String> {
     crate::sweep::bands::Estimator::parse(s)
 }
@@ -192,8 +210,8 @@ pub struct PlanArgs {
     /// (default: the experiment file's `[plan] slo` list).
     #[arg(long = "slo", value_parser = crate::plan::Slo::parse)]
     pub slos: Vec<crate::plan::Slo>,
-    /// Worker threads (default: all cores).
-    #[arg(long, short = 'j')]
+    /// Worker threads, 1 to 1024; 0 or left out: one per core. Results do not depend on it.
+    #[arg(long, short = 'j', value_name = "N", value_parser = parse_jobs)]
     pub jobs: Option<usize>,
     /// Unit prices for cost (default: the shipped models/prices/us-east-1.toml).
     #[arg(long, value_name = "FILE")]

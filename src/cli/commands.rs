@@ -17,7 +17,8 @@ pub(super) fn params(args: ParamsArgs) -> Result<(), Failure> {
     use crate::config::params;
     let file = open_model(&args.model)?;
     let mut list = params::list(&file, &args.set)?;
-    let name = file.resolve(&args.set)?.name;
+    let spec = file.resolve(&args.set)?;
+    let name = spec.name.clone();
     // Defaults that are assumptions have a known value and unit in the catalogue.
     let cat = Catalogue::load();
     let assumed = expand(cat, &file, &args.set, &[])?;
@@ -27,6 +28,12 @@ pub(super) fn params(args: ParamsArgs) -> Result<(), Failure> {
                 let unit = cat.entries[a.entry].unit.name();
                 p.value = Some(format!("{} (default, assumed; {unit})", v.display()));
             }
+        }
+    }
+    // The other defaults, read back from the resolved model.
+    for p in list.iter_mut().filter(|p| p.value.is_none()) {
+        if let Some(v) = crate::config::defaults::value_of(&spec, &p.path) {
+            p.value = Some(format!("{v} (default)"));
         }
     }
     print_stdout(&params::table(&name, &list))

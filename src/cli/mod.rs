@@ -64,7 +64,7 @@ pub enum Command {
     #[command(after_help = "Examples:\n  sim assumptions\n  \
         sim assumptions models/kinesis-standard.toml --json")]
     Assumptions(AssumptionsArgs),
-    /// List every key a model may set, by its `--set` path, with its value or `(default)`.
+    /// List every key a model may set, by its `--set` path, with its value or its default value.
     #[command(
         after_help = "Examples:\n  sim params models/kinesis-standard.toml\n  \
         sim params models/kinesis-standard.toml --set consumers.fn.batch_size=500"

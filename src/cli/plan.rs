@@ -4,12 +4,13 @@
 
 use super::args::*;
 use super::common::*;
-use super::sweeps::{exp_inputs, prices_id, sets_asked};
+use super::sweeps::{announce, exp_inputs, prices_id, sets_asked};
 use crate::experiment::Experiment;
 use crate::fsio::{Mode, Staged};
 use crate::output::results::{self, Identity, Saved};
 use crate::output::sweep_files::{self, Verdicts};
 use crate::plan::Slo;
+use crate::progress::{Show, Study};
 use crate::sweep::{self, bands::AssumptionDesign, bands::Bands};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -38,19 +39,26 @@ pub(super) fn run_plan(args: PlanArgs) -> Result<(), Failure> {
     // Runs are kept in a journal beside output/, so asking again with other objectives is instant.
     let journal =
         sweep::journal::folder(&PathBuf::from("output").join(format!("{}-plan", exp.name)));
+    let planned = sweep::planned(&exp, design.as_ref(), None);
+    announce(&exp, design.as_ref(), &planned, args.jobs);
+    let show = match std::io::stderr().is_terminal() {
+        true => Show::Bar,
+        false => Show::Nothing,
+    };
+    let study = Study::new(&exp.name, &planned, show);
+    let tell = |weight: f64| study.tick(weight);
     let opts = sweep::Options {
         jobs: args.jobs.unwrap_or(0),
-        progress: std::io::stderr().is_terminal(),
         journal: Some(&journal),
         resume: true,
         stop: interrupt_flag(),
         prices: Some(&prices),
         shard: None,
-        on_done: None,
+        on_done: Some(&tell),
     };
     let header = sweep::journal::Header::new(&exp, &identity.prices);
     sweep::journal::open(&journal, &header, sweep::journal::OnMismatch::Reset)?;
-    let res = match sweep::run_with(&exp, &opts) {
+    let res = match sweep::run_with(&exp, &opts).inspect_err(|_| study.finish()) {
         Ok(res) => res,
         Err(sweep::SweepError::Interrupted {
             finished, total, ..
@@ -63,7 +71,9 @@ pub(super) fn run_plan(args: PlanArgs) -> Result<(), Failure> {
     };
     let bands = design
         .map(|d| run_bands(&args.experiment, &exp, d, &opts))
-        .transpose()?;
+        .transpose();
+    study.finish();
+    let bands = bands?;
     if let Some(staged) = staged {
         let write = sweep_files::WriteOptions {
             command_line: command_line(),
@@ -75,7 +85,8 @@ pub(super) fn run_plan(args: PlanArgs) -> Result<(), Failure> {
         staged.commit()?;
     }
     let sums = sweep::stats::summarise(&exp, &res);
-    print_plan(&args, &exp, &slos, &sums, bands.as_ref())
+    let counters = crate::plan::counters(&exp, &res);
+    print_plan(&args, &exp, &slos, &sums, &counters, bands.as_ref())
 }
 
 /// The objectives: `--slo` flags, else the experiment's `[plan]` table; none is an error.
@@ -134,6 +145,7 @@ fn plan_saved(
         sums: &saved.sums,
         slos,
         bands: bands.as_ref(),
+        counters: &saved.counters,
         command_line: &command_line,
     };
     sweep_files::write_verdicts(staged.path(), out, exp, &v).map_err(output_failure)?;
@@ -147,7 +159,14 @@ fn plan_saved(
         out.display(),
         saved.runs
     );
-    print_plan(args, exp, slos, &saved.sums, bands.as_ref())
+    print_plan(
+        args,
+        exp,
+        slos,
+        &saved.sums,
+        &saved.counters,
+        bands.as_ref(),
+    )
 }
 
 /// Prints the answers (and the verdict under assumption sets), or their JSON.
@@ -156,9 +175,10 @@ fn print_plan(
     exp: &Experiment,
     slos: &[Slo],
     sums: &[crate::sweep::stats::PointSummaries],
+    counters: &[crate::plan::Counters],
     bands: Option<&Bands>,
 ) -> Result<(), Failure> {
-    let answers = crate::plan::answer(exp, sums, slos);
+    let answers = crate::plan::answer(exp, sums, counters, slos);
     let robust = bands.map(|b| crate::plan::robustness(exp, b, slos));
     if args.json {
         return print_stdout(

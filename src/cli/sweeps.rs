@@ -4,10 +4,20 @@ use super::args::*;
 use super::common::*;
 use crate::experiment::Experiment;
 use crate::fsio::{Mode, Staged};
+use crate::progress::{Show, Study};
 use crate::{output, sweep};
 use anyhow::Result;
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::time::Instant;
+
+/// What a sweep's headline says ran: the wall time is read when the headline is written.
+pub(super) enum Ran {
+    /// Runs made by this command since the instant.
+    Since(Instant, output::table::Ran),
+    /// Runs merged from journals, their times summed.
+    Merged(output::table::Ran),
+}
 
 /// The forecast of a whole sweep: work summed, memory of the largest run.
 pub(super) fn sweep_forecast(exp: &Experiment) -> crate::model::estimate::Estimate {
@@ -61,7 +71,9 @@ pub(super) fn sets_asked(
 }
 
 pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
+    let started = Instant::now();
     let exp = open_experiment(&args.experiment, args.replicates)?;
+    no_run_length_flags(&exp, &args)?;
     crate::plan::objectives(&exp)?;
     let estimator = args.sensitivity.unwrap_or_default();
     let design = sets_asked(args.assumptions, args.sensitivity)?
@@ -97,45 +109,135 @@ pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
     }
     open_journal(&exp, &args, shard, design.as_ref(), &journal)?;
     let shared = args.journal.is_some();
-    let terminal = std::io::stderr().is_terminal();
-    let lines = crate::progress::PlainLines::default();
-    let tell = |done: usize, total: usize| lines.tell(done, total);
+    let planned = sweep::planned(&exp, design.as_ref(), shard);
+    let show = match (args.quiet, std::io::stderr().is_terminal()) {
+        (true, _) => Show::Nothing,
+        (false, true) => Show::Bar,
+        (false, false) => Show::Lines,
+    };
+    if !args.quiet {
+        announce(&exp, design.as_ref(), &planned, args.jobs);
+    }
+    let study = Study::new(&exp.name, &planned, show);
+    let tell = |weight: f64| study.tick(weight);
     let opts = sweep::Options {
         jobs: args.jobs.unwrap_or(0),
-        progress: !args.quiet && terminal,
         journal: Some(&journal),
         resume: args.resume || shared,
         stop: interrupt_flag(),
         prices: Some(&prices),
         shard,
-        on_done: (!args.quiet && !terminal).then_some(&tell as &(dyn Fn(usize, usize) + Sync)),
+        on_done: Some(&tell),
     };
-    let res = sweep::run_with(&exp, &opts).map_err(|e| interrupted(&args, shard, "runs", e))?;
+    let res = sweep::run_with(&exp, &opts).map_err(|e| {
+        study.finish();
+        interrupted(&args, shard, "runs", e)
+    })?;
     if let Some(s) = shard {
-        return finish_shard(&args, &exp, design.as_ref(), &opts, res.runs.len(), s);
+        let done = finish_shard(&args, &exp, design.as_ref(), &opts, res.runs.len(), s);
+        study.finish();
+        return done;
     }
+    let mut ran = output::table::Ran {
+        runs: res.runs.len(),
+        sets: design
+            .as_ref()
+            .map_or(0, sweep::bands::AssumptionDesign::runs),
+        events: res.events,
+        took: output::table::Took::Wall(0.0),
+    };
     let bands = match design {
         Some(design) => {
-            let sets = sweep::bands::run(&exp, &design, &opts)
-                .map_err(|e| interrupted(&args, shard, "assumption runs", e))?;
+            let reports = sweep::bands::run_runs(&exp, &design, &opts).map_err(|e| {
+                study.finish();
+                interrupted(&args, shard, "assumption runs", e)
+            })?;
+            ran.runs += reports.len();
+            ran.events += reports.iter().map(|r| r.events).sum::<u64>();
+            let sets = sweep::bands::summarise(&exp, &reports);
             Some(sweep::bands::Bands::new(design, sets))
         }
         None => None,
     };
+    study.finish();
     let staged = staged.expect("a sweep that is not a shard has its folder");
     write_sweep(
         &exp,
         &res,
-        &prices_id(args.prices.as_deref()),
-        staged,
+        (staged, &prices_id(args.prices.as_deref())),
         args.json,
         args.columns.as_deref(),
         bands.as_ref(),
+        Ran::Since(started, ran),
     )?;
     if !shared {
         std::fs::remove_dir_all(&journal).ok();
     }
     Ok(())
+}
+
+/// Refuses `--duration` and `--warmup`, which `sim run` has and a sweep does not, saying where a
+/// sweep's run length is set.
+fn no_run_length_flags(exp: &Experiment, args: &SweepArgs) -> Result<(), Failure> {
+    let (flag, key, typed) = match (&args.duration, &args.warmup) {
+        (Some(d), _) => ("--duration", "duration", d),
+        (None, Some(w)) => ("--warmup", "warmup", w),
+        (None, None) => return Ok(()),
+    };
+    let spec = exp.spec(0, 0);
+    let now = crate::engine::time::format_duration(match key {
+        "duration" => spec.duration,
+        _ => spec.warmup,
+    });
+    let file = args.experiment.display();
+    Err(Failure::Usage(format!(
+        "sim sweep has no {flag}: every run of a sweep takes its {key} from the experiment file \
+         (now {now}); write `{key} = \"{typed}\"` at the top of {file}, or sweep it as an axis: \
+         [[axes]] path = \"{key}\" values = [\"{typed}\", ...]"
+    )))
+}
+
+/// Prints, before a study forecast to take more than 30 s, how many runs it will do and about how
+/// long they will take on `jobs` worker threads (None or 0: every core), each with the share of a
+/// core the machine's other load leaves it.
+pub(super) fn announce(
+    exp: &Experiment,
+    design: Option<&sweep::bands::AssumptionDesign>,
+    planned: &[f64],
+    jobs: Option<usize>,
+) {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let threads = match jobs {
+        Some(n) if n > 0 => n,
+        _ => cores,
+    };
+    let load = crate::progress::load_average();
+    let share = crate::progress::core_share(threads, cores, load);
+    let seconds = crate::progress::forecast_wall_s(planned, threads, share);
+    if seconds < 30.0 {
+        return;
+    }
+    let runs = match design {
+        Some(d) => format!(
+            "{} runs ({} plain, the rest under {} assumption sets)",
+            planned.len(),
+            planned.len() / (d.runs() + 1),
+            d.runs()
+        ),
+        None => format!("{} runs", planned.len()),
+    };
+    let busy = match share < 1.0 {
+        true => format!(
+            " (load {load:.1} on {cores} cores: {:.0}% of a core each)",
+            share * 100.0
+        ),
+        false => String::new(),
+    };
+    eprintln!(
+        "sim: {}: {runs}, forecast to take about {} on {threads} worker thread(s){busy}; Ctrl-C stops it and keeps the finished runs",
+        exp.name,
+        crate::progress::span(seconds)
+    );
 }
 
 /// The journal a sweep writes into: `--journal`, or the resume folder beside the output of a
@@ -235,16 +337,17 @@ fn finish_shard(
     ))
 }
 
-/// Writes a finished sweep's outputs into `out_dir` and prints its table (or JSON): the one way
-/// out for a one-machine sweep and a merge alike, so both write the same files.
+/// Writes a finished sweep's outputs into its staged folder (its runs costed with the prices
+/// `prices` identifies) and prints its table (or JSON): the one way out for a one-machine sweep
+/// and a merge alike, so both write the same files.
 pub(super) fn write_sweep(
     exp: &Experiment,
     res: &sweep::SweepResult,
-    prices: &str,
-    staged: Staged,
+    (staged, prices): (Staged, &str),
     json: bool,
     columns: Option<&[crate::sweep::metric::Metric]>,
     bands: Option<&sweep::bands::Bands>,
+    ran: Ran,
 ) -> Result<(), Failure> {
     let sums = sweep::stats::summarise(exp, res);
     let write = output::sweep_files::WriteOptions {
@@ -259,7 +362,14 @@ pub(super) fn write_sweep(
     let text = if json {
         output::sweep::json(exp, res, &sums, bands).to_string() + "\n"
     } else {
-        output::table::sweep_summary(exp, &sums, res.wall_s, res.events, columns)
+        let ran = match ran {
+            Ran::Since(started, ran) => output::table::Ran {
+                took: output::table::Took::Wall(started.elapsed().as_secs_f64()),
+                ..ran
+            },
+            Ran::Merged(ran) => ran,
+        };
+        output::table::sweep_summary(exp, &sums, &ran, columns)
             + &bands.map_or(String::new(), |b| {
                 output::bands::deciding_line(exp, &sums, b)
             })
@@ -320,17 +430,25 @@ pub(super) fn run_merge(args: MergeArgs) -> Result<(), Failure> {
             )))
         }
     };
+    let ran = output::table::Ran {
+        runs: merged.runs,
+        sets: design
+            .as_ref()
+            .map_or(0, sweep::bands::AssumptionDesign::runs),
+        events: merged.events,
+        took: output::table::Took::Summed(merged.run_s),
+    };
     let bands = (design.zip(merged.sets)).map(|(d, sets)| sweep::bands::Bands::new(d, sets));
     let prices = sweep::journal::read_header(&args.journal[0])
         .map_or_else(|_| "builtin".to_string(), |h| h.prices);
     write_sweep(
         &exp,
         &merged.result,
-        &prices,
-        staged,
+        (staged, &prices),
         args.json,
         None,
         bands.as_ref(),
+        Ran::Merged(ran),
     )
 }
 

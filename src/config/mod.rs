@@ -4,6 +4,7 @@
 //! unknown keys), then resolved (ranges, references, AWS limits). Every error names the file, line and
 //! column, the key path, and what was expected; a value that came from `--set` is blamed on the flag.
 
+pub mod defaults;
 mod error;
 mod locate;
 pub mod overrides;

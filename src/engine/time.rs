@@ -11,9 +11,15 @@ pub const MIN: Nanos = 60 * SEC;
 pub const HOUR: Nanos = 60 * MIN;
 pub const DAY: Nanos = 24 * HOUR;
 
-/// Parses a human duration: a non-negative decimal number followed by a unit (`ns`, `us`/`µs`,
-/// `ms`, `s`/`sec`, `m`/`min`, `h`, `d`), e.g. `"250ms"`, `"1.5s"`, `"90min"`, or several such terms
-/// from the largest unit down, e.g. `"1h30m"`, `"1m 30.5s"`. A bare `"0"` is zero.
+/// The units a duration may use, as error messages list them.
+pub const UNITS: &str = "ns, us, ms, s (sec, secs, second, seconds), m (min, mins, minute, \
+                         minutes), h (hr, hrs, hour, hours) or d (day, days)";
+
+/// Parses a human duration: a non-negative decimal number followed by a unit ([`UNITS`]: `ns`,
+/// `us`/`µs`, `ms`, `s`/`sec`/`seconds`, `m`/`min`/`mins`/`minutes`, `h`/`hr`/`hours`,
+/// `d`/`days`), with or without a space, e.g. `"250ms"`, `"1.5s"`, `"90min"`, `"5 mins"`, or
+/// several such terms from the largest unit down, e.g. `"1h30m"`, `"1m 30.5s"`. A bare `"0"` is
+/// zero.
 pub fn parse_duration(text: &str) -> Result<Nanos, String> {
     let s = text.trim();
     if s == "0" {
@@ -32,8 +38,8 @@ pub fn parse_duration(text: &str) -> Result<Nanos, String> {
         Some(u) => u,
         None => {
             return Err(format!(
-                "`{text}` has unknown unit `{}` (expected ns, us, ms, s, m, h or d, \
-                 e.g. \"250ms\", \"90s\", \"5m\", or several from the largest down, e.g. \"1h30m\")",
+                "`{text}` has unknown unit `{}` (expected {UNITS}, e.g. \"250ms\", \"90s\", \
+                 \"5 min\", or several from the largest down, e.g. \"1h30m\")",
                 unit.trim()
             ))
         }
@@ -50,10 +56,10 @@ fn unit_ns(unit: &str) -> Option<Nanos> {
         "ns" => NS,
         "us" | "µs" => US,
         "ms" => MS,
-        "s" | "sec" => SEC,
-        "m" | "min" => MIN,
-        "h" => HOUR,
-        "d" => DAY,
+        "s" | "sec" | "secs" | "second" | "seconds" => SEC,
+        "m" | "min" | "mins" | "minute" | "minutes" => MIN,
+        "h" | "hr" | "hrs" | "hour" | "hours" => HOUR,
+        "d" | "day" | "days" => DAY,
         _ => return None,
     })
 }
@@ -71,8 +77,8 @@ fn term(text: &str, value: f64, unit_ns: Nanos) -> Result<Nanos, String> {
 fn compound(text: &str, s: &str) -> Result<Nanos, String> {
     let refuse = || {
         format!(
-            "`{text}` is not a duration: write a number and a unit (ns, us, ms, s, m, h or d), or \
-             several from the largest unit down, e.g. \"250ms\", \"1.5s\", \"90min\" or \"1h30m\""
+            "`{text}` is not a duration: write a number and a unit ({UNITS}), or several from \
+             the largest unit down, e.g. \"250ms\", \"1.5s\", \"90min\" or \"1h30m\""
         )
     };
     let (mut total, mut last, mut rest) = (0, Nanos::MAX, s);
@@ -196,16 +202,42 @@ mod tests {
     fn keeps_the_single_term_messages() {
         assert_eq!(
             parse_duration("1x").unwrap_err(),
-            "`1x` has unknown unit `x` (expected ns, us, ms, s, m, h or d, e.g. \"250ms\", \"90s\", \"5m\", or several from the largest down, e.g. \"1h30m\")"
+            "`1x` has unknown unit `x` (expected ns, us, ms, s (sec, secs, second, seconds), m (min, mins, minute, minutes), h (hr, hrs, hour, hours) or d (day, days), e.g. \"250ms\", \"90s\", \"5 min\", or several from the largest down, e.g. \"1h30m\")"
         );
-        assert_eq!(
-            parse_duration("-1s").unwrap_err(),
-            "`-1s` has unknown unit `-1s` (expected ns, us, ms, s, m, h or d, e.g. \"250ms\", \"90s\", \"5m\", or several from the largest down, e.g. \"1h30m\")"
-        );
+        assert!(parse_duration("-1s")
+            .unwrap_err()
+            .starts_with("`-1s` has unknown unit `-1s` (expected ns, us, ms, s (sec"));
         assert_eq!(
             parse_duration("h").unwrap_err(),
             "`h` is not a duration (expected e.g. \"250ms\", \"90s\", \"1h\")"
         );
+    }
+
+    #[test]
+    fn the_obvious_spellings_of_minutes_hours_and_seconds_are_accepted() {
+        for ok in [
+            "5min",
+            "5 min",
+            "5 mins",
+            "5 minutes",
+            "5 minute",
+            "5m",
+            "5 m",
+        ] {
+            assert_eq!(parse_duration(ok), Ok(5 * MIN), "{ok}");
+        }
+        assert_eq!(parse_duration("90s"), Ok(90 * SEC));
+        assert_eq!(parse_duration("90 seconds"), Ok(90 * SEC));
+        assert_eq!(parse_duration("2 hours"), Ok(2 * HOUR));
+        assert_eq!(parse_duration("1 day"), Ok(DAY));
+        assert_eq!(parse_duration("1h30m"), Ok(HOUR + 30 * MIN));
+        assert_eq!(parse_duration("1 hour 30 mins"), Ok(HOUR + 30 * MIN));
+        for bad in ["5 minuets", "5 M", "5 months", "5 y"] {
+            let e = parse_duration(bad).unwrap_err();
+            assert!(e.contains("m (min, mins, minute, minutes)"), "{bad}: {e}");
+        }
+        let e = parse_duration("1h 30 parsecs").unwrap_err();
+        assert!(e.contains("m (min, mins, minute, minutes)"), "{e}");
     }
 
     #[test]

@@ -25,6 +25,8 @@ pub struct SweepPage<'a> {
     /// The verdict under plausible assumption sets, when the sweep ran them.
     pub robust: Option<&'a [Robustness]>,
     pub command_line: &'a str,
+    /// The assumption sets every point also ran under (0: none).
+    pub sets: usize,
 }
 
 /// What the page of one run shows besides its report.
@@ -89,14 +91,21 @@ pub fn sweep_page(p: &SweepPage, svgs: &[(String, String)]) -> String {
 }
 
 fn runs_line(p: &SweepPage) -> String {
-    format!(
+    let plain = format!(
         "{} points x {} replicate(s) = {} runs, {} events, experiment seed {}",
         p.exp.points.len(),
         p.exp.replicates,
         p.runs,
         p.events,
         p.exp.seed
-    )
+    );
+    match p.sets {
+        0 => plain,
+        sets => format!(
+            "{plain}; and each of them under {sets} assumption sets: {} runs more",
+            sets * p.runs
+        ),
+    }
 }
 
 /// The verdicts when there are objectives, else the headline metrics of every point.
@@ -251,7 +260,7 @@ fn assumed(exp: &Experiment) -> String {
     use crate::assumptions::{expand, Catalogue, Current};
     let cat = Catalogue::load();
     let mut rows = Vec::new();
-    for m in exp.model_files() {
+    for m in distinct_models(exp) {
         let Ok(params) = expand(cat, m, exp.fixed_overrides(), &[]) else {
             continue;
         };
@@ -262,7 +271,7 @@ fn assumed(exp: &Experiment) -> String {
                 Current::Default(v) => format!("{} (default)", v.display()),
                 Current::Other(t) => format!("{t} (as written)"),
             };
-            let range = format!("{} to {}", p.range.low.display(), p.range.high.display());
+            let range = crate::assumptions::report::range_text(&p.range);
             rows.push(vec![
                 m.path.display().to_string(),
                 p.key,
@@ -289,9 +298,25 @@ fn assumed(exp: &Experiment) -> String {
     ) + &html::table(&header, &rows, 6)
 }
 
+/// The model files of `exp`, each once (the base model is often also a value of its `model` axis).
+fn distinct_models(exp: &Experiment) -> Vec<&crate::config::ModelFile> {
+    let mut out: Vec<&crate::config::ModelFile> = Vec::new();
+    for m in exp.model_files() {
+        let same = |o: &&crate::config::ModelFile| {
+            o.path == m.path
+                || (o.text == m.text
+                    && std::fs::canonicalize(&o.path).ok() == std::fs::canonicalize(&m.path).ok())
+        };
+        if !out.iter().any(same) {
+            out.push(m);
+        }
+    }
+    out
+}
+
 fn inputs(exp: &Experiment) -> String {
     let mut out = html::source(&exp.path.display().to_string(), &exp.text, true);
-    for m in exp.model_files() {
+    for m in distinct_models(exp) {
         out += &html::source(&m.path.display().to_string(), &m.text, false);
     }
     out
@@ -309,8 +334,10 @@ fn provenance(command_line: &str, what: &str) -> String {
     html::table(&["".to_string(), "".into()], &rows, 2)
 }
 
-/// The page of one run: its consumers' headline numbers, the model text and the command line.
-pub fn run_page(r: &RunReport, p: &RunPage) -> String {
+/// The page of one run: its consumers' headline numbers, its per-minute charts (`svgs`, as
+/// [`super::run_charts::svgs`] draws them), its cost and deployment, the model text and the
+/// command line.
+pub fn run_page(r: &RunReport, p: &RunPage, svgs: &[(String, String)]) -> String {
     let mut body = html::para(&format!(
         "{} simulated after {} s of warm-up, seed {}.",
         crate::engine::time::format_duration(((r.simulated_s - r.warmup_s).max(0.0) * 1e9) as u64),
@@ -322,6 +349,12 @@ pub fn run_page(r: &RunReport, p: &RunPage) -> String {
         "IteratorAge and throttles per consumer",
         &consumer_table(r),
     );
+    body += &html::section("plots", "Per minute", &plots(svgs));
+    let mut cost = super::run_charts::cost(r);
+    if let Some(cp) = &r.control_plane {
+        cost += &html::para(super::table::deploy_line(cp).trim());
+    }
+    body += &html::section("cost", "Cost and deployment", &cost);
     body += &html::section(
         "assumptions",
         "Assumptions in force",

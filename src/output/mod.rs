@@ -10,6 +10,7 @@ pub mod markdown;
 pub mod minutes;
 pub mod results;
 pub mod run;
+pub mod run_charts;
 pub mod sweep;
 pub mod sweep_files;
 pub mod sweep_plots;

@@ -4,6 +4,7 @@
 //! already in DIR instead of running it again.
 
 use crate::experiment::Experiment;
+use crate::plan::Counters;
 use crate::sweep::bands::{Bands, SetSummaries};
 use crate::sweep::metric::Metric;
 use crate::sweep::stats::{PointSummaries, PointSummary};
@@ -47,6 +48,8 @@ struct File {
     events: u64,
     metrics: Vec<String>,
     points: Vec<Vec<[f64; 2]>>,
+    /// Per point, the busiest consumer's busy share (`plan::Counters`).
+    busy: Vec<f64>,
     /// The assumption design's id and every set's points (A, B, then AB blocks for Saltelli).
     design: Option<String>,
     sets: Vec<Vec<Vec<[f64; 2]>>>,
@@ -57,6 +60,7 @@ pub struct Saved {
     pub runs: usize,
     pub events: u64,
     pub sums: Vec<PointSummaries>,
+    pub counters: Vec<Counters>,
     /// The design's id and every set's summaries, when the sweep ran assumption sets.
     pub sets: Option<(String, SetSummaries)>,
 }
@@ -81,6 +85,7 @@ pub fn json(
     runs: usize,
     events: u64,
     sums: &[PointSummaries],
+    counters: &[Counters],
     bands: Option<&Bands>,
 ) -> String {
     let sets = bands.map_or_else(Vec::new, |b| {
@@ -96,6 +101,7 @@ pub fn json(
         events,
         metrics: Metric::ALL.iter().map(|m| m.name().to_string()).collect(),
         points: sums.iter().map(pairs).collect(),
+        busy: counters.iter().map(|c| c.busy_share).collect(),
         design: bands.map(|b| b.design.id()),
         sets,
     };
@@ -108,7 +114,11 @@ pub fn read(dir: &Path, identity: &Identity, points: usize) -> Option<Saved> {
     let text = std::fs::read(dir.join(FILE)).ok()?;
     let f: File = serde_json::from_slice(&text).ok()?;
     let names: Vec<&str> = Metric::ALL.iter().map(|m| m.name()).collect();
-    if f.identity != *identity || f.metrics != names || f.points.len() != points {
+    if f.identity != *identity
+        || f.metrics != names
+        || f.points.len() != points
+        || f.busy.len() != points
+    {
         return None;
     }
     if f.sets.iter().any(|s| s.len() != points) {
@@ -126,6 +136,11 @@ pub fn read(dir: &Path, identity: &Identity, points: usize) -> Option<Saved> {
         runs: f.runs,
         events: f.events,
         sums: f.points.iter().map(|p| summaries(p)).collect(),
+        counters: f
+            .busy
+            .iter()
+            .map(|&busy_share| Counters { busy_share })
+            .collect(),
         sets,
     })
 }

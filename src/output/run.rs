@@ -66,9 +66,10 @@ pub fn write_files(
     report: &RunReport,
     page: &super::html_report::RunPage,
 ) -> Result<()> {
+    let svgs = super::run_charts::svgs(report)?;
     fsio::write(
         &dir.join("report.html"),
-        super::html_report::run_page(report, page).as_bytes(),
+        super::html_report::run_page(report, page, &svgs).as_bytes(),
     )?;
     fsio::write_with(&dir.join("timeseries.csv"), |w| {
         write_timeseries(w, &report.minutes)

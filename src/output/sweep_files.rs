@@ -40,6 +40,7 @@ pub fn write_all(
         Some(s) => s.clone(),
         None => crate::plan::objectives(exp)?,
     };
+    let counters = crate::plan::counters(exp, res);
     fsio::write(&dir.join("runs.csv"), &runs_csv(exp, res))?;
     fsio::write(
         &dir.join("summary.csv"),
@@ -68,11 +69,19 @@ pub fn write_all(
         sums: &sums,
         slos: &slos,
         bands: opts.bands,
+        counters: &counters,
         command_line: &opts.command_line,
     };
     write_verdicts(dir, dir, exp, &verdicts)?;
     if let Some(id) = &opts.identity {
-        let text = super::results::json(id.clone(), res.runs.len(), res.events, &sums, opts.bands);
+        let text = super::results::json(
+            id.clone(),
+            res.runs.len(),
+            res.events,
+            &sums,
+            &counters,
+            opts.bands,
+        );
         fsio::write(&dir.join(super::results::FILE), text.as_bytes())?;
     }
     let manifest = super::manifest::sweep(exp, res, &opts.command_line, opts.bands.is_some());
@@ -86,6 +95,8 @@ pub struct Verdicts<'a> {
     pub sums: &'a [crate::sweep::stats::PointSummaries],
     pub slos: &'a [Slo],
     pub bands: Option<&'a Bands>,
+    /// What each point's runs counted besides their metrics (for the limit that binds).
+    pub counters: &'a [crate::plan::Counters],
     pub command_line: &'a str,
 }
 
@@ -93,7 +104,7 @@ pub struct Verdicts<'a> {
 /// verdict under assumption sets where the sweep ran them), and `report.html`, whose plots are
 /// the SVG files in `svg_dir`. `sim plan` over a sweep already in a folder writes only these.
 pub fn write_verdicts(dir: &Path, svg_dir: &Path, exp: &Experiment, v: &Verdicts) -> Result<()> {
-    let answers = crate::plan::answer(exp, v.sums, v.slos);
+    let answers = crate::plan::answer(exp, v.sums, v.counters, v.slos);
     let robust = match (v.bands, v.slos.is_empty()) {
         (Some(b), false) => Some(crate::plan::robustness(exp, b, v.slos)),
         _ => None,
@@ -120,6 +131,7 @@ pub fn write_verdicts(dir: &Path, svg_dir: &Path, exp: &Experiment, v: &Verdicts
         answers: &answers,
         robust: robust.as_deref(),
         command_line: v.command_line,
+        sets: v.bands.map_or(0, |b| b.design.runs()),
     };
     let html = super::html_report::sweep_page(&page, &super::html_report::svgs_in(svg_dir)?);
     fsio::write(&dir.join("report.html"), html.as_bytes())

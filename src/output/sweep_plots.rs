@@ -246,6 +246,12 @@ pub fn write_plots(
 /// Per-minute Average of each consumer (or their mean, beyond six consumers) and the Maximum over
 /// all consumers, in seconds.
 fn minute_chart(exp: &Experiment, p: &Point, r: &crate::model::RunReport) -> LineChart {
+    let title = format!("{}: IteratorAge per minute at {}", exp.name, p.key());
+    iterator_age_per_minute(title, r)
+}
+
+/// The chart of [`minute_chart`] for any run, under `title`.
+pub fn iterator_age_per_minute(title: String, r: &crate::model::RunReport) -> LineChart {
     let per_consumer = r.consumers.len() <= 6;
     let mut avgs: BTreeMap<String, Vec<P>> = BTreeMap::new();
     let mut by_minute: BTreeMap<u64, (f64, u32, f64)> = BTreeMap::new();
@@ -299,7 +305,7 @@ fn minute_chart(exp: &Experiment, p: &Point, r: &crate::model::RunReport) -> Lin
         },
     );
     LineChart {
-        title: format!("{}: IteratorAge per minute at {}", exp.name, p.key()),
+        title,
         subtitle: Some(
             "as CloudWatch charts it: per-minute Average and Maximum of the per-batch samples"
                 .into(),

@@ -139,8 +139,10 @@ pub fn summary(r: &RunReport) -> String {
     out
 }
 
-/// One line on bringing the subscribers up, naming the throttled APIs.
-fn deploy_line(cp: &crate::model::control::ControlPlaneReport) -> String {
+/// One line on bringing the subscribers up, naming the throttled APIs, and saying that the
+/// deployment is a forecast of its own: the data plane runs with every subscriber from the start
+/// whatever it says (`model::control` knows nothing of the data plane).
+pub fn deploy_line(cp: &crate::model::control::ControlPlaneReport) -> String {
     let by_api: Vec<String> = cp
         .apis
         .iter()
@@ -153,21 +155,70 @@ fn deploy_line(cp: &crate::model::control::ControlPlaneReport) -> String {
         format!(" ({})", by_api.join(", "))
     };
     format!(
-        "  Deploy: {} of {} subscribers up, {} failed, after {:.1} s; {} of {} control-plane calls throttled{detail}.\n",
-        cp.up, cp.subscribers, cp.failed, cp.deploy_s, cp.throttled, cp.attempts
+        "  Deploy: {} of {} subscribers up, {} failed, after {:.1} s; {} of {} control-plane calls throttled{detail}.\n  \
+         (Deployment is forecast on its own: the run itself starts with all {} subscribed; deployment does not change it.)\n",
+        cp.up, cp.subscribers, cp.failed, cp.deploy_s, cp.throttled, cp.attempts, cp.subscribers
     )
 }
 
 /// The printed sweep table keeps to this many characters unless the user's `--columns` ask for more.
 pub const MAX_WIDTH: usize = 100;
 
+/// What a sweep's headline says ran: every run, its events, and the time they took.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Ran {
+    /// Every run: the plain ones and those under assumption sets.
+    pub runs: usize,
+    /// The assumption sets every point also ran under (0: none).
+    pub sets: usize,
+    pub events: u64,
+    pub took: Took,
+}
+
+/// The time a sweep's headline states.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Took {
+    /// Seconds of wall time from the start of the command.
+    Wall(f64),
+    /// The runs' own seconds added up (a merge, whose runs ran elsewhere).
+    Summed(f64),
+}
+
+/// The first line of a sweep's summary: what ran, how many events, how long it took.
+pub fn sweep_headline(exp: &crate::experiment::Experiment, ran: &Ran) -> String {
+    let shape = format!(
+        "{} points x {} replicate(s)",
+        exp.points.len(),
+        exp.replicates
+    );
+    let shape = match ran.sets {
+        0 => shape,
+        sets => format!(
+            "{shape}, each also under {sets} assumption sets: {} runs",
+            ran.runs
+        ),
+    };
+    let (seconds, took) = match ran.took {
+        Took::Wall(s) => (s, format!("in {s:.2} s")),
+        Took::Summed(s) => (
+            s,
+            format!("in {s:.2} s of run time summed over the journals"),
+        ),
+    };
+    format!(
+        "{}: {shape}, {} events {took} ({:.1} M events/s)",
+        exp.name,
+        ran.events,
+        ran.events as f64 / seconds.max(1e-9) / 1e6,
+    )
+}
+
 /// One line per sweep point: its name and the metrics chosen (`columns`), or by default the metrics
-/// that have a table column, as many as fit in [`MAX_WIDTH`].
+/// that have a table column, as many as fit in [`MAX_WIDTH`], under the [`sweep_headline`].
 pub fn sweep_summary(
     exp: &crate::experiment::Experiment,
     sums: &[PointSummaries],
-    wall_s: f64,
-    events: u64,
+    ran: &Ran,
     columns: Option<&[Metric]>,
 ) -> String {
     let chosen: Vec<(Metric, Column)> = match columns {
@@ -190,16 +241,7 @@ pub fn sweep_summary(
     } else {
         fit(&mut rows, &chosen, sums)
     };
-    let mut out = format!(
-        "{}: {} points x {} replicate(s), {} events in {:.2} s ({:.1} M events/s)\n\n{}",
-        exp.name,
-        exp.points.len(),
-        exp.replicates,
-        events,
-        wall_s,
-        events as f64 / wall_s.max(1e-9) / 1e6,
-        grid(&rows)
-    );
+    let mut out = format!("{}\n\n{}", sweep_headline(exp, ran), grid(&rows));
     if !dropped.is_empty() {
         out += &wrap(&format!(
             "not shown, to fit {MAX_WIDTH} columns (choose with --columns): {}",

@@ -43,6 +43,12 @@ pub(super) fn with_suffix(stem: &Path, ext: &str) -> PathBuf {
     PathBuf::from(name)
 }
 
+/// Renders `fig` as SVG text, for a page that carries its charts inline.
+pub(super) fn svg(fig: &impl Figure) -> Result<String> {
+    style::register_fonts();
+    render_svg(fig).context("cannot render the SVG chart")
+}
+
 fn render_svg(fig: &impl Figure) -> Result<String> {
     let mut out = String::new();
     {

@@ -40,6 +40,10 @@ pub(super) fn write(stem: &Path, chart: &LineChart, kind: Kind) -> Result<()> {
     frame::write(stem, &LineFigure { chart, kind })
 }
 
+pub(super) fn svg(chart: &LineChart, kind: Kind) -> Result<String> {
+    frame::svg(&LineFigure { chart, kind })
+}
+
 struct LineFigure<'a> {
     chart: &'a LineChart,
     kind: Kind,

@@ -124,6 +124,11 @@ pub fn timeseries_chart(stem: &Path, chart: &LineChart) -> Result<()> {
     line::write(stem, chart, line::Kind::TimeSeries)
 }
 
+/// The SVG text [`timeseries_chart`] would write, for a page that carries its charts inline.
+pub fn timeseries_svg(chart: &LineChart) -> Result<String> {
+    line::svg(chart, line::Kind::TimeSeries)
+}
+
 /// A horizontal bar chart: one bar per row, drawn top to bottom in the given order.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Bars {

@@ -28,7 +28,6 @@ use crate::config::{ConfigError, Override};
 use crate::engine::rng::{derive_seed, name_id};
 use crate::experiment::Experiment;
 use anyhow::{Context, Result};
-use indicatif::{ProgressBar, ProgressStyle};
 
 /// How a sweep says which assumption a band comes from.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -236,11 +235,14 @@ pub fn summarise(exp: &Experiment, reports: &[crate::model::RunReport]) -> SetSu
         .collect()
 }
 
-/// The assumption runs `opts` asks for (every one, or those of its shard) in
-/// set-then-point-then-replicate order.
-fn tasks(exp: &Experiment, design: &AssumptionDesign, opts: &Options) -> Vec<RunId> {
+/// The assumption runs of `shard` (every one when None) in set-then-point-then-replicate order.
+pub(super) fn tasks(
+    exp: &Experiment,
+    design: &AssumptionDesign,
+    shard: Option<shard::Shard>,
+) -> Vec<RunId> {
     let all = shard::run_ids(exp, design.runs()).split_off(exp.runs());
-    match opts.shard {
+    match shard {
         None => all,
         Some(s) => {
             let owner = shard::assign_all(exp, design.runs(), s.count).split_off(exp.runs());
@@ -264,18 +266,17 @@ pub fn run_runs(
         .num_threads(opts.jobs)
         .build()
         .context("cannot start worker threads")?;
-    let tasks = tasks(exp, design, opts);
-    let bar = progress(opts.progress, tasks.len(), &exp.name);
+    let tasks = tasks(exp, design, opts.shard);
     let reports: Vec<Option<Result<crate::model::RunReport>>> = pool.install(|| {
         super::heaviest_first(
             exp,
             &tasks,
             |id| id.point,
-            &bar,
+            opts,
             |id| run_one(exp, design, id, opts),
+            |run| matches!(run, Some(Ok(_))),
         )
     });
-    bar.finish_and_clear();
     let total = reports.len();
     if reports.iter().any(Option::is_none) {
         return Err(SweepError::Interrupted {
@@ -323,19 +324,6 @@ fn run_one(
             .with_context(what)
     };
     super::journaled(opts, &key(exp, design, s, p, r), id, simulate)
-}
-
-fn progress(shown: bool, len: usize, name: &str) -> ProgressBar {
-    if !shown {
-        return ProgressBar::hidden();
-    }
-    let style = ProgressStyle::with_template(
-        "{msg} [{bar:40}] {pos}/{len} runs, {elapsed} elapsed, ~{eta} left",
-    )
-    .expect("static template");
-    let bar = ProgressBar::new(len as u64).with_style(style);
-    bar.set_message(format!("{name}, assumption sets"));
-    bar
 }
 
 /// The spread of a metric's per-set means at one point.

@@ -38,6 +38,11 @@ pub enum MergeError {
 pub struct Merged {
     pub result: SweepResult,
     pub sets: Option<SetSummaries>,
+    /// Every run merged, plain and under assumption sets: how many, their events and their own
+    /// seconds added up.
+    pub runs: usize,
+    pub events: u64,
+    pub run_s: f64,
 }
 
 /// The assumption design the first journal in `dirs` was written with, by id (None: none).
@@ -119,10 +124,18 @@ pub fn merge(
         let total = ids.len();
         return Err(MergeError::Missing { missing, total });
     }
+    let (runs, events, run_s) = (
+        reports.len(),
+        reports.iter().map(|r| r.events).sum(),
+        reports.iter().map(|r| r.wall_s).sum(),
+    );
     let sets = reports.split_off(exp.runs());
     Ok(Merged {
         result: plain_result(exp, reports),
         sets: design.map(|_| bands::summarise(exp, &sets)),
+        runs,
+        events,
+        run_s,
     })
 }
 

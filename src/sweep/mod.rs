@@ -2,7 +2,7 @@
 //!
 //! Guarantees: results are identical whatever the number of threads (each run's seed depends only
 //! on the experiment seed, the point's parameters and the replicate; results are collected in
-//! point-then-replicate order); a progress bar is drawn only when asked.
+//! point-then-replicate order); progress is told to the caller (`Options::on_done`), who shows it.
 
 pub mod bands;
 pub mod journal;
@@ -15,10 +15,9 @@ use crate::experiment::Experiment;
 use crate::model::run::{simulate_with, Unobserved};
 use crate::model::RunReport;
 use anyhow::{Context, Result};
-use indicatif::{ParallelProgressIterator, ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 /// One finished run of a sweep.
@@ -50,7 +49,6 @@ impl SweepResult {
 pub struct Options<'a> {
     /// Worker threads (0: all cores).
     pub jobs: usize,
-    pub progress: bool,
     /// Where finished runs are journaled as they end (None: no journal).
     pub journal: Option<&'a Path>,
     /// Take runs already in the journal instead of running them again.
@@ -61,8 +59,9 @@ pub struct Options<'a> {
     pub prices: Option<&'a crate::model::cost::Prices>,
     /// Run only the runs this shard owns (None: every run).
     pub shard: Option<shard::Shard>,
-    /// Told `(finished, total)` as each run finishes or is found in the journal.
-    pub on_done: Option<&'a (dyn Fn(usize, usize) + Sync)>,
+    /// Told the forecast events of each run as it finishes or is found in the journal (the
+    /// weights of [`planned`]), to show progress.
+    pub on_done: Option<&'a (dyn Fn(f64) + Sync)>,
 }
 
 /// Why a sweep did not finish.
@@ -78,10 +77,31 @@ pub enum SweepError {
     Failed(#[from] anyhow::Error),
 }
 
-/// The `(point, replicate)` of every run `opts` asks for, in point-then-replicate order.
-fn tasks(exp: &Experiment, opts: &Options) -> Vec<(usize, u32)> {
+/// The forecast events of every run a sweep of `exp` will do (its plain runs, then those under
+/// `design`'s sets; only `shard`'s when given), in the order they are counted: what a progress
+/// display sizes itself by, so that it counts every run to the end.
+pub fn planned(
+    exp: &Experiment,
+    design: Option<&bands::AssumptionDesign>,
+    shard: Option<shard::Shard>,
+) -> Vec<f64> {
+    let cost: Vec<f64> = (shard::point_forecasts(exp).iter())
+        .map(|e| e.events)
+        .collect();
+    let plain = tasks(exp, shard).into_iter().map(|(p, _)| cost[p]);
+    let sets = design
+        .map(|d| bands::tasks(exp, d, shard))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|id| cost[id.point]);
+    plain.chain(sets).collect()
+}
+
+/// The `(point, replicate)` of every run of `shard` (all when None), in point-then-replicate
+/// order.
+fn tasks(exp: &Experiment, shard: Option<shard::Shard>) -> Vec<(usize, u32)> {
     let all = (0..exp.points.len()).flat_map(|p| (0..exp.replicates).map(move |r| (p, r)));
-    match opts.shard {
+    match shard {
         None => all.collect(),
         Some(s) => {
             let owner = shard::assign(exp, s.count);
@@ -97,40 +117,33 @@ fn tasks(exp: &Experiment, opts: &Options) -> Vec<(usize, u32)> {
 /// tasks start with the most forecast events (of their point, `point_of`), so that the last runs
 /// to start are short and no worker waits alone on a long one at the end (the
 /// longest-processing-time rule). Which worker runs what changes no result: every run's seed
-/// depends only on its point and replicate.
+/// depends only on its point and replicate. `opts.on_done` is told the forecast of each task whose
+/// result is `finished`.
 pub(crate) fn heaviest_first<T: Sync, R: Send>(
     exp: &Experiment,
     tasks: &[T],
     point_of: impl Fn(&T) -> usize,
-    bar: &ProgressBar,
+    opts: &Options,
     run: impl Fn(&T) -> R + Sync + Send,
+    finished: impl Fn(&R) -> bool + Sync + Send,
 ) -> Vec<R> {
     let cost: Vec<f64> = (shard::point_forecasts(exp).iter())
         .map(|e| e.events)
         .collect();
-    let cost_of = |i: usize| cost[point_of(&tasks[i])];
+    let task_cost: Vec<f64> = tasks.iter().map(|t| cost[point_of(t)]).collect();
     let mut order: Vec<usize> = (0..tasks.len()).collect();
-    order.sort_by(|&a, &b| cost_of(b).total_cmp(&cost_of(a)).then(a.cmp(&b)));
+    order.sort_by(|&a, &b| task_cost[b].total_cmp(&task_cost[a]).then(a.cmp(&b)));
     let mut done: Vec<(usize, R)> = (order.into_iter().par_bridge())
-        .progress_with(bar.clone())
-        .map(|i| (i, run(&tasks[i])))
+        .map(|i| {
+            let r = run(&tasks[i]);
+            if let Some(tell) = opts.on_done.filter(|_| finished(&r)) {
+                tell(task_cost[i]);
+            }
+            (i, r)
+        })
         .collect();
     done.sort_by_key(|&(i, _)| i);
     done.into_iter().map(|(_, r)| r).collect()
-}
-
-fn bar(exp: &Experiment, opts: &Options, len: usize) -> ProgressBar {
-    if !opts.progress {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(len as u64).with_style(
-        ProgressStyle::with_template(
-            "{msg} [{bar:40}] {pos}/{len} runs, {elapsed} elapsed, ~{eta} left",
-        )
-        .expect("static template"),
-    );
-    bar.set_message(exp.name.clone());
-    bar
 }
 
 /// One run: taken from the journal when resuming and it is there, else simulated and journaled.
@@ -191,25 +204,17 @@ pub fn run_with(exp: &Experiment, opts: &Options) -> Result<SweepResult, SweepEr
     if let Some(dir) = opts.journal {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
-    let tasks = tasks(exp, opts);
-    let bar = bar(exp, opts, tasks.len());
-    let finished = AtomicUsize::new(0);
+    let tasks = tasks(exp, opts.shard);
     let runs: Vec<Option<Result<Run>>> = pool.install(|| {
         heaviest_first(
             exp,
             &tasks,
             |&(point, _)| point,
-            &bar,
-            |&(point, replicate)| {
-                let run = one_run(exp, opts, point, replicate);
-                if let (Some(Ok(_)), Some(tell)) = (&run, opts.on_done) {
-                    tell(finished.fetch_add(1, Ordering::SeqCst) + 1, tasks.len());
-                }
-                run
-            },
+            opts,
+            |&(point, replicate)| one_run(exp, opts, point, replicate),
+            |run| matches!(run, Some(Ok(_))),
         )
     });
-    bar.finish_and_clear();
     let total = runs.len();
     if runs.iter().any(Option::is_none) {
         return Err(SweepError::Interrupted {
