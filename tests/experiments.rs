@@ -1,11 +1,13 @@
-//! Sweeps: expansion, seeds, determinism across threads, CSV columns, and each shipped experiment's
-//! qualitative result on a shortened run.
+//! Sweeps: expansion, seeds, determinism across threads, CSV columns, each shipped experiment's
+//! qualitative result on a shortened run, and every figure the README quotes (readme_figures).
 
 use assert_cmd::Command;
 use sim::experiment::Experiment;
 use sim::sweep::metric::Metric;
 use sim::sweep::stats::{summarise, PointSummaries};
 use std::path::{Path, PathBuf};
+
+mod readme_figures;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -416,4 +418,67 @@ fn power_api_cost_puts_a_price_beside_each_architecture() {
     );
     let p99 = swept.means(Metric::FirstWriteAgeP99);
     assert!(at(&p99, a) > 10.0 * at(&p99, c), "{p99:?}");
+}
+
+/// Each quote of the README whose text, with `values` in place, the README does not hold: the
+/// text it should hold.
+fn misquoted(
+    values: &std::collections::BTreeMap<String, serde_json::Value>,
+    only: &[readme_figures::Study],
+) -> Vec<String> {
+    let readme = readme_figures::readme();
+    readme_figures::QUOTES
+        .iter()
+        .filter(|q| {
+            q.figures
+                .iter()
+                .all(|(f, _)| only.contains(&readme_figures::study_of(f)))
+        })
+        .filter_map(|q| match readme_figures::fill(q, values) {
+            Ok(text) if readme.contains(&text) => None,
+            Ok(text) => Some(format!("README.md should say: {text}")),
+            Err(e) => Some(e),
+        })
+        .collect()
+}
+
+/// With `SIM_README_FIGURES=write` (scripts/readme-figures.sh), every quoted command is run first,
+/// the 32-set assumption study included, and its figures written to docs/readme-figures.json.
+#[test]
+fn the_readme_quotes_the_committed_figures_as_measured() {
+    if std::env::var("SIM_README_FIGURES").as_deref() == Ok("write") {
+        readme_figures::write_committed(&readme_figures::measure_all(&readme_figures::STUDIES));
+    }
+    let wrong = misquoted(&readme_figures::committed(), &readme_figures::STUDIES);
+    assert!(
+        wrong.is_empty(),
+        "the README's figures differ from {} (scripts/readme-figures.sh measures them):\n{}",
+        readme_figures::COMMITTED,
+        wrong.join("\n")
+    );
+}
+
+#[test]
+fn the_readme_figures_of_the_cheap_commands_are_what_the_tool_measures_now() {
+    let cheap: Vec<_> = (readme_figures::STUDIES.iter().copied())
+        .filter(|s| *s != readme_figures::Study::HotStreamBands)
+        .collect();
+    let now = readme_figures::measure_all(&cheap);
+    let wrong = misquoted(&now, &cheap);
+    assert!(
+        wrong.is_empty(),
+        "the tool no longer measures what the README quotes; run scripts/readme-figures.sh, which \
+         writes {}, and update README.md:\n{}",
+        readme_figures::COMMITTED,
+        wrong.join("\n")
+    );
+    let committed = readme_figures::committed();
+    for (name, v) in &now {
+        assert_eq!(
+            committed.get(name).map(|c| c.to_string()),
+            Some(v.to_string()),
+            "{name}: {} is stale; run scripts/readme-figures.sh",
+            readme_figures::COMMITTED
+        );
+    }
 }

@@ -538,3 +538,127 @@ fn a_one_machine_assumption_sweep_with_a_journal_resumes_where_it_stopped() {
     );
     assert_same_files(&first, &second);
 }
+
+/// The run files of a journal, by name.
+fn run_files(journal: &Path) -> Vec<PathBuf> {
+    files(&journal.join("runs"))
+}
+
+#[test]
+fn merge_and_resume_refuse_a_run_file_copied_over_another_runs_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let journal = tmp.path().join("journal");
+    shard_all(&journal, 2);
+    let runs = run_files(&journal);
+    assert_eq!(runs.len(), 12);
+    std::fs::copy(&runs[0], &runs[1]).unwrap();
+    let out = tmp.path().join("out");
+    let e = fails_with_2(&["merge", EXP, "--journal", s(&journal), "--out", s(&out)]);
+    let name = runs[1].file_name().unwrap().to_str().unwrap();
+    assert!(e.contains(name), "the error names the file: {e}");
+    assert!(
+        e.contains("copied or renamed from another run") && e.contains("not the run of point"),
+        "{e}"
+    );
+    assert!(!out.exists(), "a refused merge writes nothing");
+    let e = fails_with_2(&[
+        "sweep",
+        EXP,
+        "--journal",
+        s(&journal),
+        "--out",
+        s(&out),
+        "-q",
+    ]);
+    assert!(e.contains(name) && e.contains("copied or renamed"), "{e}");
+    assert!(!out.exists(), "a refused sweep writes nothing");
+    std::fs::remove_file(&runs[1]).unwrap();
+    shard_all(&journal, 2);
+    ok(&["merge", EXP, "--journal", s(&journal), "--out", s(&out)]);
+}
+
+#[test]
+fn merge_refuses_a_run_file_with_one_byte_changed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let journal = tmp.path().join("journal");
+    shard_all(&journal, 1);
+    let runs = run_files(&journal);
+    let good = std::fs::read(&runs[5]).unwrap();
+    let out = tmp.path().join("out");
+    // A digit inside the run (still valid JSON, only the checksum can tell), then bytes spread
+    // over the whole file.
+    let digit = String::from_utf8(good.clone())
+        .unwrap()
+        .rfind("\"events\":")
+        .unwrap()
+        + 9;
+    let step = good.len() / 5;
+    for at in [digit, 3, step, 2 * step, 3 * step, good.len() - 2] {
+        let mut bytes = good.clone();
+        bytes[at] = if bytes[at] == b'1' {
+            b'2'
+        } else {
+            bytes[at] ^ 1
+        };
+        std::fs::write(&runs[5], &bytes).unwrap();
+        let e = fails_with_2(&["merge", EXP, "--journal", s(&journal), "--out", s(&out)]);
+        let name = runs[5].file_name().unwrap().to_str().unwrap();
+        assert!(e.contains(name), "byte {at}: the error names the file: {e}");
+        if at == digit {
+            assert!(e.contains("checksum does not match its content"), "{e}");
+        }
+        assert!(!out.exists(), "a refused merge writes nothing");
+    }
+    std::fs::write(&runs[5], &good).unwrap();
+    ok(&["merge", EXP, "--journal", s(&journal), "--out", s(&out)]);
+}
+
+#[test]
+fn merge_refuses_a_journal_of_the_older_format_saying_which() {
+    let tmp = tempfile::tempdir().unwrap();
+    let journal = tmp.path().join("journal");
+    shard_all(&journal, 1);
+    let header = journal.join("journal.json");
+    let text = std::fs::read_to_string(&header).unwrap();
+    assert!(text.contains("\"format\": 2"), "{text}");
+    std::fs::write(&header, text.replace("\"format\": 2", "\"format\": 1")).unwrap();
+    let e = fails_with_2(&["merge", EXP, "--journal", s(&journal)]);
+    assert!(
+        e.contains("journal format 1") && e.contains("does not read"),
+        "{e}"
+    );
+}
+
+/// The command between backquotes in a shard's closing line, as words.
+fn printed_merge(stdout: &str) -> Vec<String> {
+    let command = stdout
+        .split('`')
+        .nth(1)
+        .unwrap_or_else(|| panic!("{stdout}"));
+    command.split_whitespace().map(String::from).collect()
+}
+
+#[test]
+fn the_merge_command_a_shard_prints_merges_what_the_shards_ran() {
+    let tmp = tempfile::tempdir().unwrap();
+    let journal = tmp.path().join("journal");
+    let flags = ["--replicates", "1", "--assumptions", "4"];
+    let mut printed = Vec::new();
+    for k in ["0/2", "1/2"] {
+        let shard = ["--shard", k, "--journal", s(&journal), "-q"];
+        let stdout = ok(&[&["sweep", EXP][..], &flags, &shard].concat());
+        printed.push(printed_merge(&stdout));
+    }
+    assert_eq!(printed[0], printed[1]);
+    let words = &printed[0];
+    assert_eq!(&words[..2], ["sim", "merge"], "{words:?}");
+    let joined = words.join(" ");
+    assert!(joined.contains("--replicates 1"), "{joined}");
+    let out = tmp.path().join("out");
+    let mut args: Vec<&str> = words[1..].iter().map(String::as_str).collect();
+    args.extend(["--out", s(&out)]);
+    ok(&args);
+    let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    assert_eq!(summary.lines().count(), 7, "6 points: {summary}");
+    assert!(out.join("sensitivity.csv").exists());
+}

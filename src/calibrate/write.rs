@@ -90,7 +90,21 @@ fn header(c: &Calibration) -> String {
         "# loss = mean normalised RMSE over the matched series. Runs: {}.",
         c.runs
     );
-    let _ = writeln!(h, "# Loss: {:.4} (model as written: {:.4}; noise floor, the best values with another seed: {:.4}).", c.best.loss, c.baseline.loss, c.noise);
+    let _ = writeln!(
+        h,
+        "# Loss: {:.4} (model as written: {:.4}; noise floor {}).",
+        c.best.loss,
+        c.baseline.loss,
+        noise(c)
+    );
+    let _ = writeln!(
+        h,
+        "# The noise floor is the typical loss of right values: the best values' loss against"
+    );
+    let _ = writeln!(
+        h,
+        "# themselves under other seeds (mean, and range); a fit can land below it by chance."
+    );
     let _ = writeln!(h, "# Per series: {}.", per_series(c));
     for (s, (key, v)) in c.spreads.iter().zip(&c.best_set.values) {
         let _ = writeln!(
@@ -245,11 +259,22 @@ fn overlay(c: &Calibration, dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The noise floor as the summary and the model's comment give it: the mean loss of the best
+/// values under other seeds, and the range of those losses.
+fn noise(c: &Calibration) -> String {
+    let (lo, hi) = c.noise.range();
+    format!(
+        "{:.4}: the best values under {} other seeds score {lo:.4} to {hi:.4}",
+        c.noise.mean(),
+        c.noise.losses.len()
+    )
+}
+
 /// What `sim calibrate` prints: the fit, per series, and each parameter's identification.
 pub fn summary(c: &Calibration) -> String {
     let mut s = format!(
-        "calibrated {} against {} minutes from {}: {} runs\n  loss {:.4} (model as written {:.4}; noise floor {:.4})\n  per series: {}\n",
-        c.model, c.observed.minutes, time::format(c.observed.start), c.runs, c.best.loss, c.baseline.loss, c.noise, per_series(c)
+        "calibrated {} against {} minutes from {}: {} runs\n  loss {:.4} (model as written {:.4}; noise floor {})\n  per series: {}\n",
+        c.model, c.observed.minutes, time::format(c.observed.start), c.runs, c.best.loss, c.baseline.loss, noise(c), per_series(c)
     );
     if !c.screen.is_empty() {
         s += "  screen (loss moved by each parameter alone at the ends of its range):\n";

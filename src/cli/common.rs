@@ -212,18 +212,21 @@ pub(super) fn print_stdout(text: &str) -> Result<(), Failure> {
 /// The command line as typed, each argument quoted when the shell would need it.
 pub(super) fn command_line() -> String {
     std::env::args()
-        .map(|a| {
-            let plain = !a.is_empty()
-                && a.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c));
-            if plain {
-                a
-            } else {
-                format!("'{}'", a.replace('\'', "'\\''"))
-            }
-        })
+        .map(|a| shell_word(&a))
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// `a` as one word of a POSIX shell command: as is when plain, else single-quoted.
+pub(super) fn shell_word(a: &str) -> String {
+    let plain = !a.is_empty()
+        && a.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c));
+    if plain {
+        a.to_string()
+    } else {
+        format!("'{}'", a.replace('\'', "'\\''"))
+    }
 }
 
 pub(super) fn duration_flag(flag: &str, text: &str) -> Result<u64, Failure> {

@@ -4,7 +4,7 @@
 
 use super::args::*;
 use super::common::*;
-use super::sweeps::{announce, exp_inputs, prices_id, sets_asked};
+use super::sweeps::{announce, exp_inputs, failed, prices_id, sets_asked};
 use crate::experiment::Experiment;
 use crate::fsio::{Mode, Staged};
 use crate::output::results::{self, Identity, Saved};
@@ -67,7 +67,7 @@ pub(super) fn run_plan(args: PlanArgs) -> Result<(), Failure> {
             "interrupted: {finished} of {total} runs kept; run the same command again to continue"
         )))
         }
-        Err(sweep::SweepError::Failed(e)) => return Err(e.into()),
+        Err(sweep::SweepError::Failed(e)) => return Err(failed(e)),
     };
     let bands = design
         .map(|d| run_bands(&args.experiment, &exp, d, &opts))
@@ -214,6 +214,6 @@ fn run_bands(
              command again for {} to continue",
             experiment.display()
         ))),
-        Err(sweep::SweepError::Failed(e)) => Err(e.into()),
+        Err(sweep::SweepError::Failed(e)) => Err(failed(e)),
     }
 }

@@ -291,7 +291,7 @@ fn interrupted(
             total,
             journal,
         } => (finished, total, journal),
-        sweep::SweepError::Failed(e) => return e.into(),
+        sweep::SweepError::Failed(e) => return failed(e),
     };
     let again = match shard {
         Some(_) => "run the same command again to finish this shard".to_string(),
@@ -307,6 +307,15 @@ fn interrupted(
     Failure::Interrupted(format!(
         "interrupted: {finished} of {total} {what} finished and kept in {journal}; {again}"
     ))
+}
+
+/// The failure of a sweep whose run failed: a journal entry that is not the run its name says is
+/// the user's input (exit 2), anything else a bug (exit 1).
+pub(super) fn failed(e: anyhow::Error) -> Failure {
+    match sweep::journal::is_bad_entry(&e) {
+        true => Failure::Usage(format!("{e:#}")),
+        false => e.into(),
+    }
 }
 
 /// Runs a shard's assumption runs after its plain ones (`plain` of them), and says what it kept.
@@ -330,11 +339,36 @@ fn finish_shard(
         None => String::new(),
     };
     print_stdout(&format!(
-        "shard {s}: {plain} runs{sets} finished, kept in {}; `sim merge {} --journal {}` writes the outputs once every shard has finished\n",
+        "shard {s}: {plain} runs{sets} finished, kept in {}; `{}` writes the outputs once every shard has finished\n",
         journal.display(),
-        args.experiment.display(),
-        journal.display()
+        merge_command(args, journal),
     ))
+}
+
+/// The `sim merge` command that merges what a shard run with `args` ran: the same experiment and
+/// journal, and every flag that changes the sweep's runs and that merge must be told (the
+/// replicates, the assumption sets and their estimator); the prices are read from the journal.
+fn merge_command(args: &SweepArgs, journal: &std::path::Path) -> String {
+    let path = |p: &std::path::Path| shell_word(&p.to_string_lossy());
+    let mut words = vec![
+        "sim merge".to_string(),
+        path(&args.experiment),
+        format!("--journal {}", path(journal)),
+    ];
+    if let Some(n) = args.replicates {
+        words.push(format!("--replicates {n}"));
+    }
+    if let Some(n) = args.assumptions.filter(|&n| n > 0) {
+        words.push(format!("--assumptions {n}"));
+        if let Some(e) = args.sensitivity {
+            let name = match e {
+                sweep::bands::Estimator::GivenData => "given-data",
+                sweep::bands::Estimator::Saltelli => "saltelli",
+            };
+            words.push(format!("--sensitivity {name}"));
+        }
+    }
+    words.join(" ")
 }
 
 /// Writes a finished sweep's outputs into its staged folder (its runs costed with the prices

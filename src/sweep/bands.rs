@@ -323,7 +323,8 @@ fn run_one(
         crate::model::run::simulate_with(&spec, opts.prices, &mut crate::model::run::Unobserved)
             .with_context(what)
     };
-    super::journaled(opts, &key(exp, design, s, p, r), id, simulate)
+    let seed = exp.seed_of(p, r);
+    super::journaled(opts, &key(exp, design, s, p, r), id, seed, simulate)
 }
 
 /// The spread of a metric's per-set means at one point.

@@ -6,7 +6,9 @@
 //! The format is stable and versioned: a run's key is a hash of a canonical text of what decides
 //! it (point parameters, replicate, seed, overrides), never of Rust's `Debug` output, and the
 //! header pins the journal format, the `sim` version and a hash of every input file, so a journal
-//! is only ever read back by the same program on the same inputs.
+//! is only ever read back by the same program on the same inputs. Each run's file also names the
+//! run it holds (key, point, replicate, set, seed) with a checksum, so a damaged file, or one run's
+//! file copied over another's name, is refused rather than read as the run its name says.
 
 use crate::config::Override;
 use crate::engine::rng::name_id;
@@ -18,8 +20,9 @@ use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
-/// The version of the journal's layout; bumped whenever a file in it changes shape.
-pub const FORMAT: u32 = 1;
+/// The version of the journal's layout; bumped whenever a file in it changes shape (2: each run's
+/// file carries its key and a checksum).
+pub const FORMAT: u32 = 2;
 /// The header's file name inside the journal folder.
 pub const HEADER: &str = "journal.json";
 const RUNS: &str = "runs";
@@ -69,7 +72,11 @@ impl Header {
             Some(format!("it was written {what} {have}, not {want}"))
         };
         if self.format != want.format {
-            return differ("in journal format", &self.format, &want.format);
+            return Some(format!(
+                "it was written in journal format {} (sim {}), which this sim (format {}) does not read; \
+                 merge it with the sim that wrote it, or run its shards again into a new folder",
+                self.format, self.sim_version, want.format
+            ));
         }
         if self.sim_version != want.sim_version {
             return differ("by sim", &self.sim_version, &want.sim_version);
@@ -218,39 +225,141 @@ pub struct RunId {
     pub replicate: u32,
 }
 
+/// A journal entry as written: who the run is (checked against the name the file is stored
+/// under, since a file copied over another's name would otherwise stand in for that run), a
+/// checksum of the identity and the run's exact bytes, and the run.
 #[derive(Serialize, Deserialize)]
-struct Entry {
+#[serde(deny_unknown_fields)]
+struct Entry<'a> {
+    /// The key the run was journaled under: its file name.
+    key: String,
     /// The assumption set the run was made under (absent for a plain run).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     set: Option<usize>,
     point: usize,
     replicate: u32,
     seed: u64,
+    /// [`checksum`] of the fields above and of `run`'s text as written.
+    sum: String,
+    #[serde(borrow)]
+    run: &'a serde_json::value::RawValue,
+}
+
+/// What an entry's `run` holds.
+#[derive(Serialize, Deserialize)]
+struct Body {
     report: RunReport,
     minutes: MinuteSeries,
 }
 
+/// 128 bits of hash of an entry's identity and its run's text: any changed byte changes it (each
+/// step of FNV-1a is a bijection of its state), so a damaged entry is never read as a run.
+fn checksum(key: &str, id: &RunId, seed: u64, run: &str) -> String {
+    let set = id.set.map_or("-".into(), |s| s.to_string());
+    hash(&format!(
+        "{key} {set} {} {} {seed}\n{run}",
+        id.point, id.replicate
+    ))
+}
+
+/// A journal entry that cannot stand for the run its name says: damaged, unreadable, or another
+/// run's file copied or renamed over it. The user's input, not a bug: refused with exit 2.
+#[derive(Debug, thiserror::Error)]
+#[error("journal entry {} {why}; delete that file to have the run made again (rerun the shard that owns it, or the sweep)", path.display())]
+pub struct BadEntry {
+    pub path: PathBuf,
+    pub why: String,
+}
+
+/// Whether `e` (or anything under it) is a [`BadEntry`].
+pub fn is_bad_entry(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.is::<BadEntry>())
+}
+
+fn entry_path(dir: &Path, key: &str) -> PathBuf {
+    dir.join(RUNS).join(format!("{key}.json"))
+}
+
 /// Records a finished run under `key`.
 pub fn save(dir: &Path, key: &str, id: &RunId, report: &RunReport) -> Result<()> {
+    let body = serde_json::to_string(&Body {
+        report: report.clone(),
+        minutes: report.minutes.clone(),
+    })?;
+    let run = serde_json::value::RawValue::from_string(body)?;
     let entry = Entry {
+        key: key.into(),
         set: id.set,
         point: id.point,
         replicate: id.replicate,
         seed: report.seed,
-        report: report.clone(),
-        minutes: report.minutes.clone(),
+        sum: checksum(key, id, report.seed, run.get()),
+        run: &run,
     };
     let bytes = serde_json::to_vec(&entry)?;
-    fsio::write(&dir.join(RUNS).join(format!("{key}.json")), &bytes)
+    fsio::write(&entry_path(dir, key), &bytes)
 }
 
-/// A run finished earlier, if the journal has it (an unreadable entry counts as missing).
-pub fn load(dir: &Path, key: &str) -> Option<RunReport> {
-    let bytes = std::fs::read(dir.join(RUNS).join(format!("{key}.json"))).ok()?;
-    let entry: Entry = serde_json::from_slice(&bytes).ok()?;
-    let mut report = entry.report;
-    report.minutes = entry.minutes;
-    Some(report)
+/// The run `id` (seed `seed`), if the journal has it under `key`. An entry that is there but is
+/// not that run (unreadable, damaged, or another run's) is a [`BadEntry`].
+pub fn load(dir: &Path, key: &str, id: &RunId, seed: u64) -> Result<Option<RunReport>> {
+    let path = entry_path(dir, key);
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(bad(&path, format!("cannot be read ({e})"))),
+    };
+    let report = read_entry(&bytes, key, id, seed).map_err(|why| bad(&path, why))?;
+    Ok(Some(report))
+}
+
+fn bad(path: &Path, why: String) -> anyhow::Error {
+    BadEntry {
+        path: path.to_path_buf(),
+        why,
+    }
+    .into()
+}
+
+/// The run in an entry's `bytes`, if it is run `id` (seed `seed`) stored under `key`; else why not.
+fn read_entry(bytes: &[u8], key: &str, id: &RunId, seed: u64) -> Result<RunReport, String> {
+    let unreadable = |e: serde_json::Error| {
+        format!("is not a run this sim can read (journal format {FORMAT}): {e}")
+    };
+    let entry: Entry = serde_json::from_slice(bytes).map_err(unreadable)?;
+    let have = RunId {
+        set: entry.set,
+        point: entry.point,
+        replicate: entry.replicate,
+    };
+    if entry.sum != checksum(&entry.key, &have, entry.seed, entry.run.get()) {
+        return Err("is damaged: its checksum does not match its content".into());
+    }
+    if entry.key != key || have != *id || entry.seed != seed {
+        return Err(format!(
+            "holds {}, not {} that its name says: it was copied or renamed from another run",
+            describe(&entry.key, &have, entry.seed),
+            describe(key, id, seed)
+        ));
+    }
+    let body: Body = serde_json::from_str(entry.run.get()).map_err(unreadable)?;
+    let mut report = body.report;
+    if report.seed != seed {
+        return Err(format!("holds a run of seed {}, not {seed}", report.seed));
+    }
+    report.minutes = body.minutes;
+    Ok(report)
+}
+
+/// A run as an error names it: point, replicate, set, seed and key.
+fn describe(key: &str, id: &RunId, seed: u64) -> String {
+    let set = id
+        .set
+        .map_or(String::new(), |s| format!(" under assumption set {s}"));
+    format!(
+        "the run of point {}, replicate {}{set} (seed {seed}, key {key})",
+        id.point, id.replicate
+    )
 }
 
 /// Number of runs in the journal.
@@ -298,6 +407,90 @@ mod tests {
         assert_ne!(a, set_key(&exp, 0, 0, &set("lhs:4", 1)));
         assert_ne!(a, set_key(&exp, 0, 0, &set("lhs:8", 0)));
         assert_ne!(a, set_key(&exp, 0, 1, &set("lhs:4", 0)));
+    }
+
+    /// A short run of point 1, replicate 0 of the scale-out test sweep, journaled in a new folder.
+    fn journaled_run() -> (tempfile::TempDir, Experiment, String, RunId, RunReport) {
+        let exp = Experiment::open(Path::new("tests/scale-out.toml"), Some(1)).unwrap();
+        let spec = exp.spec(1, 0);
+        let mut none = crate::model::run::Unobserved;
+        let report = crate::model::run::simulate_with(&spec, None, &mut none).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let id = RunId {
+            set: None,
+            point: 1,
+            replicate: 0,
+        };
+        let key = key(&exp, 1, 0);
+        save(dir.path(), &key, &id, &report).unwrap();
+        (dir, exp, key, id, report)
+    }
+
+    #[test]
+    fn an_entry_reads_back_as_the_run_it_was_saved_as_and_a_missing_one_as_none() {
+        let (dir, exp, key, id, report) = journaled_run();
+        let back = load(dir.path(), &key, &id, report.seed).unwrap().unwrap();
+        assert_eq!(back, report);
+        assert_eq!(back.minutes.len(), report.minutes.len());
+        let other = RunId { point: 0, ..id };
+        let none = load(
+            dir.path(),
+            &super::key(&exp, 0, 0),
+            &other,
+            exp.seed_of(0, 0),
+        );
+        assert!(none.unwrap().is_none());
+    }
+
+    #[test]
+    fn an_entry_under_another_runs_name_is_refused_naming_both_runs() {
+        let (dir, exp, key, _, _) = journaled_run();
+        let runs = dir.path().join(RUNS);
+        let other = super::key(&exp, 0, 0);
+        std::fs::copy(
+            runs.join(format!("{key}.json")),
+            runs.join(format!("{other}.json")),
+        )
+        .unwrap();
+        let id = RunId {
+            set: None,
+            point: 0,
+            replicate: 0,
+        };
+        let err = load(dir.path(), &other, &id, exp.seed_of(0, 0)).unwrap_err();
+        assert!(is_bad_entry(&err));
+        let text = format!("{err:#}");
+        assert!(text.contains(&format!("{other}.json")), "{text}");
+        assert!(
+            text.contains("holds the run of point 1, replicate 0")
+                && text.contains("not the run of point 0, replicate 0")
+                && text.contains("copied or renamed"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn every_single_changed_byte_of_an_entry_is_refused() {
+        let (dir, _, key, id, report) = journaled_run();
+        let path = dir.path().join(RUNS).join(format!("{key}.json"));
+        let good = std::fs::read(&path).unwrap();
+        assert!(good.len() > 1000, "{} bytes", good.len());
+        for i in 0..good.len() {
+            let mut bytes = good.clone();
+            bytes[i] ^= 1;
+            assert!(
+                read_entry(&bytes, &key, &id, report.seed).is_err(),
+                "byte {i} changed ({:?}) was read as the run",
+                bytes[i] as char
+            );
+        }
+        let mut digit = String::from_utf8(good).unwrap();
+        let at = digit.rfind("\"events\":").unwrap() + 9;
+        let d = digit.as_bytes()[at];
+        assert!(d.is_ascii_digit());
+        digit.replace_range(at..=at, if d == b'1' { "2" } else { "1" });
+        let err = read_entry(digit.as_bytes(), &key, &id, report.seed).unwrap_err();
+        assert!(err.contains("checksum does not match"), "{err}");
     }
 
     #[test]

@@ -24,7 +24,8 @@ pub struct Missing {
 /// Why a merge cannot give the sweep's result.
 #[derive(Debug, thiserror::Error)]
 pub enum MergeError {
-    /// A journal belongs to something else (another experiment, version, design, format).
+    /// A journal belongs to something else (another experiment, version, design, format), or one
+    /// of its entries is not the run its name says (damaged, or copied from another run).
     #[error("{0}")]
     Foreign(String),
     /// Some runs are in no journal.
@@ -80,8 +81,23 @@ fn check_headers(
     Ok(shards)
 }
 
-fn find(dirs: &[PathBuf], key: &str) -> Option<RunReport> {
-    dirs.iter().find_map(|d| journal::load(d, key))
+/// The run `id` of `exp` from the first journal in `dirs` holding its key; an entry there that is
+/// not that run (damaged, or another run's file under its name) refuses the merge.
+fn find(
+    exp: &Experiment,
+    dirs: &[PathBuf],
+    key: &str,
+    id: &RunId,
+) -> Result<Option<RunReport>, MergeError> {
+    let seed = exp.seed_of(id.point, id.replicate);
+    for dir in dirs {
+        match journal::load(dir, key, id, seed) {
+            Ok(Some(report)) => return Ok(Some(report)),
+            Ok(None) => {}
+            Err(e) => return Err(MergeError::Foreign(format!("{e:#}"))),
+        }
+    }
+    Ok(None)
 }
 
 fn key_of(exp: &Experiment, design: Option<&AssumptionDesign>, id: &RunId) -> String {
@@ -105,7 +121,7 @@ pub fn merge(
     let (mut missing, mut at) = (Vec::new(), Vec::new());
     for (i, run) in ids.iter().enumerate() {
         let key = key_of(exp, design, run);
-        match find(dirs, &key) {
+        match find(exp, dirs, &key, run)? {
             Some(report) => reports.push(report),
             None => {
                 at.push(i);

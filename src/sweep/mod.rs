@@ -155,7 +155,8 @@ fn one_run(exp: &Experiment, opts: &Options, point: usize, replicate: u32) -> Op
         point,
         replicate,
     };
-    let report = journaled(opts, &journal::key(exp, point, replicate), &id, || {
+    let key = journal::key(exp, point, replicate);
+    let report = journaled(opts, &key, &id, spec.seed, || {
         simulate_with(&spec, opts.prices, &mut Unobserved)
             .with_context(|| format!("point {} replicate {replicate}", exp.points[point].key()))
     })?;
@@ -167,19 +168,23 @@ fn one_run(exp: &Experiment, opts: &Options, point: usize, replicate: u32) -> Op
     }))
 }
 
-/// The run `id`, journaled under `key`: taken from the journal when resuming and it is there,
-/// else made by `simulate` and journaled as it ends. None when a stop was asked before it started.
+/// The run `id` (of seed `seed`), journaled under `key`: taken from the journal when resuming and
+/// it is there, else made by `simulate` and journaled as it ends. None when a stop was asked
+/// before it started; an entry under `key` that is not that run is an error
+/// ([`journal::BadEntry`]), never silently taken or overwritten.
 pub(crate) fn journaled(
     opts: &Options,
     key: &str,
     id: &journal::RunId,
+    seed: u64,
     simulate: impl FnOnce() -> Result<RunReport>,
 ) -> Option<Result<RunReport>> {
-    let done = (opts.journal)
-        .filter(|_| opts.resume)
-        .and_then(|dir| journal::load(dir, key));
-    if let Some(report) = done {
-        return Some(Ok(report));
+    if let Some(dir) = opts.journal.filter(|_| opts.resume) {
+        match journal::load(dir, key, id, seed) {
+            Ok(Some(report)) => return Some(Ok(report)),
+            Ok(None) => {}
+            Err(e) => return Some(Err(e)),
+        }
     }
     if opts.stop.load(Ordering::SeqCst) {
         return None;
