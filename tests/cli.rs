@@ -633,6 +633,51 @@ mod output_folders {
         assert_eq!(snapshot(scratch.path()), before);
     }
 
+    /// The README's commands name relative folders (the default `output/<name>` too).
+    #[test]
+    fn relative_and_default_folders_are_written() {
+        let scratch = tempfile::tempdir().unwrap();
+        let cmds = commands(scratch.path());
+        for (i, out) in [
+            (0, Some("rel/run")),
+            (0, None),
+            (2, Some("rel/sweep")),
+            (2, None),
+            (1, None),
+        ] {
+            let mut c = sim();
+            c.current_dir(scratch.path()).args(&cmds[i]);
+            if let Some(o) = out {
+                c.args(["--out", o]);
+            }
+            let o = c.output().unwrap();
+            assert_eq!(o.status.code(), Some(0), "{:?} {out:?}: {o:?}", cmds[i]);
+        }
+        for d in [
+            "rel/run",
+            "rel/sweep",
+            "output/kinesis-standard",
+            "output/cli",
+        ] {
+            let dir = scratch.path().join(d);
+            assert!(dir.join(".sim-output").exists(), "{d}");
+            let left: Vec<_> = std::fs::read_dir(&dir)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .filter(|n| n.starts_with(".sim-") && n != ".sim-output")
+                .collect();
+            assert!(left.is_empty(), "{d}: {left:?}");
+        }
+        assert!(scratch
+            .path()
+            .join("output/kinesis-standard/timeline.svg")
+            .exists());
+        assert!(scratch
+            .path()
+            .join("output/kinesis-standard/summary.json")
+            .exists());
+    }
+
     #[test]
     fn an_unwritable_out_fails_before_any_simulation() {
         let started = Instant::now();
@@ -717,6 +762,7 @@ mod output_folders {
         // Above Linux's largest process id: no process runs with it.
         std::fs::create_dir_all(out.join(".sim-staging-4194311-abc")).unwrap();
         std::fs::write(out.join(".sim-staging-4194311-abc/summary.csv"), "x").unwrap();
+        std::fs::write(out.join(".sim-staging-4194311-abc/.sim-temporary"), "").unwrap();
         std::fs::write(out.join(".sim-tmp-4194311-q"), "x").unwrap();
         let o = run_into(&commands(scratch.path())[0], &out);
         assert_eq!(o.status.code(), Some(0), "{o:?}");
@@ -808,4 +854,37 @@ fn resume_without_a_journal_says_so() {
     assert_eq!(o.status.code(), Some(0), "{o:?}");
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("no interrupted sweep to resume"), "{err}");
+}
+
+/// The resume folder beside an output (`.NAME.resume`) is used and removed only while it holds
+/// a journal sim writes: a user's folder, files added to it, or a link of that name are left
+/// alone and the sweep is refused.
+#[test]
+fn a_user_folder_named_like_the_resume_folder_is_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = root().join("experiments/two-reader-rule.toml");
+    let mine = dir.path().join(".s.resume");
+    std::fs::create_dir_all(&mine).unwrap();
+    std::fs::write(mine.join("notes.txt"), "mine").unwrap();
+    let userdir = dir.path().join("userdir");
+    std::fs::create_dir_all(&userdir).unwrap();
+    std::os::unix::fs::symlink(&userdir, dir.path().join(".l.resume")).unwrap();
+    for out in ["s", "l"] {
+        let o = sim()
+            .arg("sweep")
+            .arg(&exp)
+            .args(["--quiet", "--out"])
+            .arg(dir.path().join(out))
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{o:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("not sim's resume folder"), "{err}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(mine.join("notes.txt")).unwrap(),
+        "mine"
+    );
+    assert!(std::fs::read_dir(&userdir).unwrap().next().is_none());
+    assert!(dir.path().join(".l.resume").is_symlink());
 }

@@ -84,9 +84,11 @@ fn run(model: &Path, out: &Path, extra: &[&str]) -> (String, String) {
 /// Every file of a run folder, without the lines that may differ between two runs of the same
 /// model: the machine's timings (summary.json) and the command line (report.html).
 fn files(dir: &Path) -> Vec<(String, String)> {
+    // The folder's listing (.sim-output) holds the hashes of those files, so it is left out.
     let mut names: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n != ".sim-output")
         .collect();
     names.sort();
     names

@@ -98,12 +98,17 @@ fn a_duration_under_the_warmup_blames_the_flag_as_typed() {
 #[test]
 fn a_duration_flag_with_a_bad_unit_is_named_as_typed_with_the_accepted_forms() {
     let err = fails_with(
-        &["run", "models/kinesis-standard.toml", "--duration", "5mins"],
-        "--duration 5mins: ",
+        &[
+            "run",
+            "models/kinesis-standard.toml",
+            "--duration",
+            "5fortnights",
+        ],
+        "--duration 5fortnights: ",
     );
     assert!(!err.contains("--set"), "{err}");
     assert!(err.contains("\"1h30m\""), "{err}");
-    assert!(err.contains("ns, us, ms, s, m, h or d"), "{err}");
+    assert!(err.contains("m (min, mins, minute, minutes)"), "{err}");
 }
 
 #[test]
@@ -298,7 +303,9 @@ fn params_lists_every_set_path_with_its_value_or_default() {
             .to_string()
     };
     assert_eq!(value("consumers.fn.batch_size"), "500");
-    assert_eq!(value("consumers.fn.function.memory_mb"), "(default)");
-    assert_eq!(value("account.concurrency"), "(default)");
+    // Keys left out show the value a run uses, then `(default)`.
+    assert_eq!(value("consumers.fn.function.memory_mb"), "128");
+    assert_eq!(value("account.concurrency"), "1000");
+    assert!(text.contains("1000 (default)"), "{text}");
     assert_eq!(value("warmup"), "\"5m\"");
 }

@@ -36,9 +36,14 @@ pub(super) fn run_plan(args: PlanArgs) -> Result<(), Failure> {
         .map(|out| Staged::begin(out, Mode::Replace, &exp_inputs(&exp, &args.prices, &[])))
         .transpose()?;
     let prices = crate::config::prices::load(args.prices.as_deref())?;
-    // Runs are kept in a journal beside output/, so asking again with other objectives is instant.
-    let journal =
-        sweep::journal::folder(&PathBuf::from("output").join(format!("{}-plan", exp.name)));
+    // Runs are kept in a journal as they finish: beside --out (removed once the folder is
+    // written, whose results.json then answers again at once), else in output/ (kept, so asking
+    // again with other objectives is instant).
+    let journal = match &args.out {
+        Some(out) => sweep::journal::folder(out),
+        None => sweep::journal::folder(&PathBuf::from("output").join(format!("{}-plan", exp.name))),
+    };
+    sweep::resume::check_own(&journal).map_err(Failure::Usage)?;
     let planned = sweep::planned(&exp, design.as_ref(), None);
     announce(&exp, design.as_ref(), &planned, args.jobs);
     let show = match std::io::stderr().is_terminal() {
@@ -64,8 +69,10 @@ pub(super) fn run_plan(args: PlanArgs) -> Result<(), Failure> {
             finished, total, ..
         }) => {
             return Err(Failure::Interrupted(format!(
-            "interrupted: {finished} of {total} runs kept; run the same command again to continue"
-        )))
+                "interrupted: {finished} of {total} runs finished and kept in {}; run the same \
+                 command again to continue",
+                journal.display()
+            )))
         }
         Err(sweep::SweepError::Failed(e)) => return Err(failed(e)),
     };
@@ -83,10 +90,19 @@ pub(super) fn run_plan(args: PlanArgs) -> Result<(), Failure> {
         };
         sweep_files::write_all(staged.path(), &exp, &res, &write).map_err(output_failure)?;
         staged.commit()?;
+        sweep::resume::remove_own(&journal);
     }
     let sums = sweep::stats::summarise(&exp, &res);
     let counters = crate::plan::counters(&exp, &res);
-    print_plan(&args, &exp, &slos, &sums, &counters, bands.as_ref())
+    let wrote = "plan.md, plan.json, report.html and the sweep's files";
+    print_plan(
+        &args,
+        &exp,
+        &slos,
+        (&sums, &counters),
+        bands.as_ref(),
+        wrote,
+    )
 }
 
 /// The objectives: `--slo` flags, else the experiment's `[plan]` table; none is an error.
@@ -153,30 +169,42 @@ fn plan_saved(
     let design = bands
         .as_ref()
         .map_or(String::new(), |b| format!(", design {}", b.design.id()));
+    let sets = bands.as_ref().map_or(String::new(), |b| {
+        format!(
+            " and {} under assumption sets",
+            saved.runs * b.design.runs()
+        )
+    });
     eprintln!(
-        "reusing the sweep in {} ({} runs of the same experiment, models, seed, replicates and \
-         prices{design}): nothing run again",
+        "reusing the sweep in {} ({} runs{sets}, of the same experiment, models, seed, \
+         replicates and prices{design}): nothing run again; wrote plan.md, plan.json and \
+         report.html beside its files",
         out.display(),
         saved.runs
     );
+    let wrote = "plan.md, plan.json and report.html, beside the sweep's files";
     print_plan(
         args,
         exp,
         slos,
-        &saved.sums,
-        &saved.counters,
+        (&saved.sums, &saved.counters),
         bands.as_ref(),
+        wrote,
     )
 }
 
-/// Prints the answers (and the verdict under assumption sets), or their JSON.
+/// Prints the answers (and the verdict under assumption sets), or their JSON; `wrote` says what
+/// went into `--out`.
 fn print_plan(
     args: &PlanArgs,
     exp: &Experiment,
     slos: &[Slo],
-    sums: &[crate::sweep::stats::PointSummaries],
-    counters: &[crate::plan::Counters],
+    (sums, counters): (
+        &[crate::sweep::stats::PointSummaries],
+        &[crate::plan::Counters],
+    ),
     bands: Option<&Bands>,
+    wrote: &str,
 ) -> Result<(), Failure> {
     let answers = crate::plan::answer(exp, sums, counters, slos);
     let robust = bands.map(|b| crate::plan::robustness(exp, b, slos));
@@ -190,10 +218,7 @@ fn print_plan(
         text += &crate::plan::robustness_report(exp, r);
     }
     if let Some(out) = &args.out {
-        text += &format!(
-            "\n  wrote {}/ (plan.md, plan.json, report.html and the sweep's files)\n",
-            out.display()
-        );
+        text += &format!("\n  wrote {}/ ({wrote})\n", out.display());
     }
     print_stdout(&text)
 }

@@ -101,6 +101,9 @@ pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
     let budget = Budget::of(args.max_events, args.max_memory.as_deref())?;
     check_budget("this sweep", forecast.times(times), budget)?;
     let prices = crate::config::prices::load(args.prices.as_deref())?;
+    if args.journal.is_none() {
+        sweep::resume::check_own(&journal).map_err(Failure::Usage)?;
+    }
     if args.resume && args.journal.is_none() && !journal.join(sweep::journal::HEADER).exists() {
         eprintln!(
             "--resume: no interrupted sweep to resume ({} does not exist); running the whole sweep",
@@ -171,7 +174,7 @@ pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
         Ran::Since(started, ran),
     )?;
     if !shared {
-        std::fs::remove_dir_all(&journal).ok();
+        sweep::resume::remove_own(&journal);
     }
     Ok(())
 }
@@ -309,10 +312,14 @@ fn interrupted(
     ))
 }
 
-/// The failure of a sweep whose run failed: a journal entry that is not the run its name says is
-/// the user's input (exit 2), anything else a bug (exit 1).
+/// The failure of a sweep whose run failed: a journal entry that is not the run its name says,
+/// or a journal that cannot be written, is the user's to fix (exit 2), anything else a bug (1).
 pub(super) fn failed(e: anyhow::Error) -> Failure {
-    match sweep::journal::is_bad_entry(&e) {
+    // A journal that cannot be written (a full disk, a permission) is the user's to fix too.
+    let io = e
+        .chain()
+        .any(|c| c.downcast_ref::<std::io::Error>().is_some());
+    match sweep::journal::is_bad_entry(&e) || io {
         true => Failure::Usage(format!("{e:#}")),
         false => e.into(),
     }
@@ -391,7 +398,7 @@ pub(super) fn write_sweep(
         identity: Some(output::results::Identity::of(exp, prices)),
     };
     output::sweep_files::write_all(staged.path(), exp, res, &write).map_err(output_failure)?;
-    let out_dir = staged.target().to_path_buf();
+    let out_dir = staged.shown().to_path_buf();
     staged.commit()?;
     let text = if json {
         output::sweep::json(exp, res, &sums, bands).to_string() + "\n"

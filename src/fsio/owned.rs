@@ -118,6 +118,9 @@ impl Fnv {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Listing {
     pub files: BTreeMap<String, BTreeSet<Stamp>>,
+    /// What wrote the folder: `update` (a run or a timeline, whose files may sit side by side),
+    /// or `replace` (a sweep, a plan, a calibration: one command's files only).
+    pub kind: String,
     /// The marker predates listings: files with names sim writes count as sim's.
     legacy: bool,
 }
@@ -143,12 +146,20 @@ impl Listing {
         let mut lines = text.lines();
         if lines.next() != Some(VERSION_LINE) {
             return Ok(Listing {
-                files: BTreeMap::new(),
                 legacy: true,
+                ..Listing::default()
             });
         }
         let mut files: BTreeMap<String, BTreeSet<Stamp>> = BTreeMap::new();
-        for line in lines.filter(|l| !l.starts_with('#') && !l.is_empty()) {
+        let mut kind = String::new();
+        for line in lines.filter(|l| !l.is_empty()) {
+            if let Some(k) = line.strip_prefix("# kind: ") {
+                kind = k.trim().to_string();
+                continue;
+            }
+            if line.starts_with('#') {
+                continue;
+            }
             let mut parts = line.splitn(3, ' ');
             let (Some(hash), Some(size), Some(name)) = (parts.next(), parts.next(), parts.next())
             else {
@@ -164,6 +175,7 @@ impl Listing {
         }
         Ok(Listing {
             files,
+            kind,
             legacy: false,
         })
     }
@@ -172,7 +184,9 @@ impl Listing {
     pub fn text(&self) -> String {
         let mut s = format!(
             "{VERSION_LINE}\n# written by sim: the files it wrote in this folder (hash, size, path);\n\
-             # sim replaces or removes only these, and refuses the folder if it holds anything else\n"
+             # sim replaces or removes only these, and refuses the folder if it holds anything else\n\
+             # kind: {}\n",
+            self.kind
         );
         for (name, stamps) in &self.files {
             for st in stamps {
@@ -242,6 +256,8 @@ pub struct Survey {
     pub debris: Vec<PathBuf>,
     /// The subfolders, deepest first.
     pub folders: Vec<PathBuf>,
+    /// What wrote the folder (see [`Listing::kind`]).
+    pub kind: String,
 }
 
 /// Surveys `dir`: every entry must be sim's (listed in its marker, unchanged), debris of a sim
@@ -251,6 +267,13 @@ pub fn survey(dir: &Path, skip: Option<&Path>) -> Result<Survey, Error> {
     match std::fs::symlink_metadata(dir) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Survey::default()),
         Err(e) => return Err(io("read", dir)(e)),
+        Ok(m) if m.file_type().is_symlink() => {
+            return Err(Error::Foreign {
+                dir: dir.to_path_buf(),
+                file: dir.to_path_buf(),
+                why: "is a symbolic link; sim writes only into a real folder".into(),
+            })
+        }
         Ok(m) if !m.is_dir() => return Err(Error::NotAFolder(dir.to_path_buf())),
         Ok(_) => {}
     }
@@ -259,6 +282,7 @@ pub fn survey(dir: &Path, skip: Option<&Path>) -> Result<Survey, Error> {
     let mut seen = 0usize;
     walk(dir, dir, 0, &listing, skip, &mut s, &mut seen)?;
     s.folders.reverse();
+    s.kind.clone_from(&listing.kind);
     for (name, stamps) in &listing.files {
         if let Some(ours) = s.ours.get_mut(name) {
             ours.clone_from(stamps);
@@ -299,9 +323,11 @@ fn walk(
         {
             continue;
         }
-        let name = path.file_name().unwrap_or_default().to_string_lossy();
-        if let Some(pid) = temp_pid(&name) {
-            if pid != std::process::id() && alive(pid) {
+        if let Some(pid) = (depth == 0).then(|| debris_pid(&path)).flatten() {
+            if pid == std::process::id() {
+                continue;
+            }
+            if alive(pid) {
                 return Err(Error::Busy {
                     dir: root.to_path_buf(),
                     pid,
@@ -321,7 +347,7 @@ fn walk(
             }
             let before = s.ours.len();
             walk(root, &path, depth + 1, listing, skip, s, seen)?;
-            if s.ours.len() == before && !holds_debris(&s.debris, &path) {
+            if s.ours.len() == before {
                 return Err(foreign(path, "is a folder sim did not write"));
             }
             s.folders.push(path);
@@ -334,6 +360,13 @@ fn walk(
             Ownership::Ours => {
                 s.ours.insert(rel, BTreeSet::new());
             }
+            Ownership::Unlisted if listing.legacy => {
+                return Err(foreign(
+                    path,
+                    "is not a file sim writes, and the folder's .sim-output is from an older sim \
+                     that did not list its files (or is not sim's)",
+                ))
+            }
             Ownership::Unlisted => return Err(foreign(path, "was not written by sim")),
             Ownership::Changed => {
                 return Err(foreign(
@@ -345,10 +378,6 @@ fn walk(
         }
     }
     Ok(())
-}
-
-fn holds_debris(debris: &[PathBuf], dir: &Path) -> bool {
-    debris.iter().any(|d| d.starts_with(dir))
 }
 
 /// `path` relative to `root`, with `/` between its parts.
@@ -370,14 +399,42 @@ pub(crate) fn temp_pid(name: &str) -> Option<u32> {
     rest.split_once('-')?.0.parse().ok()
 }
 
-/// Whether a process with this id runs (or may run: one we may not signal counts as running).
+/// The file a staging or set-aside folder of sim's holds from its creation, telling it from a
+/// user's folder of a similar name.
+pub(crate) const SENTINEL: &str = ".sim-temporary";
+
+/// The process that made `path`, if it is one of sim's temporary entries: a staging or
+/// set-aside folder holding [`SENTINEL`], or a temporary marker (empty, or a marker's text).
+/// Anything else with such a name is a user's, and foreign.
+fn debris_pid(path: &Path) -> Option<u32> {
+    let name = path.file_name()?.to_string_lossy();
+    let pid = temp_pid(&name)?;
+    let meta = std::fs::symlink_metadata(path).ok()?;
+    let ours = if meta.is_dir() {
+        !name.starts_with(".sim-tmp-") && path.join(SENTINEL).is_file()
+    } else if meta.is_file() && name.starts_with(".sim-tmp-") && meta.len() <= MAX_MARKER_BYTES {
+        let text = std::fs::read(path).ok()?;
+        text.is_empty() || text.starts_with(VERSION_LINE.as_bytes())
+    } else {
+        false
+    };
+    ours.then_some(pid)
+}
+
+/// Whether a process with this id runs (or may run: one we may not signal counts as running; a
+/// zombie, which has ended, does not).
 fn alive(pid: u32) -> bool {
-    let Ok(pid) = libc::pid_t::try_from(pid) else {
+    let Ok(id) = libc::pid_t::try_from(pid) else {
         return false;
     };
     // SAFETY: kill with signal 0 sends nothing; it only checks that the process exists.
-    let r = unsafe { libc::kill(pid, 0) };
-    r == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
+    let r = unsafe { libc::kill(id, 0) };
+    let exists = r == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH);
+    let zombie = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| s.rsplit_once(") ").map(|(_, rest)| rest.starts_with('Z')))
+        .unwrap_or(false);
+    exists && !zombie
 }
 
 /// Removes debris a survey found (temporary files and folders of sim commands that are gone).

@@ -5,7 +5,7 @@
 //! moves sim's old files aside (or keeps them), moves the new ones in and lists them in the
 //! marker. A command that fails, is refused or is interrupted leaves the folder as it found it.
 
-use super::owned::{self, io, Error, Listing, Stamp, MARKER};
+use super::owned::{self, io, Error, Listing, Stamp, MARKER, SENTINEL};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 
@@ -14,14 +14,48 @@ use std::sync::Mutex;
 pub enum Mode {
     /// The folder holds this command's files only (a sweep, a plan, a calibration).
     Replace,
-    /// This command's files replace their namesakes; sim's other files stay (a run and its
-    /// timeline share a folder).
+    /// This command's files replace their namesakes; the other files of runs and timelines stay
+    /// (a run and its timeline share a folder). Beside any other command's files it replaces.
     Update,
+}
+
+impl Mode {
+    /// The word the folder's listing records for it.
+    fn name(self) -> &'static str {
+        match self {
+            Mode::Replace => "replace",
+            Mode::Update => "update",
+        }
+    }
+}
+
+/// A new temporary folder of this process inside `dir`, holding the [`SENTINEL`] that tells it
+/// from a user's folder of a similar name.
+fn temp_folder(dir: &Path, kind: &str) -> std::io::Result<PathBuf> {
+    let path = tempfile::Builder::new()
+        .prefix(&super::temp_prefix(kind))
+        .tempdir_in(dir)?
+        .keep();
+    std::fs::write(path.join(SENTINEL), b"")?;
+    Ok(path)
+}
+
+/// `path` made absolute against the current folder (without resolving links).
+fn absolute(path: &Path) -> Result<PathBuf, Error> {
+    if path.is_absolute() {
+        return Ok(path.to_path_buf());
+    }
+    Ok(std::env::current_dir()
+        .map_err(io("read", Path::new(".")))?
+        .join(path))
 }
 
 /// An output folder being written (see the module documentation).
 #[derive(Debug)]
 pub struct Staged {
+    /// The folder as the user named it (for messages).
+    shown: PathBuf,
+    /// The same folder as an absolute path (for every file operation).
     target: PathBuf,
     staging: PathBuf,
     mode: Mode,
@@ -62,26 +96,28 @@ impl Staged {
     /// Checks that the command may write into `target` and prepares its staging folder.
     /// `inputs` are the files the command reads: a folder holding one of them is refused, as is
     /// the current folder and any folder that holds it.
-    pub fn begin(target: &Path, mode: Mode, inputs: &[&Path]) -> Result<Staged, Error> {
-        protect(target, inputs)?;
+    pub fn begin(shown: &Path, mode: Mode, inputs: &[&Path]) -> Result<Staged, Error> {
+        protect(shown, inputs)?;
+        let target = absolute(shown)?;
+        let target = target.as_path();
         let survey = owned::survey(target, None)?;
         owned::remove_debris(&survey);
         let created = outermost_missing(target);
-        std::fs::create_dir_all(target).map_err(io("create folder", target))?;
-        let staging = tempfile::Builder::new()
-            .prefix(&super::temp_prefix("staging"))
-            .tempdir_in(target)
-            .map_err(|e| {
+        std::fs::create_dir_all(target).map_err(io("create folder", shown))?;
+        let staging = match temp_folder(target, "staging") {
+            Ok(dir) => dir,
+            Err(e) => {
                 if let Some(c) = &created {
-                    let _ = std::fs::remove_dir_all(c);
+                    remove_empty_up_to(target, c);
                 }
-                io("write into", target)(e)
-            })?
-            .keep();
+                return Err(io("write into", shown)(e));
+            }
+        };
         if let Ok(mut live) = LIVE.lock() {
             live.push((staging.clone(), created.clone()));
         }
         Ok(Staged {
+            shown: shown.to_path_buf(),
             target: target.to_path_buf(),
             staging,
             mode,
@@ -95,9 +131,9 @@ impl Staged {
         &self.staging
     }
 
-    /// The folder the files will be in once committed.
-    pub fn target(&self) -> &Path {
-        &self.target
+    /// The folder the files will be in once committed, as the user named it.
+    pub fn shown(&self) -> &Path {
+        &self.shown
     }
 
     /// Moves the staged files into the target folder and lists them in its marker. The target is
@@ -110,8 +146,11 @@ impl Staged {
         for (rel, stamp) in &staged {
             new.files.entry(rel.clone()).or_default().insert(*stamp);
         }
+        // A run keeps the other files of runs and timelines; beside a sweep's (or any other
+        // command's) files it would make a mixed folder, so it replaces them.
+        let keep = self.mode == Mode::Update && survey.kind == Mode::Update.name();
         let mut kept = Listing::default();
-        if self.mode == Mode::Update {
+        if keep {
             for (rel, stamps) in &survey.ours {
                 if !new.files.contains_key(rel) {
                     kept.files.insert(rel.clone(), stamps.clone());
@@ -119,6 +158,7 @@ impl Staged {
                 }
             }
         }
+        new.kind = self.mode.name().into();
         // While files move, the marker vouches for the old and the new alike, so a crash at any
         // point leaves a folder whose every file is listed.
         let mut both = new.clone();
@@ -129,17 +169,21 @@ impl Staged {
                 .extend(stamps.iter().copied());
         }
         self.write_marker(&both)?;
-        let aside = self
-            .target
-            .join(format!("{}aside", super::temp_prefix("old")));
-        let moved_aside = self.move_aside(&survey, &kept, &aside)?;
-        if let Err(e) = self.move_in(&staged) {
+        let aside = temp_folder(&self.target, "old").map_err(io("write into", &self.shown))?;
+        let mut moved_aside = Vec::new();
+        let moved = self
+            .move_aside(&survey, &kept, &aside, &mut moved_aside)
+            .and_then(|()| self.move_in(&staged));
+        if let Err(e) = moved {
+            // Put sim's previous files back where they were: they stay whole.
             for rel in moved_aside.iter().rev() {
                 let _ = std::fs::rename(aside.join(rel), self.target.join(rel));
             }
+            let _ = std::fs::remove_dir_all(&aside);
             return Err(e);
         }
-        self.write_marker(&new)?;
+        // The listing of old and new already covers the folder; the exact one is a courtesy.
+        let _ = self.write_marker(&new);
         let _ = std::fs::remove_dir_all(&aside);
         for folder in &survey.folders {
             let _ = std::fs::remove_dir(folder); // only if empty now
@@ -157,14 +201,14 @@ impl Staged {
         })
     }
 
-    /// Moves sim's old files that the new ones do not keep into `aside`; returns them.
+    /// Moves sim's old files that the new ones do not keep into `aside`, noting each in `moved`.
     fn move_aside(
         &self,
         survey: &owned::Survey,
         kept: &Listing,
         aside: &Path,
-    ) -> Result<Vec<String>, Error> {
-        let mut moved = Vec::new();
+        moved: &mut Vec<String>,
+    ) -> Result<(), Error> {
         for rel in survey.ours.keys() {
             if kept.files.contains_key(rel) {
                 continue;
@@ -177,7 +221,7 @@ impl Staged {
             std::fs::rename(&from, &to).map_err(io("move aside", &from))?;
             moved.push(rel.clone());
         }
-        Ok(moved)
+        Ok(())
     }
 
     fn move_in(&self, staged: &[(String, Stamp)]) -> Result<(), Error> {
@@ -221,6 +265,9 @@ fn files_in(dir: &Path) -> Result<Vec<(String, Stamp)>, Error> {
     while let Some(d) = stack.pop() {
         for e in std::fs::read_dir(&d).map_err(io("read", &d))? {
             let p = e.map_err(io("read", &d))?.path();
+            if d == dir && p.file_name() == Some(SENTINEL.as_ref()) {
+                continue;
+            }
             if p.is_dir() {
                 stack.push(p);
             } else {
@@ -348,6 +395,19 @@ mod tests {
     }
 
     #[test]
+    fn an_update_replaces_the_files_of_another_kind_of_command() {
+        let root = tempfile::tempdir().unwrap();
+        let target = root.path().join("out");
+        let s = Staged::begin(&target, Mode::Replace, &[]).unwrap();
+        write(s.path(), "summary.csv", "sweep");
+        s.commit().unwrap();
+        let s = Staged::begin(&target, Mode::Update, &[]).unwrap();
+        write(s.path(), "summary.json", "run");
+        s.commit().unwrap();
+        assert_eq!(names(&target), [MARKER, "summary.json"], "no mixed folder");
+    }
+
+    #[test]
     fn an_update_keeps_sims_other_files() {
         let root = tempfile::tempdir().unwrap();
         let target = root.path().join("out");
@@ -452,9 +512,21 @@ mod tests {
         let target = root.path().join("out");
         // No process has id 4194304 + 7 (above Linux's largest pid).
         write(&target, ".sim-staging-4194311-x/a.csv", "1");
-        write(&target, ".sim-tmp-4194311-y", "1");
+        write(&target, &format!(".sim-staging-4194311-x/{SENTINEL}"), "");
+        write(&target, ".sim-tmp-4194311-y", "");
         let s = Staged::begin(&target, Mode::Replace, &[]).unwrap();
         s.commit().unwrap();
         assert_eq!(names(&target), [MARKER]);
+        // A user's entries with such names (no sentinel, other content) are foreign.
+        for user in [
+            ".sim-old-4194311-thesis.txt",
+            ".sim-staging-4194311-photos/cat.jpg",
+        ] {
+            write(&target, user, "mine");
+            let err = Staged::begin(&target, Mode::Replace, &[]).unwrap_err();
+            assert!(err.to_string().contains("was not written by sim"), "{err}");
+            assert_eq!(std::fs::read_to_string(target.join(user)).unwrap(), "mine");
+            std::fs::remove_file(target.join(user)).unwrap();
+        }
     }
 }

@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 pub const FORMAT: u32 = 2;
 /// The header's file name inside the journal folder.
 pub const HEADER: &str = "journal.json";
-const RUNS: &str = "runs";
+pub(crate) const RUNS: &str = "runs";
 
 /// What a journal's runs belong to. Two journals can be merged only if their headers agree on
 /// everything but `shards`.

@@ -8,6 +8,7 @@ pub mod bands;
 pub mod journal;
 pub mod merge;
 pub mod metric;
+pub mod resume;
 pub mod shard;
 pub mod stats;
 
