@@ -12,6 +12,28 @@ pub const TOML_LIMIT: u64 = 16 << 20;
 /// 30 MiB); parsing holds a few times this in memory.
 pub const EXPORT_LIMIT: u64 = 64 << 20;
 
+/// The most bytes read from one file of a journal or of sim's own outputs read back.
+pub const JOURNAL_LIMIT: u64 = 256 << 20;
+
+/// The bytes of `path`, at most `limit` of them: a larger file (or an endless one, such as a
+/// FIFO or a device) is an `InvalidData` error saying so, read no further than the limit.
+pub fn read_bounded(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(limit + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "larger than {} MiB, the most sim reads from it",
+                limit >> 20
+            ),
+        ));
+    }
+    Ok(bytes)
+}
+
 /// The most characters of user text (a key, a value, an Id) echoed back in one message.
 pub const ECHO_CHARS: usize = 200;
 

@@ -763,7 +763,7 @@ mod output_folders {
         std::fs::create_dir_all(out.join(".sim-staging-4194311-abc")).unwrap();
         std::fs::write(out.join(".sim-staging-4194311-abc/summary.csv"), "x").unwrap();
         std::fs::write(out.join(".sim-staging-4194311-abc/.sim-temporary"), "").unwrap();
-        std::fs::write(out.join(".sim-tmp-4194311-q"), "x").unwrap();
+        std::fs::write(out.join(".sim-tmp-4194311-q"), "").unwrap();
         let o = run_into(&commands(scratch.path())[0], &out);
         assert_eq!(o.status.code(), Some(0), "{o:?}");
         let left: Vec<_> = std::fs::read_dir(&out)

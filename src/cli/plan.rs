@@ -153,7 +153,7 @@ fn plan_saved(
         }
         None => None,
     };
-    let staged = Staged::begin(out, Mode::Update, &exp_inputs(exp, &args.prices, &[]))?;
+    let staged = Staged::begin(out, Mode::Beside, &exp_inputs(exp, &args.prices, &[]))?;
     let command_line = command_line();
     let v = Verdicts {
         runs: saved.runs,

@@ -17,13 +17,16 @@ pub enum Mode {
     /// This command's files replace their namesakes; the other files of runs and timelines stay
     /// (a run and its timeline share a folder). Beside any other command's files it replaces.
     Update,
+    /// This command's files replace their namesakes and every other file stays: `sim plan`
+    /// writing its verdict beside the sweep it read from the folder.
+    Beside,
 }
 
 impl Mode {
     /// The word the folder's listing records for it.
     fn name(self) -> &'static str {
         match self {
-            Mode::Replace => "replace",
+            Mode::Replace | Mode::Beside => "replace",
             Mode::Update => "update",
         }
     }
@@ -148,7 +151,11 @@ impl Staged {
         }
         // A run keeps the other files of runs and timelines; beside a sweep's (or any other
         // command's) files it would make a mixed folder, so it replaces them.
-        let keep = self.mode == Mode::Update && survey.kind == Mode::Update.name();
+        let keep = match self.mode {
+            Mode::Replace => false,
+            Mode::Update => survey.kind == Mode::Update.name(),
+            Mode::Beside => true,
+        };
         let mut kept = Listing::default();
         if keep {
             for (rel, stamps) in &survey.ours {
@@ -158,7 +165,10 @@ impl Staged {
                 }
             }
         }
-        new.kind = self.mode.name().into();
+        new.kind = match (self.mode, survey.kind.is_empty()) {
+            (Mode::Beside, false) => survey.kind.clone(),
+            _ => self.mode.name().into(),
+        };
         // While files move, the marker vouches for the old and the new alike, so a crash at any
         // point leaves a folder whose every file is listed.
         let mut both = new.clone();

@@ -111,7 +111,7 @@ pub fn json(
 /// The sweep saved in `dir`, if it was made with `identity` for the experiment's points (None:
 /// no such file, or one from another sweep, version or set of metrics).
 pub fn read(dir: &Path, identity: &Identity, points: usize) -> Option<Saved> {
-    let text = std::fs::read(dir.join(FILE)).ok()?;
+    let text = crate::input::read_bounded(&dir.join(FILE), crate::input::JOURNAL_LIMIT).ok()?;
     let f: File = serde_json::from_slice(&text).ok()?;
     let names: Vec<&str> = Metric::ALL.iter().map(|m| m.name()).collect();
     if f.identity != *identity

@@ -145,7 +145,7 @@ pub fn read_header(dir: &Path) -> Result<Header> {
 
 fn read_header_if_any(dir: &Path) -> Result<Option<Header>> {
     let path = dir.join(HEADER);
-    let bytes = match std::fs::read(&path) {
+    let bytes = match crate::input::read_bounded(&path, crate::input::JOURNAL_LIMIT) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
@@ -304,7 +304,7 @@ pub fn save(dir: &Path, key: &str, id: &RunId, report: &RunReport) -> Result<()>
 /// not that run (unreadable, damaged, or another run's) is a [`BadEntry`].
 pub fn load(dir: &Path, key: &str, id: &RunId, seed: u64) -> Result<Option<RunReport>> {
     let path = entry_path(dir, key);
-    let bytes = match std::fs::read(&path) {
+    let bytes = match crate::input::read_bounded(&path, crate::input::JOURNAL_LIMIT) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(bad(&path, format!("cannot be read ({e})"))),
