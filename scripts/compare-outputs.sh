@@ -65,8 +65,9 @@ run_model() {
   jq 'del(.wall_s, .events_per_s, .peak_rss_mb)' "$out/models/$name/summary.json" \
     >"$out/models/$name/summary.stable.json"
   rm "$out/models/$name/summary.json"
-  # report.html carries the same numbers, and its command line names the output folder.
-  rm -f "$out/models/$name/report.html"
+  # report.html carries the same numbers, and its command line names the output folder; the
+  # folder's listing (.sim-output) holds the hashes of summary.json and report.html as written.
+  rm -f "$out/models/$name/report.html" "$out/models/$name/.sim-output"
 }
 
 # Runs everything with one binary from one tree; the outputs go to $2; $4 are more `sim run` flags.

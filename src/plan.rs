@@ -5,71 +5,15 @@
 use crate::config::ConfigError;
 use crate::experiment::{Experiment, Point};
 use crate::sweep::bands::{self, Bands};
-use crate::sweep::metric::{Metric, Unit};
+use crate::sweep::metric::Metric;
 use crate::sweep::stats::PointSummaries;
 use serde_json::{json, Value};
 use std::fmt::Write;
 
 mod blame;
+mod slo;
 pub use blame::{binding, busy_share, counters, Counters};
-
-/// A service-level objective on a point metric, e.g. `iterator_age_max < 30s`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Slo {
-    pub text: String,
-    pub metric: Metric,
-    pub op: Op,
-    pub value: f64,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Op {
-    Lt,
-    Le,
-    Gt,
-    Ge,
-}
-
-impl Slo {
-    /// Parses `METRIC OP VALUE`: METRIC is any sweep metric (the `_ms` suffix may be left out),
-    /// OP one of `<`, `<=`, `>`, `>=`, VALUE a number or, for millisecond metrics, a duration.
-    pub fn parse(text: &str) -> Result<Slo, String> {
-        let (name, op, rest) = ["<=", ">=", "<", ">"]
-            .iter()
-            .find_map(|op| text.split_once(op).map(|(a, b)| (a.trim(), *op, b.trim())))
-            .ok_or_else(|| format!("`{text}` is not METRIC < VALUE (or <=, >, >=)"))?;
-        let metric = Metric::from_name(name).map_err(|e| e.to_string())?;
-        let is_ms = metric.unit() == Unit::Milliseconds;
-        let value = match rest.trim_start_matches('$').parse::<f64>() {
-            Ok(v) => v,
-            Err(_) if is_ms => crate::engine::time::parse_duration(rest)? as f64 / 1e6,
-            Err(_) => return Err(format!("`{rest}` is not a number")),
-        };
-        let op = match op {
-            "<" => Op::Lt,
-            "<=" => Op::Le,
-            ">" => Op::Gt,
-            _ => Op::Ge,
-        };
-        Ok(Slo {
-            text: text.to_string(),
-            metric,
-            op,
-            value,
-        })
-    }
-
-    /// Whether a point's metrics (means across replicates) meet this objective.
-    pub fn met(&self, metrics: &PointSummaries) -> bool {
-        let v = metrics[self.metric].mean;
-        match self.op {
-            Op::Lt => v < self.value,
-            Op::Le => v <= self.value,
-            Op::Gt => v > self.value,
-            Op::Ge => v >= self.value,
-        }
-    }
-}
+pub use slo::{Op, Slo};
 
 /// The objectives of the experiment file's `[plan]` table, parsed; an error names the file, line
 /// and key of the first that does not parse.

@@ -44,7 +44,7 @@ pub(super) fn run_plan(args: PlanArgs) -> Result<(), Failure> {
         None => sweep::journal::folder(&PathBuf::from("output").join(format!("{}-plan", exp.name))),
     };
     sweep::resume::check_own(&journal).map_err(Failure::Usage)?;
-    let planned = sweep::planned(&exp, design.as_ref(), None);
+    let planned = sweep::workload::planned(&exp, design.as_ref(), None);
     announce(&exp, design.as_ref(), &planned, args.jobs);
     let show = match std::io::stderr().is_terminal() {
         true => Show::Bar,

@@ -112,7 +112,7 @@ pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
     }
     open_journal(&exp, &args, shard, design.as_ref(), &journal)?;
     let shared = args.journal.is_some();
-    let planned = sweep::planned(&exp, design.as_ref(), shard);
+    let planned = sweep::workload::planned(&exp, design.as_ref(), shard);
     let show = match (args.quiet, std::io::stderr().is_terminal()) {
         (true, _) => Show::Nothing,
         (false, true) => Show::Bar,

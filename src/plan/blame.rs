@@ -2,7 +2,7 @@
 //! invocations Lambda rejected, how busy the functions were, reads throttled and by which limit,
 //! records lost, and otherwise the wait for the next read or push (the propagation delay).
 
-use super::Slo;
+use super::slo::Slo;
 use crate::experiment::Experiment;
 use crate::model::RunReport;
 use crate::sweep::metric::Metric;

@@ -11,6 +11,7 @@ pub mod metric;
 pub mod resume;
 pub mod shard;
 pub mod stats;
+pub mod workload;
 
 use crate::experiment::Experiment;
 use crate::model::run::{simulate_with, Unobserved};
@@ -78,29 +79,9 @@ pub enum SweepError {
     Failed(#[from] anyhow::Error),
 }
 
-/// The forecast events of every run a sweep of `exp` will do (its plain runs, then those under
-/// `design`'s sets; only `shard`'s when given), in the order they are counted: what a progress
-/// display sizes itself by, so that it counts every run to the end.
-pub fn planned(
-    exp: &Experiment,
-    design: Option<&bands::AssumptionDesign>,
-    shard: Option<shard::Shard>,
-) -> Vec<f64> {
-    let cost: Vec<f64> = (shard::point_forecasts(exp).iter())
-        .map(|e| e.events)
-        .collect();
-    let plain = tasks(exp, shard).into_iter().map(|(p, _)| cost[p]);
-    let sets = design
-        .map(|d| bands::tasks(exp, d, shard))
-        .unwrap_or_default()
-        .into_iter()
-        .map(|id| cost[id.point]);
-    plain.chain(sets).collect()
-}
-
 /// The `(point, replicate)` of every run of `shard` (all when None), in point-then-replicate
 /// order.
-fn tasks(exp: &Experiment, shard: Option<shard::Shard>) -> Vec<(usize, u32)> {
+pub(crate) fn tasks(exp: &Experiment, shard: Option<shard::Shard>) -> Vec<(usize, u32)> {
     let all = (0..exp.points.len()).flat_map(|p| (0..exp.replicates).map(move |r| (p, r)));
     match shard {
         None => all.collect(),

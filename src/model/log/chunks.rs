@@ -2,7 +2,7 @@
 //! (aggregate mode, duplicates, routed writes). Inside a chunk, record timestamps are spread evenly
 //! and bytes shared evenly, so a chunk of one record is exact.
 
-use super::{gallop, Hint};
+use super::hint::{gallop, Hint};
 use crate::engine::Nanos;
 
 #[derive(Clone, Copy, Debug)]

@@ -6,7 +6,7 @@
 //! apart, or huge ones) moves them to 64 bits, so nothing is ever rounded. Blocks are boxed, so a
 //! growing log never copies records, and trimming frees whole blocks.
 
-use super::{gallop, Hint};
+use super::hint::{gallop, Hint};
 use crate::engine::Nanos;
 
 /// Records per block (a power of two).
