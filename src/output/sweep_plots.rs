@@ -250,7 +250,7 @@ fn minute_chart(exp: &Experiment, p: &Point, r: &crate::model::RunReport) -> Lin
     iterator_age_per_minute(title, r)
 }
 
-/// The chart of [`minute_chart`] for any run, under `title`.
+/// The chart of `minute_chart` for any run, under `title`.
 pub fn iterator_age_per_minute(title: String, r: &crate::model::RunReport) -> LineChart {
     let per_consumer = r.consumers.len() <= 6;
     let mut avgs: BTreeMap<String, Vec<P>> = BTreeMap::new();
