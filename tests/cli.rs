@@ -762,7 +762,13 @@ mod output_folders {
         // Above Linux's largest process id: no process runs with it.
         std::fs::create_dir_all(out.join(".sim-staging-4194311-abc")).unwrap();
         std::fs::write(out.join(".sim-staging-4194311-abc/summary.csv"), "x").unwrap();
-        std::fs::write(out.join(".sim-staging-4194311-abc/.sim-temporary"), "").unwrap();
+        // The sentinel names the host that made the folder.
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+        std::fs::write(
+            out.join(".sim-staging-4194311-abc/.sim-temporary"),
+            host.trim(),
+        )
+        .unwrap();
         std::fs::write(out.join(".sim-tmp-4194311-q"), "").unwrap();
         let o = run_into(&commands(scratch.path())[0], &out);
         assert_eq!(o.status.code(), Some(0), "{o:?}");

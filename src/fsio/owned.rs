@@ -37,8 +37,8 @@ pub enum Error {
         why: String,
     },
     /// The folder is in use by another sim command that is still running.
-    #[error("refusing to write into {dir}: another sim command (process {pid}) is writing there")]
-    Busy { dir: PathBuf, pid: u32 },
+    #[error("refusing to write into {}: another sim command ({who}) is writing there", dir.display())]
+    Busy { dir: PathBuf, who: String },
     /// The folder is one the command must not replace (the current folder, or one holding inputs).
     #[error(
         "refusing to write into {dir}: it {why}; choose a folder of its own for sim's outputs"
@@ -328,9 +328,16 @@ fn walk(
                 continue;
             }
             if alive(pid) {
+                let who = match pid {
+                    0 => format!(
+                        "on another host sharing this file system: {}; remove it if none is",
+                        path.display()
+                    ),
+                    pid => format!("process {pid}"),
+                };
                 return Err(Error::Busy {
                     dir: root.to_path_buf(),
-                    pid,
+                    who,
                 });
             }
             s.debris.push(path);
@@ -411,7 +418,13 @@ fn debris_pid(path: &Path) -> Option<u32> {
     let pid = temp_pid(&name)?;
     let meta = std::fs::symlink_metadata(path).ok()?;
     let ours = if meta.is_dir() {
-        !name.starts_with(".sim-tmp-") && path.join(SENTINEL).is_file()
+        let sentinel = std::fs::read_to_string(path.join(SENTINEL));
+        // A folder another host made (a shared file system) is judged as if its process ran:
+        // its id means nothing here.
+        if sentinel.as_deref().is_ok_and(|h| h.trim() != host()) {
+            return Some(0);
+        }
+        !name.starts_with(".sim-tmp-") && sentinel.is_ok()
     } else if meta.is_file() && name.starts_with(".sim-tmp-") && meta.len() <= MAX_MARKER_BYTES {
         let text = std::fs::read(path).ok()?;
         text.is_empty() || text.starts_with(VERSION_LINE.as_bytes())
@@ -421,9 +434,20 @@ fn debris_pid(path: &Path) -> Option<u32> {
     ours.then_some(pid)
 }
 
+/// This machine's name, written into sim's temporary folders so that a folder made on another
+/// host sharing the file system is never taken for debris.
+pub(crate) fn host() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_default()
+}
+
 /// Whether a process with this id runs (or may run: one we may not signal counts as running; a
 /// zombie, which has ended, does not).
 fn alive(pid: u32) -> bool {
+    if pid == 0 {
+        return true; // another host's (see `debris_pid`)
+    }
     let Ok(id) = libc::pid_t::try_from(pid) else {
         return false;
     };

@@ -39,7 +39,7 @@ fn temp_folder(dir: &Path, kind: &str) -> std::io::Result<PathBuf> {
         .prefix(&super::temp_prefix(kind))
         .tempdir_in(dir)?
         .keep();
-    std::fs::write(path.join(SENTINEL), b"")?;
+    std::fs::write(path.join(SENTINEL), owned::host())?;
     Ok(path)
 }
 
@@ -522,11 +522,24 @@ mod tests {
         let target = root.path().join("out");
         // No process has id 4194304 + 7 (above Linux's largest pid).
         write(&target, ".sim-staging-4194311-x/a.csv", "1");
-        write(&target, &format!(".sim-staging-4194311-x/{SENTINEL}"), "");
+        write(
+            &target,
+            &format!(".sim-staging-4194311-x/{SENTINEL}"),
+            &owned::host(),
+        );
         write(&target, ".sim-tmp-4194311-y", "");
         let s = Staged::begin(&target, Mode::Replace, &[]).unwrap();
         s.commit().unwrap();
         assert_eq!(names(&target), [MARKER]);
+        // Another host's staging is not this host's to judge: the folder is busy.
+        write(
+            &target,
+            &format!(".sim-staging-4194311-z/{SENTINEL}"),
+            "elsewhere",
+        );
+        let err = Staged::begin(&target, Mode::Replace, &[]).unwrap_err();
+        assert!(err.to_string().contains("another sim command"), "{err}");
+        std::fs::remove_dir_all(target.join(".sim-staging-4194311-z")).unwrap();
         // A user's entries with such names (no sentinel, other content) are foreign.
         for user in [
             ".sim-old-4194311-thesis.txt",

@@ -62,7 +62,7 @@ pub struct Options<'a> {
     /// Run only the runs this shard owns (None: every run).
     pub shard: Option<shard::Shard>,
     /// Told the forecast events of each run as it finishes or is found in the journal (the
-    /// weights of [`workload::planned`]), to show progress.
+    /// weights `planned` in workload.rs gives), to show progress.
     pub on_done: Option<&'a (dyn Fn(f64) + Sync)>,
 }
 
