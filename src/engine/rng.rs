@@ -19,11 +19,19 @@ pub fn mix64(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// A stable 64-bit identifier of a name (FNV-1a), independent of platform and Rust version.
-pub fn name_id(name: &str) -> u64 {
-    name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+/// The start of a 64-bit FNV-1a hash, before any byte.
+pub const FNV_START: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// The 64-bit FNV-1a hash `h` continued over `bytes` (so a file can be hashed block by block).
+pub fn fnv1a(h: u64, bytes: &[u8]) -> u64 {
+    bytes.iter().fold(h, |h, &b| {
         (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01B3)
     })
+}
+
+/// A stable 64-bit identifier of a name (FNV-1a), independent of platform and Rust version.
+pub fn name_id(name: &str) -> u64 {
+    fnv1a(FNV_START, name.as_bytes())
 }
 
 /// Derives a seed from a base seed and a path of identifiers.

@@ -3,6 +3,7 @@
 //! either in that list (sim's own: it may be replaced), debris of a killed sim command (removed),
 //! or foreign: anything else, which makes every writing command refuse the folder.
 
+use crate::engine::rng as fnv;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -68,7 +69,8 @@ pub(crate) fn io<'a>(
     }
 }
 
-/// What sim recorded of one file it wrote: its size and content hash.
+/// What sim recorded of one file it wrote: its size and content hash (64-bit FNV-1a: a check
+/// against accidents, an edited or replaced file, not against an adversary).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Stamp {
     pub size: u64,
@@ -79,7 +81,7 @@ impl Stamp {
     /// The stamp of the file at `path` as it is now.
     pub fn of(path: &Path) -> std::io::Result<Stamp> {
         let mut file = std::fs::File::open(path)?;
-        let mut hash = Fnv::default();
+        let mut hash = fnv::FNV_START;
         let mut buf = vec![0u8; 1 << 16];
         let mut size = 0u64;
         loop {
@@ -87,29 +89,10 @@ impl Stamp {
             if n == 0 {
                 break;
             }
-            hash.add(&buf[..n]);
+            hash = fnv::fnv1a(hash, &buf[..n]);
             size += n as u64;
         }
-        Ok(Stamp { size, hash: hash.0 })
-    }
-}
-
-/// 64-bit FNV-1a: a content check against accidents (an edited or replaced file), not an
-/// adversary.
-struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Self {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Fnv {
-    fn add(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 ^= u64::from(b);
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
-        }
+        Ok(Stamp { size, hash })
     }
 }
 

@@ -336,13 +336,7 @@ fn protect(target: &Path, inputs: &[&Path]) -> Result<(), Error> {
 /// `path` made absolute with every existing part's links resolved; the parts that do not exist
 /// yet must be plain names.
 fn canonical(path: &Path) -> Result<PathBuf, Error> {
-    let abs = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        std::env::current_dir()
-            .map_err(io("read", Path::new(".")))?
-            .join(path)
-    };
+    let abs = absolute(path)?;
     let mut rest = Vec::new();
     let mut base = abs.as_path();
     loop {
