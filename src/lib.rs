@@ -1,6 +1,6 @@
 //! `sim`: a discrete-event simulator of read contention on AWS streams.
 //!
-//! Layers from the bottom up, each using only the ones above it in this list (`tests/layers.rs`
+//! Layers from the bottom up, each using only the ones above it in this list (`tests/it/layers.rs`
 //! checks every import against it):
 //! - [`engine`]: clock, event queue, random streams (knows nothing of AWS);
 //! - [`dist`]: distributions of durations and sizes;

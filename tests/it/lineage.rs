@@ -1,7 +1,7 @@
 //! Shard lineage: DynamoDB Streams rollover and Kinesis on-demand splits. Every run
 //! below also checks conservation inside `simulate`, across parents and children.
 
-mod common;
+use crate::common;
 
 use common::{run, spec};
 use sim::engine::{self, Queue};

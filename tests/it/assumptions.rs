@@ -2,23 +2,13 @@
 //! every current value is the value the model really runs with, every design point is a valid
 //! model, and `sim assumptions` behaves like the other commands.
 
-use assert_cmd::Command;
+use crate::common::{root, sim};
 use sim::assumptions::report::catalogue_markdown;
 use sim::assumptions::{
     expand, AssumptionSet, Catalogue, Current, Design, Method, Param, Saltelli,
 };
 use sim::config::{ModelFile, Override};
 use std::path::{Path, PathBuf};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn sim() -> Command {
-    let mut c = Command::cargo_bin("sim").unwrap();
-    c.current_dir(root());
-    c
-}
 
 fn set(text: &str) -> Override {
     Override::parse(text).unwrap()

@@ -1,6 +1,7 @@
 //! Bands over plausible assumptions: the spread of each metric across assumption sets, the
 //! assumption that decides it, and how robust `sim plan`'s verdict is.
 
+use crate::common::root;
 use assert_cmd::Command;
 use sim::experiment::Experiment;
 use sim::plan::{robustness, Slo};
@@ -8,10 +9,6 @@ use sim::sweep::bands::{self, AssumptionDesign, Bands};
 use sim::sweep::metric::Metric;
 use sim::sweep::stats::summarise;
 use std::path::{Path, PathBuf};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// The shipped experiment `name` with its model paths made absolute and each `(from, to)` edit
 /// applied, written into `dir`.

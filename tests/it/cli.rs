@@ -1,20 +1,10 @@
 //! The command line as a user meets it: exit codes, output folders, budgets, broken pipes, and an
 //! interrupted sweep resumed to the same bytes as an uninterrupted one.
 
-use assert_cmd::Command;
+use crate::common::{root, sim};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn sim() -> Command {
-    let mut c = Command::cargo_bin("sim").unwrap();
-    c.current_dir(root());
-    c
-}
 
 fn model(name: &str) -> String {
     root().join("models").join(name).display().to_string()

@@ -1,4 +1,4 @@
-//! Fuzzing the CloudWatch readers within the normal suite (a module of tests/cloudwatch.rs, so no
+//! Fuzzing the CloudWatch readers within the normal suite (a module of tests/it/cloudwatch.rs, so no
 //! test binary of its own): mutated fixtures, written exports with hostile metadata, deeply
 //! nested JSON and megabyte Ids each give series or a short, located error, never a panic.
 

@@ -10,6 +10,8 @@
 //! contents of string and character literals are not read; documentation comments are, since
 //! their links name items.
 
+use crate::common::root;
+
 #[path = "layers/graph.rs"]
 mod graph;
 #[path = "layers/source.rs"]
@@ -56,10 +58,6 @@ const KNOWN_CIRCLES: &[(&str, &str)] = &[
          `mod.rs` holds their state types (`Reader`, `Lineage`, `Trace`) and dispatches to them",
     ),
 ];
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// Every `.rs` file under `dir`, in a stable order.
 fn rust_files(dir: &Path) -> Vec<PathBuf> {
@@ -188,7 +186,7 @@ fn the_architecture_page_lists_every_layer_in_order() {
     assert_eq!(
         documented_layers(&page),
         LAYERS,
-        "the layer table of docs/architecture.md (bottom first) and the layers tests/layers.rs \
+        "the layer table of docs/architecture.md (bottom first) and the layers tests/it/layers.rs \
          enforces differ"
     );
 }

@@ -3,7 +3,7 @@
 //! has more than five consumers in CREATING, and a small retry budget turns throttles into failed
 //! deploys beyond some N.
 
-mod common;
+use crate::common;
 
 use sim::engine::time::{MS, SEC};
 use sim::engine::Nanos;

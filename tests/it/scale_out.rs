@@ -3,23 +3,13 @@
 //! what they cannot vouch for; the same for sweeps over assumption sets (`--assumptions N`), whose
 //! every run is journaled, sharded and merged like a plain one.
 
-mod common;
+use crate::common::sim;
 
-use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 const EXP: &str = "tests/scale-out.toml";
 const SLOW: &str = "tests/scale-out-slow.toml";
-
-fn sim() -> Command {
-    let mut c = Command::cargo_bin("sim").unwrap();
-    c.current_dir(env!("CARGO_MANIFEST_DIR"));
-    for var in common::SCHEDULER_VARS {
-        c.env_remove(var);
-    }
-    c
-}
 
 fn run(args: &[&str]) -> std::process::Output {
     sim().args(args).output().unwrap()

@@ -4,7 +4,7 @@
 //! index variables and run with the built `sim`, and the recipe's merge must write the CSVs of a
 //! one-machine `sim sweep`, byte for byte, with and without an assumption study.
 
-mod common;
+use crate::common;
 
 use common::SCHEDULER_VARS;
 use std::collections::BTreeMap;

@@ -1,12 +1,8 @@
 //! Commands a user types by mistake get an answer that names what they typed and the way out:
 //! each test runs the exact command and checks the message.
 
+use crate::common::root;
 use assert_cmd::Command;
-use std::path::PathBuf;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// Runs `sim` with `args` from the repository root; returns exit code, stdout and stderr.
 fn sim(args: &[&str]) -> (Option<i32>, String, String) {

@@ -1,6 +1,7 @@
 //! Sweeps: expansion, seeds, determinism across threads, CSV columns, each shipped experiment's
 //! qualitative result on a shortened run, and every figure the README quotes (readme_figures).
 
+use crate::common::root;
 use assert_cmd::Command;
 use sim::experiment::Experiment;
 use sim::sweep::metric::Metric;
@@ -8,10 +9,6 @@ use sim::sweep::stats::{summarise, PointSummaries};
 use std::path::{Path, PathBuf};
 
 mod readme_figures;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// Writes `text` as an experiment in a temporary folder, with model paths made absolute.
 fn experiment_file(dir: &Path, name: &str, text: &str) -> PathBuf {

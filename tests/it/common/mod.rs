@@ -5,7 +5,7 @@
 
 use sim::config::{ModelFile, Override};
 use sim::model::{simulate, ModelSpec, RunReport};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The model `text` with `sets` applied as `--set KEY=VALUE` flags would.
 pub fn spec(text: &str, sets: &[&str]) -> ModelSpec {
@@ -32,3 +32,19 @@ pub const SCHEDULER_VARS: [&str; 6] = [
     "AWS_BATCH_JOB_ARRAY_SIZE",
     "JOB_COMPLETION_INDEX",
 ];
+
+/// The repository's root, where the shipped models and experiments are.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The `sim` binary, run from the repository's root with no job-array variable of a scheduler set
+/// (a test run inside a Slurm job must not be taken for a job array's task).
+pub fn sim() -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::cargo_bin("sim").unwrap();
+    c.current_dir(root());
+    for var in SCHEDULER_VARS {
+        c.env_remove(var);
+    }
+    c
+}

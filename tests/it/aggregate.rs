@@ -6,12 +6,12 @@
 //! reads within 20%. Measured: about -2% on IteratorAge and +14% on throttled reads (aggregate
 //! chunks make a poller find records on a few more calls, each of which competes for the budget).
 
-mod common;
+use crate::common;
 
 use sim::model::RunReport;
 
 fn run(chunk: &str, seed: u64) -> RunReport {
-    let text = include_str!("../models/kinesis-standard.toml");
+    let text = include_str!("../../models/kinesis-standard.toml");
     let chunk = format!("streams.events.record_chunk=\"{chunk}\"");
     common::run(text, &[&chunk, &format!("seed={seed}")])
 }

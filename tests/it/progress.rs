@@ -2,7 +2,7 @@
 //! count every run it does, assumption sets included, to the end; the headline states every run
 //! and the wall time of the command; a study forecast to take long says so before it starts.
 
-use assert_cmd::Command;
+use crate::common::sim;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -28,10 +28,6 @@ fn tiny(dir: &Path, points: u32) -> PathBuf {
     )
     .unwrap();
     exp
-}
-
-fn sim() -> Command {
-    Command::cargo_bin("sim").unwrap()
 }
 
 /// `(done, total)` of every plain progress line in `stderr`.

@@ -1,7 +1,7 @@
 //! Integration tests of the simulation core: closed-form queueing results, the seeds' observations,
 //! conservation and determinism. Every run below also checks conservation inside `simulate`.
 
-mod common;
+use crate::common;
 
 use common::run;
 use sim::config::{ModelFile, Override};

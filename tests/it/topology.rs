@@ -1,7 +1,7 @@
 //! Topologies of several streams: routers reading one stream and writing to others.
 //! Every run also checks conservation per consumer inside `simulate`.
 
-mod common;
+use crate::common;
 
 use common::run;
 use sim::model::RunReport;

@@ -4,18 +4,8 @@
 //! default values, and `--jobs`, durations in words and `sweep --duration` are handled as a user
 //! expects.
 
-use assert_cmd::Command;
-use std::path::{Path, PathBuf};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn sim() -> Command {
-    let mut c = Command::cargo_bin("sim").unwrap();
-    c.current_dir(root());
-    c
-}
+use crate::common::{root, sim};
+use std::path::Path;
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()

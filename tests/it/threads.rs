@@ -1,18 +1,8 @@
 //! `sim run --threads N`: a model whose shards do not interact writes the same bytes on any number
 //! of threads; one whose shards interact runs on one thread and says why; a bad count is refused.
 
-use assert_cmd::Command;
+use crate::common::{root, sim};
 use std::path::{Path, PathBuf};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn sim() -> Command {
-    let mut c = Command::cargo_bin("sim").unwrap();
-    c.current_dir(root());
-    c
-}
 
 /// Two streams, a poller with two lanes whose failures it bisects and an enhanced fan-out reader;
 /// every function's provisioned environments cover all its shards, and the account limit cannot

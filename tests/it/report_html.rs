@@ -2,16 +2,8 @@
 //! Chromium when one is installed), tidy CSV files whose every column has one type and a line in
 //! `manifest.json`, and `sim plan` writes its answer as JSON, Markdown and HTML.
 
-use assert_cmd::Command;
+use crate::common::{root, sim};
 use std::path::{Path, PathBuf};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn sim() -> Command {
-    Command::cargo_bin("sim").unwrap()
-}
 
 /// A model whose comment holds markup, and an experiment over it with objectives and a
 /// producer slow enough that some minutes have no IteratorAge sample.

@@ -1,0 +1,31 @@
+//! Every integration test, in one binary: each module below was once a binary of its own, and
+//! each extra binary costs a whole-program link under the release profile (`cargo test
+//! --release`). A module owns one topic; `common` holds what they share. Run one topic with
+//! `cargo test --release --test it TOPIC::`.
+
+mod common;
+
+mod aggregate;
+mod assumptions;
+mod bad_input;
+mod bands;
+mod calibrate;
+mod cli;
+mod cloudwatch;
+mod control_plane;
+mod cost;
+mod experiments;
+mod layers;
+mod lineage;
+mod never_panic;
+mod plan_blame;
+mod polling;
+mod progress;
+mod recipes;
+mod report_html;
+mod scale_out;
+mod sim;
+mod threads;
+mod topology;
+mod traps;
+mod user_facing;
