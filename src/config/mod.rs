@@ -98,3 +98,17 @@ impl ModelFile {
             .map_err(|inv| locate::place(&self.path, text, overrides, inv))
     }
 }
+
+/// The model `text` with `sets` applied as `--set KEY=VALUE` flags would, panicking on an invalid
+/// model: the one way unit tests anywhere in the crate build a spec (the integration tests'
+/// `common::spec` is its twin outside the crate).
+#[cfg(test)]
+pub(crate) fn test_spec(text: &str, sets: &[&str]) -> ModelSpec {
+    let file = ModelFile::from_text(std::path::Path::new("test.toml"), text.to_string())
+        .expect("valid model");
+    let overrides: Vec<Override> = sets
+        .iter()
+        .map(|s| Override::parse(s).expect("valid override"))
+        .collect();
+    file.resolve(&overrides).expect("valid overrides")
+}

@@ -407,10 +407,7 @@ mod tests {
     use crate::engine::time::MS;
 
     fn model(text: &str) -> ModelSpec {
-        crate::config::ModelFile::from_text(std::path::Path::new("t.toml"), text.to_string())
-            .expect("valid model")
-            .resolve(&[])
-            .expect("resolves")
+        crate::config::test_spec(text, &[])
     }
 
     #[test]

@@ -178,14 +178,9 @@ pub fn estimate(spec: &ModelSpec) -> Estimate {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::ModelFile;
-    use std::path::Path;
 
     fn spec(text: &str) -> ModelSpec {
-        ModelFile::from_text(Path::new("t.toml"), text.into())
-            .unwrap()
-            .resolve(&[])
-            .unwrap()
+        crate::config::test_spec(text, &[])
     }
 
     #[test]
