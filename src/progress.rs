@@ -94,12 +94,12 @@ impl Study {
 
     /// Notes that a run forecast at `weight` events finished (or was found in a journal).
     pub fn tick(&self, weight: f64) {
-        let (runs, work) = {
-            let mut done = self.done.lock().unwrap_or_else(|e| e.into_inner());
-            done.0 += 1;
-            done.1 += weight;
-            *done
-        };
+        // The lock is held until the line is printed: two workers finishing together must not
+        // print their counts in the other order.
+        let mut done = self.done.lock().unwrap_or_else(|e| e.into_inner());
+        done.0 += 1;
+        done.1 += weight;
+        let (runs, work) = *done;
         let elapsed = self.started.elapsed().as_secs_f64();
         let left = time_left(elapsed, work, self.work);
         if let Some(bar) = &self.bar {
