@@ -10,6 +10,7 @@ mod assumptions;
 mod bad_input;
 mod bands;
 mod calibrate;
+mod check;
 mod cli;
 mod cloudwatch;
 mod control_plane;
