@@ -187,7 +187,11 @@ fn assumption_sets_say_in_how_many_each_objective_holds() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let text = stdout(&out);
     let count = |objective: &str| -> usize {
-        let line = text.lines().skip(1).find(|l| l.contains(objective)).unwrap();
+        let line = text
+            .lines()
+            .skip(1)
+            .find(|l| l.contains(objective))
+            .unwrap();
         let rest = line
             .split("holds in ")
             .nth(1)
