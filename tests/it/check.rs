@@ -527,3 +527,36 @@ pub mod xml {
         root.expect("a root element")
     }
 }
+
+/// The words of a shell command line: plain words and double-quoted ones.
+fn shell_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut rest = line.trim();
+    while !rest.is_empty() {
+        let (word, after) = match rest.strip_prefix('"') {
+            Some(q) => q.split_once('"').expect("closed quote"),
+            None => rest.split_once(' ').unwrap_or((rest, "")),
+        };
+        words.push(word.to_string());
+        rest = after.trim_start();
+    }
+    words
+}
+
+#[test]
+fn the_readme_shows_what_sim_check_prints() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let block = readme
+        .split("```text\n$ sim check ")
+        .nth(1)
+        .and_then(|b| b.split("\n```").next())
+        .expect("README quotes a sim check");
+    let (command, shown) = block.split_once('\n').unwrap();
+    let out = sim()
+        .arg("check")
+        .args(shell_words(command))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(stdout(&out), format!("{shown}\n"));
+}
