@@ -32,13 +32,17 @@ pub fn changes(base: &str, change: &str) -> Vec<String> {
         let n = new.get(section).and_then(Value::as_table).unwrap_or(&empty);
         for (name, v) in n {
             match o.get(name) {
-                None => out.push(format!("adds {word} `{name}`{}", added(section, v))),
+                None => out.push(format!("adds {word} {}{}", code(name), added(section, v))),
                 Some(ov) if ov != v => out.push(changed(word, name, ov, v)),
                 Some(_) => {}
             }
         }
         for (name, v) in o.iter().filter(|(k, _)| !n.contains_key(*k)) {
-            out.push(format!("removes {word} `{name}`{}", on_stream(v, "from")));
+            out.push(format!(
+                "removes {word} {}{}",
+                code(name),
+                on_stream(v, "from")
+            ));
         }
     }
     let mut settings = Vec::new();
@@ -86,7 +90,7 @@ fn added(section: &str, v: &Value) -> String {
 fn on_stream(v: &Value, word: &str) -> String {
     v.get("stream")
         .and_then(Value::as_str)
-        .map_or(String::new(), |s| format!(" {word} `{s}`"))
+        .map_or(String::new(), |s| format!(" {word} {}", code(s)))
 }
 
 fn changed(word: &str, name: &str, old: &Value, new: &Value) -> String {
@@ -94,15 +98,22 @@ fn changed(word: &str, name: &str, old: &Value, new: &Value) -> String {
     diff_value("", Some(old), Some(new), &mut settings);
     let (os, ns) = (old.get("stream"), new.get("stream"));
     let place = match (os.and_then(Value::as_str), ns.and_then(Value::as_str)) {
-        (Some(a), Some(b)) if a != b => format!(" (moved from `{a}` to `{b}`)"),
-        (_, Some(b)) => format!(" on `{b}`"),
+        (Some(a), Some(b)) if a != b => format!(" (moved from {} to {})", code(a), code(b)),
+        (_, Some(b)) => format!(" on {}", code(b)),
         _ => String::new(),
     };
     settings.retain(|s| !s.starts_with("stream "));
+    let name = code(name);
     match settings.is_empty() {
-        true => format!("changes {word} `{name}`{place}"),
-        false => format!("changes {word} `{name}`{place}: {}", listed(&settings)),
+        true => format!("changes {word} {name}{place}"),
+        false => format!("changes {word} {name}{place}: {}", listed(&settings)),
     }
+}
+
+/// A name as inline code; a backtick in it (a quoted TOML key may hold one) would end the code
+/// span in Markdown, so it becomes a quote.
+fn code(name: &str) -> String {
+    format!("`{}`", name.replace('`', "'").replace('\n', " "))
 }
 
 /// Up to [`MAX_LISTED`] settings, then how many more.
