@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 use std::fmt::Write;
 
 mod blame;
+pub mod check;
 mod slo;
 pub use blame::{binding, busy_share, counters, Counters};
 pub use slo::{Op, Slo};

@@ -235,6 +235,51 @@ pub struct PlanArgs {
 }
 
 #[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// The architecture to check: a model file (TOML).
+    #[arg(required = true, value_name = "MODEL")]
+    pub model: Vec<PathBuf>,
+    /// An objective on a sweep metric, e.g. "iterator_age_max < 30s"; repeat for several. Added
+    /// to those of the model's [plan] table and of sim-objectives.toml beside it.
+    #[arg(long = "slo", value_name = "OBJECTIVE", value_parser = crate::plan::Slo::parse)]
+    pub slos: Vec<crate::plan::Slo>,
+    /// The previous version of the architecture: says what the change does to the metrics and
+    /// to each objective.
+    #[arg(long, value_name = "OLD_MODEL")]
+    pub base: Vec<PathBuf>,
+    /// Replay a producer's traffic from a CloudWatch export (get-metric-data): a folder holding
+    /// queries.json and result.json, or the result file; PRODUCER= when the model has several.
+    #[arg(long, value_name = "[PRODUCER=]EXPORT", value_parser = crate::config::traffic::Traffic::parse)]
+    pub traffic: Vec<crate::config::traffic::Traffic>,
+    /// Also run under N sets of plausible assumptions and say in how many each objective holds
+    /// (4 to 4096; 0: none). The verdict stays the model's as written.
+    #[arg(long, value_name = "N", value_parser = parse_assumption_sets)]
+    pub assumptions: Option<u32>,
+    /// Write the verdict as Markdown for a pull-request comment to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
+    /// Write the verdict as JUnit XML (one test case per objective) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Override any model parameter by its dotted path, in both versions.
+    #[arg(long = "set", value_name = "PATH=VALUE", value_parser = parse_override)]
+    pub set: Vec<Override>,
+    /// Worker threads, 1 to 1024; 0 or left out: one per core. Results do not depend on it.
+    #[arg(long, short = 'j', value_name = "N", value_parser = parse_jobs)]
+    pub jobs: Option<usize>,
+    /// Unit prices for cost (default: the shipped models/prices/us-east-1.toml).
+    #[arg(long, value_name = "FILE")]
+    pub prices: Option<PathBuf>,
+    /// Refuse checks forecast to need more events than this (the forecast is printed).
+    #[arg(long, default_value_t = DEFAULT_MAX_EVENTS, value_name = "N")]
+    pub max_events: f64,
+    /// Refuse work forecast to hold more memory than this, e.g. 8GiB (default: this machine's
+    /// memory).
+    #[arg(long, value_name = "SIZE")]
+    pub max_memory: Option<String>,
+}
+
+#[derive(Args, Debug)]
 pub struct TimelineArgs {
     /// The model file (TOML).
     pub model: PathBuf,

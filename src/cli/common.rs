@@ -92,6 +92,9 @@ pub enum Failure {
     Run(#[from] anyhow::Error),
     #[error("{0}")]
     Interrupted(String),
+    /// `sim check`: an objective does not hold (the verdict, not an error).
+    #[error("{0}")]
+    Unmet(String),
 }
 
 static STOP: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
@@ -152,7 +155,7 @@ impl Failure {
     pub(super) fn code(&self) -> u8 {
         match self {
             Failure::Input(_) | Failure::Usage(_) => 2,
-            Failure::Run(_) => 1,
+            Failure::Run(_) | Failure::Unmet(_) => 1,
             Failure::Interrupted(_) => 130,
         }
     }

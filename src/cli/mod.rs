@@ -1,11 +1,13 @@
 //! The command line: argument parsing, dispatch to commands, exit codes.
 //!
-//! Exit codes: 0 success; 1 a run failed (an internal invariant broke); 2 bad input or usage;
+//! Exit codes: 0 success; 1 a run failed (an internal invariant broke), or for `sim check` an
+//! objective does not hold; 2 bad input or usage;
 //! 130 interrupted by Ctrl-C or SIGTERM (a sweep keeps its finished runs for `--resume`, a shard
 //! keeps them in its journal).
 
 mod allocator;
 mod args;
+mod check;
 mod commands;
 mod common;
 mod plan;
@@ -13,6 +15,7 @@ mod sweeps;
 
 use anyhow::Result;
 pub use args::*;
+use check::run_check;
 use clap::{Parser, Subcommand};
 use commands::*;
 pub use common::Failure;
@@ -30,7 +33,7 @@ use sweeps::*;
     long_about = "sim simulates Kinesis Data Streams and DynamoDB Streams read by Lambda functions and \
                   EventBridge Pipes: shared read limits, enhanced fan-out, batching, retries, and the \
                   IteratorAge and throttles that follow.",
-    after_help = "Exit codes: 0 success, 1 run failed, 2 bad input or usage (or runs missing from a merge), 130 interrupted (Ctrl-C or SIGTERM)."
+    after_help = "Exit codes: 0 success, 1 run failed (sim check: an objective does not hold), 2 bad input or usage (or runs missing from a merge), 130 interrupted (Ctrl-C or SIGTERM)."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -60,6 +63,15 @@ pub enum Command {
         sim plan experiments/hot-stream.toml --slo \"iterator_age_max < 30s\"\n  \
         sim plan experiments/hot-stream.toml --slo \"iterator_age_max < 30s\" --slo \"throttled_reads_per_min < 1\"")]
     Plan(PlanArgs),
+    /// Check an architecture against its objectives: exit 0 when every one holds, 1 when one does
+    /// not; with --base, say what the change does. Markdown and JUnit XML for CI.
+    #[command(after_help = "Examples:\n  \
+        sim check models/dynamodb-readers.toml --slo \"iterator_age_max < 30s\"\n  \
+        sim check new.toml --base old.toml --slo \"throttled_reads_per_min < 1\" --markdown check.md --junit check.xml\n  \
+        sim check models/kinesis-standard.toml --slo \"iterator_age_max < 30s\" --assumptions 16\n\n\
+        Objectives: --slo flags, plus a [plan] table with slo = [...] in the model or in sim-objectives.toml beside it.\n\
+        Exit codes: 0 every objective holds, 1 one does not, 2 bad input (nothing written).")]
+    Check(CheckArgs),
     /// List the parameters AWS does not publish, with plausible ranges; with MODEL, its values.
     #[command(after_help = "Examples:\n  sim assumptions\n  \
         sim assumptions models/kinesis-standard.toml --json")]
@@ -109,6 +121,8 @@ pub fn main() -> ExitCode {
     install_interrupts();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        // The verdict is already on stdout.
+        Err(Failure::Unmet(_)) => ExitCode::from(1),
         Err(e) => {
             eprintln!("error: {e:#}{}", snippet_of(&e));
             ExitCode::from(e.code())
@@ -122,6 +136,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Sweep(args) => run_sweep(args),
         Command::Timeline(args) => run_timeline(args),
         Command::Plan(args) => run_plan(args),
+        Command::Check(args) => run_check(args),
         Command::Assumptions(args) => assumptions(args),
         Command::Params(args) => params(args),
         Command::Merge(args) => run_merge(args),

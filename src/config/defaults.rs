@@ -17,6 +17,8 @@ pub fn value_of(spec: &ModelSpec, path: &str) -> Option<String> {
     let parts: Vec<&str> = path.split('.').collect();
     match parts.as_slice() {
         ["description"] => Some(NONE.into()),
+        // No objectives: `sim check` then needs --slo or sim-objectives.toml.
+        ["plan", "slo"] => Some(NONE.into()),
         ["name"] => Some(spec.name.clone()),
         ["duration"] => Some(dur(spec.duration)),
         ["warmup"] => Some(dur(spec.warmup)),

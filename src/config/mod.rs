@@ -5,8 +5,10 @@
 //! column, the key path, and what was expected; a value that came from `--set` is blamed on the flag.
 
 pub mod defaults;
+pub mod diff;
 mod error;
 mod locate;
+pub mod objectives;
 pub mod overrides;
 pub mod params;
 pub mod prices;
@@ -14,6 +16,7 @@ pub mod raw;
 pub mod replay;
 pub mod resolve;
 mod source;
+pub mod traffic;
 pub mod units;
 
 use crate::model::ModelSpec;

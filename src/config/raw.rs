@@ -25,6 +25,18 @@ pub struct RawModel {
     pub account: RawAccount,
     #[serde(default)]
     pub control_plane: RawControlPlane,
+    /// The objectives `sim check` holds the model to (read by `config::objectives`; runs
+    /// ignore them).
+    #[serde(default)]
+    pub plan: RawPlan,
+}
+
+/// `[plan]`: objectives such as `"iterator_age_max < 30s"`, as in experiment files.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPlan {
+    #[serde(default)]
+    pub slo: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

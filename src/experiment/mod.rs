@@ -55,6 +55,36 @@ impl Experiment {
         Ok(exp)
     }
 
+    /// One model as a sweep of one point (no axes, one replicate) with `fixed` overrides: how
+    /// `sim check` runs a version of an architecture, so that assumption sets (`sweep::bands`)
+    /// apply to it as to any sweep. The seed is the model's own; the run's seed derives from it
+    /// as a sweep point's does from an experiment's, so a check measures what an experiment
+    /// naming the model would, and two versions with the same seed share their random numbers.
+    pub fn of_model(file: ModelFile, fixed: Vec<Override>) -> Result<Experiment, ConfigError> {
+        let spec = file.resolve(&fixed)?;
+        let source_hash = name_id(&format!("{}|{}", file.text.len(), file.text));
+        Ok(Experiment {
+            name: spec.name,
+            description: String::new(),
+            path: file.path.clone(),
+            replicates: 1,
+            seed: spec.seed,
+            axes: Vec::new(),
+            points: vec![Point {
+                index: 0,
+                model: 0,
+                values: Vec::new(),
+            }],
+            x_axis: None,
+            timeseries_points: Vec::new(),
+            objectives: Vec::new(),
+            text: String::new(),
+            models: vec![file],
+            fixed,
+            source_hash,
+        })
+    }
+
     /// A fingerprint of what the experiment's runs depend on in files: the experiment's text and
     /// every model file it names (not their paths, so a moved checkout keeps it).
     pub fn source_hash(&self) -> String {

@@ -2,9 +2,11 @@
 //! atomic writes (a temporary file in the target folder, then a rename, so a crash or Ctrl-C
 //! never leaves a truncated result behind), and the output folders sim may write into
 //! ([`owned`]: which files in them sim wrote; [`staged`]: a command's files written aside and
-//! moved in together).
+//! moved in together), and single files at a path the user names, which sign themselves
+//! ([`single`]).
 
 pub mod owned;
+pub mod single;
 pub mod staged;
 
 pub use owned::MARKER;

@@ -1,10 +1,12 @@
 //! Turning reports into bytes: the summary table, JSON, CSV, Markdown, the manifest and the HTML
-//! report.
+//! report; `sim check`'s verdict as text, Markdown and JUnit XML.
 
 pub mod bands;
+pub mod check;
 pub mod columns;
 pub mod html;
 pub mod html_report;
+pub mod junit;
 pub mod manifest;
 pub mod markdown;
 pub mod minutes;

@@ -10,6 +10,8 @@ mod assumptions;
 mod bad_input;
 mod bands;
 mod calibrate;
+mod check;
+mod ci;
 mod cli;
 mod cloudwatch;
 mod control_plane;

@@ -1,0 +1,218 @@
+//! `sim check`: a verdict where the decision is made. The architecture (and, with `--base`, its
+//! previous version) is loaded, run as one sweep point each (and under assumption sets with
+//! `--assumptions N`), and held to its objectives; the verdict is printed, and written as
+//! Markdown and JUnit XML for a CI job. Exit 0: every objective holds; 1: one does not; 2: bad
+//! input, with nothing written.
+
+use super::args::CheckArgs;
+use super::common::*;
+use super::sweeps::{failed, sweep_forecast};
+use crate::config::objectives::{self, Stated};
+use crate::config::{traffic, ModelFile};
+use crate::experiment::Experiment;
+use crate::fsio::single;
+use crate::plan::check::{Outcome, Verdict};
+use crate::plan::Slo;
+use crate::progress::{Show, Study};
+use crate::sweep::{self, bands::AssumptionDesign};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+/// The architecture the files at `paths` describe, as a model. Today: one model file (TOML).
+/// This is the one place that turns what the user named into a model, so a template reader
+/// (`sim import`) plugs in here: its model text becomes `ModelFile::from_text(path, text)`.
+pub(super) fn load_architecture(paths: &[PathBuf]) -> Result<ModelFile, Failure> {
+    match paths {
+        [one] => open_model(one),
+        [] => Err(Failure::Usage("no model file given".into())),
+        [first, ..] => Err(Failure::Usage(format!(
+            "sim check reads one model file, given {}: {} ...",
+            paths.len(),
+            first.display()
+        ))),
+    }
+}
+
+/// How `paths` are named in the verdict.
+fn shown(paths: &[PathBuf]) -> String {
+    (paths.iter().map(|p| p.display().to_string()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+pub(super) fn run_check(args: CheckArgs) -> Result<(), Failure> {
+    let change = traffic::apply(&load_architecture(&args.model)?, &args.traffic)?;
+    let base = match args.base.is_empty() {
+        true => None,
+        false => Some(traffic::apply(
+            &load_architecture(&args.base)?,
+            &args.traffic,
+        )?),
+    };
+    tell_fitted(&change);
+    let slos = gather_objectives(&args, &change)?;
+    let outputs = outputs(&args)?;
+    let sets = match args.assumptions {
+        Some(0) | None => None,
+        Some(n) => Some(n as usize),
+    };
+    let mut versions = vec![(change, &args.model)];
+    versions.extend(base.map(|b| (b, &args.base)));
+    let exps = (versions.iter())
+        .map(|(file, _)| Experiment::of_model(file.clone(), args.set.clone()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let designs = (exps.iter())
+        .map(|e| sets.map(|n| AssumptionDesign::new(e, n)).transpose())
+        .collect::<Result<Vec<_>, _>>()?;
+    let budget = Budget::of(args.max_events, args.max_memory.as_deref())?;
+    let mut planned = Vec::new();
+    for (exp, design) in exps.iter().zip(&designs) {
+        let times = 1.0 + design.as_ref().map_or(0.0, |d| d.runs() as f64);
+        check_budget("this check", sweep_forecast(exp).times(times), budget)?;
+        planned.extend(sweep::workload::planned(exp, design.as_ref(), None));
+    }
+    let prices = crate::config::prices::load(args.prices.as_deref())?;
+    let show = match std::io::stderr().is_terminal() {
+        true => Show::Bar,
+        false => Show::Nothing,
+    };
+    let study = Study::new("sim check", &planned, show);
+    let tell = |weight: f64| study.tick(weight);
+    let opts = sweep::Options {
+        jobs: args.jobs.unwrap_or(0),
+        journal: None,
+        resume: false,
+        stop: interrupt_flag(),
+        prices: Some(&prices),
+        shard: None,
+        on_done: Some(&tell),
+    };
+    let mut outcomes = Vec::new();
+    for ((exp, design), (_, paths)) in exps.iter().zip(&designs).zip(&versions) {
+        let ran = measure(exp, design.as_ref(), &opts, shown(paths));
+        outcomes.push(ran.inspect_err(|_| study.finish())?);
+    }
+    study.finish();
+    let base = (outcomes.len() > 1).then(|| outcomes.remove(1));
+    let changes = match &base {
+        Some(_) => crate::config::diff::changes(&versions[1].0.text, &versions[0].0.text),
+        None => Vec::new(),
+    };
+    let verdict = Verdict {
+        objectives: slos,
+        change: outcomes.remove(0),
+        base,
+        changes,
+    };
+    write_outputs(&outputs, &verdict)?;
+    print_stdout(&crate::output::check::text(&verdict))?;
+    match verdict.holds() {
+        true => Ok(()),
+        false => Err(Failure::Unmet(verdict.headline())),
+    }
+}
+
+/// One version run once, and under each assumption set of `design`.
+fn measure(
+    exp: &Experiment,
+    design: Option<&AssumptionDesign>,
+    opts: &sweep::Options,
+    source: String,
+) -> Result<Outcome, Failure> {
+    let interrupted = |finished, total| {
+        Failure::Interrupted(format!(
+            "interrupted: {finished} of {total} runs finished; nothing written"
+        ))
+    };
+    let res = match sweep::run_with(exp, opts) {
+        Ok(r) => r,
+        Err(sweep::SweepError::Interrupted {
+            finished, total, ..
+        }) => return Err(interrupted(finished, total)),
+        Err(sweep::SweepError::Failed(e)) => return Err(failed(e)),
+    };
+    let sums = sweep::stats::summarise(exp, &res).remove(0);
+    let sets = match design {
+        None => None,
+        Some(d) => match sweep::bands::run(exp, d, opts) {
+            Ok(sets) => Some(sets.into_iter().map(|mut s| s.remove(0)).collect()),
+            Err(sweep::SweepError::Interrupted {
+                finished, total, ..
+            }) => return Err(interrupted(finished, total)),
+            Err(sweep::SweepError::Failed(e)) => return Err(failed(e)),
+        },
+    };
+    Ok(Outcome {
+        model: exp.name.clone(),
+        source,
+        sums,
+        sets,
+    })
+}
+
+/// The objectives: the model's `[plan]` table, then `sim-objectives.toml` beside it, then each
+/// `--slo`; the same objective stated twice counts once. None at all is an error.
+fn gather_objectives(args: &CheckArgs, change: &ModelFile) -> Result<Vec<Slo>, Failure> {
+    let beside = objectives::beside(&args.model[0]);
+    let mut stated: Vec<Stated> = objectives::in_model(change);
+    stated.extend(objectives::in_file(&beside)?);
+    let mut slos: Vec<Slo> = Vec::new();
+    for s in &stated {
+        let slo = Slo::parse(&s.text).map_err(|m| s.error(m))?;
+        slos.push(slo);
+    }
+    slos.extend(args.slos.iter().cloned());
+    let mut seen = std::collections::HashSet::new();
+    slos.retain(|s| seen.insert(s.text.trim().to_string()));
+    if slos.is_empty() {
+        return Err(Failure::Usage(format!(
+            "no objectives: give --slo \"METRIC < VALUE\", or a [plan] table with slo = [...] in {} \
+             or in {}",
+            args.model[0].display(),
+            beside.display()
+        )));
+    }
+    Ok(slos)
+}
+
+/// A file to write and what writes its text.
+type Output = (PathBuf, fn(&Verdict) -> String);
+
+/// The files `--markdown` and `--junit` name, checked before any work: two different paths,
+/// each absent or a file sim wrote and nobody changed.
+fn outputs(args: &CheckArgs) -> Result<Vec<Output>, Failure> {
+    let mut out: Vec<Output> = Vec::new();
+    if let Some(p) = &args.markdown {
+        out.push((p.clone(), crate::output::check::markdown));
+    }
+    if let Some(p) = &args.junit {
+        out.push((p.clone(), crate::output::junit::junit));
+    }
+    if let [(a, _), (b, _)] = out.as_slice() {
+        if same_file(a, b) {
+            return Err(Failure::Usage(format!(
+                "--markdown and --junit both name {}: give each its own file",
+                a.display()
+            )));
+        }
+    }
+    for (p, _) in &out {
+        single::check(p).map_err(|e| Failure::Usage(e.to_string()))?;
+    }
+    Ok(out)
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    abs(a) == abs(b)
+}
+
+fn write_outputs(outputs: &[Output], verdict: &Verdict) -> Result<(), Failure> {
+    let files: Vec<(&Path, String)> = (outputs.iter())
+        .map(|(p, render)| {
+            let text = single::signed(&render(verdict), single::HTML_COMMENT);
+            (p.as_path(), text)
+        })
+        .collect();
+    single::write_all(&files).map_err(|e| Failure::Usage(e.to_string()))
+}

@@ -1,0 +1,358 @@
+//! The CI definitions in deploy/ci/ run as written, without a CI service. A repository with a
+//! base branch and a change that adds subscribers is cloned as a runner clones it; each
+//! definition's script steps (the GitHub Actions workflow's `run:` steps, the GitLab job's
+//! `before_script`, `script` and `after_script`) run with bash in the clone, with the CI's
+//! variables set and stand-ins for what a test machine lacks (`cargo install`, `gh`, `curl`) that
+//! keep what they are given; `sim` is the built binary. The verdict must reach the comment or
+//! note, the JUnit report must be where the definition says, and the job must fail.
+
+use crate::check::xml;
+use crate::common::root;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A subscriber `audit` of four functions, added by the change under review.
+const AUDIT: &str = "\n[consumers.audit]\nstream = \"table\"\ncount = 4\nbatch_size = 100\n\
+    function = { duration = { kind = \"lognormal\", median = \"50ms\", p99 = \"400ms\" }, timeout = \"30s\" }\n";
+
+fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .current_dir(dir)
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.invalid"])
+        .args([
+            "-c",
+            "init.defaultBranch=main",
+            "-c",
+            "advice.detachedHead=false",
+        ])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The upstream repository (main: the shipped model as `models/orders.toml`, its objective
+/// beside it, and the CI script) and a clone on branch `change`, which adds `audit`.
+fn repository(scratch: &Path) -> PathBuf {
+    let up = scratch.join("upstream");
+    std::fs::create_dir_all(up.join("models")).unwrap();
+    std::fs::create_dir_all(up.join("deploy/ci")).unwrap();
+    std::fs::copy(
+        root().join("models/dynamodb-readers.toml"),
+        up.join("models/orders.toml"),
+    )
+    .unwrap();
+    std::fs::copy(
+        root().join("models/kinesis-standard.toml"),
+        up.join("models/other.toml"),
+    )
+    .unwrap();
+    std::fs::write(
+        up.join("models/sim-objectives.toml"),
+        "[plan]\nslo = [\"iterator_age_max < 30s\"]\n",
+    )
+    .unwrap();
+    std::fs::copy(
+        root().join("deploy/ci/sim-check.sh"),
+        up.join("deploy/ci/sim-check.sh"),
+    )
+    .unwrap();
+    git(&up, &["init", "-q"]);
+    git(&up, &["add", "."]);
+    git(&up, &["commit", "-qm", "base"]);
+    let work = scratch.join("work");
+    git(
+        scratch,
+        &["clone", "-q", up.to_str().unwrap(), work.to_str().unwrap()],
+    );
+    git(&work, &["checkout", "-qb", "change"]);
+    let model = work.join("models/orders.toml");
+    let text = std::fs::read_to_string(&model).unwrap() + AUDIT;
+    std::fs::write(&model, text).unwrap();
+    git(&work, &["commit", "-qam", "adds a subscriber"]);
+    work
+}
+
+/// A folder of stand-ins: `sim` (the built binary), and `cargo`, `gh` and `curl`, which write
+/// their arguments, and the file a `--body-file` or `body@` names, into CAPTURE.
+fn stand_ins(scratch: &Path) -> (PathBuf, PathBuf) {
+    use std::os::unix::fs::PermissionsExt;
+    let (bin, capture) = (scratch.join("bin"), scratch.join("capture"));
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::create_dir_all(&capture).unwrap();
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_sim"), bin.join("sim")).unwrap();
+    let keep = r#"#!/usr/bin/env bash
+name=$(basename "$0")
+printf '%s\n' "$*" >> "$CAPTURE/$name.args"
+prev=
+for a in "$@"; do
+    [ "$prev" = --body-file ] && cp "$a" "$CAPTURE/$name.body"
+    case $a in body@*) cp "${a#body@}" "$CAPTURE/$name.body" ;; esac
+    prev=$a
+done
+"#;
+    for name in ["cargo", "gh", "curl"] {
+        std::fs::write(bin.join(name), keep).unwrap();
+        std::fs::set_permissions(bin.join(name), std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    (bin, capture)
+}
+
+/// Runs `script` with bash (errexit and pipefail, as both CIs do) in `dir` with `vars`; its exit
+/// code.
+fn run(script: &str, dir: &Path, vars: &BTreeMap<String, String>) -> i32 {
+    let out = Command::new("bash")
+        .args(["--noprofile", "--norc", "-eo", "pipefail", "-c", script])
+        .current_dir(dir)
+        .env_clear()
+        .env("HOME", dir)
+        .envs(vars)
+        .output()
+        .unwrap();
+    eprintln!(
+        "{script}\n--- exit {:?}\n{}{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.status.code().unwrap()
+}
+
+fn indent(line: &str) -> usize {
+    line.len() - line.trim_start().len()
+}
+
+/// The value of `key:` on `lines[i]` and, for a block (`|`), the more indented lines after it.
+fn value_at(lines: &[&str], i: usize, key: &str) -> String {
+    let rest = lines[i]
+        .trim_start()
+        .trim_start_matches("- ")
+        .strip_prefix(key)
+        .unwrap()
+        .trim();
+    if rest != "|" {
+        return rest.to_string();
+    }
+    let own = indent(lines[i]);
+    (lines[i + 1..].iter())
+        .take_while(|l| l.trim().is_empty() || indent(l) > own)
+        .map(|l| l.get(own + 2..).unwrap_or("").trim_end())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `KEY: value` lines under the `key:` line at `lines[i]`.
+fn map_under(lines: &[&str], i: usize) -> BTreeMap<String, String> {
+    let own = indent(lines[i]);
+    (lines[i + 1..].iter())
+        .take_while(|l| indent(l) > own)
+        .filter_map(|l| l.trim().split_once(": "))
+        .map(|(k, v)| (k.to_string(), v.trim_matches('"').to_string()))
+        .collect()
+}
+
+/// A GitHub Actions step: its name, `run:` script (None for `uses:`) and `env:`.
+struct Step {
+    name: String,
+    run: Option<String>,
+    env: BTreeMap<String, String>,
+}
+
+fn github_steps(yaml: &str) -> (BTreeMap<String, String>, Vec<Step>) {
+    let lines: Vec<&str> = yaml.lines().collect();
+    let job_env = lines.iter().position(|l| *l == "    env:").unwrap();
+    let start = lines.iter().position(|l| *l == "    steps:").unwrap();
+    let mut steps: Vec<Step> = Vec::new();
+    for (i, line) in lines.iter().enumerate().skip(start + 1) {
+        let t = line.trim_start().trim_start_matches("- ");
+        if line.starts_with("      - ") {
+            steps.push(Step {
+                name: String::new(),
+                run: None,
+                env: BTreeMap::new(),
+            });
+        }
+        let step = steps.last_mut().unwrap();
+        if t.starts_with("name: ") {
+            step.name = value_at(&lines, i, "name:");
+        } else if t.starts_with("run:") {
+            step.run = Some(value_at(&lines, i, "run:"));
+        } else if t == "env:" {
+            step.env = map_under(&lines, i);
+        } else if t.starts_with("uses: ") && step.name.is_empty() {
+            step.name = value_at(&lines, i, "uses:");
+        }
+    }
+    (map_under(&lines, job_env), steps)
+}
+
+/// `${{ ... }}` expressions replaced as GitHub would for pull request 7 into main.
+fn expand(text: &str) -> String {
+    let text = text
+        .replace("${{ github.base_ref }}", "main")
+        .replace("${{ github.event.pull_request.number }}", "7")
+        .replace("${{ vars.SIM_GIT }}", "https://example.invalid/sim.git")
+        .replace("${{ github.token }}", "token");
+    assert!(
+        !text.contains("${{"),
+        "an expression the test does not know: {text}"
+    );
+    text
+}
+
+fn path_var(bin: &Path) -> String {
+    format!("{}:{}", bin.display(), std::env::var("PATH").unwrap())
+}
+
+/// The JUnit report the job leaves: well-formed, one failing test case, the objective's.
+fn assert_junit(work: &Path) {
+    let xml = std::fs::read_to_string(work.join("sim-check/models-orders.xml")).unwrap();
+    let doc = xml::parse(&xml);
+    let suite = &doc.children[0];
+    let cases: Vec<_> = suite
+        .children
+        .iter()
+        .filter(|c| c.name == "testcase")
+        .collect();
+    assert_eq!(cases.len(), 1);
+    assert_eq!(cases[0].attr("name"), "iterator_age_max < 30s");
+    assert_eq!(cases[0].children[0].name, "failure");
+}
+
+/// The comment a job posts: the changed model's verdict and what the change does, and nothing of
+/// the model the change did not touch.
+fn assert_comment(body: &str) {
+    assert!(
+        body.starts_with("## sim check\n\n### sim check: **FAIL**"),
+        "{body}"
+    );
+    assert!(
+        body.contains("adds subscriber `audit` (4 functions) to `table`"),
+        "{body}"
+    );
+    assert!(
+        body.contains("objective `iterator_age_max < 30s` now fails"),
+        "{body}"
+    );
+    assert!(body.contains("against the base `"), "{body}");
+    assert!(
+        !body.contains("kinesis-standard") && !body.contains("sim-signature"),
+        "{body}"
+    );
+}
+
+#[test]
+fn the_github_workflow_comments_the_verdict_and_fails_the_pull_request() {
+    let scratch = tempfile::tempdir().unwrap();
+    let work = repository(scratch.path());
+    let (bin, capture) = stand_ins(scratch.path());
+    let yaml = std::fs::read_to_string(root().join("deploy/ci/github-actions.yml")).unwrap();
+    assert!(
+        yaml.contains("    paths:\n      - \"models/**\"\n"),
+        "runs on changes to models"
+    );
+    let (job_env, steps) = github_steps(&yaml);
+    let mut codes = BTreeMap::new();
+    for step in &steps {
+        let Some(script) = &step.run else { continue };
+        let mut vars = job_env.clone();
+        vars.extend(step.env.iter().map(|(k, v)| (k.clone(), expand(v))));
+        vars.insert("PATH".into(), path_var(&bin));
+        vars.insert("CAPTURE".into(), capture.display().to_string());
+        codes.insert(step.name.clone(), run(&expand(script), &work, &vars));
+    }
+    let want = [
+        ("Check the changed models", 1),
+        ("Comment on the pull request", 0),
+        ("Install sim", 0),
+    ];
+    assert_eq!(
+        codes,
+        want.map(|(k, v)| (k.to_string(), v)).into_iter().collect()
+    );
+    let cargo = std::fs::read_to_string(capture.join("cargo.args")).unwrap();
+    assert_eq!(
+        cargo,
+        "install --locked --git https://example.invalid/sim.git sim\n"
+    );
+    let gh = std::fs::read_to_string(capture.join("gh.args")).unwrap();
+    assert_eq!(
+        gh,
+        "pr comment 7 --edit-last --body-file sim-check/comment.md\n"
+    );
+    assert_comment(&std::fs::read_to_string(capture.join("gh.body")).unwrap());
+    assert!(yaml.contains("report_paths: sim-check/*.xml"));
+    assert_junit(&work);
+}
+
+/// The items of the list `key:` of the GitLab job (`- command` or `- |` blocks).
+fn gitlab_list(lines: &[&str], key: &str) -> Vec<String> {
+    let at = lines
+        .iter()
+        .position(|l| *l == format!("  {key}:"))
+        .unwrap();
+    (at + 1..lines.len())
+        .take_while(|&i| indent(lines[i]) > 2)
+        .filter(|&i| lines[i].starts_with("    - "))
+        .map(
+            |i| match lines[i].trim_start().strip_prefix("- ").unwrap() {
+                "|" => value_at(lines, i, ""),
+                item => item.to_string(),
+            },
+        )
+        .collect()
+}
+
+#[test]
+fn the_gitlab_job_posts_the_verdict_as_a_note_reports_junit_and_fails() {
+    let scratch = tempfile::tempdir().unwrap();
+    let work = repository(scratch.path());
+    let (bin, capture) = stand_ins(scratch.path());
+    let yaml = std::fs::read_to_string(root().join("deploy/ci/gitlab-ci.yml")).unwrap();
+    let lines: Vec<&str> = yaml.lines().collect();
+    assert!(
+        yaml.contains("      changes:\n        - models/**/*\n"),
+        "runs on changes to models"
+    );
+    let at = lines.iter().position(|l| *l == "  variables:").unwrap();
+    let mut vars = map_under(&lines, at);
+    let ci = [
+        ("CI_PIPELINE_SOURCE", "merge_request_event"),
+        ("CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "main"),
+        ("CI_API_V4_URL", "https://gitlab.example.invalid/api/v4"),
+        ("CI_PROJECT_ID", "42"),
+        ("CI_MERGE_REQUEST_IID", "7"),
+        ("SIM_GIT", "https://example.invalid/sim.git"),
+        ("SIM_CHECK_TOKEN", "secret"),
+    ];
+    vars.extend(ci.map(|(k, v)| (k.to_string(), v.to_string())));
+    vars.insert("PATH".into(), path_var(&bin));
+    vars.insert("CAPTURE".into(), capture.display().to_string());
+    // before_script and script run in one shell; after_script in its own, whatever they did.
+    let mut main = gitlab_list(&lines, "before_script");
+    main.extend(gitlab_list(&lines, "script"));
+    assert_eq!(run(&main.join("\n"), &work, &vars), 1);
+    assert_eq!(
+        run(
+            &gitlab_list(&lines, "after_script").join("\n"),
+            &work,
+            &vars
+        ),
+        0
+    );
+    let curl = std::fs::read_to_string(capture.join("curl.args")).unwrap();
+    assert!(curl.contains("--header PRIVATE-TOKEN: secret"), "{curl}");
+    assert!(
+        curl.trim_end()
+            .ends_with("https://gitlab.example.invalid/api/v4/projects/42/merge_requests/7/notes"),
+        "{curl}"
+    );
+    assert_comment(&std::fs::read_to_string(capture.join("curl.body")).unwrap());
+    assert!(yaml.contains("    reports:\n      junit: sim-check/*.xml\n"));
+    assert_junit(&work);
+}
