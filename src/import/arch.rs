@@ -2,6 +2,10 @@
 //! fan-out consumers, event source mappings and pipes, functions, each value with where it was
 //! read; and what the files hold that the model has no place for.
 
+/// The most streams, stream consumers, mappings and functions all the files may describe
+/// together: far more than any model runs, and few enough that joining them stays fast.
+pub const MAX_PARTS: usize = 10_000;
+
 /// A value and where it was read: "file, resource, property".
 #[derive(Clone, Debug, PartialEq)]
 pub struct Sourced<T> {

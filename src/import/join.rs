@@ -3,6 +3,7 @@
 //! finds its stream (by ARN or name) and its function, and each reader gets the model's name.
 
 use super::arch::{Arch, Function, Mapping, Service, Stream, StreamKind};
+use std::collections::{HashMap, HashSet};
 
 /// What an ARN (or a name) points at.
 #[derive(Debug, PartialEq, Eq)]
@@ -124,12 +125,11 @@ pub fn join(arch: Arch) -> Joined {
         }
     }
     let mut used = vec![false; functions.len()];
-    let mut seen_ids: Vec<String> = Vec::new();
+    let mut seen_ids: HashSet<String> = HashSet::new();
     for m in arch.mappings {
-        if seen_ids.contains(&m.id) {
+        if !seen_ids.insert(m.id.clone()) {
             continue;
         }
-        seen_ids.push(m.id.clone());
         if m.enabled.as_ref().is_some_and(|e| !e.v) {
             j.outside.push(format!(
                 "{}: disabled ({}), so it reads nothing",
@@ -247,21 +247,25 @@ pub fn join(arch: Arch) -> Joined {
 /// Gives every reader a unique model name: a function with several mappings gets the stream's
 /// name after its own.
 fn name_readers(j: &mut Joined) {
-    let labels: Vec<String> = j.readers.iter().map(|r| r.label.clone()).collect();
-    for (i, r) in j.readers.iter_mut().enumerate() {
-        if labels.iter().filter(|l| **l == labels[i]).count() > 1 {
+    let mut count: HashMap<String, usize> = HashMap::new();
+    for r in &j.readers {
+        *count.entry(r.label.clone()).or_default() += 1;
+    }
+    for r in &mut j.readers {
+        if count[&r.label] > 1 {
             r.label = sanitize(&format!("{}-{}", r.label, j.streams[r.stream].label));
         }
     }
-    let mut taken: Vec<String> = Vec::new();
+    let mut taken: HashSet<String> = HashSet::new();
+    let mut next: HashMap<String, usize> = HashMap::new();
     for r in &mut j.readers {
         let mut name = r.label.clone();
-        let mut k = 2;
         while taken.contains(&name) {
+            let k = next.entry(r.label.clone()).or_insert(2);
             name = format!("{}-{k}", r.label);
-            k += 1;
+            *k += 1;
         }
-        taken.push(name.clone());
+        taken.insert(name.clone());
         r.label = name;
     }
     for s in &mut j.streams {

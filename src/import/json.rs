@@ -59,6 +59,22 @@ impl Parser<'_> {
         }
     }
 
+    /// The character at the cursor, decoded from its own bytes only (decoding the rest of the
+    /// text each time would make a long string quadratic).
+    fn char_here(&self) -> char {
+        let len = match self.peek() {
+            Some(0..=0x7F) | None => 1,
+            Some(0xC0..=0xDF) => 2,
+            Some(0xE0..=0xEF) => 3,
+            Some(_) => 4,
+        };
+        let end = (self.i + len).min(self.s.len());
+        std::str::from_utf8(&self.s[self.i..end])
+            .ok()
+            .and_then(|t| t.chars().next())
+            .unwrap_or('\u{fffd}')
+    }
+
     fn ws(&mut self) {
         while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
             self.bump();
@@ -72,11 +88,7 @@ impl Parser<'_> {
     fn found(&self) -> String {
         match self.peek() {
             None => "the end of the file".into(),
-            Some(_) => {
-                let rest = std::str::from_utf8(&self.s[self.i..]).unwrap_or("");
-                let c = rest.chars().next().unwrap_or('?');
-                format!("`{}`", c.escape_debug())
-            }
+            Some(_) => format!("`{}`", self.char_here().escape_debug()),
         }
     }
 
@@ -111,6 +123,7 @@ impl Parser<'_> {
     fn object(&mut self, depth: usize) -> R<Val> {
         self.bump();
         let mut entries: Vec<(String, Pos, Node)> = Vec::new();
+        let mut keys = std::collections::HashSet::new();
         self.ws();
         if self.peek() == Some(b'}') {
             self.bump();
@@ -126,7 +139,7 @@ impl Parser<'_> {
                 ));
             }
             let key = self.string()?;
-            if entries.iter().any(|(k, _, _)| *k == key) {
+            if !keys.insert(key.clone()) {
                 return Err((
                     kpos,
                     format!("duplicate key `{}`", crate::input::clip(&key)),
@@ -252,14 +265,19 @@ impl Parser<'_> {
                     self.bump();
                     out.push(c);
                 }
+                b'\n' => {
+                    return self
+                        .err("a string runs past the end of its line: expected its closing `\"`")
+                }
                 0..=0x1F => {
-                    return self.err("control character in a string: expected `\\n`, `\\t`, ...")
+                    return self.err(
+                        "a control character in a string: expected it escaped (`\\t`, `\\u0009`)",
+                    )
                 }
                 _ => {
-                    // Copy one whole UTF-8 character (the text was checked to be UTF-8).
-                    let rest = std::str::from_utf8(&self.s[self.i..]).unwrap_or("");
-                    let c = rest.chars().next().unwrap_or('\u{fffd}');
-                    for _ in 0..c.len_utf8().max(1) {
+                    // Copy one whole UTF-8 character (the text is UTF-8: it came as a &str).
+                    let c = self.char_here();
+                    for _ in 0..c.len_utf8() {
                         self.bump();
                     }
                     out.push(c);

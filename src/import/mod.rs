@@ -51,6 +51,25 @@ pub fn import_as(
     opts: &ImportOptions,
     out: Option<&Path>,
 ) -> Result<Imported, ImportError> {
+    let mut texts = Vec::with_capacity(sources.len());
+    for path in sources {
+        let text = crate::input::read_text(
+            path,
+            doc::MAX_BYTES,
+            "a template, a Terraform plan or a CLI output",
+        )
+        .map_err(|m| ImportError::whole(path, m))?;
+        texts.push((path.clone(), text));
+    }
+    import_texts(&texts, opts, out)
+}
+
+/// As [`import_as`], on the files' texts (each named by its path).
+pub fn import_texts(
+    sources: &[(PathBuf, String)],
+    opts: &ImportOptions,
+    out: Option<&Path>,
+) -> Result<Imported, ImportError> {
     let given = opts::parse(opts)?;
     if sources.is_empty() {
         return Err(ImportError::flag(
@@ -60,20 +79,31 @@ pub fn import_as(
     }
     let mut arch = arch::Arch::default();
     let mut shown = Vec::new();
-    for path in sources {
+    for (path, text) in sources {
         let name = path.display().to_string();
-        read_file(path, &name, &mut arch)?;
+        read_source(path, text, &name, &mut arch)?;
+        let parts =
+            arch.streams.len() + arch.efo.len() + arch.mappings.len() + arch.functions.len();
+        if parts > arch::MAX_PARTS {
+            return Err(ImportError::whole(
+                path,
+                format!(
+                    "more than {} streams, stream consumers, mappings and functions in these files: more than one model can hold",
+                    arch::MAX_PARTS
+                ),
+            ));
+        }
         shown.push(name);
     }
     let joined = join::join(arch);
     if joined.streams.is_empty() {
         return Err(ImportError::whole(
-            &sources[0],
+            &sources[0].0,
             "no Kinesis stream, DynamoDB table stream or mapping reading one in these files: nothing to model",
         ));
     }
     check_scopes(&given, &joined)?;
-    let name = model_name(opts, out, &sources[0]);
+    let name = model_name(opts, out, &sources[0].0);
     let (model_toml, mut placeholder_warnings) = write::model(&joined, &given, &name, &shown);
     let mut warnings = joined.warnings.clone();
     warnings.append(&mut placeholder_warnings);
@@ -82,7 +112,7 @@ pub fn import_as(
         crate::config::ModelFile::from_text(check, model_toml.clone()).and_then(|f| f.resolve(&[]));
     if let Err(e) = loaded {
         return Err(ImportError::whole(
-            &sources[0],
+            &sources[0].0,
             format!("the imported model does not load: {}: {}", e.key, e.message),
         ));
     }
@@ -94,20 +124,28 @@ pub fn import_as(
     })
 }
 
-/// Reads one source file into `arch`.
-fn read_file(path: &Path, shown: &str, arch: &mut arch::Arch) -> Result<(), ImportError> {
-    let text = crate::input::read_text(
-        path,
-        doc::MAX_BYTES,
-        "a template, a Terraform plan or a CLI output",
-    )
-    .map_err(|m| ImportError::whole(path, m))?;
+/// Reads one source (the text of the file at `path`) into `arch`.
+fn read_source(
+    path: &Path,
+    text: &str,
+    shown: &str,
+    arch: &mut arch::Arch,
+) -> Result<(), ImportError> {
+    if text.len() as u64 > doc::MAX_BYTES {
+        return Err(ImportError::whole(
+            path,
+            format!(
+                "larger than {} MiB, the most sim imports from one file",
+                doc::MAX_BYTES >> 20
+            ),
+        ));
+    }
     let first = text.trim_start().chars().next();
     let root = if matches!(first, Some('{') | Some('[')) {
-        json::parse(&text)
+        json::parse(text)
             .map_err(|(at, m)| ImportError::at(path, at, "", format!("not valid JSON: {m}")))?
     } else {
-        yaml::parse(&text).map_err(|(at, m)| ImportError::at(path, at, "", m))?
+        yaml::parse(text).map_err(|(at, m)| ImportError::at(path, at, "", m))?
     };
     if !root.is_map() {
         return Err(ImportError::at(

@@ -8,6 +8,7 @@ use super::doc::Node;
 use super::error::ImportError;
 use super::esm;
 use super::props::Props;
+use std::collections::HashMap;
 use std::path::Path;
 
 type R<T> = Result<T, ImportError>;
@@ -33,8 +34,11 @@ struct Res<'a> {
 }
 
 struct Plan<'a> {
-    root: &'a Node,
     resources: Vec<Res<'a>>,
+    /// Index into `resources` by address without instance keys.
+    by_address: HashMap<String, usize>,
+    /// The configuration's resources by full address (`module.a.aws_x.y`).
+    config: HashMap<String, &'a Node>,
 }
 
 pub fn read(file: &Path, shown: &str, root: &Node, arch: &mut Arch) -> R<()> {
@@ -44,9 +48,13 @@ pub fn read(file: &Path, shown: &str, root: &Node, arch: &mut Arch) -> R<()> {
         (None, None) => (None, ""),
     };
     let mut plan = Plan {
-        root,
         resources: vec![],
+        by_address: HashMap::new(),
+        config: HashMap::new(),
     };
+    if let Some(m) = root.get("configuration").and_then(|c| c.get("root_module")) {
+        index_config(m, String::new(), &mut plan.config, 0);
+    }
     match module {
         Some(m) => collect(
             file,
@@ -63,6 +71,11 @@ pub fn read(file: &Path, shown: &str, root: &Node, arch: &mut Arch) -> R<()> {
             ));
             return Ok(());
         }
+    }
+    for (i, r) in plan.resources.iter().enumerate() {
+        plan.by_address
+            .entry(strip_index(&r.address).to_string())
+            .or_insert(i);
     }
     for r in &plan.resources {
         let mut warnings = Vec::new();
@@ -349,17 +362,9 @@ impl Plan<'_> {
 
     /// The address and attribute the configuration's expression for `attr` refers to.
     fn reference(&self, module: &[String], local: &str, attr: &str) -> Option<(String, String)> {
-        let mut m = self.root.get("configuration")?.get("root_module")?;
-        for call in module {
-            m = m.get("module_calls")?.get(call)?.get("module")?;
-        }
-        let res = m
-            .get("resources")?
-            .items()
-            .iter()
-            .find(|x| x.get("address").and_then(Node::as_str) == Some(local))?;
-        let refs = res.get("expressions")?.get(attr)?.get("references")?;
         let prefix: String = module.iter().map(|c| format!("module.{c}.")).collect();
+        let res = self.config.get(&format!("{prefix}{local}"))?;
+        let refs = res.get("expressions")?.get(attr)?.get("references")?;
         // The most precise reference comes first ("aws_kinesis_stream.orders.arn", then
         // "aws_kinesis_stream.orders").
         refs.items().iter().filter_map(Node::as_str).find_map(|r| {
@@ -402,6 +407,28 @@ impl Plan<'_> {
             ("aws_lambda_function", "function_name" | "id") => name("function_name")?,
             _ => return None,
         })
+    }
+}
+
+/// Indexes the resources of a configuration module and of the modules it calls.
+fn index_config<'a>(
+    m: &'a Node,
+    prefix: String,
+    out: &mut HashMap<String, &'a Node>,
+    depth: usize,
+) {
+    if depth > 32 {
+        return;
+    }
+    for r in m.get("resources").map(Node::items).unwrap_or(&[]) {
+        if let Some(a) = r.get("address").and_then(Node::as_str) {
+            out.entry(format!("{prefix}{a}")).or_insert(r);
+        }
+    }
+    for (name, _, call) in m.get("module_calls").map(Node::entries).unwrap_or(&[]) {
+        if let Some(module) = call.get("module") {
+            index_config(module, format!("{prefix}module.{name}."), out, depth + 1);
+        }
     }
 }
 

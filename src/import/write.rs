@@ -67,7 +67,13 @@ pub fn model(j: &Joined, given: &Given, name: &str, sources: &[String]) -> (Stri
     o.line("seed", "1", "same seed, same results");
     for (i, s) in j.streams.iter().enumerate() {
         stream(&mut o, j, i);
-        producer(&mut o, given, &s.label, s.kind);
+        // One stream's traffic is simply "writes"; several are told apart by their stream.
+        let producer_name = if j.streams.len() == 1 {
+            "writes".to_string()
+        } else {
+            format!("{}-writes", s.label)
+        };
+        producer(&mut o, given, &producer_name, &s.label, s.kind);
     }
     for r in &j.readers {
         consumer(&mut o, j, r, given);
@@ -136,8 +142,8 @@ fn stream(o: &mut Out, j: &Joined, i: usize) {
     }
 }
 
-fn producer(o: &mut Out, given: &Given, stream: &str, kind: StreamKind) {
-    let _ = writeln!(o.text, "\n[producers.{stream}-writes]");
+fn producer(o: &mut Out, given: &Given, name: &str, stream: &str, kind: StreamKind) {
+    let _ = writeln!(o.text, "\n[producers.{name}]");
     o.line(
         "stream",
         &toml_string(stream),

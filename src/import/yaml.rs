@@ -44,6 +44,8 @@ enum Frame {
         wrap: Option<&'static str>,
         entries: Vec<(String, Pos, Node)>,
         key: Option<(String, Pos)>,
+        /// The keys so far, so that a duplicate is found without a scan per key.
+        seen: std::collections::HashSet<String>,
     },
 }
 
@@ -118,6 +120,7 @@ pub fn parse(text: &str) -> R<Node> {
                     wrap,
                     entries: vec![],
                     key: None,
+                    seen: Default::default(),
                 });
                 continue;
             }
@@ -134,7 +137,9 @@ pub fn parse(text: &str) -> R<Node> {
         match stack.last_mut() {
             None => root = Some(node),
             Some(Frame::List { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, key, .. }) => match key.take() {
+            Some(Frame::Map {
+                entries, key, seen, ..
+            }) => match key.take() {
                 None => {
                     let Val::Str(k) = node.v else {
                         return Err((
@@ -142,7 +147,7 @@ pub fn parse(text: &str) -> R<Node> {
                             format!("expected a plain key, found {}", node.kind()),
                         ));
                     };
-                    if entries.iter().any(|(e, _, _)| *e == k) {
+                    if !seen.insert(k.clone()) {
                         return Err((
                             node.at,
                             format!("duplicate key `{}`", crate::input::clip(&k)),

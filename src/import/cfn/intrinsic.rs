@@ -7,16 +7,24 @@
 
 use crate::import::doc::{Node, Pos, Val};
 use crate::import::error::ImportError;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::path::Path;
 
 /// How deep references may chain (a resource's ARN built from another's name, ...).
-const MAX_CHAIN: usize = 64;
+pub(super) const MAX_CHAIN: usize = 64;
 
 pub struct Template<'a> {
     pub file: &'a Path,
     pub root: &'a Node,
-    chain: Cell<usize>,
+    pub(super) chain: Cell<usize>,
+    /// The resources by logical id (a scan per reference would make a big template quadratic).
+    resources: HashMap<&'a str, &'a Node>,
+    /// Names, attributes and conditions already worked out: each is evaluated once, so that
+    /// references fanning out (a name built from two names built from two names ...) stay linear.
+    names: RefCell<HashMap<String, String>>,
+    attributes: RefCell<HashMap<(String, String), Node>>,
+    pub(super) conditions: RefCell<HashMap<String, Option<bool>>>,
 }
 
 type R<T> = Result<T, ImportError>;
@@ -42,19 +50,30 @@ pub fn name_property(ty: &str) -> Option<&'static str> {
 
 impl<'a> Template<'a> {
     pub fn new(file: &'a Path, root: &'a Node) -> Self {
+        let resources = root
+            .get("Resources")
+            .map(Node::entries)
+            .unwrap_or(&[])
+            .iter()
+            .map(|(k, _, n)| (k.as_str(), n))
+            .collect();
         Template {
             file,
             root,
             chain: Cell::new(0),
+            resources,
+            names: RefCell::default(),
+            attributes: RefCell::default(),
+            conditions: RefCell::default(),
         }
     }
 
-    fn err(&self, at: Pos, key: &str, msg: impl Into<String>) -> ImportError {
+    pub(super) fn err(&self, at: Pos, key: &str, msg: impl Into<String>) -> ImportError {
         ImportError::at(self.file, at, key, msg)
     }
 
     pub fn resource(&self, id: &str) -> Option<&'a Node> {
-        self.root.get("Resources")?.get(id)
+        self.resources.get(id).copied()
     }
 
     pub fn type_of(&self, id: &str) -> Option<&'a str> {
@@ -323,6 +342,15 @@ impl<'a> Template<'a> {
 
     /// The physical name of resource `id`, or `${id}` when the template does not give it.
     pub fn physical_name(&self, id: &str) -> R<String> {
+        if let Some(n) = self.names.borrow().get(id) {
+            return Ok(n.clone());
+        }
+        let name = self.physical_name_inner(id)?;
+        self.names.borrow_mut().insert(id.to_string(), name.clone());
+        Ok(name)
+    }
+
+    fn physical_name_inner(&self, id: &str) -> R<String> {
         let ty = self.type_of(id).unwrap_or("");
         let given = match (
             name_property(ty),
@@ -348,6 +376,16 @@ impl<'a> Template<'a> {
     }
 
     fn attribute(&self, id: &str, attr: &str, at: Pos, key: &str) -> R<Node> {
+        let memo = (id.to_string(), attr.to_string());
+        if let Some(n) = self.attributes.borrow().get(&memo) {
+            return Ok(Node::new(n.v.clone(), at));
+        }
+        let n = self.attribute_inner(id, attr, at, key)?;
+        self.attributes.borrow_mut().insert(memo, n.clone());
+        Ok(n)
+    }
+
+    fn attribute_inner(&self, id: &str, attr: &str, at: Pos, key: &str) -> R<Node> {
         let Some(ty) = self.type_of(id) else {
             return Err(self.err(
                 at,
@@ -434,92 +472,6 @@ impl<'a> Template<'a> {
         }
         out.push_str(rest);
         Ok(text(out, at))
-    }
-
-    /// Whether condition `name` holds with the parameters' defaults; `None` when that cannot be
-    /// known from the file.
-    pub fn condition(&self, name: &str, at: Pos, key: &str) -> R<Option<bool>> {
-        let Some(c) = self.root.get("Conditions").and_then(|c| c.get(name)) else {
-            return Err(self.err(
-                at,
-                key,
-                format!("no condition `{}` in Conditions", crate::input::clip(name)),
-            ));
-        };
-        let depth = self.chain.get();
-        if depth >= MAX_CHAIN {
-            return Ok(None);
-        }
-        self.chain.set(depth + 1);
-        let r = self.truth(c, &format!("Conditions.{name}"));
-        self.chain.set(depth);
-        r
-    }
-
-    fn truth(&self, n: &Node, key: &str) -> R<Option<bool>> {
-        let entries = n.entries();
-        let Some((f, _, arg)) = entries.first().filter(|_| entries.len() == 1) else {
-            return match n.v {
-                Val::Bool(b) => Ok(Some(b)),
-                _ => Err(self.err(n.at, key, "expected a condition function (Fn::Equals, Fn::And, Fn::Or, Fn::Not, Condition)")),
-            };
-        };
-        let all = |s: &Self| -> R<Vec<Option<bool>>> {
-            arg.items().iter().map(|c| s.truth(c, key)).collect()
-        };
-        Ok(match f.as_str() {
-            "Fn::Equals" => {
-                let a = self.value(arg, key)?;
-                let l = a.items();
-                if l.len() != 2 {
-                    return Err(self.err(arg.at, key, "expected [value, value]"));
-                }
-                match (scalar_text(&l[0]), scalar_text(&l[1])) {
-                    (Some(x), Some(y)) if !x.contains("${AWS::") && !y.contains("${AWS::") => {
-                        Some(x == y)
-                    }
-                    _ => None,
-                }
-            }
-            "Fn::And" => {
-                let v = all(self)?;
-                if v.contains(&Some(false)) {
-                    Some(false)
-                } else if v.iter().all(|x| *x == Some(true)) {
-                    Some(true)
-                } else {
-                    None
-                }
-            }
-            "Fn::Or" => {
-                let v = all(self)?;
-                if v.contains(&Some(true)) {
-                    Some(true)
-                } else if v.iter().all(|x| *x == Some(false)) {
-                    Some(false)
-                } else {
-                    None
-                }
-            }
-            "Fn::Not" => match arg.items() {
-                [c] => self.truth(c, key)?.map(|b| !b),
-                _ => return Err(self.err(arg.at, key, "expected [condition]")),
-            },
-            "Condition" => match arg.as_str() {
-                Some(c) => self.condition(c, arg.at, key)?,
-                None => return Err(self.err(arg.at, key, "expected a condition's name")),
-            },
-            other => {
-                return Err(self.err(
-                    n.at,
-                    key,
-                    format!(
-                        "`{}` is not a condition function",
-                        crate::input::clip(other)
-                    ),
-                ))
-            }
-        })
     }
 }
 

@@ -2,11 +2,15 @@
 //! its `Events` of type Kinesis or DynamoDB (each an event source mapping), and the function
 //! settings in `Globals.Function` it inherits.
 
-use super::{Template, R};
+use super::intrinsic::Template;
+use super::resources;
 use crate::import::arch::{Arch, Function, Mapping, Service, Sourced};
 use crate::import::doc::{Node, Val};
+use crate::import::error::ImportError;
 use crate::import::esm;
 use crate::import::props::Props;
+
+type R<T> = Result<T, ImportError>;
 
 pub fn is_sam(root: &Node) -> bool {
     let is = |n: &Node| n.as_str() == Some("AWS::Serverless-2016-10-31");
@@ -32,7 +36,7 @@ pub fn function(
     from: String,
     arch: &mut Arch,
 ) -> R<Function> {
-    let mut f = super::function(t, id, p, from.clone())?;
+    let mut f = resources::function(t, id, p, from.clone())?;
     let mut warnings = Vec::new();
     let mut g = Props::new(
         p.file,
@@ -61,7 +65,7 @@ pub fn function(
         let ty = ev.get("Type").and_then(Node::as_str).unwrap_or("");
         if ty != "Kinesis" && ty != "DynamoDB" {
             if ty.is_empty() {
-                return Err(crate::import::error::ImportError::at(
+                return Err(ImportError::at(
                     p.file,
                     ev.at,
                     key,
