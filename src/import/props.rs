@@ -137,6 +137,16 @@ impl<'a> Props<'a> {
         }
     }
 
+    /// A string that links this resource to another (a source ARN): `Err` says why there is
+    /// none (absent, or not resolved and why), for the caller to list the resource as outside.
+    pub fn link(&mut self, key: &str) -> Result<Result<Sourced<String>, String>, ImportError> {
+        if let Some(Val::Unknown(why)) = self.node.get(key).map(|n| &n.v) {
+            self.read.push(key.to_string());
+            return Ok(Err(format!("its {key} is not resolved: {why}")));
+        }
+        Ok(self.string(key)?.ok_or_else(|| format!("it has no {key}")))
+    }
+
     /// A nested map, read with the same file and resource.
     pub fn map(&mut self, key: &str) -> Result<Option<&'a Node>, ImportError> {
         let Some(n) = self.get(key) else {

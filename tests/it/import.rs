@@ -321,3 +321,107 @@ fn an_imported_model_runs_as_it_is() {
         assert!(summary.contains(reader), "{reader} not in the run");
     }
 }
+
+#[test]
+fn cdk_synth_output_reads_with_construct_names_and_without_its_bookkeeping() {
+    let m = import(
+        &[fixture("shapes/cdk.template.json")],
+        &ImportOptions::default(),
+    )
+    .unwrap();
+    let data = as_data(&m.model_toml);
+    assert_eq!(data["streams"]["Events"]["shards"].as_integer(), Some(2));
+    assert_eq!(
+        data["consumers"]["Handler"]["batch_size"].as_integer(),
+        Some(500)
+    );
+    assert_eq!(
+        data["consumers"]["Handler"]["function"]["memory_mb"].as_integer(),
+        Some(1024)
+    );
+    assert!(
+        m.model_toml.contains("[IngestStack/Handler/Resource]"),
+        "the construct path is shown"
+    );
+    assert!(
+        !m.outside.iter().any(|o| o.contains("CDKMetadata")),
+        "{:?}",
+        m.outside
+    );
+    assert!(
+        m.outside.iter().any(|o| o.contains("AWS::IAM::Role")),
+        "{:?}",
+        m.outside
+    );
+    assert!(m
+        .warnings
+        .iter()
+        .any(|w| w.contains("TumblingWindowInSeconds is not modelled")));
+}
+
+#[test]
+fn a_pipe_reads_as_a_pipe_and_mappings_that_cannot_read_are_listed_with_why() {
+    let m = import(
+        &[
+            fixture("shapes/pipe.yaml"),
+            fixture("shapes/dynamodbstreams-describe-stream.json"),
+        ],
+        &ImportOptions::default(),
+    )
+    .unwrap();
+    let data = as_data(&m.model_toml);
+    let pipe = &data["consumers"]["dispatch-pipe"];
+    assert_eq!(pipe["service"].as_str(), Some("pipe"));
+    assert_eq!(pipe["batch_size"].as_integer(), Some(10));
+    assert_eq!(pipe["max_retry_attempts"].as_integer(), Some(5));
+    assert_eq!(
+        pipe["function"]["timeout"].as_str(),
+        Some("20s"),
+        "the target function's timeout"
+    );
+    // Three open shards: the describe-stream output's shards without an ending sequence number.
+    assert_eq!(
+        data["streams"]["dispatches"]["shards"].as_integer(),
+        Some(3)
+    );
+    assert!(
+        m.model_toml
+            .contains("arn:aws:sqs:eu-west-1:123456789012:dlq"),
+        "the dead-letter queue is named"
+    );
+    let outside = m.outside.join("\n");
+    assert!(
+        outside.contains("Paused (AWS::Lambda::EventSourceMapping): disabled"),
+        "{outside}"
+    );
+    assert!(
+        outside.contains("External (AWS::Lambda::EventSourceMapping): its EventSourceArn is not resolved: parameter `ExternalStreamArn` has no default"),
+        "{outside}"
+    );
+}
+
+#[test]
+fn a_terraform_state_with_child_modules_and_on_demand_capacity_reads() {
+    let m = import(&[fixture("shapes/state.json")], &ImportOptions::default()).unwrap();
+    let data = as_data(&m.model_toml);
+    assert_eq!(
+        data["streams"]["clicks"]["capacity"].as_str(),
+        Some("on-demand")
+    );
+    assert!(
+        data["streams"]["clicks"].get("shards").is_none(),
+        "an on-demand stream starts as the model says"
+    );
+    assert_eq!(
+        data["consumers"]["counter"]["parallelization_factor"].as_integer(),
+        Some(4)
+    );
+    assert!(m
+        .warnings
+        .iter()
+        .any(|w| w.contains("the function `counter` is described in none of the files")));
+    assert!(m
+        .outside
+        .iter()
+        .any(|o| o.contains("data.aws_caller_identity.current: a data source")));
+}

@@ -60,6 +60,10 @@ pub fn read(file: &Path, shown: &str, root: &Node, arch: &mut Arch) -> R<()> {
                 format!("expected a resource type, found {}", ty.kind()),
             ));
         };
+        // CDK's record of the library versions used: no part of the architecture.
+        if ty == "AWS::CDK::Metadata" {
+            continue;
+        }
         if let Some(cond) = res.get("Condition") {
             let Some(name) = cond.as_str() else {
                 return Err(ImportError::at(
@@ -107,15 +111,15 @@ pub fn read(file: &Path, shown: &str, root: &Node, arch: &mut Arch) -> R<()> {
             "AWS::Kinesis::Stream" => arch.streams.push(kinesis(&t, id, &mut p, from)?),
             "AWS::Kinesis::StreamConsumer" => {
                 let name = t.physical_name(id)?;
-                match p.string("StreamARN")? {
-                    Some(stream) => arch.efo.push(EfoConsumer {
+                match p.link("StreamARN")? {
+                    Ok(stream) => arch.efo.push(EfoConsumer {
                         name,
                         stream: stream.v,
                         from,
                     }),
-                    None => arch.outside.push(format!(
-                        "{from}: its StreamARN is not resolved, so no stream to join it to"
-                    )),
+                    Err(why) => arch
+                        .outside
+                        .push(format!("{from}: {why}, so no stream to join it to")),
                 }
             }
             "AWS::DynamoDB::Table" | "AWS::DynamoDB::GlobalTable" => {
@@ -130,10 +134,8 @@ pub fn read(file: &Path, shown: &str, root: &Node, arch: &mut Arch) -> R<()> {
             "AWS::Lambda::EventSourceMapping" => {
                 let id_text = format!("{shown}, {id}");
                 match mapping(&mut p, id_text, from.clone(), Service::Lambda)? {
-                    Some(m) => arch.mappings.push(m),
-                    None => arch
-                        .outside
-                        .push(format!("{from}: its EventSourceArn is not resolved")),
+                    Ok(m) => arch.mappings.push(m),
+                    Err(why) => arch.outside.push(format!("{from}: {why}")),
                 }
             }
             "AWS::Lambda::Function" => arch.functions.push(function(&t, id, &mut p, from)?),
@@ -149,13 +151,9 @@ pub fn read(file: &Path, shown: &str, root: &Node, arch: &mut Arch) -> R<()> {
                 arch.functions.push(f);
             }
             "AWS::Pipes::Pipe" => match pipe(&t, id, &mut p, from.clone())? {
-                Some(m) => arch.mappings.push(m),
-                None => arch
-                    .outside
-                    .push(format!("{from}: its Source is not resolved")),
+                Ok(m) => arch.mappings.push(m),
+                Err(why) => arch.outside.push(format!("{from}: {why}")),
             },
-            // CDK's record of the library versions used: no part of the architecture.
-            "AWS::CDK::Metadata" => {}
             _ => arch.outside.push(format!(
                 "{from}: not a stream, stream consumer, mapping, function or pipe"
             )),

@@ -25,11 +25,25 @@ pub fn display_id(id: &str, res: &Node) -> String {
 /// The model's name for a resource: its physical name if the template gives one, else its id.
 pub fn label(t: &Template, id: &str) -> R<String> {
     let name = t.physical_name(id)?;
-    Ok(if name.starts_with("${") {
-        id.to_string()
-    } else {
-        name
-    })
+    if !name.starts_with("${") {
+        return Ok(name);
+    }
+    // `cdk synth` names a construct by its path (`Stack/Events/Resource`): its own name reads
+    // better than the hashed logical id.
+    let path = t
+        .resource(id)
+        .and_then(|r| r.get("Metadata"))
+        .and_then(|m| m.get("aws:cdk:path"))
+        .and_then(Node::as_str);
+    let construct = path.and_then(|p| {
+        let parts: Vec<&str> = p.split('/').filter(|s| !s.is_empty()).collect();
+        match parts.as_slice() {
+            [.., name, "Resource"] if parts.len() > 2 => Some(*name),
+            [_, .., name] => Some(*name),
+            _ => None,
+        }
+    });
+    Ok(construct.unwrap_or(id).to_string())
 }
 
 pub fn kinesis(t: &Template, id: &str, p: &mut Props, from: String) -> R<Stream> {
@@ -98,16 +112,22 @@ pub fn dynamodb(
     }))
 }
 
-/// An `AWS::Lambda::EventSourceMapping`; `None` when its source is not resolved.
-pub fn mapping(p: &mut Props, id: String, from: String, service: Service) -> R<Option<Mapping>> {
-    let Some(source) = p.string("EventSourceArn")? else {
-        return Ok(None);
+/// An `AWS::Lambda::EventSourceMapping`; `Err` says why it has no source to join.
+pub fn mapping(
+    p: &mut Props,
+    id: String,
+    from: String,
+    service: Service,
+) -> R<Result<Mapping, String>> {
+    let source = match p.link("EventSourceArn")? {
+        Ok(s) => s,
+        Err(why) => return Ok(Err(why)),
     };
     let mut m = Mapping::new(service, id, source, from);
     m.function = p.string("FunctionName")?;
     esm::read(p, &mut m, &esm::PASCAL)?;
     esm::unmodelled(p, &mut m);
-    Ok(Some(m))
+    Ok(Ok(m))
 }
 
 pub fn function(t: &Template, id: &str, p: &mut Props, from: String) -> R<Function> {
@@ -122,9 +142,11 @@ pub fn function(t: &Template, id: &str, p: &mut Props, from: String) -> R<Functi
     })
 }
 
-pub fn pipe(t: &Template, id: &str, p: &mut Props, from: String) -> R<Option<Mapping>> {
-    let Some(source) = p.string("Source")? else {
-        return Ok(None);
+/// An `AWS::Pipes::Pipe`; `Err` says why it has no source to join.
+pub fn pipe(t: &Template, id: &str, p: &mut Props, from: String) -> R<Result<Mapping, String>> {
+    let source = match p.link("Source")? {
+        Ok(s) => s,
+        Err(why) => return Ok(Err(why)),
     };
     let mut m = Mapping::new(Service::Pipe, format!("{}, {id}", p.shown), source, from);
     m.name = Some(label(t, id)?);
@@ -193,5 +215,5 @@ pub fn pipe(t: &Template, id: &str, p: &mut Props, from: String) -> R<Option<Map
             ));
         }
     }
-    Ok(Some(m))
+    Ok(Ok(m))
 }

@@ -90,14 +90,14 @@ pub fn function(
             format!("{key}.Properties"),
             &mut w,
         );
-        let Some(source) = e.string("Stream")? else {
-            drop(e);
-            arch.outside.push(format!(
-                "{}, {resource}: its Stream is not resolved",
-                p.shown
-            ));
-            p.warnings.append(&mut w);
-            continue;
+        let source = match e.link("Stream")? {
+            Ok(s) => s,
+            Err(why) => {
+                drop(e);
+                arch.outside.push(format!("{}, {resource}: {why}", p.shown));
+                p.warnings.append(&mut w);
+                continue;
+            }
         };
         let mut m = Mapping::new(
             Service::Lambda,
