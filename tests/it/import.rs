@@ -425,3 +425,65 @@ fn a_terraform_state_with_child_modules_and_on_demand_capacity_reads() {
         .iter()
         .any(|o| o.contains("data.aws_caller_identity.current: a data source")));
 }
+
+#[test]
+fn the_review_example_imports_and_its_second_version_adds_three_subscribers() {
+    let flags = ImportOptions {
+        rate: vec!["200".into()],
+        record_size: vec!["1KiB,8KiB".into()],
+        function_duration: vec!["40ms,250ms".into()],
+        name: None,
+    };
+    // Named as the README's command names them, from the repository's root.
+    let load = |f: &str| {
+        let rel = PathBuf::from("examples/review").join(f);
+        let text = std::fs::read_to_string(root().join(&rel)).unwrap();
+        sim::import::import_texts(&[(rel, text)], &flags, None)
+    };
+    let (v1, v2) = (load("orders.yaml"), load("orders-v2.yaml"));
+    let (v1, v2) = (v1.unwrap(), v2.unwrap());
+    let readers = |m: &sim::import::Imported| -> Vec<String> {
+        let mut r: Vec<String> = as_data(&m.model_toml)["consumers"]
+            .as_table()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        r.sort();
+        r
+    };
+    assert_eq!(readers(&v1), ["analytics", "billing", "fulfilment"]);
+    assert_eq!(
+        readers(&v2),
+        [
+            "analytics",
+            "audit",
+            "billing",
+            "fulfilment",
+            "notifications",
+            "search-index"
+        ]
+    );
+    assert!(v1.warnings.is_empty(), "{:?}", v1.warnings);
+    assert!(
+        !v1.model_toml.contains("PLACEHOLDER\n")
+            && !v1
+                .model_toml
+                .lines()
+                .any(|l| !l.starts_with('#') && l.contains("PLACEHOLDER"))
+    );
+    // The README quotes these lines of the imported model: they must stay true.
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let section = readme
+        .split("## Import your architecture")
+        .nth(1)
+        .and_then(|s| s.split("```toml").nth(1))
+        .and_then(|s| s.split("```").next())
+        .expect("README has the import section's TOML excerpt");
+    for line in section.lines().filter(|l| !l.trim().is_empty()) {
+        assert!(
+            v1.model_toml.lines().any(|l| l == line),
+            "README quotes `{line}`, which the import does not write"
+        );
+    }
+}
