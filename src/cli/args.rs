@@ -309,4 +309,11 @@ pub struct ImportArgs {
     /// The model's name (default: the output file's name, or the first source's).
     #[arg(long)]
     pub name: Option<String>,
+    /// A CloudWatch get-metric-data output whose IncomingRecords, IncomingBytes (Sum, per stream)
+    /// and Lambda Duration (p50 and p99, per function) the model replays; needs --traffic-queries.
+    #[arg(long, value_name = "RESULT.json", requires = "traffic_queries")]
+    pub traffic: Option<PathBuf>,
+    /// The queries file the --traffic output answered.
+    #[arg(long, value_name = "QUERIES.json", requires = "traffic")]
+    pub traffic_queries: Option<PathBuf>,
 }

@@ -12,6 +12,7 @@ pub(super) fn run_import(args: ImportArgs) -> Result<(), Failure> {
         record_size: args.record_size,
         function_duration: args.function_duration,
         name: args.name,
+        traffic: args.traffic.zip(args.traffic_queries),
     };
     if let Some(out) = &args.out {
         if out.is_dir() {

@@ -19,6 +19,7 @@ pub mod json;
 pub mod opts;
 pub mod props;
 pub mod terraform;
+pub mod traffic;
 pub mod write;
 pub mod yaml;
 
@@ -103,8 +104,14 @@ pub fn import_texts(
         ));
     }
     check_scopes(&given, &joined)?;
+    let export = match &opts.traffic {
+        Some((result, queries)) => Some(traffic::read(result, queries)?),
+        None => None,
+    };
+    let model_dir = out.and_then(Path::parent).unwrap_or(Path::new(""));
     let name = model_name(opts, out, &sources[0].0);
-    let (model_toml, mut placeholder_warnings) = write::model(&joined, &given, &name, &shown);
+    let (model_toml, mut placeholder_warnings) =
+        write::model(&joined, &given, export.as_ref(), model_dir, &name, &shown);
     let mut warnings = joined.warnings.clone();
     warnings.append(&mut placeholder_warnings);
     let check = Path::new(out.map_or(Path::new("imported.toml"), |p| p));

@@ -3,6 +3,7 @@
 //! stream or function or, as `NAME=VALUE`, for one.
 
 use super::error::ImportError;
+use std::path::PathBuf;
 
 /// The flags of `sim import`, as typed (each may be given several times).
 #[derive(Clone, Debug, Default)]
@@ -17,6 +18,9 @@ pub struct ImportOptions {
     pub function_duration: Vec<String>,
     /// The model's name (else the output file's or the first source's stem).
     pub name: Option<String>,
+    /// A CloudWatch get-metric-data output, and the queries file it answered, whose streams'
+    /// IncomingRecords and IncomingBytes and functions' Duration p50 and p99 the model replays.
+    pub traffic: Option<(PathBuf, PathBuf)>,
 }
 
 /// One flag's value, for every name or for one.
@@ -158,6 +162,7 @@ mod tests {
             record_size: vec!["500B,4KiB".into()],
             function_duration: vec!["audit=40ms".into()],
             name: None,
+            traffic: None,
         })
         .unwrap();
         assert_eq!(Given::find(&g.rate, "orders").unwrap().toml, "50.0");

@@ -5,17 +5,36 @@
 use super::arch::{Service, Sourced, StreamKind};
 use super::join::{Joined, Reader};
 use super::opts::{toml_string, Given, Scoped};
+use super::traffic::{relative, Ids};
 use std::fmt::Write as _;
+use std::path::Path;
 
 /// Where a comment starts, so values and their sources line up.
 const COMMENT_COLUMN: usize = 34;
 
-struct Out {
+struct Out<'a> {
     text: String,
     warnings: Vec<String>,
+    /// The CloudWatch export named for traffic and durations, with the model's folder.
+    export: Option<(&'a Ids, &'a Path)>,
 }
 
-impl Out {
+impl Out<'_> {
+    /// `{ from = ..., queries = ..., KEY = ID, ... }` naming the export, if there is one.
+    fn export_table(&self, ids: &[(&str, &str)]) -> Option<String> {
+        let (export, dir) = self.export?;
+        let mut t = format!(
+            "{{ from = {}, queries = {}",
+            toml_string(&relative(dir, &export.result)),
+            toml_string(&relative(dir, &export.queries))
+        );
+        for (k, v) in ids {
+            t.push_str(&format!(", {k} = {}", toml_string(v)));
+        }
+        t.push_str(" }");
+        Some(t)
+    }
+
     fn line(&mut self, key: &str, value: &str, from: &str) {
         let kv = format!("{key} = {value}");
         let pad = COMMENT_COLUMN.saturating_sub(kv.chars().count()).max(2);
@@ -43,10 +62,18 @@ fn comment(s: &str) -> String {
 }
 
 /// The model file, and the warnings about its placeholders.
-pub fn model(j: &Joined, given: &Given, name: &str, sources: &[String]) -> (String, Vec<String>) {
+pub fn model(
+    j: &Joined,
+    given: &Given,
+    export: Option<&Ids>,
+    model_dir: &Path,
+    name: &str,
+    sources: &[String],
+) -> (String, Vec<String>) {
     let mut o = Out {
         text: String::new(),
         warnings: vec![],
+        export: export.map(|e| (e, model_dir)),
     };
     o.note(&format!(
         "Imported by `sim import` from {}.",
@@ -73,7 +100,7 @@ pub fn model(j: &Joined, given: &Given, name: &str, sources: &[String]) -> (Stri
         } else {
             format!("{}-writes", s.label)
         };
-        producer(&mut o, given, &producer_name, &s.label, s.kind);
+        producer(&mut o, given, &producer_name, &s.label, &s.name, s.kind);
     }
     for r in &j.readers {
         consumer(&mut o, j, r, given);
@@ -142,7 +169,16 @@ fn stream(o: &mut Out, j: &Joined, i: usize) {
     }
 }
 
-fn producer(o: &mut Out, given: &Given, name: &str, stream: &str, kind: StreamKind) {
+fn producer(
+    o: &mut Out,
+    given: &Given,
+    name: &str,
+    stream: &str,
+    physical: &str,
+    kind: StreamKind,
+) {
+    let records = o.export.and_then(|(e, _)| e.records.get(physical));
+    let bytes = o.export.and_then(|(e, _)| e.bytes.get(physical));
     let _ = writeln!(o.text, "\n[producers.{name}]");
     o.line(
         "stream",
@@ -154,18 +190,25 @@ fn producer(o: &mut Out, given: &Given, name: &str, stream: &str, kind: StreamKi
     } else {
         "records"
     };
-    match Given::find(&given.rate, stream) {
-        Some(r) => o.line("rate", &r.toml, &format!("{what} per second, whole stream: {}", r.typed)),
-        None => o.placeholder(
+    let replayed = records.and_then(|id| o.export_table(&[("id", id)]));
+    match (Given::find(&given.rate, stream), replayed) {
+        (Some(r), _) => o.line("rate", &r.toml, &format!("{what} per second, whole stream: {}", r.typed)),
+        (None, Some(t)) => o.line("rate", &t, "replayed from the CloudWatch export's IncomingRecords Sum"),
+        (None, None) => o.placeholder(
             "rate",
             "10.0",
             &format!("{what} per second, whole stream; give --rate"),
             format!("stream `{stream}`: no traffic given; `rate = 10.0` records/s is a PLACEHOLDER (--rate {stream}=N)"),
         ),
     }
-    match Given::find(&given.record_size, stream) {
-        Some(r) => o.line("record_size", &r.toml, &r.typed),
-        None => o.placeholder(
+    let replayed = match (bytes, records) {
+        (Some(b), Some(r)) => o.export_table(&[("bytes_id", b), ("records_id", r)]),
+        _ => None,
+    };
+    match (Given::find(&given.record_size, stream), replayed) {
+        (Some(r), _) => o.line("record_size", &r.toml, &r.typed),
+        (None, Some(t)) => o.line("record_size", &t, "IncomingBytes over IncomingRecords in the CloudWatch export"),
+        (None, None) => o.placeholder(
             "record_size",
             "\"1KiB\"",
             "give --record-size",
@@ -305,9 +348,18 @@ fn consumer(o: &mut Out, j: &Joined, r: &Reader, given: &Given) {
     }
     let found: Option<&Scoped> =
         Given::find(&given.duration, fname).or_else(|| Given::find(&given.duration, &r.label));
-    match found {
-        Some(d) => o.line("duration", &d.toml, &d.typed),
-        None => o.placeholder(
+    let physical = f.map_or(fname, |f| f.name.as_str());
+    let replayed = o
+        .export
+        .and_then(|(e, _)| match (e.p50.get(physical), e.p99.get(physical)) {
+            (Some(a), Some(b)) => Some((a.clone(), b.clone())),
+            _ => None,
+        });
+    let replayed = replayed.and_then(|(a, b)| o.export_table(&[("id", &a), ("p99_id", &b)]));
+    match (found, replayed) {
+        (Some(d), _) => o.line("duration", &d.toml, &d.typed),
+        (None, Some(t)) => o.line("duration", &t, "fitted to the CloudWatch export's Duration p50 and p99"),
+        (None, None) => o.placeholder(
             "duration",
             "\"20ms\"",
             "time per invocation; give --function-duration",

@@ -173,6 +173,7 @@ fn placeholders_are_marked_and_warned_until_flags_give_the_values() {
         record_size: vec!["1KiB,8KiB".into()],
         function_duration: vec!["40ms,250ms".into(), "sync=5ms".into()],
         name: Some("orders".into()),
+        traffic: None,
     };
     let given = import(&[fixture("orders/cfn.yaml")], &opts).unwrap();
     let data = as_data(&given.model_toml);
@@ -433,6 +434,7 @@ fn the_review_example_imports_and_its_second_version_adds_three_subscribers() {
         record_size: vec!["1KiB,8KiB".into()],
         function_duration: vec!["40ms,250ms".into()],
         name: None,
+        traffic: None,
     };
     // Named as the README's command names them, from the repository's root.
     let load = |f: &str| {
@@ -486,4 +488,85 @@ fn the_review_example_imports_and_its_second_version_adds_three_subscribers() {
             "README quotes `{line}`, which the import does not write"
         );
     }
+}
+
+#[test]
+fn traffic_and_durations_come_from_a_cloudwatch_export_the_model_replays() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("traffic.toml");
+    let o = sim()
+        .args([
+            "import",
+            "tests/fixtures/import/traffic.yaml",
+            "--traffic",
+            "tests/fixtures/cloudwatch/result.json",
+            "--traffic-queries",
+            "tests/fixtures/cloudwatch/queries.json",
+            "--out",
+        ])
+        .arg(&model)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    let text = std::fs::read_to_string(&model).unwrap();
+    let data = as_data(&text);
+    let rate = &data["producers"]["writes"]["rate"];
+    assert_eq!(rate["id"].as_str(), Some("rec"), "{text}");
+    assert_eq!(
+        data["producers"]["writes"]["record_size"]["bytes_id"].as_str(),
+        Some("bytes")
+    );
+    let duration = &data["consumers"]["orders-consumer"]["function"]["duration"];
+    assert_eq!(
+        (duration["id"].as_str(), duration["p99_id"].as_str()),
+        (Some("d50"), Some("d99"))
+    );
+    // The export has no p50 of audit-consumer's Duration: a placeholder, said so.
+    assert!(
+        err.contains("function `audit-consumer`: no duration given"),
+        "{err}"
+    );
+    // The export is named so that the model finds it from where it was written.
+    let from = std::path::Path::new(rate["from"].as_str().unwrap());
+    let found = if from.is_absolute() {
+        from.to_path_buf()
+    } else {
+        dir.path().join(from)
+    };
+    assert_eq!(
+        std::fs::canonicalize(found).unwrap(),
+        root()
+            .join("tests/fixtures/cloudwatch/result.json")
+            .canonicalize()
+            .unwrap()
+    );
+    let run = sim()
+        .arg("run")
+        .arg(&model)
+        .args(["--duration", "5m", "--warmup", "1m", "--out"])
+        .arg(dir.path().join("run"))
+        .output()
+        .unwrap();
+    let run_err = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{run_err}");
+    assert!(
+        run_err.contains("fitted producers.writes.rate: replayed from rec"),
+        "{run_err}"
+    );
+}
+
+#[test]
+fn a_traffic_export_without_its_queries_is_a_usage_error() {
+    let o = sim()
+        .args([
+            "import",
+            "tests/fixtures/import/traffic.yaml",
+            "--traffic",
+            "tests/fixtures/cloudwatch/result.json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--traffic-queries"));
 }
