@@ -21,6 +21,13 @@ pub(super) fn run_import(args: ImportArgs) -> Result<(), Failure> {
                 out.display()
             )));
         }
+        if out.exists() && !written_by_import(out) {
+            return Err(Failure::Usage(format!(
+                "--out {}: exists and is not a model sim import wrote; sim never changes a file it did \
+                 not write: choose another path, or remove it",
+                out.display()
+            )));
+        }
         if args.sources.iter().any(|s| s == out) {
             return Err(Failure::Usage(format!(
                 "--out {}: is one of the sources; write the model to another file",
@@ -52,4 +59,15 @@ pub(super) fn run_import(args: ImportArgs) -> Result<(), Failure> {
         }
         None => print_stdout(&imported.model_toml),
     }
+}
+
+/// Whether `path` is a model an earlier `sim import` wrote (its first line says so), which a new
+/// import may replace.
+fn written_by_import(path: &std::path::Path) -> bool {
+    use std::io::Read;
+    let first = crate::import::write::FIRST_LINE.as_bytes();
+    let mut start = vec![0u8; first.len()];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut start))
+        .is_ok_and(|()| start == first)
 }

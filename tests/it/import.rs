@@ -570,3 +570,29 @@ fn a_traffic_export_without_its_queries_is_a_usage_error() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--traffic-queries"));
 }
+
+#[test]
+fn out_replaces_an_earlier_import_but_never_a_file_sim_did_not_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m.toml");
+    let import_to = |out: &std::path::Path| {
+        sim()
+            .args(["import", "tests/fixtures/import/orders/cfn.yaml", "--out"])
+            .arg(out)
+            .output()
+            .unwrap()
+    };
+    assert!(import_to(&model).status.success());
+    let again = import_to(&model);
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    let mine = dir.path().join("notes.toml");
+    std::fs::write(&mine, "# my notes\n").unwrap();
+    let o = import_to(&mine);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("is not a model sim import wrote"));
+    assert_eq!(std::fs::read_to_string(&mine).unwrap(), "# my notes\n");
+}
