@@ -244,9 +244,21 @@ pub fn join(arch: Arch) -> Joined {
     j
 }
 
-/// Gives every reader a unique model name: a function with several mappings gets the stream's
-/// name after its own.
+/// Gives every stream and reader a unique model name: a function with several mappings gets the
+/// stream's name after its own; names that still clash get `-2`, `-3`, ...
 fn name_readers(j: &mut Joined) {
+    // Streams first (a table and a Kinesis stream may share a name): the readers' names use them.
+    let mut stream_names: HashSet<String> = HashSet::new();
+    for s in &mut j.streams {
+        let base = sanitize(&s.label);
+        let mut name = base.clone();
+        let mut k = 2;
+        while !stream_names.insert(name.clone()) {
+            name = format!("{base}-{k}");
+            k += 1;
+        }
+        s.label = name;
+    }
     let mut count: HashMap<String, usize> = HashMap::new();
     for r in &j.readers {
         *count.entry(r.label.clone()).or_default() += 1;
@@ -267,9 +279,6 @@ fn name_readers(j: &mut Joined) {
         }
         taken.insert(name.clone());
         r.label = name;
-    }
-    for s in &mut j.streams {
-        s.label = sanitize(&s.label);
     }
 }
 

@@ -596,3 +596,34 @@ fn out_replaces_an_earlier_import_but_never_a_file_sim_did_not_write() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("is not a model sim import wrote"));
     assert_eq!(std::fs::read_to_string(&mine).unwrap(), "# my notes\n");
 }
+
+#[test]
+fn a_table_and_a_stream_of_one_name_and_a_function_reading_both_get_names_of_their_own() {
+    let text = "\
+Resources:
+  S: { Type: AWS::Kinesis::Stream, Properties: { Name: orders, ShardCount: 1 } }
+  T: { Type: AWS::DynamoDB::Table, Properties: { TableName: orders, StreamSpecification: { StreamViewType: NEW_IMAGE } } }
+  M1: { Type: AWS::Lambda::EventSourceMapping, Properties: { EventSourceArn: !GetAtt S.Arn, FunctionName: f } }
+  M2: { Type: AWS::Lambda::EventSourceMapping, Properties: { EventSourceArn: !GetAtt T.StreamArn, FunctionName: f } }
+";
+    let m = sim::import::import_texts(
+        &[(PathBuf::from("clash.yaml"), text.into())],
+        &ImportOptions::default(),
+        None,
+    )
+    .unwrap();
+    let data = as_data(&m.model_toml);
+    assert_eq!(data["streams"]["orders"]["kind"].as_str(), Some("kinesis"));
+    assert_eq!(
+        data["streams"]["orders-2"]["kind"].as_str(),
+        Some("dynamodb-streams")
+    );
+    assert_eq!(
+        data["consumers"]["f-orders"]["stream"].as_str(),
+        Some("orders")
+    );
+    assert_eq!(
+        data["consumers"]["f-orders-2"]["stream"].as_str(),
+        Some("orders-2")
+    );
+}
