@@ -12,6 +12,7 @@
 //! - [`model`]: streams, shards, limits, consumers and their functions, run to a report (knows
 //!   nothing of files, flags or the machine);
 //! - [`config`]: model files, overrides and validation into a [`model::ModelSpec`];
+//! - [`import`]: CloudFormation, SAM, Terraform and AWS CLI files read into a commented model file;
 //! - [`assumptions`]: the parameters AWS does not publish, their plausible ranges, designs over
 //!   them and variance-based sensitivity;
 //! - [`experiment`]: sweep definitions expanded into points of model specs;
@@ -31,6 +32,7 @@ pub mod dist;
 pub mod engine;
 pub mod experiment;
 pub mod fsio;
+pub mod import;
 pub mod input;
 pub mod model;
 pub mod output;

@@ -330,3 +330,35 @@ pub struct AssumptionsArgs {
 pub(super) fn parse_override(s: &str) -> Result<Override, String> {
     Override::parse(s)
 }
+
+#[derive(Args, Debug)]
+pub struct ImportArgs {
+    /// CloudFormation or SAM templates (JSON or YAML, `cdk synth` output too), `terraform show
+    /// -json` output of a plan or a state, or AWS CLI JSON outputs; several are joined by ARNs
+    /// and names.
+    #[arg(required = true, value_name = "SOURCE")]
+    pub sources: Vec<PathBuf>,
+    /// Write the model here (default: print it).
+    #[arg(long, value_name = "MODEL.toml")]
+    pub out: Option<PathBuf>,
+    /// Records per second written to each stream, or to one as STREAM=N (repeat).
+    #[arg(long, value_name = "[STREAM=]N")]
+    pub rate: Vec<String>,
+    /// Record size: SIZE (fixed) or MEDIAN,P99 (log-normal), e.g. 1KiB,8KiB; STREAM= for one.
+    #[arg(long, value_name = "[STREAM=]SIZE[,P99]")]
+    pub record_size: Vec<String>,
+    /// Function duration per invocation: P50,P99 (log-normal) or one fixed value, e.g. 40ms,250ms;
+    /// FUNCTION= for one.
+    #[arg(long, value_name = "[FUNCTION=]P50[,P99]")]
+    pub function_duration: Vec<String>,
+    /// The model's name (default: the output file's name, or the first source's).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// A CloudWatch get-metric-data output whose IncomingRecords, IncomingBytes (Sum, per stream)
+    /// and Lambda Duration (p50 and p99, per function) the model replays; needs --traffic-queries.
+    #[arg(long, value_name = "RESULT.json", requires = "traffic_queries")]
+    pub traffic: Option<PathBuf>,
+    /// The queries file the --traffic output answered.
+    #[arg(long, value_name = "QUERIES.json", requires = "traffic")]
+    pub traffic_queries: Option<PathBuf>,
+}

@@ -10,6 +10,7 @@ mod args;
 mod check;
 mod commands;
 mod common;
+mod import;
 mod plan;
 mod sweeps;
 
@@ -20,6 +21,7 @@ use clap::{Parser, Subcommand};
 use commands::*;
 pub use common::Failure;
 use common::*;
+use import::run_import;
 use plan::run_plan;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -89,6 +91,15 @@ pub enum Command {
     Merge(MergeArgs),
     /// Fit the model's assumed parameters to a CloudWatch export of IteratorAge and throttled reads.
     Calibrate(CalibrateArgs),
+    /// Write a model from CloudFormation, SAM, CDK, Terraform or AWS CLI files: each value commented
+    /// with where it came from, placeholders marked where the files say nothing (traffic, sizes,
+    /// durations).
+    #[command(
+        after_help = "Examples:\n  sim import template.yaml --out model.toml\n  \
+        sim import plan.json --rate 200 --record-size 1KiB,8KiB --function-duration 40ms,250ms\n  \
+        sim import stream.json consumers.json mappings.json fn-*.json --out model.toml"
+    )]
+    Import(ImportArgs),
     /// Check model and experiment files (every point of an experiment) without running them.
     #[command(after_help = "Examples:\n  sim validate models/*.toml experiments/*.toml")]
     Validate {
@@ -141,6 +152,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Params(args) => params(args),
         Command::Merge(args) => run_merge(args),
         Command::Calibrate(args) => run_calibrate(args),
+        Command::Import(args) => run_import(args),
         Command::Validate { files } => validate(&files),
         Command::Completions { shell } => completions(shell),
     }

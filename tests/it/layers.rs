@@ -33,6 +33,7 @@ const LAYERS: &[&str] = &[
     "plot",
     "model",
     "config",
+    "import",
     "assumptions",
     "experiment",
     "sweep",

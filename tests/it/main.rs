@@ -17,6 +17,8 @@ mod cloudwatch;
 mod control_plane;
 mod cost;
 mod experiments;
+mod import;
+mod import_hostile;
 mod layers;
 mod lineage;
 mod never_panic;

@@ -1,0 +1,333 @@
+//! The parts read from every file joined into one architecture: the same stream or function
+//! described twice (a template and the CLI, a table and its stream) becomes one, each mapping
+//! finds its stream (by ARN or name) and its function, and each reader gets the model's name.
+
+use super::arch::{Arch, Function, Mapping, Service, Stream, StreamKind};
+use std::collections::{HashMap, HashSet};
+
+/// What an ARN (or a name) points at.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Target {
+    Stream(StreamKind, String),
+    /// An enhanced fan-out consumer: the stream's name and the consumer's.
+    Efo(String, String),
+    Function(String),
+    /// Another service: its name in the ARN.
+    Other(String),
+    /// Not an ARN.
+    Unknown,
+}
+
+/// Reads an ARN; `${AWS::Region}`-style placeholders left by templates are accepted.
+pub fn target(arn: &str) -> Target {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    if parts.len() < 6 || parts[0] != "arn" {
+        return Target::Unknown;
+    }
+    // Placeholders such as ${AWS::Region} hold colons: re-split after the service.
+    let service = parts[2];
+    let resource = match arn
+        .find(":stream/")
+        .or_else(|| arn.find(":table/"))
+        .or_else(|| arn.find(":function:"))
+    {
+        Some(i) => &arn[i + 1..],
+        None => parts[5],
+    };
+    match service {
+        "kinesis" => {
+            let Some(rest) = resource.strip_prefix("stream/") else {
+                return Target::Other("kinesis".into());
+            };
+            match rest.split_once("/consumer/") {
+                Some((stream, consumer)) => {
+                    let name = consumer.rsplit_once(':').map_or(consumer, |(n, _)| n);
+                    Target::Efo(stream.to_string(), name.to_string())
+                }
+                None => Target::Stream(StreamKind::Kinesis, rest.to_string()),
+            }
+        }
+        "dynamodb" => match resource
+            .strip_prefix("table/")
+            .and_then(|r| r.split_once("/stream/"))
+        {
+            Some((table, _)) => Target::Stream(StreamKind::Dynamo, table.to_string()),
+            None => Target::Other("dynamodb table (not its stream)".into()),
+        },
+        "lambda" => match resource.strip_prefix("function:") {
+            Some(f) => Target::Function(f.split(':').next().unwrap_or(f).to_string()),
+            None => Target::Other("lambda".into()),
+        },
+        other => Target::Other(other.to_string()),
+    }
+}
+
+/// A function named by a mapping: a name, `name:alias`, a partial or a full ARN.
+fn function_name(s: &str) -> String {
+    match target(s) {
+        Target::Function(n) => n,
+        _ => match s.split_once(":function:") {
+            Some((_, f)) => f.split(':').next().unwrap_or(f).to_string(),
+            None => s.split(':').next().unwrap_or(s).to_string(),
+        },
+    }
+}
+
+/// One reader of the model.
+#[derive(Debug)]
+pub struct Reader {
+    pub label: String,
+    /// Index into [`Joined::streams`].
+    pub stream: usize,
+    /// Where the enhanced fan-out consumer it reads through is declared, if it uses one.
+    pub efo: Option<String>,
+    pub mapping: Mapping,
+    pub function: Option<Function>,
+}
+
+#[derive(Debug, Default)]
+pub struct Joined {
+    pub streams: Vec<Stream>,
+    pub readers: Vec<Reader>,
+    pub outside: Vec<String>,
+    pub warnings: Vec<String>,
+}
+
+pub fn join(arch: Arch) -> Joined {
+    let mut j = Joined {
+        outside: arch.outside,
+        warnings: arch.warnings,
+        ..Joined::default()
+    };
+    for s in arch.streams {
+        match j
+            .streams
+            .iter_mut()
+            .find(|x| x.kind == s.kind && x.name == s.name)
+        {
+            Some(x) => {
+                x.shards = x.shards.take().or(s.shards);
+                x.on_demand = x.on_demand.take().or(s.on_demand);
+                x.retention_hours = x.retention_hours.take().or(s.retention_hours);
+            }
+            None => j.streams.push(s),
+        }
+    }
+    let mut functions: Vec<Function> = Vec::new();
+    for f in arch.functions {
+        match functions.iter_mut().find(|x| x.name == f.name) {
+            Some(x) => {
+                x.memory_mb = x.memory_mb.take().or(f.memory_mb);
+                x.timeout_s = x.timeout_s.take().or(f.timeout_s);
+                x.reserved = x.reserved.take().or(f.reserved);
+            }
+            None => functions.push(f),
+        }
+    }
+    let mut used = vec![false; functions.len()];
+    let mut seen_ids: HashSet<String> = HashSet::new();
+    for m in arch.mappings {
+        if !seen_ids.insert(m.id.clone()) {
+            continue;
+        }
+        if m.enabled.as_ref().is_some_and(|e| !e.v) {
+            j.outside.push(format!(
+                "{}: disabled ({}), so it reads nothing",
+                m.from,
+                m.enabled.as_ref().map_or("", |e| e.from.as_str())
+            ));
+            continue;
+        }
+        let (kind, stream_name, efo) = match target(&m.source.v) {
+            Target::Stream(kind, name) => (kind, name, None),
+            Target::Efo(stream, consumer) => {
+                let decl = arch
+                    .efo
+                    .iter()
+                    .find(|c| c.name == consumer && matches!(target(&c.stream), Target::Stream(_, s) | Target::Efo(s, _) if s == stream))
+                    .map_or_else(|| m.source.from.clone(), |c| c.from.clone());
+                (
+                    StreamKind::Kinesis,
+                    stream,
+                    Some(format!("consumer `{consumer}`: {decl}")),
+                )
+            }
+            Target::Other(service) => {
+                j.outside.push(format!(
+                    "{}: reads from {service} (`{}`), not a stream sim models",
+                    m.from,
+                    crate::input::clip(&m.source.v)
+                ));
+                continue;
+            }
+            Target::Function(_) | Target::Unknown => {
+                j.outside.push(format!(
+                    "{}: its source `{}` is not the ARN of a stream",
+                    m.from,
+                    crate::input::clip(&m.source.v)
+                ));
+                continue;
+            }
+        };
+        let stream = match j
+            .streams
+            .iter()
+            .position(|s| s.kind == kind && s.name == stream_name)
+        {
+            Some(i) => i,
+            None => {
+                j.warnings.push(format!(
+                    "{}: the stream `{stream_name}` it reads is described in none of the files; imported with placeholder settings",
+                    m.source.from
+                ));
+                j.streams.push(Stream {
+                    kind,
+                    label: stream_name.clone(),
+                    name: stream_name,
+                    shards: None,
+                    on_demand: None,
+                    retention_hours: None,
+                    from: m.source.from.clone(),
+                });
+                j.streams.len() - 1
+            }
+        };
+        let function = match &m.function {
+            Some(f) => match (m.service, target(&f.v)) {
+                (Service::Pipe, Target::Other(_)) => None,
+                _ => {
+                    let name = function_name(&f.v);
+                    match functions.iter().position(|x| x.name == name) {
+                        Some(i) => {
+                            used[i] = true;
+                            Some(functions[i].clone())
+                        }
+                        None => {
+                            j.warnings.push(format!(
+                                "{}: the function `{name}` is described in none of the files; its memory and timeout are Lambda's defaults",
+                                f.from
+                            ));
+                            Some(Function {
+                                label: name.clone(),
+                                name,
+                                memory_mb: None,
+                                timeout_s: None,
+                                reserved: None,
+                                from: f.from.clone(),
+                            })
+                        }
+                    }
+                }
+            },
+            None => None,
+        };
+        let base = match (&m.name, &function) {
+            (Some(n), _) => n.clone(),
+            (None, Some(f)) => f.label.clone(),
+            (None, None) => "reader".to_string(),
+        };
+        j.readers.push(Reader {
+            label: sanitize(&base),
+            stream,
+            efo,
+            mapping: m,
+            function,
+        });
+    }
+    for (f, used) in functions.iter().zip(used) {
+        if !used {
+            j.outside
+                .push(format!("{}: a function no stream mapping invokes", f.from));
+        }
+    }
+    name_readers(&mut j);
+    j
+}
+
+/// Gives every stream and reader a unique model name: a function with several mappings gets the
+/// stream's name after its own; names that still clash get `-2`, `-3`, ...
+fn name_readers(j: &mut Joined) {
+    // Streams first (a table and a Kinesis stream may share a name): the readers' names use them.
+    let mut stream_names: HashSet<String> = HashSet::new();
+    for s in &mut j.streams {
+        let base = sanitize(&s.label);
+        let mut name = base.clone();
+        let mut k = 2;
+        while !stream_names.insert(name.clone()) {
+            name = format!("{base}-{k}");
+            k += 1;
+        }
+        s.label = name;
+    }
+    let mut count: HashMap<String, usize> = HashMap::new();
+    for r in &j.readers {
+        *count.entry(r.label.clone()).or_default() += 1;
+    }
+    for r in &mut j.readers {
+        if count[&r.label] > 1 {
+            r.label = sanitize(&format!("{}-{}", r.label, j.streams[r.stream].label));
+        }
+    }
+    let mut taken: HashSet<String> = HashSet::new();
+    let mut next: HashMap<String, usize> = HashMap::new();
+    for r in &mut j.readers {
+        let mut name = r.label.clone();
+        while taken.contains(&name) {
+            let k = next.entry(r.label.clone()).or_insert(2);
+            name = format!("{}-{k}", r.label);
+            *k += 1;
+        }
+        taken.insert(name.clone());
+        r.label = name;
+    }
+}
+
+/// A name the model's keys and `--set` paths accept: letters, digits, `-` and `_`.
+pub fn sanitize(name: &str) -> String {
+    let s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let s = s.trim_matches('-').to_string();
+    let s: String = s.chars().take(64).collect();
+    if s.is_empty() {
+        "unnamed".into()
+    } else {
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arns_name_what_they_point_at() {
+        assert_eq!(
+            target("arn:aws:kinesis:eu-west-1:123456789012:stream/orders"),
+            Target::Stream(StreamKind::Kinesis, "orders".into())
+        );
+        assert_eq!(
+            target("arn:aws:kinesis:${AWS::Region}:${AWS::AccountId}:stream/orders/consumer/audit:1700000000"),
+            Target::Efo("orders".into(), "audit".into())
+        );
+        assert_eq!(
+            target("arn:aws:dynamodb:us-east-1:1:table/customers/stream/2024-01-01T00:00:00.000"),
+            Target::Stream(StreamKind::Dynamo, "customers".into())
+        );
+        assert_eq!(
+            target("arn:aws:lambda:r:1:function:billing:live"),
+            Target::Function("billing".into())
+        );
+        assert_eq!(target("arn:aws:sqs:r:1:queue"), Target::Other("sqs".into()));
+        assert_eq!(target("${Queue.Arn}"), Target::Unknown);
+        assert_eq!(function_name("billing:live"), "billing");
+        assert_eq!(function_name("123456789012:function:billing"), "billing");
+    }
+}

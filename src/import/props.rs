@@ -1,0 +1,180 @@
+//! Typed reads of a resource's properties, each value with where it came from for the model's
+//! comments, a located error when it has the wrong type or range, and a warning when a template
+//! value could not be resolved.
+
+use super::arch::Sourced;
+use super::doc::{Node, Val};
+use super::error::ImportError;
+use std::path::Path;
+
+/// The properties of one resource (a map), read key by key.
+pub struct Props<'a> {
+    pub file: &'a Path,
+    /// The file as the model's comments name it.
+    pub shown: &'a str,
+    /// The resource as the comments name it (a logical id, an address, a UUID).
+    pub resource: &'a str,
+    pub node: &'a Node,
+    /// The key path of `node` in its file, for errors.
+    pub path: String,
+    pub warnings: &'a mut Vec<String>,
+    read: Vec<String>,
+}
+
+impl<'a> Props<'a> {
+    pub fn new(
+        file: &'a Path,
+        shown: &'a str,
+        resource: &'a str,
+        node: &'a Node,
+        path: String,
+        warnings: &'a mut Vec<String>,
+    ) -> Self {
+        Props {
+            file,
+            shown,
+            resource,
+            node,
+            path,
+            warnings,
+            read: vec![],
+        }
+    }
+
+    pub fn from(&self, key: &str) -> String {
+        format!("{}, {}, {}", self.shown, self.resource, key)
+    }
+
+    fn key_path(&self, key: &str) -> String {
+        if self.path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{}.{key}", self.path)
+        }
+    }
+
+    /// The value of `key`, marked read; `None` when absent, null or unresolved (with a warning).
+    pub fn get(&mut self, key: &str) -> Option<&'a Node> {
+        self.read.push(key.to_string());
+        let n = self.node.get(key)?;
+        match &n.v {
+            Val::Null => None,
+            Val::Unknown(why) => {
+                self.warnings.push(format!(
+                    "{}: not resolved ({why}); the model's default is used instead",
+                    self.from(key)
+                ));
+                None
+            }
+            _ => Some(n),
+        }
+    }
+
+    pub fn err(&self, n: &Node, key: &str, msg: impl Into<String>) -> ImportError {
+        ImportError::at(self.file, n.at, self.key_path(key), msg)
+    }
+
+    pub fn int(
+        &mut self,
+        key: &str,
+        range: std::ops::RangeInclusive<i64>,
+    ) -> Result<Option<Sourced<i64>>, ImportError> {
+        let Some(n) = self.get(key) else {
+            return Ok(None);
+        };
+        let v = match &n.v {
+            Val::Num(t) | Val::Str(t) => t.trim().parse::<i64>().ok(),
+            _ => None,
+        };
+        let Some(v) = v else {
+            return Err(self.err(
+                n,
+                key,
+                format!("expected a whole number, found {}", shown(n)),
+            ));
+        };
+        if !range.contains(&v) {
+            return Err(self.err(
+                n,
+                key,
+                format!(
+                    "{v} is out of range: expected {} to {}",
+                    range.start(),
+                    range.end()
+                ),
+            ));
+        }
+        Ok(Some(Sourced::new(v, self.from(key))))
+    }
+
+    pub fn bool(&mut self, key: &str) -> Result<Option<Sourced<bool>>, ImportError> {
+        let Some(n) = self.get(key) else {
+            return Ok(None);
+        };
+        let v = match &n.v {
+            Val::Bool(b) => Some(*b),
+            Val::Str(s) if s.eq_ignore_ascii_case("true") => Some(true),
+            Val::Str(s) if s.eq_ignore_ascii_case("false") => Some(false),
+            _ => None,
+        };
+        match v {
+            Some(v) => Ok(Some(Sourced::new(v, self.from(key)))),
+            None => Err(self.err(
+                n,
+                key,
+                format!("expected true or false, found {}", shown(n)),
+            )),
+        }
+    }
+
+    pub fn string(&mut self, key: &str) -> Result<Option<Sourced<String>>, ImportError> {
+        let Some(n) = self.get(key) else {
+            return Ok(None);
+        };
+        match &n.v {
+            Val::Str(s) => Ok(Some(Sourced::new(s.clone(), self.from(key)))),
+            _ => Err(self.err(n, key, format!("expected a string, found {}", shown(n)))),
+        }
+    }
+
+    /// A string that links this resource to another (a source ARN): `Err` says why there is
+    /// none (absent, or not resolved and why), for the caller to list the resource as outside.
+    pub fn link(&mut self, key: &str) -> Result<Result<Sourced<String>, String>, ImportError> {
+        if let Some(Val::Unknown(why)) = self.node.get(key).map(|n| &n.v) {
+            self.read.push(key.to_string());
+            return Ok(Err(format!("its {key} is not resolved: {why}")));
+        }
+        Ok(self.string(key)?.ok_or_else(|| format!("it has no {key}")))
+    }
+
+    /// A nested map, read with the same file and resource.
+    pub fn map(&mut self, key: &str) -> Result<Option<&'a Node>, ImportError> {
+        let Some(n) = self.get(key) else {
+            return Ok(None);
+        };
+        if !n.is_map() {
+            return Err(self.err(n, key, format!("expected a map, found {}", shown(n))));
+        }
+        Ok(Some(n))
+    }
+
+    /// The keys present that nothing read.
+    pub fn unread(&self) -> Vec<String> {
+        self.node
+            .entries()
+            .iter()
+            .filter(|(k, _, n)| !self.read.contains(k) && n.v != Val::Null)
+            .map(|(k, _, _)| k.clone())
+            .collect()
+    }
+}
+
+/// A value as a message shows it.
+pub fn shown(n: &Node) -> String {
+    match &n.v {
+        Val::Num(t) => format!("the number {}", crate::input::clip(t)),
+        Val::Str(s) => format!("the string \"{}\"", crate::input::clip(s)),
+        Val::Bool(b) => format!("{b}"),
+        _ => n.kind().to_string(),
+    }
+}
