@@ -7,7 +7,7 @@ use super::report::{
     RouterStats, RunReport, SeriesConsumer, ShardChanges, StreamReport,
 };
 use super::shard::Shard;
-use super::spec::{ConsumerSpec, ModelSpec, ReadMode};
+use super::spec::{ConsumerSpec, ModelSpec};
 use super::world::{Conservation, World};
 use crate::engine::time::{as_ms, MIN, SEC};
 use crate::engine::Nanos;
@@ -130,11 +130,7 @@ fn consumer(
     Ok(ConsumerReport {
         name: c.name.clone(),
         stream: spec.streams[c.stream].name.clone(),
-        read: match c.read {
-            ReadMode::Shared => "shared",
-            ReadMode::Efo => "efo",
-        }
-        .to_string(),
+        read: c.read.label().to_string(),
         iterator_age_ms: age_stats(m, range),
         records_processed: processed,
         records_in_flight: in_flight,

@@ -1,10 +1,10 @@
 //! Invoking the function: batching the buffer into lanes, account and function concurrency,
 //! retries, bisection on error, and what a finished invocation does.
 
-use super::{BusyChange, Event, ReaderId, World};
+use super::{BusyChange, Event, ReaderId, Wake, World};
 use crate::engine::{Nanos, Queue};
 use crate::model::function::{backoff, draw_outcome};
-use crate::model::spec::{AgeEndpoint, ReadMode};
+use crate::model::spec::AgeEndpoint;
 
 impl World<'_> {
     /// Sends batches from the buffer to free lanes: a full batch at once, a partial one when the
@@ -216,10 +216,7 @@ impl World<'_> {
         l.start = l.end;
         rd.free_lanes += 1;
         self.dispatch(now, r, q);
-        match self.consumer(r).read {
-            ReadMode::Shared => self.schedule_poll(now, r, true, q),
-            ReadMode::Efo => self.schedule_push(now, r, q),
-        }
+        self.next_read(now, r, Wake::LaneFree, q);
         if self.shard_of(r).sealed() {
             self.check_finished(now, r, q);
         }

@@ -11,11 +11,10 @@
 //! New shards and readers draw from random streams named by their shard number, which is above
 //! every initial shard's, so a model without rollover or on-demand capacity runs exactly as before.
 
-use super::{Event, Reader, ReaderId, World, RNG_ARRIVALS};
+use super::{Event, Reader, ReaderId, Wake, World, RNG_ARRIVALS};
 use crate::engine::rng::{name_id, stream};
 use crate::engine::{Nanos, Queue};
 use crate::model::shard::{Shard, UNRESOLVED};
-use crate::model::spec::ReadMode;
 use rand::Rng;
 
 /// Random streams of rollover lifetimes.
@@ -257,10 +256,7 @@ impl World<'_> {
     /// A child reader starts reading its shard.
     pub(super) fn on_start(&mut self, now: Nanos, r: ReaderId, q: &mut Queue<Event>) {
         self.lineage.entry(r).started_at = Some(now);
-        match self.consumer(r).read {
-            ReadMode::Shared => self.on_poll(now, r, q),
-            ReadMode::Efo => self.schedule_push(now, r, q),
-        }
+        self.next_read(now, r, Wake::Start, q);
     }
 
     /// Every reader's lineage, in reader order (initial readers first).

@@ -7,8 +7,9 @@
 //! reader has seen is in exactly one place: processed, discarded, expired, pending, in a lane, or
 //! still unread in the log; [`World::conservation`] checks this at the end of every run.
 //!
-//! The mechanisms live in the submodules: `poll` (shared GetRecords reading), `push` (enhanced
-//! fan-out), `invoke` (batching, concurrency, retries and bisection), `route` (routers writing on
+//! The mechanisms live in the submodules: `mode` (what a reader's read mode decides: which
+//! mechanism reads, and when a reader reads next), `poll` (shared GetRecords reading), `push`
+//! (enhanced fan-out), `invoke` (batching, concurrency, retries and bisection), `route` (routers writing on
 //! to other streams), `lineage` (sealed shards and their children), `trace` (the call trace of one
 //! shard) and `conservation` (the end-of-run balance); `reader` holds the per-reader state.
 
@@ -16,16 +17,17 @@ use super::arrivals::{profile_steps, Source};
 use super::function::EnvPool;
 use super::metrics::ConsumerMetrics;
 use super::shard::{Shard, UNRESOLVED};
-use super::spec::{BusyPoll, ConsumerSpec, ModelSpec, ReadMode};
+use super::spec::{ConsumerSpec, ModelSpec};
 use crate::engine::rng::{name_id, stream};
 use crate::engine::{Model, Nanos, Queue};
-use rand::Rng;
+use mode::Wake;
 use reader::{Reader, Readers};
 use std::sync::Arc;
 
 mod conservation;
 mod invoke;
 mod lineage;
+mod mode;
 mod part;
 mod poll;
 mod push;
@@ -192,16 +194,13 @@ impl<'a> World<'a> {
                 shard.readers.push(r);
             }
         }
-        // A shard is lazy when every reader polls and re-polls at once only after a capped read.
-        // A pushed reader reads at the head of the log; a poller under `any-new` decides, when an
-        // invocation ends, by what the log holds, which is generated up to the shard's latest call
-        // by any reader: both need every record up to the present at every call.
+        // A shard is lazy when every reader of it reads lazily (`ConsumerSpec::reads_lazily`).
         for stream in streams.iter_mut() {
             for shard in stream.shards.iter_mut() {
-                shard.lazy = shard.readers.iter().all(|&r| {
-                    let c = &spec.consumers[readers[r].consumer as usize];
-                    c.read == ReadMode::Shared && c.busy_poll == BusyPoll::CaughtUp
-                });
+                shard.lazy = shard
+                    .readers
+                    .iter()
+                    .all(|&r| spec.consumers[readers[r].consumer as usize].reads_lazily());
             }
         }
         let reserved: u32 = spec
@@ -228,17 +227,7 @@ impl<'a> World<'a> {
             if !world.owns_reader(r) {
                 continue;
             }
-            let c = world.consumer(r);
-            match c.read {
-                ReadMode::Shared => {
-                    let phase = world.readers[r]
-                        .rng
-                        .random_range(0..c.idle_poll_interval.max(1));
-                    world.readers[r].scheduled = true;
-                    queue.schedule(phase, Event::Read(r));
-                }
-                ReadMode::Efo => world.schedule_push(0, r, queue),
-            }
+            world.next_read(0, r, Wake::Open, queue);
         }
         world
     }
@@ -350,10 +339,7 @@ impl Model for World<'_> {
     #[inline]
     fn handle(&mut self, now: Nanos, event: Event, q: &mut Queue<Event>) {
         match event {
-            Event::Read(r) => match self.consumer(r).read {
-                ReadMode::Shared => self.on_poll(now, r, q),
-                ReadMode::Efo => self.on_push(now, r, q),
-            },
+            Event::Read(r) => self.on_read(now, r, q),
             Event::Done(r, lane) => self.on_done(now, r, lane, q),
             Event::Retry(r, lane) => self.invoke(now, r, lane, q),
             Event::Seal(s, shard) => self.on_seal(now, s, shard, q),
