@@ -60,11 +60,9 @@ impl World<'_> {
         shard: u32,
         q: &mut Queue<Event>,
     ) {
-        let n = self.streams[stream as usize].shards[shard as usize]
-            .readers
-            .len();
+        let n = self.shards.slot(stream, shard).readers.len();
         for k in 0..n {
-            let i = self.streams[stream as usize].shards[shard as usize].readers[k];
+            let i = self.shards.slot(stream, shard).readers[k];
             self.next_read(now, i, Wake::Written, q);
         }
     }

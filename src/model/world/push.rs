@@ -52,9 +52,9 @@ impl World<'_> {
         if rd.scheduled || rd.free_lanes == 0 || self.holds_full_batch(r) {
             return;
         }
-        let shard = &self.streams[rd.stream as usize].shards[rd.shard as usize];
-        let next_ts = if rd.cursor < shard.log.end() {
-            shard.log.ts_of(rd.cursor, &rd.hint)
+        let shard = self.shards.of(rd);
+        let next_ts = if rd.cursor < shard.log().end() {
+            shard.log().ts_of(rd.cursor, &rd.hint)
         } else {
             shard.next_arrival()
         };
