@@ -4,6 +4,7 @@
 use super::catalogue::{Applies, Bound, Catalogue, Entry, RefName};
 use super::value::{Range, Unit, Value};
 use crate::config::{overrides, ConfigError, ModelFile, Origin, Override};
+use crate::model::spec::ReadMode;
 use crate::model::ModelSpec;
 use toml_edit::DocumentMut;
 
@@ -161,8 +162,11 @@ impl Ctx<'_> {
             .collect()
     }
 
-    fn is_efo(&self, consumer: &str) -> bool {
-        self.str_at(&format!("consumers.{consumer}.read")) == Some("efo")
+    /// Whether consumer `c`'s resolved read mode (its first copy's when it has a `count`) answers
+    /// `ask`: the catalogue asks the mode what it implies, never its name, so a new mode is
+    /// neither shared nor enhanced fan-out until its methods say so.
+    fn mode_is(&self, c: &str, ask: fn(ReadMode) -> bool) -> bool {
+        self.consumer(c).is_some_and(|c| ask(c.read))
     }
 
     fn stream_kind_of(&self, consumer: &str) -> Option<&str> {
@@ -174,14 +178,15 @@ impl Ctx<'_> {
         let at = |rest: &str| self.str_at(&format!("{}.{n}.{rest}", a.section()));
         let rollover = || at("rollover").is_some_and(|r| r != "off");
         let on_demand = || at("capacity") == Some("on-demand");
-        let shared = || !self.is_efo(n);
+        let shared = || self.mode_is(n, ReadMode::shares_call_budget);
+        let any_reader = |ask| self.readers(n).iter().any(|c| self.mode_is(c, ask));
         match a {
             Applies::KinesisSharedStream => {
                 at("kind") == Some("kinesis") && self.applies(Applies::SharedStream, n)
             }
             Applies::DynamodbStreams => at("kind") == Some("dynamodb-streams"),
-            Applies::SharedStream => self.readers(n).iter().any(|c| !self.is_efo(c)),
-            Applies::EfoStream => self.readers(n).iter().any(|c| self.is_efo(c)),
+            Applies::SharedStream => any_reader(ReadMode::shares_call_budget),
+            Applies::EfoStream => any_reader(ReadMode::subscribes),
             Applies::Rollover => rollover(),
             Applies::Lineage => rollover() || on_demand(),
             Applies::OnDemand => on_demand(),

@@ -7,7 +7,7 @@ use super::report::{
     RouterStats, RunReport, SeriesConsumer, ShardChanges, StreamReport,
 };
 use super::shard::Shard;
-use super::spec::{ConsumerSpec, ModelSpec, ReadMode};
+use super::spec::{ConsumerSpec, ModelSpec};
 use super::world::{Conservation, World};
 use crate::engine::time::{as_ms, MIN, SEC};
 use crate::engine::Nanos;
@@ -130,11 +130,7 @@ fn consumer(
     Ok(ConsumerReport {
         name: c.name.clone(),
         stream: spec.streams[c.stream].name.clone(),
-        read: match c.read {
-            ReadMode::Shared => "shared",
-            ReadMode::Efo => "efo",
-        }
-        .to_string(),
+        read: c.read.label().to_string(),
         iterator_age_ms: age_stats(m, range),
         records_processed: processed,
         records_in_flight: in_flight,
@@ -173,7 +169,7 @@ fn consumer(
 /// The report of stream `si`, whose consumers' throttled reads per minute are `minutes`.
 fn stream(spec: &ModelSpec, world: &World, si: usize, minutes: &[u64]) -> StreamReport {
     let s = &spec.streams[si];
-    let shards = &world.streams[si].shards;
+    let shards = world.stream_shards(si);
     let first = spec.warmup.div_ceil(MIN) as usize;
     let end = spec.duration.div_ceil(MIN) as usize;
     let measured: u64 = minutes
@@ -185,17 +181,17 @@ fn stream(spec: &ModelSpec, world: &World, si: usize, minutes: &[u64]) -> Stream
         name: s.name.clone(),
         kind: s.kind.label().to_string(),
         shards: s.shards,
-        records_written: shards.iter().map(Shard::records_written).sum(),
-        bytes_written: shards.iter().map(|x| x.bytes_written).sum(),
-        put_payload_units: shards.iter().map(|x| x.put_units).sum(),
-        write_throttles: shards.iter().map(|x| x.write_throttles).sum(),
-        throttled_reads: shards.iter().map(|x| x.throttled_reads).sum(),
+        records_written: shards.iter().map(|x| x.records_written()).sum(),
+        bytes_written: shards.iter().map(|x| x.writes().bytes_written).sum(),
+        put_payload_units: shards.iter().map(|x| x.writes().put_units).sum(),
+        write_throttles: shards.iter().map(|x| x.writes().throttled).sum(),
+        throttled_reads: shards.iter().map(|x| x.throttled_reads().0).sum(),
         throttled_reads_per_min: per_measured_minute(spec, measured),
-        throttled_reads_by_bytes: shards.iter().map(|x| x.limiter.throttled_by_bytes).sum(),
+        throttled_reads_by_bytes: shards.iter().map(|x| x.throttled_reads().1).sum(),
         lineage: s
             .lineage
             .active()
-            .then(|| shard_changes(shards, spec.duration)),
+            .then(|| shard_changes(&shards, spec.duration)),
     }
 }
 
@@ -217,7 +213,7 @@ fn minute_series(
     let any_lineage = spec.streams.iter().any(|s| s.lineage.active());
     let stream_lineage = any_lineage.then(|| {
         (0..spec.streams.len())
-            .map(|si| stream_lineage(&world.streams[si].shards, &stream_minutes[si], spec))
+            .map(|si| stream_lineage(&world.stream_shards(si), &stream_minutes[si], spec))
             .collect()
     });
     let consumers = spec
@@ -245,14 +241,14 @@ fn minute_series(
 
 /// Per minute of a stream: open shards at the end of the minute, and records its write limits
 /// rejected during it.
-fn stream_lineage(shards: &[Shard], minutes: &[u64], spec: &ModelSpec) -> Vec<(u32, u64)> {
+fn stream_lineage(shards: &[&Shard], minutes: &[u64], spec: &ModelSpec) -> Vec<(u32, u64)> {
     let steps = open_steps(shards);
     (0..minutes.len())
         .map(|k| {
             let minute_end = ((k as u64 + 1) * MIN).min(spec.duration);
             let rejected = shards
                 .iter()
-                .map(|x| x.write_throttle_minutes.get(k).copied().unwrap_or(0))
+                .map(|x| x.writes().throttled_minutes.get(k).copied().unwrap_or(0))
                 .sum();
             (open_at(&steps, minute_end), rejected)
         })
@@ -286,11 +282,15 @@ fn first_write(m: &ConsumerMetrics, hops: u32) -> FirstWriteStats {
 }
 
 /// The open-shard count over time: `(time, shards open from then on)`, in time order.
-fn open_steps(shards: &[Shard]) -> Vec<(Nanos, u32)> {
+fn open_steps(shards: &[&Shard]) -> Vec<(Nanos, u32)> {
     let mut changes: Vec<(Nanos, i64)> = shards
         .iter()
-        .map(|x| (x.born, 1))
-        .chain(shards.iter().filter_map(|x| x.sealed_at.map(|t| (t, -1))))
+        .map(|x| (x.lineage().born, 1))
+        .chain(
+            shards
+                .iter()
+                .filter_map(|x| x.lineage().sealed_at.map(|t| (t, -1))),
+        )
         .collect();
     changes.sort_unstable();
     let mut steps: Vec<(Nanos, u32)> = Vec::new();
@@ -315,11 +315,14 @@ fn open_at(steps: &[(Nanos, u32)], t: Nanos) -> u32 {
     }
 }
 
-fn shard_changes(shards: &[Shard], end: Nanos) -> ShardChanges {
+fn shard_changes(shards: &[&Shard], end: Nanos) -> ShardChanges {
     let steps = open_steps(shards);
     ShardChanges {
         shards_sealed: shards.iter().filter(|x| x.sealed()).count() as u32,
-        shards_opened: shards.iter().filter(|x| x.parent.is_some()).count() as u32,
+        shards_opened: shards
+            .iter()
+            .filter(|x| x.lineage().parent.is_some())
+            .count() as u32,
         open_shards_end: open_at(&steps, end),
         open_shards_peak: steps.iter().map(|s| s.1).max().unwrap_or(0),
     }

@@ -186,6 +186,33 @@ impl ReadMode {
             ReadMode::Efo => true,
         }
     }
+
+    /// Receives records pushed over the stream's enhanced fan-out (a `SubscribeToShard`
+    /// subscription): the stream's `efo` parameters (propagation, renewal, event gap) apply.
+    pub fn subscribes(self) -> bool {
+        match self {
+            ReadMode::Shared => false,
+            ReadMode::Efo => true,
+        }
+    }
+
+    /// Sees only the records its calls ask for, so that a shard need generate records only as far
+    /// as such a reader is about to look (when it also re-polls at once only after a capped read,
+    /// see [`ConsumerSpec::reads_lazily`]); a pushed reader reads at the head of the log.
+    pub fn reads_by_calls(self) -> bool {
+        match self {
+            ReadMode::Shared => true,
+            ReadMode::Efo => false,
+        }
+    }
+
+    /// The mode's name in model files and reports.
+    pub fn label(self) -> &'static str {
+        match self {
+            ReadMode::Shared => "shared",
+            ReadMode::Efo => "efo",
+        }
+    }
 }
 
 /// When a shared poller whose batch is done calls GetRecords again at its busy rate
@@ -320,6 +347,14 @@ impl ConsumerSpec {
     /// How many handlers receive each record (the downstream functions of a fan-out function, else 1).
     pub fn handlers(&self) -> u64 {
         self.function.fanout.len().max(1) as u64
+    }
+
+    /// The consumer's readers let a shard generate records lazily: they read only what their
+    /// calls ask for, and re-poll at once only after a capped read. A poller under `any-new`
+    /// decides, when an invocation ends, by what the log holds (generated up to the shard's latest
+    /// call by any reader), so it needs every record up to the present at every call.
+    pub fn reads_lazily(&self) -> bool {
+        self.read.reads_by_calls() && self.busy_poll == BusyPoll::CaughtUp
     }
 }
 

@@ -267,3 +267,29 @@ fn run<'a>(model: &Path, out: &Path, ovs: impl Iterator<Item = &'a Override>) ->
     );
     serde_json::from_slice(&out.stdout).unwrap()
 }
+
+/// The catalogue asks a consumer's resolved read mode what applies to it: a consumer copied ten
+/// times (`count`) and switched to enhanced fan-out by `--set` gets the stream's fan-out
+/// parameters and none of a poller's.
+#[test]
+fn a_consumers_resolved_read_mode_decides_which_assumptions_apply_to_it() {
+    let file = ModelFile::open(&root().join("models/kinesis-standard.toml")).unwrap();
+    let keys = |ovs: &[Override]| -> Vec<String> {
+        params_of(&file, ovs).into_iter().map(|p| p.key).collect()
+    };
+    let shared = keys(&[]);
+    assert!(shared.contains(&"consumers.fn.fetch_records".to_string()));
+    assert!(!shared.iter().any(|k| k.contains(".efo.")), "{shared:?}");
+    let efo = keys(&[set("consumers.fn.read=efo")]);
+    assert!(
+        efo.contains(&"streams.events.efo.event_gap".to_string()),
+        "{efo:?}"
+    );
+    assert!(!efo
+        .iter()
+        .any(|k| k.starts_with("consumers.fn.fetch_records")));
+    assert!(
+        !efo.iter().any(|k| k.contains("read_burst_bytes")),
+        "{efo:?}"
+    );
+}

@@ -25,6 +25,7 @@ mod never_panic;
 mod plan_blame;
 mod polling;
 mod progress;
+mod read_modes;
 mod recipes;
 mod report_html;
 mod scale_out;

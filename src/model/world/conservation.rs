@@ -25,7 +25,7 @@ impl World<'_> {
     pub fn conservation(&self) -> Vec<Conservation> {
         let mut out = vec![Conservation::default(); self.consumers.len()];
         for rd in self.readers.iter() {
-            let shard = &self.streams[rd.stream as usize].shards[rd.shard as usize];
+            let shard = self.shards.of(rd);
             let o = &mut out[rd.consumer as usize];
             o.written += shard.records_written();
             o.in_flight += rd.in_flight();

@@ -1,10 +1,10 @@
 //! Invoking the function: batching the buffer into lanes, account and function concurrency,
 //! retries, bisection on error, and what a finished invocation does.
 
-use super::{BusyChange, Event, ReaderId, World};
+use super::{BusyChange, Event, ReaderId, Wake, World};
 use crate::engine::{Nanos, Queue};
 use crate::model::function::{backoff, draw_outcome};
-use crate::model::spec::{AgeEndpoint, ReadMode};
+use crate::model::spec::AgeEndpoint;
 
 impl World<'_> {
     /// Sends batches from the buffer to free lanes: a full batch at once, a partial one when the
@@ -47,7 +47,7 @@ impl World<'_> {
     pub(super) fn next_batch(&self, r: ReaderId) -> (u64, bool) {
         let c = self.consumer(r);
         let rd = &self.readers[r];
-        let log = &self.streams[rd.stream as usize].shards[rd.shard as usize].log;
+        let log = self.shards.of(rd).log();
         let by_count = rd.pend_start + c.batch_size;
         // A byte limit beyond the count's changes neither the end nor whether the batch is full,
         // so the byte search stops at `by_count`.
@@ -89,7 +89,7 @@ impl World<'_> {
         let spec = self.spec;
         let retention = spec.streams[c.stream].retention;
         let rd = &mut self.readers[r];
-        let shard = &self.streams[rd.stream as usize].shards[rd.shard as usize];
+        let shard = self.shards.of(rd);
         let metrics = &mut self.consumers[rd.consumer as usize];
         let l = &mut rd.lanes[lane as usize];
         // Records that outlived retention while waiting are lost.
@@ -104,7 +104,7 @@ impl World<'_> {
             return false;
         }
         if let Some(max_age) = c.max_record_age {
-            if now - shard.log.ts_of(l.start, &rd.hint) > max_age {
+            if now - shard.log().ts_of(l.start, &rd.hint) > max_age {
                 metrics.metrics.records_discarded += l.end - l.start;
                 l.start = l.end;
                 return false;
@@ -137,7 +137,7 @@ impl World<'_> {
         let n = l.end - l.start;
         let m = &mut metrics.metrics;
         if spec.iterator_age == AgeEndpoint::Sent {
-            m.age_sample(now, now - shard.log.ts_of(l.end - 1, &rd.hint));
+            m.age_sample(now, now - shard.log().ts_of(l.end - 1, &rd.hint));
             if metrics.depth > 0 {
                 m.origin_age_sample(now, now - shard.origin_ts(l.end - 1, &rd.hint));
             }
@@ -146,10 +146,10 @@ impl World<'_> {
             m.duplicates += n * c.handlers();
             l.ts_sum = None;
         } else {
-            let copies = shard.dups.count(l.start, l.end) * c.handlers();
+            let copies = shard.dups().count(l.start, l.end) * c.handlers();
             m.duplicates += copies;
             m.source_duplicates += copies;
-            let ts = shard.log.ts_sum_range(l.start, l.end, &rd.hint);
+            let ts = shard.log().ts_sum_range(l.start, l.end, &rd.hint);
             m.delivery_sum_ns += n as u128 * now as u128 - ts;
             m.delivery_records += n;
             l.ts_sum = Some(ts);
@@ -157,7 +157,7 @@ impl World<'_> {
         let poisoned = rd
             .marks
             .iter()
-            .any(|&k| (l.start..l.end).contains(&shard.marks[k].1));
+            .any(|&k| (l.start..l.end).contains(&shard.mark_record(k)));
         let f = &c.function;
         let cold = metrics
             .envs
@@ -216,10 +216,7 @@ impl World<'_> {
         l.start = l.end;
         rd.free_lanes += 1;
         self.dispatch(now, r, q);
-        match self.consumer(r).read {
-            ReadMode::Shared => self.schedule_poll(now, r, true, q),
-            ReadMode::Efo => self.schedule_push(now, r, q),
-        }
+        self.next_read(now, r, Wake::LaneFree, q);
         if self.shard_of(r).sealed() {
             self.check_finished(now, r, q);
         }
@@ -239,7 +236,7 @@ impl World<'_> {
         }
         let spec = self.spec;
         let rd = &mut self.readers[r];
-        let shard = &self.streams[rd.stream as usize].shards[rd.shard as usize];
+        let shard = self.shards.of(rd);
         let state = &mut self.consumers[rd.consumer as usize];
         let f = &c.function;
         state.envs.release(now, f.provisioned_concurrency);
@@ -257,19 +254,19 @@ impl World<'_> {
             m.minute(now).records_processed += n;
             let h = &rd.hint;
             // `start..end` has not changed since the invocation began.
-            let ts = (l.ts_sum).unwrap_or_else(|| shard.log.ts_sum_range(l.start, l.end, h));
-            debug_assert_eq!(ts, shard.log.ts_sum_range(l.start, l.end, h));
+            let ts = (l.ts_sum).unwrap_or_else(|| shard.log().ts_sum_range(l.start, l.end, h));
+            debug_assert_eq!(ts, shard.log().ts_sum_range(l.start, l.end, h));
             m.e2e_sum_ns += n as u128 * now as u128 - ts;
-            m.e2e_max_ns = m.e2e_max_ns.max(now - shard.log.ts_of(l.start, h));
+            m.e2e_max_ns = m.e2e_max_ns.max(now - shard.log().ts_of(l.start, h));
             if spec.iterator_age == AgeEndpoint::Finished {
-                m.age_sample(now, now - shard.log.ts_of(l.end - 1, h));
+                m.age_sample(now, now - shard.log().ts_of(l.end - 1, h));
             }
             if state.depth > 0 {
                 if spec.iterator_age == AgeEndpoint::Finished {
                     m.origin_age_sample(now, now - shard.origin_ts(l.end - 1, h));
                 }
                 let lags =
-                    shard.origin.lag_sum_before(l.end) - shard.origin.lag_sum_before(l.start);
+                    shard.origin().lag_sum_before(l.end) - shard.origin().lag_sum_before(l.start);
                 m.origin_e2e_sum_ns += n as u128 * now as u128 - ts + lags;
                 m.origin_e2e_max_ns = m.origin_e2e_max_ns.max(now - shard.origin_ts(l.start, h));
             }

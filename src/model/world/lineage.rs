@@ -11,11 +11,10 @@
 //! New shards and readers draw from random streams named by their shard number, which is above
 //! every initial shard's, so a model without rollover or on-demand capacity runs exactly as before.
 
-use super::{Event, Reader, ReaderId, World, RNG_ARRIVALS};
+use super::{Event, Reader, ReaderId, Slot, Wake, World, RNG_ARRIVALS};
 use crate::engine::rng::{name_id, stream};
 use crate::engine::{Nanos, Queue};
-use crate::model::shard::{Shard, UNRESOLVED};
-use crate::model::spec::ReadMode;
+use crate::model::shard::Shard;
 use rand::Rng;
 
 /// Random streams of rollover lifetimes.
@@ -118,14 +117,14 @@ impl World<'_> {
         let Some(od) = s.lineage.on_demand else {
             return;
         };
-        let shards = &mut self.streams[si as usize].shards;
+        let shards = self.shards.stream_mut(si as usize);
         let mut planned = shards
             .iter()
-            .filter(|x| !x.sealed())
-            .map(|x| 1 + u32::from(x.split_pending))
+            .filter(|x| !x.shard.sealed())
+            .map(|x| 1 + u32::from(x.shard.split_pending()))
             .sum::<u32>();
-        for (sh, shard) in shards.iter_mut().enumerate() {
-            if shard.sealed() || shard.split_pending {
+        for (sh, Slot { shard, .. }) in shards.iter_mut().enumerate() {
+            if shard.sealed() || shard.split_pending() {
                 continue;
             }
             let (records, bytes) = shard.measure(now);
@@ -133,7 +132,7 @@ impl World<'_> {
                 bytes > od.split_bytes_per_s as f64 || records > od.split_records_per_s as f64;
             if busy && planned < od.max_shards {
                 planned += 1;
-                shard.split_pending = true;
+                shard.plan_split();
                 let at = now + od.split_delay;
                 if at <= self.spec.duration {
                     q.schedule(at, Event::Seal(si, sh as u32));
@@ -149,24 +148,22 @@ impl World<'_> {
     /// reader per consumer on each.
     pub(super) fn on_seal(&mut self, now: Nanos, si: u32, sh: u32, q: &mut Queue<Event>) {
         let spec = self.spec;
-        let (si, shu) = (si as usize, sh as usize);
+        let si = si as usize;
         let s = &spec.streams[si];
-        let parent = &mut self.streams[si].shards[shu];
+        let Slot {
+            shard: parent,
+            readers,
+            ..
+        } = self.shards.slot_mut(si as u32, sh);
         if parent.sealed() {
             return;
         }
-        let split = parent.split_pending;
+        let split = parent.split_pending();
         let sources = parent.seal(now);
         let next_chunk = parent.next_chunk();
-        let parent_readers = parent.readers.clone();
+        let parent_readers = readers.clone();
         // Poison marks not yet reached follow the lineage (to the first child).
-        let unresolved: Vec<(usize, Nanos)> = parent
-            .marks
-            .iter()
-            .enumerate()
-            .filter(|(_, m)| m.1 == UNRESOLVED)
-            .map(|(k, m)| (k, m.0))
-            .collect();
+        let unresolved: Vec<(usize, Nanos)> = parent.unresolved_marks().collect();
         let producers: Vec<&str> = spec
             .producers
             .iter()
@@ -175,7 +172,7 @@ impl World<'_> {
             .collect();
         let children = if split { 2 } else { 1 };
         for k in 0..children {
-            let id = self.streams[si].shards.len() as u32;
+            let id = self.shards.stream(si).len() as u32;
             let child_sources = sources
                 .iter()
                 .zip(&producers)
@@ -195,10 +192,10 @@ impl World<'_> {
             let mut moved = Vec::new();
             if k == 0 {
                 for &(old, at) in &unresolved {
-                    child.marks.push((at, UNRESOLVED));
-                    moved.push((old, child.marks.len() - 1));
+                    moved.push((old, child.add_mark(at)));
                 }
             }
+            let mut child = Slot::new(child);
             for &pr in &parent_readers {
                 let prd = &self.readers[pr];
                 let ci = prd.consumer;
@@ -221,7 +218,7 @@ impl World<'_> {
                 self.lineage.entry(r).parent = Some(pr);
                 self.lineage.entry(pr).children.push(r);
             }
-            self.streams[si].shards.push(child);
+            self.shards.stream_mut(si).push(child);
             self.schedule_rollover(si, id, now, q);
         }
         for &pr in &parent_readers {
@@ -236,9 +233,9 @@ impl World<'_> {
             return true;
         }
         let rd = &self.readers[r];
-        let shard = &self.streams[rd.stream as usize].shards[rd.shard as usize];
+        let shard = self.shards.of(rd);
         if !shard.sealed()
-            || rd.cursor < shard.log.end()
+            || rd.cursor < shard.log().end()
             || rd.free_lanes as usize != rd.lanes.len()
             || rd.in_flight() > 0
         {
@@ -257,10 +254,7 @@ impl World<'_> {
     /// A child reader starts reading its shard.
     pub(super) fn on_start(&mut self, now: Nanos, r: ReaderId, q: &mut Queue<Event>) {
         self.lineage.entry(r).started_at = Some(now);
-        match self.consumer(r).read {
-            ReadMode::Shared => self.on_poll(now, r, q),
-            ReadMode::Efo => self.schedule_push(now, r, q),
-        }
+        self.next_read(now, r, Wake::Start, q);
     }
 
     /// Every reader's lineage, in reader order (initial readers first).

@@ -7,30 +7,35 @@
 //! reader has seen is in exactly one place: processed, discarded, expired, pending, in a lane, or
 //! still unread in the log; [`World::conservation`] checks this at the end of every run.
 //!
-//! The mechanisms live in the submodules: `poll` (shared GetRecords reading), `push` (enhanced
-//! fan-out), `invoke` (batching, concurrency, retries and bisection), `route` (routers writing on
+//! The mechanisms live in the submodules: `mode` (what a reader's read mode decides: which
+//! mechanism reads, and when a reader reads next), `poll` (shared GetRecords reading), `push`
+//! (enhanced fan-out), `invoke` (batching, concurrency, retries and bisection), `route` (routers writing on
 //! to other streams), `lineage` (sealed shards and their children), `trace` (the call trace of one
-//! shard) and `conservation` (the end-of-run balance); `reader` holds the per-reader state.
+//! shard) and `conservation` (the end-of-run balance); `reader` holds the per-reader state and
+//! `shards` the shards with their readers and the trimming policy.
 
 use super::arrivals::{profile_steps, Source};
 use super::function::EnvPool;
 use super::metrics::ConsumerMetrics;
-use super::shard::{Shard, UNRESOLVED};
-use super::spec::{BusyPoll, ConsumerSpec, ModelSpec, ReadMode};
+use super::shard::Shard;
+use super::spec::{ConsumerSpec, ModelSpec};
 use crate::engine::rng::{name_id, stream};
 use crate::engine::{Model, Nanos, Queue};
-use rand::Rng;
+use mode::Wake;
 use reader::{Reader, Readers};
+use shards::{Shards, Slot};
 use std::sync::Arc;
 
 mod conservation;
 mod invoke;
 mod lineage;
+mod mode;
 mod part;
 mod poll;
 mod push;
 mod reader;
 mod route;
+mod shards;
 mod trace;
 
 pub use conservation::Conservation;
@@ -55,11 +60,6 @@ pub enum Event {
     Start(ReaderId),
     /// An on-demand stream measures its shards' traffic.
     Scale(u32),
-}
-
-/// Per-stream runtime state.
-pub struct StreamState {
-    pub shards: Vec<Shard>,
 }
 
 /// Per-consumer runtime state.
@@ -88,7 +88,7 @@ pub struct Account {
 /// The whole simulated system; implements [`Model`].
 pub struct World<'a> {
     spec: &'a ModelSpec,
-    pub streams: Vec<StreamState>,
+    shards: Shards,
     readers: Readers,
     consumers: Vec<ConsumerState>,
     pub account: Account,
@@ -127,12 +127,17 @@ impl<'a> World<'a> {
     /// event of each reader of the `owned` shards (all when `None`).
     fn build(spec: &'a ModelSpec, queue: &mut Queue<Event>, owned: Option<ShardMask>) -> World<'a> {
         let profiles = producer_profiles(spec);
-        let mut streams: Vec<StreamState> = spec
+        let streams: Vec<Vec<Slot>> = spec
             .streams
             .iter()
             .enumerate()
-            .map(|(si, s)| StreamState {
-                shards: (0..s.shards)
+            .map(|(si, s)| {
+                let lazy = spec
+                    .consumers
+                    .iter()
+                    .filter(|c| c.stream == si)
+                    .all(ConsumerSpec::reads_lazily);
+                (0..s.shards)
                     .map(|sh| {
                         let sources = spec
                             .producers
@@ -153,11 +158,12 @@ impl<'a> World<'a> {
                                 .with_duplicates(p.duplicate_probability)
                             })
                             .collect();
-                        Shard::new(sources, s.record_chunk, &s.limits)
+                        Slot::new(Shard::new(sources, s.record_chunk, &s.limits, lazy))
                     })
-                    .collect(),
+                    .collect()
             })
             .collect();
+        let mut shards = Shards::new(streams);
         let mut readers = Readers::default();
         let mut consumers = Vec::new();
         let depths = stream_depths(spec);
@@ -169,16 +175,13 @@ impl<'a> World<'a> {
             });
             let s = &spec.streams[c.stream];
             for sh in 0..s.shards {
-                let shard = &mut streams[c.stream].shards[sh as usize];
+                let slot = shards.slot_mut(c.stream as u32, sh);
                 let marks = c
                     .function
                     .poison
                     .iter()
                     .filter(|p| p.shard == sh)
-                    .map(|p| {
-                        shard.marks.push((p.at, UNRESOLVED));
-                        shard.marks.len() - 1
-                    })
+                    .map(|p| slot.shard.add_mark(p.at))
                     .collect();
                 let r = readers.push(Reader::new(
                     spec.seed,
@@ -189,19 +192,7 @@ impl<'a> World<'a> {
                     s.efo.bytes_per_s,
                     marks,
                 ));
-                shard.readers.push(r);
-            }
-        }
-        // A shard is lazy when every reader polls and re-polls at once only after a capped read.
-        // A pushed reader reads at the head of the log; a poller under `any-new` decides, when an
-        // invocation ends, by what the log holds, which is generated up to the shard's latest call
-        // by any reader: both need every record up to the present at every call.
-        for stream in streams.iter_mut() {
-            for shard in stream.shards.iter_mut() {
-                shard.lazy = shard.readers.iter().all(|&r| {
-                    let c = &spec.consumers[readers[r].consumer as usize];
-                    c.read == ReadMode::Shared && c.busy_poll == BusyPoll::CaughtUp
-                });
+                slot.readers.push(r);
             }
         }
         let reserved: u32 = spec
@@ -211,7 +202,7 @@ impl<'a> World<'a> {
             .sum();
         let mut world = World {
             spec,
-            streams,
+            shards,
             readers,
             consumers,
             account: Account {
@@ -228,17 +219,7 @@ impl<'a> World<'a> {
             if !world.owns_reader(r) {
                 continue;
             }
-            let c = world.consumer(r);
-            match c.read {
-                ReadMode::Shared => {
-                    let phase = world.readers[r]
-                        .rng
-                        .random_range(0..c.idle_poll_interval.max(1));
-                    world.readers[r].scheduled = true;
-                    queue.schedule(phase, Event::Read(r));
-                }
-                ReadMode::Efo => world.schedule_push(0, r, queue),
-            }
+            world.next_read(0, r, Wake::Open, queue);
         }
         world
     }
@@ -253,21 +234,21 @@ impl<'a> World<'a> {
     #[inline]
     pub(super) fn shard_of(&mut self, r: ReaderId) -> &mut Shard {
         let rd = &self.readers[r];
-        &mut self.streams[rd.stream as usize].shards[rd.shard as usize]
+        &mut self.shards.slot_mut(rd.stream, rd.shard).shard
     }
 
     /// Generates arrivals up to `now` on the reader's shard and trims what no reader needs.
     #[inline]
     pub(super) fn refresh_shard(&mut self, now: Nanos, r: ReaderId) {
         let rd = &self.readers[r];
-        let (si, sh) = (rd.stream as usize, rd.shard as usize);
         // A polling reader looks at most at its next call's records and the one after them, and
         // expiry at the records older than retention.
         let need = rd.cursor + self.spec.consumers[rd.consumer as usize].fetch_records + 1;
-        let keep_through = now.saturating_sub(self.spec.streams[si].retention);
-        let shard = &mut self.streams[si].shards[sh];
-        shard.extend_for(now, need, keep_through);
-        if shard.log.chunks() >= shard.trim_at {
+        let keep_through = now.saturating_sub(self.spec.streams[rd.stream as usize].retention);
+        let (si, sh) = (rd.stream, rd.shard);
+        let slot = self.shards.slot_mut(si, sh);
+        slot.shard.extend_for(now, need, keep_through);
+        if slot.trim_due() {
             self.trim_shard(si, sh);
         }
         self.expire_unread(now, r);
@@ -275,19 +256,15 @@ impl<'a> World<'a> {
 
     /// Drops the records every reader of the shard is done with.
     #[cold]
-    fn trim_shard(&mut self, si: usize, sh: usize) {
-        let shard = &mut self.streams[si].shards[sh];
-        let low = shard
+    fn trim_shard(&mut self, si: u32, sh: u32) {
+        let slot = self.shards.slot_mut(si, sh);
+        let low = slot
             .readers
             .iter()
             .map(|&i| self.readers[i].low_water())
             .min()
             .unwrap_or(u64::MAX);
-        let low = low.min(shard.log.end());
-        shard.log.trim_before(low);
-        shard.origin.trim_before(low);
-        shard.dups.trim_before(low);
-        shard.trim_at = (shard.log.chunks() * 2).max(1024);
+        slot.trim(low);
     }
 
     /// Moves the reader's cursor past records that outlived retention (counted as expired).
@@ -299,8 +276,10 @@ impl<'a> World<'a> {
             // Nothing is old enough yet, or a batch is being formed (its records are in flight).
             return;
         }
-        let shard = &self.streams[rd.stream as usize].shards[rd.shard as usize];
-        let gone = shard.expired_end(rd.cursor, now, retention, &rd.hint);
+        let gone = self
+            .shards
+            .of(rd)
+            .expired_end(rd.cursor, now, retention, &rd.hint);
         if gone > rd.cursor {
             let n = gone - rd.cursor;
             let rd = &mut self.readers[r];
@@ -313,11 +292,13 @@ impl<'a> World<'a> {
     /// Brings every shard and reader to the end of the run: generates the last arrivals and expires
     /// what outlived retention, so that the counts add up.
     pub fn finish(&mut self, end: Nanos) {
-        for si in 0..self.streams.len() {
-            for sh in 0..self.streams[si].shards.len() {
+        for si in 0..self.shards.streams() {
+            let keep_through = end.saturating_sub(self.spec.streams[si].retention);
+            for sh in 0..self.shards.stream(si).len() {
                 if self.owns(si, sh) {
-                    let keep_through = end.saturating_sub(self.spec.streams[si].retention);
-                    self.streams[si].shards[sh].finish(end, keep_through);
+                    self.shards.stream_mut(si)[sh]
+                        .shard
+                        .finish(end, keep_through);
                 }
             }
         }
@@ -326,6 +307,12 @@ impl<'a> World<'a> {
                 self.expire_unread(end, r);
             }
         }
+    }
+
+    /// The shards of stream `si` (children of sealed shards after the initial ones), for the
+    /// report.
+    pub fn stream_shards(&self, si: usize) -> Vec<&Shard> {
+        self.shards.stream(si).iter().map(|x| &x.shard).collect()
     }
 
     /// The metrics of consumer `i`.
@@ -350,10 +337,7 @@ impl Model for World<'_> {
     #[inline]
     fn handle(&mut self, now: Nanos, event: Event, q: &mut Queue<Event>) {
         match event {
-            Event::Read(r) => match self.consumer(r).read {
-                ReadMode::Shared => self.on_poll(now, r, q),
-                ReadMode::Efo => self.on_push(now, r, q),
-            },
+            Event::Read(r) => self.on_read(now, r, q),
             Event::Done(r, lane) => self.on_done(now, r, lane, q),
             Event::Retry(r, lane) => self.invoke(now, r, lane, q),
             Event::Seal(s, shard) => self.on_seal(now, s, shard, q),

@@ -7,7 +7,7 @@
 //! relative order as in the whole world, provided no event of one shard reads state another
 //! shard's events change; deciding that is the caller's business.
 
-use super::{Event, ReaderId, World};
+use super::{Account, ConsumerState, Event, ReaderId, World};
 use crate::engine::{Nanos, Queue};
 use crate::model::spec::ModelSpec;
 
@@ -51,14 +51,31 @@ impl<'a> World<'a> {
 
     /// Takes over the shards `part` simulated, with their readers and what they measured; counts
     /// and histograms add up. Concurrency peaks are not merged (see [`World::set_peaks`]).
-    pub fn absorb(&mut self, mut part: World) {
-        let mask = part.owned.take().expect("a part owns a set of shards");
-        for (si, shards) in mask.iter().enumerate() {
-            for (sh, &own) in shards.iter().enumerate() {
+    ///
+    /// Every field of the part is named here, with why it is merged or not: a new field is a
+    /// compile error until its merge is decided.
+    pub fn absorb(&mut self, part: World) {
+        let World {
+            spec: _,
+            mut shards,
+            mut readers,
+            consumers,
+            account,
+            // Traces are drawn from runs on one thread.
+            trace: _,
+            // Parts are made only of models without lineage (`split::plan`).
+            lineage: _,
+            owned,
+            // The caller replays the parts' logs of concurrency changes itself.
+            busy_log: _,
+        } = part;
+        let mask = owned.expect("a part owns a set of shards");
+        for (si, stream) in mask.iter().enumerate() {
+            for (sh, &own) in stream.iter().enumerate() {
                 if own {
                     std::mem::swap(
-                        &mut self.streams[si].shards[sh],
-                        &mut part.streams[si].shards[sh],
+                        &mut self.shards.stream_mut(si)[sh],
+                        &mut shards.stream_mut(si)[sh],
                     );
                     if let Some(m) = &mut self.owned {
                         m[si][sh] = true;
@@ -67,15 +84,31 @@ impl<'a> World<'a> {
             }
         }
         for r in self.readers.ids() {
-            let rd = &part.readers[r];
+            let rd = &readers[r];
             if mask[rd.stream as usize][rd.shard as usize] {
-                self.readers.swap(&mut part.readers, r);
+                self.readers.swap(&mut readers, r);
             }
         }
-        for (mine, theirs) in self.consumers.iter_mut().zip(&part.consumers) {
-            mine.metrics.absorb(&theirs.metrics);
+        for (mine, theirs) in self.consumers.iter_mut().zip(consumers) {
+            let ConsumerState {
+                metrics,
+                // Warm environments are never shared across parts (`split::plan`).
+                envs: _,
+                depth: _,
+            } = theirs;
+            mine.metrics.absorb(&metrics);
         }
-        self.account.throttled += part.account.throttled;
+        let Account {
+            // The same for every part: set from the spec.
+            unreserved: _,
+            // The state of the part's own loop, which nothing reads once the run is over.
+            unreserved_busy: _,
+            busy: _,
+            // Replayed from the parts' logs (`World::set_peaks`).
+            peak_busy: _,
+            throttled,
+        } = account;
+        self.account.throttled += throttled;
     }
 
     /// Sets the most concurrent executions seen, per consumer and for the account.

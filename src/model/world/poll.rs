@@ -20,7 +20,7 @@ impl World<'_> {
     pub(super) fn on_poll(&mut self, now: Nanos, r: ReaderId, q: &mut Queue<Event>) {
         self.readers[r].scheduled = false;
         let shard = self.shard_of(r);
-        let deferred = shard.lazy && !shard.sealed();
+        let deferred = shard.lazy() && !shard.sealed();
         if !deferred {
             self.refresh_shard(now, r);
             if self.shard_of(r).sealed() && self.check_finished(now, r, q) {
@@ -32,14 +32,13 @@ impl World<'_> {
         }
         let c = self.consumer(r);
         let limits = &self.spec.streams[c.stream].limits;
-        let verdict = self.shard_of(r).limiter.call(limits, now);
+        let verdict = self.shard_of(r).read_call(limits, now);
         let ci = self.readers[r].consumer as usize;
         self.consumers[ci].metrics.read_calls += 1;
         self.readers[r].last_call = now;
         let max_bytes = match verdict {
             CallVerdict::Throttled => {
                 self.record_call(now, r, CallOutcome::Throttled);
-                self.shard_of(r).throttled_reads += 1;
                 self.consumers[ci].metrics.throttled(now);
                 let rd = &mut self.readers[r];
                 let wait = backoff(&c.throttle_backoff, rd.throttle_streak, &mut rd.rng);
@@ -66,7 +65,7 @@ impl World<'_> {
         };
         self.record_call(now, r, outcome);
         let bytes = got.1;
-        self.shard_of(r).limiter.consume(limits, now, bytes);
+        self.shard_of(r).read_consume(limits, now, bytes);
         self.readers[r].behind = self.left_behind(now, r);
         self.dispatch(now, r, q);
         self.schedule_poll(now, r, got.0 > 0, q);
@@ -84,8 +83,8 @@ impl World<'_> {
     ) -> (u64, u64) {
         let c = self.consumer(r);
         let rd = &self.readers[r];
-        let shard = &self.streams[rd.stream as usize].shards[rd.shard as usize];
-        let log = &shard.log;
+        let shard = self.shards.of(rd);
+        let log = shard.log();
         let h = &rd.hint;
         let buffered = rd.cursor - rd.pend_start;
         let want_n = c.fetch_records.saturating_sub(buffered).min(max_records);
@@ -153,7 +152,6 @@ impl World<'_> {
     /// the log has been generated: up to the shard's latest call by any reader).
     fn left_behind(&self, now: Nanos, r: ReaderId) -> bool {
         let rd = &self.readers[r];
-        let shard = &self.streams[rd.stream as usize].shards[rd.shard as usize];
-        shard.readable_end(now, &rd.hint) > rd.cursor
+        self.shards.of(rd).readable_end(now, &rd.hint) > rd.cursor
     }
 }

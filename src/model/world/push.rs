@@ -4,7 +4,6 @@
 use super::{Event, ReaderId, World};
 use crate::dist::round_u64;
 use crate::engine::{Nanos, Queue};
-use crate::model::spec::ReadMode;
 
 impl World<'_> {
     /// An EFO push: records written at least one propagation delay ago, within the dedicated pipe.
@@ -53,9 +52,9 @@ impl World<'_> {
         if rd.scheduled || rd.free_lanes == 0 || self.holds_full_batch(r) {
             return;
         }
-        let shard = &self.streams[rd.stream as usize].shards[rd.shard as usize];
-        let next_ts = if rd.cursor < shard.log.end() {
-            shard.log.ts_of(rd.cursor, &rd.hint)
+        let shard = self.shards.of(rd);
+        let next_ts = if rd.cursor < shard.log().end() {
+            shard.log().ts_of(rd.cursor, &rd.hint)
         } else {
             shard.next_arrival()
         };
@@ -77,30 +76,5 @@ impl World<'_> {
         }
         rd.scheduled = true;
         q.schedule(next, Event::Read(r));
-    }
-
-    /// Schedules the next push of every idle enhanced fan-out reader of a shard a router just
-    /// wrote to (pollers find the records on their next call).
-    pub(super) fn wake_readers(
-        &mut self,
-        now: Nanos,
-        stream: u32,
-        shard: u32,
-        q: &mut Queue<Event>,
-    ) {
-        let n = self.streams[stream as usize].shards[shard as usize]
-            .readers
-            .len();
-        for k in 0..n {
-            let i = self.streams[stream as usize].shards[shard as usize].readers[k];
-            let rd = &self.readers[i];
-            if rd.scheduled || rd.free_lanes == 0 {
-                continue;
-            }
-            match self.consumer(i).read {
-                ReadMode::Shared => {}
-                ReadMode::Efo => self.schedule_push(now, i, q),
-            }
-        }
     }
 }

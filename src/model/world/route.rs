@@ -57,8 +57,8 @@ impl World<'_> {
         if !l.routed {
             l.routed = true;
             let (a, b) = (l.start, l.end);
-            let shard = &self.streams[rd.stream as usize].shards[rd.shard as usize];
-            let (log, h) = (&shard.log, &rd.hint);
+            let shard = &self.shards.slot(rd.stream, rd.shard).shard;
+            let (log, h) = (shard.log(), &rd.hint);
             let n = b - a;
             let bytes = log.bytes_before(b, h) - log.bytes_before(a, h);
             let origin_first = shard.origin_ts(a, h);
@@ -71,11 +71,12 @@ impl World<'_> {
                 mass -= route.share;
                 m.records_routed += k;
                 // Open shards only: an on-demand output stream may have split.
-                let open: Vec<u32> = self.streams[route.stream]
+                let open: Vec<u32> = self
                     .shards
+                    .stream(route.stream)
                     .iter()
                     .enumerate()
-                    .filter(|(_, x)| !x.sealed())
+                    .filter(|(_, x)| !x.shard.sealed())
                     .map(|(i, _)| i as u32)
                     .collect();
                 for (i, count) in spread(&mut rd.rng, k, open.len() as u32) {
@@ -94,7 +95,7 @@ impl World<'_> {
         let mut pending = std::mem::take(&mut self.readers[r].lanes[lane as usize].unwritten);
         let mut landed: Vec<(u32, u32)> = Vec::new();
         pending.retain_mut(|w| {
-            let shard = &mut self.streams[w.stream as usize].shards[w.shard as usize];
+            let shard = &mut self.shards.slot_mut(w.stream, w.shard).shard;
             let done = shard.write_routed(now, w.count, w.bytes, w.origin_first, w.origin_last);
             if done > 0 {
                 let bytes = (w.bytes as u128 * done as u128 / w.count as u128) as u64;

@@ -40,8 +40,9 @@ impl World<'_> {
         if rd.stream as usize != t.stream || rd.shard != t.shard || now < t.from || now > t.to {
             return;
         }
-        let shard = &self.streams[t.stream].shards[t.shard as usize];
-        let in_flight = shard
+        let in_flight = self
+            .shards
+            .slot(rd.stream, rd.shard)
             .readers
             .iter()
             .map(|&i| self.readers[i].in_flight())

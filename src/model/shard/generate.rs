@@ -1,173 +1,22 @@
-//! One shard: its log, the arrivals that fill it, its write window and its shared read limiter.
+//! Record generation: a shard's producers' arrivals drawn up to a time (all of them, or on a lazy
+//! shard only as far as a reader looks), passed through the write limits into the log, with
+//! duplicates, poison marks and routed writes, and counted in [`WriteCounts`].
 
-use super::arrivals::Source;
-use super::dups::DupMarks;
-use super::ids::ReaderId;
-use super::limits::{ReadLimiter, WriteWindow};
-use super::log::{Hint, ShardLog};
-use super::origin::OriginLog;
-use super::spec::ShardLimits;
+use super::{Generator, Shard, UNRESOLVED};
 use crate::engine::Nanos;
-
-/// A shard of a stream. Records exist in its log only once someone asked for time `t` via
-/// [`Shard::extend_to`]; every record generated is either in the log or counted in `write_throttles`.
-pub struct Shard {
-    pub log: ShardLog,
-    sources: Vec<Source>,
-    chunk: Nanos,
-    next_chunk: Nanos,
-    limits: ShardLimits,
-    write: WriteWindow,
-    pub limiter: ReadLimiter,
-    /// Records rejected by the write limits.
-    pub write_throttles: u64,
-    /// Throttled GetRecords calls on this shard (ReadProvisionedThroughputExceeded).
-    pub throttled_reads: u64,
-    /// Bytes written (accepted records).
-    pub bytes_written: u64,
-    /// Kinesis PUT payload units: each record counts one per started 25 KB.
-    pub put_units: u64,
-    /// Poison marks: `(time, record number of the first record at or after it)`.
-    pub marks: Vec<(Nanos, u64)>,
-    /// The world's readers that read this shard.
-    pub readers: Vec<ReaderId>,
-    /// Chunk count at which the log is next trimmed.
-    pub trim_at: usize,
-    /// Lags of the records written by routers (empty for a stream fed by producers only).
-    pub origin: OriginLog,
-    /// Records that are a source's second copy of an earlier record.
-    pub dups: DupMarks,
-    /// Lineage: when the shard opened, when it was sealed (no more writes), its parent shard.
-    pub born: Nanos,
-    pub sealed_at: Option<Nanos>,
-    pub parent: Option<u32>,
-    /// A split of this shard is scheduled (on-demand capacity).
-    pub split_pending: bool,
-    /// Records and bytes offered by producers (accepted or not), and their values when the
-    /// incoming rate was last measured, at `mark_time`.
-    pub offered_records: u64,
-    pub offered_bytes: u64,
-    pub mark: (Nanos, u64, u64),
-    /// Records rejected by the write limits, per minute of their write time.
-    pub write_throttle_minutes: Vec<u64>,
-    /// Every reader of the shard polls, and re-polls at once only after a capped read (set by the
-    /// world): records are generated only as far as a reader looks ([`Shard::extend_for`]), and
-    /// at the end of the run those no reader reached are counted without being kept
-    /// ([`Shard::finish`]).
-    pub lazy: bool,
-    /// Records written after the log's last one that no reader reached by the end of the run:
-    /// counted (with their bytes, payload units and write throttles) but not kept.
-    unkept: u64,
-}
-
-/// Marker for a poison mark not yet reached.
-pub const UNRESOLVED: u64 = u64::MAX;
+use crate::model::arrivals::Source;
 
 impl Shard {
-    pub fn new(sources: Vec<Source>, chunk: Nanos, limits: &ShardLimits) -> Shard {
-        Shard {
-            log: ShardLog::new(),
-            sources,
-            chunk,
-            next_chunk: 0,
-            limits: limits.clone(),
-            write: WriteWindow::default(),
-            limiter: ReadLimiter::new(limits),
-            write_throttles: 0,
-            throttled_reads: 0,
-            bytes_written: 0,
-            put_units: 0,
-            marks: Vec::new(),
-            readers: Vec::new(),
-            trim_at: 1024,
-            origin: OriginLog::default(),
-            dups: DupMarks::default(),
-            born: 0,
-            sealed_at: None,
-            parent: None,
-            split_pending: false,
-            offered_records: 0,
-            offered_bytes: 0,
-            mark: (0, 0, 0),
-            write_throttle_minutes: Vec::new(),
-            lazy: false,
-            unkept: 0,
-        }
-    }
-
-    /// Records written: those in the log and those counted at the end without being kept.
-    pub fn records_written(&self) -> u64 {
-        self.log.end() + self.unkept
-    }
-
-    /// When record `r` was first written anywhere: its timestamp here, less the lag it carries from
-    /// earlier hops (none for a producer's record).
-    #[inline]
-    pub fn origin_ts(&self, r: u64, hint: &Hint) -> Nanos {
-        self.log.ts_of(r, hint) - self.origin.lag_of(r)
-    }
-
-    /// True once the shard is sealed: it takes no more writes.
-    #[inline]
-    pub fn sealed(&self) -> bool {
-        self.sealed_at.is_some()
-    }
-
-    /// Seals the shard at `t` (every arrival up to `t` is written first) and returns its sources,
-    /// from which the children's are made.
-    pub fn seal(&mut self, t: Nanos) -> Vec<Source> {
-        self.extend_to(t);
-        self.sealed_at = Some(t);
-        std::mem::take(&mut self.sources)
-    }
-
-    /// A child of a shard sealed at `t`, fed by `sources`; in aggregate mode its chunks continue
-    /// the parent's grid from `next_chunk` (the parent's first chunk not generated).
-    pub fn child(
-        sources: Vec<Source>,
-        chunk: Nanos,
-        next_chunk: Nanos,
-        limits: &ShardLimits,
-        parent: u32,
-        t: Nanos,
-    ) -> Shard {
-        let mut s = Shard::new(sources, chunk, limits);
-        s.next_chunk = next_chunk;
-        s.born = t;
-        s.parent = Some(parent);
-        s.mark = (t, 0, 0);
-        s
-    }
-
-    /// The parent's first chunk start not yet generated (aggregate mode).
-    pub fn next_chunk(&self) -> Nanos {
-        self.next_chunk
-    }
-
-    /// Incoming `(records, bytes)` per second since the last measurement; starts a new one.
-    pub fn measure(&mut self, now: Nanos) -> (f64, f64) {
-        self.extend_to(now);
-        let (t0, r0, b0) = self.mark;
-        self.mark = (now, self.offered_records, self.offered_bytes);
-        let secs = now.saturating_sub(t0) as f64 / 1e9;
-        if secs <= 0.0 {
-            return (0.0, 0.0);
-        }
-        (
-            (self.offered_records - r0) as f64 / secs,
-            (self.offered_bytes - b0) as f64 / secs,
-        )
-    }
-
     /// The earliest time a record not yet in the log may be written (`Nanos::MAX` if never).
     pub fn next_arrival(&self) -> Nanos {
         if self.sealed() {
             return Nanos::MAX;
         }
-        if self.chunk > 0 {
-            return self.next_chunk;
+        if self.generator.chunk > 0 {
+            return self.generator.next_chunk;
         }
-        self.sources
+        self.generator
+            .sources
             .iter()
             .map(Source::next_time)
             .min()
@@ -178,8 +27,8 @@ impl Shard {
     #[inline]
     pub fn extend_to(&mut self, t: Nanos) {
         // Most calls find nothing due (every reader looks at every event): answered inline.
-        if let [s] = &self.sources[..] {
-            if self.chunk == 0 && s.next_time() > t {
+        if let [s] = &self.generator.sources[..] {
+            if self.generator.chunk == 0 && s.next_time() > t {
                 return;
             }
         }
@@ -193,14 +42,14 @@ impl Shard {
     /// come from its own sources, in order, and its write limits see them in the same order.
     #[inline]
     pub fn extend_for(&mut self, now: Nanos, need: u64, keep_through: Nanos) {
-        if !self.lazy {
+        if !self.generator.lazy {
             return self.extend_to(now);
         }
         if keep_through > 0 {
             self.extend_to(keep_through);
         }
-        if let [s] = &self.sources[..] {
-            if self.chunk == 0 && (s.next_time() > now || self.log.end() >= need) {
+        if let [s] = &self.generator.sources[..] {
+            if self.generator.chunk == 0 && (s.next_time() > now || self.log.end() >= need) {
                 return;
             }
         }
@@ -220,7 +69,7 @@ impl Shard {
     /// before `keep_through` are kept (expiry at the end looks for them), and the rest that no
     /// reader reached are counted without being kept: no reader reads after the end.
     pub fn finish(&mut self, end: Nanos, keep_through: Nanos) {
-        if self.lazy {
+        if self.generator.lazy {
             if keep_through > 0 {
                 self.extend_to(keep_through);
             }
@@ -236,9 +85,9 @@ impl Shard {
     #[inline]
     fn alone(&self) -> bool {
         !self.sealed()
-            && self.chunk == 0
+            && self.generator.chunk == 0
             && self.marks.is_empty()
-            && matches!(&self.sources[..], [s] if s.never_duplicates())
+            && matches!(&self.generator.sources[..], [s] if s.never_duplicates())
     }
 
     /// [`Shard::extend_to`] when an arrival may be due.
@@ -247,20 +96,20 @@ impl Shard {
         if self.sealed() {
             return;
         }
-        if self.chunk > 0 {
-            while self.next_chunk <= t {
-                let a = self.next_chunk;
-                self.next_chunk += self.chunk;
+        if self.generator.chunk > 0 {
+            while self.generator.next_chunk <= t {
+                let a = self.generator.next_chunk;
+                self.generator.next_chunk += self.generator.chunk;
                 let (mut count, mut bytes, mut dups) = (0, 0, 0);
-                for s in self.sources.iter_mut() {
-                    let (c, b) = s.draw_chunk(a, self.chunk);
+                for s in self.generator.sources.iter_mut() {
+                    let (c, b) = s.draw_chunk(a, self.generator.chunk);
                     count += c;
                     bytes += b;
                     dups += s.draw_duplicates(c);
                 }
                 if count > 0 {
                     // Expected first and last order statistics of `count` uniform points.
-                    let step = self.chunk as f64 / (count + 1) as f64;
+                    let step = self.generator.chunk as f64 / (count + 1) as f64;
                     let t_first = a + step as Nanos;
                     let t_last = a + (step * count as f64) as Nanos;
                     let written = self.append(t_first, t_last, count, bytes);
@@ -273,9 +122,9 @@ impl Shard {
             return;
         }
         while let Some(i) = self.next_source(t) {
-            let a = self.sources[i].pop_exact();
+            let a = self.generator.sources[i].pop_exact();
             let written = self.append_one(a.t_last, a.bytes);
-            let dups = self.sources[i].draw_duplicates(written);
+            let dups = self.generator.sources[i].draw_duplicates(written);
             self.append_duplicates(a.t_last, dups, a.bytes);
         }
     }
@@ -290,12 +139,15 @@ impl Shard {
     fn extend_alone<const KEEP: bool>(&mut self, t: Nanos, need: u64) -> bool {
         let Shard {
             log,
-            sources,
-            limits,
-            write,
-            write_throttles,
-            write_throttle_minutes,
-            unkept,
+            generator:
+                Generator {
+                    sources,
+                    limits,
+                    write,
+                    unkept,
+                    ..
+                },
+            writes,
             ..
         } = self;
         let Some(log) = log.unit_mut() else {
@@ -320,7 +172,7 @@ impl Shard {
             offered += 1;
             offered_bytes += bytes;
             if !run.admit(ts, bytes) {
-                throttle_write(write_throttles, write_throttle_minutes, ts, 1);
+                throttle_write(&mut writes.throttled, &mut writes.throttled_minutes, ts, 1);
                 continue;
             }
             let bytes = bytes.max(1);
@@ -336,10 +188,10 @@ impl Shard {
         source.finish_flat(arrivals);
         drop(tail);
         write.finish(run);
-        self.offered_records += offered;
-        self.offered_bytes += offered_bytes;
-        self.bytes_written += written;
-        self.put_units += units;
+        writes.offered_records += offered;
+        writes.offered_bytes += offered_bytes;
+        writes.bytes_written += written;
+        writes.put_units += units;
         true
     }
 
@@ -355,16 +207,19 @@ impl Shard {
     /// [`Shard::append`] for one record written at `t`, the exact-mode path every record takes.
     #[inline(always)]
     fn append_one(&mut self, t: Nanos, bytes: u64) -> u64 {
-        let admitted = self.write.admit_one(&self.limits, t, bytes);
-        self.offered_records += 1;
-        self.offered_bytes += bytes;
+        let admitted = self
+            .generator
+            .write
+            .admit_one(&self.generator.limits, t, bytes);
+        self.writes.offered_records += 1;
+        self.writes.offered_bytes += bytes;
         if admitted == 0 {
             self.throttle_write(t, 1);
             return 0;
         }
         let bytes = bytes.max(1);
-        self.bytes_written += bytes;
-        self.put_units += bytes.div_ceil(25_000).max(1);
+        self.writes.bytes_written += bytes;
+        self.writes.put_units += bytes.div_ceil(25_000).max(1);
         let first = self.log.end();
         self.log.push(t, t, 1, bytes);
         if !self.marks.is_empty() {
@@ -376,8 +231,8 @@ impl Shard {
     /// Counts `n` records rejected by the write limits at `t`.
     fn throttle_write(&mut self, t: Nanos, n: u64) {
         throttle_write(
-            &mut self.write_throttles,
-            &mut self.write_throttle_minutes,
+            &mut self.writes.throttled,
+            &mut self.writes.throttled_minutes,
             t,
             n,
         );
@@ -393,10 +248,10 @@ impl Shard {
     }
 
     fn append(&mut self, t_first: Nanos, t_last: Nanos, count: u64, bytes: u64) -> u64 {
-        let limits = &self.limits;
-        let admitted = self.write.admit(limits, t_first, count, bytes);
-        self.offered_records += count;
-        self.offered_bytes += bytes;
+        let g = &mut self.generator;
+        let admitted = g.write.admit(&g.limits, t_first, count, bytes);
+        self.writes.offered_records += count;
+        self.writes.offered_bytes += bytes;
         if admitted < count {
             self.throttle_write(t_first, count - admitted);
         }
@@ -409,8 +264,8 @@ impl Shard {
         } else {
             (bytes / count * admitted).max(admitted)
         };
-        self.bytes_written += bytes;
-        self.put_units += if admitted == 1 {
+        self.writes.bytes_written += bytes;
+        self.writes.put_units += if admitted == 1 {
             bytes.div_ceil(25_000).max(1)
         } else {
             admitted * (bytes / admitted).div_ceil(25_000).max(1)
@@ -447,40 +302,16 @@ impl Shard {
 
     #[inline]
     fn next_source(&self, t: Nanos) -> Option<usize> {
-        if self.sources.len() == 1 {
-            return (self.sources[0].next_time() <= t).then_some(0);
+        if self.generator.sources.len() == 1 {
+            return (self.generator.sources[0].next_time() <= t).then_some(0);
         }
         let (i, s) = self
+            .generator
             .sources
             .iter()
             .enumerate()
             .min_by_key(|(_, s)| s.next_time())?;
         (s.next_time() <= t).then_some(i)
-    }
-
-    /// Records with a timestamp at or before `t` (the readable end of the log at `t`).
-    #[inline]
-    pub fn readable_end(&self, t: Nanos, hint: &Hint) -> u64 {
-        match self.log.last_time() {
-            Some(last) if last <= t => self.log.end(),
-            Some(_) => self.log.end_at(t, hint),
-            None => self.log.end(),
-        }
-    }
-
-    /// Number just past the records before `from` or outliving `retention` at `now`: `from` itself
-    /// when record `from` is still fresh (the common case, answered without a search).
-    #[inline(always)]
-    pub fn expired_end(&self, from: u64, now: Nanos, retention: Nanos, hint: &Hint) -> u64 {
-        let from = from.max(self.log.start());
-        if now <= retention || from >= self.log.end() {
-            return from;
-        }
-        let cutoff = now - retention;
-        if self.log.ts_of(from, hint) >= cutoff {
-            return from;
-        }
-        self.log.end_at(cutoff - 1, hint).max(from)
     }
 }
 
@@ -512,13 +343,15 @@ mod tests {
     use crate::dist::Dist;
     use crate::engine::rng::stream;
     use crate::engine::time::{MS, SEC};
+    use crate::model::log::Hint;
+    use crate::model::shard::WriteCounts;
     use crate::model::spec::ArrivalKind;
     use rand::Rng;
     use std::sync::Arc;
 
     /// A shard fed 1,300 records a second of log-normal sizes (about 1.9 MB/s), beyond both write
     /// limits of a Kinesis shard (1,000 records and 1 MiB a second).
-    fn busy_shard() -> Shard {
+    fn busy_shard(lazy: bool) -> Shard {
         let size = Dist::LogNormal {
             mu: 6.9,
             sigma: 0.9,
@@ -532,22 +365,12 @@ mod tests {
             stream(3, &[1]),
             0,
         );
-        Shard::new(vec![source], 0, &crate::model::aws::kinesis_limits())
+        Shard::new(vec![source], 0, &crate::model::aws::kinesis_limits(), lazy)
     }
 
     /// What a shard counted of the records offered to it, and where its source stands.
-    #[allow(clippy::type_complexity)]
-    fn counts(s: &Shard) -> (u64, u64, u64, u64, u64, u64, Vec<u64>, Nanos) {
-        (
-            s.records_written(),
-            s.offered_records,
-            s.offered_bytes,
-            s.bytes_written,
-            s.put_units,
-            s.write_throttles,
-            s.write_throttle_minutes.clone(),
-            s.next_arrival(),
-        )
+    fn counts(s: &Shard) -> (u64, WriteCounts, Nanos) {
+        (s.records_written(), s.writes.clone(), s.next_arrival())
     }
 
     /// A lazy shard generates only what its readers ask for, keeps what is stamped before the
@@ -555,8 +378,7 @@ mod tests {
     /// shard's, and every record it kept is the eager shard's record.
     #[test]
     fn a_lazy_shard_counts_what_an_eager_one_writes() {
-        let (mut lazy, mut eager) = (busy_shard(), busy_shard());
-        lazy.lazy = true;
+        let (mut lazy, mut eager) = (busy_shard(true), busy_shard(false));
         let mut rng = stream(5, &[3]);
         let (mut t, mut cursor) = (0, 0);
         for _ in 0..300 {
@@ -586,7 +408,7 @@ mod tests {
         let end = t + 10 * SEC;
         lazy.finish(end, end - 40 * SEC);
         eager.finish(end, end - 40 * SEC);
-        assert!(lazy.unkept > 0 && eager.unkept == 0);
+        assert!(lazy.generator.unkept > 0 && eager.generator.unkept == 0);
         let h = Hint::default();
         let kept = lazy.log.end();
         assert_eq!(
@@ -601,14 +423,14 @@ mod tests {
             eager.log.bytes_before(kept, &h)
         );
         assert_eq!(counts(&lazy), counts(&eager));
-        assert!(lazy.write_throttles > 0, "the write limits were reached");
+        assert!(lazy.writes.throttled > 0, "the write limits were reached");
     }
 
     #[test]
     fn the_generation_loop_writes_what_the_record_by_record_path_writes() {
-        let (mut fast, mut slow) = (busy_shard(), busy_shard());
+        let (mut fast, mut slow) = (busy_shard(false), busy_shard(false));
         // A poison mark that is never reached keeps `slow` on the record-by-record path.
-        slow.marks.push((Nanos::MAX, UNRESOLVED));
+        slow.add_mark(Nanos::MAX);
         let mut rng = stream(4, &[2]);
         let mut t = 0;
         for _ in 0..400 {
@@ -632,7 +454,7 @@ mod tests {
             assert_eq!(fast.log.ts_of(r, &h), slow.log.ts_of(r, &h));
         }
         assert_eq!(counts(&fast), counts(&slow));
-        assert!(fast.write_throttles > 0, "the write limits were reached");
+        assert!(fast.writes.throttled > 0, "the write limits were reached");
         assert!(t > 40 * SEC);
     }
 
