@@ -3,6 +3,7 @@
 
 pub mod bands;
 pub mod columns;
+mod error;
 pub mod html;
 pub mod html_report;
 pub mod manifest;
@@ -17,3 +18,5 @@ pub mod sweep_plots;
 pub mod table;
 pub mod timeline;
 pub mod timeseries;
+
+pub use error::{OutputError, Result};
