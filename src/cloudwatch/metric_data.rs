@@ -137,16 +137,17 @@ fn plans(file: FileText) -> Result<(Vec<Plan>, Vec<String>), Error> {
     for (i, q) in queries.iter().enumerate() {
         let repeated = !ids.insert(&q.id);
         // Located only on error: finding the line scans the text.
-        let err = |m: &dyn std::fmt::Display| {
+        let err = |p: Problem| {
             let line = json::id_line(file.text, &q.id, usize::from(repeated));
-            json::at(file, line, format!("[{i}] (Id \"{}\")", q.id), m)
+            json::at(file, line, format!("[{i}] (Id \"{}\")", q.id), p)
         };
         if repeated {
-            let first = json::id_line(file.text, &q.id, 0);
-            let at = first.map_or(String::new(), |l| format!(" (first at line {l})"));
-            return Err(err(&format!("Id \"{}\" is used twice{at}", q.id)));
+            return Err(err(Problem::QueryIdTwice {
+                id: q.id.clone(),
+                first: json::id_line(file.text, &q.id, 0),
+            }));
         }
-        let plan = plan(q).map_err(|p| err(&p))?;
+        let plan = plan(q).map_err(err)?;
         notes.extend(unit_note(q));
         out.push(plan);
     }

@@ -42,6 +42,12 @@ pub enum Problem {
     BadTimestamp { index: usize, why: Box<Problem> },
 
     // get-metric-data queries and results.
+    /// `first` is the line of the query that first used the Id, when found.
+    #[error(
+        "Id \"{id}\" is used twice{}",
+        first.map_or(String::new(), |l| format!(" (first at line {l})"))
+    )]
+    QueryIdTwice { id: String, first: Option<usize> },
     #[error("Id \"{id}\" has no query in {}", queries.display())]
     NoQuery { id: String, queries: PathBuf },
     #[error("has both MetricStat and Expression; expected one")]
@@ -53,7 +59,9 @@ pub enum Problem {
     #[error("Timestamps has {timestamps} entries but Values has {values}")]
     Lengths { timestamps: usize, values: usize },
 
-    // get-metric-statistics' period.
+    // get-metric-statistics' label and period.
+    #[error("has no Label: the metric name is needed to know what the datapoints are")]
+    NoLabel,
     #[error("the period must be a positive number of seconds")]
     PeriodZero,
     #[error("cannot tell the period from fewer than two distinct timestamps; give the period")]

@@ -27,12 +27,9 @@ pub fn parse_metric_statistics(
     file: FileText,
     period_s: Option<u32>,
 ) -> Result<(Vec<Series>, Report), Error> {
-    let whole = |m: String| json::at(file, None, String::new(), m);
-    let whole_problem = |p: Problem| json::at(file, None, String::new(), p);
+    let whole = |p: Problem| json::at(file, None, String::new(), p);
     let stats = parse(file)?;
-    let label = stats.label.clone().ok_or_else(|| {
-        whole("has no Label: the metric name is needed to know what the datapoints are".into())
-    })?;
+    let label = stats.label.clone().ok_or_else(|| whole(Problem::NoLabel))?;
     let stamps = timestamps(file, &stats.datapoints)?;
     let mut report = Report::default();
     let [metric] = Known::by_name(&label)[..] else {
@@ -44,7 +41,7 @@ pub fn parse_metric_statistics(
         });
         return Ok((vec![], report));
     };
-    let period_s = period(&stamps, period_s, &label, &mut report).map_err(whole_problem)?;
+    let period_s = period(&stamps, period_s, &label, &mut report).map_err(whole)?;
     report
         .notes
         .extend(unit_note(&label, metric, &stats.datapoints));
