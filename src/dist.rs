@@ -65,17 +65,26 @@ fn binomial_draw<R: Rng + ?Sized>(rng: &mut R, n: u64, p: f64) -> u64 {
     rand_distr::Binomial::new(n, p).map_or(0, |b| b.sample(rng))
 }
 
+/// Why a distribution cannot be built from the numbers given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum DistError {
+    #[error("the median must be positive")]
+    MedianNotPositive,
+    #[error("p99 must be at least the median")]
+    P99BelowMedian,
+}
+
 /// The 99th percentile of the standard normal distribution.
 const Z99: f64 = 2.326_347_874_040_841;
 
 impl Dist {
     /// A log-normal distribution with the given median and 99th percentile (`p99 >= median > 0`).
-    pub fn lognormal_from_median_p99(median: f64, p99: f64) -> Result<Dist, String> {
+    pub fn lognormal_from_median_p99(median: f64, p99: f64) -> Result<Dist, DistError> {
         if median <= 0.0 || !median.is_finite() {
-            return Err("the median must be positive".into());
+            return Err(DistError::MedianNotPositive);
         }
         if p99 < median || !p99.is_finite() {
-            return Err("p99 must be at least the median".into());
+            return Err(DistError::P99BelowMedian);
         }
         Ok(Dist::LogNormal {
             mu: median.ln(),

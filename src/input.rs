@@ -40,32 +40,46 @@ pub const ECHO_CHARS: usize = 200;
 /// The text of `path`, at most `limit` bytes, without a leading byte-order mark. The error is
 /// the message about the file as a whole (the caller names the file): a directory (`what` says
 /// what was expected, e.g. "a TOML file"), unreadable, too large, or not UTF-8.
-pub fn read_text(path: &Path, limit: u64, what: &str) -> Result<String, String> {
+pub fn read_text(path: &Path, limit: u64, what: &str) -> Result<String, ReadError> {
     if path.is_dir() {
-        return Err(format!("is a directory, expected {what}"));
+        return Err(ReadError::Directory {
+            expected: what.to_string(),
+        });
     }
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
+    let file = std::fs::File::open(path).map_err(ReadError::Read)?;
     let mut bytes = Vec::new();
     // One byte past the limit tells a file of exactly `limit` bytes from a larger one.
     file.take(limit + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read: {e}"))?;
+        .map_err(ReadError::Read)?;
     if bytes.len() as u64 > limit {
-        return Err(format!(
-            "larger than {} MiB, the most sim reads from {what}",
-            limit >> 20
-        ));
+        return Err(ReadError::TooLarge {
+            mib: limit >> 20,
+            expected: what.to_string(),
+        });
     }
-    let mut text = String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "is not UTF-8 text (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        )
+    let mut text = String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8 {
+        offset: e.utf8_error().valid_up_to(),
     })?;
     if text.starts_with('\u{feff}') {
         text.drain(..'\u{feff}'.len_utf8());
     }
     Ok(text)
+}
+
+/// Why an input file could not be read as text: the message about the file as a whole, without
+/// its name (the caller's located error names it).
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("is a directory, expected {expected}")]
+    Directory { expected: String },
+    /// The message quotes the I/O error (it is not also a `source`, so it is never shown twice).
+    #[error("cannot read: {0}")]
+    Read(std::io::Error),
+    #[error("larger than {mib} MiB, the most sim reads from {expected}")]
+    TooLarge { mib: u64, expected: String },
+    #[error("is not UTF-8 text (invalid byte at offset {offset})")]
+    NotUtf8 { offset: usize },
 }
 
 /// `text` cut to [`ECHO_CHARS`] characters, with an ellipsis and the full length when cut.
@@ -128,12 +142,16 @@ mod tests {
             read_text(&p, 2 << 20, "a TOML file").unwrap().len(),
             2 << 20
         );
-        let err = read_text(&p, 1 << 20, "a TOML file").unwrap_err();
+        let err = read_text(&p, 1 << 20, "a TOML file")
+            .unwrap_err()
+            .to_string();
         assert_eq!(
             err,
             "larger than 1 MiB, the most sim reads from a TOML file"
         );
-        let err = read_text(dir.path(), 1 << 20, "a TOML file").unwrap_err();
+        let err = read_text(dir.path(), 1 << 20, "a TOML file")
+            .unwrap_err()
+            .to_string();
         assert_eq!(err, "is a directory, expected a TOML file");
     }
 
@@ -141,7 +159,9 @@ mod tests {
     fn an_endless_device_ends_in_an_error() {
         let zero = Path::new("/dev/zero");
         if zero.exists() {
-            let err = read_text(zero, 1 << 20, "a JSON file").unwrap_err();
+            let err = read_text(zero, 1 << 20, "a JSON file")
+                .unwrap_err()
+                .to_string();
             assert!(err.starts_with("larger than 1 MiB"), "{err}");
         }
     }
@@ -153,7 +173,7 @@ mod tests {
         std::fs::write(&p, "\u{feff}{\"a\": 1}").unwrap();
         assert_eq!(read_text(&p, 1 << 20, "x").unwrap(), "{\"a\": 1}");
         std::fs::write(&p, b"\xff\xfe{}").unwrap();
-        let err = read_text(&p, 1 << 20, "x").unwrap_err();
+        let err = read_text(&p, 1 << 20, "x").unwrap_err().to_string();
         assert_eq!(err, "is not UTF-8 text (invalid byte at offset 0)");
     }
 

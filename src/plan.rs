@@ -14,14 +14,14 @@ mod blame;
 pub mod check;
 mod slo;
 pub use blame::{binding, busy_share, counters, Counters};
-pub use slo::{Op, Slo};
+pub use slo::{Op, Slo, SloError};
 
 /// The objectives of the experiment file's `[plan]` table, parsed; an error names the file, line
 /// and key of the first that does not parse.
 pub fn objectives(exp: &Experiment) -> Result<Vec<Slo>, ConfigError> {
     exp.objectives
         .iter()
-        .map(|o| Slo::parse(&o.text).map_err(|m| o.error(m)))
+        .map(|o| Slo::parse(&o.text).map_err(|e| o.error(e.to_string())))
         .collect()
 }
 
@@ -448,6 +448,7 @@ mod tests {
         assert_eq!(s.value, 200.0);
         assert!(Slo::parse("latency < 3s")
             .unwrap_err()
+            .to_string()
             .contains("unknown metric"));
         assert!(Slo::parse("iterator_age_max 30s").is_err());
         let m = PointSummaries::from_fn(|_| PointSummary::default());

@@ -2,6 +2,7 @@
 //! pattern, default, plausible range, unit, reason and source, checked when it is read.
 
 use super::value::{Range, Scale, Unit, Value};
+use super::AssumptionError;
 use serde::Deserialize;
 use std::sync::OnceLock;
 
@@ -115,17 +116,17 @@ impl Applies {
             .expect("every variant has a row")
     }
 
-    pub fn parse(text: &str) -> Result<Applies, String> {
+    pub fn parse(text: &str) -> Result<Applies, AssumptionError> {
         APPLIES
             .iter()
             .find(|r| r.1 == text)
             .map(|r| r.0)
             .ok_or_else(|| {
                 let names: Vec<&str> = APPLIES.iter().map(|r| r.1).collect();
-                format!(
-                    "unknown `applies = \"{text}\"` (expected one of {})",
-                    names.join(", ")
-                )
+                AssumptionError::UnknownApplies {
+                    found: text.to_string(),
+                    expected: names.join(", "),
+                }
             })
     }
 
@@ -258,8 +259,8 @@ impl Catalogue {
     }
 
     /// Reads and checks a catalogue; errors name the assumption's key.
-    pub fn parse(text: &str) -> Result<Catalogue, String> {
-        let raw: RawCatalogue = toml::from_str(text).map_err(|e| e.to_string())?;
+    pub fn parse(text: &str) -> Result<Catalogue, AssumptionError> {
+        let raw: RawCatalogue = toml::from_str(text).map_err(AssumptionError::Toml)?;
         let groups: Vec<Group> = raw
             .group
             .into_iter()
@@ -272,15 +273,18 @@ impl Catalogue {
         let mut entries = Vec::new();
         for r in raw.assumption {
             let key = r.key.clone();
-            let e = entry(r, &groups).map_err(|m| format!("assumption `{key}`: {m}"))?;
+            let e = entry(r, &groups).map_err(|why| AssumptionError::Entry {
+                key: key.clone(),
+                why: Box::new(why),
+            })?;
             if entries
                 .iter()
                 .any(|x: &Entry| x.key == e.key && x.applies == e.applies)
             {
-                return Err(format!(
-                    "assumption `{key}` is listed twice for `{}`",
-                    e.applies.name()
-                ));
+                return Err(AssumptionError::Twice {
+                    key,
+                    applies: e.applies.name(),
+                });
             }
             entries.push(e);
         }
@@ -293,14 +297,12 @@ impl Catalogue {
     }
 
     /// Checks that each prefix selects at least one entry, naming the first that selects none.
-    pub fn check_select(&self, prefixes: &[String]) -> Result<(), String> {
+    pub fn check_select(&self, prefixes: &[String]) -> Result<(), AssumptionError> {
         match prefixes
             .iter()
             .find(|p| !self.entries.iter().any(|e| e.key.starts_with(p.as_str())))
         {
-            Some(p) => Err(format!(
-                "`{p}` selects no assumption; `sim assumptions` lists their key patterns"
-            )),
+            Some(p) => Err(AssumptionError::SelectsNone(p.clone())),
             None => Ok(()),
         }
     }
@@ -325,23 +327,26 @@ fn group_of<'a>(groups: &'a [Group], key: &'a str) -> Option<(&'a Group, &'a str
     })
 }
 
-fn entry(r: RawEntry, groups: &[Group]) -> Result<Entry, String> {
+fn entry(r: RawEntry, groups: &[Group]) -> Result<Entry, AssumptionError> {
     let applies = Applies::parse(&r.applies)?;
     check_pattern(&r.key, applies)?;
     let unit = Unit::parse(&r.unit)?;
     let scale = match r.scale.as_deref() {
         None | Some("linear") => Scale::Linear,
         Some("log") => Scale::Log,
-        Some(other) => return Err(format!("unknown scale `{other}` (expected linear or log)")),
+        Some(other) => return Err(AssumptionError::UnknownScale(other.to_string())),
     };
     let values = r.values.unwrap_or_default();
     if (unit == Unit::Choice) == values.is_empty() {
-        return Err("a choice, and only a choice, lists its `values`".into());
+        return Err(AssumptionError::ChoiceValues);
     }
-    let bound = |v: Option<&toml::Value>, what: &str| match v {
-        Some(v) => parse_bound(unit, v, &values).map_err(|m| format!("{what}: {m}")),
+    let bound = |v: Option<&toml::Value>, what: &'static str| match v {
+        Some(v) => parse_bound(unit, v, &values).map_err(|why| AssumptionError::Bound {
+            what,
+            why: Box::new(why),
+        }),
         None if unit == Unit::Choice => Ok(Bound::Fixed(Value::Int(0))),
-        None => Err(format!("`{what}` is missing")),
+        None => Err(AssumptionError::Missing(what)),
     };
     let e = Entry {
         default: bound(Some(&r.default), "default")?,
@@ -360,7 +365,11 @@ fn entry(r: RawEntry, groups: &[Group]) -> Result<Entry, String> {
     Ok(e)
 }
 
-fn parse_bound(unit: Unit, v: &toml::Value, values: &[toml::Value]) -> Result<Bound, String> {
+fn parse_bound(
+    unit: Unit,
+    v: &toml::Value,
+    values: &[toml::Value],
+) -> Result<Bound, AssumptionError> {
     let Some(t) = v.as_table().filter(|t| t.contains_key("ref")) else {
         return Value::from_toml(unit, v, values).map(Bound::Fixed);
     };
@@ -368,44 +377,41 @@ fn parse_bound(unit: Unit, v: &toml::Value, values: &[toml::Value]) -> Result<Bo
         Some("batch_size") => RefName::BatchSize,
         Some("max_records_per_call") => RefName::MaxRecordsPerCall,
         Some("rollover") => RefName::Rollover,
-        _ => return Err("`ref` must be batch_size, max_records_per_call or rollover".into()),
+        _ => return Err(AssumptionError::BadRef),
     };
     let divide = match t.get("divide") {
         None => 1,
         Some(toml::Value::Integer(d)) if *d >= 1 => *d as u64,
-        Some(_) => return Err("`divide` must be a whole number of at least 1".into()),
+        Some(_) => return Err(AssumptionError::BadDivide),
     };
     Ok(Bound::Ref { name, divide })
 }
 
 /// `streams.*.…`, `consumers.*.…`, `producers.*.…` or a fixed path under `account` or
 /// `control_plane`, in the table `applies` belongs to.
-fn check_pattern(key: &str, applies: Applies) -> Result<(), String> {
+fn check_pattern(key: &str, applies: Applies) -> Result<(), AssumptionError> {
     let parts: Vec<&str> = key.split('.').collect();
     if parts.iter().any(|p| p.is_empty()) {
-        return Err("not a dotted key path".into());
+        return Err(AssumptionError::NotDotted);
     }
     if parts[0] != applies.section() {
-        return Err(format!(
-            "`{}` concerns {}, not `{}`",
-            applies.name(),
-            applies.section(),
-            parts[0]
-        ));
+        return Err(AssumptionError::WrongSection {
+            applies: applies.name(),
+            section: applies.section(),
+            found: parts[0].to_string(),
+        });
     }
     let named = matches!(parts[0], "streams" | "consumers" | "producers");
     let stars = parts.iter().filter(|p| **p == "*").count();
     match (named, stars) {
         (true, 1) if parts[1] == "*" && parts.len() >= 3 => Ok(()),
         (false, 0) if parts.len() >= 2 => Ok(()),
-        _ => Err(
-            "use `*` for the name under streams, consumers and producers, and nowhere else".into(),
-        ),
+        _ => Err(AssumptionError::Stars),
     }
 }
 
 /// Fixed bounds must hold the default; a log scale needs a positive low end.
-fn check_range(e: &Entry) -> Result<(), String> {
+fn check_range(e: &Entry) -> Result<(), AssumptionError> {
     if e.unit == Unit::Choice {
         return Ok(());
     }
@@ -416,34 +422,37 @@ fn check_range(e: &Entry) -> Result<(), String> {
     let (lo, def, hi) = (fixed(&e.low), fixed(&e.default), fixed(&e.high));
     if let (Some(lo), Some(hi)) = (lo, hi) {
         if lo > hi {
-            return Err("low is above high".into());
+            return Err(AssumptionError::LowAboveHigh);
         }
         if def.is_some_and(|d| d < lo || d > hi) {
-            return Err("the default lies outside [low, high]".into());
+            return Err(AssumptionError::DefaultOutside);
         }
     }
     if e.scale == Scale::Log && lo.is_some_and(|l| l <= 0.0) {
-        return Err("a log scale needs a low end above zero".into());
+        return Err(AssumptionError::LogLowEnd);
     }
     Ok(())
 }
 
 /// An entry inside a group names one of the base table's fields, and its default is that field.
-fn check_group(e: &Entry, groups: &[Group]) -> Result<(), String> {
+fn check_group(e: &Entry, groups: &[Group]) -> Result<(), AssumptionError> {
     let Some((g, field)) = group_of(groups, &e.key) else {
         return Ok(());
     };
     let base = g
         .base
         .get(field)
-        .ok_or_else(|| format!("the group `{}` has no field `{field}`", g.key))?;
+        .ok_or_else(|| AssumptionError::NoGroupField {
+            group: g.key.clone(),
+            field: field.to_string(),
+        })?;
     let base = Value::from_toml(e.unit, base, &e.values)?;
     match &e.default {
         Bound::Fixed(d) if *d == base => Ok(()),
-        _ => Err(format!(
-            "the default differs from the group's `{field}` ({})",
-            base.display()
-        )),
+        _ => Err(AssumptionError::GroupDefault {
+            field: field.to_string(),
+            base: base.display(),
+        }),
     }
 }
 
@@ -500,11 +509,12 @@ mod tests {
             .is_ok());
         let err = c
             .check_select(&["consumers.*.nonsense".into()])
-            .unwrap_err();
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("consumers.*.nonsense"), "{err}");
     }
 
-    fn one(entry: &str) -> Result<Catalogue, String> {
+    fn one(entry: &str) -> Result<Catalogue, AssumptionError> {
         Catalogue::parse(&format!(
             "[[assumption]]\n{entry}\nwhy = \"w\"\nsource = \"https://x\"\n"
         ))
@@ -521,7 +531,7 @@ mod tests {
             ("key = \"consumers.*.x\"\napplies = \"router\"\nunit = \"choice\"\ndefault = 1\nvalues = [2, 3]", "not one of"),
         ];
         for (text, want) in cases {
-            let err = one(text).unwrap_err();
+            let err = one(text).unwrap_err().to_string();
             assert!(err.contains(want) && err.contains("assumption `"), "{err}");
         }
     }

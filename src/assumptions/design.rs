@@ -3,6 +3,7 @@
 
 use super::expand::Param;
 use super::value::Value;
+use super::AssumptionError;
 use crate::config::Override;
 use crate::engine::rng::{derive_seed, name_id, stream};
 use rand::Rng;
@@ -98,7 +99,12 @@ pub struct Design {
 
 impl Design {
     /// `n` points over `params`, the same for the same seed.
-    pub fn new(params: Vec<Param>, n: usize, seed: u64, method: Method) -> Result<Design, String> {
+    pub fn new(
+        params: Vec<Param>,
+        n: usize,
+        seed: u64,
+        method: Method,
+    ) -> Result<Design, AssumptionError> {
         let unit = match method {
             Method::Sobol => sobol_points(n, params.len(), seed)?,
             Method::LatinHypercube => latin_hypercube_points(n, params.len(), seed),
@@ -109,12 +115,14 @@ impl Design {
 }
 
 /// `n` Owen-scrambled Sobol points in [0, 1)^dims, scrambled from `seed`.
-pub fn sobol_points(n: usize, dims: usize, seed: u64) -> Result<Vec<Vec<f64>>, String> {
+pub fn sobol_points(n: usize, dims: usize, seed: u64) -> Result<Vec<Vec<f64>>, AssumptionError> {
     if n > MAX_SOBOL_POINTS || dims > MAX_SOBOL_DIMS {
-        return Err(format!(
-            "a Sobol design holds at most {MAX_SOBOL_POINTS} points of {MAX_SOBOL_DIMS} dimensions, \
-             asked for {n} of {dims}"
-        ));
+        return Err(AssumptionError::SobolTooLarge {
+            max_points: MAX_SOBOL_POINTS,
+            max_dims: MAX_SOBOL_DIMS,
+            points: n,
+            dims,
+        });
     }
     let scramble = derive_seed(seed, &[name_id("sobol")]) as u32;
     Ok((0..n as u32)

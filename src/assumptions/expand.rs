@@ -105,10 +105,10 @@ fn model_table(file: &ModelFile, ovs: &[Override]) -> Result<toml::Table, Config
         message,
     };
     let mut doc: DocumentMut = file.text.parse().map_err(|e| whole(format!("{e}")))?;
-    overrides::apply(&mut doc, ovs).map_err(|(o, message)| ConfigError {
+    overrides::apply(&mut doc, ovs).map_err(|(o, problem)| ConfigError {
         origin: Origin::Flag(o.flag()),
         key: o.path.clone(),
-        message,
+        message: problem.to_string(),
     })?;
     toml::from_str(&doc.to_string()).map_err(|e| whole(format!("{e}")))
 }

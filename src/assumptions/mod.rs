@@ -11,6 +11,7 @@
 
 pub mod catalogue;
 pub mod design;
+mod error;
 pub mod expand;
 pub mod report;
 pub mod sensitivity;
@@ -18,5 +19,6 @@ pub mod value;
 
 pub use catalogue::Catalogue;
 pub use design::{AssumptionSet, Design, Method};
+pub use error::AssumptionError;
 pub use expand::{expand, Current, Param};
 pub use sensitivity::{jansen, jansen_intervals, Band, Indices, Interval, Saltelli};

@@ -120,7 +120,7 @@ pub struct Saltelli {
 
 impl Saltelli {
     /// A and B are the two halves of one 2d-dimensional scrambled Sobol sequence.
-    pub fn new(n: usize, dims: usize, seed: u64) -> Result<Saltelli, String> {
+    pub fn new(n: usize, dims: usize, seed: u64) -> Result<Saltelli, super::AssumptionError> {
         let base = sobol_points(n, 2 * dims, seed)?;
         let a: Vec<Vec<f64>> = base.iter().map(|p| p[..dims].to_vec()).collect();
         let b: Vec<Vec<f64>> = base.iter().map(|p| p[dims..].to_vec()).collect();

@@ -1,6 +1,7 @@
 //! Values of assumed parameters: their units, parsing from TOML, mapping a unit sample onto a
 //! range, and writing them back as `--set` values.
 
+use super::AssumptionError;
 use crate::config::units::parse_size;
 use crate::engine::time::{parse_duration, Nanos, HOUR, MIN, MS, SEC, US};
 
@@ -17,7 +18,7 @@ pub enum Unit {
 }
 
 impl Unit {
-    pub fn parse(text: &str) -> Result<Unit, String> {
+    pub fn parse(text: &str) -> Result<Unit, AssumptionError> {
         Ok(match text {
             "duration" => Unit::Duration,
             "bytes" => Unit::Bytes,
@@ -26,12 +27,7 @@ impl Unit {
             "records/s" => Unit::RecordsPerS,
             "probability" => Unit::Probability,
             "choice" => Unit::Choice,
-            other => {
-                return Err(format!(
-                    "unknown unit `{other}` (expected duration, bytes, count, calls/s, \
-                     records/s, probability or choice)"
-                ))
-            }
+            other => return Err(AssumptionError::UnknownUnit(other.to_string())),
         })
     }
 
@@ -77,12 +73,15 @@ impl Value {
         unit: Unit,
         v: &toml::Value,
         choices: &[toml::Value],
-    ) -> Result<Value, String> {
-        let bad = || format!("`{v}` is not a {}", unit.name());
+    ) -> Result<Value, AssumptionError> {
+        let bad = || AssumptionError::NotA {
+            value: v.to_string(),
+            unit: unit.name(),
+        };
         match (unit, v) {
-            (Unit::Duration, toml::Value::String(s)) => parse_duration(s).map(Value::Nanos),
+            (Unit::Duration, toml::Value::String(s)) => Ok(Value::Nanos(parse_duration(s)?)),
             (Unit::Duration, toml::Value::Integer(0)) => Ok(Value::Nanos(0)),
-            (Unit::Bytes, toml::Value::String(s)) => parse_size(s).map(Value::Bytes),
+            (Unit::Bytes, toml::Value::String(s)) => Ok(Value::Bytes(parse_size(s)?)),
             (Unit::Bytes, toml::Value::Integer(i)) if *i >= 0 => Ok(Value::Bytes(*i as u64)),
             (u, toml::Value::Integer(i)) if u.is_integer() => Ok(Value::Int(*i)),
             (Unit::Probability, toml::Value::Float(f)) if (0.0..=1.0).contains(f) => {
@@ -95,7 +94,7 @@ impl Value {
                 .iter()
                 .position(|c| c == v)
                 .map(|i| Value::Choice(i, v.clone()))
-                .ok_or_else(|| format!("`{v}` is not one of the listed values")),
+                .ok_or_else(|| AssumptionError::NotAChoice(v.to_string())),
             _ => Err(bad()),
         }
     }

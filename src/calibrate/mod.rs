@@ -55,15 +55,38 @@ pub struct Request {
     pub overrides: Vec<Override>,
 }
 
+/// The calibrate layer's error: a bad model or export, a request that cannot be met, or the
+/// calibration's folder not written.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error(transparent)]
     Config(#[from] ConfigError),
     #[error(transparent)]
     Export(#[from] cloudwatch::Error),
-    /// A bad request (the flag as typed and why).
-    #[error("{0}")]
-    Usage(String),
+    /// `--fit` names a key that is not one of the model's assumed parameters (`known`, joined).
+    #[error("--fit {key}: not an assumed parameter of this model; it has: {known}")]
+    NotAParameter { key: String, known: String },
+    #[error(
+        "no assumed parameter moves the matched series: nothing to fit (name some with --fit)"
+    )]
+    NothingToFit,
+    #[error("no candidate could be run")]
+    NoCandidate,
+    /// The model's text, parsed again to write the calibrated model.
+    #[error("the model is not TOML")]
+    NotToml(#[source] toml_edit::TomlError),
+    /// A fitted value that cannot be set in the model's text (`flag` as `--set` would take it).
+    #[error("{flag}: {problem}")]
+    Set {
+        flag: String,
+        problem: crate::config::Problem,
+    },
+    #[error(transparent)]
+    Write(#[from] crate::fsio::WriteError),
+    #[error(transparent)]
+    Plot(#[from] crate::plot::PlotError),
+    #[error(transparent)]
+    Output(#[from] crate::output::OutputError),
 }
 
 /// A finished calibration.
@@ -210,7 +233,7 @@ pub fn calibrate(
     let candidates = search::run(params.len(), sobol, refine, spec.seed, &eval);
     let best = search::best_of(&candidates)
         .cloned()
-        .ok_or_else(|| Error::Usage("no candidate could be run".into()))?;
+        .ok_or_else(|| Error::NoCandidate)?;
     let best_set = AssumptionSet::at(&params, &best.u);
     let mut ovs = base.clone();
     ovs.extend(best_set.overrides(&params));
@@ -289,10 +312,10 @@ fn chosen(all: &[Param], keys: &[String]) -> Result<Vec<Param>, Error> {
         .map(|k| {
             all.iter().find(|p| &p.key == k).cloned().ok_or_else(|| {
                 let known: Vec<&str> = all.iter().map(|p| p.key.as_str()).collect();
-                Error::Usage(format!(
-                    "--fit {k}: not an assumed parameter of this model; it has: {}",
-                    known.join(", ")
-                ))
+                Error::NotAParameter {
+                    key: k.clone(),
+                    known: known.join(", "),
+                }
             })
         })
         .collect()
@@ -334,10 +357,7 @@ fn screen(all: &[Param], base_loss: f64, errors_of: &ErrorsOf) -> Result<Screene
         .filter_map(|e| all.iter().find(|p| p.key == e.0).cloned())
         .collect();
     if keep.is_empty() {
-        return Err(Error::Usage(
-            "no assumed parameter moves the matched series: nothing to fit (name some with --fit)"
-                .into(),
-        ));
+        return Err(Error::NothingToFit);
     }
     Ok((keep, effect, runs.len()))
 }

@@ -2,12 +2,11 @@
 //! the summary printed on the terminal. The folder is filled in a staging folder (`fsio::Staged`) and
 //! moved into place, so a failed calibration leaves nothing behind.
 
-use super::{Calibration, Spread};
+use super::{Calibration, Error, Spread};
 use crate::cloudwatch::time;
 use crate::config::overrides;
 use crate::fsio;
 use crate::plot::{self, LineChart, Point, Series};
-use anyhow::{Context, Result};
 use std::fmt::Write as _;
 use std::path::{Component, Path, PathBuf};
 use toml_edit::{DocumentMut, Item, Value};
@@ -21,7 +20,7 @@ pub fn write_dir(
     model_text: &str,
     out: &Path,
     dir: &Path,
-) -> Result<()> {
+) -> Result<(), Error> {
     let toml = calibrated_model(c, model_path, model_text, out)?;
     fsio::write(
         &dir.join(format!("{}-calibrated.toml", c.model)),
@@ -30,7 +29,7 @@ pub fn write_dir(
     fsio::write(&dir.join("calibration.csv"), csv(c).as_bytes())?;
     overlay(c, dir)?;
     let page = report_page(c, &toml, &crate::output::html_report::svgs_in(dir)?);
-    fsio::write(&dir.join("report.html"), page.as_bytes())
+    Ok(fsio::write(&dir.join("report.html"), page.as_bytes())?)
 }
 
 /// The calibration as one self-contained page: the fit first, then the overlays of observed and
@@ -56,10 +55,18 @@ fn report_page(c: &Calibration, calibrated: &str, svgs: &[(String, String)]) -> 
 
 /// The model as written with the fitted values set in place, export paths made relative to the
 /// output folder, and a comment block on top recording the fit.
-pub fn calibrated_model(c: &Calibration, path: &Path, text: &str, out: &Path) -> Result<String> {
-    let mut doc: DocumentMut = text.parse().context("the model is not TOML")?;
+pub fn calibrated_model(
+    c: &Calibration,
+    path: &Path,
+    text: &str,
+    out: &Path,
+) -> Result<String, Error> {
+    let mut doc: DocumentMut = text.parse().map_err(Error::NotToml)?;
     let ovs = c.best_set.overrides(&c.params);
-    overrides::apply(&mut doc, &ovs).map_err(|(o, m)| anyhow::anyhow!("{}: {m}", o.flag()))?;
+    overrides::apply(&mut doc, &ovs).map_err(|(o, problem)| Error::Set {
+        flag: o.flag(),
+        problem,
+    })?;
     let from = path.parent().unwrap_or(Path::new(""));
     rebase_exports(doc.as_table_mut(), from, out);
     Ok(format!("{}{doc}", header(c)))
@@ -214,7 +221,7 @@ pub fn csv(c: &Calibration) -> String {
 }
 
 /// `overlay-iterator-age` and `overlay-throttled`: observed against simulated, per minute.
-fn overlay(c: &Calibration, dir: &Path) -> Result<()> {
+fn overlay(c: &Calibration, dir: &Path) -> Result<(), Error> {
     let line = |name: String, v: &[Option<f64>]| Series {
         name,
         points: v

@@ -327,7 +327,7 @@ pub struct AssumptionsArgs {
     pub markdown: bool,
 }
 
-pub(super) fn parse_override(s: &str) -> Result<Override, String> {
+pub(super) fn parse_override(s: &str) -> Result<Override, crate::config::Problem> {
     Override::parse(s)
 }
 

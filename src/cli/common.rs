@@ -142,8 +142,8 @@ impl From<crate::fsio::owned::Error> for Failure {
 
 /// A failure to write a command's files (a full disk, a permission): the user's to fix, like a
 /// bad `--out` (exit 2), not a bug in a run.
-pub(super) fn output_failure(e: anyhow::Error) -> Failure {
-    Failure::Usage(format!("{e:#}"))
+pub(super) fn output_failure(e: impl Into<anyhow::Error>) -> Failure {
+    Failure::Usage(format!("{:#}", e.into()))
 }
 
 /// The files a command on one model reads: the model and the prices file, if one is named.

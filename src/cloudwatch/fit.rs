@@ -4,6 +4,8 @@
 //! CloudWatch gives percentiles per period; a run's typical period is summarized by the median of
 //! the per-period values, so that one slow minute does not set the shape of every invocation.
 
+use super::Problem;
+
 /// A log-normal distribution: `ln X` is normal with mean `ln median` and deviation `sigma`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogNormalFit {
@@ -29,14 +31,12 @@ pub fn lognormal_from_median_p99(
     median: f64,
     p99: f64,
     unit: &str,
-) -> Result<LogNormalFit, String> {
+) -> Result<LogNormalFit, Problem> {
     if !(median > 0.0 && median.is_finite()) {
-        return Err(format!("the median must be positive, got {median}"));
+        return Err(Problem::MedianNotPositive(median));
     }
     if !(p99 >= median && p99.is_finite()) {
-        return Err(format!(
-            "p99 ({p99}) must be at least the median ({median})"
-        ));
+        return Err(Problem::P99BelowMedian { p99, median });
     }
     let sigma = (p99 / median).ln() / normal_quantile(0.99);
     Ok(LogNormalFit {
@@ -56,23 +56,22 @@ pub fn lognormal_from_median_p99(
 /// `ln(p99 / mean) = z sigma - sigma^2 / 2` has two roots; the smaller sigma is taken (the other
 /// puts most of the mass far below the mean, which no latency distribution does). There is no
 /// solution when p99 is more than `e^(z^2/2)`, about 15 times the mean, or below the mean.
-pub fn lognormal_from_mean_p99(mean: f64, p99: f64, unit: &str) -> Result<LogNormalFit, String> {
+pub fn lognormal_from_mean_p99(mean: f64, p99: f64, unit: &str) -> Result<LogNormalFit, Problem> {
     if !(mean > 0.0 && mean.is_finite()) {
-        return Err(format!("the mean must be positive, got {mean}"));
+        return Err(Problem::MeanNotPositive(mean));
     }
     if !(p99 > mean && p99.is_finite()) {
-        return Err(format!(
-            "p99 ({p99}) must exceed the mean ({mean}) for a log-normal fit"
-        ));
+        return Err(Problem::P99NotAboveMean { p99, mean });
     }
     let z = normal_quantile(0.99);
     let d = (p99 / mean).ln();
     let disc = z * z - 2.0 * d;
     if disc < 0.0 {
-        return Err(format!(
-            "p99 ({p99}) is more than {:.1} times the mean ({mean}): no log-normal has that shape",
-            (z * z / 2.0).exp()
-        ));
+        return Err(Problem::TooSkewed {
+            p99,
+            mean,
+            ratio: (z * z / 2.0).exp(),
+        });
     }
     let sigma = z - disc.sqrt();
     let median = mean / (sigma * sigma / 2.0).exp();
@@ -95,13 +94,13 @@ pub fn duration(
     p99: Option<&[(i64, f64)]>,
     average: Option<&[(i64, f64)]>,
     unit: &str,
-) -> Result<LogNormalFit, String> {
+) -> Result<LogNormalFit, Problem> {
     let typical = |s: Option<&[(i64, f64)]>| s.and_then(typical);
-    let hi = typical(p99).ok_or("a duration fit needs a p99 series with data")?;
+    let hi = typical(p99).ok_or(Problem::NoP99)?;
     let (mut fit, from) = match (typical(p50), typical(average)) {
         (Some(mid), _) => (lognormal_from_median_p99(mid, hi, unit)?, "p50 and p99"),
         (None, Some(mean)) => (lognormal_from_mean_p99(mean, hi, unit)?, "Average and p99"),
-        (None, None) => return Err("a duration fit needs a p50 or an Average series too".into()),
+        (None, None) => return Err(Problem::NoMiddle),
     };
     let periods = p99.map_or(0, <[_]>::len);
     fit.sentence = format!("{}; medians over {periods} periods of {from}", fit.sentence);
@@ -139,13 +138,13 @@ pub struct RecordSizeFit {
     pub sentence: String,
 }
 
-pub fn record_size(bytes: &[(i64, f64)], records: &[(i64, f64)]) -> Result<RecordSizeFit, String> {
+pub fn record_size(bytes: &[(i64, f64)], records: &[(i64, f64)]) -> Result<RecordSizeFit, Problem> {
     let pairs: Vec<(f64, f64)> = join(bytes, records)
         .into_iter()
         .filter(|&(_, r)| r > 0.0)
         .collect();
     if pairs.is_empty() {
-        return Err("no period has both IncomingBytes and a positive IncomingRecords".into());
+        return Err(Problem::NoRecordPeriods);
     }
     let total_b: f64 = pairs.iter().map(|p| p.0).sum();
     let total_r: f64 = pairs.iter().map(|p| p.1).sum();
@@ -199,12 +198,12 @@ pub struct RateFit {
     pub sentence: String,
 }
 
-pub fn rate(records_sum: &[(i64, f64)], period_s: u32) -> Result<RateFit, String> {
+pub fn rate(records_sum: &[(i64, f64)], period_s: u32) -> Result<RateFit, Problem> {
     if period_s == 0 {
-        return Err("the period must be positive".into());
+        return Err(Problem::RatePeriodZero);
     }
     if records_sum.is_empty() {
-        return Err("no IncomingRecords data".into());
+        return Err(Problem::NoRecords);
     }
     let p = f64::from(period_s);
     let points: Vec<(i64, f64)> = records_sum.iter().map(|&(t, n)| (t, n / p)).collect();
@@ -356,7 +355,9 @@ mod tests {
         assert!(close(f.mean(), 55.0, 1e-9));
         assert!(close(f.quantile(0.99), 400.0, 1e-7));
         assert!(f.sigma < normal_quantile(0.99), "the smaller root");
-        let err = lognormal_from_mean_p99(10.0, 200.0, "ms").unwrap_err();
+        let err = lognormal_from_mean_p99(10.0, 200.0, "ms")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("15.0 times the mean"), "{err}");
         assert!(lognormal_from_mean_p99(10.0, 9.0, "ms").is_err());
     }

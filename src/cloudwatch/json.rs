@@ -4,13 +4,18 @@ use super::{Error, FileText};
 use serde::de::DeserializeOwned;
 
 /// An error in `file` at the entry `place`, on `line` when known.
-pub fn at(file: FileText, line: Option<usize>, place: String, message: String) -> Error {
+pub fn at(
+    file: FileText,
+    line: Option<usize>,
+    place: String,
+    message: impl std::fmt::Display,
+) -> Error {
     Error {
         file: file.path.to_path_buf(),
         line,
         col: None,
         place,
-        message,
+        message: message.to_string(),
     }
 }
 

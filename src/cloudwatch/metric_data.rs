@@ -3,7 +3,7 @@
 
 use super::clean::clean;
 use super::report::{Report, Skipped};
-use super::{json, raw, read_text, Dimension, Error, FileText, Known, Series, Stat};
+use super::{json, raw, read_text, Dimension, Error, FileText, Known, Problem, Series, Stat};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
@@ -96,10 +96,12 @@ impl Gather<'_> {
         Ok(())
     }
 
-    fn entry(&mut self, r: &raw::Result) -> Result<(), String> {
+    fn entry(&mut self, r: &raw::Result) -> Result<(), Problem> {
         let Some(&q) = self.index.get(r.id.as_str()) else {
-            let queries = self.queries.display();
-            return Err(format!("Id \"{}\" has no query in {queries}", r.id));
+            return Err(Problem::NoQuery {
+                id: r.id.clone(),
+                queries: self.queries.to_path_buf(),
+            });
         };
         self.parts[q].add(r)
     }
@@ -135,14 +137,15 @@ fn plans(file: FileText) -> Result<(Vec<Plan>, Vec<String>), Error> {
     for (i, q) in queries.iter().enumerate() {
         let repeated = !ids.insert(&q.id);
         // Located only on error: finding the line scans the text.
-        let err = |m: String| {
+        let err = |p: Problem| {
             let line = json::id_line(file.text, &q.id, usize::from(repeated));
-            json::at(file, line, format!("[{i}] (Id \"{}\")", q.id), m)
+            json::at(file, line, format!("[{i}] (Id \"{}\")", q.id), p)
         };
         if repeated {
-            let first = json::id_line(file.text, &q.id, 0);
-            let at = first.map_or(String::new(), |l| format!(" (first at line {l})"));
-            return Err(err(format!("Id \"{}\" is used twice{at}", q.id)));
+            return Err(err(Problem::QueryIdTwice {
+                id: q.id.clone(),
+                first: json::id_line(file.text, &q.id, 0),
+            }));
         }
         let plan = plan(q).map_err(err)?;
         notes.extend(unit_note(q));
@@ -168,10 +171,10 @@ fn parse_queries(file: FileText) -> Result<Vec<raw::Query>, Error> {
     })
 }
 
-fn plan(q: &raw::Query) -> Result<Plan, String> {
+fn plan(q: &raw::Query) -> Result<Plan, Problem> {
     let want = match (&q.metric_stat, &q.expression) {
-        (Some(_), Some(_)) => return Err("has both MetricStat and Expression; expected one".into()),
-        (None, None) => return Err("has neither MetricStat nor Expression".into()),
+        (Some(_), Some(_)) => return Err(Problem::StatAndExpression),
+        (None, None) => return Err(Problem::NoStatNorExpression),
         (None, Some(e)) => Want::Skip {
             what: format!("expression \"{e}\""),
             reason: "metric math is not read; query the metrics it uses instead".into(),
@@ -185,9 +188,9 @@ fn plan(q: &raw::Query) -> Result<Plan, String> {
     })
 }
 
-fn want_of(ms: &raw::MetricStat) -> Result<Want, String> {
+fn want_of(ms: &raw::MetricStat) -> Result<Want, Problem> {
     if ms.period == 0 {
-        return Err("MetricStat.Period must be a positive number of seconds".into());
+        return Err(Problem::QueryPeriodZero);
     }
     let m = &ms.metric;
     let named = format!("{} {}", m.namespace, m.metric_name);
@@ -249,16 +252,18 @@ struct Parts {
 }
 
 impl Parts {
-    fn add(&mut self, r: &raw::Result) -> Result<(), String> {
+    fn add(&mut self, r: &raw::Result) -> Result<(), Problem> {
         if r.timestamps.len() != r.values.len() {
-            return Err(format!(
-                "Timestamps has {} entries but Values has {}",
-                r.timestamps.len(),
-                r.values.len()
-            ));
+            return Err(Problem::Lengths {
+                timestamps: r.timestamps.len(),
+                values: r.values.len(),
+            });
         }
         for (k, (t, v)) in r.timestamps.iter().zip(&r.values).enumerate() {
-            let t = t.seconds().map_err(|e| format!("Timestamps[{k}] {e}"))?;
+            let t = t.seconds().map_err(|why| Problem::BadTimestamp {
+                index: k,
+                why: Box::new(why),
+            })?;
             self.points.push((t, *v));
         }
         let status = r.status_code.as_deref().unwrap_or("Complete");

@@ -35,6 +35,7 @@ pub mod fit;
 mod json;
 mod metric;
 mod metric_data;
+mod problem;
 mod raw;
 mod report;
 mod statistics;
@@ -43,6 +44,7 @@ mod write;
 
 pub use metric::{Known, Stat};
 pub use metric_data::{parse_metric_data, read_metric_data};
+pub use problem::Problem;
 pub use report::{Order, Report, SeriesNotes, Skipped};
 pub use statistics::{parse_metric_statistics, read_metric_statistics};
 pub use write::{write_metric_data, Export};
@@ -141,14 +143,12 @@ impl std::error::Error for Error {}
 /// Reads an export as UTF-8 text (at most [`crate::input::EXPORT_LIMIT`] bytes, a byte-order
 /// mark skipped), naming it in the error.
 pub fn read_text(path: &Path) -> Result<String, Error> {
-    crate::input::read_text(path, crate::input::EXPORT_LIMIT, "a JSON file").map_err(|message| {
-        Error {
-            file: path.to_path_buf(),
-            line: None,
-            col: None,
-            place: String::new(),
-            message,
-        }
+    crate::input::read_text(path, crate::input::EXPORT_LIMIT, "a JSON file").map_err(|e| Error {
+        file: path.to_path_buf(),
+        line: None,
+        col: None,
+        place: String::new(),
+        message: e.to_string(),
     })
 }
 

@@ -170,11 +170,14 @@ impl Visitor<'_> for StampVisitor {
 
 impl Stamp {
     /// Epoch seconds, or what is wrong with the value.
-    pub fn seconds(&self) -> std::result::Result<i64, String> {
+    pub fn seconds(&self) -> std::result::Result<i64, super::Problem> {
         match self {
-            Stamp::Text(t) => super::time::parse(t).map_err(|e| format!("\"{t}\": {e}")),
+            Stamp::Text(t) => super::time::parse(t).map_err(|why| super::Problem::BadTime {
+                text: t.clone(),
+                why: Box::new(why),
+            }),
             Stamp::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => Ok(*n as i64),
-            Stamp::Number(n) => Err(format!("{n}: epoch seconds must be whole and within range")),
+            Stamp::Number(n) => Err(super::Problem::BadEpoch(*n)),
         }
     }
 }

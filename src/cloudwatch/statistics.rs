@@ -6,7 +6,7 @@
 
 use super::clean::clean;
 use super::report::{Report, Skipped};
-use super::{json, raw, read_text, Error, FileText, Known, Series, Stat};
+use super::{json, raw, read_text, Error, FileText, Known, Problem, Series, Stat};
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -27,11 +27,9 @@ pub fn parse_metric_statistics(
     file: FileText,
     period_s: Option<u32>,
 ) -> Result<(Vec<Series>, Report), Error> {
-    let whole = |m: String| json::at(file, None, String::new(), m);
+    let whole = |p: Problem| json::at(file, None, String::new(), p);
     let stats = parse(file)?;
-    let label = stats.label.clone().ok_or_else(|| {
-        whole("has no Label: the metric name is needed to know what the datapoints are".into())
-    })?;
+    let label = stats.label.clone().ok_or_else(|| whole(Problem::NoLabel))?;
     let stamps = timestamps(file, &stats.datapoints)?;
     let mut report = Report::default();
     let [metric] = Known::by_name(&label)[..] else {
@@ -89,9 +87,9 @@ fn period(
     given: Option<u32>,
     label: &str,
     report: &mut Report,
-) -> Result<u32, String> {
+) -> Result<u32, Problem> {
     match given {
-        Some(0) => Err("the period must be a positive number of seconds".into()),
+        Some(0) => Err(Problem::PeriodZero),
         Some(p) => Ok(p),
         None => {
             let p = infer_period(stamps)?;
@@ -122,17 +120,14 @@ fn timestamps(file: FileText, points: &[raw::Datapoint]) -> Result<Vec<i64>, Err
 }
 
 /// The greatest common divisor of the steps between distinct timestamps.
-fn infer_period(stamps: &[i64]) -> Result<u32, String> {
+fn infer_period(stamps: &[i64]) -> Result<u32, Problem> {
     let distinct: BTreeSet<i64> = stamps.iter().copied().collect();
     let sorted: Vec<i64> = distinct.into_iter().collect();
     let step = sorted.windows(2).map(|w| w[1] - w[0]).fold(0, gcd);
     if step == 0 {
-        return Err(
-            "cannot tell the period from fewer than two distinct timestamps; give the period"
-                .into(),
-        );
+        return Err(Problem::PeriodUnknown);
     }
-    u32::try_from(step).map_err(|_| format!("datapoints are {step} s apart; is that the period?"))
+    u32::try_from(step).map_err(|_| Problem::PeriodTooLong(step))
 }
 
 fn gcd(a: i64, b: i64) -> i64 {
@@ -205,9 +200,12 @@ mod tests {
 
     #[test]
     fn the_period_is_the_common_step() {
-        assert_eq!(infer_period(&[600, 0, 120, 300]), Ok(60));
-        assert_eq!(infer_period(&[0, 300, 300, 900]), Ok(300));
-        assert!(infer_period(&[60]).unwrap_err().contains("fewer than two"));
+        assert_eq!(infer_period(&[600, 0, 120, 300]).ok(), Some(60));
+        assert_eq!(infer_period(&[0, 300, 300, 900]).ok(), Some(300));
+        assert!(infer_period(&[60])
+            .unwrap_err()
+            .to_string()
+            .contains("fewer than two"));
         assert!(infer_period(&[]).is_err());
     }
 }

@@ -1,7 +1,7 @@
 //! Series out as a get-metric-data export (queries file and output), so simulated runs can be
 //! read back by the same code that reads real exports.
 
-use super::{raw, time, Series};
+use super::{raw, time, Problem, Series};
 use serde::Serialize;
 use std::collections::HashSet;
 
@@ -20,7 +20,7 @@ pub struct Export {
 /// but the last carries a NextToken, with `PartialData` for series that continue. Values are
 /// written with 15 significant digits: any JSON reader (serde_json's default one included) reads
 /// those back to the same double, which is not true of all 17-digit values.
-pub fn write_metric_data(series: &[Series], page_points: Option<usize>) -> Result<Export, String> {
+pub fn write_metric_data(series: &[Series], page_points: Option<usize>) -> Result<Export, Problem> {
     check(series)?;
     let queries: Vec<raw::Query> = series.iter().map(query).collect();
     let per_page = page_points.unwrap_or(usize::MAX).max(1);
@@ -43,32 +43,30 @@ pub fn write_metric_data(series: &[Series], page_points: Option<usize>) -> Resul
 
 /// Ids as CloudWatch requires (a lowercase letter, then letters, digits, `_`), unique; periods
 /// positive; points strictly ascending and finite.
-fn check(series: &[Series]) -> Result<(), String> {
+fn check(series: &[Series]) -> Result<(), Problem> {
     let mut ids = HashSet::new();
     for s in series {
         let id = &s.id;
         let mut chars = id.chars();
         let first_ok = chars.next().is_some_and(|c| c.is_ascii_lowercase());
         if !first_ok || !chars.all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            return Err(format!(
-                "Id \"{id}\": must start with a lowercase letter and hold only letters, digits and _"
-            ));
+            return Err(Problem::BadId(id.clone()));
         }
         if !ids.insert(id.as_str()) {
-            return Err(format!("Id \"{id}\" is used twice"));
+            return Err(Problem::RepeatedId(id.clone()));
         }
         if s.period_s == 0 {
-            return Err(format!("{id}: the period must be positive"));
+            return Err(Problem::SeriesPeriodZero(id.clone()));
         }
         if !s.points.windows(2).all(|w| w[0].0 < w[1].0) {
-            return Err(format!("{id}: points must be strictly ascending in time"));
+            return Err(Problem::NotAscending(id.clone()));
         }
         if let Some(p) = s.points.iter().find(|p| !p.1.is_finite()) {
-            return Err(format!(
-                "{id}: value {} at {} is not finite",
-                p.1,
-                time::format(p.0)
-            ));
+            return Err(Problem::NotFinite {
+                id: id.clone(),
+                value: p.1,
+                at: time::format(p.0),
+            });
         }
     }
     Ok(())
@@ -148,13 +146,13 @@ fn fifteen_digits(x: f64) -> f64 {
 }
 
 /// JSON indented by 4 spaces, as the AWS CLI prints, with a final newline.
-fn pretty<T: Serialize>(value: &T) -> Result<String, String> {
+fn pretty<T: Serialize>(value: &T) -> Result<String, Problem> {
     let mut out = Vec::new();
     let fmt = serde_json::ser::PrettyFormatter::with_indent(b"    ");
     let mut ser = serde_json::Serializer::with_formatter(&mut out, fmt);
-    value.serialize(&mut ser).map_err(|e| e.to_string())?;
+    value.serialize(&mut ser).map_err(Problem::Json)?;
     out.push(b'\n');
-    String::from_utf8(out).map_err(|e| e.to_string())
+    String::from_utf8(out).map_err(Problem::Utf8)
 }
 
 #[cfg(test)]
@@ -202,12 +200,12 @@ mod tests {
 
     #[test]
     fn bad_series_are_refused() {
-        let bad = |s: Series| write_metric_data(&[s], None).unwrap_err();
+        let bad = |s: Series| write_metric_data(&[s], None).unwrap_err().to_string();
         assert!(bad(series("M1", vec![])).contains("lowercase"));
         assert!(bad(series("a", vec![(60, 1.0), (0, 1.0)])).contains("ascending"));
         assert!(bad(series("a", vec![(0, f64::NAN)])).contains("not finite"));
         let twice = write_metric_data(&[series("a", vec![]), series("a", vec![])], None);
-        assert!(twice.unwrap_err().contains("used twice"));
+        assert!(twice.unwrap_err().to_string().contains("used twice"));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! What a bad model, experiment or price file is told: where ([`Origin`]), which key, what was
-//! wrong ([`ConfigError`]); semantic errors before they are placed ([`Invalid`]); "did you mean".
+//! wrong ([`ConfigError`]); semantic errors before they are placed ([`Invalid`], and the typed
+//! [`Problem`]s of a size or a `--set` flag); "did you mean".
 
 use std::fmt;
 use std::path::PathBuf;
@@ -117,6 +118,45 @@ impl fmt::Display for ConfigError {
 }
 
 impl std::error::Error for ConfigError {}
+
+/// What is wrong with a size or a `--set` flag, before it is placed: a [`ConfigError`] (or the
+/// flag's message) carries it as its message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Problem {
+    // A size (`units::parse_size`); each quotes the text as typed.
+    #[error("a size cannot be negative, found `{0}`")]
+    NegativeSize(String),
+    #[error("`{text}` has unknown unit `{unit}` (expected B, KB, MB, GB, KiB, MiB or GiB)")]
+    SizeUnit { text: String, unit: String },
+    #[error("`{0}` is not a size (expected e.g. \"1KiB\" or \"6MB\")")]
+    NotASize(String),
+    #[error("`{0}` is too large")]
+    SizeTooLarge(String),
+
+    // `--set PATH=VALUE` (`overrides`).
+    #[error("`{0}` is not PATH=VALUE")]
+    NotPathValue(String),
+    #[error("`{0}` is not a dotted key path such as consumers.fn.batch_size")]
+    NotKeyPath(String),
+    /// `hint` is a "did you mean" (see [`did_you_mean`]), or the names there are.
+    #[error("the model has no {what} `{name}`{hint}")]
+    NoSuchEntry {
+        what: &'static str,
+        name: String,
+        hint: String,
+    },
+    /// An element of a list of tables (`name.index`) given a value.
+    #[error("`{0}` is a table; set one of its keys")]
+    TableNotValue(String),
+    #[error("`{name}` is a value, not a table, so `{below}` cannot be set under it")]
+    ValueNotTable { name: String, below: String },
+    #[error("`{name}` is a list of {len}; `{index}` is not an index into it")]
+    NotAnIndex {
+        name: String,
+        len: usize,
+        index: String,
+    },
+}
 
 /// A semantic error at a key path, not yet placed in a file or on a flag.
 #[derive(Debug, Clone, PartialEq)]

@@ -23,10 +23,10 @@ pub fn parse<T: DeserializeOwned>(
     let mut doc: DocumentMut = text
         .parse()
         .map_err(|e: toml_edit::TomlError| ConfigError::whole(path, e.message()))?;
-    overrides::apply(&mut doc, overrides).map_err(|(o, message)| ConfigError {
+    overrides::apply(&mut doc, overrides).map_err(|(o, problem)| ConfigError {
         origin: Origin::Flag(o.flag()),
         key: o.path.clone(),
-        message,
+        message: problem.to_string(),
     })?;
     let edited = doc.to_string();
     toml::from_str::<T>(&edited).map_err(|e| on_flag(path, &edited, overrides, &e))

@@ -20,7 +20,7 @@ pub mod traffic;
 pub mod units;
 
 use crate::model::ModelSpec;
-pub use error::{did_you_mean, suggest, ConfigError, Invalid, Origin};
+pub use error::{did_you_mean, suggest, ConfigError, Invalid, Origin, Problem};
 pub use overrides::Override;
 pub use source::error_at;
 use std::path::{Path, PathBuf};
@@ -37,7 +37,7 @@ pub fn parse_located<T: serde::de::DeserializeOwned>(
 /// with errors for a missing file, a directory, a file too large or non-UTF-8 content.
 pub fn read_text(path: &Path) -> Result<String, ConfigError> {
     crate::input::read_text(path, crate::input::TOML_LIMIT, "a TOML file")
-        .map_err(|m| ConfigError::whole(path, m))
+        .map_err(|e| ConfigError::whole(path, e.to_string()))
 }
 
 /// A model file held in memory, ready to be resolved with any overrides.

@@ -1,5 +1,6 @@
 //! `--set PATH=VALUE`: changing any model parameter by its dotted key path.
 
+use super::Problem;
 use toml_edit::{DocumentMut, Item, Table, Value};
 
 /// One override: a dotted key path and a TOML value (a bare word that is not valid TOML is taken as
@@ -12,15 +13,13 @@ pub struct Override {
 
 impl Override {
     /// Parses `PATH=VALUE`.
-    pub fn parse(text: &str) -> Result<Override, String> {
+    pub fn parse(text: &str) -> Result<Override, Problem> {
         let (path, value) = text
             .split_once('=')
-            .ok_or_else(|| format!("`{text}` is not PATH=VALUE"))?;
+            .ok_or_else(|| Problem::NotPathValue(text.to_string()))?;
         let path = path.trim();
         if path.is_empty() || path.split('.').any(str::is_empty) {
-            return Err(format!(
-                "`{path}` is not a dotted key path such as consumers.fn.batch_size"
-            ));
+            return Err(Problem::NotKeyPath(path.to_string()));
         }
         Ok(Override {
             path: path.to_string(),
@@ -44,7 +43,7 @@ impl Override {
 
 /// Sets every override in `doc`, creating tables along the path as needed. Array elements are
 /// addressed by index (`consumers.fn.function.fanout.0.duration`).
-pub fn apply(doc: &mut DocumentMut, overrides: &[Override]) -> Result<(), (Override, String)> {
+pub fn apply(doc: &mut DocumentMut, overrides: &[Override]) -> Result<(), (Override, Problem)> {
     for o in overrides {
         let parts: Vec<&str> = o.path.split('.').collect();
         known_name(doc, &parts, overrides).map_err(|m| (o.clone(), m))?;
@@ -56,7 +55,7 @@ pub fn apply(doc: &mut DocumentMut, overrides: &[Override]) -> Result<(), (Overr
 /// Refuses a path through a stream, producer or consumer the model does not have, unless the
 /// overrides create it (they set its `kind` or `stream`): setting one key of a new entry would only
 /// fail later on the keys it lacks, far from the typo.
-fn known_name(doc: &DocumentMut, parts: &[&str], all: &[Override]) -> Result<(), String> {
+fn known_name(doc: &DocumentMut, parts: &[&str], all: &[Override]) -> Result<(), Problem> {
     let (section, name) = match parts {
         [section, name, _, ..] => (*section, *name),
         _ => return Ok(()),
@@ -79,21 +78,23 @@ fn known_name(doc: &DocumentMut, parts: &[&str], all: &[Override]) -> Result<(),
     if names.contains(&name) {
         return Ok(());
     }
-    let hint = super::error::did_you_mean(name, &names);
-    if !hint.is_empty() {
-        return Err(format!("the model has no {what} `{name}`{hint}"));
+    let mut hint = super::error::did_you_mean(name, &names);
+    if hint.is_empty() {
+        let list = if names.is_empty() {
+            "none".to_string()
+        } else {
+            names.join(", ")
+        };
+        hint = format!(" ({section}: {list})");
     }
-    let list = if names.is_empty() {
-        "none".to_string()
-    } else {
-        names.join(", ")
-    };
-    Err(format!(
-        "the model has no {what} `{name}` ({section}: {list})"
-    ))
+    Err(Problem::NoSuchEntry {
+        what,
+        name: name.to_string(),
+        hint,
+    })
 }
 
-fn set(table: &mut Table, parts: &[&str], value: Value) -> Result<(), String> {
+fn set(table: &mut Table, parts: &[&str], value: Value) -> Result<(), Problem> {
     let (first, rest) = parts.split_first().expect("non-empty path");
     if rest.is_empty() {
         table.insert(first, Item::Value(value));
@@ -107,7 +108,7 @@ fn set(table: &mut Table, parts: &[&str], value: Value) -> Result<(), String> {
     set_item(entry, first, rest, value)
 }
 
-fn set_item(item: &mut Item, name: &str, rest: &[&str], value: Value) -> Result<(), String> {
+fn set_item(item: &mut Item, name: &str, rest: &[&str], value: Value) -> Result<(), Problem> {
     match item {
         Item::Table(t) => set(t, rest, value),
         Item::Value(Value::InlineTable(t)) => {
@@ -120,7 +121,7 @@ fn set_item(item: &mut Item, name: &str, rest: &[&str], value: Value) -> Result<
             let i = index(rest[0], a.len(), name)?;
             let t = a.get_mut(i).expect("index checked");
             if rest.len() == 1 {
-                return Err(format!("`{name}.{i}` is a table; set one of its keys"));
+                return Err(Problem::TableNotValue(format!("{name}.{i}")));
             }
             set(t, &rest[1..], value)
         }
@@ -136,19 +137,21 @@ fn set_item(item: &mut Item, name: &str, rest: &[&str], value: Value) -> Result<
             *elem = wrapped.into_value().expect("stays a value");
             Ok(())
         }
-        _ => Err(format!(
-            "`{name}` is a value, not a table, so `{}` cannot be set under it",
-            rest[0]
-        )),
+        _ => Err(Problem::ValueNotTable {
+            name: name.to_string(),
+            below: rest[0].to_string(),
+        }),
     }
 }
 
-fn index(text: &str, len: usize, name: &str) -> Result<usize, String> {
+fn index(text: &str, len: usize, name: &str) -> Result<usize, Problem> {
     match text.parse::<usize>() {
         Ok(i) if i < len => Ok(i),
-        _ => Err(format!(
-            "`{name}` is a list of {len}; `{text}` is not an index into it"
-        )),
+        _ => Err(Problem::NotAnIndex {
+            name: name.to_string(),
+            len,
+            index: text.to_string(),
+        }),
     }
 }
 
@@ -182,9 +185,15 @@ mod tests {
         let mut doc: DocumentMut = "[consumers.fn]\nstream = \"s\"\n".parse().unwrap();
         let o = |s: &str| Override::parse(s).unwrap();
         let err = apply(&mut doc, &[o("consumers.fun.batch_size=10")]).unwrap_err();
-        assert_eq!(err.1, "the model has no consumer `fun`; did you mean `fn`?");
+        assert_eq!(
+            err.1.to_string(),
+            "the model has no consumer `fun`; did you mean `fn`?"
+        );
         let err = apply(&mut doc, &[o("streams.zzz.shards=1")]).unwrap_err();
-        assert_eq!(err.1, "the model has no stream `zzz` (streams: none)");
+        assert_eq!(
+            err.1.to_string(),
+            "the model has no stream `zzz` (streams: none)"
+        );
         apply(
             &mut doc,
             &[o("consumers.fn2.stream=s"), o("consumers.fn2.batch_size=5")],
@@ -196,7 +205,7 @@ mod tests {
     fn refuses_to_descend_into_a_value() {
         let mut doc: DocumentMut = "seed = 1\n".parse().unwrap();
         let err = apply(&mut doc, &[Override::parse("seed.x=1").unwrap()]).unwrap_err();
-        assert!(err.1.contains("is a value"));
+        assert!(err.1.to_string().contains("is a value"));
         assert!(Override::parse("nonsense").is_err());
         assert!(Override::parse("a..b=1").is_err());
     }

@@ -161,7 +161,7 @@ impl Rewrite<'_> {
         let export = self.export(&key, spec, &["from", "queries", "id"])?;
         let s = self.series(&key, spec, &export, "id")?;
         let points = self.strays_left_out(&export, s);
-        let f = fit::rate(points, s.period_s).or_else(|m| self.bad(&key, m))?;
+        let f = fit::rate(points, s.period_s).or_else(|p| self.bad(&key, p.to_string()))?;
         if f.missing_periods > 0 || f.mean_per_s <= 0.0 {
             return self.bad(
                 &format!("{key}.id"),
@@ -223,7 +223,8 @@ impl Rewrite<'_> {
                 .filter(|p| (from..to).contains(&p.0))
                 .collect()
         };
-        let f = fit::record_size(&inside(bytes), &inside(records)).or_else(|m| self.bad(key, m))?;
+        let f = fit::record_size(&inside(bytes), &inside(records))
+            .or_else(|p| self.bad(key, p.to_string()))?;
         self.note(key, f.sentence.clone());
         Ok(f.mean_bytes)
     }
@@ -234,7 +235,7 @@ impl Rewrite<'_> {
         let p50 = self.series(key, spec, &export, "id")?;
         let p99 = self.series(key, spec, &export, "p99_id")?;
         let f = fit::duration(Some(&p50.points), Some(&p99.points), None, "ms")
-            .or_else(|m| self.bad(key, m))?;
+            .or_else(|p| self.bad(key, p.to_string()))?;
         self.note(key, f.sentence.clone());
         let us = |ms: f64| format!("{}us", (ms * 1000.0).round().max(1.0) as u64);
         let mut t = InlineTable::new();

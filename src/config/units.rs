@@ -1,5 +1,6 @@
 //! Quantities as users type them: durations ("250ms") and sizes ("1KiB", "6MB" or a byte count).
 
+use super::Problem;
 use crate::engine::time::parse_duration;
 use crate::engine::Nanos;
 use serde::de::{self, Deserializer, Visitor};
@@ -87,10 +88,10 @@ impl<'de> Deserialize<'de> for OptDur {
 
 /// Parses a size: a non-negative number with an optional unit B, KB, MB, GB (powers of 1000) or
 /// KiB, MiB, GiB (powers of 1024).
-pub fn parse_size(text: &str) -> Result<u64, String> {
+pub fn parse_size(text: &str) -> Result<u64, Problem> {
     let s = text.trim();
     if s.starts_with('-') {
-        return Err(format!("a size cannot be negative, found `{text}`"));
+        return Err(Problem::NegativeSize(text.to_string()));
     }
     let split = s
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
@@ -105,17 +106,18 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         "MiB" => 1024.0 * 1024.0,
         "GiB" => 1024.0 * 1024.0 * 1024.0,
         other => {
-            return Err(format!(
-                "`{text}` has unknown unit `{other}` (expected B, KB, MB, GB, KiB, MiB or GiB)"
-            ))
+            return Err(Problem::SizeUnit {
+                text: text.to_string(),
+                unit: other.to_string(),
+            })
         }
     };
     let v: f64 = num
         .parse()
-        .map_err(|_| format!("`{text}` is not a size (expected e.g. \"1KiB\" or \"6MB\")"))?;
+        .map_err(|_| Problem::NotASize(text.to_string()))?;
     let bytes = v * mult;
     if !bytes.is_finite() || bytes > 1e18 {
-        return Err(format!("`{text}` is too large"));
+        return Err(Problem::SizeTooLarge(text.to_string()));
     }
     Ok(bytes.round() as u64)
 }

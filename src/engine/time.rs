@@ -20,34 +20,49 @@ pub const UNITS: &str = "ns, us, ms, s (sec, secs, second, seconds), m (min, min
 /// `d`/`days`), with or without a space, e.g. `"250ms"`, `"1.5s"`, `"90min"`, `"5 mins"`, or
 /// several such terms from the largest unit down, e.g. `"1h30m"`, `"1m 30.5s"`. A bare `"0"` is
 /// zero.
-pub fn parse_duration(text: &str) -> Result<Nanos, String> {
+pub fn parse_duration(text: &str) -> Result<Nanos, DurationError> {
     let s = text.trim();
     if s == "0" {
         return Ok(0);
     }
     let split = s
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .ok_or_else(|| {
-            format!("`{text}` has no unit (expected e.g. \"250ms\", \"90s\", \"1h\")")
-        })?;
+        .ok_or_else(|| DurationError::NoUnit(text.to_string()))?;
     let (num, unit) = s.split_at(split);
     if !num.is_empty() && unit.contains(|c: char| c.is_ascii_digit()) {
         return compound(text, s);
     }
-    let unit_ns = match unit_ns(unit.trim()) {
-        Some(u) => u,
-        None => {
-            return Err(format!(
-                "`{text}` has unknown unit `{}` (expected {UNITS}, e.g. \"250ms\", \"90s\", \
-                 \"5 min\", or several from the largest down, e.g. \"1h30m\")",
-                unit.trim()
-            ))
-        }
-    };
-    let value: f64 = num.parse().map_err(|_| {
-        format!("`{text}` is not a duration (expected e.g. \"250ms\", \"90s\", \"1h\")")
+    let unit_ns = unit_ns(unit.trim()).ok_or_else(|| DurationError::UnknownUnit {
+        text: text.to_string(),
+        unit: unit.trim().to_string(),
     })?;
+    let value: f64 = num
+        .parse()
+        .map_err(|_| DurationError::NotANumber(text.to_string()))?;
     term(text, value, unit_ns)
+}
+
+/// Why a duration (a model's value, a `--duration` flag) could not be read; each message quotes
+/// the text as typed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DurationError {
+    #[error("`{0}` has no unit (expected e.g. \"250ms\", \"90s\", \"1h\")")]
+    NoUnit(String),
+    #[error(
+        "`{text}` has unknown unit `{unit}` (expected {UNITS}, e.g. \"250ms\", \"90s\", \
+         \"5 min\", or several from the largest down, e.g. \"1h30m\")"
+    )]
+    UnknownUnit { text: String, unit: String },
+    #[error("`{0}` is not a duration (expected e.g. \"250ms\", \"90s\", \"1h\")")]
+    NotANumber(String),
+    /// Several terms that are not numbers with units from the largest down.
+    #[error(
+        "`{0}` is not a duration: write a number and a unit ({UNITS}), or several from \
+         the largest unit down, e.g. \"250ms\", \"1.5s\", \"90min\" or \"1h30m\""
+    )]
+    NotCompound(String),
+    #[error("`{0}` is too long (at most about 292 years)")]
+    TooLong(String),
 }
 
 /// Nanoseconds per unit, for the unit names a duration may use.
@@ -65,22 +80,17 @@ fn unit_ns(unit: &str) -> Option<Nanos> {
 }
 
 /// `value` units of `unit_ns` nanoseconds, refused beyond half the range of [`Nanos`].
-fn term(text: &str, value: f64, unit_ns: Nanos) -> Result<Nanos, String> {
+fn term(text: &str, value: f64, unit_ns: Nanos) -> Result<Nanos, DurationError> {
     let ns = value * unit_ns as f64;
     if !ns.is_finite() || ns >= u64::MAX as f64 / 2.0 {
-        return Err(format!("`{text}` is too long (at most about 292 years)"));
+        return Err(DurationError::TooLong(text.to_string()));
     }
     Ok(ns.round() as Nanos)
 }
 
 /// Several terms such as `1h30m`, each unit smaller than the one before.
-fn compound(text: &str, s: &str) -> Result<Nanos, String> {
-    let refuse = || {
-        format!(
-            "`{text}` is not a duration: write a number and a unit ({UNITS}), or several from \
-             the largest unit down, e.g. \"250ms\", \"1.5s\", \"90min\" or \"1h30m\""
-        )
-    };
+fn compound(text: &str, s: &str) -> Result<Nanos, DurationError> {
+    let refuse = || DurationError::NotCompound(text.to_string());
     let (mut total, mut last, mut rest) = (0, Nanos::MAX, s);
     while !rest.is_empty() {
         let n = rest
@@ -97,7 +107,7 @@ fn compound(text: &str, s: &str) -> Result<Nanos, String> {
         total = term(text, value, unit)?
             .checked_add(total)
             .filter(|&t| (t as f64) < u64::MAX as f64 / 2.0)
-            .ok_or_else(|| format!("`{text}` is too long (at most about 292 years)"))?;
+            .ok_or_else(|| DurationError::TooLong(text.to_string()))?;
         (last, rest) = (unit, after[u..].trim_start());
     }
     Ok(total)
@@ -157,14 +167,19 @@ mod tests {
 
     #[test]
     fn rejects_nonsense_with_a_reason() {
-        assert!(parse_duration("10").unwrap_err().contains("no unit"));
+        assert!(parse_duration("10")
+            .unwrap_err()
+            .to_string()
+            .contains("no unit"));
         assert!(parse_duration("10 parsecs")
             .unwrap_err()
+            .to_string()
             .contains("unknown unit"));
         assert!(parse_duration("-1s").is_err());
         assert!(parse_duration("1e300h").is_err());
         assert!(parse_duration("99999999999d")
             .unwrap_err()
+            .to_string()
             .contains("too long"));
     }
 
@@ -186,29 +201,32 @@ mod tests {
         for bad in [
             "30m1h", "1h1h", "1h30", "1h30x", "1e3s", "1s.5", "1h-30m", "1..5h2m",
         ] {
-            let e = parse_duration(bad).unwrap_err();
+            let e = parse_duration(bad).unwrap_err().to_string();
             assert!(e.contains("from the largest unit down"), "{bad}: {e}");
             assert!(e.contains("\"1h30m\""), "{bad}: {e}");
         }
         assert!(parse_duration("99999999999d1s")
             .unwrap_err()
+            .to_string()
             .contains("too long"));
         assert!(parse_duration("200000d200000h")
             .unwrap_err()
+            .to_string()
             .contains("too long"));
     }
 
     #[test]
     fn keeps_the_single_term_messages() {
         assert_eq!(
-            parse_duration("1x").unwrap_err(),
+            parse_duration("1x").unwrap_err().to_string(),
             "`1x` has unknown unit `x` (expected ns, us, ms, s (sec, secs, second, seconds), m (min, mins, minute, minutes), h (hr, hrs, hour, hours) or d (day, days), e.g. \"250ms\", \"90s\", \"5 min\", or several from the largest down, e.g. \"1h30m\")"
         );
         assert!(parse_duration("-1s")
             .unwrap_err()
+            .to_string()
             .starts_with("`-1s` has unknown unit `-1s` (expected ns, us, ms, s (sec"));
         assert_eq!(
-            parse_duration("h").unwrap_err(),
+            parse_duration("h").unwrap_err().to_string(),
             "`h` is not a duration (expected e.g. \"250ms\", \"90s\", \"1h\")"
         );
     }
@@ -233,10 +251,10 @@ mod tests {
         assert_eq!(parse_duration("1h30m"), Ok(HOUR + 30 * MIN));
         assert_eq!(parse_duration("1 hour 30 mins"), Ok(HOUR + 30 * MIN));
         for bad in ["5 minuets", "5 M", "5 months", "5 y"] {
-            let e = parse_duration(bad).unwrap_err();
+            let e = parse_duration(bad).unwrap_err().to_string();
             assert!(e.contains("m (min, mins, minute, minutes)"), "{bad}: {e}");
         }
-        let e = parse_duration("1h 30 parsecs").unwrap_err();
+        let e = parse_duration("1h 30 parsecs").unwrap_err().to_string();
         assert!(e.contains("m (min, mins, minute, minutes)"), "{e}");
     }
 

@@ -2,7 +2,7 @@
 //! validation of every point's model.
 
 use super::raw::{RawAxis, RawExperiment};
-use super::{dur_value, Experiment, Objective};
+use super::{dur_value, Experiment, Objective, Problem};
 use crate::config::{error_at, ConfigError, ModelFile, Origin, Override};
 use std::path::Path;
 
@@ -90,7 +90,7 @@ const MAX_POINTS: usize = 100_000;
 const MAX_POINTS_TEXT: &str = "100,000";
 
 /// Parses `"a..=b"`, `"a..b"` (end excluded) with an optional `":step"`; integers stay integers.
-pub fn parse_range(text: &str) -> Result<Vec<toml::Value>, String> {
+pub fn parse_range(text: &str) -> Result<Vec<toml::Value>, Problem> {
     let (range, step) = match text.split_once(':') {
         Some((r, s)) => (r, Some(s.trim())),
         None => (text, None),
@@ -100,9 +100,7 @@ pub fn parse_range(text: &str) -> Result<Vec<toml::Value>, String> {
     } else if let Some((a, b)) = range.split_once("..") {
         (a, b, false)
     } else {
-        return Err(format!(
-            "`{text}` is not a range such as \"1..=30\" or \"0..100:10\""
-        ));
+        return Err(Problem::NotARange(text.to_string()));
     };
     let ints = [start, end, step.unwrap_or("1")]
         .iter()
@@ -111,15 +109,15 @@ pub fn parse_range(text: &str) -> Result<Vec<toml::Value>, String> {
     if let Ok(v) = ints {
         let (a, b, s) = (v[0], v[1], v[2]);
         if s <= 0 {
-            return Err(format!("the step of `{text}` must be positive"));
+            return Err(Problem::StepNotPositive(text.to_string()));
         }
         // In i128: the ends of i64 must not overflow the count.
         let last = if inclusive { b } else { b.saturating_sub(1) };
         if last < a || (!inclusive && b == i64::MIN) {
-            return Err(format!("`{text}` is empty or reversed"));
+            return Err(Problem::Empty(text.to_string()));
         }
         if (i128::from(last) - i128::from(a)) / i128::from(s) > 100_000 {
-            return Err(format!("`{text}` has more than 100,000 values"));
+            return Err(Problem::TooManyValues(text.to_string()));
         }
         return Ok((a..=last)
             .step_by(s as usize)
@@ -127,20 +125,21 @@ pub fn parse_range(text: &str) -> Result<Vec<toml::Value>, String> {
             .collect());
     }
     let f = |s: &str| {
-        s.trim()
-            .parse::<f64>()
-            .map_err(|_| format!("`{s}` in `{text}` is not a number"))
+        s.trim().parse::<f64>().map_err(|_| Problem::NotANumber {
+            part: s.to_string(),
+            range: text.to_string(),
+        })
     };
     let (a, b, s) = (f(start)?, f(end)?, f(step.unwrap_or("1"))?);
     if !(s > 0.0 && a.is_finite() && b.is_finite()) {
-        return Err(format!("`{text}` needs finite bounds and a positive step"));
+        return Err(Problem::NotFinite(text.to_string()));
     }
     if b < a || (!inclusive && b == a) {
-        return Err(format!("`{text}` is empty or reversed"));
+        return Err(Problem::Empty(text.to_string()));
     }
     let n = ((b - a) / s + 1e-9).floor() as usize;
     if n > 100_000 {
-        return Err(format!("`{text}` has more than 100,000 values"));
+        return Err(Problem::TooManyValues(text.to_string()));
     }
     Ok((0..=n)
         .map(|i| a + s * i as f64)
@@ -168,7 +167,7 @@ fn axis_values(
         }
         toml::Value::Array(a) => a.clone(),
         toml::Value::String(s) if axis.path != "model" => {
-            parse_range(s).map_err(|m| error_at(exp_path, text, &key, m))?
+            parse_range(s).map_err(|p| error_at(exp_path, text, &key, p.to_string()))?
         }
         other => {
             return Err(error_at(
@@ -308,9 +307,9 @@ pub fn build(
             return Err(blame_axis(path, text, &raw, &axes, &models[p.model], &e, p));
         }
     }
-    let x_axis = pick_x(&raw, &axes).map_err(|m| error_at(path, text, "plots.x", m))?;
+    let x_axis = pick_x(&raw, &axes).map_err(|p| error_at(path, text, "plots.x", p.to_string()))?;
     let timeseries_points = pick_timeseries(&raw, &axes, &points, x_axis)
-        .map_err(|m| error_at(path, text, "plots.timeseries", m))?;
+        .map_err(|p| error_at(path, text, "plots.timeseries", p.to_string()))?;
     Ok(Experiment {
         name: raw.name.clone().unwrap_or_else(|| {
             path.file_stem()
@@ -491,13 +490,13 @@ fn cartesian(axes: &[Axis]) -> Vec<Point> {
     }
 }
 
-fn pick_x(raw: &RawExperiment, axes: &[Axis]) -> Result<Option<usize>, String> {
+fn pick_x(raw: &RawExperiment, axes: &[Axis]) -> Result<Option<usize>, Problem> {
     match &raw.plots.x {
         Some(x) => axes
             .iter()
             .position(|a| &a.path == x || &a.label == x)
             .map(Some)
-            .ok_or_else(|| format!("no axis `{x}` to plot on x")),
+            .ok_or_else(|| Problem::NoXAxis(x.clone())),
         None => Ok(axes
             .iter()
             .position(|a| a.values.iter().all(|v| v.as_f64().is_some()))),
@@ -509,7 +508,7 @@ fn pick_timeseries(
     axes: &[Axis],
     points: &[Point],
     x_axis: Option<usize>,
-) -> Result<Vec<usize>, String> {
+) -> Result<Vec<usize>, Problem> {
     if let Some(wanted) = &raw.plots.timeseries {
         let mut out = Vec::new();
         for w in wanted {
@@ -534,7 +533,7 @@ fn pick_timeseries(
                     .map(|(k, v)| format!("{k} = {v}"))
                     .collect::<Vec<_>>()
                     .join(", ");
-                return Err(format!("no point has {wanted}"));
+                return Err(Problem::NoPoint(wanted));
             }
             out.extend(matches);
         }
@@ -576,8 +575,14 @@ mod tests {
             .map(|v| v.as_float().unwrap())
             .collect();
         assert_eq!(floats, [0.5, 1.0, 1.5]);
-        assert!(parse_range("5..=1").unwrap_err().contains("reversed"));
-        assert!(parse_range("1..1").unwrap_err().contains("empty"));
+        assert!(parse_range("5..=1")
+            .unwrap_err()
+            .to_string()
+            .contains("reversed"));
+        assert!(parse_range("1..1")
+            .unwrap_err()
+            .to_string()
+            .contains("empty"));
         assert!(parse_range("1..=5:0").is_err());
         assert!(parse_range("banana").is_err());
     }

@@ -6,9 +6,11 @@
 //! architectures can stand side by side. Points are ordered with the last axis varying fastest.
 
 mod expand;
+mod problem;
 mod raw;
 
 pub use expand::{parse_range, Axis, AxisValue, Point};
+pub use problem::Problem;
 
 use crate::config::units::Dur;
 use crate::config::{read_text, ConfigError, ModelFile, Origin, Override};

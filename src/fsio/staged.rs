@@ -207,7 +207,7 @@ impl Staged {
         super::write(&path, listing.text().as_bytes()).map_err(|e| Error::Io {
             what: "write",
             path: path.clone(),
-            source: std::io::Error::other(format!("{e:#}")),
+            source: std::io::Error::other(e.with_causes()),
         })
     }
 

@@ -2,12 +2,12 @@
 //! the assumptions that move the headline metrics most, and the deciding assumption per
 //! architecture.
 
+use super::Result;
 use crate::experiment::Experiment;
 use crate::plot::{self, Bars};
 use crate::sweep::bands::{self, Bands, HEADLINE};
 use crate::sweep::metric::Metric;
 use crate::sweep::stats::PointSummaries;
-use anyhow::Result;
 use std::fmt::Write;
 use std::path::Path;
 

@@ -5,12 +5,12 @@
 
 use super::html::{self, escape};
 use super::markdown::{headline, mean_pm};
+use super::{OutputError, Result};
 use crate::experiment::Experiment;
 use crate::model::RunReport;
 use crate::plan::{Answer, Robustness, Slo};
 use crate::sweep::metric::Metric;
 use crate::sweep::stats::PointSummaries;
-use anyhow::{Context, Result};
 use std::path::Path;
 
 /// Everything the page of a sweep shows.
@@ -50,8 +50,10 @@ pub fn svgs_in(dir: &Path) -> Result<Vec<(String, String)>> {
             .collect();
         names.sort_by_key(|p| (chart_rank(p), p.clone()));
         for p in names {
-            let text = std::fs::read_to_string(&p)
-                .with_context(|| format!("cannot read {}", p.display()))?;
+            let text = std::fs::read_to_string(&p).map_err(|source| OutputError::Read {
+                path: p.clone(),
+                source,
+            })?;
             let name = p.strip_prefix(dir).unwrap_or(&p).display().to_string();
             out.push((name, text));
         }

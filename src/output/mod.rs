@@ -4,6 +4,7 @@
 pub mod bands;
 pub mod check;
 pub mod columns;
+mod error;
 pub mod html;
 pub mod html_report;
 pub mod junit;
@@ -19,3 +20,5 @@ pub mod sweep_plots;
 pub mod table;
 pub mod timeline;
 pub mod timeseries;
+
+pub use error::{OutputError, Result};

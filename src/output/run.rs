@@ -1,10 +1,10 @@
 //! Files of one run: `summary.json` (the `--json` object), `timeseries.csv` (one row per minute
 //! per consumer; no IteratorAge cells in minutes without samples) and `report.html`.
 
+use super::Result;
 use crate::fsio;
 use crate::model::report::MinuteSeries;
 use crate::model::RunReport;
-use anyhow::Result;
 use std::io::Write;
 use std::path::Path;
 
@@ -74,5 +74,8 @@ pub fn write_files(
     fsio::write_with(&dir.join("timeseries.csv"), |w| {
         write_timeseries(w, &report.minutes)
     })?;
-    fsio::write(&dir.join("summary.json"), json(report).as_bytes())
+    Ok(fsio::write(
+        &dir.join("summary.json"),
+        json(report).as_bytes(),
+    )?)
 }

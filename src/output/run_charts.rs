@@ -2,9 +2,9 @@
 //! Average and Maximum, throttled reads per stream), inline as SVG, and the bill.
 
 use super::html;
+use super::Result;
 use crate::model::RunReport;
 use crate::plot::{self, LineChart, Point, Series};
-use anyhow::Result;
 use std::collections::BTreeMap;
 
 /// The run's per-minute charts as (caption, SVG text): IteratorAge as the sweep report draws it

@@ -3,12 +3,12 @@
 //! files.
 
 use super::sweep::{json, runs_csv, summary_csv};
+use super::Result;
 use crate::experiment::Experiment;
 use crate::fsio;
 use crate::plan::Slo;
 use crate::sweep::bands::Bands;
 use crate::sweep::SweepResult;
-use anyhow::Result;
 use std::path::Path;
 
 /// How a sweep's files are written, besides the experiment and its runs.
@@ -85,7 +85,10 @@ pub fn write_all(
         fsio::write(&dir.join(super::results::FILE), text.as_bytes())?;
     }
     let manifest = super::manifest::sweep(exp, res, &opts.command_line, opts.bands.is_some());
-    fsio::write(&dir.join("manifest.json"), manifest.as_bytes())
+    Ok(fsio::write(
+        &dir.join("manifest.json"),
+        manifest.as_bytes(),
+    )?)
 }
 
 /// What the verdict files rest on: a sweep's summaries, its objectives and assumption sets.
@@ -134,5 +137,5 @@ pub fn write_verdicts(dir: &Path, svg_dir: &Path, exp: &Experiment, v: &Verdicts
         sets: v.bands.map_or(0, |b| b.design.runs()),
     };
     let html = super::html_report::sweep_page(&page, &super::html_report::svgs_in(svg_dir)?);
-    fsio::write(&dir.join("report.html"), html.as_bytes())
+    Ok(fsio::write(&dir.join("report.html"), html.as_bytes())?)
 }

@@ -3,13 +3,13 @@
 //! series of chosen points.
 
 use super::sweep::point_file_stem;
+use super::Result;
 use crate::experiment::{Experiment, Point};
 use crate::plot::{self, LineChart, Point as P, Series};
 use crate::sweep::bands::{self, Bands};
 use crate::sweep::metric::Metric;
 use crate::sweep::stats::{PointSummaries, PointSummary};
 use crate::sweep::SweepResult;
-use anyhow::Result;
 use std::collections::BTreeMap;
 use std::path::Path;
 

@@ -1,11 +1,11 @@
 //! `sim timeline`: every GetRecords call of every reader of one shard over a short window, drawn
 //! one row per reader with throttled calls marked and the per-shard limit shown.
 
+use super::Result;
 use crate::engine::time::SEC;
 use crate::model::spec::ModelSpec;
 use crate::model::world::{CallOutcome, Trace};
 use crate::plot::{self, CallMark, Timeline, TimelineRow};
-use anyhow::Result;
 use std::path::Path;
 
 /// Builds the picture of `trace` for `spec` and writes `<stem>.png` and `<stem>.svg`.
@@ -60,5 +60,5 @@ pub fn write(stem: &Path, spec: &ModelSpec, trace: &Trace) -> Result<()> {
             .map(|&(t, n)| (secs(t), n as f64))
             .collect(),
     };
-    plot::timeline(stem, &t)
+    Ok(plot::timeline(stem, &t)?)
 }

@@ -5,7 +5,7 @@ use super::frame::{self, Figure};
 use super::grid::{self, Axes};
 use super::style::{self, INK, NOTE_SIZE, TICK_SIZE};
 use super::Bars;
-use anyhow::Result;
+use super::Result;
 use plotters::chart::ChartBuilder;
 use plotters::coord::Shift;
 use plotters::element::{Rectangle, Text};

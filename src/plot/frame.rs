@@ -2,8 +2,8 @@
 //! encoded here, then both are written atomically, so no reader ever sees half a chart.
 
 use super::style::{self, INK, MUTED, SUBTITLE_SIZE, TITLE_SIZE};
+use super::{PlotError, Result};
 use crate::fsio;
-use anyhow::{Context, Result};
 use plotters::coord::Shift;
 use plotters::prelude::{BitMapBackend, DrawingArea, DrawingBackend, IntoDrawingArea, SVGBackend};
 use plotters::style::text_anchor::{HPos, VPos};
@@ -29,10 +29,18 @@ pub(super) trait Figure {
 /// Renders `fig` and writes `<stem>.png` and `<stem>.svg`, each atomically.
 pub(super) fn write(stem: &Path, fig: &impl Figure) -> Result<()> {
     style::register_fonts();
-    let svg = render_svg(fig).context("cannot render the SVG chart")?;
-    let png = render_png(fig).context("cannot render the PNG chart")?;
+    let svg = render_svg(fig).map_err(rendering("SVG"))?;
+    let png = render_png(fig).map_err(rendering("PNG"))?;
     fsio::write(&with_suffix(stem, "png"), &png)?;
-    fsio::write(&with_suffix(stem, "svg"), svg.as_bytes())
+    Ok(fsio::write(&with_suffix(stem, "svg"), svg.as_bytes())?)
+}
+
+/// Wraps an error in rendering `format` (`SVG` or `PNG`).
+fn rendering(format: &'static str) -> impl FnOnce(PlotError) -> PlotError {
+    move |e| PlotError::Render {
+        format,
+        source: Box::new(e),
+    }
 }
 
 /// `stem` with `.ext` appended (not replacing any dot already in the name).
@@ -46,7 +54,7 @@ pub(super) fn with_suffix(stem: &Path, ext: &str) -> PathBuf {
 /// Renders `fig` as SVG text, for a page that carries its charts inline.
 pub(super) fn svg(fig: &impl Figure) -> Result<String> {
     style::register_fonts();
-    render_svg(fig).context("cannot render the SVG chart")
+    render_svg(fig).map_err(rendering("SVG"))
 }
 
 fn render_svg(fig: &impl Figure) -> Result<String> {

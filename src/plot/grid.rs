@@ -2,7 +2,7 @@
 //! and the room they need.
 
 use super::style::{self, AXIS_SIZE, INK, TICK_SIZE};
-use anyhow::Result;
+use super::Result;
 use plotters::chart::ChartContext;
 use plotters::coord::cartesian::Cartesian2d;
 use plotters::coord::ranged1d::{Ranged, ValueFormatter};

@@ -1,7 +1,7 @@
 //! Legends drawn in their own column beside the plot, so they never cover data.
 
 use super::style::{self, Marker, INK, LEGEND_SIZE, MUTED};
-use anyhow::Result;
+use super::Result;
 use plotters::coord::Shift;
 use plotters::element::{Circle, Cross, PathElement, Rectangle};
 use plotters::prelude::{DrawingArea, DrawingBackend};

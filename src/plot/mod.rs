@@ -13,6 +13,7 @@
 mod axis;
 mod bars;
 mod chart;
+mod error;
 mod frame;
 mod grid;
 mod legend;
@@ -28,7 +29,7 @@ pub use chart::{
     Bars, CallMark, LineChart, Point, ScatterPoint, Series, Timeline, TimelineRow, CHART_SIZE,
 };
 
-use anyhow::Result;
+pub use error::{PlotError, Result};
 use std::path::Path;
 
 /// Writes `<stem>.png` and `<stem>.svg` (1200×700): each series as a line with markers, in a

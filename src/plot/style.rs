@@ -1,6 +1,6 @@
 //! Shared look: embedded fonts, text styles, the series palette and marker shapes.
 
-use anyhow::Result;
+use super::Result;
 use plotters::coord::CoordTranslate;
 use plotters::element::{Circle, EmptyElement, PathElement, Polygon, Rectangle};
 use plotters::prelude::{DrawingArea, DrawingBackend};

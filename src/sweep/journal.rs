@@ -130,7 +130,7 @@ pub fn open(dir: &Path, header: &Header, on_mismatch: OnMismatch) -> Result<()> 
         }
     }
     let bytes = serde_json::to_vec_pretty(header).expect("headers serialize");
-    fsio::write(&dir.join(HEADER), &bytes)
+    Ok(fsio::write(&dir.join(HEADER), &bytes)?)
 }
 
 /// The header of the journal in `dir`.
@@ -297,7 +297,7 @@ pub fn save(dir: &Path, key: &str, id: &RunId, report: &RunReport) -> Result<()>
         run: &run,
     };
     let bytes = serde_json::to_vec(&entry)?;
-    fsio::write(&entry_path(dir, key), &bytes)
+    Ok(fsio::write(&entry_path(dir, key), &bytes)?)
 }
 
 /// The run `id` (seed `seed`), if the journal has it under `key`. An entry that is there but is
