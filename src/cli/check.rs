@@ -158,7 +158,7 @@ fn gather_objectives(args: &CheckArgs, change: &ModelFile) -> Result<Vec<Slo>, F
     stated.extend(objectives::in_file(&beside)?);
     let mut slos: Vec<Slo> = Vec::new();
     for s in &stated {
-        let slo = Slo::parse(&s.text).map_err(|m| s.error(m))?;
+        let slo = Slo::parse(&s.text).map_err(|m| s.error(m.to_string()))?;
         slos.push(slo);
     }
     slos.extend(args.slos.iter().cloned());

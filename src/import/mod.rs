@@ -59,7 +59,7 @@ pub fn import_as(
             doc::MAX_BYTES,
             "a template, a Terraform plan or a CLI output",
         )
-        .map_err(|m| ImportError::whole(path, m))?;
+        .map_err(|m| ImportError::whole(path, m.to_string()))?;
         texts.push((path.clone(), text));
     }
     import_texts(&texts, opts, out)

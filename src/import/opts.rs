@@ -84,7 +84,11 @@ pub fn parse(o: &ImportOptions) -> Result<Given, ImportError> {
         let toml = distribution(
             &v,
             &typed,
-            |t| crate::config::units::parse_size(t).map(|b| b as f64),
+            |t| {
+                crate::config::units::parse_size(t)
+                    .map(|b| b as f64)
+                    .map_err(|e| e.to_string())
+            },
             "a size such as 1KiB",
         )?;
         g.record_size.push(Scoped { name, toml, typed });
@@ -94,7 +98,11 @@ pub fn parse(o: &ImportOptions) -> Result<Given, ImportError> {
         let toml = distribution(
             &v,
             &typed,
-            |t| crate::engine::time::parse_duration(t).map(|n| n as f64),
+            |t| {
+                crate::engine::time::parse_duration(t)
+                    .map(|n| n as f64)
+                    .map_err(|e| e.to_string())
+            },
             "a duration such as 40ms",
         )?;
         g.duration.push(Scoped { name, toml, typed });
