@@ -236,7 +236,8 @@ pub struct PlanArgs {
 
 #[derive(Args, Debug)]
 pub struct CheckArgs {
-    /// The architecture to check: a model file (TOML).
+    /// The architecture to check: a model file (TOML), or CloudFormation/SAM templates, `terraform
+    /// show -json` output or AWS CLI JSON (several files at once), imported as `sim import` does.
     #[arg(required = true, value_name = "MODEL")]
     pub model: Vec<PathBuf>,
     /// An objective on a sweep metric, e.g. "iterator_age_max < 30s"; repeat for several. Added
@@ -277,6 +278,17 @@ pub struct CheckArgs {
     /// memory).
     #[arg(long, value_name = "SIZE")]
     pub max_memory: Option<String>,
+    /// For templates, Terraform JSON or CLI output (read as `sim import` reads them): records per
+    /// second written to a stream, `200` or `STREAM=200` (repeat), for both versions.
+    #[arg(long, value_name = "[STREAM=]N")]
+    pub rate: Vec<String>,
+    /// For templates: record size, `1KiB` or `1KiB,8KiB` (median, p99), optionally `STREAM=`.
+    #[arg(long, value_name = "[STREAM=]SIZE[,P99]")]
+    pub record_size: Vec<String>,
+    /// For templates: function duration, `40ms` or `40ms,250ms` (median, p99), optionally
+    /// `FUNCTION=`.
+    #[arg(long, value_name = "[FUNCTION=]P50[,P99]")]
+    pub function_duration: Vec<String>,
 }
 
 #[derive(Args, Debug)]

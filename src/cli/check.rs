@@ -8,9 +8,10 @@ use super::args::CheckArgs;
 use super::common::*;
 use super::sweeps::{failed, sweep_forecast};
 use crate::config::objectives::{self, Stated};
-use crate::config::{traffic, ModelFile};
+use crate::config::{traffic, ConfigError, ModelFile};
 use crate::experiment::Experiment;
 use crate::fsio::single;
+use crate::import::{import, ImportOptions};
 use crate::plan::check::{Outcome, Verdict};
 use crate::plan::Slo;
 use crate::progress::{Show, Study};
@@ -18,18 +19,35 @@ use crate::sweep::{self, bands::AssumptionDesign};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-/// The architecture the files at `paths` describe, as a model. Today: one model file (TOML).
-/// This is the one place that turns what the user named into a model, so a template reader
-/// (`sim import`) plugs in here: its model text becomes `ModelFile::from_text(path, text)`.
-pub(super) fn load_architecture(paths: &[PathBuf]) -> Result<ModelFile, Failure> {
+/// The architecture the files at `paths` describe, as a model: one model file (`.toml`) as it is,
+/// anything else (CloudFormation, SAM, `cdk synth` output, `terraform show -json`, AWS CLI JSON;
+/// several files at once) through `sim import` with the traffic flags in `opts`. The one place
+/// that turns what the user named into a model.
+pub(super) fn load_architecture(
+    paths: &[PathBuf],
+    opts: &ImportOptions,
+) -> Result<ModelFile, Failure> {
+    let is_model = |p: &PathBuf| {
+        p.extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("toml"))
+    };
     match paths {
-        [one] => open_model(one),
         [] => Err(Failure::Usage("no model file given".into())),
-        [first, ..] => Err(Failure::Usage(format!(
-            "sim check reads one model file, given {}: {} ...",
-            paths.len(),
-            first.display()
+        [one] if is_model(one) => open_model(one),
+        _ if paths.iter().any(is_model) => Err(Failure::Usage(format!(
+            "sim check reads one model file (.toml), or templates, Terraform JSON and AWS CLI \
+             output to import, not both: {}",
+            shown(paths)
         ))),
+        _ => {
+            let imported = import(paths, opts).map_err(ConfigError::from)?;
+            for w in &imported.warnings {
+                eprintln!("warning: {w}");
+            }
+            // Named after the first source: its folder is where relative paths start, and a
+            // message about the model names a file the user gave.
+            Ok(ModelFile::from_text(&paths[0], imported.model_toml)?)
+        }
     }
 }
 
@@ -41,11 +59,17 @@ fn shown(paths: &[PathBuf]) -> String {
 }
 
 pub(super) fn run_check(args: CheckArgs) -> Result<(), Failure> {
-    let change = traffic::apply(&load_architecture(&args.model)?, &args.traffic)?;
+    let opts = ImportOptions {
+        rate: args.rate.clone(),
+        record_size: args.record_size.clone(),
+        function_duration: args.function_duration.clone(),
+        ..ImportOptions::default()
+    };
+    let change = traffic::apply(&load_architecture(&args.model, &opts)?, &args.traffic)?;
     let base = match args.base.is_empty() {
         true => None,
         false => Some(traffic::apply(
-            &load_architecture(&args.base)?,
+            &load_architecture(&args.base, &opts)?,
             &args.traffic,
         )?),
     };

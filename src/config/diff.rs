@@ -30,9 +30,25 @@ pub fn changes(base: &str, change: &str) -> Vec<String> {
         let empty = Table::new();
         let o = old.get(section).and_then(Value::as_table).unwrap_or(&empty);
         let n = new.get(section).and_then(Value::as_table).unwrap_or(&empty);
+        // Entries added alike (same kind of entry, same count and stream) are told together.
+        let mut adds: Vec<(String, Vec<String>)> = Vec::new();
+        for (name, v) in n.iter().filter(|(k, _)| !o.contains_key(*k)) {
+            let tail = added(section, v);
+            match adds.iter_mut().find(|(t, _)| *t == tail) {
+                Some((_, names)) => names.push(code(name)),
+                None => adds.push((tail, vec![code(name)])),
+            }
+        }
+        for (tail, names) in adds {
+            out.push(match names.as_slice() {
+                [one] => format!("adds {word} {one}{tail}"),
+                [init @ .., last] => format!("adds {word}s {} and {last}{tail}", init.join(", ")),
+                [] => continue,
+            });
+        }
         for (name, v) in n {
             match o.get(name) {
-                None => out.push(format!("adds {word} {}{}", code(name), added(section, v))),
+                None => {}
                 Some(ov) if ov != v => out.push(changed(word, name, ov, v)),
                 Some(_) => {}
             }

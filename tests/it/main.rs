@@ -11,6 +11,7 @@ mod bad_input;
 mod bands;
 mod calibrate;
 mod check;
+mod check_templates;
 mod ci;
 mod cli;
 mod cloudwatch;
