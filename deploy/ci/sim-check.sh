@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
-# Runs `sim check` on every model file a change touches, against the same file at the base
-# revision (taken with git), for a CI job: writes one Markdown and one JUnit XML file per model
-# into OUT, and OUT/comment.md, the pull-request comment (every model's Markdown in one).
+# Runs `sim check` on every architecture file a change touches (a model, `.toml`, or a template
+# `sim import` reads: `.yaml`, `.yml`, `.template`, or `.json` holding "Resources"), against the
+# same file at the base revision (taken with git), for a CI job: writes one Markdown and one JUnit
+# XML file per file into OUT, and OUT/comment.md, the pull-request comment (all of them in one).
 # Usage: deploy/ci/sim-check.sh BASE_REF
 #   BASE_REF: the branch the change goes into (e.g. origin/main); the change is compared with
 #   the commit it branched from (git merge-base BASE_REF HEAD).
 # Environment: SIM (the sim binary, default: sim on PATH), SIM_MODELS (folder of the model
-# files, default models), SIM_CHECK_OUT (default sim-check), SIM_CHECK_ARGS (more flags for
-# every check, e.g. "--assumptions 16"). Objectives: each model's [plan] table or the
-# sim-objectives.toml beside it (see README "sim check").
+# files or templates, default models), SIM_CHECK_OUT (default sim-check), SIM_CHECK_ARGS (more
+# flags for every check, e.g. "--assumptions 16", and for templates the traffic they cannot
+# state: "--rate 200 --record-size 1KiB --function-duration 40ms,250ms"). Objectives: each
+# model's [plan] table or the sim-objectives.toml beside it (see README "sim check").
 # Exit status: 0 every objective holds, 1 one does not, 2 bad input (a model sim cannot read).
 set -euo pipefail
-[ $# -eq 1 ] || { sed -n '2,12p' "$0"; exit 2; }
+[ $# -eq 1 ] || { sed -n '2,15p' "$0"; exit 2; }
 sim=${SIM:-sim}
 models=${SIM_MODELS:-models}
 out=${SIM_CHECK_OUT:-sim-check}
@@ -25,11 +27,22 @@ trap 'rm -rf "$scratch"' EXIT
 base_tree=$scratch/base-$(git rev-parse --short "$base")
 mkdir "$base_tree"
 git archive "$base" | tar -x -C "$base_tree"
-changed=$(git diff --name-only --diff-filter=d "$base" HEAD -- "$models" \
-    | grep '\.toml$' | grep -v '/sim-objectives\.toml$' | grep -v '^'"$models"'/prices/' || true)
-# A changed objectives file checks every model beside it again.
+# The architecture files among FILES...: models and templates, not objectives, prices or exports.
+architectures() {
+    for f in "$@"; do
+        case $f in
+            */sim-objectives.toml|"$models"/prices/*) ;;
+            *.toml|*.yaml|*.yml|*.template) echo "$f" ;;
+            *.json) if grep -q '"Resources"' "$f" 2>/dev/null; then echo "$f"; fi ;;
+        esac
+    done
+}
+# shellcheck disable=SC2046
+changed=$(architectures $(git diff --name-only --diff-filter=d "$base" HEAD -- "$models"))
+# A changed objectives file checks every architecture beside it again.
 for objectives in $(git diff --name-only --diff-filter=d "$base" HEAD -- "$models" | grep '/sim-objectives\.toml$' || true); do
-    changed+=$'\n'$(git ls-files "$(dirname "$objectives")" | grep '\.toml$' | grep -v '/sim-objectives\.toml$' || true)
+    # shellcheck disable=SC2046
+    changed+=$'\n'$(architectures $(git ls-files "$(dirname "$objectives")"))
 done
 changed=$(printf '%s\n' "$changed" | sed '/^$/d' | sort -u)
 status=0
@@ -38,10 +51,10 @@ status=0
     echo
 } > "$out/comment.md"
 if [ -z "$changed" ]; then
-    echo "No model file under $models/ changed." >> "$out/comment.md"
+    echo "No model or template under $models/ changed." >> "$out/comment.md"
 fi
 for model in $changed; do
-    name=$(echo "${model%.toml}" | tr '/' '-')
+    name=$(echo "${model%.*}" | tr '/' '-')
     args=("$model" --markdown "$out/$name.md" --junit "$out/$name.xml")
     if [ -f "$base_tree/$model" ]; then
         args+=(--base "$base_tree/$model")

@@ -356,3 +356,72 @@ fn the_gitlab_job_posts_the_verdict_as_a_note_reports_junit_and_fails() {
     assert!(yaml.contains("    reports:\n      junit: sim-check/*.xml\n"));
     assert_junit(&work);
 }
+
+/// The CI script on a pull request that changes a SAM template (examples/review's, v1 to v2) with
+/// the template's objectives beside it: the template is checked against its base version through
+/// `sim import`, and the comment says what the change does.
+#[test]
+fn the_ci_script_checks_a_changed_template_against_its_base() {
+    let scratch = tempfile::tempdir().unwrap();
+    let up = scratch.path().join("upstream");
+    std::fs::create_dir_all(up.join("infra")).unwrap();
+    std::fs::create_dir_all(up.join("deploy/ci")).unwrap();
+    let review = root().join("examples/review");
+    for (from, to) in [
+        ("orders.yaml", "infra/orders.yaml"),
+        ("sim-objectives.toml", "infra/sim-objectives.toml"),
+    ] {
+        std::fs::copy(review.join(from), up.join(to)).unwrap();
+    }
+    std::fs::copy(
+        root().join("deploy/ci/sim-check.sh"),
+        up.join("deploy/ci/sim-check.sh"),
+    )
+    .unwrap();
+    // A CloudWatch export is JSON too, but no template: it is not checked.
+    std::fs::write(up.join("infra/export.json"), "{\"MetricDataResults\": []}").unwrap();
+    git(&up, &["init", "-q"]);
+    git(&up, &["add", "."]);
+    git(&up, &["commit", "-qm", "base"]);
+    let work = scratch.path().join("work");
+    git(
+        scratch.path(),
+        &["clone", "-q", up.to_str().unwrap(), work.to_str().unwrap()],
+    );
+    git(&work, &["checkout", "-qb", "change"]);
+    std::fs::copy(
+        review.join("orders-v2.yaml"),
+        work.join("infra/orders.yaml"),
+    )
+    .unwrap();
+    std::fs::write(
+        work.join("infra/export.json"),
+        "{\"MetricDataResults\": [ ]}",
+    )
+    .unwrap();
+    git(&work, &["commit", "-qam", "adds three subscribers"]);
+    let (bin, _) = stand_ins(scratch.path());
+    let vars: BTreeMap<String, String> = [
+        ("PATH".to_string(), path_var(&bin)),
+        ("SIM_MODELS".into(), "infra".into()),
+        (
+            "SIM_CHECK_ARGS".into(),
+            "--rate 200 --record-size 1KiB,8KiB --function-duration 40ms,250ms".into(),
+        ),
+    ]
+    .into_iter()
+    .collect();
+    let code = run("deploy/ci/sim-check.sh origin/HEAD", &work, &vars);
+    assert_eq!(code, 1, "an objective fails");
+    let comment = std::fs::read_to_string(work.join("sim-check/comment.md")).unwrap();
+    assert!(
+        comment
+            .contains("adds subscribers `audit`, `notifications` and `search-index` to `orders`"),
+        "{comment}"
+    );
+    assert!(work.join("sim-check/infra-orders.xml").exists());
+    assert!(
+        !work.join("sim-check/infra-export.md").exists(),
+        "an export is not checked"
+    );
+}
