@@ -13,12 +13,12 @@ use sim::model::simulate;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const HIDDEN: [(&str, &str); 2] = [
+pub(crate) const HIDDEN: [(&str, &str); 2] = [
     ("consumers.fn.min_call_interval", "\"500ms\""),
     ("consumers.fn.throttle_backoff.max", "\"30s\""),
 ];
 
-fn model(minutes: u64, consumers: u32) -> String {
+pub(crate) fn model(minutes: u64, consumers: u32) -> String {
     format!(
         r#"# A replayed stream: 4 shards read by {consumers} Lambda functions through shared polling.
 name = "replayed"
@@ -52,12 +52,12 @@ per_record = "0.2ms"
     )
 }
 
-fn start() -> i64 {
+pub(crate) fn start() -> i64 {
     time::parse("2024-05-01T10:00:00Z").unwrap()
 }
 
 /// IncomingRecords and IncomingBytes per minute: a daily-looking swell between 150 and 450 records/s.
-fn traffic(minutes: u64) -> Vec<Series> {
+pub(crate) fn traffic(minutes: u64) -> Vec<Series> {
     let records: Vec<(i64, f64)> = (0..minutes)
         .map(|k| {
             let phase = k as f64 / minutes as f64 * std::f64::consts::TAU;
@@ -82,7 +82,7 @@ fn traffic(minutes: u64) -> Vec<Series> {
     ]
 }
 
-fn write_export(dir: &Path, series: &[Series], result: &str) {
+pub(crate) fn write_export(dir: &Path, series: &[Series], result: &str) {
     let e = write_metric_data(series, Some(50)).unwrap();
     std::fs::create_dir_all(dir).unwrap();
     std::fs::write(dir.join("queries.json"), e.queries).unwrap();
@@ -105,19 +105,19 @@ fn scenario(dir: &Path, minutes: u64, consumers: u32) -> PathBuf {
     path
 }
 
-fn sim(args: &[&str]) -> std::process::Output {
+pub(crate) fn sim(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_sim"))
         .args(args)
         .output()
         .unwrap()
 }
 
-fn s(p: &Path) -> &str {
+pub(crate) fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
 /// The value on the `# fitted KEY = VALUE` line of the calibrated model, in ms.
-fn fitted_ms(toml: &str, key: &str) -> f64 {
+pub(crate) fn fitted_ms(toml: &str, key: &str) -> f64 {
     let line = toml
         .lines()
         .find(|l| l.starts_with(&format!("# fitted {key} = ")))
