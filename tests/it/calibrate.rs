@@ -6,7 +6,7 @@
 //! the CloudWatch writer), so the true values are known. With `SIM_WRITE_EXAMPLE=DIR` the one-hour
 //! example of the README is written to DIR instead of a temporary folder.
 
-use sim::calibrate::observed::as_cloudwatch;
+use sim::calibrate::observed::{as_cloudwatch, as_lambda_cloudwatch};
 use sim::cloudwatch::{time, write_metric_data, Dimension, Known, Series, Stat};
 use sim::config::{ModelFile, Override};
 use sim::model::simulate;
@@ -102,6 +102,11 @@ fn scenario(dir: &Path, minutes: u64, consumers: u32) -> PathBuf {
     let report = simulate(&file.resolve(&hidden).unwrap()).unwrap();
     let observed = as_cloudwatch("events", start(), minutes as usize, report.minutes.rows());
     write_export(&dir.join("observed"), &observed, "result.json");
+    // The same run as a Lambda team sees it: each function's IteratorAge.
+    let names: Vec<String> = report.consumers.iter().map(|c| c.name.clone()).collect();
+    let rows: Vec<_> = report.minutes.rows().collect();
+    let lambda = as_lambda_cloudwatch(&names, start(), minutes as usize, &rows);
+    write_export(&dir.join("observed-lambda"), &lambda, "result.json");
     path
 }
 
