@@ -22,6 +22,7 @@
 //! A parameter is identified by the data when the candidates within 10 % of the best loss agree
 //! on it: their spread is reported as a share of its range.
 
+pub mod matching;
 pub mod observed;
 pub mod search;
 pub mod write;
@@ -53,6 +54,9 @@ pub struct Request {
     /// Runs of the search (Sobol points and refinement), beside the baseline and the screen.
     pub runs: usize,
     pub overrides: Vec<Override>,
+    /// `(function, consumer)`: a function's `AWS/Lambda` series are matched to this consumer
+    /// (`--function FUNCTION=CONSUMER`); others to the consumer of the function's own name.
+    pub functions: Vec<(String, String)>,
 }
 
 /// The calibrate layer's error: a bad model or export, a request that cannot be met, or the
@@ -105,6 +109,9 @@ pub struct Calibration {
     pub best_set: AssumptionSet,
     /// The best candidate's simulated series (one per target).
     pub simulated: Vec<Vec<Option<f64>>>,
+    /// The best candidate's simulated series of each matched function (one per
+    /// [`Observed::functions`]).
+    pub functions: Vec<Vec<Option<f64>>>,
     /// The loss of right values: the best values against themselves under other seeds.
     pub noise: Noise,
     pub spreads: Vec<Spread>,
@@ -152,11 +159,53 @@ pub struct Spread {
     pub high: String,
     /// The spread as a share of the parameter's range (unit coordinates).
     pub width: f64,
+    /// Where the best value sits at an end of the plausible range, which end: the truth may lie
+    /// beyond it, outside what the catalogue admits.
+    pub edge: Option<Edge>,
+}
+
+/// An end of a parameter's plausible range.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Edge {
+    Low,
+    High,
+}
+
+/// A best value within this share of its range from an end counts as at that end (the search's
+/// finest step is 1/64 of the range).
+pub const EDGE: f64 = 0.02;
+
+impl Edge {
+    /// The end `u` (unit coordinate) is at, if it is at one.
+    pub fn of(u: f64) -> Option<Edge> {
+        if u <= EDGE {
+            Some(Edge::Low)
+        } else if u >= 1.0 - EDGE {
+            Some(Edge::High)
+        } else {
+            None
+        }
+    }
+
+    /// What the summary and the calibrated model say of a value at this end.
+    pub fn warning(self) -> &'static str {
+        match self {
+            Edge::Low => "at the low end of its plausible range: the truth may lie below it",
+            Edge::High => "at the high end of its plausible range: the truth may lie above it",
+        }
+    }
 }
 
 /// The observed export in the calibration's window: the replayed traffic's, else the model's
 /// duration placed where it holds the most observed points.
 pub fn observe(file: &ModelFile, req: &Request) -> Result<Observed, Error> {
+    let spec = file.resolve(&req.overrides)?;
+    let names: Vec<String> = spec.consumers.iter().map(|c| c.name.clone()).collect();
+    let consumers = matching::Consumers {
+        names: &names,
+        map: &req.functions,
+    };
+    let groups = groups(&file.text, &names);
     let window = match file.replay_window() {
         Some((start, end)) => observed::Window {
             start: Some(start),
@@ -165,11 +214,55 @@ pub fn observe(file: &ModelFile, req: &Request) -> Result<Observed, Error> {
         },
         None => observed::Window {
             start: None,
-            seconds: file.resolve(&req.overrides)?.duration / crate::engine::time::SEC,
+            seconds: spec.duration / crate::engine::time::SEC,
             from: "the model's duration",
         },
     };
-    Ok(observed::read(&req.queries, &req.observed, window)?)
+    Ok(observed::read(
+        &req.queries,
+        &req.observed,
+        window,
+        consumers,
+        &groups,
+    )?)
+}
+
+/// Each consumer and the `[consumers.NAME]` table it comes from: NAME-1 ... NAME-N of a table with
+/// `count = N`, NAME itself otherwise.
+fn groups(text: &str, names: &[String]) -> Vec<(String, String)> {
+    let tables: Vec<(String, i64)> = text
+        .parse::<toml::Table>()
+        .ok()
+        .and_then(|t| t.get("consumers")?.as_table().cloned())
+        .map(|t| {
+            t.iter()
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        v.get("count")
+                            .and_then(toml::Value::as_integer)
+                            .unwrap_or(1),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    names
+        .iter()
+        .map(|n| {
+            let group = tables
+                .iter()
+                .find(|(t, count)| {
+                    *count > 1
+                        && n.strip_prefix(t.as_str())
+                            .and_then(|r| r.strip_prefix('-'))
+                            .and_then(|k| k.parse::<i64>().ok())
+                            .is_some_and(|k| (1..=*count).contains(&k))
+                })
+                .map_or(n.clone(), |(t, _)| t.clone());
+            (n.clone(), group)
+        })
+        .collect()
 }
 
 /// The request's overrides and the window's duration: what every run of the calibration is.
@@ -237,9 +330,9 @@ pub fn calibrate(
     let best_set = AssumptionSet::at(&params, &best.u);
     let mut ovs = base.clone();
     ovs.extend(best_set.overrides(&params));
-    let simulated = run_series(file, &ovs, &observed).unwrap_or_default();
+    let (simulated, functions) = best_series(file, &ovs, &observed).unwrap_or_default();
     let noise = Noise::of(noise_floor(file, &ovs, &observed, &simulated, spec.seed));
-    let spreads = spreads(&params, &candidates, best.loss);
+    let spreads = spreads(&params, &candidates, &best);
     Ok(Calibration {
         model: spec.name,
         seed: spec.seed,
@@ -252,6 +345,7 @@ pub fn calibrate(
         best,
         best_set,
         simulated,
+        functions,
         noise,
         spreads,
     })
@@ -303,6 +397,19 @@ fn run_series(file: &ModelFile, ovs: &[Override], obs: &Observed) -> Option<Vec<
         &obs.targets,
         obs.minutes,
         report.minutes.rows(),
+    ))
+}
+
+/// One run's series of the targets and of each matched function.
+type BestSeries = (Vec<Vec<Option<f64>>>, Vec<Vec<Option<f64>>>);
+
+fn best_series(file: &ModelFile, ovs: &[Override], obs: &Observed) -> Option<BestSeries> {
+    let spec = file.resolve(ovs).ok()?;
+    let report = simulate(&spec).ok()?;
+    let rows = || report.minutes.rows();
+    Some((
+        observed::simulated(&obs.targets, obs.minutes, rows()),
+        observed::simulated(&obs.functions, obs.minutes, rows()),
     ))
 }
 
@@ -363,10 +470,10 @@ fn screen(all: &[Param], base_loss: f64, errors_of: &ErrorsOf) -> Result<Screene
 }
 
 /// Each parameter's values among the candidates within [`NEAR_BEST`] of the best loss.
-fn spreads(params: &[Param], candidates: &[Candidate], best: f64) -> Vec<Spread> {
+fn spreads(params: &[Param], candidates: &[Candidate], best: &Candidate) -> Vec<Spread> {
     let near: Vec<&Candidate> = candidates
         .iter()
-        .filter(|c| c.loss <= best * NEAR_BEST + 1e-12)
+        .filter(|c| c.loss <= best.loss * NEAR_BEST + 1e-12)
         .collect();
     params
         .iter()
@@ -382,6 +489,10 @@ fn spreads(params: &[Param], candidates: &[Candidate], best: f64) -> Vec<Spread>
                 low: p.range.at(lo).display(),
                 high: p.range.at(hi).display(),
                 width: hi - lo,
+                // A choice (a poller, a jitter) has no end beyond which the truth could lie.
+                edge: (p.range.values.is_empty())
+                    .then(|| best.u.get(d).copied().and_then(Edge::of))
+                    .flatten(),
             }
         })
         .collect()

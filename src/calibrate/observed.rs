@@ -1,21 +1,31 @@
-//! The observed per-minute series a calibration matches, the same series read from a run, and the
-//! loss between them.
+//! The observed per-minute series a calibration matches (chosen by [`super::matching`]), the same
+//! series read from a run, and the loss between them.
 //!
-//! Matched: the stream's `GetRecords.IteratorAgeMilliseconds` (Average and Maximum) and
-//! `ReadProvisionedThroughputExceeded` (Sum), per minute. The simulated IteratorAge of a minute
-//! is the sample-weighted mean of its consumers' averages and the largest of their maxima; the
-//! simulated throttles are the stream's throttled reads, all consumers together.
+//! The simulated IteratorAge of a stream-level minute is the sample-weighted mean of its
+//! consumers' averages and the largest of their maxima. The simulated throttles are the stream's
+//! throttled reads, all consumers together.
+//!
+//! Functions' series are matched per consumer group: the copies of one `[consumers.NAME]` table
+//! (`count = N`: NAME-1 ... NAME-N) share every parameter, so the calibration compares the mean
+//! of their per-minute averages and the largest of their maxima, observed against simulated. One
+//! function's per-minute age is too noisy to fit alone (its loss stays far above the noise floor
+//! of right values); the group's mean is as steady as the stream's own series. Each function's
+//! own series is kept for the overlays.
 
-use crate::cloudwatch::{self, fit, time, Known, Series, Stat};
+use super::matching::{self, Consumers, Unused};
+use crate::cloudwatch::{self, time, Known, Series, Stat};
 use crate::model::report::MinuteRow;
 use std::path::Path;
 
 /// One matched series: what it is and its value per minute (`None` where the export has none).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Target {
-    pub name: &'static str,
+    pub name: String,
     pub metric: Known,
     pub stat: Stat,
+    /// The model consumers whose functions' series it is of (their mean, or largest maximum);
+    /// empty: the stream, all its consumers together.
+    pub consumers: Vec<String>,
     pub values: Vec<Option<f64>>,
 }
 
@@ -26,7 +36,12 @@ pub struct Observed {
     pub start: i64,
     pub minutes: usize,
     pub targets: Vec<Target>,
-    /// What the user should know about the export: points left out, gaps, CloudWatch's notes.
+    /// Each matched function's own series (one consumer each), for the overlays.
+    pub functions: Vec<Target>,
+    /// The export's series that are not matched, each with its reason.
+    pub unused: Vec<Unused>,
+    /// What the user should know about the export: points left out, gaps, CloudWatch's notes,
+    /// and every series not matched.
     pub warnings: Vec<String>,
 }
 
@@ -42,30 +57,14 @@ pub struct Window {
     pub from: &'static str,
 }
 
-const WANTED: [(&str, Known, Stat); 3] = [
-    (
-        "IteratorAge Average (ms)",
-        Known::KinesisIteratorAge,
-        Stat::Average,
-    ),
-    (
-        "IteratorAge Maximum (ms)",
-        Known::KinesisIteratorAge,
-        Stat::Maximum,
-    ),
-    (
-        "ReadProvisionedThroughputExceeded Sum",
-        Known::KinesisReadThrottled,
-        Stat::Sum,
-    ),
-];
-
 /// Reads the export; errors name the file and entry (a missing target names the queries file).
-/// Points outside `window` are left out with a warning.
+/// Points outside `window` are left out with a warning; so is every series not matched.
 pub fn read(
     queries: &Path,
     observed: &Path,
     window: Window,
+    consumers: Consumers,
+    groups: &[(String, String)],
 ) -> Result<Observed, cloudwatch::Error> {
     let (series, report) = cloudwatch::read_metric_data(queries, &[observed])?;
     let error = |file: &Path, place: &str, message: String| cloudwatch::Error {
@@ -75,49 +74,48 @@ pub fn read(
         place: place.to_string(),
         message,
     };
+    let (matched, unused) = matching::select(&series, &report, consumers)
+        .map_err(|m| error(queries, "", m.to_string()))?;
     let mut used: Vec<&str> = Vec::new();
-    let mut warnings = Vec::new();
-    let mut found: Vec<(usize, Vec<(i64, f64)>)> = Vec::new();
-    for (i, &(_, m, s)) in WANTED.iter().enumerate() {
-        for other in cloudwatch::select(&series, m, s) {
-            if other.period_s != 60 && !other.points.is_empty() {
-                warnings.push(format!(
-                    "{}: {}: Period {} s left out: a calibration matches per-minute series (Period 60)",
-                    observed.display(),
-                    other.id,
-                    other.period_s
-                ));
-            }
-        }
-        let Some((ids, points)) = stream_level(&series, m, s) else {
-            continue;
-        };
-        for id in ids {
+    for m in &matched {
+        for id in &m.ids {
             if let Some(why) = report.notes_of(id).and_then(|n| n.unusable()) {
                 return Err(error(observed, "", why));
             }
             used.push(id);
         }
-        found.push((i, points));
     }
-    let missing = || {
-        error(
+    if matched.is_empty() {
+        let mut why: Vec<String> = unused.iter().take(8).map(Unused::sentence).collect();
+        if unused.len() > 8 {
+            why.push(format!("and {} more", unused.len() - 8));
+        }
+        return Err(error(
             queries,
             "",
-            "no query of GetRecords.IteratorAgeMilliseconds (Average or Maximum) or \
-             ReadProvisionedThroughputExceeded (Sum) with period 60 and data: nothing to calibrate against"
-                .into(),
-        )
-    };
-    if found.iter().all(|(_, p)| p.is_empty()) {
-        return Err(missing());
+            format!(
+                "no query of GetRecords.IteratorAgeMilliseconds (Average or Maximum), \
+                 ReadProvisionedThroughputExceeded (Sum) or a function's AWS/Lambda IteratorAge \
+                 (Average or Maximum) with period 60 and data: nothing to calibrate against{}",
+                if why.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (the export's series: {})", why.join("; "))
+                }
+            ),
+        ));
     }
+    let mut warnings: Vec<String> = report
+        .warnings_for(&used)
+        .into_iter()
+        .map(|w| format!("{}: {w}", observed.display()))
+        .collect();
     warnings.extend(
-        report
-            .warnings_for(&used)
-            .into_iter()
-            .map(|w| format!("{}: {w}", observed.display())),
+        unused
+            .iter()
+            .map(|u| format!("{}: {}", observed.display(), u.sentence())),
     );
+    let found: Vec<&[(i64, f64)]> = matched.iter().map(|m| m.points.as_slice()).collect();
     let minutes = window.seconds.div_ceil(60).max(1) as usize;
     let start = window
         .start
@@ -125,11 +123,11 @@ pub fn read(
     let end = start.saturating_add(60 * minutes as i64);
     let inside = |t: i64| (start..end).contains(&t);
     let (mut outside, mut first_outside, mut kept) = (0, None::<i64>, 0);
-    let targets = found
+    let cut: Vec<Target> = matched
         .into_iter()
-        .map(|(i, points)| {
+        .map(|m| {
             let mut values = vec![None; minutes];
-            for (t, v) in points {
+            for &(t, v) in &m.points {
                 if inside(t) {
                     values[((t - start) / 60) as usize] = Some(v);
                     kept += 1;
@@ -138,15 +136,18 @@ pub fn read(
                     first_outside = Some(first_outside.map_or(t, |f| f.min(t)));
                 }
             }
-            let (name, metric, stat) = WANTED[i];
             Target {
-                name,
-                metric,
-                stat,
+                name: m.name,
+                metric: m.metric,
+                stat: m.stat,
+                consumers: m.consumer.into_iter().collect(),
                 values,
             }
         })
         .collect();
+    let (functions, mut targets): (Vec<Target>, Vec<Target>) =
+        cut.into_iter().partition(|t| !t.consumers.is_empty());
+    targets.extend(by_group(&functions, groups));
     let span = format!(
         "the window {} to {} ({})",
         time::format(start),
@@ -172,17 +173,79 @@ pub fn read(
         start,
         minutes,
         targets,
+        functions,
+        unused,
         warnings,
+    })
+}
+
+/// The functions' series joined per consumer group (`groups`: consumer, group), in the order of
+/// their first function: per minute the mean of the functions' averages that have one, or the
+/// largest of their maxima.
+fn by_group(functions: &[Target], groups: &[(String, String)]) -> Vec<Target> {
+    let group_of = |c: &str| {
+        groups
+            .iter()
+            .find(|(m, _)| m == c)
+            .map_or(c.to_string(), |(_, g)| g.clone())
+    };
+    let mut out: Vec<(String, Target)> = Vec::new();
+    for f in functions {
+        let g = group_of(&f.consumers[0]);
+        match out.iter_mut().find(|(h, t)| *h == g && t.stat == f.stat) {
+            Some((_, t)) => t.consumers.extend(f.consumers.iter().cloned()),
+            None => out.push((
+                g.clone(),
+                Target {
+                    name: String::new(),
+                    metric: f.metric,
+                    stat: f.stat,
+                    consumers: f.consumers.clone(),
+                    values: vec![],
+                },
+            )),
+        }
+    }
+    out.into_iter()
+        .map(|(g, mut t)| {
+            let members: Vec<&Target> = functions
+                .iter()
+                .filter(|f| f.stat == t.stat && t.consumers.contains(&f.consumers[0]))
+                .collect();
+            t.name = match t.consumers.len() {
+                1 => members[0].name.clone(),
+                n => format!("IteratorAge {} (ms) of {g} ({n} functions)", t.stat),
+            };
+            let minutes = members.first().map_or(0, |f| f.values.len());
+            t.values = (0..minutes)
+                .map(|k| combine(t.stat, members.iter().filter_map(|f| f.values[k])))
+                .collect();
+            t
+        })
+        .collect()
+}
+
+/// The mean of `values`, or their largest for a Maximum; `None` without any.
+fn combine(stat: Stat, values: impl Iterator<Item = f64>) -> Option<f64> {
+    let (mut n, mut sum, mut max) = (0usize, 0.0, f64::NEG_INFINITY);
+    for v in values {
+        n += 1;
+        sum += v;
+        max = max.max(v);
+    }
+    (n > 0).then(|| {
+        if stat == Stat::Maximum {
+            max
+        } else {
+            sum / n as f64
+        }
     })
 }
 
 /// Where a window of `seconds` holds the most observed points: at one of their timestamps, the
 /// earliest of the best (so one stray point, early or late, does not place the window).
-fn busiest_start(found: &[(usize, Vec<(i64, f64)>)], seconds: i64) -> i64 {
-    let mut times: Vec<i64> = found
-        .iter()
-        .flat_map(|(_, p)| p.iter().map(|x| x.0))
-        .collect();
+fn busiest_start(found: &[&[(i64, f64)]], seconds: i64) -> i64 {
+    let mut times: Vec<i64> = found.iter().flat_map(|p| p.iter().map(|x| x.0)).collect();
     times.sort_unstable();
     let (mut best, mut best_n, mut end) = (times[0], 0, 0);
     for (i, &t) in times.iter().enumerate() {
@@ -196,29 +259,8 @@ fn busiest_start(found: &[(usize, Vec<(i64, f64)>)], seconds: i64) -> i64 {
     best
 }
 
-/// Points of one series (or of several added up), with the Ids of the series they come from.
-type Sourced<'a> = (Vec<&'a str>, Vec<(i64, f64)>);
-
-/// The stream-level series of `metric` and `stat` at a 60 s period, with the Ids it comes from:
-/// the one without a ShardId, else the shards' sum (throttles) or their first (ages, which do not
-/// add).
-fn stream_level(series: &[Series], metric: Known, stat: Stat) -> Option<Sourced<'_>> {
-    let all: Vec<&Series> = cloudwatch::select(series, metric, stat)
-        .into_iter()
-        .filter(|s| s.period_s == 60 && !s.points.is_empty())
-        .collect();
-    if let Some(s) = all.iter().find(|s| s.dimension("ShardId").is_none()) {
-        return Some((vec![s.id.as_str()], s.points.clone()));
-    }
-    match stat {
-        Stat::Sum if !all.is_empty() => {
-            let parts: Vec<&[(i64, f64)]> = all.iter().map(|s| s.points.as_slice()).collect();
-            let ids = all.iter().map(|s| s.id.as_str()).collect();
-            Some((ids, fit::sum_by_time(&parts)))
-        }
-        _ => all.first().map(|s| (vec![s.id.as_str()], s.points.clone())),
-    }
-}
+/// One consumer's minute: IteratorAge average and maximum (ms), and the samples behind them.
+type AgeMinute = (f64, f64, u64);
 
 /// A run's value of each target per minute (minute 0 is the start of the window).
 pub fn simulated(
@@ -228,6 +270,13 @@ pub fn simulated(
 ) -> Vec<Vec<Option<f64>>> {
     // (age sum weighted by samples, samples, age max, throttled) per minute.
     let mut acc: Vec<Option<(f64, u64, f64, f64)>> = vec![None; minutes];
+    // The consumers some target is of: per minute, (age average, age max, samples).
+    let mut own: Vec<(&str, Vec<Option<AgeMinute>>)> = Vec::new();
+    for c in targets.iter().flat_map(|t| &t.consumers) {
+        if !own.iter().any(|(o, _)| o == c) {
+            own.push((c, vec![None; minutes]));
+        }
+    }
     for r in rows {
         let Some(slot) = acc.get_mut(r.minute as usize) else {
             continue;
@@ -236,18 +285,39 @@ pub fn simulated(
         a.0 += r.iterator_age_avg_ms * r.samples as f64;
         a.1 += r.samples;
         a.2 = a.2.max(r.iterator_age_max_ms);
+        if let Some((_, m)) = own.iter_mut().find(|(c, _)| *c == r.consumer) {
+            m[r.minute as usize] = Some((r.iterator_age_avg_ms, r.iterator_age_max_ms, r.samples));
+        }
     }
     targets
         .iter()
         .map(|t| {
-            acc.iter()
-                .map(|m| {
-                    m.map(|(sum, n, max, thr)| match (t.metric, t.stat) {
-                        (Known::KinesisReadThrottled, _) => thr,
-                        (_, Stat::Maximum) => max,
-                        _ if n > 0 => sum / n as f64,
-                        _ => 0.0,
+            if t.consumers.is_empty() {
+                return acc
+                    .iter()
+                    .map(|m| {
+                        m.map(|(sum, n, max, thr)| match (t.metric, t.stat) {
+                            (Known::KinesisReadThrottled, _) => thr,
+                            (_, Stat::Maximum) => max,
+                            _ if n > 0 => sum / n as f64,
+                            _ => 0.0,
+                        })
                     })
+                    .collect();
+            }
+            let members: Vec<&Vec<Option<AgeMinute>>> = own
+                .iter()
+                .filter(|(c, _)| t.consumers.iter().any(|m| m == c))
+                .map(|(_, m)| m)
+                .collect();
+            // Lambda reports no IteratorAge for a minute without an invocation.
+            (0..minutes)
+                .map(|k| {
+                    let values = members.iter().filter_map(|m| {
+                        let (avg, max, n) = m[k]?;
+                        (n > 0).then_some(if t.stat == Stat::Maximum { max } else { avg })
+                    });
+                    combine(t.stat, values)
                 })
                 .collect()
         })
@@ -262,15 +332,20 @@ pub fn as_cloudwatch(
     minutes: usize,
     rows: impl Iterator<Item = MinuteRow>,
 ) -> Vec<Series> {
-    let targets: Vec<Target> = WANTED
-        .iter()
-        .map(|&(name, metric, stat)| Target {
-            name,
-            metric,
-            stat,
-            values: vec![],
-        })
-        .collect();
+    let targets: Vec<Target> = [
+        (Known::KinesisIteratorAge, Stat::Average),
+        (Known::KinesisIteratorAge, Stat::Maximum),
+        (Known::KinesisReadThrottled, Stat::Sum),
+    ]
+    .into_iter()
+    .map(|(metric, stat)| Target {
+        name: format!("{metric} {stat}"),
+        metric,
+        stat,
+        consumers: vec![],
+        values: vec![],
+    })
+    .collect();
     let sim = simulated(&targets, minutes, rows);
     let ids = ["age_avg", "age_max", "throttled"];
     targets
@@ -290,6 +365,45 @@ pub fn as_cloudwatch(
                 .collect(),
         })
         .collect()
+}
+
+/// A run's per-function series as Lambda would report them: each consumer's `AWS/Lambda
+/// IteratorAge` Average and Maximum with the consumer's name as `FunctionName`, minute 0 at
+/// `start`; ids `age_avg_K` and `age_max_K` for the K-th consumer (from 1), for writing as an
+/// export.
+pub fn as_lambda_cloudwatch(
+    consumers: &[String],
+    start: i64,
+    minutes: usize,
+    rows: &[MinuteRow],
+) -> Vec<Series> {
+    let mut out = Vec::new();
+    for (k, c) in consumers.iter().enumerate() {
+        for (stat, id) in [(Stat::Average, "age_avg"), (Stat::Maximum, "age_max")] {
+            let target = Target {
+                name: String::new(),
+                metric: Known::LambdaIteratorAge,
+                stat,
+                consumers: vec![c.clone()],
+                values: vec![],
+            };
+            let values =
+                simulated(std::slice::from_ref(&target), minutes, rows.iter().cloned()).remove(0);
+            out.push(Series {
+                id: format!("{id}_{}", k + 1),
+                metric: Known::LambdaIteratorAge,
+                stat,
+                period_s: 60,
+                dimensions: vec![cloudwatch::Dimension::new("FunctionName", c)],
+                points: values
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(m, v)| Some((start + 60 * m as i64, (*v)?)))
+                    .collect(),
+            });
+        }
+    }
+    out
 }
 
 /// Each target's normalised RMSE: the root mean square of (simulated − observed) over the minutes
@@ -331,9 +445,10 @@ mod tests {
     #[test]
     fn normalised_rmse_skips_missing_minutes() {
         let t = Target {
-            name: "x",
+            name: "x".into(),
             metric: Known::KinesisReadThrottled,
             stat: Stat::Sum,
+            consumers: vec![],
             values: vec![Some(10.0), None, Some(30.0)],
         };
         let sim = vec![vec![Some(12.0), Some(99.0), Some(28.0)]];

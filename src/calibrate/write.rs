@@ -87,6 +87,9 @@ fn header(c: &Calibration) -> String {
         o.minutes
     );
     let _ = writeln!(h, "# Matched: {}.", names(c).join("; "));
+    for u in &o.unused {
+        let _ = writeln!(h, "# Not matched: {}.", one_line(&u.sentence()));
+    }
     let _ = writeln!(
         h,
         "# Method: Sobol design then coordinate search in the unit cube, seed {} for every run;",
@@ -122,13 +125,21 @@ fn header(c: &Calibration) -> String {
             s.high,
             100.0 * s.width
         );
+        if let Some(edge) = s.edge {
+            let _ = writeln!(h, "#   {key} is {}.", edge.warning());
+        }
     }
     h.push('\n');
     h
 }
 
-fn names(c: &Calibration) -> Vec<&'static str> {
-    c.observed.targets.iter().map(|t| t.name).collect()
+fn names(c: &Calibration) -> Vec<&str> {
+    c.observed.targets.iter().map(|t| t.name.as_str()).collect()
+}
+
+/// `text` on one line, for a comment (an export's Ids and expressions are the user's text).
+fn one_line(text: &str) -> String {
+    text.replace(['\n', '\r'], " ")
 }
 
 /// `name error, ...` for the best candidate.
@@ -220,7 +231,9 @@ pub fn csv(c: &Calibration) -> String {
     s
 }
 
-/// `overlay-iterator-age` and `overlay-throttled`: observed against simulated, per minute.
+/// `overlay-iterator-age` and `overlay-throttled` for the stream-level series, and
+/// `overlay-iterator-age-CONSUMER` for each consumer whose function's series are matched: observed
+/// against simulated, per minute.
 fn overlay(c: &Calibration, dir: &Path) -> Result<(), Error> {
     let line = |name: String, v: &[Option<f64>]| Series {
         name,
@@ -239,13 +252,37 @@ fn overlay(c: &Calibration, dir: &Path) -> Result<(), Error> {
         ];
         if t.metric == crate::cloudwatch::Known::KinesisReadThrottled {
             thr.extend(pair)
-        } else {
+        } else if t.consumers.is_empty() {
             age.extend(pair)
         }
     }
-    let chart = |title: &str, y: &str, series: Vec<Series>| LineChart {
+    // Per function: its own series against its consumer's, with their normalised RMSEs.
+    let fn_errors = super::observed::errors(&c.observed.functions, &c.functions);
+    let mut per_consumer: Vec<(&str, Vec<Series>, Vec<String>)> = Vec::new();
+    for ((t, sim), e) in c
+        .observed
+        .functions
+        .iter()
+        .zip(&c.functions)
+        .zip(&fn_errors)
+    {
+        let name = t.consumers[0].as_str();
+        let at = match per_consumer.iter().position(|p| p.0 == name) {
+            Some(i) => i,
+            None => {
+                per_consumer.push((name, Vec::new(), Vec::new()));
+                per_consumer.len() - 1
+            }
+        };
+        per_consumer[at].1.extend([
+            line(format!("observed {}", t.name), &t.values),
+            line(format!("simulated {}", t.name), sim),
+        ]);
+        per_consumer[at].2.push(format!("{} {e:.3}", t.stat));
+    }
+    let chart = |title: &str, y: &str, series: Vec<Series>, errors: String| LineChart {
         title: format!("{}: {title}, observed vs calibrated", c.model),
-        subtitle: Some(format!("loss {:.3}; {}", c.best.loss, per_series(c))),
+        subtitle: Some(format!("loss {:.3}; {errors}", c.best.loss)),
         x_label: "time (min)".into(),
         y_label: y.into(),
         series,
@@ -254,16 +291,72 @@ fn overlay(c: &Calibration, dir: &Path) -> Result<(), Error> {
     if !age.is_empty() {
         plot::timeseries_chart(
             &dir.join("overlay-iterator-age"),
-            &chart("IteratorAge", "IteratorAge (ms)", age),
+            &chart("IteratorAge", "IteratorAge (ms)", age, stream_errors(c)),
         )?;
     }
     if !thr.is_empty() {
         plot::timeseries_chart(
             &dir.join("overlay-throttled"),
-            &chart("throttled reads", "throttled reads per minute", thr),
+            &chart(
+                "throttled reads",
+                "throttled reads per minute",
+                thr,
+                stream_errors(c),
+            ),
+        )?;
+    }
+    let mut used: Vec<String> = Vec::new();
+    for (name, series, errors) in per_consumer {
+        let file = unique(
+            format!("overlay-iterator-age-{}", file_part(name)),
+            &mut used,
+        );
+        plot::timeseries_chart(
+            &dir.join(file),
+            &chart(
+                &format!("IteratorAge of {name} (AWS/Lambda)"),
+                "IteratorAge (ms)",
+                series,
+                format!("normalised RMSE {}", errors.join(", ")),
+            ),
         )?;
     }
     Ok(())
+}
+
+/// [`per_series`] of the stream-level series only.
+fn stream_errors(c: &Calibration) -> String {
+    (c.observed.targets.iter().zip(&c.best.errors))
+        .filter(|(t, _)| t.consumers.is_empty())
+        .map(|(t, e)| format!("{} {e:.3}", t.name))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A consumer's name as part of a file name: letters, digits, `-` and `_` kept, anything else `_`.
+fn file_part(name: &str) -> String {
+    name.chars()
+        .map(|ch| {
+            if ch.is_ascii_alphanumeric() || ch == '-' || ch == '_' {
+                ch
+            } else {
+                '_'
+            }
+        })
+        .take(64)
+        .collect()
+}
+
+/// `stem`, or `stem-2`, `stem-3`, ... when an earlier consumer's name gave the same.
+fn unique(stem: String, used: &mut Vec<String>) -> String {
+    let mut name = stem.clone();
+    let mut k = 1;
+    while used.contains(&name) {
+        k += 1;
+        name = format!("{stem}-{k}");
+    }
+    used.push(name.clone());
+    name
 }
 
 /// The noise floor as the summary and the model's comment give it: the mean loss of the best
@@ -298,6 +391,16 @@ pub fn summary(c: &Calibration) -> String {
             sp.low,
             sp.high,
             identified(sp)
+        );
+        if let Some(edge) = sp.edge {
+            let _ = writeln!(s, "      {}", edge.warning());
+        }
+    }
+    if !c.observed.unused.is_empty() {
+        let _ = writeln!(
+            s,
+            "  not matched: {} series of the export (each named in a warning above and in the calibrated model)",
+            c.observed.unused.len()
         );
     }
     s

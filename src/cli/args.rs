@@ -12,9 +12,15 @@ pub struct CalibrateArgs {
     /// The get-metric-data queries file of the observed export.
     #[arg(long)]
     pub queries: PathBuf,
-    /// The saved get-metric-data output (IteratorAge Average/Maximum, ReadProvisionedThroughputExceeded Sum).
+    /// The saved get-metric-data output: the stream's IteratorAge (Average, Maximum) and
+    /// ReadProvisionedThroughputExceeded (Sum), and/or each function's AWS/Lambda IteratorAge
+    /// (Average, Maximum) per FunctionName.
     #[arg(long)]
     pub observed: PathBuf,
+    /// Match function FUNCTION's AWS/Lambda series to the model's consumer CONSUMER (repeat; by
+    /// default a function's series go to the consumer of the same name).
+    #[arg(long = "function", value_name = "FUNCTION=CONSUMER", value_parser = parse_function_map)]
+    pub functions: Vec<(String, String)>,
     /// An assumed parameter to fit, as `sim assumptions MODEL` lists it (repeat; default: screened).
     #[arg(long = "fit", value_name = "KEY")]
     pub fit: Vec<String>,
@@ -373,4 +379,18 @@ pub struct ImportArgs {
     /// The queries file the --traffic output answered.
     #[arg(long, value_name = "QUERIES.json", requires = "traffic")]
     pub traffic_queries: Option<PathBuf>,
+}
+
+/// `FUNCTION=CONSUMER` of `--function`.
+fn parse_function_map(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((f, c)) if !f.trim().is_empty() && !c.trim().is_empty() => {
+            Ok((f.trim().to_string(), c.trim().to_string()))
+        }
+        _ => Err(format!(
+            "expected FUNCTION=CONSUMER (a Lambda function's name, then the model consumer its \
+             series are of), got `{}`",
+            crate::input::clip(s)
+        )),
+    }
 }

@@ -49,6 +49,7 @@ pub(super) fn run_calibrate(args: CalibrateArgs) -> Result<(), Failure> {
         fit: args.fit,
         runs: args.runs as usize,
         overrides: args.set,
+        functions: args.functions,
     };
     let name = file.resolve(&req.overrides)?.name;
     let out = args

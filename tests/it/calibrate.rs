@@ -6,19 +6,19 @@
 //! the CloudWatch writer), so the true values are known. With `SIM_WRITE_EXAMPLE=DIR` the one-hour
 //! example of the README is written to DIR instead of a temporary folder.
 
-use sim::calibrate::observed::as_cloudwatch;
+use sim::calibrate::observed::{as_cloudwatch, as_lambda_cloudwatch};
 use sim::cloudwatch::{time, write_metric_data, Dimension, Known, Series, Stat};
 use sim::config::{ModelFile, Override};
 use sim::model::simulate;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const HIDDEN: [(&str, &str); 2] = [
+pub(crate) const HIDDEN: [(&str, &str); 2] = [
     ("consumers.fn.min_call_interval", "\"500ms\""),
     ("consumers.fn.throttle_backoff.max", "\"30s\""),
 ];
 
-fn model(minutes: u64, consumers: u32) -> String {
+pub(crate) fn model(minutes: u64, consumers: u32) -> String {
     format!(
         r#"# A replayed stream: 4 shards read by {consumers} Lambda functions through shared polling.
 name = "replayed"
@@ -52,12 +52,12 @@ per_record = "0.2ms"
     )
 }
 
-fn start() -> i64 {
+pub(crate) fn start() -> i64 {
     time::parse("2024-05-01T10:00:00Z").unwrap()
 }
 
 /// IncomingRecords and IncomingBytes per minute: a daily-looking swell between 150 and 450 records/s.
-fn traffic(minutes: u64) -> Vec<Series> {
+pub(crate) fn traffic(minutes: u64) -> Vec<Series> {
     let records: Vec<(i64, f64)> = (0..minutes)
         .map(|k| {
             let phase = k as f64 / minutes as f64 * std::f64::consts::TAU;
@@ -82,7 +82,7 @@ fn traffic(minutes: u64) -> Vec<Series> {
     ]
 }
 
-fn write_export(dir: &Path, series: &[Series], result: &str) {
+pub(crate) fn write_export(dir: &Path, series: &[Series], result: &str) {
     let e = write_metric_data(series, Some(50)).unwrap();
     std::fs::create_dir_all(dir).unwrap();
     std::fs::write(dir.join("queries.json"), e.queries).unwrap();
@@ -102,22 +102,27 @@ fn scenario(dir: &Path, minutes: u64, consumers: u32) -> PathBuf {
     let report = simulate(&file.resolve(&hidden).unwrap()).unwrap();
     let observed = as_cloudwatch("events", start(), minutes as usize, report.minutes.rows());
     write_export(&dir.join("observed"), &observed, "result.json");
+    // The same run as a Lambda team sees it: each function's IteratorAge.
+    let names: Vec<String> = report.consumers.iter().map(|c| c.name.clone()).collect();
+    let rows: Vec<_> = report.minutes.rows().collect();
+    let lambda = as_lambda_cloudwatch(&names, start(), minutes as usize, &rows);
+    write_export(&dir.join("observed-lambda"), &lambda, "result.json");
     path
 }
 
-fn sim(args: &[&str]) -> std::process::Output {
+pub(crate) fn sim(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_sim"))
         .args(args)
         .output()
         .unwrap()
 }
 
-fn s(p: &Path) -> &str {
+pub(crate) fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
 /// The value on the `# fitted KEY = VALUE` line of the calibrated model, in ms.
-fn fitted_ms(toml: &str, key: &str) -> f64 {
+pub(crate) fn fitted_ms(toml: &str, key: &str) -> f64 {
     let line = toml
         .lines()
         .find(|l| l.starts_with(&format!("# fitted {key} = ")))

@@ -10,6 +10,7 @@ mod assumptions;
 mod bad_input;
 mod bands;
 mod calibrate;
+mod calibrate_lambda;
 mod check;
 mod check_templates;
 mod ci;
