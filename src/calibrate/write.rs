@@ -274,9 +274,10 @@ fn overlay(c: &Calibration, dir: &Path) -> Result<(), Error> {
                 per_consumer.len() - 1
             }
         };
+        // The title names the function; the legend only what each line is.
         per_consumer[at].1.extend([
-            line(format!("observed {}", t.name), &t.values),
-            line(format!("simulated {}", t.name), sim),
+            line(format!("observed {}", t.stat), &t.values),
+            line(format!("simulated {}", t.stat), sim),
         ]);
         per_consumer[at].2.push(format!("{} {e:.3}", t.stat));
     }
