@@ -3,18 +3,17 @@
 //! spread each assumption explains. The runs themselves are the sweep runner's
 //! ([`run_sets`](super::run_sets)).
 //!
-//! Sensitivity is estimated one of two ways ([`Estimator`]). By default from the same runs
-//! ("given data"): for each parameter, the sets are sorted by its value and cut into about √N
-//! equal slices, and the share of the metric's variance that the slice means explain (the
-//! correlation ratio η², adjusted for the number of slices) is its main effect: 0 when the metric
-//! does not follow the parameter, 1 when the parameter alone decides it. This costs no runs
-//! beyond the band's, but misses interactions. A Saltelli design instead runs N(d + 2) sets (A, B
-//! and each AB_i) and gives Jansen's first-order and total effects; its band comes from A and B.
+//! Sensitivity is estimated one of two ways ([`Estimator`](super::design::Estimator)). By
+//! default from the same runs ("given data"): for each parameter, the sets are sorted by its value
+//! and cut into about √N equal slices, and the share of the metric's variance that the slice
+//! means explain (the correlation ratio η², adjusted for the number of slices) is its main
+//! effect: 0 when the metric does not follow the parameter, 1 when the parameter alone decides
+//! it. This costs no runs beyond the band's, but misses interactions. A Saltelli design instead
+//! runs N(d + 2) sets (A, B and each AB_i) and gives Jansen's first-order and total effects; its
+//! band comes from A and B.
 //! docs/model.md §19 says when to use which.
 
 use super::design::AssumptionDesign;
-#[cfg(doc)]
-use super::design::Estimator;
 use super::metric::Metric;
 use super::stats::PointSummaries;
 use crate::assumptions::sensitivity::{main_effect, noise_floor};
