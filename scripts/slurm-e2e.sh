@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Runs the Slurm recipe for real on a one-node cluster (scripts/slurm-local.sh) and checks that the
 # merged output is the one-machine sweep's, byte for byte apart from timing fields.
-# Usage: scripts/slurm-e2e.sh [EXPERIMENT] [SHARDS]   (default: experiments/two-reader-rule.toml, 3)
+# Usage: scripts/slurm-e2e.sh [EXPERIMENT] [PARTITIONS]   (default: experiments/two-reader-rule.toml, 3)
 # Runs as root. Exit status: 0 identical, 1 different or a job failed, 2 set-up failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 experiment=${1:-experiments/two-reader-rule.toml}
-shards=${2:-3}
+partitions=${2:-3}
 name=$(basename "$experiment" .toml)
 
 scripts/slurm-local.sh start || exit 2
@@ -22,9 +22,9 @@ echo "== one machine"
 # The same path as the array tasks are given: outputs record the experiment's path as typed.
 "$SIM" sweep "$root/$experiment" --quiet --out "$work/single" >/dev/null
 
-echo "== Slurm: $shards array tasks, then the merge job"
+echo "== Slurm: $partitions array tasks, then the merge job"
 cd "$work"
-ids=$("$root/deploy/slurm/submit.sh" "$root/$experiment" "$shards")
+ids=$("$root/deploy/slurm/submit.sh" "$root/$experiment" "$partitions")
 echo "$ids"
 merge=$(echo "$ids" | sed -E 's/.*merge job: ([0-9]+).*/\1/')
 for _ in $(seq 1 600); do

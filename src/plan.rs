@@ -2,6 +2,7 @@
 //! consumer count that meets every objective, the cheapest configuration that does, and what
 //! limits the first configuration that fails.
 
+use crate::assumptions::sensitivity::{main_effect, noise_floor};
 use crate::config::ConfigError;
 use crate::experiment::{Experiment, Point};
 use crate::sweep::bands::{self, Bands};
@@ -37,37 +38,6 @@ pub struct Answer {
     pub binding: String,
 }
 
-/// The axis of consumer counts: the first whose path ends in `.count`, else the x axis.
-fn count_axis(exp: &Experiment) -> Option<usize> {
-    exp.axes
-        .iter()
-        .position(|a| a.path.ends_with(".count"))
-        .or(exp.x_axis)
-}
-
-fn architecture(exp: &Experiment, p: &Point, count: Option<usize>) -> String {
-    let parts: Vec<String> = exp
-        .axes
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| Some(*i) != count)
-        .filter_map(|(_, a)| {
-            p.value(&a.path).map(|v| {
-                if a.path == "model" {
-                    v.display()
-                } else {
-                    format!("{}={}", a.label, v.display())
-                }
-            })
-        })
-        .collect();
-    if parts.is_empty() {
-        "base model".into()
-    } else {
-        parts.join(", ")
-    }
-}
-
 /// Answers `slos` over the summaries of `exp` (per point, per metric: mean and CI) and, to say
 /// what binds, the counters of each point's runs ([`counters`]; empty when the runs are not at
 /// hand, as under assumption sets, where only the counts are compared).
@@ -77,19 +47,12 @@ pub fn answer(
     counters: &[Counters],
     slos: &[Slo],
 ) -> Vec<Answer> {
-    let count = count_axis(exp);
-    let mut groups: Vec<(String, Vec<&Point>)> = Vec::new();
-    for p in &exp.points {
-        let a = architecture(exp, p, count);
-        match groups.iter_mut().find(|g| g.0 == a) {
-            Some(g) => g.1.push(p),
-            None => groups.push((a, vec![p])),
-        }
-    }
+    let count = exp.count_axis();
     let cost = Metric::CostPerMonth;
-    groups
+    exp.architectures()
         .into_iter()
-        .map(|(architecture, mut points)| {
+        .map(|(architecture, points)| {
+            let mut points: Vec<&Point> = points.iter().map(|&p| &exp.points[p]).collect();
             let count_of = |p: &Point| {
                 count
                     .and_then(|c| p.value(&exp.axes[c].path))
@@ -139,7 +102,8 @@ pub fn report(exp: &Experiment, slos: &[Slo], answers: &[Answer]) -> String {
             .collect::<Vec<_>>()
             .join(" and ")
     );
-    let count = count_axis(exp)
+    let count = exp
+        .count_axis()
         .map(|c| exp.axes[c].label.clone())
         .unwrap_or_else(|| "count".into());
     for a in answers {
@@ -217,14 +181,14 @@ pub struct Robustness {
 /// Answers `slos` under every assumption set of `b` and says, per architecture, how far the
 /// largest count meeting them moves and which assumption moves it.
 pub fn robustness(exp: &Experiment, b: &Bands, slos: &[Slo]) -> Vec<Robustness> {
-    let count = count_axis(exp);
+    let count = exp.count_axis();
     let answers_under = |sets: &[Vec<PointSummaries>]| -> Vec<Vec<Answer>> {
         sets.iter().map(|s| answer(exp, s, &[], slos)).collect()
     };
     let per_set = answers_under(&b.sets);
     // A Saltelli design's AB_i blocks (none otherwise).
     let per_ab: Vec<Vec<Vec<Answer>>> = b.ab.iter().map(|sets| answers_under(sets)).collect();
-    bands::architectures(exp)
+    exp.architectures()
         .into_iter()
         .map(|(architecture, points)| {
             let largest = largest_counts(&per_set, &architecture);
@@ -325,9 +289,9 @@ fn deciding_count(
             let x: Vec<f64> = (0..b.design.sets())
                 .map(|s| b.design.coordinate(s, &p.key))
                 .collect();
-            (p.key.clone(), bands::main_effect(&x, &y))
+            (p.key.clone(), main_effect(&x, &y))
         })
-        .filter(|(_, e)| *e >= bands::noise_floor(b.design.sets()))
+        .filter(|(_, e)| *e >= noise_floor(b.design.sets()))
         .max_by(|a, c| a.1.total_cmp(&c.1).then(c.0.cmp(&a.0)))
 }
 
@@ -337,7 +301,9 @@ fn count_text(c: Option<f64>) -> String {
 
 /// The robustness of the answers in plain words: the sentence a planner can quote.
 pub fn robustness_report(exp: &Experiment, robust: &[Robustness]) -> String {
-    let label = count_axis(exp).map_or("count".to_string(), |c| exp.axes[c].label.clone());
+    let label = exp
+        .count_axis()
+        .map_or("count".to_string(), |c| exp.axes[c].label.clone());
     let mut out = String::new();
     if let Some(r) = robust.first() {
         let _ = writeln!(out, "\nUnder {} plausible assumption sets:", r.sets);

@@ -6,7 +6,8 @@
 //! - [`mod@expand`]: a model's concrete parameters (patterns expanded over its streams, consumers and
 //!   producers) with their current values;
 //! - [`design`]: Sobol and Latin hypercube designs mapped onto the ranges as `--set` overrides;
-//! - [`sensitivity`]: Saltelli sampling, Jansen's first-order and total-effect indices, bands;
+//! - [`sensitivity`]: Saltelli sampling, Jansen's first-order and total-effect indices, the
+//!   given-data main effect and its noise floor, bands;
 //! - [`report`]: `sim assumptions` output.
 
 pub mod catalogue;

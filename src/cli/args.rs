@@ -117,16 +117,20 @@ pub struct SweepArgs {
     /// that fit 100 columns).
     #[arg(long, value_name = "METRIC,...", value_delimiter = ',', value_parser = parse_metric)]
     pub columns: Option<Vec<crate::sweep::metric::Metric>>,
-    /// Run only shard K of N (balanced by forecast cost) into --journal; `auto` takes K and N from
-    /// Slurm or AWS Batch array variables, `auto/N` takes K from them or Kubernetes'
-    /// JOB_COMPLETION_INDEX. With --list-runs, N alone names the owner of each run.
-    #[arg(long, value_name = "K/N|auto|auto/N", conflicts_with_all = ["out", "resume"])]
+    /// Run only partition K of N (one machine's share of the runs, balanced by forecast cost)
+    /// into --journal; `auto` takes K and N from Slurm or AWS Batch array variables, `auto/N`
+    /// takes K from them or Kubernetes' JOB_COMPLETION_INDEX. With --list-runs, N alone names the
+    /// owner of each run. `--shard` is its old name, still accepted.
+    #[arg(long, value_name = "K/N|auto|auto/N", conflicts_with_all = ["out", "resume", "shard"])]
+    pub partition: Option<String>,
+    /// `--partition` by its old name.
+    #[arg(long, hide = true, value_name = "K/N|auto|auto/N", conflicts_with_all = ["out", "resume"])]
     pub shard: Option<String>,
     /// Journal folder: each finished run is written there as it ends, and runs already there are
-    /// skipped. Shards of one sweep share it; `sim merge` reads it.
+    /// skipped. The partitions of one sweep share it; `sim merge` reads it.
     #[arg(long, value_name = "DIR", conflicts_with = "resume")]
     pub journal: Option<PathBuf>,
-    /// List every run (point, replicate, seed, forecast, owning shard) instead of running any.
+    /// List every run (point, replicate, seed, forecast, owning partition) instead of running any.
     #[arg(long)]
     pub list_runs: bool,
     /// Also run every point under N sets of plausible assumptions (a Latin hypercube over the
@@ -147,32 +151,49 @@ pub struct SweepArgs {
     /// `sim assumptions` lists them over all its models; the band from 2N of them; Jansen's
     /// first-order and total effects, 0 = no influence). The progress bar counts every run.
     #[arg(long, value_name = "METHOD", requires = "assumptions", value_parser = parse_estimator)]
-    pub sensitivity: Option<crate::sweep::bands::Estimator>,
+    pub sensitivity: Option<crate::sweep::design::Estimator>,
+}
+
+impl SweepArgs {
+    /// `--partition` (or `--shard`, its old name) as typed, if given.
+    pub(super) fn partition_typed(&self) -> Option<crate::sweep::partition::Typed<'_>> {
+        use crate::sweep::partition::Typed;
+        let partition = (self.partition.as_deref()).map(|value| Typed {
+            flag: "--partition",
+            value,
+        });
+        partition.or_else(|| {
+            (self.shard.as_deref()).map(|value| Typed {
+                flag: "--shard",
+                value,
+            })
+        })
+    }
 }
 
 #[derive(Args, Debug)]
 pub struct MergeArgs {
-    /// The experiment file (TOML) the shards ran.
+    /// The experiment file (TOML) the partitions ran.
     pub experiment: PathBuf,
-    /// Journal folders written by `sim sweep --shard ... --journal DIR` (one or more).
+    /// Journal folders written by `sim sweep --partition ... --journal DIR` (one or more).
     #[arg(long, value_name = "DIR", required = true, num_args = 1..)]
     pub journal: Vec<PathBuf>,
     /// Output folder (default: output/EXPERIMENT-NAME/). Replaced as a whole.
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Replicates per point, if the shards were given --replicates.
+    /// Replicates per point, if the partitions were given --replicates.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub replicates: Option<u32>,
     /// Print exactly one JSON object on stdout instead of the table.
     #[arg(long)]
     pub json: bool,
-    /// The assumption sets the shards were given (`--assumptions N`); refuses journals written
+    /// The assumption sets the partitions were given (`--assumptions N`); refuses journals written
     /// with another design (default, or 0: the design the journals' header names).
     #[arg(long, value_name = "N", value_parser = parse_assumption_sets)]
     pub assumptions: Option<u32>,
-    /// The `--sensitivity` the shards were given, with --assumptions (default: given-data).
+    /// The `--sensitivity` the partitions were given, with --assumptions (default: given-data).
     #[arg(long, value_name = "METHOD", requires = "assumptions", value_parser = parse_estimator)]
-    pub sensitivity: Option<crate::sweep::bands::Estimator>,
+    pub sensitivity: Option<crate::sweep::design::Estimator>,
 }
 
 pub(super) fn parse_metric(s: &str) -> Result<crate::sweep::metric::Metric, String> {
@@ -200,8 +221,8 @@ pub(super) fn parse_jobs(s: &str) -> Result<usize, String> {
     }
 }
 
-pub(super) fn parse_estimator(s: &str) -> Result<crate::sweep::bands::Estimator, String> {
-    crate::sweep::bands::Estimator::parse(s)
+pub(super) fn parse_estimator(s: &str) -> Result<crate::sweep::design::Estimator, String> {
+    crate::sweep::design::Estimator::parse(s).map_err(|e| e.to_string())
 }
 
 /// Above this forecast of events, a run or sweep is refused unless --max-events says otherwise
@@ -237,7 +258,7 @@ pub struct PlanArgs {
     /// sets alone) or `saltelli` (N(d + 2) sets, d the number of assumptions; Jansen's total
     /// effect on the largest count, exactly 0 for an assumption the model never reads).
     #[arg(long, value_name = "METHOD", requires = "assumptions", value_parser = parse_estimator)]
-    pub sensitivity: Option<crate::sweep::bands::Estimator>,
+    pub sensitivity: Option<crate::sweep::design::Estimator>,
 }
 
 #[derive(Args, Debug)]

@@ -15,7 +15,7 @@ use crate::import::{import, ImportOptions};
 use crate::plan::check::{Outcome, Verdict};
 use crate::plan::Slo;
 use crate::progress::{Show, Study};
-use crate::sweep::{self, bands::AssumptionDesign};
+use crate::sweep::{self, design::AssumptionDesign};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
@@ -108,7 +108,7 @@ pub(super) fn run_check(args: CheckArgs) -> Result<(), Failure> {
         resume: false,
         stop: interrupt_flag(),
         prices: Some(&prices),
-        shard: None,
+        partition: None,
         on_done: Some(&tell),
     };
     let mut outcomes = Vec::new();
@@ -148,23 +148,21 @@ fn measure(
             "interrupted: {finished} of {total} runs finished; nothing written"
         ))
     };
-    let res = match sweep::run_with(exp, opts) {
-        Ok(r) => r,
-        Err(sweep::SweepError::Interrupted {
+    let stopped = |e| match e {
+        sweep::SweepError::Interrupted {
             finished, total, ..
-        }) => return Err(interrupted(finished, total)),
-        Err(sweep::SweepError::Failed(e)) => return Err(failed(e)),
+        } => interrupted(finished, total),
+        e => failed(e),
     };
+    let res = sweep::run_with(exp, opts).map_err(stopped)?;
     let sums = sweep::stats::summarise(exp, &res).remove(0);
     let sets = match design {
         None => None,
-        Some(d) => match sweep::bands::run(exp, d, opts) {
-            Ok(sets) => Some(sets.into_iter().map(|mut s| s.remove(0)).collect()),
-            Err(sweep::SweepError::Interrupted {
-                finished, total, ..
-            }) => return Err(interrupted(finished, total)),
-            Err(sweep::SweepError::Failed(e)) => return Err(failed(e)),
-        },
+        Some(d) => {
+            let reports = sweep::run_sets(exp, d, opts).map_err(stopped)?;
+            let sets = sweep::bands::summarise(exp, &reports);
+            Some(sets.into_iter().map(|mut s| s.remove(0)).collect())
+        }
     };
     Ok(Outcome {
         model: exp.name.clone(),

@@ -84,7 +84,7 @@ pub enum Command {
         sim params models/kinesis-standard.toml --set consumers.fn.batch_size=500"
     )]
     Params(ParamsArgs),
-    /// Write a sweep's outputs from the journals its shards wrote (`sim sweep --shard`).
+    /// Write a sweep's outputs from the journals its partitions wrote (`sim sweep --partition`).
     #[command(
         after_help = "Examples:\n  sim merge experiments/hot-stream.toml --journal journal/hot-stream"
     )]

@@ -11,7 +11,7 @@ use crate::output::results::{self, Identity, Saved};
 use crate::output::sweep_files::{self, Verdicts};
 use crate::plan::Slo;
 use crate::progress::{Show, Study};
-use crate::sweep::{self, bands::AssumptionDesign, bands::Bands};
+use crate::sweep::{self, bands::Bands, design::AssumptionDesign};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
@@ -43,7 +43,7 @@ pub(super) fn run_plan(args: PlanArgs) -> Result<(), Failure> {
         Some(out) => sweep::journal::folder(out),
         None => sweep::journal::folder(&PathBuf::from("output").join(format!("{}-plan", exp.name))),
     };
-    sweep::resume::check_own(&journal).map_err(Failure::Usage)?;
+    sweep::resume::check_own(&journal).map_err(|e| Failure::Usage(e.to_string()))?;
     let planned = sweep::workload::planned(&exp, design.as_ref(), None);
     announce(&exp, design.as_ref(), &planned, args.jobs);
     let show = match std::io::stderr().is_terminal() {
@@ -58,11 +58,12 @@ pub(super) fn run_plan(args: PlanArgs) -> Result<(), Failure> {
         resume: true,
         stop: interrupt_flag(),
         prices: Some(&prices),
-        shard: None,
+        partition: None,
         on_done: Some(&tell),
     };
     let header = sweep::journal::Header::new(&exp, &identity.prices);
-    sweep::journal::open(&journal, &header, sweep::journal::OnMismatch::Reset)?;
+    sweep::journal::open(&journal, &header, sweep::journal::OnMismatch::Reset)
+        .map_err(|e| Failure::Run(e.into()))?;
     let res = match sweep::run_with(&exp, &opts).inspect_err(|_| study.finish()) {
         Ok(res) => res,
         Err(sweep::SweepError::Interrupted {
@@ -74,7 +75,7 @@ pub(super) fn run_plan(args: PlanArgs) -> Result<(), Failure> {
                 journal.display()
             )))
         }
-        Err(sweep::SweepError::Failed(e)) => return Err(failed(e)),
+        Err(e) => return Err(failed(e)),
     };
     let bands = design
         .map(|d| run_bands(&args.experiment, &exp, d, &opts))
@@ -148,7 +149,8 @@ fn plan_saved(
 ) -> Result<(), Failure> {
     let bands = match saved.sets {
         Some((id, sets)) => {
-            let design = AssumptionDesign::from_id(exp, &id).map_err(Failure::Usage)?;
+            let design =
+                AssumptionDesign::from_id(exp, &id).map_err(|e| Failure::Usage(e.to_string()))?;
             Some(Bands::new(design, sets))
         }
         None => None,
@@ -230,8 +232,8 @@ fn run_bands(
     design: AssumptionDesign,
     opts: &sweep::Options,
 ) -> Result<Bands, Failure> {
-    match sweep::bands::run(exp, &design, opts) {
-        Ok(sets) => Ok(Bands::new(design, sets)),
+    match sweep::run_sets(exp, &design, opts) {
+        Ok(reports) => Ok(Bands::new(design, sweep::bands::summarise(exp, &reports))),
         Err(sweep::SweepError::Interrupted {
             finished, total, ..
         }) => Err(Failure::Interrupted(format!(
@@ -239,6 +241,6 @@ fn run_bands(
              command again for {} to continue",
             experiment.display()
         ))),
-        Err(sweep::SweepError::Failed(e)) => Err(failed(e)),
+        Err(e) => Err(failed(e)),
     }
 }

@@ -1,10 +1,12 @@
-//! The commands over an experiment's runs: sweep (whole, sharded or listed) and merge.
+//! The commands over an experiment's runs: sweep (whole, one partition, or listed) and merge.
 
 use super::args::*;
 use super::common::*;
 use crate::experiment::Experiment;
 use crate::fsio::{Mode, Staged};
 use crate::progress::{Show, Study};
+use crate::sweep::design::{AssumptionDesign, Estimator};
+use crate::sweep::partition::{self, Partition, Typed};
 use crate::{output, sweep};
 use anyhow::Result;
 use std::io::IsTerminal;
@@ -21,7 +23,7 @@ pub(super) enum Ran {
 
 /// The forecast of a whole sweep: work summed, memory of the largest run.
 pub(super) fn sweep_forecast(exp: &Experiment) -> crate::model::estimate::Estimate {
-    sweep::shard::forecasts(exp)
+    partition::forecasts(exp)
         .iter()
         .fold(crate::model::estimate::Estimate::NONE, |a, e| a.then(*e))
 }
@@ -49,17 +51,24 @@ pub(super) fn prices_id(path: Option<&std::path::Path>) -> String {
     }
 }
 
-/// The shard `--shard` stands for, in this process's environment.
-pub(super) fn shard_of(typed: &str) -> Result<sweep::shard::Shard, Failure> {
-    let flag = sweep::shard::parse_flag(typed).map_err(Failure::Usage)?;
-    sweep::shard::resolve(flag, typed, &|name| std::env::var(name).ok()).map_err(Failure::Usage)
+/// The partition `--partition` stands for, in this process's environment.
+pub(super) fn partition_of(typed: Typed) -> Result<Partition, Failure> {
+    let usage = |e: partition::PartitionError| Failure::Usage(e.to_string());
+    let flag = partition::parse_flag(typed).map_err(usage)?;
+    partition::resolve(flag, typed, &|name| std::env::var(name).ok()).map_err(usage)
+}
+
+/// What a partition is called as the user typed its flag: `partition`, or `shard` for the old
+/// `--shard`, so that everything the command says follows the flag.
+fn noun(args: &SweepArgs) -> &str {
+    args.partition_typed().map_or("partition", |t| t.noun())
 }
 
 /// The assumption sets `--assumptions` asks for: none for 0, as for the flag left out, which
 /// leaves `--sensitivity` nothing to apply to.
 pub(super) fn sets_asked(
     n: Option<u32>,
-    sensitivity: Option<sweep::bands::Estimator>,
+    sensitivity: Option<Estimator>,
 ) -> Result<Option<u32>, Failure> {
     match (n, sensitivity) {
         (Some(0), Some(_)) => Err(Failure::Usage(
@@ -77,7 +86,7 @@ pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
     crate::plan::objectives(&exp)?;
     let estimator = args.sensitivity.unwrap_or_default();
     let design = sets_asked(args.assumptions, args.sensitivity)?
-        .map(|n| sweep::bands::AssumptionDesign::for_estimator(&exp, n as usize, estimator))
+        .map(|n| AssumptionDesign::for_estimator(&exp, n as usize, estimator))
         .transpose()?;
     if args.list_runs {
         return list_runs(&exp, &args, design.as_ref());
@@ -86,8 +95,8 @@ pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join(&exp.name));
-    let shard = args.shard.as_deref().map(shard_of).transpose()?;
-    let staged = match shard {
+    let part = args.partition_typed().map(partition_of).transpose()?;
+    let staged = match part {
         None => Some(Staged::begin(
             &out_dir,
             Mode::Replace,
@@ -95,14 +104,14 @@ pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
         )?),
         Some(_) => None,
     };
-    let journal = journal_folder(&args, shard, &out_dir)?;
+    let journal = journal_folder(&args, part, &out_dir)?;
     let forecast = sweep_forecast(&exp);
     let times = 1.0 + design.as_ref().map_or(0.0, |d| d.runs() as f64);
     let budget = Budget::of(args.max_events, args.max_memory.as_deref())?;
     check_budget("this sweep", forecast.times(times), budget)?;
     let prices = crate::config::prices::load(args.prices.as_deref())?;
     if args.journal.is_none() {
-        sweep::resume::check_own(&journal).map_err(Failure::Usage)?;
+        sweep::resume::check_own(&journal).map_err(|e| Failure::Usage(e.to_string()))?;
     }
     if args.resume && args.journal.is_none() && !journal.join(sweep::journal::HEADER).exists() {
         eprintln!(
@@ -110,9 +119,9 @@ pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
             journal.display()
         );
     }
-    open_journal(&exp, &args, shard, design.as_ref(), &journal)?;
+    open_journal(&exp, &args, part, design.as_ref(), &journal)?;
     let shared = args.journal.is_some();
-    let planned = sweep::workload::planned(&exp, design.as_ref(), shard);
+    let planned = sweep::workload::planned(&exp, design.as_ref(), part);
     let show = match (args.quiet, std::io::stderr().is_terminal()) {
         (true, _) => Show::Nothing,
         (false, true) => Show::Bar,
@@ -129,31 +138,29 @@ pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
         resume: args.resume || shared,
         stop: interrupt_flag(),
         prices: Some(&prices),
-        shard,
+        partition: part,
         on_done: Some(&tell),
     };
     let res = sweep::run_with(&exp, &opts).map_err(|e| {
         study.finish();
-        interrupted(&args, shard, "runs", e)
+        interrupted(&args, part, "runs", e)
     })?;
-    if let Some(s) = shard {
-        let done = finish_shard(&args, &exp, design.as_ref(), &opts, res.runs.len(), s);
+    if let Some(p) = part {
+        let done = finish_partition(&args, &exp, design.as_ref(), &opts, res.runs.len(), p);
         study.finish();
         return done;
     }
     let mut ran = output::table::Ran {
         runs: res.runs.len(),
-        sets: design
-            .as_ref()
-            .map_or(0, sweep::bands::AssumptionDesign::runs),
+        sets: design.as_ref().map_or(0, AssumptionDesign::runs),
         events: res.events,
         took: output::table::Took::Wall(0.0),
     };
     let bands = match design {
         Some(design) => {
-            let reports = sweep::bands::run_runs(&exp, &design, &opts).map_err(|e| {
+            let reports = sweep::run_sets(&exp, &design, &opts).map_err(|e| {
                 study.finish();
-                interrupted(&args, shard, "assumption runs", e)
+                interrupted(&args, part, "assumption runs", e)
             })?;
             ran.runs += reports.len();
             ran.events += reports.iter().map(|r| r.events).sum::<u64>();
@@ -163,7 +170,7 @@ pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
         None => None,
     };
     study.finish();
-    let staged = staged.expect("a sweep that is not a shard has its folder");
+    let staged = staged.expect("a sweep that is not a partition has its folder");
     write_sweep(
         &exp,
         &res,
@@ -205,7 +212,7 @@ fn no_run_length_flags(exp: &Experiment, args: &SweepArgs) -> Result<(), Failure
 /// core the machine's other load leaves it.
 pub(super) fn announce(
     exp: &Experiment,
-    design: Option<&sweep::bands::AssumptionDesign>,
+    design: Option<&AssumptionDesign>,
     planned: &[f64],
     jobs: Option<usize>,
 ) {
@@ -244,19 +251,21 @@ pub(super) fn announce(
 }
 
 /// The journal a sweep writes into: `--journal`, or the resume folder beside the output of a
-/// one-machine sweep; a shard needs `--journal`.
+/// one-machine sweep; a partition needs `--journal`.
 fn journal_folder(
     args: &SweepArgs,
-    shard: Option<sweep::shard::Shard>,
+    part: Option<Partition>,
     out_dir: &std::path::Path,
 ) -> Result<PathBuf, Failure> {
-    match (&args.journal, shard) {
-        (Some(dir), _) => Ok(dir.clone()),
-        (None, Some(_)) => Err(Failure::Usage(format!(
-            "--shard {} needs --journal DIR, the folder the shards share",
-            args.shard.as_deref().unwrap_or_default()
+    match (&args.journal, part, args.partition_typed()) {
+        (Some(dir), _, _) => Ok(dir.clone()),
+        (None, Some(_), Some(typed)) => Err(Failure::Usage(format!(
+            "{} {} needs --journal DIR, the folder the {}s share",
+            typed.flag,
+            typed.value,
+            typed.noun()
         ))),
-        (None, None) => Ok(sweep::journal::folder(out_dir)),
+        (None, _, _) => Ok(sweep::journal::folder(out_dir)),
     }
 }
 
@@ -265,26 +274,25 @@ fn journal_folder(
 fn open_journal(
     exp: &Experiment,
     args: &SweepArgs,
-    shard: Option<sweep::shard::Shard>,
-    design: Option<&sweep::bands::AssumptionDesign>,
+    part: Option<Partition>,
+    design: Option<&AssumptionDesign>,
     journal: &std::path::Path,
 ) -> Result<(), Failure> {
     let mut header = sweep::journal::Header::new(exp, &prices_id(args.prices.as_deref()));
-    header.shards = shard.map(|s| s.count);
-    header.design = design.map(sweep::bands::AssumptionDesign::id);
+    header.partitions = part.map(|p| p.count);
+    header.design = design.map(AssumptionDesign::id);
     let on_mismatch = match args.journal {
         Some(_) => sweep::journal::OnMismatch::Fail,
         None => sweep::journal::OnMismatch::Reset,
     };
-    sweep::journal::open(journal, &header, on_mismatch)
-        .map_err(|e| Failure::Usage(format!("{e:#}")))
+    sweep::journal::open(journal, &header, on_mismatch).map_err(|e| Failure::Usage(e.to_string()))
 }
 
 /// The failure of a sweep stopped early (its `what` kept in the journal, and how to go on), or
 /// of a run that failed.
 fn interrupted(
     args: &SweepArgs,
-    shard: Option<sweep::shard::Shard>,
+    part: Option<Partition>,
     what: &str,
     e: sweep::SweepError,
 ) -> Failure {
@@ -294,10 +302,10 @@ fn interrupted(
             total,
             journal,
         } => (finished, total, journal),
-        sweep::SweepError::Failed(e) => return failed(e),
+        e => return failed(e),
     };
-    let again = match shard {
-        Some(_) => "run the same command again to finish this shard".to_string(),
+    let again = match part {
+        Some(_) => format!("run the same command again to finish this {}", noun(args)),
         None if args.journal.is_some() => "run the same command again to finish the sweep".into(),
         None => format!(
             "`sim sweep --resume {}{}` finishes the sweep",
@@ -314,29 +322,26 @@ fn interrupted(
 
 /// The failure of a sweep whose run failed: a journal entry that is not the run its name says,
 /// or a journal that cannot be written, is the user's to fix (exit 2), anything else a bug (1).
-pub(super) fn failed(e: anyhow::Error) -> Failure {
-    // A journal that cannot be written (a full disk, a permission) is the user's to fix too.
-    let io = e
-        .chain()
-        .any(|c| c.downcast_ref::<std::io::Error>().is_some());
-    match sweep::journal::is_bad_entry(&e) || io {
-        true => Failure::Usage(format!("{e:#}")),
-        false => e.into(),
+pub(super) fn failed(e: sweep::SweepError) -> Failure {
+    match e.is_users() {
+        true => Failure::Usage(e.to_string()),
+        false => Failure::Run(e.into()),
     }
 }
 
-/// Runs a shard's assumption runs after its plain ones (`plain` of them), and says what it kept.
-fn finish_shard(
+/// Runs a partition's assumption runs after its plain ones (`plain` of them), and says what it
+/// kept.
+fn finish_partition(
     args: &SweepArgs,
     exp: &Experiment,
-    design: Option<&sweep::bands::AssumptionDesign>,
+    design: Option<&AssumptionDesign>,
     opts: &sweep::Options,
     plain: usize,
-    s: sweep::shard::Shard,
+    p: Partition,
 ) -> Result<(), Failure> {
     let under_sets = match design {
-        Some(d) => sweep::bands::run_runs(exp, d, opts)
-            .map_err(|e| interrupted(args, Some(s), "assumption runs", e))?
+        Some(d) => sweep::run_sets(exp, d, opts)
+            .map_err(|e| interrupted(args, Some(p), "assumption runs", e))?
             .len(),
         None => 0,
     };
@@ -345,14 +350,15 @@ fn finish_shard(
         Some(_) => format!(" and {under_sets} under assumption sets"),
         None => String::new(),
     };
+    let noun = noun(args);
     print_stdout(&format!(
-        "shard {s}: {plain} runs{sets} finished, kept in {}; `{}` writes the outputs once every shard has finished\n",
+        "{noun} {p}: {plain} runs{sets} finished, kept in {}; `{}` writes the outputs once every {noun} has finished\n",
         journal.display(),
         merge_command(args, journal),
     ))
 }
 
-/// The `sim merge` command that merges what a shard run with `args` ran: the same experiment and
+/// The `sim merge` command that merges what a partition run with `args` ran: the same experiment and
 /// journal, and every flag that changes the sweep's runs and that merge must be told (the
 /// replicates, the assumption sets and their estimator); the prices are read from the journal.
 fn merge_command(args: &SweepArgs, journal: &std::path::Path) -> String {
@@ -368,11 +374,7 @@ fn merge_command(args: &SweepArgs, journal: &std::path::Path) -> String {
     if let Some(n) = args.assumptions.filter(|&n| n > 0) {
         words.push(format!("--assumptions {n}"));
         if let Some(e) = args.sensitivity {
-            let name = match e {
-                sweep::bands::Estimator::GivenData => "given-data",
-                sweep::bands::Estimator::Saltelli => "saltelli",
-            };
-            words.push(format!("--sensitivity {name}"));
+            words.push(format!("--sensitivity {}", e.name()));
         }
     }
     words.join(" ")
@@ -422,29 +424,29 @@ pub(super) fn write_sweep(
     print_stdout(&text)
 }
 
-/// The shard count `--shard` names for `--list-runs`: N alone, K/N, auto/N, or auto.
-pub(super) fn list_shard_count(typed: &str) -> Result<u32, Failure> {
-    match typed.trim().parse::<u32>() {
+/// The partition count `--partition` names for `--list-runs`: N alone, K/N, auto/N, or auto.
+pub(super) fn list_partition_count(typed: Typed) -> Result<u32, Failure> {
+    match typed.value.trim().parse::<u32>() {
         Ok(0) => Err(Failure::Usage(format!(
-            "--shard {typed}: N must be at least 1"
+            "{} {}: N must be at least 1",
+            typed.flag, typed.value
         ))),
         Ok(n) => Ok(n),
-        Err(_) => Ok(shard_of(typed)?.count),
+        Err(_) => Ok(partition_of(typed)?.count),
     }
 }
 
 pub(super) fn list_runs(
     exp: &Experiment,
     args: &SweepArgs,
-    design: Option<&sweep::bands::AssumptionDesign>,
+    design: Option<&AssumptionDesign>,
 ) -> Result<(), Failure> {
-    let count = args.shard.as_deref().map(list_shard_count).transpose()?;
-    let key = |id: &sweep::journal::RunId| match (id.set, design) {
-        (Some(s), Some(d)) => sweep::bands::key(exp, d, s, id.point, id.replicate),
-        _ => sweep::journal::key(exp, id.point, id.replicate),
-    };
-    let sets = design.map_or(0, sweep::bands::AssumptionDesign::runs);
-    let runs = sweep::shard::list(exp, sets, count, &key);
+    let count = (args.partition_typed())
+        .map(list_partition_count)
+        .transpose()?;
+    let key = |id: &sweep::journal::RunId| sweep::design::run_key(exp, design, id);
+    let sets = design.map_or(0, AssumptionDesign::runs);
+    let runs = partition::list(exp, sets, count, &key);
     let text = if args.json {
         output::sweep::runs_list_json(exp, &runs, count).to_string() + "\n"
     } else {
@@ -473,9 +475,7 @@ pub(super) fn run_merge(args: MergeArgs) -> Result<(), Failure> {
     };
     let ran = output::table::Ran {
         runs: merged.runs,
-        sets: design
-            .as_ref()
-            .map_or(0, sweep::bands::AssumptionDesign::runs),
+        sets: design.as_ref().map_or(0, AssumptionDesign::runs),
         events: merged.events,
         took: output::table::Took::Summed(merged.run_s),
     };
@@ -495,18 +495,15 @@ pub(super) fn run_merge(args: MergeArgs) -> Result<(), Failure> {
 
 /// The assumption design a merge expects: `--assumptions N`, else the one the first journal's
 /// header names (None: a plain sweep).
-fn merge_design(
-    exp: &Experiment,
-    args: &MergeArgs,
-) -> Result<Option<sweep::bands::AssumptionDesign>, Failure> {
+fn merge_design(exp: &Experiment, args: &MergeArgs) -> Result<Option<AssumptionDesign>, Failure> {
     if let Some(n) = sets_asked(args.assumptions, args.sensitivity)? {
         let estimator = args.sensitivity.unwrap_or_default();
-        let design = sweep::bands::AssumptionDesign::for_estimator(exp, n as usize, estimator)?;
+        let design = AssumptionDesign::for_estimator(exp, n as usize, estimator)?;
         return Ok(Some(design));
     }
     let id = sweep::merge::design_id(&args.journal).map_err(|e| Failure::Usage(e.to_string()))?;
     id.map(|id| {
-        sweep::bands::AssumptionDesign::from_id(exp, &id)
+        AssumptionDesign::from_id(exp, &id)
             .map_err(|why| Failure::Usage(format!("journal {}: {why}", args.journal[0].display())))
     })
     .transpose()

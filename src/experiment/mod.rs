@@ -5,6 +5,7 @@
 //! (`"1..=30"`, `"0..100:10"`); the pseudo-path `model` swaps the model file itself, so whole
 //! architectures can stand side by side. Points are ordered with the last axis varying fastest.
 
+mod architecture;
 mod expand;
 mod problem;
 mod raw;

@@ -5,7 +5,6 @@
 
 pub mod arrivals;
 pub mod aws;
-mod build;
 pub mod control;
 pub mod cost;
 pub mod dups;
@@ -16,11 +15,12 @@ pub mod limits;
 pub mod log;
 pub mod metrics;
 pub mod origin;
+pub mod parallel;
 pub mod report;
 pub mod run;
 pub mod shard;
 pub mod spec;
-pub mod split;
+mod summarise;
 pub mod world;
 
 pub use report::RunReport;

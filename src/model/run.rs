@@ -4,9 +4,9 @@
 //! Progress is reported to an [`Observer`] chosen by the caller, so the model draws nothing itself.
 
 use super::cost::{self, Prices};
+use super::parallel::{self, Threads};
 use super::report::{ConservationError, RunReport};
 use super::spec::ModelSpec;
-use super::split::{self, Threads};
 use super::world::{Event, Trace, World};
 use crate::engine::{self, Queue};
 use std::time::Instant;
@@ -46,13 +46,13 @@ pub fn simulate_with(
     let events = run_in_steps(spec, &mut world, &mut queue, observer);
     world.finish(spec.duration);
     let wall_s = started.elapsed().as_secs_f64();
-    let mut report = super::build::report(spec, &mut world, events, wall_s)?;
+    let mut report = super::summarise::report(spec, &mut world, events, wall_s)?;
     report.cost = prices.map(|p| cost::monthly(spec, &report, p));
     Ok(report)
 }
 
 /// Runs `spec` as [`simulate_with`] does, on up to `threads` threads when its shards do not
-/// interact (see [`split`]); the report is the same for any number of threads, and
+/// interact (see [`parallel`]); the report is the same for any number of threads, and
 /// [`Threads`] says how many were used and, if fewer than asked for, why.
 pub fn simulate_threads(
     spec: &ModelSpec,
@@ -61,19 +61,19 @@ pub fn simulate_threads(
     threads: u32,
 ) -> Result<(RunReport, Threads), ConservationError> {
     let started = Instant::now();
-    let masks = match split::plan(spec, threads) {
+    let masks = match parallel::groups_for(spec, threads) {
         Ok(masks) => masks,
         Err(why) => {
             let report = simulate_with(spec, prices, observer)?;
-            return Ok((report, Threads::serial(threads, Some(why))));
+            return Ok((report, Threads::serial(threads, Some(why.to_string()))));
         }
     };
     let groups = masks.len() as u32;
     let steps = observer.steps().max(1);
-    match split::run(spec, masks, steps, &mut |k| observer.advanced(k)) {
+    match parallel::run(spec, masks, steps, &mut |k| observer.advanced(k)) {
         Ok((mut world, events)) => {
             let wall_s = started.elapsed().as_secs_f64();
-            let mut report = super::build::report(spec, &mut world, events, wall_s)?;
+            let mut report = super::summarise::report(spec, &mut world, events, wall_s)?;
             report.cost = prices.map(|p| cost::monthly(spec, &report, p));
             let used = Threads {
                 requested: threads,
@@ -85,7 +85,7 @@ pub fn simulate_threads(
         }
         Err(why) => {
             let report = simulate_with(spec, prices, observer)?;
-            Ok((report, Threads::serial(threads, Some(why))))
+            Ok((report, Threads::serial(threads, Some(why.to_string()))))
         }
     }
 }

@@ -88,7 +88,7 @@ pub fn write_plots(dir: &Path, exp: &Experiment, sums: &[PointSummaries], b: &Ba
 /// The deciding assumption of each architecture at its most contended point, e.g.
 /// `consumers.fn.throttle_backoff.max (kinesis-standard)`, or `none (kinesis-efo)`.
 pub fn deciding(exp: &Experiment, sums: &[PointSummaries], b: &Bands) -> Vec<(String, String)> {
-    bands::architectures(exp)
+    exp.architectures()
         .into_iter()
         .map(|(name, points)| {
             let p = bands::most_contended(sums, &points);

@@ -7,7 +7,7 @@ use crate::model::report::ConsumerReport;
 use crate::sweep::bands::Bands;
 use crate::sweep::merge::Missing;
 use crate::sweep::metric::Metric;
-use crate::sweep::shard::RunInfo;
+use crate::sweep::partition::RunInfo;
 use crate::sweep::stats::PointSummaries;
 use crate::sweep::SweepResult;
 use serde_json::{json, Map, Value};
@@ -374,7 +374,7 @@ pub fn runs_list_json(exp: &Experiment, runs: &[RunInfo], shards: Option<u32>) -
                 "id": r.id, "point": r.point, "params": params, "replicate": r.replicate,
                 "seed": r.seed, "key": r.key, "forecast_events": r.forecast.events,
                 "forecast_memory_mib": r.forecast.memory_bytes / (1 << 20) as f64,
-                "shard": r.shard,
+                "shard": r.partition,
             });
             if let Some(s) = r.set {
                 run["set"] = json!(s);
@@ -395,7 +395,7 @@ pub fn runs_list_json(exp: &Experiment, runs: &[RunInfo], shards: Option<u32>) -
 fn shard_loads(runs: &[RunInfo], n: u32) -> Vec<f64> {
     let mut load = vec![0.0; n as usize];
     for r in runs {
-        if let Some(k) = r.shard {
+        if let Some(k) = r.partition {
             load[k as usize] += r.forecast.events;
         }
     }
@@ -407,7 +407,7 @@ pub fn runs_list_text(exp: &Experiment, runs: &[RunInfo], shards: Option<u32>) -
     let mut t = format!("{}: {} runs\n", exp.name, runs.len());
     t += "  run  replicate  seed                 events     MiB  shard  point\n";
     for r in runs {
-        let shard = r.shard.map_or("-".to_string(), |k| k.to_string());
+        let shard = r.partition.map_or("-".to_string(), |k| k.to_string());
         t += &format!(
             "  {:>3}  {:>9}  {:<19}  {:>8.2e}  {:>6.1}  {:>5}  {}\n",
             r.id,
@@ -421,7 +421,10 @@ pub fn runs_list_text(exp: &Experiment, runs: &[RunInfo], shards: Option<u32>) -
     }
     if let Some(n) = shards {
         for (k, load) in shard_loads(runs, n).iter().enumerate() {
-            let count = runs.iter().filter(|r| r.shard == Some(k as u32)).count();
+            let count = runs
+                .iter()
+                .filter(|r| r.partition == Some(k as u32))
+                .count();
             t += &format!("  shard {k}/{n}: {count} runs, {load:.2e} events forecast\n");
         }
     }
@@ -437,7 +440,7 @@ pub fn missing_runs_text(exp: &Experiment, missing: &[Missing], total: usize) ->
     );
     for m in missing {
         let owner = m
-            .shard
+            .partition
             .map_or("unknown shard".into(), |s| format!("shard {s}"));
         t += &format!(
             "  point {} ({}) replicate {}{}: {owner}\n",
@@ -447,7 +450,7 @@ pub fn missing_runs_text(exp: &Experiment, missing: &[Missing], total: usize) ->
             set_text(m.set)
         );
     }
-    let mut shards: Vec<_> = missing.iter().filter_map(|m| m.shard).collect();
+    let mut shards: Vec<_> = missing.iter().filter_map(|m| m.partition).collect();
     shards.dedup();
     shards.sort_by_key(|s| s.index);
     shards.dedup();

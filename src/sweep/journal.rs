@@ -16,7 +16,6 @@ use crate::experiment::Experiment;
 use crate::fsio;
 use crate::model::report::MinuteSeries;
 use crate::model::RunReport;
-use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -28,7 +27,7 @@ pub const HEADER: &str = "journal.json";
 pub(crate) const RUNS: &str = "runs";
 
 /// What a journal's runs belong to. Two journals can be merged only if their headers agree on
-/// everything but `shards`.
+/// everything but `partitions`.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 pub struct Header {
     pub format: u32,
@@ -44,10 +43,11 @@ pub struct Header {
     /// `--assumptions N`); null for a sweep without one.
     #[serde(default)]
     pub design: Option<String>,
-    /// Into how many shards the writers split the sweep (the last writer's), to name the shard
-    /// owning a missing run; null when written by a one-machine sweep.
-    #[serde(default)]
-    pub shards: Option<u32>,
+    /// Into how many partitions the writers divided the sweep (the last writer's), to name the
+    /// partition owning a missing run; null when written by a one-machine sweep. Named `shards` in
+    /// the file, as it was before `--shard` became `--partition`, so journals stay readable.
+    #[serde(default, rename = "shards")]
+    pub partitions: Option<u32>,
 }
 
 impl Header {
@@ -62,7 +62,7 @@ impl Header {
             runs: exp.runs(),
             prices: prices.into(),
             design: None,
-            shards: None,
+            partitions: None,
         }
     }
 
@@ -105,6 +105,56 @@ impl Header {
     }
 }
 
+/// Why a journal cannot be opened, read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    /// A header that cannot be read from the disk.
+    #[error("cannot read {}: {why}", path.display())]
+    Unreadable { path: PathBuf, why: std::io::Error },
+    /// A header this sim cannot parse.
+    #[error(
+        "{} is not a journal header this sim can read (journal format {FORMAT}): {why}",
+        path.display()
+    )]
+    NotAHeader {
+        path: PathBuf,
+        why: serde_json::Error,
+    },
+    /// A folder without a header.
+    #[error(
+        "{} is not a sim journal (no {HEADER}); pass the folder given to `sim sweep --journal`",
+        dir.display()
+    )]
+    NotAJournal { dir: PathBuf },
+    /// A journal written for other runs, which is someone's work and is not reset.
+    #[error("journal {} cannot take these runs: {why}; use another --journal folder", dir.display())]
+    Taken { dir: PathBuf, why: String },
+    #[error(transparent)]
+    BadEntry(#[from] BadEntry),
+    /// A journal file that cannot be written (a full disk, a permission): the whole reason, as
+    /// the atomic write gives it.
+    #[error("{0}")]
+    Write(String),
+    /// A run that cannot be put into JSON (a bug).
+    #[error("{0}")]
+    Encode(serde_json::Error),
+}
+
+impl JournalError {
+    /// Whether the user can put it right (a journal's folder, files or header), rather than a bug.
+    pub fn is_users(&self) -> bool {
+        !matches!(
+            self,
+            JournalError::Encode(_) | JournalError::NotAHeader { .. }
+        )
+    }
+}
+
+/// Writes `bytes` into the journal's `path` atomically.
+fn write(path: &Path, bytes: &[u8]) -> Result<(), JournalError> {
+    fsio::write(path, bytes).map_err(|e| JournalError::Write(format!("{e:#}")))
+}
+
 /// What to do with a journal whose header does not match.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum OnMismatch {
@@ -115,13 +165,15 @@ pub enum OnMismatch {
 }
 
 /// Prepares `dir` to hold runs under `header`: creates it, or checks (or resets) an existing one.
-pub fn open(dir: &Path, header: &Header, on_mismatch: OnMismatch) -> Result<()> {
+pub fn open(dir: &Path, header: &Header, on_mismatch: OnMismatch) -> Result<(), JournalError> {
     if let Some(have) = read_header_if_any(dir)? {
         match (have.mismatch(header), on_mismatch) {
-            (Some(why), OnMismatch::Fail) => anyhow::bail!(
-                "journal {} cannot take these runs: {why}; use another --journal folder",
-                dir.display()
-            ),
+            (Some(why), OnMismatch::Fail) => {
+                return Err(JournalError::Taken {
+                    dir: dir.to_path_buf(),
+                    why,
+                })
+            }
             (Some(_), OnMismatch::Reset) => {
                 std::fs::remove_dir_all(dir.join(RUNS)).ok();
             }
@@ -130,33 +182,27 @@ pub fn open(dir: &Path, header: &Header, on_mismatch: OnMismatch) -> Result<()> 
         }
     }
     let bytes = serde_json::to_vec_pretty(header).expect("headers serialize");
-    Ok(fsio::write(&dir.join(HEADER), &bytes)?)
+    write(&dir.join(HEADER), &bytes)
 }
 
 /// The header of the journal in `dir`.
-pub fn read_header(dir: &Path) -> Result<Header> {
-    read_header_if_any(dir)?.with_context(|| {
-        format!(
-            "{} is not a sim journal (no {HEADER}); pass the folder given to `sim sweep --journal`",
-            dir.display()
-        )
+pub fn read_header(dir: &Path) -> Result<Header, JournalError> {
+    read_header_if_any(dir)?.ok_or_else(|| JournalError::NotAJournal {
+        dir: dir.to_path_buf(),
     })
 }
 
-fn read_header_if_any(dir: &Path) -> Result<Option<Header>> {
+fn read_header_if_any(dir: &Path) -> Result<Option<Header>, JournalError> {
     let path = dir.join(HEADER);
     let bytes = match crate::input::read_bounded(&path, crate::input::JOURNAL_LIMIT) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+        Err(why) => return Err(JournalError::Unreadable { path, why }),
     };
-    let header = serde_json::from_slice(&bytes).with_context(|| {
-        format!(
-            "{} is not a journal header this sim can read (journal format {FORMAT})",
-            path.display()
-        )
-    })?;
-    Ok(Some(header))
+    match serde_json::from_slice(&bytes) {
+        Ok(header) => Ok(Some(header)),
+        Err(why) => Err(JournalError::NotAHeader { path, why }),
+    }
 }
 
 /// The folder holding the resume journal of the sweep writing to `out_dir`.
@@ -268,12 +314,24 @@ fn checksum(key: &str, id: &RunId, seed: u64, run: &str) -> String {
 #[error("journal entry {} {why}; delete that file to have the run made again (rerun the shard that owns it, or the sweep)", path.display())]
 pub struct BadEntry {
     pub path: PathBuf,
-    pub why: String,
+    pub why: Refused,
 }
 
-/// Whether `e` (or anything under it) is a [`BadEntry`].
-pub fn is_bad_entry(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| c.is::<BadEntry>())
+/// Why a journal entry cannot stand for its run: the end of a [`BadEntry`]'s sentence.
+#[derive(Debug, thiserror::Error)]
+pub enum Refused {
+    #[error("cannot be read ({0})")]
+    CannotRead(std::io::Error),
+    #[error("is not a run this sim can read (journal format {FORMAT}): {0}")]
+    NotARun(serde_json::Error),
+    #[error("is damaged: its checksum does not match its content")]
+    Damaged,
+    #[error(
+        "holds {have}, not {want} that its name says: it was copied or renamed from another run"
+    )]
+    Another { have: String, want: String },
+    #[error("holds a run of seed {have}, not {want}")]
+    Seed { have: u64, want: u64 },
 }
 
 fn entry_path(dir: &Path, key: &str) -> PathBuf {
@@ -281,12 +339,13 @@ fn entry_path(dir: &Path, key: &str) -> PathBuf {
 }
 
 /// Records a finished run under `key`.
-pub fn save(dir: &Path, key: &str, id: &RunId, report: &RunReport) -> Result<()> {
+pub fn save(dir: &Path, key: &str, id: &RunId, report: &RunReport) -> Result<(), JournalError> {
     let body = serde_json::to_string(&Body {
         report: report.clone(),
         minutes: report.minutes.clone(),
-    })?;
-    let run = serde_json::value::RawValue::from_string(body)?;
+    })
+    .map_err(JournalError::Encode)?;
+    let run = serde_json::value::RawValue::from_string(body).map_err(JournalError::Encode)?;
     let entry = Entry {
         key: key.into(),
         set: id.set,
@@ -296,56 +355,54 @@ pub fn save(dir: &Path, key: &str, id: &RunId, report: &RunReport) -> Result<()>
         sum: checksum(key, id, report.seed, run.get()),
         run: &run,
     };
-    let bytes = serde_json::to_vec(&entry)?;
-    Ok(fsio::write(&entry_path(dir, key), &bytes)?)
+    let bytes = serde_json::to_vec(&entry).map_err(JournalError::Encode)?;
+    write(&entry_path(dir, key), &bytes)
 }
 
 /// The run `id` (seed `seed`), if the journal has it under `key`. An entry that is there but is
 /// not that run (unreadable, damaged, or another run's) is a [`BadEntry`].
-pub fn load(dir: &Path, key: &str, id: &RunId, seed: u64) -> Result<Option<RunReport>> {
+pub fn load(dir: &Path, key: &str, id: &RunId, seed: u64) -> Result<Option<RunReport>, BadEntry> {
     let path = entry_path(dir, key);
     let bytes = match crate::input::read_bounded(&path, crate::input::JOURNAL_LIMIT) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(bad(&path, format!("cannot be read ({e})"))),
+        Err(e) => {
+            return Err(BadEntry {
+                path,
+                why: Refused::CannotRead(e),
+            })
+        }
     };
-    let report = read_entry(&bytes, key, id, seed).map_err(|why| bad(&path, why))?;
-    Ok(Some(report))
-}
-
-fn bad(path: &Path, why: String) -> anyhow::Error {
-    BadEntry {
-        path: path.to_path_buf(),
-        why,
+    match read_entry(&bytes, key, id, seed) {
+        Ok(report) => Ok(Some(report)),
+        Err(why) => Err(BadEntry { path, why }),
     }
-    .into()
 }
 
 /// The run in an entry's `bytes`, if it is run `id` (seed `seed`) stored under `key`; else why not.
-fn read_entry(bytes: &[u8], key: &str, id: &RunId, seed: u64) -> Result<RunReport, String> {
-    let unreadable = |e: serde_json::Error| {
-        format!("is not a run this sim can read (journal format {FORMAT}): {e}")
-    };
-    let entry: Entry = serde_json::from_slice(bytes).map_err(unreadable)?;
+fn read_entry(bytes: &[u8], key: &str, id: &RunId, seed: u64) -> Result<RunReport, Refused> {
+    let entry: Entry = serde_json::from_slice(bytes).map_err(Refused::NotARun)?;
     let have = RunId {
         set: entry.set,
         point: entry.point,
         replicate: entry.replicate,
     };
     if entry.sum != checksum(&entry.key, &have, entry.seed, entry.run.get()) {
-        return Err("is damaged: its checksum does not match its content".into());
+        return Err(Refused::Damaged);
     }
     if entry.key != key || have != *id || entry.seed != seed {
-        return Err(format!(
-            "holds {}, not {} that its name says: it was copied or renamed from another run",
-            describe(&entry.key, &have, entry.seed),
-            describe(key, id, seed)
-        ));
+        return Err(Refused::Another {
+            have: describe(&entry.key, &have, entry.seed),
+            want: describe(key, id, seed),
+        });
     }
-    let body: Body = serde_json::from_str(entry.run.get()).map_err(unreadable)?;
+    let body: Body = serde_json::from_str(entry.run.get()).map_err(Refused::NotARun)?;
     let mut report = body.report;
     if report.seed != seed {
-        return Err(format!("holds a run of seed {}, not {seed}", report.seed));
+        return Err(Refused::Seed {
+            have: report.seed,
+            want: seed,
+        });
     }
     report.minutes = body.minutes;
     Ok(report)
@@ -458,8 +515,7 @@ mod tests {
             replicate: 0,
         };
         let err = load(dir.path(), &other, &id, exp.seed_of(0, 0)).unwrap_err();
-        assert!(is_bad_entry(&err));
-        let text = format!("{err:#}");
+        let text = err.to_string();
         assert!(text.contains(&format!("{other}.json")), "{text}");
         assert!(
             text.contains("holds the run of point 1, replicate 0")
@@ -490,7 +546,8 @@ mod tests {
         assert!(d.is_ascii_digit());
         digit.replace_range(at..=at, if d == b'1' { "2" } else { "1" });
         let err = read_entry(digit.as_bytes(), &key, &id, report.seed).unwrap_err();
-        assert!(err.contains("checksum does not match"), "{err}");
+        assert!(matches!(err, Refused::Damaged), "{err}");
+        assert!(err.to_string().contains("checksum does not match"), "{err}");
     }
 
     #[test]

@@ -1,15 +1,16 @@
-//! Merging the journals that shards of a sweep wrote into the result a one-machine sweep would
+//! Merging the journals that the partitions of a sweep wrote into the result a one-machine sweep would
 //! have had: every run, in point-then-replicate order, read back exactly as it was journaled, and
 //! for a sweep over assumption sets every set's runs summarised as the one-machine sweep does.
 
-use super::bands::{self, AssumptionDesign, SetSummaries};
+use super::bands::{self, SetSummaries};
+use super::design::{run_key, AssumptionDesign};
 use super::journal::{self, RunId};
-use super::{shard, Run, SweepResult};
+use super::{partition, Run, SweepResult};
 use crate::experiment::Experiment;
 use crate::model::RunReport;
 use std::path::PathBuf;
 
-/// A run no journal holds, and the shard that owns it.
+/// A run no journal holds, and the partition that owns it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Missing {
     /// The assumption set it runs under (None: a plain run).
@@ -17,8 +18,8 @@ pub struct Missing {
     pub point: usize,
     pub replicate: u32,
     pub key: String,
-    /// Owner among the shard count the journal's writers used (None if none said).
-    pub shard: Option<shard::Shard>,
+    /// Owner among the partition count the journal's writers used (None if none said).
+    pub partition: Option<partition::Partition>,
 }
 
 /// Why a merge cannot give the sweep's result.
@@ -51,21 +52,21 @@ pub fn design_id(dirs: &[PathBuf]) -> Result<Option<String>, MergeError> {
     let Some(dir) = dirs.first() else {
         return Ok(None);
     };
-    let header = journal::read_header(dir).map_err(|e| MergeError::Foreign(format!("{e:#}")))?;
+    let header = journal::read_header(dir).map_err(|e| MergeError::Foreign(e.to_string()))?;
     Ok(header.design)
 }
 
 /// Checks that every journal in `dirs` was written for `exp` under the design `design` (and all
-/// with the same prices), and returns the shard count their writers used, if any said.
+/// with the same prices), and returns the partition count their writers used, if any said.
 fn check_headers(
     exp: &Experiment,
     design: Option<&str>,
     dirs: &[PathBuf],
 ) -> Result<Option<u32>, MergeError> {
-    let mut shards = None;
+    let mut partitions = None;
     let mut prices: Option<String> = None;
     for dir in dirs {
-        let have = journal::read_header(dir).map_err(|e| MergeError::Foreign(format!("{e:#}")))?;
+        let have = journal::read_header(dir).map_err(|e| MergeError::Foreign(e.to_string()))?;
         let mut want = journal::Header::new(exp, prices.as_deref().unwrap_or(&have.prices));
         want.design = design.map(String::from);
         if let Some(why) = have.mismatch(&want) {
@@ -76,9 +77,9 @@ fn check_headers(
             )));
         }
         prices.get_or_insert(have.prices);
-        shards = shards.or(have.shards);
+        partitions = partitions.or(have.partitions);
     }
-    Ok(shards)
+    Ok(partitions)
 }
 
 /// The run `id` of `exp` from the first journal in `dirs` holding its key; an entry there that is
@@ -94,17 +95,10 @@ fn find(
         match journal::load(dir, key, id, seed) {
             Ok(Some(report)) => return Ok(Some(report)),
             Ok(None) => {}
-            Err(e) => return Err(MergeError::Foreign(format!("{e:#}"))),
+            Err(e) => return Err(MergeError::Foreign(e.to_string())),
         }
     }
     Ok(None)
-}
-
-fn key_of(exp: &Experiment, design: Option<&AssumptionDesign>, id: &RunId) -> String {
-    match (id.set, design) {
-        (Some(s), Some(d)) => bands::key(exp, d, s, id.point, id.replicate),
-        _ => journal::key(exp, id.point, id.replicate),
-    }
 }
 
 /// Every run of `exp` (crossed with `design`'s sets when given) read from the journals in `dirs`,
@@ -115,12 +109,12 @@ pub fn merge(
     design: Option<&AssumptionDesign>,
 ) -> Result<Merged, MergeError> {
     let id = design.map(AssumptionDesign::id);
-    let shards = check_headers(exp, id.as_deref(), dirs)?;
-    let ids = shard::run_ids(exp, design.map_or(0, AssumptionDesign::runs));
+    let partitions = check_headers(exp, id.as_deref(), dirs)?;
+    let ids = partition::run_ids(exp, design.map_or(0, AssumptionDesign::runs));
     let mut reports = Vec::with_capacity(ids.len());
     let (mut missing, mut at) = (Vec::new(), Vec::new());
     for (i, run) in ids.iter().enumerate() {
-        let key = key_of(exp, design, run);
+        let key = run_key(exp, design, run);
         match find(exp, dirs, &key, run)? {
             Some(report) => reports.push(report),
             None => {
@@ -130,13 +124,13 @@ pub fn merge(
                     point: run.point,
                     replicate: run.replicate,
                     key,
-                    shard: None,
+                    partition: None,
                 })
             }
         }
     }
     if !missing.is_empty() {
-        name_owners(exp, design, shards, &at, &mut missing);
+        name_owners(exp, design, partitions, &at, &mut missing);
         let total = ids.len();
         return Err(MergeError::Missing { missing, total });
     }
@@ -182,14 +176,14 @@ fn plain_result(exp: &Experiment, reports: Vec<RunReport>) -> SweepResult {
 fn name_owners(
     exp: &Experiment,
     design: Option<&AssumptionDesign>,
-    shards: Option<u32>,
+    partitions: Option<u32>,
     at: &[usize],
     missing: &mut [Missing],
 ) {
-    let Some(count) = shards else { return };
-    let owner = shard::assign_all(exp, design.map_or(0, AssumptionDesign::runs), count);
+    let Some(count) = partitions else { return };
+    let owner = partition::assign_all(exp, design.map_or(0, AssumptionDesign::runs), count);
     for (m, &i) in missing.iter_mut().zip(at) {
-        m.shard = Some(shard::Shard {
+        m.partition = Some(partition::Partition {
             index: owner[i],
             count,
         });

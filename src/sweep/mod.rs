@@ -1,24 +1,31 @@
-//! Running an experiment: every point x replicate in parallel, results in a fixed order.
+//! Running an experiment: every point x replicate in parallel, results in a fixed order, and the
+//! same runs again under each set of an assumption design. One runner does both, so plain runs
+//! and runs under assumption sets are journaled, resumed, divided between machines and counted
+//! by the progress display alike.
 //!
 //! Guarantees: results are identical whatever the number of threads (each run's seed depends only
 //! on the experiment seed, the point's parameters and the replicate; results are collected in
 //! point-then-replicate order); progress is told to the caller (`Options::on_done`), who shows it.
 
 pub mod bands;
+pub mod design;
 pub mod journal;
 pub mod merge;
 pub mod metric;
+pub mod partition;
 pub mod resume;
-pub mod shard;
 pub mod stats;
 pub mod workload;
 
+use crate::config::ConfigError;
 use crate::experiment::Experiment;
+use crate::model::report::ConservationError;
 use crate::model::run::{simulate_with, Unobserved};
 use crate::model::RunReport;
-use anyhow::{Context, Result};
+use design::AssumptionDesign;
+use journal::{JournalError, RunId};
 use rayon::prelude::*;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
@@ -59,8 +66,8 @@ pub struct Options<'a> {
     pub stop: &'a AtomicBool,
     /// Prices to cost each run with (None: no cost).
     pub prices: Option<&'a crate::model::cost::Prices>,
-    /// Run only the runs this shard owns (None: every run).
-    pub shard: Option<shard::Shard>,
+    /// Run only the runs this partition owns (None: every run).
+    pub partition: Option<partition::Partition>,
     /// Told the forecast events of each run as it finishes or is found in the journal (the
     /// weights `planned` in workload.rs gives), to show progress.
     pub on_done: Option<&'a (dyn Fn(f64) + Sync)>,
@@ -75,97 +82,182 @@ pub enum SweepError {
         total: usize,
         journal: String,
     },
+    /// A run that could not be made, named as people read it.
+    #[error("{run}: {why}")]
+    Run { run: String, why: RunFailure },
     #[error(transparent)]
-    Failed(#[from] anyhow::Error),
+    Journal(#[from] JournalError),
+    #[error("cannot start worker threads: {0}")]
+    Threads(rayon::ThreadPoolBuildError),
+    #[error("cannot create {}: {why}", dir.display())]
+    CreateJournal { dir: PathBuf, why: std::io::Error },
 }
 
-/// The `(point, replicate)` of every run of `shard` (all when None), in point-then-replicate
-/// order.
-pub(crate) fn tasks(exp: &Experiment, shard: Option<shard::Shard>) -> Vec<(usize, u32)> {
-    let all = (0..exp.points.len()).flat_map(|p| (0..exp.replicates).map(move |r| (p, r)));
-    match shard {
-        None => all.collect(),
-        Some(s) => {
-            let owner = shard::assign(exp, s.count);
-            all.zip(owner)
-                .filter(|&(_, k)| k == s.index)
-                .map(|(t, _)| t)
-                .collect()
+/// Why one run could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum RunFailure {
+    /// Its model under an assumption set does not resolve.
+    #[error("{0}")]
+    Spec(ConfigError),
+    /// Its records did not add up: a bug in sim.
+    #[error("{0}")]
+    Conservation(ConservationError),
+}
+
+impl SweepError {
+    /// Whether the user can put it right (a journal entry that is not the run its name says, a
+    /// journal that cannot be written: exit 2), rather than a bug in a run (exit 1). An
+    /// interruption is neither.
+    pub fn is_users(&self) -> bool {
+        match self {
+            SweepError::Journal(e) => e.is_users(),
+            SweepError::CreateJournal { .. } => true,
+            SweepError::Interrupted { .. } | SweepError::Run { .. } | SweepError::Threads(_) => {
+                false
+            }
         }
     }
 }
 
-/// `run` applied to every task on the current thread pool, and the results in task order. The
-/// tasks start with the most forecast events (of their point, `point_of`), so that the last runs
-/// to start are short and no worker waits alone on a long one at the end (the
-/// longest-processing-time rule). Which worker runs what changes no result: every run's seed
-/// depends only on its point and replicate. `opts.on_done` is told the forecast of each task whose
-/// result is `finished`.
-pub(crate) fn heaviest_first<T: Sync, R: Send>(
-    exp: &Experiment,
-    tasks: &[T],
-    point_of: impl Fn(&T) -> usize,
-    opts: &Options,
-    run: impl Fn(&T) -> R + Sync + Send,
-    finished: impl Fn(&R) -> bool + Sync + Send,
-) -> Vec<R> {
-    let cost: Vec<f64> = (shard::point_forecasts(exp).iter())
-        .map(|e| e.events)
-        .collect();
-    let task_cost: Vec<f64> = tasks.iter().map(|t| cost[point_of(t)]).collect();
-    let mut order: Vec<usize> = (0..tasks.len()).collect();
-    order.sort_by(|&a, &b| task_cost[b].total_cmp(&task_cost[a]).then(a.cmp(&b)));
-    let mut done: Vec<(usize, R)> = (order.into_iter().par_bridge())
-        .map(|i| {
-            let r = run(&tasks[i]);
-            if let Some(tell) = opts.on_done.filter(|_| finished(&r)) {
-                tell(task_cost[i]);
-            }
-            (i, r)
+/// Runs `exp` as `opts` says: journaling each finished run, reusing journaled runs on resume,
+/// running only one partition's runs when asked, and stopping early when `opts.stop` is set. The
+/// runs come back in point-then-replicate order.
+pub fn run_with(exp: &Experiment, opts: &Options) -> Result<SweepResult, SweepError> {
+    let started = Instant::now();
+    let ids = partition::owned(exp, 0, opts.partition);
+    let reports = run_ids(exp, None, &ids, opts)?;
+    let runs: Vec<Run> = (ids.iter().zip(reports))
+        .map(|(id, report)| Run {
+            point: id.point,
+            replicate: id.replicate,
+            seed: exp.seed_of(id.point, id.replicate),
+            report,
         })
         .collect();
-    done.sort_by_key(|&(i, _)| i);
-    done.into_iter().map(|(_, r)| r).collect()
+    let events = runs.iter().map(|r| r.report.events).sum();
+    Ok(SweepResult {
+        runs,
+        wall_s: started.elapsed().as_secs_f64(),
+        events,
+    })
 }
 
-/// One run: taken from the journal when resuming and it is there, else simulated and journaled.
-/// None when a stop was asked before it started.
-fn one_run(exp: &Experiment, opts: &Options, point: usize, replicate: u32) -> Option<Result<Run>> {
-    let spec = exp.spec(point, replicate);
-    let id = journal::RunId {
-        set: None,
-        point,
-        replicate,
+/// Runs every point and replicate of `exp` under every set of `design` as [`run_with`] runs the
+/// plain ones (only `opts.partition`'s when given); their reports come back in
+/// set-then-point-then-replicate order.
+pub fn run_sets(
+    exp: &Experiment,
+    design: &AssumptionDesign,
+    opts: &Options,
+) -> Result<Vec<RunReport>, SweepError> {
+    let ids: Vec<RunId> = (partition::owned(exp, design.runs(), opts.partition).into_iter())
+        .filter(|id| id.set.is_some())
+        .collect();
+    run_ids(exp, Some(design), &ids, opts)
+}
+
+/// The runs `ids` of `exp` (those under a set, of `design`) in parallel on `opts.jobs` threads,
+/// their reports in the order of `ids`. The runs start with the most forecast events, so that the
+/// last runs to start are short and no worker waits alone on a long one at the end (the
+/// longest-processing-time rule); which worker runs what changes no result, since every run's
+/// seed depends only on its point and replicate. `opts.on_done` is told the forecast of each run
+/// as it finishes.
+fn run_ids(
+    exp: &Experiment,
+    design: Option<&AssumptionDesign>,
+    ids: &[RunId],
+    opts: &Options,
+) -> Result<Vec<RunReport>, SweepError> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.jobs)
+        .build()
+        .map_err(SweepError::Threads)?;
+    if let Some(dir) = opts.journal {
+        std::fs::create_dir_all(dir).map_err(|why| SweepError::CreateJournal {
+            dir: dir.to_path_buf(),
+            why,
+        })?;
+    }
+    let cost: Vec<f64> = (partition::point_forecasts(exp).iter())
+        .map(|e| e.events)
+        .collect();
+    let run_cost: Vec<f64> = ids.iter().map(|id| cost[id.point]).collect();
+    let mut order: Vec<usize> = (0..ids.len()).collect();
+    order.sort_by(|&a, &b| run_cost[b].total_cmp(&run_cost[a]).then(a.cmp(&b)));
+    let mut done: Vec<(usize, Option<Result<RunReport, SweepError>>)> = pool.install(|| {
+        (order.into_iter().par_bridge())
+            .map(|i| {
+                let run = one_run(exp, design, &ids[i], opts);
+                if let Some(tell) = opts.on_done.filter(|_| matches!(run, Some(Ok(_)))) {
+                    tell(run_cost[i]);
+                }
+                (i, run)
+            })
+            .collect()
+    });
+    done.sort_by_key(|(i, _)| *i);
+    if done.iter().any(|(_, r)| r.is_none()) {
+        return Err(SweepError::Interrupted {
+            finished: done
+                .iter()
+                .filter(|(_, r)| matches!(r, Some(Ok(_))))
+                .count(),
+            total: done.len(),
+            journal: (opts.journal).map_or("memory".into(), |d| d.display().to_string()),
+        });
+    }
+    (done.into_iter())
+        .map(|(_, r)| r.expect("checked above"))
+        .collect()
+}
+
+/// Run `id` of `exp` (under a set of `design` when it names one): taken from the journal when
+/// resuming and it is there, else simulated and journaled. None when a stop was asked before it
+/// started.
+fn one_run(
+    exp: &Experiment,
+    design: Option<&AssumptionDesign>,
+    id: &RunId,
+    opts: &Options,
+) -> Option<Result<RunReport, SweepError>> {
+    let (p, r) = (id.point, id.replicate);
+    let named = |why| {
+        let point = exp.points[p].key();
+        let run = match id.set {
+            None => format!("point {point} replicate {r}"),
+            Some(s) => format!("assumption set {s}, point {point} replicate {r}"),
+        };
+        SweepError::Run { run, why }
     };
-    let key = journal::key(exp, point, replicate);
-    let report = journaled(opts, &key, &id, spec.seed, || {
+    let simulate = || {
+        let spec = match (id.set, design) {
+            (Some(s), Some(d)) => (exp.spec_with(p, r, &d.overrides(exp.points[p].model, s)))
+                .map_err(|e| named(RunFailure::Spec(e)))?,
+            _ => exp.spec(p, r),
+        };
         simulate_with(&spec, opts.prices, &mut Unobserved)
-            .with_context(|| format!("point {} replicate {replicate}", exp.points[point].key()))
-    })?;
-    Some(report.map(|report| Run {
-        point,
-        replicate,
-        seed: spec.seed,
-        report,
-    }))
+            .map_err(|e| named(RunFailure::Conservation(e)))
+    };
+    let key = design::run_key(exp, design, id);
+    journaled(opts, &key, id, exp.seed_of(p, r), simulate)
 }
 
 /// The run `id` (of seed `seed`), journaled under `key`: taken from the journal when resuming and
 /// it is there, else made by `simulate` and journaled as it ends. None when a stop was asked
 /// before it started; an entry under `key` that is not that run is an error
 /// ([`journal::BadEntry`]), never silently taken or overwritten.
-pub(crate) fn journaled(
+fn journaled(
     opts: &Options,
     key: &str,
-    id: &journal::RunId,
+    id: &RunId,
     seed: u64,
-    simulate: impl FnOnce() -> Result<RunReport>,
-) -> Option<Result<RunReport>> {
+    simulate: impl FnOnce() -> Result<RunReport, SweepError>,
+) -> Option<Result<RunReport, SweepError>> {
     if let Some(dir) = opts.journal.filter(|_| opts.resume) {
         match journal::load(dir, key, id, seed) {
             Ok(Some(report)) => return Some(Ok(report)),
             Ok(None) => {}
-            Err(e) => return Some(Err(e)),
+            Err(e) => return Some(Err(JournalError::from(e).into())),
         }
     }
     if opts.stop.load(Ordering::SeqCst) {
@@ -177,49 +269,4 @@ pub(crate) fn journaled(
         }
         Ok(report)
     }))
-}
-
-/// Runs `exp` as `opts` says: journaling each finished run, reusing journaled runs on resume,
-/// running only one shard's runs when asked, and stopping early when `opts.stop` is set. The runs
-/// come back in point-then-replicate order.
-pub fn run_with(exp: &Experiment, opts: &Options) -> Result<SweepResult, SweepError> {
-    let started = Instant::now();
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.jobs)
-        .build()
-        .context("cannot start worker threads")?;
-    if let Some(dir) = opts.journal {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    }
-    let tasks = tasks(exp, opts.shard);
-    let runs: Vec<Option<Result<Run>>> = pool.install(|| {
-        heaviest_first(
-            exp,
-            &tasks,
-            |&(point, _)| point,
-            opts,
-            |&(point, replicate)| one_run(exp, opts, point, replicate),
-            |run| matches!(run, Some(Ok(_))),
-        )
-    });
-    let total = runs.len();
-    if runs.iter().any(Option::is_none) {
-        return Err(SweepError::Interrupted {
-            finished: runs.iter().filter(|r| matches!(r, Some(Ok(_)))).count(),
-            total,
-            journal: opts
-                .journal
-                .map_or("memory".into(), |d| d.display().to_string()),
-        });
-    }
-    let runs = runs
-        .into_iter()
-        .map(|r| r.expect("checked above"))
-        .collect::<Result<Vec<_>>>()?;
-    let events = runs.iter().map(|r| r.report.events).sum();
-    Ok(SweepResult {
-        runs,
-        wall_s: started.elapsed().as_secs_f64(),
-        events,
-    })
 }

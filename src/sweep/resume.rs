@@ -3,16 +3,33 @@
 //! sim's temporary files), so a user's folder of that name is never touched.
 
 use super::journal::{HEADER, RUNS};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// Why a folder where sim's resume folder belongs is not sim's to use.
+#[derive(Debug, thiserror::Error)]
+pub enum NotOwn {
+    /// Something in it that sim does not write.
+    #[error(
+        "{} {why}, so it is not sim's resume folder for this output: sim leaves it alone; \
+         move it away or choose another --out",
+        path.display()
+    )]
+    Foreign { path: PathBuf, why: &'static str },
+    /// A folder in it that cannot be listed.
+    #[error("cannot read {}: {why}", dir.display())]
+    CannotList { dir: PathBuf, why: std::io::Error },
+    /// An entry that cannot be looked at.
+    #[error("{0}")]
+    CannotLook(std::io::Error),
+}
 
 /// Fails, saying why, unless `dir` is absent or holds only a journal's files.
-pub fn check_own(dir: &Path) -> Result<(), String> {
-    let refuse = |what: &Path, why: &str| {
-        Err(format!(
-            "{} {why}, so it is not sim's resume folder for this output: sim leaves it alone; \
-             move it away or choose another --out",
-            what.display()
-        ))
+pub fn check_own(dir: &Path) -> Result<(), NotOwn> {
+    let refuse = |what: &Path, why: &'static str| {
+        Err(NotOwn::Foreign {
+            path: what.to_path_buf(),
+            why,
+        })
     };
     let meta = match std::fs::symlink_metadata(dir) {
         Ok(m) => m,
@@ -23,7 +40,7 @@ pub fn check_own(dir: &Path) -> Result<(), String> {
     }
     for entry in entries(dir)? {
         let name = entry.file_name().unwrap_or_default().to_string_lossy();
-        let meta = std::fs::symlink_metadata(&entry).map_err(|e| e.to_string())?;
+        let meta = std::fs::symlink_metadata(&entry).map_err(NotOwn::CannotLook)?;
         match (name.as_ref(), meta.is_dir(), meta.is_file()) {
             (HEADER, _, true) => {}
             (RUNS, true, _) => {
@@ -61,10 +78,14 @@ pub fn remove_own(dir: &Path) {
     let _ = std::fs::remove_dir(dir);
 }
 
-fn entries(dir: &Path) -> Result<Vec<std::path::PathBuf>, String> {
+fn entries(dir: &Path) -> Result<Vec<PathBuf>, NotOwn> {
+    let cannot = |why| NotOwn::CannotList {
+        dir: dir.to_path_buf(),
+        why,
+    };
     std::fs::read_dir(dir)
-        .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
-        .map(|e| e.map(|e| e.path()).map_err(|e| e.to_string()))
+        .map_err(cannot)?
+        .map(|e| e.map(|e| e.path()).map_err(NotOwn::CannotLook))
         .collect()
 }
 
@@ -92,7 +113,7 @@ mod tests {
         std::fs::write(dir.join(RUNS).join("0a1b.json"), "{}").unwrap();
         check_own(&dir).unwrap();
         std::fs::write(dir.join("NOTES.txt"), "mine").unwrap();
-        let err = check_own(&dir).unwrap_err();
+        let err = check_own(&dir).unwrap_err().to_string();
         assert!(err.contains("NOTES.txt"), "{err}");
         remove_own(&dir);
         assert_eq!(

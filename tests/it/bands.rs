@@ -5,7 +5,8 @@ use crate::common::root;
 use assert_cmd::Command;
 use sim::experiment::Experiment;
 use sim::plan::{robustness, Slo};
-use sim::sweep::bands::{self, AssumptionDesign, Bands};
+use sim::sweep::bands::{self, Bands};
+use sim::sweep::design::AssumptionDesign;
 use sim::sweep::metric::Metric;
 use sim::sweep::stats::summarise;
 use std::path::{Path, PathBuf};
@@ -54,9 +55,18 @@ fn opts<'a>(
         resume: false,
         stop,
         prices: Some(prices),
-        shard: None,
+        partition: None,
         on_done: None,
     }
+}
+
+/// What every point of `exp` gave under each set of `design`, run by the sweep runner.
+fn sets_of(
+    exp: &Experiment,
+    design: &AssumptionDesign,
+    opts: &sim::sweep::Options,
+) -> bands::SetSummaries {
+    bands::summarise(exp, &sim::sweep::run_sets(exp, design, opts).unwrap())
 }
 
 /// The experiment, its plain summaries and its bands over `n` sets.
@@ -66,7 +76,7 @@ fn banded(path: &Path, n: usize) -> (Experiment, Vec<sim::sweep::stats::PointSum
     let stop = std::sync::atomic::AtomicBool::new(false);
     let res = sim::sweep::run_with(&exp, &opts(&prices, &stop)).unwrap();
     let design = AssumptionDesign::new(&exp, n).unwrap();
-    let sets = bands::run(&exp, &design, &opts(&prices, &stop)).unwrap();
+    let sets = sets_of(&exp, &design, &opts(&prices, &stop));
     (exp.clone(), summarise(&exp, &res), Bands::new(design, sets))
 }
 
@@ -294,7 +304,7 @@ fn a_saltelli_design_runs_n_times_d_plus_two_sets_and_draws_its_band_from_a_and_
     assert_eq!((design.runs(), design.sets()), (8 * (d + 2), 16));
     let prices = sim::config::prices::load(None).unwrap();
     let stop = std::sync::atomic::AtomicBool::new(false);
-    let all = bands::run(&exp, &design, &opts(&prices, &stop)).unwrap();
+    let all = sets_of(&exp, &design, &opts(&prices, &stop));
     assert_eq!(all.len(), 8 * (d + 2));
     let b = Bands::new(design, all);
     assert_eq!((b.sets.len(), b.ab.len()), (16, d));
@@ -318,7 +328,7 @@ fn a_saltelli_plan_names_an_assumption_only_when_changing_it_alone_moves_the_lar
     let stop = std::sync::atomic::AtomicBool::new(false);
     // Sixteen rows: with fewer, every row can give the same largest count, and nothing is named.
     let design = AssumptionDesign::saltelli(&exp, 16).unwrap();
-    let sets = bands::run(&exp, &design, &opts(&prices, &stop)).unwrap();
+    let sets = sets_of(&exp, &design, &opts(&prices, &stop));
     let b = Bands::new(design, sets);
     let slos = [Slo::parse("iterator_age_max_ms < 30000").unwrap()];
     let largest =

@@ -51,7 +51,7 @@ impl<'a> Swept<'a> {
             resume: false,
             stop: &stop,
             prices: Some(&prices),
-            shard: None,
+            partition: None,
             on_done: None,
         };
         let res = sim::sweep::run_with(exp, &opts).unwrap();

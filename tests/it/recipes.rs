@@ -251,11 +251,11 @@ fn the_kubernetes_recipe_with_assumptions_merges_to_the_summary_of_a_one_machine
 }
 
 #[test]
-fn the_kubernetes_sweep_job_has_as_many_completions_as_the_shards_it_names() {
+fn the_kubernetes_sweep_job_has_as_many_completions_as_the_partitions_it_names() {
     let yaml = std::fs::read_to_string(root().join("deploy/kubernetes/sweep-job.yaml")).unwrap();
-    let shard = after(&flow_list(&yaml, "args"), "--shard").to_string();
+    let partition = after(&flow_list(&yaml, "args"), "--partition").to_string();
     assert_eq!(
-        shard.strip_prefix("auto/"),
+        partition.strip_prefix("auto/"),
         Some(scalar(&yaml, "completions"))
     );
 }
@@ -405,7 +405,7 @@ fn the_slurm_recipe_with_assumptions_merges_to_the_summary_of_a_one_machine_stud
 fn zero_assumption_sets_list_the_runs_of_a_plain_sweep_and_leave_sensitivity_nothing_to_apply_to() {
     let list = |extra: &[&str]| {
         let mut c = command(env!("CARGO_BIN_EXE_sim"), &[]);
-        c.args(["sweep", EXP, "--list-runs", "--shard", "3"])
+        c.args(["sweep", EXP, "--list-runs", "--partition", "3"])
             .args(extra);
         c.output().unwrap()
     };

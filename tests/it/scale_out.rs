@@ -1,5 +1,6 @@
-//! Sweeps past one machine: shards writing into one journal, `sim merge` giving the outputs of a
-//! one-machine sweep byte for byte, SIGTERM keeping a shard's finished runs, and merges refusing
+//! Sweeps past one machine: partitions (`--partition K/N`, or `--shard`, its old name) writing
+//! into one journal, `sim merge` giving the outputs of a one-machine sweep byte for byte, SIGTERM
+//! keeping a partition's finished runs, and merges refusing
 //! what they cannot vouch for; the same for sweeps over assumption sets (`--assumptions N`), whose
 //! every run is journaled, sharded and merged like a plain one.
 
@@ -62,13 +63,13 @@ fn shard_all(journal: &Path, n: u32) {
     run_shards(journal, &(0..n).collect::<Vec<_>>(), n, &[]);
 }
 
-/// Runs shards `shards` of `n` of the test sweep into `journal`, with `extra` flags.
+/// Runs partitions `shards` of `n` of the test sweep into `journal`, with `extra` flags.
 fn run_shards(journal: &Path, shards: &[u32], n: u32, extra: &[&str]) {
     for k in shards {
         let shard = format!("{k}/{n}");
         let mut args = vec!["sweep", EXP];
         args.extend_from_slice(extra);
-        args.extend(["--shard", &shard, "--journal", s(journal), "-q"]);
+        args.extend(["--partition", &shard, "--journal", s(journal), "-q"]);
         ok(&args);
     }
 }
@@ -182,10 +183,10 @@ fn shards_share_the_runs_out_evenly_and_each_run_once() {
 }
 
 #[test]
-fn slurm_array_variables_pick_the_same_shard_as_the_explicit_flag() {
+fn slurm_array_variables_pick_the_same_partition_as_the_explicit_flag_by_either_name() {
     let tmp = tempfile::tempdir().unwrap();
     let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
-    ok(&["sweep", EXP, "--shard", "1/3", "--journal", s(&a), "-q"]);
+    ok(&["sweep", EXP, "--partition", "1/3", "--journal", s(&a), "-q"]);
     let out = sim()
         .args(["sweep", EXP, "--shard", "auto", "--journal", s(&b), "-q"])
         .env("SLURM_ARRAY_TASK_ID", "8")
@@ -205,23 +206,82 @@ fn slurm_array_variables_pick_the_same_shard_as_the_explicit_flag() {
 }
 
 #[test]
-fn bad_shard_flags_are_refused_naming_the_flag_as_typed() {
+fn bad_partition_flags_are_refused_naming_the_flag_as_typed_by_either_name() {
     let tmp = tempfile::tempdir().unwrap();
     let j = tmp.path().join("j");
-    let e = fails_with_2(&["sweep", EXP, "--shard", "3/3", "--journal", s(&j)]);
-    assert!(e.contains("--shard 3/3"), "{e}");
-    let e = fails_with_2(&["sweep", EXP, "--shard", "0/0", "--journal", s(&j)]);
-    assert!(e.contains("--shard 0/0"), "{e}");
-    let e = fails_with_2(&["sweep", EXP, "--shard", "auto", "--journal", s(&j)]);
+    for flag in ["--partition", "--shard"] {
+        let noun = flag.trim_start_matches('-');
+        let e = fails_with_2(&["sweep", EXP, flag, "3/3", "--journal", s(&j)]);
+        assert!(
+            e.contains(&format!(
+                "{flag} 3/3: K must be below N ({noun}s are numbered 0 to 2)"
+            )),
+            "{e}"
+        );
+        let e = fails_with_2(&["sweep", EXP, flag, "0/0", "--journal", s(&j)]);
+        assert!(e.contains(&format!("{flag} 0/0")), "{e}");
+        let e = fails_with_2(&["sweep", EXP, flag, "auto", "--journal", s(&j)]);
+        assert!(
+            e.contains(&format!("{flag} auto")) && e.contains("SLURM_ARRAY_TASK_ID"),
+            "{e}"
+        );
+        assert!(
+            e.contains(&format!("pass {flag} K/N, or {flag} auto/N")),
+            "{e}"
+        );
+        let e = fails_with_2(&["sweep", EXP, flag, "auto/4", "--journal", s(&j)]);
+        assert!(e.contains("JOB_COMPLETION_INDEX"), "{e}");
+        let e = fails_with_2(&["sweep", EXP, flag, "0/2"]);
+        assert!(
+            e.contains(&format!(
+                "{flag} 0/2 needs --journal DIR, the folder the {noun}s share"
+            )),
+            "{e}"
+        );
+        let e = fails_with_2(&["sweep", EXP, "--list-runs", flag, "0"]);
+        assert!(
+            e.contains(&format!("{flag} 0: N must be at least 1")),
+            "{e}"
+        );
+    }
+    let e = fails_with_2(&[
+        "sweep",
+        EXP,
+        "--partition",
+        "0/2",
+        "--shard",
+        "0/2",
+        "--journal",
+        s(&j),
+    ]);
+    assert!(e.contains("--partition") && e.contains("--shard"), "{e}");
+    assert!(!j.exists(), "a refused partition writes nothing");
+}
+
+#[test]
+fn the_old_shard_flag_lists_and_runs_exactly_what_partition_does_and_speaks_of_shards() {
+    let list = |flag| ok(&["sweep", EXP, "--list-runs", "--json", flag, "3"]);
+    assert_eq!(list("--partition"), list("--shard"));
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    let said = |flag, dir: &Path| ok(&["sweep", EXP, flag, "2/3", "--journal", s(dir)]);
+    let (new, old) = (said("--partition", &a), said("--shard", &b));
+    assert!(new.starts_with("partition 2/3: 4 runs finished"), "{new}");
+    assert!(new.contains("once every partition has finished"), "{new}");
+    assert_eq!(old, new.replace("partition", "shard").replace(s(&a), s(&b)));
+    let names = |d: &Path| -> Vec<_> {
+        files(&d.join("runs"))
+            .iter()
+            .map(|p| p.file_name().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(names(&a), names(&b));
+    let help = ok(&["sweep", "--help"]);
+    assert!(help.contains("--partition <K/N|auto|auto/N>"), "{help}");
     assert!(
-        e.contains("--shard auto") && e.contains("SLURM_ARRAY_TASK_ID"),
-        "{e}"
+        !help.contains("--shard <"),
+        "the old name is not advertised: {help}"
     );
-    let e = fails_with_2(&["sweep", EXP, "--shard", "auto/4", "--journal", s(&j)]);
-    assert!(e.contains("JOB_COMPLETION_INDEX"), "{e}");
-    let e = fails_with_2(&["sweep", EXP, "--shard", "0/2"]);
-    assert!(e.contains("--journal"), "{e}");
-    assert!(!j.exists(), "a refused shard writes nothing");
 }
 
 #[test]

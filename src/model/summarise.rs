@@ -1,4 +1,4 @@
-//! Turning a finished [`World`] into its [`RunReport`]: conservation checked per consumer, then
+//! The [`RunReport`] a finished [`World`] makes: conservation checked per consumer, then
 //! consumers, streams, the account and the per-minute series summarised, each by its own function.
 
 use super::metrics::{AgeHistogram, ConsumerMetrics};

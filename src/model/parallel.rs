@@ -1,18 +1,19 @@
 //! One run on several threads: when no shard's events can see another shard's state, the shards
-//! are split into groups simulated in parallel, and the groups are merged into exactly the report
-//! one thread gives.
+//! are divided into groups simulated in parallel, and the groups are merged into exactly the
+//! report one thread gives.
 //!
-//! Why a split changes nothing: every random source has its own stream named by its consumer,
+//! Why the groups change nothing: every random source has its own stream named by its consumer,
 //! producer and shard, and a group is built as the whole world is but schedules only its own
 //! readers, so its events come out in the same relative order as in the whole run. What a run
 //! measures is summed (integers), merged (histograms, minute buckets) or maximised, except the
 //! peak concurrency of a function and of the account, a peak of a sum over time: each group logs
 //! its concurrency changes, and the logs are merged in time order window by window. Two groups
 //! changing the same count at the same nanosecond could order their changes either way; when that
-//! could decide a peak, the split run is discarded and the model runs again on one thread.
+//! could decide a peak, the grouped run is discarded and the model runs again on one thread.
 //!
-//! [`plan`] decides whether shards interact (conservatively: routers, shard lineage, a function's
-//! shared warm environments, a concurrency limit that can bind) and names the reason if they do.
+//! [`groups_for`] decides whether shards interact (conservatively: routers, shard lineage, a
+//! function's shared warm environments, a concurrency limit that can bind) and names the reason
+//! ([`Serial`]) if they do.
 
 use super::spec::ModelSpec;
 use super::world::{BusyChange, Event, ShardMask, World};
@@ -50,15 +51,59 @@ impl Threads {
 /// stay small, long enough that waiting for the slowest group is rare.
 const WINDOW: Nanos = 10 * SEC;
 
+/// Why a run uses one thread after all.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Serial {
+    #[error("one thread was asked for")]
+    OneThreadAsked,
+    #[error("the model has a single shard")]
+    SingleShard,
+    #[error("consumer `{0}` routes records to other streams, so shards feed each other")]
+    Routes(String),
+    #[error("stream `{0}` seals and opens shards during the run (lineage)")]
+    Lineage(String),
+    #[error(
+        "consumer `{consumer}`'s function shares warm execution environments across its shards \
+         (cold starts depend on every shard's invocations): provisioned_concurrency {provisioned} \
+         is below its {most} possible invocations at once (shards x parallelization_factor)"
+    )]
+    WarmEnvironments {
+        consumer: String,
+        provisioned: u32,
+        most: u64,
+    },
+    #[error(
+        "consumer `{consumer}`'s reserved_concurrency {reserved} can bind: its shards allow \
+         {most} invocations at once"
+    )]
+    Reserved {
+        consumer: String,
+        reserved: u32,
+        most: u64,
+    },
+    #[error(
+        "the account concurrency limit can bind: {unreserved} unreserved executions, and the \
+         functions may run {need} at once"
+    )]
+    Account { unreserved: u64, need: u64 },
+    #[error(
+        "two groups of shards changed a concurrency count at the same nanosecond near its peak, \
+         which only one thread can order"
+    )]
+    Tie,
+    #[error("could not start threads: {0}")]
+    Threads(String),
+}
+
 /// The groups of shards to simulate apart on `threads` threads (at least two), or why the run
 /// must use one thread.
-pub fn plan(spec: &ModelSpec, threads: u32) -> Result<Vec<ShardMask>, String> {
+pub fn groups_for(spec: &ModelSpec, threads: u32) -> Result<Vec<ShardMask>, Serial> {
     if threads < 2 {
-        return Err("one thread was asked for".into());
+        return Err(Serial::OneThreadAsked);
     }
     let pairs: usize = spec.streams.iter().map(|s| s.shards as usize).sum();
     if pairs < 2 {
-        return Err("the model has a single shard".into());
+        return Err(Serial::SingleShard);
     }
     if let Some(why) = interaction(spec) {
         return Err(why);
@@ -67,18 +112,12 @@ pub fn plan(spec: &ModelSpec, threads: u32) -> Result<Vec<ShardMask>, String> {
 }
 
 /// Why the shards of `spec` may affect each other, if they may.
-fn interaction(spec: &ModelSpec) -> Option<String> {
+fn interaction(spec: &ModelSpec) -> Option<Serial> {
     if let Some(c) = spec.consumers.iter().find(|c| !c.routes.is_empty()) {
-        return Some(format!(
-            "consumer `{}` routes records to other streams, so shards feed each other",
-            c.name
-        ));
+        return Some(Serial::Routes(c.name.clone()));
     }
     if let Some(s) = spec.streams.iter().find(|s| s.lineage.active()) {
-        return Some(format!(
-            "stream `{}` seals and opens shards during the run (lineage)",
-            s.name
-        ));
+        return Some(Serial::Lineage(s.name.clone()));
     }
     functions_interaction(spec).or_else(|| account_interaction(spec))
 }
@@ -90,7 +129,7 @@ fn max_invocations(spec: &ModelSpec, ci: usize) -> u64 {
 }
 
 /// A function whose warm environments or reserved concurrency its shards share.
-fn functions_interaction(spec: &ModelSpec) -> Option<String> {
+fn functions_interaction(spec: &ModelSpec) -> Option<Serial> {
     spec.consumers.iter().enumerate().find_map(|(ci, c)| {
         if spec.streams[c.stream].shards < 2 {
             return None; // its lanes all run in the group of its one shard
@@ -98,27 +137,24 @@ fn functions_interaction(spec: &ModelSpec) -> Option<String> {
         let most = max_invocations(spec, ci);
         let f = &c.function;
         if u64::from(f.provisioned_concurrency) < most {
-            return Some(format!(
-                "consumer `{}`'s function shares warm execution environments across its shards \
-                 (cold starts depend on every shard's invocations): provisioned_concurrency {} is \
-                 below its {most} possible invocations at once (shards x parallelization_factor)",
-                c.name, f.provisioned_concurrency
-            ));
+            return Some(Serial::WarmEnvironments {
+                consumer: c.name.clone(),
+                provisioned: f.provisioned_concurrency,
+                most,
+            });
         }
         f.reserved_concurrency
             .filter(|&r| u64::from(r) < most)
-            .map(|r| {
-                format!(
-                    "consumer `{}`'s reserved_concurrency {r} can bind: its shards allow {most} \
-                     invocations at once",
-                    c.name
-                )
+            .map(|reserved| Serial::Reserved {
+                consumer: c.name.clone(),
+                reserved,
+                most,
             })
     })
 }
 
 /// The account's unreserved concurrency, when the functions drawing on it can exhaust it.
-fn account_interaction(spec: &ModelSpec) -> Option<String> {
+fn account_interaction(spec: &ModelSpec) -> Option<Serial> {
     let reserved: u64 = spec
         .consumers
         .iter()
@@ -132,12 +168,7 @@ fn account_interaction(spec: &ModelSpec) -> Option<String> {
                 * u64::from(spec.consumers[ci].function.unreserved_executions())
         })
         .sum();
-    (need > unreserved).then(|| {
-        format!(
-            "the account concurrency limit can bind: {unreserved} unreserved executions, and the \
-             functions may run {need} at once"
-        )
-    })
+    (need > unreserved).then_some(Serial::Account { unreserved, need })
 }
 
 /// `n` groups of consecutive shards (every stream's, in order) of about equal work, work being
@@ -343,13 +374,9 @@ impl Peaks {
     }
 
     /// The peaks per consumer and of the account, or why they are uncertain.
-    fn result(&self) -> Result<(Vec<u32>, u32), String> {
+    fn result(&self) -> Result<(Vec<u32>, u32), Serial> {
         if (0..self.peak.len()).any(|s| self.doubt[s] > self.peak[s]) {
-            return Err(
-                "two groups of shards changed a concurrency count at the same nanosecond \
-                        near its peak, which only one thread can order"
-                    .into(),
-            );
+            return Err(Serial::Tie);
         }
         let as_u32 = |v: i64| u32::try_from(v).unwrap_or(u32::MAX);
         let (account, consumers) = self.peak.split_last().expect("the account's count");
@@ -360,7 +387,7 @@ impl Peaks {
     }
 }
 
-/// Simulates `spec` in the groups `masks` (see [`plan`]), each on its own thread, calling
+/// Simulates `spec` in the groups `masks` (see [`groups_for`]), each on its own thread, calling
 /// `advanced(k)` after each of `steps` equal spans; returns the merged world, brought to the end
 /// of the run, and the events handled, or why the peaks need one thread after all.
 pub(super) fn run<'a>(
@@ -368,11 +395,11 @@ pub(super) fn run<'a>(
     masks: Vec<ShardMask>,
     steps: u64,
     advanced: &mut dyn FnMut(u64),
-) -> Result<(World<'a>, u64), String> {
+) -> Result<(World<'a>, u64), Serial> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(masks.len())
         .build()
-        .map_err(|e| format!("could not start threads: {e}"))?;
+        .map_err(|e| Serial::Threads(e.to_string()))?;
     let mut groups: Vec<Group> =
         pool.install(|| masks.into_par_iter().map(|m| Group::new(spec, m)).collect());
     let mut peaks = Peaks::new(spec);
@@ -511,20 +538,23 @@ mod tests {
             ),
         ];
         for (sets, why) in cases {
-            let e = plan(&spec(MODEL, sets), 2).unwrap_err();
+            let e = groups_for(&spec(MODEL, sets), 2).unwrap_err().to_string();
             assert!(e.contains(why), "{sets:?}: {e}");
         }
         let router = MODEL.replace(
             "bisect_on_error = true",
             "bisect_on_error = true\nroutes = [{ stream = \"b\", share = 0.5 }]",
         );
-        let e = plan(&spec(&router, &[]), 2).unwrap_err();
+        let e = groups_for(&spec(&router, &[]), 2).unwrap_err().to_string();
         assert!(e.contains("`poll` routes records"), "{e}");
         let one = "name = \"one\"\n[streams.s]\nkind = \"kinesis\"\nshards = 1\n";
-        let e = plan(&spec(one, &[]), 2).unwrap_err();
+        let e = groups_for(&spec(one, &[]), 2).unwrap_err().to_string();
         assert!(e.contains("single shard"), "{e}");
-        assert!(plan(&spec(MODEL, &[]), 1).is_err());
-        assert_eq!(plan(&spec(MODEL, &[]), 2).unwrap().len(), 2);
+        assert_eq!(
+            groups_for(&spec(MODEL, &[]), 1).unwrap_err(),
+            Serial::OneThreadAsked
+        );
+        assert_eq!(groups_for(&spec(MODEL, &[]), 2).unwrap().len(), 2);
     }
 
     fn change(at: Nanos, consumer: u32, up: bool) -> BusyChange {
