@@ -22,7 +22,8 @@ pub struct Traffic {
 }
 
 impl Traffic {
-    /// `EXPORT` or `PRODUCER=EXPORT`.
+    /// `EXPORT` or `PRODUCER=EXPORT`. A String error: this is clap's value parser, which shows
+    /// the message after the flag as typed.
     pub fn parse(text: &str) -> Result<Traffic, String> {
         if text.trim().is_empty() {
             return Err(

@@ -107,22 +107,31 @@ pub struct Budget {
     nodes: usize,
 }
 
+/// A cap a file broke.
+#[derive(Debug, thiserror::Error)]
+pub enum Cap {
+    #[error(
+        "more than {MAX_NODES} values: larger than any template, plan or CLI output sim imports"
+    )]
+    Values,
+    #[error(
+        "nested more than {MAX_DEPTH} levels deep: deeper than any template, plan or CLI output"
+    )]
+    Depth,
+}
+
 impl Budget {
-    pub fn node(&mut self) -> Result<(), String> {
+    pub fn node(&mut self) -> Result<(), Cap> {
         self.nodes += 1;
         if self.nodes > MAX_NODES {
-            return Err(format!(
-                "more than {MAX_NODES} values: larger than any template, plan or CLI output sim imports"
-            ));
+            return Err(Cap::Values);
         }
         Ok(())
     }
 
-    pub fn depth(depth: usize) -> Result<(), String> {
+    pub fn depth(depth: usize) -> Result<(), Cap> {
         if depth > MAX_DEPTH {
-            return Err(format!(
-                "nested more than {MAX_DEPTH} levels deep: deeper than any template, plan or CLI output"
-            ));
+            return Err(Cap::Depth);
         }
         Ok(())
     }

@@ -94,8 +94,8 @@ impl Parser<'_> {
 
     fn value(&mut self, depth: usize) -> R<Node> {
         let at = self.pos();
-        Budget::depth(depth).map_err(|m| (at, m))?;
-        self.budget.node().map_err(|m| (at, m))?;
+        Budget::depth(depth).map_err(|m| (at, m.to_string()))?;
+        self.budget.node().map_err(|m| (at, m.to_string()))?;
         let v = match self.peek() {
             Some(b'{') => self.object(depth)?,
             Some(b'[') => self.array(depth)?,

@@ -84,11 +84,7 @@ pub fn parse(o: &ImportOptions) -> Result<Given, ImportError> {
         let toml = distribution(
             &v,
             &typed,
-            |t| {
-                crate::config::units::parse_size(t)
-                    .map(|b| b as f64)
-                    .map_err(|e| e.to_string())
-            },
+            |t| crate::config::units::parse_size(t).ok().map(|b| b as f64),
             "a size such as 1KiB",
         )?;
         g.record_size.push(Scoped { name, toml, typed });
@@ -100,8 +96,8 @@ pub fn parse(o: &ImportOptions) -> Result<Given, ImportError> {
             &typed,
             |t| {
                 crate::engine::time::parse_duration(t)
+                    .ok()
                     .map(|n| n as f64)
-                    .map_err(|e| e.to_string())
             },
             "a duration such as 40ms",
         )?;
@@ -114,12 +110,12 @@ pub fn parse(o: &ImportOptions) -> Result<Given, ImportError> {
 fn distribution(
     v: &str,
     typed: &str,
-    read: impl Fn(&str) -> Result<f64, String>,
+    read: impl Fn(&str) -> Option<f64>,
     what: &str,
 ) -> Result<String, ImportError> {
     let parts: Vec<&str> = v.split(',').map(str::trim).collect();
     let check = |p: &str| {
-        read(p).ok().filter(|x| *x > 0.0).ok_or_else(|| {
+        read(p).filter(|x| *x > 0.0).ok_or_else(|| {
             ImportError::flag(
                 typed,
                 format!("`{}` is not {what} above 0", crate::input::clip(p)),

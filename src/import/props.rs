@@ -138,7 +138,8 @@ impl<'a> Props<'a> {
     }
 
     /// A string that links this resource to another (a source ARN): `Err` says why there is
-    /// none (absent, or not resolved and why), for the caller to list the resource as outside.
+    /// none (absent, or not resolved and why), for the caller to list the resource as outside
+    /// (a String: a reason shown in that list, not an error).
     pub fn link(&mut self, key: &str) -> Result<Result<Sourced<String>, String>, ImportError> {
         if let Some(Val::Unknown(why)) = self.node.get(key).map(|n| &n.v) {
             self.read.push(key.to_string());

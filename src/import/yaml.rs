@@ -91,7 +91,7 @@ pub fn parse(text: &str) -> R<Node> {
             }
             Event::Scalar(value, style, anchor, tag) => {
                 no_anchor(anchor, at)?;
-                budget.node().map_err(|m| (at, m))?;
+                budget.node().map_err(|m| (at, m.to_string()))?;
                 let v = scalar(&value, style, tag.as_deref(), at)?;
                 match wrap_of(tag.as_deref(), at)? {
                     Some(k) => wrapped(k, Node::new(v, at)),
@@ -100,8 +100,8 @@ pub fn parse(text: &str) -> R<Node> {
             }
             Event::SequenceStart(anchor, tag) => {
                 no_anchor(anchor, at)?;
-                budget.node().map_err(|m| (at, m))?;
-                Budget::depth(stack.len() + 1).map_err(|m| (at, m))?;
+                budget.node().map_err(|m| (at, m.to_string()))?;
+                Budget::depth(stack.len() + 1).map_err(|m| (at, m.to_string()))?;
                 let wrap = wrap_of(tag.as_deref(), at)?;
                 stack.push(Frame::List {
                     at,
@@ -112,8 +112,8 @@ pub fn parse(text: &str) -> R<Node> {
             }
             Event::MappingStart(anchor, tag) => {
                 no_anchor(anchor, at)?;
-                budget.node().map_err(|m| (at, m))?;
-                Budget::depth(stack.len() + 1).map_err(|m| (at, m))?;
+                budget.node().map_err(|m| (at, m.to_string()))?;
+                Budget::depth(stack.len() + 1).map_err(|m| (at, m.to_string()))?;
                 let wrap = wrap_of(tag.as_deref(), at)?;
                 stack.push(Frame::Map {
                     at,

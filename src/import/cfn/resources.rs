@@ -112,7 +112,8 @@ pub fn dynamodb(
     }))
 }
 
-/// An `AWS::Lambda::EventSourceMapping`; `Err` says why it has no source to join.
+/// An `AWS::Lambda::EventSourceMapping`; `Err` says why it has no source to join (a String:
+/// not a failure but the reason the resource is listed as outside the model).
 pub fn mapping(
     p: &mut Props,
     id: String,
@@ -142,7 +143,7 @@ pub fn function(t: &Template, id: &str, p: &mut Props, from: String) -> R<Functi
     })
 }
 
-/// An `AWS::Pipes::Pipe`; `Err` says why it has no source to join.
+/// An `AWS::Pipes::Pipe`; `Err` says why it has no source to join (a reason, as for [`mapping`]).
 pub fn pipe(t: &Template, id: &str, p: &mut Props, from: String) -> R<Result<Mapping, String>> {
     let source = match p.link("Source")? {
         Ok(s) => s,
