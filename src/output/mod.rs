@@ -15,5 +15,7 @@ pub mod sweep;
 pub mod sweep_files;
 pub mod sweep_plots;
 pub mod table;
+pub mod teach;
+pub mod teach_page;
 pub mod timeline;
 pub mod timeseries;
