@@ -3,6 +3,7 @@
 
 pub mod bands;
 pub mod columns;
+pub mod explore;
 pub mod html;
 pub mod html_report;
 pub mod manifest;

@@ -1,7 +1,7 @@
 //! `sim teach`: the runs behind the teaching page. For every value of an experiment's readers axis
 //! and every stream kind (DynamoDB Streams, Kinesis with standard reads, Kinesis with enhanced
 //! fan-out), one shard is simulated with the call trace of `sim timeline`, sampled at a fixed step,
-//! and turned into the plain data the page animates ([`teach_page`](super::teach_page) draws it).
+//! and turned into the plain data the page animates (`teach_page.rs` draws it).
 
 use crate::config::{error_at, ConfigError, Override};
 use crate::engine::time::{format_duration, SEC};
@@ -218,6 +218,10 @@ fn one_run(spec: &ModelSpec, stream: usize, base: &str, w: Window) -> Value {
         "seed": spec.seed,
         "lanes": lanes.iter().map(|&i| spec.consumers[i].name.clone()).collect::<Vec<_>>(),
         "limit": spec.streams[stream].limits.read_calls_per_s,
+        "poll_ms": lanes.first().map(|&i| {
+            let c = &spec.consumers[i];
+            ms(c.idle_poll_interval.max(c.min_call_interval), 0)
+        }),
         "shared": lanes.iter().map(|&i| spec.consumers[i].read.shares_call_budget()).collect::<Vec<_>>(),
         "params": params(spec, stream, &lanes),
         "calls": calls,

@@ -70,10 +70,14 @@
     return `<polyline class="${cls}" points="${pts.join(" ")}"${dash ? ` stroke-dasharray="${dash}"` : ""}/>`;
   }
 
-  function labelAt(ts, ys, y, text) {
+  // Labels at the playhead's end of each line, moved apart so that none overlaps another.
+  function labels(ts, lines, y) {
     let k = 0;
     while (k + 1 < ts.length && ts[k + 1] <= state.t) k++;
-    return `<text x="${fmt(x(ts[k]) + 4)}" y="${fmt(y(ys[k]) - 4)}">${esc(text)}</text>`;
+    const at = lines.map(([ys, text]) => ({ y: y(ys[k]), text }));
+    at.sort((a, b) => a.y - b.y);
+    for (let i = 1; i < at.length; i++) at[i].y = Math.max(at[i].y, at[i - 1].y + 13);
+    return at.map((l) => `<text x="${fmt(x(ts[k]) + 4)}" y="${fmt(l.y + 4)}">${esc(l.text)}</text>`).join("");
   }
 
   function chart(id, h, lo, hi, unit, body) {
@@ -94,12 +98,11 @@
     const lo = Math.min(0, ...all);
     const hi = Math.max(1, ...all);
     chart("records", 240, lo, hi, (v) => fmt(v, 0), (y) => {
-      let s = lineOf(r.t, r.written, y, "written") + labelAt(r.t, r.written, y, "written");
+      let s = lineOf(r.t, r.written, y, "written");
       r.read.forEach((ys, i) => {
         s += `<g style="stroke:#57606a">${lineOf(r.t, ys, y, "line", DASH[i % DASH.length])}</g>`;
-        s += labelAt(r.t, ys, y, r.lanes[i]);
       });
-      return s;
+      return s + labels(r.t, [[r.written, "written"]].concat(r.read.map((ys, i) => [ys, r.lanes[i] + " read"])), y);
     });
   }
 
@@ -111,8 +114,8 @@
       let s = "";
       r.behind.forEach((ys, i) => {
         s += `<g style="stroke:#57606a">${lineOf(r.t, ys, y, "line", DASH[i % DASH.length])}</g>`;
-        s += labelAt(r.t, ys, y, r.lanes[i]);
       });
+      s += labels(r.t, r.behind.map((ys, i) => [ys, r.lanes[i]]), y);
       for (const c of r.calls) {
         if (c[0] > state.t) break;
         if (c[4] !== null) s += `<circle class="ok" cx="${fmt(x(c[0]))}" cy="${fmt(y(c[4]))}" r="2.5"/>`;
@@ -176,7 +179,10 @@
     } else if (r.limit === null) {
       s = `${span}, ${who} made ${n.asked} calls${perS}; the stream sets no call limit.`;
     } else {
-      s = `${span}, ${who} asked for ${n.asked} calls${perS}; the shard serves at most ${r.limit} a second, all readers together: ${n.served} served`;
+      const shared = r.shared.filter((v) => v).length;
+      const want = r.poll_ms ? shared * (1000 / r.poll_ms) : 0;
+      const would = want ? `${who} polling every ${fmt(r.poll_ms, 0)} ms would ask for ${fmt(want, 0)} calls a second; the shard serves at most ${r.limit} in any one second, all readers together. ` : "";
+      s = `${would}${span}, they asked for ${n.asked} calls${perS}: ${n.served} served`;
       if (n.throttled > 0) {
         const lanes = n.byLane.map((v, i) => (v ? `${r.lanes[i]} ${v}` : "")).filter((v) => v);
         s += `, ${n.throttled} throttled (✕: ${lanes.join(", ")}); a throttled reader backs off and falls behind.`;
