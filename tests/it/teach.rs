@@ -223,3 +223,41 @@ fn in_chromium_three_readers_turn_calls_red_and_the_report_explorer_follows_its_
         }
     }
 }
+
+#[test]
+fn sampling_the_traced_shard_changes_no_call_of_the_run() {
+    use sim::model::run::simulate_trace;
+    use sim::model::world::Trace;
+    let text = std::fs::read_to_string(root().join("models/dynamodb-readers.toml")).unwrap();
+    for sets in [
+        &["consumers.fn.count=3"][..],
+        &["consumers.fn.count=4", "streams.table.kind=kinesis"],
+        &[
+            "consumers.fn.count=2",
+            "streams.table.kind=kinesis",
+            "consumers.fn.read=efo",
+        ],
+    ] {
+        let spec = crate::common::spec(&text, sets);
+        let trace = |every| {
+            simulate_trace(
+                &spec,
+                Trace {
+                    from: 60_000_000_000,
+                    to: 70_000_000_000,
+                    every,
+                    ..Default::default()
+                },
+            )
+        };
+        let (plain, sampled) = (trace(0), trace(100_000_000));
+        assert!(plain.samples.is_empty());
+        assert_eq!(sampled.samples.len(), 101, "{sets:?}");
+        assert_eq!(plain.calls, sampled.calls, "{sets:?}");
+        assert_eq!(plain.pushes, sampled.pushes, "{sets:?}");
+        assert_eq!(plain.read_ages, sampled.read_ages, "{sets:?}");
+        let last = sampled.samples.last().unwrap();
+        assert!(last.written > sampled.samples[0].written, "records arrive");
+        assert!(last.readers.iter().all(|r| r.read <= last.written));
+    }
+}
