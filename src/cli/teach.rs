@@ -2,6 +2,8 @@
 //! every command's files (the runs and the page are `output::teach` and `output::teach_page`).
 
 use super::common::*;
+use crate::config::ConfigError;
+use crate::experiment::{kind_of, FileKind};
 use crate::fsio::{Mode, Staged};
 use crate::output::teach::{self, Window};
 use clap::Args;
@@ -24,6 +26,17 @@ pub struct TeachArgs {
 }
 
 pub(super) fn run_teach(args: TeachArgs) -> Result<(), Failure> {
+    let text = crate::config::read_text(&args.experiment)?;
+    if let FileKind::Model(key) = kind_of(&text) {
+        return Err(ConfigError::whole(
+            &args.experiment,
+            format!(
+                "this is a model file (it has `{key}`): sim teach takes an experiment with a \
+                 readers axis, such as experiments/two-reader-rule.toml"
+            ),
+        )
+        .into());
+    }
     let exp = open_experiment(&args.experiment, Some(1))?;
     teach::readers_axis(&exp)?;
     let at = duration_flag("at", &args.at)?;

@@ -65,7 +65,7 @@
     let hi = 1;
     s.max.concat(s.avg).forEach((v) => v !== null && (hi = Math.max(hi, v)));
     const thrHi = Math.max(1, ...s.throttled);
-    let out = `<text x="${L}" y="14">IteratorAge of ${esc(s.consumer)} (ms), per minute: Average ● and Maximum ▲</text>`;
+    let out = `<text x="${L}" y="14">IteratorAge of ${esc(s.consumer)}, per minute: Average ● and Maximum ▲</text>`;
     out += panel(s.minute, null, 24, 190, 0, hi, msText, [
       [s.max, "triangle", "6 4", "l-max"],
       [s.avg, "circle", "", "l-avg"],

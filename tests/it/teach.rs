@@ -133,6 +133,19 @@ fn an_experiment_without_a_readers_axis_gets_a_located_error_and_no_output() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--window 2m"));
     assert!(!out.exists(), "no output");
+    let o = sim()
+        .args(["teach", "--out"])
+        .arg(&out)
+        .arg(root().join("models/dynamodb-readers.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("dynamodb-readers.toml") && err.contains("sim teach takes an experiment"),
+        "{err}"
+    );
+    assert!(!out.exists(), "no output");
 }
 
 /// What the browser check needs, or why it cannot run here.
