@@ -39,4 +39,10 @@ if [ -n "$browser" ]; then
 else
   echo "no headless Chromium: docs/img/report.png not updated" >&2
 fi
+# The teaching page at two and three readers, and the report's explorer (needs node and npm too).
+if command -v node >/dev/null 2>&1 && [ -n "$browser" ]; then
+  scripts/teach-screenshots.sh
+else
+  echo "no node or headless Chromium: docs/img/teach-*.png not updated" >&2
+fi
 echo "updated docs/img/"

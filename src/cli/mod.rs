@@ -13,6 +13,7 @@ mod common;
 mod import;
 mod plan;
 mod sweeps;
+mod teach;
 
 use anyhow::Result;
 pub use args::*;
@@ -26,6 +27,8 @@ use plan::run_plan;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use sweeps::*;
+use teach::run_teach;
+pub use teach::TeachArgs;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -60,6 +63,11 @@ pub enum Command {
         sim timeline models/kinesis-standard.toml --shard 2 --at 5m --window 30s"
     )]
     Timeline(TimelineArgs),
+    /// Write a page that animates the two-reader rule: every read call of one shard, for 1 to N
+    /// readers, on DynamoDB Streams, Kinesis and Kinesis enhanced fan-out (opens offline).
+    #[command(after_help = "Examples:\n  sim teach\n  \
+        sim teach experiments/hot-stream.toml --at 5m --window 20s --out /tmp/teach")]
+    Teach(TeachArgs),
     /// Answer service-level objectives over an experiment's sweep, per architecture.
     #[command(after_help = "Examples:\n  \
         sim plan experiments/hot-stream.toml --slo \"iterator_age_max < 30s\"\n  \
@@ -148,6 +156,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Timeline(args) => run_timeline(args),
         Command::Plan(args) => run_plan(args),
         Command::Check(args) => run_check(args),
+        Command::Teach(args) => run_teach(args),
         Command::Assumptions(args) => assumptions(args),
         Command::Params(args) => params(args),
         Command::Merge(args) => run_merge(args),

@@ -165,6 +165,7 @@ fn plan_saved(
         bands: bands.as_ref(),
         counters: &saved.counters,
         command_line: &command_line,
+        series: None,
     };
     sweep_files::write_verdicts(staged.path(), out, exp, &v).map_err(output_failure)?;
     staged.commit()?;

@@ -107,12 +107,26 @@ fn run_in_steps(
     events
 }
 
-/// Runs `spec` until `trace.to`, recording every call on the traced shard within the window.
+/// Runs `spec` until `trace.to`, recording every call on the traced shard within the window, and
+/// sampling the shard every `trace.every` from `trace.from` when that is not 0.
 pub fn simulate_trace(spec: &ModelSpec, mut trace: Trace) -> Trace {
     let mut queue = Queue::new();
     let mut world = World::new(spec, &mut queue);
     let until = trace.to.min(spec.duration);
+    let (from, every) = (trace.from, trace.every);
     world.trace = Some(std::mem::take(&mut trace));
+    if every > 0 {
+        world.trace_eagerly();
+        let mut at = from.min(until);
+        loop {
+            engine::run(&mut world, &mut queue, at);
+            world.trace_sample(at);
+            if at >= until {
+                break;
+            }
+            at = at.saturating_add(every).min(until);
+        }
+    }
     engine::run(&mut world, &mut queue, until);
     world.trace.take().unwrap_or_default()
 }

@@ -1,6 +1,6 @@
 //! `report.html`: one self-contained page a reviewer opens or attaches. The question and its
 //! answer come first (the plan's verdicts when there are objectives, else the headline metrics
-//! per architecture), then the plots (the sweep's own SVGs, inlined), the summary table, the
+//! per architecture), then the explorer of one point (`explore.rs`), then the plots (the sweep's own SVGs, inlined), the summary table, the
 //! assumptions in force, the model and experiment text, and what made it (version, command line).
 
 use super::html::{self, escape};
@@ -27,6 +27,8 @@ pub struct SweepPage<'a> {
     pub command_line: &'a str,
     /// The assumption sets every point also ran under (0: none).
     pub sets: usize,
+    /// The explorer's data ([`super::explore::data`]); shown after the answer.
+    pub explore: &'a serde_json::Value,
 }
 
 /// What the page of one run shows besides its report.
@@ -80,6 +82,11 @@ pub fn sweep_page(p: &SweepPage, svgs: &[(String, String)]) -> String {
         body += &format!("<p class=\"lede\">{}</p>\n", escape(&exp.description));
     }
     body += &html::section("answer", "The question and the answer", &answer(p));
+    body += &html::section(
+        "explore",
+        "Explore one point",
+        &super::explore::section(p.explore),
+    );
     body += &html::section("plots", "Plots", &plots(svgs));
     body += &html::section("summary", "Every metric per point", &summary_table(p));
     body += &html::section("assumptions", "Assumptions in force", &assumptions(exp));

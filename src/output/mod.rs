@@ -5,6 +5,7 @@ pub mod bands;
 pub mod check;
 pub mod columns;
 mod error;
+pub mod explore;
 pub mod html;
 pub mod html_report;
 pub mod junit;
@@ -18,6 +19,8 @@ pub mod sweep;
 pub mod sweep_files;
 pub mod sweep_plots;
 pub mod table;
+pub mod teach;
+pub mod teach_page;
 pub mod timeline;
 pub mod timeseries;
 

@@ -71,6 +71,7 @@ pub fn write_all(
         bands: opts.bands,
         counters: &counters,
         command_line: &opts.command_line,
+        series: Some(res),
     };
     write_verdicts(dir, dir, exp, &verdicts)?;
     if let Some(id) = &opts.identity {
@@ -101,6 +102,8 @@ pub struct Verdicts<'a> {
     /// What each point's runs counted besides their metrics (for the limit that binds).
     pub counters: &'a [crate::plan::Counters],
     pub command_line: &'a str,
+    /// The runs, for the explorer's per-minute series (None: not at hand, as over a saved sweep).
+    pub series: Option<&'a SweepResult>,
 }
 
 /// Writes the verdicts into `dir`: `plan.json` and `plan.md` when there are objectives (with the
@@ -135,6 +138,7 @@ pub fn write_verdicts(dir: &Path, svg_dir: &Path, exp: &Experiment, v: &Verdicts
         robust: robust.as_deref(),
         command_line: v.command_line,
         sets: v.bands.map_or(0, |b| b.design.runs()),
+        explore: &super::explore::data(exp, v.sums, v.series, v.bands),
     };
     let html = super::html_report::sweep_page(&page, &super::html_report::svgs_in(svg_dir)?);
     Ok(fsio::write(&dir.join("report.html"), html.as_bytes())?)

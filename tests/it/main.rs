@@ -32,6 +32,7 @@ mod recipes;
 mod report_html;
 mod scale_out;
 mod sim;
+mod teach;
 mod threads;
 mod topology;
 mod traps;

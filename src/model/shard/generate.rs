@@ -23,6 +23,13 @@ impl Shard {
             .unwrap_or(Nanos::MAX)
     }
 
+    /// Makes a lazy shard generate its records as time passes, like an eager one, from now on:
+    /// `sim teach` samples what the traced shard holds. A lazy shard generates the same records,
+    /// only later, so the run does not change (a test of `sim teach` holds this).
+    pub fn make_eager(&mut self) {
+        self.generator.lazy = false;
+    }
+
     /// Generates every arrival up to time `t` (in aggregate mode: every chunk starting by `t`).
     #[inline]
     pub fn extend_to(&mut self, t: Nanos) {

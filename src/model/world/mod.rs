@@ -43,7 +43,7 @@ pub use lineage::LineageSpan;
 pub use part::{BusyChange, ShardMask};
 pub use reader::ReaderId;
 pub use route::stream_depths;
-pub use trace::{CallOutcome, Trace};
+pub use trace::{CallOutcome, ReaderAt, Sample, Trace};
 
 /// Events of the stream model.
 #[derive(Clone, Copy, Debug)]

@@ -30,6 +30,7 @@ impl World<'_> {
         if room > 0 && now >= rd.next_event_at {
             let readable_at = now.saturating_sub(rd.prop_delay);
             let (records, bytes) = self.fetch(now, r, u64::MAX, room, readable_at);
+            self.record_push(now, r, records);
             let rd = &mut self.readers[r];
             rd.pipe.consume(bytes);
             if records > 0 {

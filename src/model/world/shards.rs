@@ -61,6 +61,11 @@ impl Shards {
         &mut self.0[si as usize][sh as usize]
     }
 
+    /// The slot of shard `sh` of stream `si`, if there is one.
+    pub(super) fn get_mut(&mut self, si: u32, sh: u32) -> Option<&mut Slot> {
+        self.0.get_mut(si as usize)?.get_mut(sh as usize)
+    }
+
     /// The shard reader `rd` reads.
     #[inline]
     pub(super) fn of(&self, rd: &Reader) -> &Shard {
