@@ -23,6 +23,10 @@
 //! - [`progress`]: what the command line shows and measures around a run;
 //! - [`cli`]: the command line.
 
+// These docs are for people working on sim: a module's page may link to the crate-private
+// modules that do its work (`cargo doc --document-private-items` shows them).
+#![allow(rustdoc::private_intra_doc_links)]
+
 pub mod assumptions;
 pub mod calibrate;
 pub mod cli;

@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use std::fmt::Write;
 
 mod blame;
-pub mod check;
+pub(crate) mod check;
 mod slo;
 pub use blame::{binding, busy_share, counters, Counters};
 pub use slo::{Op, Slo, SloError};

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use std::sync::OnceLock;
 
 /// The catalogue shipped with `sim`, embedded so that the binary stands alone.
-pub const TEXT: &str = include_str!("../../assumptions.toml");
+pub(crate) const TEXT: &str = include_str!("../../assumptions.toml");
 
 /// Which instances of a key pattern an assumption concerns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

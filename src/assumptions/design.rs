@@ -9,9 +9,9 @@ use crate::engine::rng::{derive_seed, name_id, stream};
 use rand::Rng;
 
 /// Largest number of points a Sobol design may have (the generator's index limit).
-pub const MAX_SOBOL_POINTS: usize = 1 << 16;
+pub(crate) const MAX_SOBOL_POINTS: usize = 1 << 16;
 /// Largest number of dimensions of a Sobol design.
-pub const MAX_SOBOL_DIMS: usize = sobol_burley::NUM_DIMENSIONS as usize;
+pub(crate) const MAX_SOBOL_DIMS: usize = sobol_burley::NUM_DIMENSIONS as usize;
 
 /// How the unit cube is filled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -115,7 +115,11 @@ impl Design {
 }
 
 /// `n` Owen-scrambled Sobol points in [0, 1)^dims, scrambled from `seed`.
-pub fn sobol_points(n: usize, dims: usize, seed: u64) -> Result<Vec<Vec<f64>>, AssumptionError> {
+pub(crate) fn sobol_points(
+    n: usize,
+    dims: usize,
+    seed: u64,
+) -> Result<Vec<Vec<f64>>, AssumptionError> {
     if n > MAX_SOBOL_POINTS || dims > MAX_SOBOL_DIMS {
         return Err(AssumptionError::SobolTooLarge {
             max_points: MAX_SOBOL_POINTS,
@@ -136,7 +140,7 @@ pub fn sobol_points(n: usize, dims: usize, seed: u64) -> Result<Vec<Vec<f64>>, A
 
 /// `n` Latin hypercube points in [0, 1)^dims: in every dimension each of the n slices holds
 /// exactly one point, placed at random within it; dimensions are paired at random.
-pub fn latin_hypercube_points(n: usize, dims: usize, seed: u64) -> Vec<Vec<f64>> {
+pub(crate) fn latin_hypercube_points(n: usize, dims: usize, seed: u64) -> Vec<Vec<f64>> {
     let mut points = vec![vec![0.0; dims]; n];
     for d in 0..dims {
         let mut rng = stream(seed, &[name_id("latin-hypercube"), d as u64]);

@@ -10,13 +10,13 @@
 //!   given-data main effect and its noise floor, bands;
 //! - [`report`]: `sim assumptions` output.
 
-pub mod catalogue;
-pub mod design;
+pub(crate) mod catalogue;
+pub(crate) mod design;
 mod error;
 pub mod expand;
 pub mod report;
-pub mod sensitivity;
-pub mod value;
+pub(crate) mod sensitivity;
+pub(crate) mod value;
 
 pub use catalogue::Catalogue;
 pub use design::{AssumptionSet, Design, Method};

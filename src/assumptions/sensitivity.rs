@@ -208,7 +208,7 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
 /// of `y` along `x` ([`correlation_ratio`]). Ranks keep one extreme set (a run that backs off for
 /// a minute) from lending its weight to whichever slices it falls in. A `y` that does not vary
 /// gives 0.
-pub fn main_effect(x: &[f64], y: &[f64]) -> f64 {
+pub(crate) fn main_effect(x: &[f64], y: &[f64]) -> f64 {
     if flat(y) {
         return 0.0;
     }
@@ -219,7 +219,7 @@ pub fn main_effect(x: &[f64], y: &[f64]) -> f64 {
 /// the slices' degrees of freedom (so an unrelated `x` gives about 0, not (k − 1)/n) and clamped
 /// to [0, 1]: a given-data estimate of the first-order index of `x`. A `y` that does not vary,
 /// or fewer than 4 values, gives 0.
-pub fn correlation_ratio(x: &[f64], y: &[f64]) -> f64 {
+pub(crate) fn correlation_ratio(x: &[f64], y: &[f64]) -> f64 {
     let n = y.len();
     if n < 4 || flat(y) {
         return 0.0;
@@ -272,7 +272,7 @@ fn ranks(y: &[f64]) -> Vec<f64> {
 
 /// The effect an unrelated parameter exceeds in only 5% of designs of `n` sets (simulated for
 /// n = 16 to 128: 0.35, 0.20, 0.12, 0.06), below which no assumption is called deciding.
-pub fn noise_floor(n: usize) -> f64 {
+pub(crate) fn noise_floor(n: usize) -> f64 {
     3.2 * (n.max(1) as f64).powf(-0.8)
 }
 

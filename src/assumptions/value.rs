@@ -143,7 +143,7 @@ impl Value {
 }
 
 /// A duration in the largest unit that divides it exactly, so that it reads back unchanged.
-pub fn duration_text(ns: Nanos) -> String {
+pub(crate) fn duration_text(ns: Nanos) -> String {
     const UNITS: [(Nanos, &str); 5] = [(HOUR, "h"), (MIN, "m"), (SEC, "s"), (MS, "ms"), (US, "us")];
     if ns == 0 {
         return "0s".into();

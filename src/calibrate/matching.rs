@@ -34,7 +34,7 @@ impl Consumers<'_> {
 
 /// Why the export's series cannot be matched to the model's consumers as asked.
 #[derive(Debug, thiserror::Error)]
-pub enum MatchError {
+pub(crate) enum MatchError {
     #[error("--function {function}={consumer}: the model has no consumer `{consumer}`; its consumers: {known}")]
     NoConsumer {
         function: String,
@@ -54,7 +54,7 @@ pub enum MatchError {
 
 /// A series the calibration matches, before it is cut to the window.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Matched {
+pub(crate) struct Matched {
     pub name: String,
     pub metric: Known,
     pub stat: Stat,
@@ -103,7 +103,7 @@ const STREAM: [(&str, Known, Stat); 3] = [
 /// The series of `series` that a calibration matches (stream-level first, then per consumer in
 /// the model's order, Average before Maximum) and every other one with its reason. Errors: a
 /// `--function` pair naming no consumer of the model (the pair as typed, and the consumers).
-pub fn select(
+pub(crate) fn select(
     series: &[Series],
     report: &Report,
     consumers: Consumers,

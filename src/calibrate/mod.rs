@@ -22,10 +22,10 @@
 //! A parameter is identified by the data when the candidates within 10 % of the best loss agree
 //! on it: their spread is reported as a share of its range.
 
-pub mod matching;
+pub(crate) mod matching;
 pub mod observed;
-pub mod search;
-pub mod write;
+pub(crate) mod search;
+pub(crate) mod write;
 
 use crate::assumptions::{expand, AssumptionSet, Catalogue, Param};
 use crate::cloudwatch;

@@ -37,7 +37,7 @@ pub struct Candidate {
 }
 
 /// Evaluates unit points in parallel, in a fixed order: `eval` gives a point's target errors.
-pub fn evaluate<F>(points: Vec<Vec<f64>>, phase: Phase, eval: &F) -> Vec<Candidate>
+pub(crate) fn evaluate<F>(points: Vec<Vec<f64>>, phase: Phase, eval: &F) -> Vec<Candidate>
 where
     F: Fn(&[f64]) -> Vec<f64> + Sync,
 {
@@ -58,7 +58,13 @@ where
 /// `sobol` Sobol points, then coordinate search with at most `refine` further evaluations: each
 /// round tries ± step along every axis (in parallel) and moves to the best improvement; without
 /// one, the step halves, from 1/4 down to 1/64.
-pub fn run<F>(dims: usize, sobol: usize, refine: usize, seed: u64, eval: &F) -> Vec<Candidate>
+pub(crate) fn run<F>(
+    dims: usize,
+    sobol: usize,
+    refine: usize,
+    seed: u64,
+    eval: &F,
+) -> Vec<Candidate>
 where
     F: Fn(&[f64]) -> Vec<f64> + Sync,
 {
@@ -102,7 +108,7 @@ fn neighbours(u: &[f64], step: f64) -> Vec<Vec<f64>> {
 }
 
 /// The candidate with the lowest loss (the first among equals).
-pub fn best_of(c: &[Candidate]) -> Option<&Candidate> {
+pub(crate) fn best_of(c: &[Candidate]) -> Option<&Candidate> {
     c.iter()
         .filter(|c| c.loss.is_finite())
         .min_by(|a, b| a.loss.total_cmp(&b.loss))

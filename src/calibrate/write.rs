@@ -14,7 +14,7 @@ use toml_edit::{DocumentMut, Item, Value};
 /// Writes `<model>-calibrated.toml`, `calibration.csv` and `overlay-*.{png,svg}` into `dir`, a
 /// staging folder whose files will be in `out` (export paths in the calibrated model are made
 /// relative to `out`). `model_path` and `model_text` are the model as written.
-pub fn write_dir(
+pub(crate) fn write_dir(
     c: &Calibration,
     model_path: &Path,
     model_text: &str,
@@ -55,7 +55,7 @@ fn report_page(c: &Calibration, calibrated: &str, svgs: &[(String, String)]) -> 
 
 /// The model as written with the fitted values set in place, export paths made relative to the
 /// output folder, and a comment block on top recording the fit.
-pub fn calibrated_model(
+pub(crate) fn calibrated_model(
     c: &Calibration,
     path: &Path,
     text: &str,
@@ -143,7 +143,7 @@ fn one_line(text: &str) -> String {
 }
 
 /// `name error, ...` for the best candidate.
-pub fn per_series(c: &Calibration) -> String {
+pub(crate) fn per_series(c: &Calibration) -> String {
     names(c)
         .iter()
         .zip(&c.best.errors)
@@ -207,7 +207,7 @@ fn clean(p: &Path) -> PathBuf {
 }
 
 /// One row per evaluated candidate: its phase, loss, each series' error and each parameter.
-pub fn csv(c: &Calibration) -> String {
+pub(crate) fn csv(c: &Calibration) -> String {
     let mut s = String::from("run,phase,loss");
     for n in names(c) {
         let _ = write!(s, ",\"error {n}\"");
@@ -372,7 +372,7 @@ fn noise(c: &Calibration) -> String {
 }
 
 /// What `sim calibrate` prints: the fit, per series, and each parameter's identification.
-pub fn summary(c: &Calibration) -> String {
+pub(crate) fn summary(c: &Calibration) -> String {
     let mut s = format!(
         "calibrated {} against {} minutes from {}: {} runs\n  loss {:.4} (model as written {:.4}; noise floor {})\n  per series: {}\n",
         c.model, c.observed.minutes, time::format(c.observed.start), c.runs, c.best.loss, c.baseline.loss, noise(c), per_series(c)

@@ -14,7 +14,7 @@ const MMAP_THRESHOLD: i32 = 64 << 20;
 const TRIM_THRESHOLD: i32 = 256 << 20;
 
 /// Sets the allocator's thresholds for the rest of the process (glibc only; elsewhere nothing).
-pub fn keep_freed_memory() {
+pub(super) fn keep_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: `mallopt` only sets allocator parameters; it is called before any other thread
     // starts, and a refused setting (return value 0) leaves glibc's default in place.

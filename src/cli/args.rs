@@ -268,7 +268,7 @@ pub struct CheckArgs {
     #[arg(required = true, value_name = "MODEL")]
     pub model: Vec<PathBuf>,
     /// An objective on a sweep metric, e.g. "iterator_age_max < 30s"; repeat for several. Added
-    /// to those of the model's [plan] table and of sim-objectives.toml beside it.
+    /// to those of the model's `[plan]` table and of sim-objectives.toml beside it.
     #[arg(long = "slo", value_name = "OBJECTIVE", value_parser = crate::plan::Slo::parse)]
     pub slos: Vec<crate::plan::Slo>,
     /// The previous version of the architecture: says what the change does to the metrics and

@@ -5,7 +5,7 @@ use super::report::{Order, SeriesNotes};
 
 /// Sorts, removes duplicate timestamps (the later entry in file order wins: a later page or a
 /// later fetch saw any late-arriving data) and counts gaps.
-pub fn clean(
+pub(super) fn clean(
     id: &str,
     period_s: u32,
     statuses: Vec<String>,

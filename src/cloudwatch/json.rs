@@ -4,7 +4,7 @@ use super::{Error, FileText};
 use serde::de::DeserializeOwned;
 
 /// An error in `file` at the entry `place`, on `line` when known.
-pub fn at(
+pub(super) fn at(
     file: FileText,
     line: Option<usize>,
     place: String,
@@ -20,7 +20,7 @@ pub fn at(
 }
 
 /// A syntax or type error from serde_json, at its line and column.
-pub fn from_serde(file: FileText, e: &serde_json::Error, hint: &str) -> Error {
+pub(super) fn from_serde(file: FileText, e: &serde_json::Error, hint: &str) -> Error {
     let message = strip_position(&e.to_string());
     let line = (e.line() > 0).then_some(e.line());
     Error {
@@ -42,7 +42,7 @@ fn strip_position(message: &str) -> String {
 
 /// The documents in `file`: one JSON value, several one after another (pages saved by separate
 /// calls), or a JSON array of them.
-pub fn documents<T: DeserializeOwned>(file: FileText, what: &str) -> Result<Vec<T>, Error> {
+pub(super) fn documents<T: DeserializeOwned>(file: FileText, what: &str) -> Result<Vec<T>, Error> {
     let first = file.text.trim_start().bytes().next();
     let hint = |e: &serde_json::Error| from_serde(file, e, &hint_for(file.text, what));
     match first {
@@ -79,13 +79,13 @@ fn hint_for(text: &str, what: &str) -> String {
 }
 
 /// The 1-based line of the `nth` (0-based) `"Id": "<id>"` in `text`.
-pub fn id_line(text: &str, id: &str, nth: usize) -> Option<usize> {
+pub(super) fn id_line(text: &str, id: &str, nth: usize) -> Option<usize> {
     key_line(text, "Id", Some(id), nth)
 }
 
 /// The 1-based line of the `nth` (0-based) `"<key>":` in `text`, followed by the string `value`
 /// if one is given.
-pub fn key_line(text: &str, key: &str, value: Option<&str>, nth: usize) -> Option<usize> {
+pub(super) fn key_line(text: &str, key: &str, value: Option<&str>, nth: usize) -> Option<usize> {
     let b = text.as_bytes();
     let quoted = format!("\"{key}\"");
     let mut seen = 0;
@@ -122,7 +122,7 @@ fn value_is(b: &[u8], mut at: usize, value: Option<&str>) -> bool {
     b.get(at..at + want.len()) == Some(want.as_bytes())
 }
 
-pub fn line_of(text: &str, byte: usize) -> usize {
+pub(super) fn line_of(text: &str, byte: usize) -> usize {
     text.as_bytes()[..byte]
         .iter()
         .filter(|&&c| c == b'\n')

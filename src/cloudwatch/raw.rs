@@ -11,14 +11,14 @@ use std::fmt;
 /// `--cli-input-json` form of the request; only its queries matter here.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct Request {
+pub(super) struct Request {
     pub metric_data_queries: Vec<Query>,
 }
 
 /// One `MetricDataQuery`.
 #[derive(Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
-pub struct Query {
+pub(super) struct Query {
     pub id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metric_stat: Option<MetricStat>,
@@ -36,7 +36,7 @@ pub struct Query {
 
 #[derive(Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
-pub struct MetricStat {
+pub(super) struct MetricStat {
     pub metric: Metric,
     pub period: u32,
     pub stat: String,
@@ -46,7 +46,7 @@ pub struct MetricStat {
 
 #[derive(Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
-pub struct Metric {
+pub(super) struct Metric {
     pub namespace: String,
     pub metric_name: String,
     #[serde(default)]
@@ -55,7 +55,7 @@ pub struct Metric {
 
 #[derive(Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
-pub struct Dimension {
+pub(super) struct Dimension {
     pub name: String,
     pub value: String,
 }
@@ -63,7 +63,7 @@ pub struct Dimension {
 /// One response of `get-metric-data` (one page, or all pages merged by the CLI).
 #[derive(Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct Page {
+pub(super) struct Page {
     pub metric_data_results: Vec<Result>,
     #[serde(default)]
     pub messages: Vec<Message>,
@@ -74,7 +74,7 @@ pub struct Page {
 /// One `MetricDataResult`.
 #[derive(Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct Result {
+pub(super) struct Result {
     pub id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
@@ -90,7 +90,7 @@ pub struct Result {
 
 #[derive(Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct Message {
+pub(super) struct Message {
     #[serde(default)]
     pub code: Option<String>,
     #[serde(default)]
@@ -100,14 +100,14 @@ pub struct Message {
 /// A `get-metric-statistics` output.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct Statistics {
+pub(super) struct Statistics {
     pub label: Option<String>,
     pub datapoints: Vec<Datapoint>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct Datapoint {
+pub(super) struct Datapoint {
     pub timestamp: Stamp,
     pub sample_count: Option<f64>,
     pub average: Option<f64>,
@@ -122,7 +122,7 @@ pub struct Datapoint {
 /// A timestamp as written: ISO 8601 text, or epoch seconds from CLIs set to print numbers.
 /// Checked later, where the error can name the entry.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Stamp {
+pub(super) enum Stamp {
     Text(String),
     Number(f64),
 }
@@ -170,7 +170,7 @@ impl Visitor<'_> for StampVisitor {
 
 impl Stamp {
     /// Epoch seconds, or what is wrong with the value.
-    pub fn seconds(&self) -> std::result::Result<i64, super::Problem> {
+    pub(super) fn seconds(&self) -> std::result::Result<i64, super::Problem> {
         match self {
             Stamp::Text(t) => super::time::parse(t).map_err(|why| super::Problem::BadTime {
                 text: t.clone(),

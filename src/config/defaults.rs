@@ -13,7 +13,7 @@ use crate::model::spec::{
 /// What `spec` uses for the key at `path` (a `--set` path) that its file leaves out, as a person
 /// reads it; `none` for keys whose absence means nothing of the kind (no profile, no routes), and
 /// None for a path it does not know.
-pub fn value_of(spec: &ModelSpec, path: &str) -> Option<String> {
+pub(crate) fn value_of(spec: &ModelSpec, path: &str) -> Option<String> {
     let parts: Vec<&str> = path.split('.').collect();
     match parts.as_slice() {
         ["description"] => Some(NONE.into()),

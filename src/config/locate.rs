@@ -11,7 +11,7 @@ use std::path::Path;
 use toml_edit::{DocumentMut, Value};
 
 /// Deserializes `text` with `overrides` applied, locating any error in the file or the flag.
-pub fn parse<T: DeserializeOwned>(
+pub(super) fn parse<T: DeserializeOwned>(
     path: &Path,
     text: &str,
     overrides: &[Override],
@@ -67,7 +67,7 @@ fn blame<'a>(overrides: &'a [Override], key: &str) -> Option<&'a Override> {
 }
 
 /// Places a semantic error: on the flag that set the key, else at the key in the file.
-pub fn place(path: &Path, text: &str, overrides: &[Override], inv: Invalid) -> ConfigError {
+pub(super) fn place(path: &Path, text: &str, overrides: &[Override], inv: Invalid) -> ConfigError {
     let source = Source::new(path, text);
     if let Some(o) = setter(overrides, &inv.path) {
         return ConfigError {

@@ -4,20 +4,20 @@
 //! unknown keys), then resolved (ranges, references, AWS limits). Every error names the file, line and
 //! column, the key path, and what was expected; a value that came from `--set` is blamed on the flag.
 
-pub mod defaults;
+pub(crate) mod defaults;
 pub mod diff;
 mod error;
 mod locate;
-pub mod objectives;
-pub mod overrides;
-pub mod params;
+pub(crate) mod objectives;
+pub(crate) mod overrides;
+pub(crate) mod params;
 pub mod prices;
-pub mod raw;
-pub mod replay;
-pub mod resolve;
+pub(crate) mod raw;
+pub(crate) mod replay;
+pub(crate) mod resolve;
 mod source;
-pub mod traffic;
-pub mod units;
+pub(crate) mod traffic;
+pub(crate) mod units;
 
 use crate::model::ModelSpec;
 pub use error::{did_you_mean, suggest, ConfigError, Invalid, Origin, Problem};

@@ -7,11 +7,11 @@ use super::{error_at, locate, read_text, ConfigError, ModelFile, Origin};
 use std::path::{Path, PathBuf};
 
 /// The file of objectives looked for beside the architecture's files.
-pub const BESIDE: &str = "sim-objectives.toml";
+pub(crate) const BESIDE: &str = "sim-objectives.toml";
 
 /// An objective as written, with where it stands.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Stated {
+pub(crate) struct Stated {
     pub text: String,
     /// `plan.slo.N`.
     pub key: String,
@@ -20,7 +20,7 @@ pub struct Stated {
 
 impl Stated {
     /// An error about this objective, at its place.
-    pub fn error(&self, message: String) -> ConfigError {
+    pub(crate) fn error(&self, message: String) -> ConfigError {
         ConfigError {
             origin: self.origin.clone(),
             key: self.key.clone(),
@@ -52,7 +52,7 @@ fn stated(path: &Path, text: &str, slo: &[String]) -> Vec<Stated> {
 
 /// The objectives of the model's own `[plan]` table (its types were checked when the model
 /// was opened).
-pub fn in_model(file: &ModelFile) -> Vec<Stated> {
+pub(crate) fn in_model(file: &ModelFile) -> Vec<Stated> {
     let table = file.text.parse::<toml::Table>().unwrap_or_default();
     let slo: Vec<String> = (table.get("plan").and_then(|p| p.get("slo")))
         .and_then(toml::Value::as_array)
@@ -66,13 +66,13 @@ pub fn in_model(file: &ModelFile) -> Vec<Stated> {
 }
 
 /// The path of `sim-objectives.toml` beside `file`.
-pub fn beside(file: &Path) -> PathBuf {
+pub(crate) fn beside(file: &Path) -> PathBuf {
     file.parent().unwrap_or(Path::new("")).join(BESIDE)
 }
 
 /// The objectives of the file at `path` (a `[plan]` table and nothing else); none when there is
 /// no such file.
-pub fn in_file(path: &Path) -> Result<Vec<Stated>, ConfigError> {
+pub(crate) fn in_file(path: &Path) -> Result<Vec<Stated>, ConfigError> {
     if !path.exists() {
         return Ok(Vec::new());
     }

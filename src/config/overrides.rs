@@ -43,7 +43,10 @@ impl Override {
 
 /// Sets every override in `doc`, creating tables along the path as needed. Array elements are
 /// addressed by index (`consumers.fn.function.fanout.0.duration`).
-pub fn apply(doc: &mut DocumentMut, overrides: &[Override]) -> Result<(), (Override, Problem)> {
+pub(crate) fn apply(
+    doc: &mut DocumentMut,
+    overrides: &[Override],
+) -> Result<(), (Override, Problem)> {
     for o in overrides {
         let parts: Vec<&str> = o.path.split('.').collect();
         known_name(doc, &parts, overrides).map_err(|m| (o.clone(), m))?;

@@ -9,13 +9,13 @@ use toml_edit::{DocumentMut, Item, Table, Value};
 
 /// One settable key: its `--set` path and its value as TOML, `None` when the model's default applies.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Param {
+pub(crate) struct Param {
     pub path: String,
     pub value: Option<String>,
 }
 
 /// Every key of `file` (with `overrides` applied) and every key its tables could set.
-pub fn list(file: &ModelFile, overrides: &[Override]) -> Result<Vec<Param>, ConfigError> {
+pub(crate) fn list(file: &ModelFile, overrides: &[Override]) -> Result<Vec<Param>, ConfigError> {
     file.resolve(overrides)?;
     let _: RawModel = locate::parse(&file.path, &file.text, overrides)?;
     let mut doc: DocumentMut = file
@@ -111,7 +111,7 @@ fn accepted(doc: &DocumentMut, path: &[String]) -> Vec<String> {
 }
 
 /// The parameters as an aligned two-column table.
-pub fn table(name: &str, params: &[Param]) -> String {
+pub(crate) fn table(name: &str, params: &[Param]) -> String {
     let width = params.iter().map(|p| p.path.len()).max().unwrap_or(0);
     let mut out = format!(
         "{name}: {} parameters; change any with --set PATH=VALUE\n\n",

@@ -7,8 +7,10 @@ use std::collections::BTreeMap;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawModel {
+pub(crate) struct RawModel {
     pub name: Option<String>,
+    // Accepted so that a model file may describe itself; read from the text by those who show it.
+    #[allow(dead_code)]
     pub description: Option<String>,
     pub duration: Option<Dur>,
     pub warmup: Option<Dur>,
@@ -26,49 +28,50 @@ pub struct RawModel {
     #[serde(default)]
     pub control_plane: RawControlPlane,
     /// The objectives `sim check` holds the model to (read by `config::objectives`; runs
-    /// ignore them).
+    /// ignore them). Accepted here; `config::objectives` reads the text itself, for locations.
     #[serde(default)]
+    #[allow(dead_code)]
     pub plan: RawPlan,
 }
 
 /// `[plan]`: objectives such as `"iterator_age_max < 30s"`, as in experiment files.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawPlan {
+pub(crate) struct RawPlan {
     #[serde(default)]
     pub slo: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawAccount {
+pub(crate) struct RawAccount {
     pub concurrency: Option<i64>,
     pub invoke_throttle_backoff: Option<BackoffRaw>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawMetrics {
+pub(crate) struct RawMetrics {
     pub iterator_age: Option<AgeEndpointRaw>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum AgeEndpointRaw {
+pub(crate) enum AgeEndpointRaw {
     Sent,
     Finished,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
-pub enum StreamKindRaw {
+pub(crate) enum StreamKindRaw {
     Kinesis,
     DynamodbStreams,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawStream {
+pub(crate) struct RawStream {
     pub kind: StreamKindRaw,
     pub shards: Option<i64>,
     pub retention: Option<Dur>,
@@ -86,14 +89,14 @@ pub struct RawStream {
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
-pub enum CapacityRaw {
+pub(crate) enum CapacityRaw {
     Provisioned,
     OnDemand,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawOnDemand {
+pub(crate) struct RawOnDemand {
     pub split_bytes_per_s: Option<Bytes>,
     pub split_records_per_s: Option<i64>,
     pub window: Option<Dur>,
@@ -103,7 +106,7 @@ pub struct RawOnDemand {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawLimits {
+pub(crate) struct RawLimits {
     pub write_records_per_s: Option<i64>,
     pub write_bytes_per_s: Option<Bytes>,
     pub read_calls_per_s: Option<i64>,
@@ -119,7 +122,7 @@ pub struct RawLimits {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawEfo {
+pub(crate) struct RawEfo {
     pub bytes_per_s: Option<Bytes>,
     pub propagation: Option<DistRaw<Dur>>,
     pub renewal_period: Option<Dur>,
@@ -129,14 +132,14 @@ pub struct RawEfo {
 
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum ArrivalsRaw {
+pub(crate) enum ArrivalsRaw {
     Poisson,
     Constant,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
-pub enum KeysRaw {
+pub(crate) enum KeysRaw {
     Uniform,
     Zipf { keys: i64, exponent: f64 },
     Hot { share: f64 },
@@ -144,7 +147,7 @@ pub enum KeysRaw {
 
 #[derive(Debug, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
-pub enum ProfileRaw {
+pub(crate) enum ProfileRaw {
     Flat,
     OnOff {
         on: DistRaw<Dur>,
@@ -160,7 +163,7 @@ pub enum ProfileRaw {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawProducer {
+pub(crate) struct RawProducer {
     pub stream: String,
     pub rate: f64,
     pub arrivals: Option<ArrivalsRaw>,
@@ -173,35 +176,35 @@ pub struct RawProducer {
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
-pub enum SourceRaw {
+pub(crate) enum SourceRaw {
     Application,
     DynamodbTable,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum ServiceRaw {
+pub(crate) enum ServiceRaw {
     Lambda,
     Pipe,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum BusyPollRaw {
+pub(crate) enum BusyPollRaw {
     CaughtUp,
     AnyNew,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
-pub enum ReadRaw {
+pub(crate) enum ReadRaw {
     Shared,
     Efo,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum JitterRaw {
+pub(crate) enum JitterRaw {
     None,
     Full,
     Equal,
@@ -209,7 +212,7 @@ pub enum JitterRaw {
 
 #[derive(Debug, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
-pub enum BackoffRaw {
+pub(crate) enum BackoffRaw {
     Fixed {
         delay: Dur,
     },
@@ -223,7 +226,7 @@ pub enum BackoffRaw {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawConsumer {
+pub(crate) struct RawConsumer {
     pub stream: String,
     pub count: Option<i64>,
     pub service: Option<ServiceRaw>,
@@ -250,14 +253,14 @@ pub struct RawConsumer {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawRoute {
+pub(crate) struct RawRoute {
     pub stream: String,
     pub share: Option<f64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawFunction {
+pub(crate) struct RawFunction {
     pub memory_mb: Option<i64>,
     pub duration: Option<DistRaw<Dur>>,
     pub per_record: Option<Dur>,
@@ -275,14 +278,14 @@ pub struct RawFunction {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawPoison {
+pub(crate) struct RawPoison {
     pub shard: i64,
     pub at: Dur,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawDownstream {
+pub(crate) struct RawDownstream {
     pub name: String,
     pub memory_mb: Option<i64>,
     pub duration: DistRaw<Dur>,
@@ -293,7 +296,7 @@ pub struct RawDownstream {
 /// `[control_plane]`: bringing the subscribers up (docs/model.md §14).
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawControlPlane {
+pub(crate) struct RawControlPlane {
     pub deploy: Option<bool>,
     pub start_interval: Option<Dur>,
     pub group_size: Option<i64>,
@@ -311,7 +314,7 @@ pub struct RawControlPlane {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawRetry {
+pub(crate) struct RawRetry {
     pub base: Option<Dur>,
     pub cap: Option<Dur>,
     pub max_attempts: Option<i64>,

@@ -22,7 +22,7 @@ use toml_edit::{DocumentMut, InlineTable, Item, Value};
 
 /// The model text with every export replaced by its values, and what was fitted.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Replayed {
+pub(crate) struct Replayed {
     pub text: String,
     pub fitted: Vec<Fitted>,
     /// The first replayed rate's window in epoch seconds, `[start, end)`: its first period is
@@ -40,7 +40,7 @@ pub struct Fitted {
 }
 
 /// Rewrites `text` (the model at `path`); text that is not TOML is left for the parser to report.
-pub fn expand(path: &Path, text: &str) -> Result<Replayed, ConfigError> {
+pub(crate) fn expand(path: &Path, text: &str) -> Result<Replayed, ConfigError> {
     let unchanged = || Replayed {
         text: text.to_string(),
         ..Replayed::default()

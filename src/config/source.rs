@@ -8,7 +8,7 @@ use toml_edit::{Document, Item, Table, Value};
 
 /// A file's path and text, with the document parsed once (`None` when the text is not TOML that
 /// `toml_edit` accepts: then no key can be placed and errors point at the start).
-pub struct Source<'a> {
+pub(super) struct Source<'a> {
     pub path: &'a Path,
     pub text: &'a str,
     doc: Option<Document<&'a str>>,
@@ -21,7 +21,7 @@ pub fn error_at(path: &Path, text: &str, key: &str, message: String) -> ConfigEr
 }
 
 impl<'a> Source<'a> {
-    pub fn new(path: &'a Path, text: &'a str) -> Source<'a> {
+    pub(super) fn new(path: &'a Path, text: &'a str) -> Source<'a> {
         Source {
             path,
             text,
@@ -30,7 +30,7 @@ impl<'a> Source<'a> {
     }
 
     /// The file without its document, for text already known not to be TOML.
-    pub fn unparsed(path: &'a Path, text: &'a str) -> Source<'a> {
+    pub(super) fn unparsed(path: &'a Path, text: &'a str) -> Source<'a> {
         Source {
             path,
             text,
@@ -39,12 +39,12 @@ impl<'a> Source<'a> {
     }
 
     /// Whether the text is a TOML document at all.
-    pub fn is_toml(&self) -> bool {
+    pub(super) fn is_toml(&self) -> bool {
         self.doc.is_some()
     }
 
     /// An error at `key`: at the deepest part of the path the file has, else at its start.
-    pub fn error_at(&self, key: &str, message: String) -> ConfigError {
+    pub(super) fn error_at(&self, key: &str, message: String) -> ConfigError {
         let offset = self.span_of(key).map_or(0, |s| s.start);
         ConfigError {
             origin: self.origin(offset),
@@ -54,7 +54,7 @@ impl<'a> Source<'a> {
     }
 
     /// The place of a byte offset.
-    pub fn origin(&self, offset: usize) -> Origin {
+    pub(super) fn origin(&self, offset: usize) -> Origin {
         let (line, col) = line_col(self.text, offset);
         Origin::File {
             path: self.path.to_path_buf(),
@@ -64,12 +64,12 @@ impl<'a> Source<'a> {
     }
 
     /// The span of the deepest key (or element) along `key` that exists.
-    pub fn span_of(&self, key: &str) -> Option<Range<usize>> {
+    pub(super) fn span_of(&self, key: &str) -> Option<Range<usize>> {
         walk_path(Node::Table(self.doc.as_ref()?.as_table()), key).1
     }
 
     /// The node at a dotted path, if the whole path exists.
-    pub fn node_at(&self, key: &str) -> Option<Node<'_>> {
+    pub(super) fn node_at(&self, key: &str) -> Option<Node<'_>> {
         match walk_path(Node::Table(self.doc.as_ref()?.as_table()), key) {
             (node, _, true) => Some(node),
             _ => None,
@@ -77,12 +77,12 @@ impl<'a> Source<'a> {
     }
 
     /// Whether `key` names a table (inline or not).
-    pub fn is_table(&self, key: &str) -> bool {
+    pub(super) fn is_table(&self, key: &str) -> bool {
         matches!(self.node_at(key), Some(Node::Table(_) | Node::Inline(_)))
     }
 
     /// The dotted key path of the innermost key or value containing byte `offset`.
-    pub fn path_at(&self, offset: usize) -> String {
+    pub(super) fn path_at(&self, offset: usize) -> String {
         let Some(doc) = &self.doc else {
             return String::new();
         };
@@ -93,7 +93,7 @@ impl<'a> Source<'a> {
 }
 
 /// 1-based line and column (in characters) of a byte offset.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+pub(super) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = &text[..offset];
     let line = before.matches('\n').count() + 1;
@@ -103,7 +103,7 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 
 /// A node of a parsed document.
 #[derive(Clone, Copy)]
-pub enum Node<'a> {
+pub(super) enum Node<'a> {
     Table(&'a Table),
     Inline(&'a toml_edit::InlineTable),
     Array(&'a toml_edit::Array),
@@ -112,7 +112,7 @@ pub enum Node<'a> {
 }
 
 /// A child of a node: its name (key or index), the span of its key (or element), the node.
-pub type Child<'a> = (String, Option<Range<usize>>, Node<'a>);
+pub(super) type Child<'a> = (String, Option<Range<usize>>, Node<'a>);
 
 impl<'a> Node<'a> {
     fn of_item(item: &'a Item) -> Option<Node<'a>> {
@@ -133,7 +133,7 @@ impl<'a> Node<'a> {
     }
 
     /// The children, in document order.
-    pub fn children(self) -> Vec<Child<'a>> {
+    pub(super) fn children(self) -> Vec<Child<'a>> {
         match self {
             Node::Table(t) => t
                 .iter()

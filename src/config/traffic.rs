@@ -64,7 +64,7 @@ impl Traffic {
 }
 
 /// `file` with the traffic of each flag in place of its producer's (unchanged without flags).
-pub fn apply(file: &ModelFile, flags: &[Traffic]) -> Result<ModelFile, ConfigError> {
+pub(crate) fn apply(file: &ModelFile, flags: &[Traffic]) -> Result<ModelFile, ConfigError> {
     if flags.is_empty() {
         return Ok(file.clone());
     }

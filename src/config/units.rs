@@ -52,7 +52,7 @@ impl<'de> Deserialize<'de> for Dur {
 
 /// A duration, or the word `"off"` (`None`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct OptDur(pub Option<Nanos>);
+pub(crate) struct OptDur(pub Option<Nanos>);
 
 impl<'de> Deserialize<'de> for OptDur {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -88,7 +88,7 @@ impl<'de> Deserialize<'de> for OptDur {
 
 /// Parses a size: a non-negative number with an optional unit B, KB, MB, GB (powers of 1000) or
 /// KiB, MiB, GiB (powers of 1024).
-pub fn parse_size(text: &str) -> Result<u64, Problem> {
+pub(crate) fn parse_size(text: &str) -> Result<u64, Problem> {
     let s = text.trim();
     if s.starts_with('-') {
         return Err(Problem::NegativeSize(text.to_string()));
@@ -152,14 +152,14 @@ impl<'de> Deserialize<'de> for Bytes {
 
 /// A distribution as typed: a bare quantity (fixed) or a table tagged by `kind`.
 #[derive(Clone, Debug, PartialEq)]
-pub enum DistRaw<Q> {
+pub(crate) enum DistRaw<Q> {
     Bare(Q),
     Tagged(Tagged<Q>),
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
-pub enum Tagged<Q> {
+pub(crate) enum Tagged<Q> {
     Fixed { value: Q },
     Exponential { mean: Q },
     Lognormal { median: Q, p99: Q },

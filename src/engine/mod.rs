@@ -3,7 +3,7 @@
 //! The engine knows nothing of streams, shards or AWS. A [`Model`] receives each event in time order
 //! and may schedule more; ties are broken by scheduling order, so a run is reproducible bit for bit.
 
-pub mod queue;
+pub(crate) mod queue;
 pub mod rng;
 pub mod time;
 

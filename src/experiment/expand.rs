@@ -219,7 +219,7 @@ fn open_model(exp_path: &Path, text: &str, rel: &str, key: &str) -> Result<Model
 }
 
 /// Builds and validates the experiment.
-pub fn build(
+pub(super) fn build(
     path: &Path,
     text: &str,
     raw: RawExperiment,

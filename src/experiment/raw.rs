@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawExperiment {
+pub(super) struct RawExperiment {
     pub name: Option<String>,
     pub description: Option<String>,
     /// Path of the base model, relative to the experiment file.
@@ -29,7 +29,7 @@ pub struct RawExperiment {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawPlan {
+pub(super) struct RawPlan {
     /// Objectives such as `"iterator_age_max < 30s"`, parsed by `sim plan`'s rules.
     #[serde(default)]
     pub slo: Vec<String>,
@@ -37,7 +37,7 @@ pub struct RawPlan {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawAxis {
+pub(super) struct RawAxis {
     pub path: String,
     pub values: toml::Value,
     /// Short name for legends and CSV columns (default: the path).
@@ -46,7 +46,7 @@ pub struct RawAxis {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawPlots {
+pub(super) struct RawPlots {
     /// The axis drawn on x (path or label).
     pub x: Option<String>,
     /// Points whose per-minute series are drawn, by axis values.

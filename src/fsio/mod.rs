@@ -5,9 +5,9 @@
 //! moved in together), and single files at a path the user names, which sign themselves
 //! ([`single`]).
 
-pub mod owned;
-pub mod single;
-pub mod staged;
+pub(crate) mod owned;
+pub(crate) mod single;
+pub(crate) mod staged;
 
 pub use owned::MARKER;
 pub use staged::{Mode, Staged};

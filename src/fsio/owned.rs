@@ -72,14 +72,14 @@ pub(crate) fn io<'a>(
 /// What sim recorded of one file it wrote: its size and content hash (64-bit FNV-1a: a check
 /// against accidents, an edited or replaced file, not against an adversary).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Stamp {
+pub(crate) struct Stamp {
     pub size: u64,
     pub hash: u64,
 }
 
 impl Stamp {
     /// The stamp of the file at `path` as it is now.
-    pub fn of(path: &Path) -> std::io::Result<Stamp> {
+    pub(crate) fn of(path: &Path) -> std::io::Result<Stamp> {
         let mut file = std::fs::File::open(path)?;
         let mut hash = fnv::FNV_START;
         let mut buf = vec![0u8; 1 << 16];
@@ -99,7 +99,7 @@ impl Stamp {
 /// The files a marker lists: by path relative to the folder (with `/`), every stamp recorded
 /// for it (two while a command is moving its files in: the old and the new).
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Listing {
+pub(crate) struct Listing {
     pub files: BTreeMap<String, BTreeSet<Stamp>>,
     /// What wrote the folder: `update` (a run or a timeline, whose files may sit side by side),
     /// or `replace` (a sweep, a plan, a calibration: one command's files only).
@@ -110,7 +110,7 @@ pub struct Listing {
 
 impl Listing {
     /// The listing in `dir`'s marker; an empty one where there is no marker.
-    pub fn read(dir: &Path) -> Result<Listing, Error> {
+    pub(crate) fn read(dir: &Path) -> Result<Listing, Error> {
         let path = dir.join(MARKER);
         let meta = match std::fs::symlink_metadata(&path) {
             Ok(m) => m,
@@ -164,7 +164,7 @@ impl Listing {
     }
 
     /// The marker's text.
-    pub fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         let mut s = format!(
             "{VERSION_LINE}\n# written by sim: the files it wrote in this folder (hash, size, path);\n\
              # sim replaces or removes only these, and refuses the folder if it holds anything else\n\
@@ -232,7 +232,7 @@ fn legacy_name(rel: &str) -> bool {
 
 /// What a survey found in a folder that holds nothing foreign.
 #[derive(Debug, Default)]
-pub struct Survey {
+pub(crate) struct Survey {
     /// sim's own files, by relative path, with the stamps the listing has for them.
     pub ours: BTreeMap<String, BTreeSet<Stamp>>,
     /// Temporary files and folders of sim commands that no longer run.
@@ -246,7 +246,7 @@ pub struct Survey {
 /// Surveys `dir`: every entry must be sim's (listed in its marker, unchanged), debris of a sim
 /// command that no longer runs, or the marker itself. `skip` names an entry of this process's
 /// own to pass over (its staging folder). An absent folder is an empty survey.
-pub fn survey(dir: &Path, skip: Option<&Path>) -> Result<Survey, Error> {
+pub(crate) fn survey(dir: &Path, skip: Option<&Path>) -> Result<Survey, Error> {
     match std::fs::symlink_metadata(dir) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Survey::default()),
         Err(e) => return Err(io("read", dir)(e)),
@@ -445,7 +445,7 @@ fn alive(pid: u32) -> bool {
 }
 
 /// Removes debris a survey found (temporary files and folders of sim commands that are gone).
-pub fn remove_debris(s: &Survey) {
+pub(crate) fn remove_debris(s: &Survey) {
     for d in &s.debris {
         let _ = match std::fs::symlink_metadata(d) {
             Ok(m) if m.is_dir() => std::fs::remove_dir_all(d),

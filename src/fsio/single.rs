@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 /// Why a single file may not be written, or could not be.
 #[derive(Debug, thiserror::Error)]
-pub enum Error {
+pub(crate) enum Error {
     /// Something at the path that sim did not write, or that changed since.
     #[error("refusing to overwrite {}: it {why}; remove it or name another file", path.display())]
     Foreign { path: PathBuf, why: String },
@@ -40,13 +40,13 @@ const MAX_BYTES: u64 = 16 << 20;
 
 /// How a format writes a comment around the signature: `("<!-- ", " -->")` for Markdown and XML.
 #[derive(Clone, Copy, Debug)]
-pub struct Comment {
+pub(crate) struct Comment {
     pub open: &'static str,
     pub close: &'static str,
 }
 
 /// The comment of Markdown (rendered invisibly) and of XML (allowed after the root element).
-pub const HTML_COMMENT: Comment = Comment {
+pub(crate) const HTML_COMMENT: Comment = Comment {
     open: "<!-- ",
     close: " -->",
 };
@@ -57,7 +57,7 @@ fn hash(body: &[u8]) -> u64 {
 }
 
 /// `body` (ending with a newline) followed by its signature line.
-pub fn signed(body: &str, comment: Comment) -> String {
+pub(crate) fn signed(body: &str, comment: Comment) -> String {
     let mut body = body.to_string();
     if !body.ends_with('\n') {
         body.push('\n');
@@ -93,7 +93,7 @@ fn signature_holds(bytes: &[u8]) -> bool {
 
 /// Refuses `path` unless it is absent or a file sim wrote and nobody changed since: call it for
 /// every file before any work.
-pub fn check(path: &Path) -> Result<(), Error> {
+pub(crate) fn check(path: &Path) -> Result<(), Error> {
     let meta = match std::fs::symlink_metadata(path) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
@@ -122,7 +122,7 @@ pub fn check(path: &Path) -> Result<(), Error> {
 
 /// Writes each `(path, text)` (texts already [`signed`]): every file to a temporary file beside
 /// its target first, then all renamed into place. Each target is checked again just before.
-pub fn write_all(files: &[(&Path, String)]) -> Result<(), Error> {
+pub(crate) fn write_all(files: &[(&Path, String)]) -> Result<(), Error> {
     let mut ready = Vec::new();
     for (path, text) in files {
         check(path)?;

@@ -73,7 +73,7 @@ static LIVE: Mutex<Vec<(PathBuf, Option<PathBuf>)>> = Mutex::new(Vec::new());
 
 /// Removes this process's staging folders, and the folders made for them while empty: for an
 /// exit that skips destructors (an interrupt).
-pub fn abandon_all() {
+pub(crate) fn abandon_all() {
     if let Ok(live) = LIVE.lock() {
         for (staging, created) in live.iter() {
             let _ = std::fs::remove_dir_all(staging);

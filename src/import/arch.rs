@@ -4,17 +4,17 @@
 
 /// The most streams, stream consumers, mappings and functions all the files may describe
 /// together: far more than any model runs, and few enough that joining them stays fast.
-pub const MAX_PARTS: usize = 10_000;
+pub(crate) const MAX_PARTS: usize = 10_000;
 
 /// A value and where it was read: "file, resource, property".
 #[derive(Clone, Debug, PartialEq)]
-pub struct Sourced<T> {
+pub(crate) struct Sourced<T> {
     pub v: T,
     pub from: String,
 }
 
 impl<T> Sourced<T> {
-    pub fn new(v: T, from: impl Into<String>) -> Self {
+    pub(crate) fn new(v: T, from: impl Into<String>) -> Self {
         Sourced {
             v,
             from: from.into(),
@@ -23,14 +23,14 @@ impl<T> Sourced<T> {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum StreamKind {
+pub(crate) enum StreamKind {
     Kinesis,
     Dynamo,
 }
 
 /// A Kinesis data stream, or a DynamoDB table's stream.
 #[derive(Clone, Debug)]
-pub struct Stream {
+pub(crate) struct Stream {
     pub kind: StreamKind,
     /// The physical name (what ARNs hold), or `${LogicalId}` for a template resource without one.
     pub name: String,
@@ -45,7 +45,7 @@ pub struct Stream {
 
 /// A registered enhanced fan-out consumer of a Kinesis stream.
 #[derive(Clone, Debug)]
-pub struct EfoConsumer {
+pub(crate) struct EfoConsumer {
     pub name: String,
     /// The ARN of its stream, or the stream's name.
     pub stream: String,
@@ -53,14 +53,14 @@ pub struct EfoConsumer {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Service {
+pub(crate) enum Service {
     Lambda,
     Pipe,
 }
 
 /// An event source mapping (or a pipe) reading a stream into a function.
 #[derive(Clone, Debug)]
-pub struct Mapping {
+pub(crate) struct Mapping {
     pub service: Service,
     /// A unique id among the files: the mapping's UUID, or "file, resource".
     pub id: String,
@@ -85,7 +85,12 @@ pub struct Mapping {
 }
 
 impl Mapping {
-    pub fn new(service: Service, id: String, source: Sourced<String>, from: String) -> Mapping {
+    pub(crate) fn new(
+        service: Service,
+        id: String,
+        source: Sourced<String>,
+        from: String,
+    ) -> Mapping {
         Mapping {
             service,
             id,
@@ -109,7 +114,7 @@ impl Mapping {
 
 /// A Lambda function.
 #[derive(Clone, Debug)]
-pub struct Function {
+pub(crate) struct Function {
     /// The physical name, or `${LogicalId}` for a template resource without one.
     pub name: String,
     pub label: String,
@@ -121,7 +126,7 @@ pub struct Function {
 
 /// Everything read from the files, before the parts are joined.
 #[derive(Clone, Debug, Default)]
-pub struct Arch {
+pub(crate) struct Arch {
     pub streams: Vec<Stream>,
     pub efo: Vec<EfoConsumer>,
     pub mappings: Vec<Mapping>,
@@ -132,7 +137,7 @@ pub struct Arch {
 }
 
 /// What a property of an event source mapping that the model does not have means for the model.
-pub fn unmodelled_assumption(property: &str) -> Option<&'static str> {
+pub(crate) fn unmodelled_assumption(property: &str) -> Option<&'static str> {
     Some(match property {
         "FilterCriteria" | "filter_criteria" => {
             "sim invokes the function with every record (filtered-out records would still be read, not invoked)"
@@ -158,7 +163,7 @@ pub fn unmodelled_assumption(property: &str) -> Option<&'static str> {
 }
 
 /// Properties that change nothing about reading a stream: read past without a warning.
-pub fn irrelevant(property: &str) -> bool {
+pub(crate) fn irrelevant(property: &str) -> bool {
     matches!(
         property,
         "Tags"

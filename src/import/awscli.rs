@@ -25,13 +25,13 @@ const KEYS: &[&str] = &[
     "Configuration",
 ];
 
-pub fn is_cli_output(root: &Node) -> bool {
+pub(crate) fn is_cli_output(root: &Node) -> bool {
     KEYS.iter().any(|k| root.get(k).is_some())
         || root.get("UUID").is_some()
         || (root.get("FunctionName").is_some() && root.get("FunctionArn").is_some())
 }
 
-pub fn read(file: &Path, shown: &str, root: &Node, arch: &mut Arch) -> R<()> {
+pub(crate) fn read(file: &Path, shown: &str, root: &Node, arch: &mut Arch) -> R<()> {
     let mut warnings = Vec::new();
     let mut ctx = Ctx {
         file,

@@ -5,13 +5,13 @@
 use std::fmt;
 
 /// The deepest nesting read: CloudFormation, Terraform and CLI outputs nest a few tens deep.
-pub const MAX_DEPTH: usize = 128;
+pub(crate) const MAX_DEPTH: usize = 128;
 /// The most values (scalars, lists and maps) one file may hold: a Terraform plan of a thousand
 /// resources has about a hundred thousand. With [`MAX_BYTES`] it bounds an import's memory: a
 /// 25 MB template of 120,000 resources, just under the cap, peaks at about 210 MiB.
-pub const MAX_NODES: usize = 500_000;
+pub(crate) const MAX_NODES: usize = 500_000;
 /// The largest file read.
-pub const MAX_BYTES: u64 = 32 << 20;
+pub(crate) const MAX_BYTES: u64 = 32 << 20;
 
 /// A place in a file: 1-based line and column (in characters).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -28,13 +28,13 @@ impl fmt::Display for Pos {
 
 /// One value and where it starts.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Node {
+pub(crate) struct Node {
     pub v: Val,
     pub at: Pos,
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub enum Val {
+pub(crate) enum Val {
     Null,
     Bool(bool),
     /// A number as written (JSON number, or a YAML plain scalar that reads as one).
@@ -49,45 +49,45 @@ pub enum Val {
 }
 
 impl Node {
-    pub fn new(v: Val, at: Pos) -> Node {
+    pub(crate) fn new(v: Val, at: Pos) -> Node {
         Node { v, at }
     }
 
     /// The value of `key` when this is a map holding it.
-    pub fn get(&self, key: &str) -> Option<&Node> {
+    pub(crate) fn get(&self, key: &str) -> Option<&Node> {
         match &self.v {
             Val::Map(m) => m.iter().find(|(k, _, _)| k == key).map(|(_, _, n)| n),
             _ => None,
         }
     }
 
-    pub fn entries(&self) -> &[(String, Pos, Node)] {
+    pub(crate) fn entries(&self) -> &[(String, Pos, Node)] {
         match &self.v {
             Val::Map(m) => m,
             _ => &[],
         }
     }
 
-    pub fn items(&self) -> &[Node] {
+    pub(crate) fn items(&self) -> &[Node] {
         match &self.v {
             Val::List(l) => l,
             _ => &[],
         }
     }
 
-    pub fn as_str(&self) -> Option<&str> {
+    pub(crate) fn as_str(&self) -> Option<&str> {
         match &self.v {
             Val::Str(s) => Some(s),
             _ => None,
         }
     }
 
-    pub fn is_map(&self) -> bool {
+    pub(crate) fn is_map(&self) -> bool {
         matches!(self.v, Val::Map(_))
     }
 
     /// What this value is, for a message ("a string", "a list", ...).
-    pub fn kind(&self) -> &'static str {
+    pub(crate) fn kind(&self) -> &'static str {
         match self.v {
             Val::Null => "null",
             Val::Bool(_) => "a boolean",
@@ -103,13 +103,13 @@ impl Node {
 /// Counts values against [`MAX_NODES`] and nesting against [`MAX_DEPTH`] while a reader builds
 /// the tree; each check returns the message to place at the value that broke the cap.
 #[derive(Default)]
-pub struct Budget {
+pub(crate) struct Budget {
     nodes: usize,
 }
 
 /// A cap a file broke.
 #[derive(Debug, thiserror::Error)]
-pub enum Cap {
+pub(crate) enum Cap {
     #[error(
         "more than {MAX_NODES} values: larger than any template, plan or CLI output sim imports"
     )]
@@ -121,7 +121,7 @@ pub enum Cap {
 }
 
 impl Budget {
-    pub fn node(&mut self) -> Result<(), Cap> {
+    pub(crate) fn node(&mut self) -> Result<(), Cap> {
         self.nodes += 1;
         if self.nodes > MAX_NODES {
             return Err(Cap::Values);
@@ -129,7 +129,7 @@ impl Budget {
         Ok(())
     }
 
-    pub fn depth(depth: usize) -> Result<(), Cap> {
+    pub(crate) fn depth(depth: usize) -> Result<(), Cap> {
         if depth > MAX_DEPTH {
             return Err(Cap::Depth);
         }

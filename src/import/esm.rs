@@ -9,7 +9,7 @@ use super::props::Props;
 
 /// The spellings of one format: CloudFormation and the AWS CLI use PascalCase, Terraform
 /// snake_case (and nests blocks in lists of one map).
-pub struct Names {
+pub(crate) struct Names {
     pub batch_size: &'static str,
     pub window: &'static str,
     pub parallelization: &'static str,
@@ -23,7 +23,7 @@ pub struct Names {
     pub enabled: &'static str,
 }
 
-pub const PASCAL: Names = Names {
+pub(crate) const PASCAL: Names = Names {
     batch_size: "BatchSize",
     window: "MaximumBatchingWindowInSeconds",
     parallelization: "ParallelizationFactor",
@@ -37,7 +37,7 @@ pub const PASCAL: Names = Names {
     enabled: "Enabled",
 };
 
-pub const SNAKE: Names = Names {
+pub(crate) const SNAKE: Names = Names {
     batch_size: "batch_size",
     window: "maximum_batching_window_in_seconds",
     parallelization: "parallelization_factor",
@@ -53,7 +53,7 @@ pub const SNAKE: Names = Names {
 
 /// Reads every modelled property of `p` into `m`; the caller has read the source and the
 /// function already, and calls [`unmodelled`] after.
-pub fn read(p: &mut Props, m: &mut Mapping, n: &Names) -> Result<(), ImportError> {
+pub(crate) fn read(p: &mut Props, m: &mut Mapping, n: &Names) -> Result<(), ImportError> {
     m.batch_size = p.int(n.batch_size, 1..=10_000)?;
     m.window_s = p.int(n.window, 0..=300)?;
     m.parallelization = p.int(n.parallelization, 1..=10)?;
@@ -94,7 +94,7 @@ pub fn read(p: &mut Props, m: &mut Mapping, n: &Names) -> Result<(), ImportError
 }
 
 /// A Terraform block is a list of one map; other formats give the map itself.
-pub fn one_block(n: Option<&Node>) -> Option<&Node> {
+pub(crate) fn one_block(n: Option<&Node>) -> Option<&Node> {
     match &n?.v {
         Val::List(l) => l.first(),
         _ => n,
@@ -102,7 +102,7 @@ pub fn one_block(n: Option<&Node>) -> Option<&Node> {
 }
 
 /// Names each property left unread: with what the model assumes instead, or as not read.
-pub fn unmodelled(p: &Props, m: &mut Mapping) {
+pub(crate) fn unmodelled(p: &Props, m: &mut Mapping) {
     for key in p.unread() {
         if irrelevant(&key) {
             continue;

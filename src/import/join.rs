@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 /// What an ARN (or a name) points at.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Target {
+pub(crate) enum Target {
     Stream(StreamKind, String),
     /// An enhanced fan-out consumer: the stream's name and the consumer's.
     Efo(String, String),
@@ -19,7 +19,7 @@ pub enum Target {
 }
 
 /// Reads an ARN; `${AWS::Region}`-style placeholders left by templates are accepted.
-pub fn target(arn: &str) -> Target {
+pub(crate) fn target(arn: &str) -> Target {
     let parts: Vec<&str> = arn.splitn(6, ':').collect();
     if parts.len() < 6 || parts[0] != "arn" {
         return Target::Unknown;
@@ -75,7 +75,7 @@ fn function_name(s: &str) -> String {
 
 /// One reader of the model.
 #[derive(Debug)]
-pub struct Reader {
+pub(crate) struct Reader {
     pub label: String,
     /// Index into [`Joined::streams`].
     pub stream: usize,
@@ -86,14 +86,14 @@ pub struct Reader {
 }
 
 #[derive(Debug, Default)]
-pub struct Joined {
+pub(crate) struct Joined {
     pub streams: Vec<Stream>,
     pub readers: Vec<Reader>,
     pub outside: Vec<String>,
     pub warnings: Vec<String>,
 }
 
-pub fn join(arch: Arch) -> Joined {
+pub(crate) fn join(arch: Arch) -> Joined {
     let mut j = Joined {
         outside: arch.outside,
         warnings: arch.warnings,
@@ -283,7 +283,7 @@ fn name_readers(j: &mut Joined) {
 }
 
 /// A name the model's keys and `--set` paths accept: letters, digits, `-` and `_`.
-pub fn sanitize(name: &str) -> String {
+pub(crate) fn sanitize(name: &str) -> String {
     let s: String = name
         .chars()
         .map(|c| {

@@ -4,7 +4,7 @@
 use super::doc::{Budget, Node, Pos, Val};
 
 /// The tree of `text`, or where and why it is not JSON.
-pub fn parse(text: &str) -> Result<Node, (Pos, String)> {
+pub(crate) fn parse(text: &str) -> Result<Node, (Pos, String)> {
     let mut p = Parser {
         s: text.as_bytes(),
         i: 0,

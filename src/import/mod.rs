@@ -8,20 +8,20 @@
 //! [`awscli`]); [`join`] puts the parts together and [`write`] writes the model, which is loaded
 //! once more, as `sim run` would, before it is handed back.
 
-pub mod arch;
-pub mod awscli;
-pub mod cfn;
-pub mod doc;
-pub mod error;
-pub mod esm;
-pub mod join;
-pub mod json;
-pub mod opts;
-pub mod props;
-pub mod terraform;
-pub mod traffic;
-pub mod write;
-pub mod yaml;
+pub(crate) mod arch;
+pub(crate) mod awscli;
+pub(crate) mod cfn;
+pub(crate) mod doc;
+pub(crate) mod error;
+pub(crate) mod esm;
+pub(crate) mod join;
+pub(crate) mod json;
+pub(crate) mod opts;
+pub(crate) mod props;
+pub(crate) mod terraform;
+pub(crate) mod traffic;
+pub(crate) mod write;
+pub(crate) mod yaml;
 
 pub use error::{ImportError, Place};
 pub use opts::ImportOptions;

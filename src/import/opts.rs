@@ -25,7 +25,7 @@ pub struct ImportOptions {
 
 /// One flag's value, for every name or for one.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Scoped {
+pub(crate) struct Scoped {
     pub name: Option<String>,
     /// The TOML value to write.
     pub toml: String,
@@ -35,7 +35,7 @@ pub struct Scoped {
 
 /// The flags parsed and checked.
 #[derive(Clone, Debug, Default)]
-pub struct Given {
+pub(crate) struct Given {
     pub rate: Vec<Scoped>,
     pub record_size: Vec<Scoped>,
     pub duration: Vec<Scoped>,
@@ -43,7 +43,7 @@ pub struct Given {
 
 impl Given {
     /// The value for `name`: its own, else the one for every name.
-    pub fn find<'a>(list: &'a [Scoped], name: &str) -> Option<&'a Scoped> {
+    pub(crate) fn find<'a>(list: &'a [Scoped], name: &str) -> Option<&'a Scoped> {
         list.iter()
             .rev()
             .find(|s| s.name.as_deref() == Some(name))
@@ -59,7 +59,7 @@ fn split_scope(flag: &str, text: &str) -> (Option<String>, String, String) {
     }
 }
 
-pub fn parse(o: &ImportOptions) -> Result<Given, ImportError> {
+pub(crate) fn parse(o: &ImportOptions) -> Result<Given, ImportError> {
     let mut g = Given::default();
     for r in &o.rate {
         let (name, v, typed) = split_scope("--rate", r);
@@ -146,12 +146,12 @@ fn distribution(
 }
 
 /// A string as a TOML basic string.
-pub fn toml_string(s: &str) -> String {
+pub(crate) fn toml_string(s: &str) -> String {
     toml_edit::Value::from(s).to_string().trim().to_string()
 }
 
 /// A float as TOML writes it (always with a decimal point).
-pub fn toml_float(x: f64) -> String {
+pub(crate) fn toml_float(x: f64) -> String {
     toml_edit::Value::from(x).to_string().trim().to_string()
 }
 

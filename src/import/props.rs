@@ -8,7 +8,7 @@ use super::error::ImportError;
 use std::path::Path;
 
 /// The properties of one resource (a map), read key by key.
-pub struct Props<'a> {
+pub(crate) struct Props<'a> {
     pub file: &'a Path,
     /// The file as the model's comments name it.
     pub shown: &'a str,
@@ -22,7 +22,7 @@ pub struct Props<'a> {
 }
 
 impl<'a> Props<'a> {
-    pub fn new(
+    pub(crate) fn new(
         file: &'a Path,
         shown: &'a str,
         resource: &'a str,
@@ -41,7 +41,7 @@ impl<'a> Props<'a> {
         }
     }
 
-    pub fn from(&self, key: &str) -> String {
+    pub(crate) fn from(&self, key: &str) -> String {
         format!("{}, {}, {}", self.shown, self.resource, key)
     }
 
@@ -54,7 +54,7 @@ impl<'a> Props<'a> {
     }
 
     /// The value of `key`, marked read; `None` when absent, null or unresolved (with a warning).
-    pub fn get(&mut self, key: &str) -> Option<&'a Node> {
+    pub(crate) fn get(&mut self, key: &str) -> Option<&'a Node> {
         self.read.push(key.to_string());
         let n = self.node.get(key)?;
         match &n.v {
@@ -70,11 +70,11 @@ impl<'a> Props<'a> {
         }
     }
 
-    pub fn err(&self, n: &Node, key: &str, msg: impl Into<String>) -> ImportError {
+    pub(crate) fn err(&self, n: &Node, key: &str, msg: impl Into<String>) -> ImportError {
         ImportError::at(self.file, n.at, self.key_path(key), msg)
     }
 
-    pub fn int(
+    pub(crate) fn int(
         &mut self,
         key: &str,
         range: std::ops::RangeInclusive<i64>,
@@ -107,7 +107,7 @@ impl<'a> Props<'a> {
         Ok(Some(Sourced::new(v, self.from(key))))
     }
 
-    pub fn bool(&mut self, key: &str) -> Result<Option<Sourced<bool>>, ImportError> {
+    pub(crate) fn bool(&mut self, key: &str) -> Result<Option<Sourced<bool>>, ImportError> {
         let Some(n) = self.get(key) else {
             return Ok(None);
         };
@@ -127,7 +127,7 @@ impl<'a> Props<'a> {
         }
     }
 
-    pub fn string(&mut self, key: &str) -> Result<Option<Sourced<String>>, ImportError> {
+    pub(crate) fn string(&mut self, key: &str) -> Result<Option<Sourced<String>>, ImportError> {
         let Some(n) = self.get(key) else {
             return Ok(None);
         };
@@ -140,7 +140,10 @@ impl<'a> Props<'a> {
     /// A string that links this resource to another (a source ARN): `Err` says why there is
     /// none (absent, or not resolved and why), for the caller to list the resource as outside
     /// (a String: a reason shown in that list, not an error).
-    pub fn link(&mut self, key: &str) -> Result<Result<Sourced<String>, String>, ImportError> {
+    pub(crate) fn link(
+        &mut self,
+        key: &str,
+    ) -> Result<Result<Sourced<String>, String>, ImportError> {
         if let Some(Val::Unknown(why)) = self.node.get(key).map(|n| &n.v) {
             self.read.push(key.to_string());
             return Ok(Err(format!("its {key} is not resolved: {why}")));
@@ -149,7 +152,7 @@ impl<'a> Props<'a> {
     }
 
     /// A nested map, read with the same file and resource.
-    pub fn map(&mut self, key: &str) -> Result<Option<&'a Node>, ImportError> {
+    pub(crate) fn map(&mut self, key: &str) -> Result<Option<&'a Node>, ImportError> {
         let Some(n) = self.get(key) else {
             return Ok(None);
         };
@@ -160,7 +163,7 @@ impl<'a> Props<'a> {
     }
 
     /// The keys present that nothing read.
-    pub fn unread(&self) -> Vec<String> {
+    pub(crate) fn unread(&self) -> Vec<String> {
         self.node
             .entries()
             .iter()
@@ -171,7 +174,7 @@ impl<'a> Props<'a> {
 }
 
 /// A value as a message shows it.
-pub fn shown(n: &Node) -> String {
+pub(crate) fn shown(n: &Node) -> String {
     match &n.v {
         Val::Num(t) => format!("the number {}", crate::input::clip(t)),
         Val::Str(s) => format!("the string \"{}\"", crate::input::clip(s)),

@@ -13,7 +13,7 @@ use std::path::Path;
 
 type R<T> = Result<T, ImportError>;
 
-pub fn is_terraform(root: &Node) -> bool {
+pub(crate) fn is_terraform(root: &Node) -> bool {
     root.get("format_version").is_some()
         && [
             "planned_values",
@@ -41,7 +41,7 @@ struct Plan<'a> {
     config: HashMap<String, &'a Node>,
 }
 
-pub fn read(file: &Path, shown: &str, root: &Node, arch: &mut Arch) -> R<()> {
+pub(crate) fn read(file: &Path, shown: &str, root: &Node, arch: &mut Arch) -> R<()> {
     let (module, base) = match (root.get("planned_values"), root.get("values")) {
         (Some(p), _) => (p.get("root_module"), "planned_values.root_module"),
         (None, Some(v)) => (v.get("root_module"), "values.root_module"),

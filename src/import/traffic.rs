@@ -9,7 +9,7 @@ use std::path::{Component, Path, PathBuf};
 
 /// The query Ids of the export, by stream and by function.
 #[derive(Clone, Debug, Default)]
-pub struct Ids {
+pub(crate) struct Ids {
     pub result: PathBuf,
     pub queries: PathBuf,
     /// IncomingRecords Sum of a whole stream.
@@ -22,7 +22,7 @@ pub struct Ids {
 }
 
 /// Reads the export and finds the Ids of each stream's and function's series.
-pub fn read(result: &Path, queries: &Path) -> Result<Ids, ImportError> {
+pub(crate) fn read(result: &Path, queries: &Path) -> Result<Ids, ImportError> {
     let (series, _) = cloudwatch::read_metric_data(queries, &[result]).map_err(located)?;
     let mut ids = Ids {
         result: result.to_path_buf(),
@@ -73,7 +73,7 @@ fn located(e: cloudwatch::Error) -> ImportError {
 
 /// `target` as a model file in `model_dir` names it: relative to that folder when both can be
 /// made absolute (absolute when the way up goes through a folder not made yet), else as given.
-pub fn relative(model_dir: &Path, target: &Path) -> String {
+pub(crate) fn relative(model_dir: &Path, target: &Path) -> String {
     let rel = relative_path(model_dir, target);
     let goes_up = Path::new(&rel)
         .components()

@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 /// How every model `sim import` writes begins: `sim import --out` replaces only such a file.
-pub const FIRST_LINE: &str = "# Imported by `sim import` from ";
+pub(crate) const FIRST_LINE: &str = "# Imported by `sim import` from ";
 
 /// Where a comment starts, so values and their sources line up.
 const COMMENT_COLUMN: usize = 34;
@@ -65,7 +65,7 @@ fn comment(s: &str) -> String {
 }
 
 /// The model file, and the warnings about its placeholders.
-pub fn model(
+pub(crate) fn model(
     j: &Joined,
     given: &Given,
     export: Option<&Ids>,

@@ -59,7 +59,7 @@ fn pos(span: &Span) -> Pos {
 }
 
 /// The tree of `text`, or where and why it is not YAML that sim reads.
-pub fn parse(text: &str) -> R<Node> {
+pub(crate) fn parse(text: &str) -> R<Node> {
     let mut stack: Vec<Frame> = Vec::new();
     let mut root: Option<Node> = None;
     let mut budget = Budget::default();

@@ -330,7 +330,11 @@ fn fixed_size(size: &Dist) -> Option<u64> {
 
 /// Expands a rate profile into `(start, multiplier)` steps covering `[0, duration]`, the first at 0.
 /// On/off durations are drawn from `rng`, so the burst schedule is shared by every shard.
-pub fn profile_steps(profile: &Profile, duration: Nanos, rng: &mut SimRng) -> Vec<(Nanos, f64)> {
+pub(crate) fn profile_steps(
+    profile: &Profile,
+    duration: Nanos,
+    rng: &mut SimRng,
+) -> Vec<(Nanos, f64)> {
     match profile {
         Profile::Flat => vec![(0, 1.0)],
         Profile::OnOff { on, off, high, low } => {

@@ -8,21 +8,21 @@ use crate::dist::Dist;
 use crate::engine::time::{HOUR, MIN, MS, SEC};
 use crate::engine::Nanos;
 
-pub const MIB: u64 = 1 << 20;
+pub(crate) const MIB: u64 = 1 << 20;
 
 /// The largest record a Kinesis stream accepts: "The maximum size of the data payload of a record
 /// before base64-encoding is up to 1 MB" (MiB: 1,048,576 bytes), from
 /// <https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html>.
-pub const KINESIS_MAX_RECORD_BYTES: u64 = MIB;
+pub(crate) const KINESIS_MAX_RECORD_BYTES: u64 = MIB;
 
 /// The largest DynamoDB item, 400 KB (409,600 bytes), from
 /// <https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html>: a
 /// DynamoDB stream record carries a change to one item.
-pub const DYNAMODB_MAX_ITEM_BYTES: u64 = 400 * 1024;
+pub(crate) const DYNAMODB_MAX_ITEM_BYTES: u64 = 400 * 1024;
 
 /// Kinesis per-shard limits: <https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html>
 /// and <https://docs.aws.amazon.com/kinesis/latest/APIReference/API_GetRecords.html> (10 MiB / 5 s rule).
-pub fn kinesis_limits() -> ShardLimits {
+pub(crate) fn kinesis_limits() -> ShardLimits {
     ShardLimits {
         write_records_per_s: Some(1000),
         write_bytes_per_s: Some(MIB),
@@ -44,7 +44,7 @@ pub fn kinesis_limits() -> ShardLimits {
 /// (<https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_GetRecords.html>). ASSUMPTION: AWS documents no call rate, only "no more than two readers"; the default
 /// of 10 calls per sliding second lets two Lambda pollers (4 calls/s each) through and throttles three,
 /// and throttled calls count against it.
-pub fn dynamodb_limits() -> ShardLimits {
+pub(crate) fn dynamodb_limits() -> ShardLimits {
     ShardLimits {
         write_records_per_s: None,
         write_bytes_per_s: None,
@@ -63,7 +63,7 @@ pub fn dynamodb_limits() -> ShardLimits {
     }
 }
 
-pub fn default_limits(kind: StreamKind) -> ShardLimits {
+pub(crate) fn default_limits(kind: StreamKind) -> ShardLimits {
     match kind {
         StreamKind::Kinesis => kinesis_limits(),
         StreamKind::DynamoDbStreams => dynamodb_limits(),
@@ -73,20 +73,20 @@ pub fn default_limits(kind: StreamKind) -> ShardLimits {
 /// ASSUMPTION: the share of item changes Kinesis Data Streams for DynamoDB writes twice. AWS says
 /// only that "the same item notifications might also appear more than once in the stream"
 /// (<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/kds.html>).
-pub const DYNAMODB_KINESIS_DUPLICATES: f64 = 0.001;
+pub(crate) const DYNAMODB_KINESIS_DUPLICATES: f64 = 0.001;
 
 /// ASSUMPTION: a router retries the records a stream rejected (PutRecords partial failure) after
 /// 100 ms, the base delay of the AWS SDKs' standard retry mode.
-pub const ROUTER_WRITE_RETRY: Nanos = 100 * MS;
+pub(crate) const ROUTER_WRITE_RETRY: Nanos = 100 * MS;
 
 /// Lambda's default concurrency quota per account and Region
 /// (<https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html>).
-pub const ACCOUNT_CONCURRENCY: u32 = 1000;
+pub(crate) const ACCOUNT_CONCURRENCY: u32 = 1000;
 
 /// ASSUMPTION: how long an event source mapping waits before retrying an invocation Lambda
 /// rejected for lack of concurrency (429). AWS documents only that throttled stream batches are
 /// retried; the default starts at 1 s and doubles to 30 s, with full jitter.
-pub fn invoke_throttle_backoff() -> Backoff {
+pub(crate) fn invoke_throttle_backoff() -> Backoff {
     Backoff::Exponential {
         initial: SEC,
         multiplier: 2.0,
@@ -98,7 +98,7 @@ pub fn invoke_throttle_backoff() -> Backoff {
 /// Both services keep records 24 hours by default
 /// (<https://docs.aws.amazon.com/streams/latest/dev/kinesis-extended-retention.html>,
 /// <https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html>).
-pub const RETENTION: Nanos = 24 * HOUR;
+pub(crate) const RETENTION: Nanos = 24 * HOUR;
 
 /// Enhanced fan-out: 2 MB/s per consumer per shard, ~70 ms average propagation, subscriptions of 5
 /// minutes (<https://docs.aws.amazon.com/streams/latest/dev/enhanced-consumers.html>,
@@ -106,7 +106,7 @@ pub const RETENTION: Nanos = 24 * HOUR;
 /// ASSUMPTION: pushes pause for 50 ms while a subscription is renewed.
 /// ASSUMPTION: a record is pushed as soon as it has propagated to a subscriber that can take it,
 /// in its own event if need be (no least gap between events).
-pub fn efo_defaults() -> EfoSpec {
+pub(crate) fn efo_defaults() -> EfoSpec {
     EfoSpec {
         bytes_per_s: 2 * MIB,
         propagation: Dist::Fixed((70 * MS) as f64),
@@ -119,7 +119,7 @@ pub fn efo_defaults() -> EfoSpec {
 /// Lambda polls each Kinesis shard once per second when idle, each DynamoDB shard four times
 /// (<https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html>,
 /// <https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html>).
-pub fn idle_poll_interval(kind: StreamKind) -> Nanos {
+pub(crate) fn idle_poll_interval(kind: StreamKind) -> Nanos {
     match kind {
         StreamKind::Kinesis => SEC,
         StreamKind::DynamoDbStreams => 250 * MS,
@@ -128,7 +128,7 @@ pub fn idle_poll_interval(kind: StreamKind) -> Nanos {
 
 /// ASSUMPTION: a busy poller calls GetRecords at most 5 times a second on Kinesis (the developer
 /// guide's 200 ms floor) and 4 times on DynamoDB Streams (Lambda's documented base rate).
-pub fn min_call_interval(kind: StreamKind) -> Nanos {
+pub(crate) fn min_call_interval(kind: StreamKind) -> Nanos {
     match kind {
         StreamKind::Kinesis => 200 * MS,
         StreamKind::DynamoDbStreams => 250 * MS,
@@ -137,7 +137,7 @@ pub fn min_call_interval(kind: StreamKind) -> Nanos {
 
 /// ASSUMPTION: Lambda's internal wait after a throttled read is exponential from 1 s, doubling, with
 /// full jitter, capped at 10 s. AWS does not document it.
-pub fn throttle_backoff() -> Backoff {
+pub(crate) fn throttle_backoff() -> Backoff {
     Backoff::Exponential {
         initial: SEC,
         multiplier: 2.0,
@@ -148,27 +148,27 @@ pub fn throttle_backoff() -> Backoff {
 
 /// Event source mapping defaults
 /// (<https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html>).
-pub const BATCH_SIZE: u64 = 100;
-pub const MAX_BATCH_SIZE: u64 = 10_000;
-pub const MAX_BATCHING_WINDOW: Nanos = 300 * SEC;
-pub const MAX_PARALLELIZATION: u32 = 10;
-pub const MAX_RETRY_ATTEMPTS: i64 = 10_000;
-pub const MAX_RECORD_AGE: Nanos = 604_800 * SEC;
+pub(crate) const BATCH_SIZE: u64 = 100;
+pub(crate) const MAX_BATCH_SIZE: u64 = 10_000;
+pub(crate) const MAX_BATCHING_WINDOW: Nanos = 300 * SEC;
+pub(crate) const MAX_PARALLELIZATION: u32 = 10;
+pub(crate) const MAX_RETRY_ATTEMPTS: i64 = 10_000;
+pub(crate) const MAX_RECORD_AGE: Nanos = 604_800 * SEC;
 /// Synchronous invocation payload limit: 6 MB (<https://docs.aws.amazon.com/lambda/latest/dg/API_Invoke.html>).
-pub const PAYLOAD_CAP: u64 = 6 * MIB;
+pub(crate) const PAYLOAD_CAP: u64 = 6 * MIB;
 /// Lambda's default function timeout is 3 s; the maximum is 15 minutes
 /// (<https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html>).
-pub const TIMEOUT: Nanos = 3 * SEC;
-pub const MAX_TIMEOUT: Nanos = 15 * MIN;
+pub(crate) const TIMEOUT: Nanos = 3 * SEC;
+pub(crate) const MAX_TIMEOUT: Nanos = 15 * MIN;
 
 /// ASSUMPTION: cold start of a Python or Node.js function, log-normal with median 250 ms and p99
 /// 1 s (in the ranges measured by the sources in <https://docs.aws.amazon.com/lambda/latest/operatorguide/execution-environments.html>).
-pub fn cold_start() -> Dist {
+pub(crate) fn cold_start() -> Dist {
     Dist::lognormal_from_median_p99((250 * MS) as f64, SEC as f64).expect("valid constants")
 }
 
 /// ASSUMPTION: an idle execution environment is reclaimed after 10 minutes.
-pub const ENV_IDLE_TIMEOUT: Nanos = 10 * MIN;
+pub(crate) const ENV_IDLE_TIMEOUT: Nanos = 10 * MIN;
 
 /// Control-plane defaults (docs/model.md §14). Account-wide limits: the Lambda control plane
 /// (CreateFunction, CreateEventSourceMapping, ...) takes 15 requests/s (Lambda quotas page,
@@ -181,7 +181,7 @@ pub const ENV_IDLE_TIMEOUT: Nanos = 10 * MIN;
 /// call answers in 100 ms; a registered consumer stays 30 s in CREATING; subscribers start at once.
 /// GetShardIterator: 5 calls per second per shard
 /// (<https://docs.aws.amazon.com/kinesis/latest/APIReference/API_GetShardIterator.html>).
-pub fn control_plane() -> ControlPlaneSpec {
+pub(crate) fn control_plane() -> ControlPlaneSpec {
     ControlPlaneSpec {
         start_interval: 0,
         group_size: 1,
@@ -198,25 +198,21 @@ pub fn control_plane() -> ControlPlaneSpec {
         max_attempts: 3,
     }
 }
-/// DynamoDB Streams shards are sealed "on average" every 4 hours (a code comment in the DynamoDB
-/// developer guide, <https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html>; approximate). Off unless a model sets `rollover`.
-pub const ROLLOVER: Nanos = 4 * HOUR;
-
 /// ASSUMPTION: how often Lambda lists a stream's shards to find new children is not documented;
 /// a consumer starts a child shard up to one minute after finishing its parent.
-pub const SHARD_DISCOVERY: Nanos = MIN;
+pub(crate) const SHARD_DISCOVERY: Nanos = MIN;
 
 /// On-demand Kinesis streams start with 4 MB/s of write capacity: 4 shards (<https://docs.aws.amazon.com/streams/latest/dev/how-do-i-size-a-stream.html>).
-pub const ON_DEMAND_SHARDS: u32 = 4;
+pub(crate) const ON_DEMAND_SHARDS: u32 = 4;
 
 /// On-demand Kinesis: "When the incoming traffic exceeds 500 KB/s per shard, it splits the shard
 /// within 15 minutes" (<https://docs.aws.amazon.com/streams/latest/dev/how-do-i-size-a-stream.html>).
-pub const SPLIT_BYTES_PER_S: u64 = 500_000;
+pub(crate) const SPLIT_BYTES_PER_S: u64 = 500_000;
 /// ASSUMPTION: by analogy with the bytes rule, half the 1,000 records/s write limit.
-pub const SPLIT_RECORDS_PER_S: u64 = 500;
+pub(crate) const SPLIT_RECORDS_PER_S: u64 = 500;
 /// ASSUMPTION: incoming traffic is averaged over one minute, CloudWatch's finest period.
-pub const SPLIT_WINDOW: Nanos = MIN;
+pub(crate) const SPLIT_WINDOW: Nanos = MIN;
 /// ASSUMPTION: a split takes the longest AWS allows, 15 minutes (<https://docs.aws.amazon.com/streams/latest/dev/how-do-i-size-a-stream.html>).
-pub const SPLIT_DELAY: Nanos = 15 * MIN;
+pub(crate) const SPLIT_DELAY: Nanos = 15 * MIN;
 /// Not an AWS number: caps the simulation's size.
-pub const MAX_ON_DEMAND_SHARDS: u32 = 1000;
+pub(crate) const MAX_ON_DEMAND_SHARDS: u32 = 1000;

@@ -14,7 +14,7 @@ use rand::Rng;
 /// environment (idle for at most the idle timeout) is free; the most recently released environment
 /// is reused first.
 #[derive(Clone, Debug, Default)]
-pub struct EnvPool {
+pub(crate) struct EnvPool {
     busy: u32,
     /// Release times of idle non-provisioned environments, oldest first.
     idle: Vec<Nanos>,
@@ -22,7 +22,7 @@ pub struct EnvPool {
 
 impl EnvPool {
     /// Takes an environment at `now`; returns true if it had to start cold.
-    pub fn acquire(&mut self, now: Nanos, idle_timeout: Nanos, provisioned: u32) -> bool {
+    pub(crate) fn acquire(&mut self, now: Nanos, idle_timeout: Nanos, provisioned: u32) -> bool {
         self.busy += 1;
         if self.busy <= provisioned {
             return false;
@@ -39,7 +39,7 @@ impl EnvPool {
     }
 
     /// Returns an environment at `now`.
-    pub fn release(&mut self, now: Nanos, provisioned: u32) {
+    pub(crate) fn release(&mut self, now: Nanos, provisioned: u32) {
         if self.busy > provisioned {
             self.idle.push(now);
         }
@@ -49,7 +49,7 @@ impl EnvPool {
 
 /// What one invocation will do, drawn when it starts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Outcome {
+pub(crate) struct Outcome {
     pub duration: Nanos,
     pub failed: bool,
     /// Summed durations of the downstream calls of a fan-out function (billed to them).
@@ -57,7 +57,7 @@ pub struct Outcome {
 }
 
 /// Draws the duration and result of invoking `c`'s function with `records` records.
-pub fn draw_outcome(
+pub(crate) fn draw_outcome(
     c: &ConsumerSpec,
     rng: &mut SimRng,
     records: u64,
@@ -95,7 +95,7 @@ pub fn draw_outcome(
 
 /// The wait before the next read after `attempt` consecutive throttles (attempt 0 = first throttle).
 /// Never shorter than one millisecond.
-pub fn backoff(b: &Backoff, attempt: u32, rng: &mut SimRng) -> Nanos {
+pub(crate) fn backoff(b: &Backoff, attempt: u32, rng: &mut SimRng) -> Nanos {
     let d = match *b {
         Backoff::Fixed(d) => d,
         Backoff::Exponential {

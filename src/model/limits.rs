@@ -10,7 +10,7 @@ use crate::engine::Nanos;
 
 /// Write limits in fixed one-second windows: records beyond the limit in a window are rejected.
 #[derive(Clone, Debug, Default)]
-pub struct WriteWindow {
+pub(crate) struct WriteWindow {
     window: u64,
     records: u64,
     bytes: u64,
@@ -18,7 +18,7 @@ pub struct WriteWindow {
 
 impl WriteWindow {
     /// How many of `count` records (`bytes` in total) written at `t` are accepted.
-    pub fn admit(&mut self, limits: &ShardLimits, t: Nanos, count: u64, bytes: u64) -> u64 {
+    pub(crate) fn admit(&mut self, limits: &ShardLimits, t: Nanos, count: u64, bytes: u64) -> u64 {
         if count == 1 {
             self.admit_one(limits, t, bytes)
         } else {
@@ -58,7 +58,7 @@ impl WriteWindow {
     /// [`WriteWindow::admit`] for a single record (exact mode): the same decisions without the
     /// integer divisions, which dominated the cost of writing one record.
     #[inline(always)]
-    pub fn admit_one(&mut self, limits: &ShardLimits, t: Nanos, bytes: u64) -> u64 {
+    pub(crate) fn admit_one(&mut self, limits: &ShardLimits, t: Nanos, bytes: u64) -> u64 {
         self.roll(t);
         u64::from(self.take_one(limits.write_records_per_s, limits.write_bytes_per_s, bytes))
     }
@@ -83,7 +83,7 @@ impl WriteWindow {
 /// A [`WriteWindow`] taken out of its shard while a run of single records is admitted: the same
 /// decisions as [`WriteWindow::admit_one`], with the window's bounds and the limits kept in locals
 /// so that a record costs two comparisons to place in its second, not a division.
-pub struct WriteRun {
+pub(crate) struct WriteRun {
     w: WriteWindow,
     /// The window's second, `[start, end)`.
     start: Nanos,
@@ -95,7 +95,7 @@ pub struct WriteRun {
 impl WriteWindow {
     /// Starts admitting records one by one under `limits`; [`WriteWindow::finish`] puts it back.
     #[inline]
-    pub fn run(&self, limits: &ShardLimits) -> WriteRun {
+    pub(crate) fn run(&self, limits: &ShardLimits) -> WriteRun {
         WriteRun {
             w: self.clone(),
             start: self.window.saturating_mul(SEC),
@@ -107,7 +107,7 @@ impl WriteWindow {
 
     /// Takes back the state of a finished [`WriteRun`].
     #[inline]
-    pub fn finish(&mut self, run: WriteRun) {
+    pub(crate) fn finish(&mut self, run: WriteRun) {
         *self = run.w;
     }
 }
@@ -115,7 +115,7 @@ impl WriteWindow {
 impl WriteRun {
     /// True if a record of `bytes` bytes written at `t` is accepted.
     #[inline(always)]
-    pub fn admit(&mut self, t: Nanos, bytes: u64) -> bool {
+    pub(crate) fn admit(&mut self, t: Nanos, bytes: u64) -> bool {
         if t >= self.end || t < self.start {
             self.roll(t);
         }
@@ -147,7 +147,7 @@ pub enum CallVerdict {
 /// overdraw penalty). A call that returns `max_bytes_per_call` starts the big-read penalty.
 /// Throttled calls consume nothing.
 #[derive(Clone, Debug)]
-pub struct ReadLimiter {
+pub(crate) struct ReadLimiter {
     /// Times of the most recent successful calls (ring buffer, capacity = calls per second).
     recent: Vec<Nanos>,
     head: usize,
@@ -160,7 +160,7 @@ pub struct ReadLimiter {
 }
 
 impl ReadLimiter {
-    pub fn new(limits: &ShardLimits) -> Self {
+    pub(crate) fn new(limits: &ShardLimits) -> Self {
         let cap = limits.read_calls_per_s.unwrap_or(0) as usize;
         ReadLimiter {
             recent: Vec::with_capacity(cap),
@@ -173,7 +173,7 @@ impl ReadLimiter {
     }
 
     /// Asks to make a call at `t`.
-    pub fn call(&mut self, limits: &ShardLimits, t: Nanos) -> CallVerdict {
+    pub(crate) fn call(&mut self, limits: &ShardLimits, t: Nanos) -> CallVerdict {
         if t < self.penalty_until {
             self.throttled_by_bytes += 1;
             return CallVerdict::Throttled;
@@ -220,7 +220,7 @@ impl ReadLimiter {
     }
 
     /// Charges `bytes` returned by an allowed call at `t`.
-    pub fn consume(&mut self, limits: &ShardLimits, t: Nanos, bytes: u64) {
+    pub(crate) fn consume(&mut self, limits: &ShardLimits, t: Nanos, bytes: u64) {
         if limits.read_bytes_per_s.is_some() {
             self.tokens -= bytes as f64;
         }
@@ -232,13 +232,13 @@ impl ReadLimiter {
 
 /// A dedicated byte pipe (enhanced fan-out): a token bucket holding at most one second of bytes.
 #[derive(Clone, Debug)]
-pub struct BytePipe {
+pub(crate) struct BytePipe {
     tokens: f64,
     refreshed: Nanos,
 }
 
 impl BytePipe {
-    pub fn new(rate: u64) -> Self {
+    pub(crate) fn new(rate: u64) -> Self {
         BytePipe {
             tokens: rate as f64,
             refreshed: 0,
@@ -246,7 +246,7 @@ impl BytePipe {
     }
 
     /// Bytes that may be pushed at `t` (at least 1 when the bucket is not overdrawn).
-    pub fn available(&mut self, rate: u64, t: Nanos) -> u64 {
+    pub(crate) fn available(&mut self, rate: u64, t: Nanos) -> u64 {
         let dt = (t - self.refreshed) as f64 / SEC as f64;
         self.tokens = (self.tokens + dt * rate as f64).min(rate as f64);
         self.refreshed = t;
@@ -254,12 +254,12 @@ impl BytePipe {
     }
 
     /// Charges `bytes` pushed at the last `available` time.
-    pub fn consume(&mut self, bytes: u64) {
+    pub(crate) fn consume(&mut self, bytes: u64) {
         self.tokens -= bytes as f64;
     }
 
     /// When the bucket will next hold at least one byte.
-    pub fn refill_time(&self, rate: u64, t: Nanos) -> Nanos {
+    pub(crate) fn refill_time(&self, rate: u64, t: Nanos) -> Nanos {
         if self.tokens >= 1.0 {
             t
         } else {

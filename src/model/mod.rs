@@ -3,23 +3,23 @@
 //! This layer knows nothing of files, flags, plots or the machine it runs on: [`run`] takes a
 //! [`spec::ModelSpec`] and returns a [`report::RunReport`].
 
-pub mod arrivals;
-pub mod aws;
+pub(crate) mod arrivals;
+pub(crate) mod aws;
 pub mod control;
 pub mod cost;
-pub mod dups;
+pub(crate) mod dups;
 pub mod estimate;
-pub mod function;
-pub mod ids;
-pub mod limits;
-pub mod log;
-pub mod metrics;
-pub mod origin;
-pub mod parallel;
+pub(crate) mod function;
+pub(crate) mod ids;
+pub(crate) mod limits;
+pub(crate) mod log;
+pub(crate) mod metrics;
+pub(crate) mod origin;
+pub(crate) mod parallel;
 pub mod report;
 pub mod run;
-pub mod shard;
-pub mod spec;
+pub(crate) mod shard;
+pub(crate) mod spec;
 mod summarise;
 pub mod world;
 

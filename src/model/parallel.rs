@@ -23,7 +23,7 @@ use rayon::prelude::*;
 
 /// How a run used its threads, as `--json` reports it.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct Threads {
+pub(crate) struct Threads {
     /// Threads asked for.
     pub requested: u32,
     /// Threads the run used (one per group of shards).
@@ -37,7 +37,7 @@ pub struct Threads {
 
 impl Threads {
     /// One thread for the whole world, for `reason` (none when one was asked for).
-    pub fn serial(requested: u32, reason: Option<String>) -> Threads {
+    pub(crate) fn serial(requested: u32, reason: Option<String>) -> Threads {
         Threads {
             requested,
             used: 1,
@@ -53,7 +53,7 @@ const WINDOW: Nanos = 10 * SEC;
 
 /// Why a run uses one thread after all.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum Serial {
+pub(crate) enum Serial {
     #[error("one thread was asked for")]
     OneThreadAsked,
     #[error("the model has a single shard")]
@@ -97,7 +97,7 @@ pub enum Serial {
 
 /// The groups of shards to simulate apart on `threads` threads (at least two), or why the run
 /// must use one thread.
-pub fn groups_for(spec: &ModelSpec, threads: u32) -> Result<Vec<ShardMask>, Serial> {
+pub(crate) fn groups_for(spec: &ModelSpec, threads: u32) -> Result<Vec<ShardMask>, Serial> {
     if threads < 2 {
         return Err(Serial::OneThreadAsked);
     }

@@ -14,7 +14,7 @@ use std::time::Instant;
 /// Watches a run advance. The run is cut into `steps()` equal spans of simulated time, and
 /// `advanced(k)` is called after the k-th (1-based); the results do not depend on the number of
 /// steps, since the event loop resumes exactly where it stopped.
-pub trait Observer {
+pub(crate) trait Observer {
     /// Number of spans to cut the run into (at least 1).
     fn steps(&self) -> u64 {
         1
@@ -24,7 +24,7 @@ pub trait Observer {
 }
 
 /// The observer of a run nobody watches: one span, no calls.
-pub struct Unobserved;
+pub(crate) struct Unobserved;
 
 impl Observer for Unobserved {}
 
@@ -35,7 +35,7 @@ pub fn simulate(spec: &ModelSpec) -> Result<RunReport, ConservationError> {
 
 /// Runs `spec` to its duration, telling `observer` how far it got, and reports with the monthly
 /// cost at `prices` (when given).
-pub fn simulate_with(
+pub(crate) fn simulate_with(
     spec: &ModelSpec,
     prices: Option<&Prices>,
     observer: &mut dyn Observer,
@@ -54,7 +54,7 @@ pub fn simulate_with(
 /// Runs `spec` as [`simulate_with`] does, on up to `threads` threads when its shards do not
 /// interact (see [`parallel`]); the report is the same for any number of threads, and
 /// [`Threads`] says how many were used and, if fewer than asked for, why.
-pub fn simulate_threads(
+pub(crate) fn simulate_threads(
     spec: &ModelSpec,
     prices: Option<&Prices>,
     observer: &mut dyn Observer,

@@ -18,7 +18,7 @@ const TORNADO_ROWS: usize = 8;
 /// metric's variance across sets the assumption has any part in (`total_effect`; with the
 /// given-data estimator the share it explains alone, a lower bound), the band's width, and the
 /// share it explains alone (`first_order`, last so that earlier columns keep their places).
-pub fn sensitivity_csv(exp: &Experiment, b: &Bands) -> Vec<u8> {
+pub(crate) fn sensitivity_csv(exp: &Experiment, b: &Bands) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header = vec!["point".to_string()];
     header.extend(exp.axes.iter().map(|a| a.path.clone()));
@@ -53,7 +53,12 @@ pub fn sensitivity_csv(exp: &Experiment, b: &Bands) -> Vec<u8> {
 
 /// Tornado charts (`sensitivity-<metric>.png`) of the headline metrics at the experiment's most
 /// contended point.
-pub fn write_plots(dir: &Path, exp: &Experiment, sums: &[PointSummaries], b: &Bands) -> Result<()> {
+pub(crate) fn write_plots(
+    dir: &Path,
+    exp: &Experiment,
+    sums: &[PointSummaries],
+    b: &Bands,
+) -> Result<()> {
     let all: Vec<usize> = (0..exp.points.len()).collect();
     let p = bands::most_contended(sums, &all);
     for m in HEADLINE {
@@ -87,7 +92,11 @@ pub fn write_plots(dir: &Path, exp: &Experiment, sums: &[PointSummaries], b: &Ba
 
 /// The deciding assumption of each architecture at its most contended point, e.g.
 /// `consumers.fn.throttle_backoff.max (kinesis-standard)`, or `none (kinesis-efo)`.
-pub fn deciding(exp: &Experiment, sums: &[PointSummaries], b: &Bands) -> Vec<(String, String)> {
+pub(crate) fn deciding(
+    exp: &Experiment,
+    sums: &[PointSummaries],
+    b: &Bands,
+) -> Vec<(String, String)> {
     exp.architectures()
         .into_iter()
         .map(|(name, points)| {
@@ -99,7 +108,7 @@ pub fn deciding(exp: &Experiment, sums: &[PointSummaries], b: &Bands) -> Vec<(St
 }
 
 /// The summary line naming the deciding assumption per architecture.
-pub fn deciding_line(exp: &Experiment, sums: &[PointSummaries], b: &Bands) -> String {
+pub(crate) fn deciding_line(exp: &Experiment, sums: &[PointSummaries], b: &Bands) -> String {
     let parts: Vec<String> = deciding(exp, sums, b)
         .into_iter()
         .map(|(arch, who)| format!("{who} ({arch})"))

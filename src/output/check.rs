@@ -12,7 +12,7 @@ fn sets_text(m: &Measured) -> Option<String> {
 }
 
 /// The verdict for the terminal: the headline, one line per objective, what the change does.
-pub fn text(v: &Verdict) -> String {
+pub(crate) fn text(v: &Verdict) -> String {
     let mut out = format!("sim check: {}\n", v.headline());
     let width = (v.objectives.iter().map(|s| s.text.len()))
         .max()
@@ -41,7 +41,7 @@ pub fn text(v: &Verdict) -> String {
 }
 
 /// The verdict as Markdown for a pull-request comment.
-pub fn markdown(v: &Verdict) -> String {
+pub(crate) fn markdown(v: &Verdict) -> String {
     let mark = if v.holds() { "PASS" } else { "FAIL" };
     let mut out = format!("### sim check: **{mark}**: {}\n\n", md_cell(&v.headline()));
     if let Some(c) = v.what_changes() {

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 /// What a column of a CSV file holds.
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct ColumnDoc {
+pub(crate) struct ColumnDoc {
     pub name: String,
     /// Empty for text columns and plain identifiers.
     pub unit: String,
@@ -16,7 +16,7 @@ pub struct ColumnDoc {
 }
 
 impl ColumnDoc {
-    pub fn new(name: &str, unit: &str, meaning: &str) -> ColumnDoc {
+    pub(crate) fn new(name: &str, unit: &str, meaning: &str) -> ColumnDoc {
         ColumnDoc {
             name: name.to_string(),
             unit: unit.to_string(),
@@ -28,7 +28,7 @@ impl ColumnDoc {
 /// `label` as a column name: lower case, runs of other characters than letters and digits
 /// turned into one `_`, none at either end (`fn.count` is `fn_count`; `Batch size` is
 /// `batch_size`).
-pub fn snake_case(label: &str) -> String {
+pub(crate) fn snake_case(label: &str) -> String {
     let mut out = String::new();
     for c in label.chars() {
         if c.is_ascii_alphanumeric() {
@@ -47,7 +47,7 @@ pub fn snake_case(label: &str) -> String {
 
 /// The column name of each axis of `exp`, in axis order: its label in snake_case, with `_axis`
 /// (then a number) added where it would repeat another column's name.
-pub fn axis_names(exp: &Experiment, taken: &[&str]) -> Vec<String> {
+pub(crate) fn axis_names(exp: &Experiment, taken: &[&str]) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     for a in &exp.axes {
         let base = snake_case(&a.label);
@@ -67,7 +67,7 @@ pub fn axis_names(exp: &Experiment, taken: &[&str]) -> Vec<String> {
 }
 
 /// The description of each axis column.
-pub fn axis_docs(exp: &Experiment, taken: &[&str]) -> Vec<ColumnDoc> {
+pub(crate) fn axis_docs(exp: &Experiment, taken: &[&str]) -> Vec<ColumnDoc> {
     axis_names(exp, taken)
         .into_iter()
         .zip(&exp.axes)
@@ -87,7 +87,7 @@ pub fn axis_docs(exp: &Experiment, taken: &[&str]) -> Vec<ColumnDoc> {
 }
 
 /// The unit of a metric as written in the manifest.
-pub fn unit_name(u: Unit) -> &'static str {
+pub(crate) fn unit_name(u: Unit) -> &'static str {
     match u {
         Unit::Milliseconds => "ms",
         Unit::Seconds => "s",
@@ -99,7 +99,7 @@ pub fn unit_name(u: Unit) -> &'static str {
 }
 
 /// The two columns of a metric in `summary.csv`: its mean and its 95% half-width.
-pub fn metric_docs(m: Metric) -> [ColumnDoc; 2] {
+pub(crate) fn metric_docs(m: Metric) -> [ColumnDoc; 2] {
     let unit = unit_name(m.unit());
     [
         ColumnDoc::new(
@@ -120,7 +120,7 @@ pub fn metric_docs(m: Metric) -> [ColumnDoc; 2] {
 
 /// The columns that name a run (`runs.csv` leads with all three; `timeseries.csv` with the first
 /// two), before the axes.
-pub const RUN_ID_COLUMNS: [(&str, &str, &str); 3] = [
+pub(crate) const RUN_ID_COLUMNS: [(&str, &str, &str); 3] = [
     (
         "point",
         "",

@@ -72,7 +72,7 @@ fn series(res: &SweepResult, replicates: u32, p: usize) -> Value {
 
 /// The explorer's data: every axis with its values, and every point's numbers and series
 /// (`res`: None when the runs' minutes are not at hand, as in `sim plan` over a saved sweep).
-pub fn data(
+pub(crate) fn data(
     exp: &Experiment,
     sums: &[PointSummaries],
     res: Option<&SweepResult>,
@@ -134,7 +134,7 @@ pub fn data(
 }
 
 /// The explorer's section body: the controls, the chart, the numbers, the data and the script.
-pub fn section(data: &Value) -> String {
+pub(crate) fn section(data: &Value) -> String {
     let mut controls = String::new();
     for (i, a) in data["axes"].as_array().into_iter().flatten().enumerate() {
         let label = escape(a["label"].as_str().unwrap_or_default());

@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 /// `text` safe in HTML text and in quoted attribute values.
-pub fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -51,7 +51,7 @@ code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 "#;
 
 /// A whole page: `title` in the head and the first heading, `body` (already HTML) below it.
-pub fn page(title: &str, body: &str) -> String {
+pub(crate) fn page(title: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
@@ -61,7 +61,7 @@ pub fn page(title: &str, body: &str) -> String {
 }
 
 /// A section with a heading.
-pub fn section(id: &str, title: &str, inner: &str) -> String {
+pub(crate) fn section(id: &str, title: &str, inner: &str) -> String {
     format!(
         "<section id=\"{}\">\n<h2>{}</h2>\n{inner}</section>\n",
         escape(id),
@@ -70,12 +70,12 @@ pub fn section(id: &str, title: &str, inner: &str) -> String {
 }
 
 /// A paragraph of plain text.
-pub fn para(text: &str) -> String {
+pub(crate) fn para(text: &str) -> String {
     format!("<p>{}</p>\n", escape(text))
 }
 
 /// A table of plain-text cells; the first `text_cols` columns are left-aligned text.
-pub fn table(header: &[String], rows: &[Vec<String>], text_cols: usize) -> String {
+pub(crate) fn table(header: &[String], rows: &[Vec<String>], text_cols: usize) -> String {
     let class = |i: usize| if i < text_cols { " class=\"text\"" } else { "" };
     let mut out = String::from("<div class=\"scroll\"><table>\n<thead><tr>");
     for (i, h) in header.iter().enumerate() {
@@ -93,7 +93,7 @@ pub fn table(header: &[String], rows: &[Vec<String>], text_cols: usize) -> Strin
 }
 
 /// A file's text, folded under its name.
-pub fn source(name: &str, text: &str, open: bool) -> String {
+pub(crate) fn source(name: &str, text: &str, open: bool) -> String {
     format!(
         "<details{}><summary><code>{}</code></summary>\n<pre><code>{}</code></pre></details>\n",
         if open { " open" } else { "" },
@@ -104,7 +104,7 @@ pub fn source(name: &str, text: &str, open: bool) -> String {
 
 /// An SVG document as an inline figure: without its XML prologue, scaled to the page width (a
 /// `viewBox` is added from its size when it has none).
-pub fn figure(caption: &str, svg: &str) -> String {
+pub(crate) fn figure(caption: &str, svg: &str) -> String {
     let start = svg.find("<svg").unwrap_or(0);
     let svg = &svg[start..];
     let svg = if svg.contains("viewBox") {

@@ -14,7 +14,7 @@ use crate::sweep::stats::PointSummaries;
 use std::path::Path;
 
 /// Everything the page of a sweep shows.
-pub struct SweepPage<'a> {
+pub(crate) struct SweepPage<'a> {
     pub exp: &'a Experiment,
     /// How many runs made the page's numbers, and how many events they simulated.
     pub runs: usize,
@@ -40,7 +40,7 @@ pub struct RunPage<'a> {
 
 /// The SVG files of `dir` and of its `timeseries/` folder (top level first, metric charts in
 /// table order), with their text.
-pub fn svgs_in(dir: &Path) -> Result<Vec<(String, String)>> {
+pub(crate) fn svgs_in(dir: &Path) -> Result<Vec<(String, String)>> {
     let mut out = Vec::new();
     for sub in [dir.to_path_buf(), dir.join("timeseries")] {
         let Ok(entries) = std::fs::read_dir(&sub) else {
@@ -75,7 +75,7 @@ fn chart_rank(path: &Path) -> usize {
 }
 
 /// The page of a sweep; `svgs` are the plots to inline, (file name, text).
-pub fn sweep_page(p: &SweepPage, svgs: &[(String, String)]) -> String {
+pub(crate) fn sweep_page(p: &SweepPage, svgs: &[(String, String)]) -> String {
     let exp = p.exp;
     let mut body = String::new();
     if !exp.description.is_empty() {
@@ -346,7 +346,7 @@ fn provenance(command_line: &str, what: &str) -> String {
 /// The page of one run: its consumers' headline numbers, its per-minute charts (`svgs`, as
 /// [`super::run_charts::svgs`] draws them), its cost and deployment, the model text and the
 /// command line.
-pub fn run_page(r: &RunReport, p: &RunPage, svgs: &[(String, String)]) -> String {
+pub(crate) fn run_page(r: &RunReport, p: &RunPage, svgs: &[(String, String)]) -> String {
     let mut body = html::para(&format!(
         "{} simulated after {} s of warm-up, seed {}.",
         crate::engine::time::format_duration(((r.simulated_s - r.warmup_s).max(0.0) * 1e9) as u64),

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use std::path::Path;
 
 /// A stable hash of a file's text: 64-bit FNV-1a, in hex.
-pub fn text_hash(text: &str) -> String {
+pub(crate) fn text_hash(text: &str) -> String {
     format!("fnv1a64:{:016x}", name_id(text))
 }
 
@@ -24,7 +24,12 @@ fn table(columns: Vec<ColumnDoc>) -> Value {
 }
 
 /// The manifest of a sweep's folder, pretty-printed with a trailing newline.
-pub fn sweep(exp: &Experiment, res: &SweepResult, command_line: &str, bands: bool) -> String {
+pub(crate) fn sweep(
+    exp: &Experiment,
+    res: &SweepResult,
+    command_line: &str,
+    bands: bool,
+) -> String {
     let runs: Vec<Value> = res
         .runs
         .iter()

@@ -9,7 +9,7 @@ use crate::sweep::stats::PointSummaries;
 use std::fmt::Write;
 
 /// The metrics that have a column in the printed table: the headline ones.
-pub fn headline() -> Vec<(Metric, Column)> {
+pub(crate) fn headline() -> Vec<(Metric, Column)> {
     Metric::ALL
         .iter()
         .filter_map(|&m| m.column().map(|c| (m, c)))
@@ -17,7 +17,7 @@ pub fn headline() -> Vec<(Metric, Column)> {
 }
 
 /// A metric's mean as printed, with its 95% half-width when there are replicates to give one.
-pub fn mean_pm(s: crate::sweep::stats::PointSummary, c: Column) -> String {
+pub(crate) fn mean_pm(s: crate::sweep::stats::PointSummary, c: Column) -> String {
     if s.ci95 > 0.0 {
         format!("{} ± {}", cell(s.mean, c.format), cell(s.ci95, c.format))
     } else {
@@ -26,7 +26,7 @@ pub fn mean_pm(s: crate::sweep::stats::PointSummary, c: Column) -> String {
 }
 
 /// The table: one row per point, one column per axis and per headline metric.
-pub fn summary(exp: &Experiment, sums: &[PointSummaries]) -> String {
+pub(crate) fn summary(exp: &Experiment, sums: &[PointSummaries]) -> String {
     let cols = headline();
     let mut out = format!("# {}\n\n", exp.name);
     if !exp.description.is_empty() {

@@ -7,13 +7,13 @@ use super::columns::ColumnDoc;
 use crate::model::report::MinuteRow;
 
 /// A number as `serde` would write it into CSV (`1.0`, not `1`), so the files read the same.
-pub fn float(x: f64) -> String {
+pub(crate) fn float(x: f64) -> String {
     ryu::Buffer::new().format(x).to_string()
 }
 
 /// The cells of a row, in the order of [`docs`]; `lineage` adds the shard columns (empty where
 /// the run has none, so that every row of a file has the same columns).
-pub fn cells(r: &MinuteRow, lineage: bool) -> Vec<String> {
+pub(crate) fn cells(r: &MinuteRow, lineage: bool) -> Vec<String> {
     let sampled = r.samples > 0;
     let age = |x: f64| if sampled { float(x) } else { String::new() };
     let mut v = vec![
@@ -40,7 +40,7 @@ pub fn cells(r: &MinuteRow, lineage: bool) -> Vec<String> {
 }
 
 /// The columns of a per-minute row, in order; the last two only in runs with shard lineage.
-pub fn docs(lineage: bool) -> Vec<ColumnDoc> {
+pub(crate) fn docs(lineage: bool) -> Vec<ColumnDoc> {
     let mut d = vec![
         ColumnDoc::new("minute", "min", "minute of the run since its start (after warm-up only)"),
         ColumnDoc::new("consumer", "", "consumer name"),

@@ -1,27 +1,27 @@
 //! Turning reports into bytes: the summary table, JSON, CSV, Markdown, the manifest and the HTML
 //! report; `sim check`'s verdict as text, Markdown and JUnit XML.
 
-pub mod bands;
-pub mod check;
-pub mod columns;
+pub(crate) mod bands;
+pub(crate) mod check;
+pub(crate) mod columns;
 mod error;
-pub mod explore;
-pub mod html;
-pub mod html_report;
+pub(crate) mod explore;
+pub(crate) mod html;
+pub(crate) mod html_report;
 pub mod junit;
-pub mod manifest;
-pub mod markdown;
-pub mod minutes;
-pub mod results;
+pub(crate) mod manifest;
+pub(crate) mod markdown;
+pub(crate) mod minutes;
+pub(crate) mod results;
 pub mod run;
-pub mod run_charts;
-pub mod sweep;
-pub mod sweep_files;
-pub mod sweep_plots;
-pub mod table;
-pub mod teach;
-pub mod teach_page;
-pub mod timeline;
-pub mod timeseries;
+pub(crate) mod run_charts;
+pub(crate) mod sweep;
+pub(crate) mod sweep_files;
+pub(crate) mod sweep_plots;
+pub(crate) mod table;
+pub(crate) mod teach;
+pub(crate) mod teach_page;
+pub(crate) mod timeline;
+pub(crate) mod timeseries;
 
 pub use error::{OutputError, Result};

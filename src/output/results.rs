@@ -12,12 +12,12 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 /// The file's name in a sweep's folder.
-pub const FILE: &str = "results.json";
+pub(crate) const FILE: &str = "results.json";
 
 /// What decides a sweep's results besides the code: two sweeps with equal identities give the
 /// same bytes.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
-pub struct Identity {
+pub(crate) struct Identity {
     pub sim_version: String,
     /// Hash of the experiment file's text and every model file it names.
     pub experiment_hash: String,
@@ -29,7 +29,7 @@ pub struct Identity {
 
 impl Identity {
     /// The identity of `exp` run with prices `prices`.
-    pub fn of(exp: &Experiment, prices: &str) -> Identity {
+    pub(crate) fn of(exp: &Experiment, prices: &str) -> Identity {
         Identity {
             sim_version: env!("CARGO_PKG_VERSION").into(),
             experiment_hash: exp.source_hash(),
@@ -56,7 +56,7 @@ struct File {
 }
 
 /// A sweep read back from its folder.
-pub struct Saved {
+pub(crate) struct Saved {
     pub runs: usize,
     pub events: u64,
     pub sums: Vec<PointSummaries>,
@@ -80,7 +80,7 @@ fn summaries(v: &[[f64; 2]]) -> PointSummaries {
 }
 
 /// The file's text for a sweep of `runs` runs and `events` events.
-pub fn json(
+pub(crate) fn json(
     identity: Identity,
     runs: usize,
     events: u64,
@@ -110,7 +110,7 @@ pub fn json(
 
 /// The sweep saved in `dir`, if it was made with `identity` for the experiment's points (None:
 /// no such file, or one from another sweep, version or set of metrics).
-pub fn read(dir: &Path, identity: &Identity, points: usize) -> Option<Saved> {
+pub(crate) fn read(dir: &Path, identity: &Identity, points: usize) -> Option<Saved> {
     let text = crate::input::read_bounded(&dir.join(FILE), crate::input::JOURNAL_LIMIT).ok()?;
     let f: File = serde_json::from_slice(&text).ok()?;
     let names: Vec<&str> = Metric::ALL.iter().map(|m| m.name()).collect();

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 /// The run's per-minute charts as (caption, SVG text): IteratorAge as the sweep report draws it
 /// for its chosen points, then the throttled reads of each stream.
-pub fn svgs(r: &RunReport) -> Result<Vec<(String, String)>> {
+pub(crate) fn svgs(r: &RunReport) -> Result<Vec<(String, String)>> {
     let age = super::sweep_plots::iterator_age_per_minute(
         format!("{}: IteratorAge per minute", r.model),
         r,
@@ -24,7 +24,7 @@ pub fn svgs(r: &RunReport) -> Result<Vec<(String, String)>> {
 }
 
 /// Throttled read calls of each stream, per minute after warm-up (all its consumers).
-pub fn throttled_per_minute(r: &RunReport) -> LineChart {
+pub(crate) fn throttled_per_minute(r: &RunReport) -> LineChart {
     let mut by_stream: BTreeMap<String, BTreeMap<u64, u64>> = BTreeMap::new();
     for m in r.minutes.rows() {
         by_stream
@@ -56,7 +56,7 @@ pub fn throttled_per_minute(r: &RunReport) -> LineChart {
 
 /// The bill of the run, line by line, as the terminal's cost line totals it; a sentence when the
 /// run was not costed.
-pub fn cost(r: &RunReport) -> String {
+pub(crate) fn cost(r: &RunReport) -> String {
     let Some(cost) = &r.cost else {
         return html::para("This run was not costed.");
     };

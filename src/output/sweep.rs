@@ -13,7 +13,7 @@ use crate::sweep::SweepResult;
 use serde_json::{json, Map, Value};
 
 /// The band statistics of a metric, in column order.
-pub const BAND_COLUMNS: [&str; 5] = ["p5", "p50", "p95", "min", "max"];
+pub(crate) const BAND_COLUMNS: [&str; 5] = ["p5", "p50", "p95", "min", "max"];
 
 fn axis_cells(p: &Point) -> Vec<String> {
     p.values.iter().map(|(_, v)| v.display()).collect()
@@ -167,7 +167,7 @@ const CONSUMER_COLUMNS: &[ConsumerColumn] = &[
 ];
 
 /// Every column of `runs.csv`, in order.
-pub fn runs_columns(exp: &Experiment) -> Vec<ColumnDoc> {
+pub(crate) fn runs_columns(exp: &Experiment) -> Vec<ColumnDoc> {
     let fixed: Vec<&str> = RUN_ID_COLUMNS
         .iter()
         .map(|c| c.0)
@@ -188,7 +188,7 @@ pub fn runs_columns(exp: &Experiment) -> Vec<ColumnDoc> {
 
 /// `runs.csv`: one row per point x replicate x consumer, every axis value and every consumer
 /// column.
-pub fn runs_csv(exp: &Experiment, res: &SweepResult) -> Vec<u8> {
+pub(crate) fn runs_csv(exp: &Experiment, res: &SweepResult) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let header = runs_columns(exp);
     w.write_record(header.iter().map(|c| &c.name))
@@ -211,7 +211,7 @@ pub fn runs_csv(exp: &Experiment, res: &SweepResult) -> Vec<u8> {
 
 /// Every column of `summary.csv`, in order; with assumption sets, each metric's band columns
 /// (`<metric>_band_p5` ... `_band_max`) follow the means.
-pub fn summary_columns(exp: &Experiment, bands: bool) -> Vec<ColumnDoc> {
+pub(crate) fn summary_columns(exp: &Experiment, bands: bool) -> Vec<ColumnDoc> {
     let metrics: Vec<ColumnDoc> = Metric::ALL.iter().flat_map(|&m| metric_docs(m)).collect();
     let mut fixed: Vec<&str> = vec!["point", "replicates"];
     fixed.extend(metrics.iter().map(|c| c.name.as_str()));
@@ -243,7 +243,11 @@ pub fn summary_columns(exp: &Experiment, bands: bool) -> Vec<ColumnDoc> {
 
 /// `summary.csv`: one row per point, mean and 95% half-width of every point metric; with
 /// assumption sets, then each metric's band across them.
-pub fn summary_csv(exp: &Experiment, sums: &[PointSummaries], bands: Option<&Bands>) -> Vec<u8> {
+pub(crate) fn summary_csv(
+    exp: &Experiment,
+    sums: &[PointSummaries],
+    bands: Option<&Bands>,
+) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let header = summary_columns(exp, bands.is_some());
     w.write_record(header.iter().map(|c| &c.name))
@@ -268,7 +272,7 @@ pub fn summary_csv(exp: &Experiment, sums: &[PointSummaries], bands: Option<&Ban
 }
 
 /// The `--json` object of a sweep; with assumption sets, each metric also has its `band`.
-pub fn json(
+pub(crate) fn json(
     exp: &Experiment,
     res: &SweepResult,
     sums: &[PointSummaries],
@@ -305,7 +309,7 @@ pub fn json(
 }
 
 /// A file name for point `p`'s per-minute series.
-pub fn point_file_stem(p: &Point) -> String {
+pub(crate) fn point_file_stem(p: &Point) -> String {
     let key: String = p
         .values
         .iter()
@@ -356,7 +360,7 @@ fn set_text(set: Option<usize>) -> String {
 }
 
 /// `sim sweep --list-runs --json`: every run with its forecast and owner, and each shard's load.
-pub fn runs_list_json(exp: &Experiment, runs: &[RunInfo], shards: Option<u32>) -> Value {
+pub(crate) fn runs_list_json(exp: &Experiment, runs: &[RunInfo], shards: Option<u32>) -> Value {
     let list: Vec<Value> = runs
         .iter()
         .map(|r| {
@@ -403,7 +407,7 @@ fn shard_loads(runs: &[RunInfo], n: u32) -> Vec<f64> {
 }
 
 /// `sim sweep --list-runs`: one line per run, then each shard's forecast load.
-pub fn runs_list_text(exp: &Experiment, runs: &[RunInfo], shards: Option<u32>) -> String {
+pub(crate) fn runs_list_text(exp: &Experiment, runs: &[RunInfo], shards: Option<u32>) -> String {
     let mut t = format!("{}: {} runs\n", exp.name, runs.len());
     t += "  run  replicate  seed                 events     MiB  shard  point\n";
     for r in runs {
@@ -432,7 +436,7 @@ pub fn runs_list_text(exp: &Experiment, runs: &[RunInfo], shards: Option<u32>) -
 }
 
 /// The error of a merge with runs missing: each run, and the shards to run again.
-pub fn missing_runs_text(exp: &Experiment, missing: &[Missing], total: usize) -> String {
+pub(crate) fn missing_runs_text(exp: &Experiment, missing: &[Missing], total: usize) -> String {
     let mut t = format!(
         "{} of {total} runs of {} are in no journal:\n",
         missing.len(),

@@ -13,7 +13,7 @@ use std::path::Path;
 
 /// How a sweep's files are written, besides the experiment and its runs.
 #[derive(Clone, Default)]
-pub struct WriteOptions<'a> {
+pub(crate) struct WriteOptions<'a> {
     /// The command line that made the runs, as typed (for the manifest and the report).
     pub command_line: String,
     /// The objectives answered in the report and `plan.md` (None: the experiment's `[plan]`).
@@ -29,7 +29,7 @@ pub struct WriteOptions<'a> {
 /// `summary.json`, `summary.md`, the plots, `plan.json` and `plan.md` when there are objectives,
 /// `report.html`, `results.json` and `manifest.json`. `sim sweep` and every command that ends
 /// with a sweep's results call it, so their folders hold the same files.
-pub fn write_all(
+pub(crate) fn write_all(
     dir: &Path,
     exp: &Experiment,
     res: &SweepResult,
@@ -93,7 +93,7 @@ pub fn write_all(
 }
 
 /// What the verdict files rest on: a sweep's summaries, its objectives and assumption sets.
-pub struct Verdicts<'a> {
+pub(crate) struct Verdicts<'a> {
     pub runs: usize,
     pub events: u64,
     pub sums: &'a [crate::sweep::stats::PointSummaries],
@@ -109,7 +109,12 @@ pub struct Verdicts<'a> {
 /// Writes the verdicts into `dir`: `plan.json` and `plan.md` when there are objectives (with the
 /// verdict under assumption sets where the sweep ran them), and `report.html`, whose plots are
 /// the SVG files in `svg_dir`. `sim plan` over a sweep already in a folder writes only these.
-pub fn write_verdicts(dir: &Path, svg_dir: &Path, exp: &Experiment, v: &Verdicts) -> Result<()> {
+pub(crate) fn write_verdicts(
+    dir: &Path,
+    svg_dir: &Path,
+    exp: &Experiment,
+    v: &Verdicts,
+) -> Result<()> {
     let answers = crate::plan::answer(exp, v.sums, v.counters, v.slos);
     let robust = match (v.bands, v.slos.is_empty()) {
         (Some(b), false) => Some(crate::plan::robustness(exp, b, v.slos)),

@@ -173,7 +173,7 @@ fn subtitle(exp: &Experiment, res: &SweepResult) -> String {
 }
 
 /// Writes every plot of the sweep into `dir`.
-pub fn write_plots(
+pub(crate) fn write_plots(
     dir: &Path,
     exp: &Experiment,
     res: &SweepResult,
@@ -251,7 +251,7 @@ fn minute_chart(exp: &Experiment, p: &Point, r: &crate::model::RunReport) -> Lin
 }
 
 /// The chart of `minute_chart` for any run, under `title`.
-pub fn iterator_age_per_minute(title: String, r: &crate::model::RunReport) -> LineChart {
+pub(crate) fn iterator_age_per_minute(title: String, r: &crate::model::RunReport) -> LineChart {
     let per_consumer = r.consumers.len() <= 6;
     let mut avgs: BTreeMap<String, Vec<P>> = BTreeMap::new();
     let mut by_minute: BTreeMap<u64, (f64, u32, f64)> = BTreeMap::new();

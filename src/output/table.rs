@@ -42,7 +42,7 @@ fn ms(v: f64) -> String {
 }
 
 /// A readable multi-line summary.
-pub fn summary(r: &RunReport) -> String {
+pub(crate) fn summary(r: &RunReport) -> String {
     let mut out = format!(
         "{}: {:.0} s simulated (first {:.0} s warm-up), seed {}, {} events in {:.2} s ({:.1} M events/s)\n\n",
         r.model,
@@ -142,7 +142,7 @@ pub fn summary(r: &RunReport) -> String {
 /// One line on bringing the subscribers up, naming the throttled APIs, and saying that the
 /// deployment is a forecast of its own: the data plane runs with every subscriber from the start
 /// whatever it says (`model::control` knows nothing of the data plane).
-pub fn deploy_line(cp: &crate::model::control::ControlPlaneReport) -> String {
+pub(crate) fn deploy_line(cp: &crate::model::control::ControlPlaneReport) -> String {
     let by_api: Vec<String> = cp
         .apis
         .iter()
@@ -162,11 +162,11 @@ pub fn deploy_line(cp: &crate::model::control::ControlPlaneReport) -> String {
 }
 
 /// The printed sweep table keeps to this many characters unless the user's `--columns` ask for more.
-pub const MAX_WIDTH: usize = 100;
+pub(crate) const MAX_WIDTH: usize = 100;
 
 /// What a sweep's headline says ran: every run, its events, and the time they took.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Ran {
+pub(crate) struct Ran {
     /// Every run: the plain ones and those under assumption sets.
     pub runs: usize,
     /// The assumption sets every point also ran under (0: none).
@@ -177,7 +177,7 @@ pub struct Ran {
 
 /// The time a sweep's headline states.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Took {
+pub(crate) enum Took {
     /// Seconds of wall time from the start of the command.
     Wall(f64),
     /// The runs' own seconds added up (a merge, whose runs ran elsewhere).
@@ -185,7 +185,7 @@ pub enum Took {
 }
 
 /// The first line of a sweep's summary: what ran, how many events, how long it took.
-pub fn sweep_headline(exp: &crate::experiment::Experiment, ran: &Ran) -> String {
+pub(crate) fn sweep_headline(exp: &crate::experiment::Experiment, ran: &Ran) -> String {
     let shape = format!(
         "{} points x {} replicate(s)",
         exp.points.len(),
@@ -215,7 +215,7 @@ pub fn sweep_headline(exp: &crate::experiment::Experiment, ran: &Ran) -> String 
 
 /// One line per sweep point: its name and the metrics chosen (`columns`), or by default the metrics
 /// that have a table column, as many as fit in [`MAX_WIDTH`], under the [`sweep_headline`].
-pub fn sweep_summary(
+pub(crate) fn sweep_summary(
     exp: &crate::experiment::Experiment,
     sums: &[PointSummaries],
     ran: &Ran,
@@ -332,7 +332,7 @@ fn fit(
 }
 
 /// A metric's mean as the printed sweep table shows it.
-pub fn cell(x: f64, format: Format) -> String {
+pub(crate) fn cell(x: f64, format: Format) -> String {
     match format {
         Format::Duration => ms(x),
         Format::Decimals(d) => format!("{x:.d$}"),

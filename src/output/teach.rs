@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 
 /// The stream kinds the page switches between: id, label, stream kind and read mode as a model
 /// file spells them.
-pub const KINDS: [(&str, &str, &str, &str); 3] = [
+pub(crate) const KINDS: [(&str, &str, &str, &str); 3] = [
     ("dynamodb", "DynamoDB Streams", "dynamodb-streams", "shared"),
     ("kinesis", "Kinesis, standard reads", "kinesis", "shared"),
     ("efo", "Kinesis, enhanced fan-out", "kinesis", "efo"),
@@ -22,7 +22,7 @@ pub const KINDS: [(&str, &str, &str, &str); 3] = [
 
 /// What to simulate: the window on shard 0 and the sampling step.
 #[derive(Clone, Copy, Debug)]
-pub struct Window {
+pub(crate) struct Window {
     pub at: Nanos,
     pub length: Nanos,
     pub step: Nanos,
@@ -30,7 +30,7 @@ pub struct Window {
 
 /// The axis of `exp` that counts readers: the first whose path is `consumers.NAME.count`, with
 /// NAME. A located error otherwise, or when it has a value that is not a whole number.
-pub fn readers_axis(exp: &Experiment) -> Result<(usize, String), ConfigError> {
+pub(crate) fn readers_axis(exp: &Experiment) -> Result<(usize, String), ConfigError> {
     let found = exp.axes.iter().position(|a| {
         let parts: Vec<&str> = a.path.split('.').collect();
         parts.len() == 3 && parts[0] == "consumers" && parts[2] == "count"
@@ -92,7 +92,7 @@ fn is_reader(name: &str, base: &str) -> bool {
 }
 
 /// Runs every readers value under every stream kind and returns the page's data.
-pub fn data(exp: &Experiment, w: Window) -> Result<Value, ConfigError> {
+pub(crate) fn data(exp: &Experiment, w: Window) -> Result<Value, ConfigError> {
     let (axis, base) = readers_axis(exp)?;
     let first = exp.spec(point_of(exp, axis, 0), 0);
     let stream = first

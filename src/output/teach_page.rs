@@ -10,7 +10,7 @@ const STYLE: &str = include_str!("teach_page.css");
 
 /// JSON text safe inside a `<script>` element: no `<` (so no `</script>`), and no line or
 /// paragraph separators.
-pub fn script_json(v: &Value) -> String {
+pub(crate) fn script_json(v: &Value) -> String {
     v.to_string()
         .replace('<', "\\u003c")
         .replace('\u{2028}', "\\u2028")
@@ -18,7 +18,7 @@ pub fn script_json(v: &Value) -> String {
 }
 
 /// The whole page for `data`.
-pub fn page(data: &Value) -> String {
+pub(crate) fn page(data: &Value) -> String {
     let name = data["experiment"].as_str().unwrap_or_default();
     let label = data["axis"]["label"].as_str().unwrap_or("readers");
     let title = format!("Teach the two-reader rule: {name}");

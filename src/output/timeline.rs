@@ -9,7 +9,7 @@ use crate::plot::{self, CallMark, Timeline, TimelineRow};
 use std::path::Path;
 
 /// Builds the picture of `trace` for `spec` and writes `<stem>.png` and `<stem>.svg`.
-pub fn write(stem: &Path, spec: &ModelSpec, trace: &Trace) -> Result<()> {
+pub(crate) fn write(stem: &Path, spec: &ModelSpec, trace: &Trace) -> Result<()> {
     let s = &spec.streams[trace.stream];
     let secs = |t: u64| t as f64 / SEC as f64;
     let mut rows: Vec<TimelineRow> = spec

@@ -19,7 +19,7 @@ fn has_lineage(res: &SweepResult) -> bool {
 }
 
 /// Every column of the file, in order.
-pub fn columns(exp: &Experiment, res: &SweepResult) -> Vec<ColumnDoc> {
+pub(crate) fn columns(exp: &Experiment, res: &SweepResult) -> Vec<ColumnDoc> {
     let minute_cols = minutes::docs(has_lineage(res));
     let mut fixed: Vec<&str> = vec!["point", "replicate"];
     fixed.extend(minute_cols.iter().map(|c| c.name.as_str()));
@@ -32,7 +32,11 @@ pub fn columns(exp: &Experiment, res: &SweepResult) -> Vec<ColumnDoc> {
 }
 
 /// Writes the file to `out`, one row at a time (a sweep's series are never held as text).
-pub fn write(out: &mut dyn Write, exp: &Experiment, res: &SweepResult) -> std::io::Result<()> {
+pub(crate) fn write(
+    out: &mut dyn Write,
+    exp: &Experiment,
+    res: &SweepResult,
+) -> std::io::Result<()> {
     let lineage = has_lineage(res);
     let mut w = csv::Writer::from_writer(out);
     w.write_record(columns(exp, res).iter().map(|c| &c.name))?;

@@ -19,7 +19,7 @@ pub struct Counters {
 }
 
 /// A function busy this share of the time or more is what holds its records back.
-pub const BUSY: f64 = 0.8;
+pub(super) const BUSY: f64 = 0.8;
 
 /// Per point of `exp`, in point order: the counters of its runs in `res`.
 pub fn counters(exp: &Experiment, res: &SweepResult) -> Vec<Counters> {
@@ -91,7 +91,7 @@ pub fn binding(m: &PointSummaries, c: Option<Counters>, slos: &[Slo]) -> String 
 }
 
 /// The control plane, when every objective a point misses is on its deployment (`deploy_*`).
-pub fn deploy_binding(m: &PointSummaries, slos: &[Slo]) -> Option<String> {
+pub(super) fn deploy_binding(m: &PointSummaries, slos: &[Slo]) -> Option<String> {
     let missed: Vec<&Slo> = slos.iter().filter(|s| !s.met(m)).collect();
     let on_deploy = |s: &&Slo| {
         matches!(

@@ -3,7 +3,7 @@
 //! how many of them it holds; the headline metrics before and after; the sentence a reviewer reads.
 //! The verdict is the model as written: assumption sets say how robust it is, they do not decide.
 
-use super::{Op, Slo};
+use super::Slo;
 use crate::sweep::bands::HEADLINE;
 use crate::sweep::metric::{Metric, Unit};
 use crate::sweep::stats::PointSummaries;
@@ -152,18 +152,8 @@ fn headline_name(m: Metric) -> &'static str {
     }
 }
 
-/// The operator as written in objectives.
-pub fn op_text(op: Op) -> &'static str {
-    match op {
-        Op::Lt => "<",
-        Op::Le => "<=",
-        Op::Gt => ">",
-        Op::Ge => ">=",
-    }
-}
-
 /// A metric's value in its unit, as a person reads it: `350 ms`, `1.2 s`, `41 s`, `110/min`.
-pub fn show(m: Metric, v: f64) -> String {
+pub(crate) fn show(m: Metric, v: f64) -> String {
     if !v.is_finite() {
         return format!("{v}");
     }

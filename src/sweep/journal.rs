@@ -21,15 +21,15 @@ use std::path::{Path, PathBuf};
 
 /// The version of the journal's layout; bumped whenever a file in it changes shape (2: each run's
 /// file carries its key and a checksum).
-pub const FORMAT: u32 = 2;
+pub(crate) const FORMAT: u32 = 2;
 /// The header's file name inside the journal folder.
-pub const HEADER: &str = "journal.json";
+pub(crate) const HEADER: &str = "journal.json";
 pub(crate) const RUNS: &str = "runs";
 
 /// What a journal's runs belong to. Two journals can be merged only if their headers agree on
 /// everything but `partitions`.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
-pub struct Header {
+pub(crate) struct Header {
     pub format: u32,
     pub sim_version: String,
     pub experiment: String,
@@ -52,7 +52,7 @@ pub struct Header {
 
 impl Header {
     /// The header of `exp`'s journal, its runs costed with prices identified by `prices`.
-    pub fn new(exp: &Experiment, prices: &str) -> Header {
+    pub(crate) fn new(exp: &Experiment, prices: &str) -> Header {
         Header {
             format: FORMAT,
             sim_version: env!("CARGO_PKG_VERSION").into(),
@@ -67,7 +67,7 @@ impl Header {
     }
 
     /// Why runs journaled under `self` cannot stand for runs under `want` (None: they can).
-    pub fn mismatch(&self, want: &Header) -> Option<String> {
+    pub(crate) fn mismatch(&self, want: &Header) -> Option<String> {
         let differ = |what: &str, have: &dyn std::fmt::Display, want: &dyn std::fmt::Display| {
             Some(format!("it was written {what} {have}, not {want}"))
         };
@@ -157,7 +157,7 @@ fn write(path: &Path, bytes: &[u8]) -> Result<(), JournalError> {
 
 /// What to do with a journal whose header does not match.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub enum OnMismatch {
+pub(crate) enum OnMismatch {
     /// Refuse it (a shared journal: its runs are someone's work).
     Fail,
     /// Empty it (sim's own resume folder beside an output).
@@ -165,7 +165,11 @@ pub enum OnMismatch {
 }
 
 /// Prepares `dir` to hold runs under `header`: creates it, or checks (or resets) an existing one.
-pub fn open(dir: &Path, header: &Header, on_mismatch: OnMismatch) -> Result<(), JournalError> {
+pub(crate) fn open(
+    dir: &Path,
+    header: &Header,
+    on_mismatch: OnMismatch,
+) -> Result<(), JournalError> {
     if let Some(have) = read_header_if_any(dir)? {
         match (have.mismatch(header), on_mismatch) {
             (Some(why), OnMismatch::Fail) => {
@@ -186,7 +190,7 @@ pub fn open(dir: &Path, header: &Header, on_mismatch: OnMismatch) -> Result<(), 
 }
 
 /// The header of the journal in `dir`.
-pub fn read_header(dir: &Path) -> Result<Header, JournalError> {
+pub(crate) fn read_header(dir: &Path) -> Result<Header, JournalError> {
     read_header_if_any(dir)?.ok_or_else(|| JournalError::NotAJournal {
         dir: dir.to_path_buf(),
     })
@@ -206,7 +210,7 @@ fn read_header_if_any(dir: &Path) -> Result<Option<Header>, JournalError> {
 }
 
 /// The folder holding the resume journal of the sweep writing to `out_dir`.
-pub fn folder(out_dir: &Path) -> PathBuf {
+pub(crate) fn folder(out_dir: &Path) -> PathBuf {
     let name = out_dir
         .file_name()
         .map_or("sweep".into(), |n| n.to_string_lossy().into_owned());
@@ -215,7 +219,7 @@ pub fn folder(out_dir: &Path) -> PathBuf {
 
 /// The canonical text a run's key hashes: point parameters, replicate, seed and the resolved
 /// overrides, as JSON (field order fixed by this function, not by any type's layout).
-pub fn canonical(exp: &Experiment, point: usize, replicate: u32) -> String {
+pub(crate) fn canonical(exp: &Experiment, point: usize, replicate: u32) -> String {
     canonical_value(exp, point, replicate).to_string()
 }
 
@@ -234,12 +238,12 @@ fn canonical_value(exp: &Experiment, point: usize, replicate: u32) -> serde_json
 }
 
 /// The journal key of a run: 128 bits of hash of its [`canonical`] text, in hex.
-pub fn key(exp: &Experiment, point: usize, replicate: u32) -> String {
+pub(crate) fn key(exp: &Experiment, point: usize, replicate: u32) -> String {
     hash(&canonical(exp, point, replicate))
 }
 
 /// One assumption set of a design, as a run's key names it.
-pub struct SetRef<'a> {
+pub(crate) struct SetRef<'a> {
     /// The design's id (`lhs:N`).
     pub design: &'a str,
     pub index: usize,
@@ -249,7 +253,7 @@ pub struct SetRef<'a> {
 
 /// The journal key of a run under an assumption set: the hash of its plain [`canonical`] text
 /// followed by the design's id, the set's index and the set's overrides.
-pub fn set_key(exp: &Experiment, point: usize, replicate: u32, set: &SetRef) -> String {
+pub(crate) fn set_key(exp: &Experiment, point: usize, replicate: u32, set: &SetRef) -> String {
     let overrides: Vec<[&str; 2]> = (set.overrides.iter())
         .map(|o| [o.path.as_str(), o.value.as_str()])
         .collect();
@@ -339,7 +343,12 @@ fn entry_path(dir: &Path, key: &str) -> PathBuf {
 }
 
 /// Records a finished run under `key`.
-pub fn save(dir: &Path, key: &str, id: &RunId, report: &RunReport) -> Result<(), JournalError> {
+pub(crate) fn save(
+    dir: &Path,
+    key: &str,
+    id: &RunId,
+    report: &RunReport,
+) -> Result<(), JournalError> {
     let body = serde_json::to_string(&Body {
         report: report.clone(),
         minutes: report.minutes.clone(),
@@ -361,7 +370,12 @@ pub fn save(dir: &Path, key: &str, id: &RunId, report: &RunReport) -> Result<(),
 
 /// The run `id` (seed `seed`), if the journal has it under `key`. An entry that is there but is
 /// not that run (unreadable, damaged, or another run's) is a [`BadEntry`].
-pub fn load(dir: &Path, key: &str, id: &RunId, seed: u64) -> Result<Option<RunReport>, BadEntry> {
+pub(crate) fn load(
+    dir: &Path,
+    key: &str,
+    id: &RunId,
+    seed: u64,
+) -> Result<Option<RunReport>, BadEntry> {
     let path = entry_path(dir, key);
     let bytes = match crate::input::read_bounded(&path, crate::input::JOURNAL_LIMIT) {
         Ok(b) => b,
@@ -417,15 +431,6 @@ fn describe(key: &str, id: &RunId, seed: u64) -> String {
         "the run of point {}, replicate {}{set} (seed {seed}, key {key})",
         id.point, id.replicate
     )
-}
-
-/// Number of runs in the journal.
-pub fn count(dir: &Path) -> usize {
-    std::fs::read_dir(dir.join(RUNS)).map_or(0, |d| {
-        d.filter_map(|e| e.ok())
-            .filter(|e| e.file_name().to_string_lossy().ends_with(".json"))
-            .count()
-    })
 }
 
 #[cfg(test)]

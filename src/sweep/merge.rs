@@ -12,7 +12,7 @@ use std::path::PathBuf;
 
 /// A run no journal holds, and the partition that owns it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Missing {
+pub(crate) struct Missing {
     /// The assumption set it runs under (None: a plain run).
     pub set: Option<usize>,
     pub point: usize,
@@ -24,7 +24,7 @@ pub struct Missing {
 
 /// Why a merge cannot give the sweep's result.
 #[derive(Debug, thiserror::Error)]
-pub enum MergeError {
+pub(crate) enum MergeError {
     /// A journal belongs to something else (another experiment, version, design, format), or one
     /// of its entries is not the run its name says (damaged, or copied from another run).
     #[error("{0}")]
@@ -37,7 +37,7 @@ pub enum MergeError {
 /// What the journals give: the plain runs, and per assumption set the points' summaries when the
 /// sweep had a design.
 #[derive(Debug, Clone)]
-pub struct Merged {
+pub(crate) struct Merged {
     pub result: SweepResult,
     pub sets: Option<SetSummaries>,
     /// Every run merged, plain and under assumption sets: how many, their events and their own
@@ -48,7 +48,7 @@ pub struct Merged {
 }
 
 /// The assumption design the first journal in `dirs` was written with, by id (None: none).
-pub fn design_id(dirs: &[PathBuf]) -> Result<Option<String>, MergeError> {
+pub(crate) fn design_id(dirs: &[PathBuf]) -> Result<Option<String>, MergeError> {
     let Some(dir) = dirs.first() else {
         return Ok(None);
     };
@@ -103,7 +103,7 @@ fn find(
 
 /// Every run of `exp` (crossed with `design`'s sets when given) read from the journals in `dirs`,
 /// as a one-machine sweep would have had them; `wall_s` is the plain runs' own wall time summed.
-pub fn merge(
+pub(crate) fn merge(
     exp: &Experiment,
     dirs: &[PathBuf],
     design: Option<&AssumptionDesign>,

@@ -9,13 +9,13 @@
 
 pub mod bands;
 pub mod design;
-pub mod journal;
-pub mod merge;
+pub(crate) mod journal;
+pub(crate) mod merge;
 pub mod metric;
-pub mod partition;
-pub mod resume;
+pub(crate) mod partition;
+pub(crate) mod resume;
 pub mod stats;
-pub mod workload;
+pub(crate) mod workload;
 
 use crate::config::ConfigError;
 use crate::experiment::Experiment;

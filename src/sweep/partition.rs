@@ -23,7 +23,7 @@ impl std::fmt::Display for Partition {
 }
 
 /// The forecast of a run of each point, in point order.
-pub fn point_forecasts(exp: &Experiment) -> Vec<Estimate> {
+pub(crate) fn point_forecasts(exp: &Experiment) -> Vec<Estimate> {
     (0..exp.points.len())
         .map(|p| estimate(&exp.spec(p, 0)))
         .collect()
@@ -31,7 +31,7 @@ pub fn point_forecasts(exp: &Experiment) -> Vec<Estimate> {
 
 /// The forecast of each run, in point-then-replicate order. A run's forecast does not depend on
 /// its seed, so each point is forecast once.
-pub fn forecasts(exp: &Experiment) -> Vec<Estimate> {
+pub(crate) fn forecasts(exp: &Experiment) -> Vec<Estimate> {
     point_forecasts(exp)
         .into_iter()
         .flat_map(|e| std::iter::repeat_n(e, exp.replicates as usize))
@@ -41,7 +41,7 @@ pub fn forecasts(exp: &Experiment) -> Vec<Estimate> {
 /// Every run of a sweep crossed with `sets` assumption sets, in the order of its journal and
 /// partition assignment: the plain runs in point-then-replicate order, then each set's runs in the
 /// same order.
-pub fn run_ids(exp: &Experiment, sets: usize) -> Vec<RunId> {
+pub(crate) fn run_ids(exp: &Experiment, sets: usize) -> Vec<RunId> {
     let plain = std::iter::once(None).chain((0..sets).map(Some));
     plain
         .flat_map(|set| {
@@ -60,11 +60,13 @@ pub fn run_ids(exp: &Experiment, sets: usize) -> Vec<RunId> {
 /// sorted by forecast events (most first, then by run index) each given to the least loaded
 /// partition (the lowest index among equals), so partitions finish close together even when
 /// points differ in cost.
-pub fn owners(costs: &[f64], count: u32) -> Vec<u32> {
+#[cfg(test)]
+fn owners(costs: &[f64], count: u32) -> Vec<u32> {
     owners_onto(costs, &mut vec![0.0f64; count.max(1) as usize])
 }
 
-/// [`owners`], starting from the partitions' loads `load` (updated).
+/// The owner of each run of `costs` (forecast events) given the partitions' loads `load`
+/// (updated): longest-processing-time first, as [`assign_all`] uses it.
 fn owners_onto(costs: &[f64], load: &mut [f64]) -> Vec<u32> {
     let mut order: Vec<usize> = (0..costs.len()).collect();
     order.sort_by(|&a, &b| costs[b].total_cmp(&costs[a]).then(a.cmp(&b)));
@@ -79,17 +81,11 @@ fn owners_onto(costs: &[f64], load: &mut [f64]) -> Vec<u32> {
     owner
 }
 
-/// The owner of each run of `exp` among `count` partitions.
-pub fn assign(exp: &Experiment, count: u32) -> Vec<u32> {
-    let costs: Vec<f64> = forecasts(exp).iter().map(|e| e.events).collect();
-    owners(&costs, count)
-}
-
-/// The owner of each of [`run_ids`]`(exp, sets)` among `count` partitions. The plain runs keep
-/// the owners [`assign`] gives them; the assumption runs (each forecast as its point's plain run,
+/// The owner of each of [`run_ids`]`(exp, sets)` among `count` partitions. The plain runs are
+/// given out first, longest first, each to the least loaded partition; the assumption runs (each forecast as its point's plain run,
 /// since the assumptions barely move the event count) then go, longest first, to the least loaded
 /// partition counting the plain runs, so the partitions' totals stay even.
-pub fn assign_all(exp: &Experiment, sets: usize, count: u32) -> Vec<u32> {
+pub(crate) fn assign_all(exp: &Experiment, sets: usize, count: u32) -> Vec<u32> {
     let costs: Vec<f64> = forecasts(exp).iter().map(|e| e.events).collect();
     let mut load = vec![0.0f64; count.max(1) as usize];
     let mut owner = owners_onto(&costs, &mut load);
@@ -100,7 +96,7 @@ pub fn assign_all(exp: &Experiment, sets: usize, count: u32) -> Vec<u32> {
 
 /// The runs of `exp` crossed with `sets` assumption sets that `partition` owns (every one when
 /// None), in the order of [`run_ids`]: what one machine runs, plain runs first.
-pub fn owned(exp: &Experiment, sets: usize, partition: Option<Partition>) -> Vec<RunId> {
+pub(crate) fn owned(exp: &Experiment, sets: usize, partition: Option<Partition>) -> Vec<RunId> {
     let all = run_ids(exp, sets);
     match partition {
         None => all,
@@ -113,7 +109,7 @@ pub fn owned(exp: &Experiment, sets: usize, partition: Option<Partition>) -> Vec
 
 /// One run of a sweep as `--list-runs` shows it.
 #[derive(Clone, Debug, PartialEq)]
-pub struct RunInfo {
+pub(crate) struct RunInfo {
     /// Position in the order of [`run_ids`].
     pub id: usize,
     /// The assumption set (None: a plain run).
@@ -130,7 +126,7 @@ pub struct RunInfo {
 
 /// Every run of `exp` crossed with `sets` assumption sets, each named by `key`, with its owner
 /// among `count` partitions when given.
-pub fn list(
+pub(crate) fn list(
     exp: &Experiment,
     sets: usize,
     count: Option<u32>,
@@ -154,7 +150,7 @@ pub fn list(
 
 /// The `--partition` flag: fixed, or taken (wholly or in part) from the scheduler's environment.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub enum PartitionFlag {
+pub(crate) enum PartitionFlag {
     Fixed(Partition),
     /// `auto`: index and count from the array job's environment (Slurm, AWS Batch).
     Auto,
@@ -165,14 +161,14 @@ pub enum PartitionFlag {
 /// The flag as the user typed it: its name (`--partition`, or `--shard`, its old name) and value.
 /// Errors name it so, and speak of partitions or shards as the flag does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Typed<'a> {
+pub(crate) struct Typed<'a> {
     pub flag: &'a str,
     pub value: &'a str,
 }
 
 impl<'a> Typed<'a> {
     /// What the flag calls one machine's share: `partition`, or `shard` for `--shard`.
-    pub fn noun(&self) -> &'a str {
+    pub(crate) fn noun(&self) -> &'a str {
         self.flag.trim_start_matches('-')
     }
 }
@@ -180,7 +176,7 @@ impl<'a> Typed<'a> {
 /// A `--partition` value that names no partition, or an environment that gives none.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{flag} {value}: {why}")]
-pub struct PartitionError {
+pub(crate) struct PartitionError {
     pub flag: String,
     pub value: String,
     pub why: Why,
@@ -188,7 +184,7 @@ pub struct PartitionError {
 
 /// Why a `--partition` value names no partition.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum Why {
+pub(crate) enum Why {
     #[error("expected K/N (e.g. 0/8), auto, or auto/N")]
     Syntax,
     #[error("N must be at least 1")]
@@ -244,7 +240,7 @@ impl Typed<'_> {
 }
 
 /// Parses `K/N`, `auto` or `auto/N`; the error names the flag as typed.
-pub fn parse_flag(typed: Typed) -> Result<PartitionFlag, PartitionError> {
+pub(crate) fn parse_flag(typed: Typed) -> Result<PartitionFlag, PartitionError> {
     let text = typed.value;
     let count = |n: &str| match n.trim().parse::<u32>() {
         Ok(0) => Err(typed.error(Why::NoneAtAll)),
@@ -320,7 +316,7 @@ fn from_env(env: &dyn Fn(&str) -> Option<String>, with_k8s: bool) -> Result<Opti
 }
 
 /// The partition the flag stands for in the environment `env`; errors name the flag as typed.
-pub fn resolve(
+pub(crate) fn resolve(
     flag: PartitionFlag,
     typed: Typed,
     env: &dyn Fn(&str) -> Option<String>,
@@ -407,8 +403,8 @@ mod tests {
         let all = assign_all(&exp, 3, 4);
         assert_eq!(all.len(), run_ids(&exp, 3).len());
         assert_eq!(all.len(), 4 * exp.runs());
-        assert_eq!(&all[..exp.runs()], &assign(&exp, 4)[..]);
         let costs: Vec<f64> = forecasts(&exp).iter().map(|e| e.events).collect();
+        assert_eq!(&all[..exp.runs()], &owners(&costs, 4)[..]);
         let mut load = [0.0; 4];
         for (i, &k) in all.iter().enumerate() {
             load[k as usize] += costs[i % costs.len()];

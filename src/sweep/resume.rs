@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 /// Why a folder where sim's resume folder belongs is not sim's to use.
 #[derive(Debug, thiserror::Error)]
-pub enum NotOwn {
+pub(crate) enum NotOwn {
     /// Something in it that sim does not write.
     #[error(
         "{} {why}, so it is not sim's resume folder for this output: sim leaves it alone; \
@@ -24,7 +24,7 @@ pub enum NotOwn {
 }
 
 /// Fails, saying why, unless `dir` is absent or holds only a journal's files.
-pub fn check_own(dir: &Path) -> Result<(), NotOwn> {
+pub(crate) fn check_own(dir: &Path) -> Result<(), NotOwn> {
     let refuse = |what: &Path, why: &'static str| {
         Err(NotOwn::Foreign {
             path: what.to_path_buf(),
@@ -60,7 +60,7 @@ pub fn check_own(dir: &Path) -> Result<(), NotOwn> {
 }
 
 /// Removes a resume folder that [`check_own`] accepts: its files one by one, then the folders.
-pub fn remove_own(dir: &Path) {
+pub(crate) fn remove_own(dir: &Path) {
     if check_own(dir).is_err() {
         return;
     }

@@ -8,7 +8,7 @@ use crate::experiment::Experiment;
 /// The forecast events of every run a sweep of `exp` will do (its plain runs, then those under
 /// `design`'s sets; only `partition`'s when given), in the order they are counted: what a
 /// progress display sizes itself by, so that it counts every run to the end.
-pub fn planned(
+pub(crate) fn planned(
     exp: &Experiment,
     design: Option<&AssumptionDesign>,
     partition: Option<Partition>,

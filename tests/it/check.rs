@@ -411,7 +411,7 @@ fn a_file_sim_did_not_write_is_never_overwritten_and_its_own_is_replaced() {
     assert!(stderr(&dup).contains("both name"), "{}", stderr(&dup));
 }
 
-pub mod xml;
+pub(crate) mod xml;
 
 /// The words of a shell command line: plain words and double-quoted ones.
 fn shell_words(line: &str) -> Vec<String> {

@@ -10,7 +10,7 @@ use crate::model::aws;
 use crate::model::spec::{AccountSpec, ConsumerSpec, ControlPlaneSpec};
 
 /// The account section, and the reserved concurrency of every function checked against it.
-pub fn account(raw: &RawModel, consumers: &[ConsumerSpec]) -> R<AccountSpec> {
+pub(super) fn account(raw: &RawModel, consumers: &[ConsumerSpec]) -> R<AccountSpec> {
     let k = Keys::new("account");
     let concurrency = k
         .int_as(
@@ -50,7 +50,7 @@ pub fn account(raw: &RawModel, consumers: &[ConsumerSpec]) -> R<AccountSpec> {
 
 /// `[control_plane]`: `None` when `deploy = false`, otherwise every default filled in. The keys are
 /// checked either way.
-pub fn control_plane(c: &RawControlPlane) -> R<Option<ControlPlaneSpec>> {
+pub(super) fn control_plane(c: &RawControlPlane) -> R<Option<ControlPlaneSpec>> {
     let k = Keys::new("control_plane");
     let d = aws::control_plane();
     let rate = |key: &str, v: Option<i64>, default: u32| -> R<u32> {

@@ -6,10 +6,10 @@ use crate::engine::time::{format_duration, HOUR, SEC};
 use crate::engine::Nanos;
 use std::ops::RangeInclusive;
 
-pub type R<T> = Result<T, Invalid>;
+pub(super) type R<T> = Result<T, Invalid>;
 
 /// An error at `path`.
-pub fn bad<T>(path: impl Into<String>, message: impl Into<String>) -> R<T> {
+pub(super) fn bad<T>(path: impl Into<String>, message: impl Into<String>) -> R<T> {
     Err(Invalid {
         path: path.into(),
         message: message.into(),
@@ -20,20 +20,20 @@ pub fn bad<T>(path: impl Into<String>, message: impl Into<String>) -> R<T> {
 /// The keys of one table: `Keys::new("consumers.fn").path("batch_size")` is
 /// `consumers.fn.batch_size`.
 #[derive(Debug, Clone)]
-pub struct Keys(String);
+pub(super) struct Keys(String);
 
 impl Keys {
-    pub fn new(base: impl Into<String>) -> Keys {
+    pub(super) fn new(base: impl Into<String>) -> Keys {
         Keys(base.into())
     }
 
     /// The table at `key`, below this one.
-    pub fn table(&self, key: &str) -> Keys {
+    pub(super) fn table(&self, key: &str) -> Keys {
         Keys(self.path(key))
     }
 
     /// The full path of `key` (the table itself when `key` is empty).
-    pub fn path(&self, key: &str) -> String {
+    pub(super) fn path(&self, key: &str) -> String {
         match (self.0.is_empty(), key.is_empty()) {
             (_, true) => self.0.clone(),
             (true, false) => key.to_string(),
@@ -41,12 +41,12 @@ impl Keys {
         }
     }
 
-    pub fn bad<T>(&self, key: &str, message: impl Into<String>) -> R<T> {
+    pub(super) fn bad<T>(&self, key: &str, message: impl Into<String>) -> R<T> {
         bad(self.path(key), message)
     }
 
     /// An integer key, when given, within `range`: "KEY must be between LO and HI, found V".
-    pub fn int<T: TryFrom<i64>>(
+    pub(super) fn int<T: TryFrom<i64>>(
         &self,
         key: &str,
         v: Option<i64>,
@@ -56,7 +56,7 @@ impl Keys {
     }
 
     /// [`Keys::int`] naming the key `what` in the message.
-    pub fn int_as<T: TryFrom<i64>>(
+    pub(super) fn int_as<T: TryFrom<i64>>(
         &self,
         key: &str,
         what: &str,
@@ -77,12 +77,18 @@ impl Keys {
     }
 
     /// A duration within `range`, else "RULE, found 250ms".
-    pub fn dur(&self, key: &str, v: Nanos, range: RangeInclusive<Nanos>, rule: &str) -> R<Nanos> {
+    pub(super) fn dur(
+        &self,
+        key: &str,
+        v: Nanos,
+        range: RangeInclusive<Nanos>,
+        rule: &str,
+    ) -> R<Nanos> {
         self.within(key, v, range, rule, format_duration)
     }
 
     /// `v` within `range`, else "RULE, found V" with V as `show` writes it.
-    pub fn within<T: PartialOrd + Copy>(
+    pub(super) fn within<T: PartialOrd + Copy>(
         &self,
         key: &str,
         v: T,
@@ -97,7 +103,7 @@ impl Keys {
     }
 
     /// A count or size that must not be zero: "must be positive".
-    pub fn nonzero(&self, key: &str, v: u64) -> R<u64> {
+    pub(super) fn nonzero(&self, key: &str, v: u64) -> R<u64> {
         if v == 0 {
             return self.bad(key, "must be positive");
         }
@@ -105,7 +111,7 @@ impl Keys {
     }
 
     /// A finite number above zero: "WHAT must be a positive number, found V".
-    pub fn positive(&self, key: &str, v: f64, what: &str) -> R<f64> {
+    pub(super) fn positive(&self, key: &str, v: f64, what: &str) -> R<f64> {
         if !(v.is_finite() && v > 0.0) {
             return self.bad(key, format!("{what} must be a positive number, found {v}"));
         }
@@ -113,7 +119,7 @@ impl Keys {
     }
 
     /// A probability: 0 to 1.
-    pub fn probability(&self, key: &str, v: f64) -> R<f64> {
+    pub(super) fn probability(&self, key: &str, v: f64) -> R<f64> {
         self.within(
             key,
             v,
@@ -124,7 +130,7 @@ impl Keys {
     }
 
     /// A rate multiplier: finite, zero or more.
-    pub fn multiplier(&self, key: &str, v: f64) -> R<f64> {
+    pub(super) fn multiplier(&self, key: &str, v: f64) -> R<f64> {
         if !(v.is_finite() && v >= 0.0) {
             return self.bad(key, "a rate multiplier must be zero or more");
         }
@@ -133,7 +139,7 @@ impl Keys {
 }
 
 /// "300s" rather than "5m": AWS states these limits in seconds.
-pub fn seconds(ns: Nanos) -> String {
+pub(super) fn seconds(ns: Nanos) -> String {
     let s = ns as f64 / SEC as f64;
     if s.fract() == 0.0 {
         format!("{s}s")
@@ -143,7 +149,7 @@ pub fn seconds(ns: Nanos) -> String {
 }
 
 /// Hours, as AWS states retention.
-pub fn hours(ns: Nanos) -> String {
+pub(super) fn hours(ns: Nanos) -> String {
     let h = ns as f64 / HOUR as f64;
     if h.fract() == 0.0 {
         format!("{h}h")

@@ -13,10 +13,10 @@ use crate::model::spec::{
 };
 
 /// Finds a stream by name for the key at a path, with "did you mean" when there is none.
-pub type StreamIndex<'a> = dyn Fn(&str, &str) -> R<usize> + 'a;
+pub(super) type StreamIndex<'a> = dyn Fn(&str, &str) -> R<usize> + 'a;
 
 /// `si` and `s` are the stream the consumer reads; its routes are resolved separately.
-pub fn consumer(
+pub(super) fn consumer(
     k: &Keys,
     name: &str,
     si: usize,
@@ -141,7 +141,12 @@ fn fetch_records(k: &Keys, s: &StreamSpec, batch_size: u64, v: Option<i64>) -> R
 }
 
 /// A router's outputs: existing streams other than its own, shares in (0, 1] summing to at most 1.
-pub fn routes(k: &Keys, own: usize, c: &RawConsumer, index: &StreamIndex) -> R<Vec<RouteSpec>> {
+pub(super) fn routes(
+    k: &Keys,
+    own: usize,
+    c: &RawConsumer,
+    index: &StreamIndex,
+) -> R<Vec<RouteSpec>> {
     let mut out: Vec<RouteSpec> = Vec::new();
     for (i, r) in c.routes.iter().enumerate() {
         let rk = k.table(&format!("routes.{i}"));
@@ -186,7 +191,7 @@ pub fn routes(k: &Keys, own: usize, c: &RawConsumer, index: &StreamIndex) -> R<V
 /// Refuses a consumer that would retry a failing batch forever without simulated time passing: its
 /// function certainly fails, takes no time once warm, and retries are unlimited with no delay. The
 /// run would never end.
-pub fn endless_retries(k: &Keys, c: &ConsumerSpec, duration: u64) -> R<()> {
+pub(super) fn endless_retries(k: &Keys, c: &ConsumerSpec, duration: u64) -> R<()> {
     let f = &c.function;
     let zero = |d: &Dist| match *d {
         Dist::Fixed(v) => v == 0.0,

@@ -20,7 +20,7 @@ impl From<Bytes> for f64 {
 }
 
 /// Builds a distribution of nanoseconds or bytes from its raw form, at key `path`.
-pub fn dist<Q: Copy + Into<f64>>(path: &str, raw: &DistRaw<Q>) -> R<Dist> {
+pub(super) fn dist<Q: Copy + Into<f64>>(path: &str, raw: &DistRaw<Q>) -> R<Dist> {
     let k = Keys::new(path);
     let t = match raw {
         DistRaw::Bare(v) => return Ok(Dist::Fixed((*v).into())),
@@ -64,7 +64,7 @@ fn lognormal(k: &Keys, median: f64, p99: f64) -> R<Dist> {
 }
 
 /// A wait policy after a rejection, at key `path`.
-pub fn backoff(path: &str, b: &BackoffRaw) -> R<Backoff> {
+pub(super) fn backoff(path: &str, b: &BackoffRaw) -> R<Backoff> {
     let k = Keys::new(path);
     Ok(match b {
         BackoffRaw::Fixed { delay } => Backoff::Fixed(delay.0),

@@ -10,7 +10,7 @@ use crate::model::aws;
 use crate::model::spec::{DownstreamSpec, FunctionSpec, PoisonSpec, StreamSpec};
 
 /// `k` is the function's table; `s` the stream its consumer reads.
-pub fn function(k: &Keys, s: &StreamSpec, f: &RawFunction) -> R<FunctionSpec> {
+pub(super) fn function(k: &Keys, s: &StreamSpec, f: &RawFunction) -> R<FunctionSpec> {
     let timeout = k.dur(
         "timeout",
         f.timeout.map_or(aws::TIMEOUT, |d| d.0),

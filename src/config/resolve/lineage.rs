@@ -8,7 +8,7 @@ use crate::model::aws;
 use crate::model::spec::{LineageSpec, OnDemand, Rollover, StreamKind};
 
 /// `k` is the stream's table.
-pub fn lineage(k: &Keys, kind: StreamKind, shards: u32, s: &RawStream) -> R<LineageSpec> {
+pub(super) fn lineage(k: &Keys, kind: StreamKind, shards: u32, s: &RawStream) -> R<LineageSpec> {
     Ok(LineageSpec {
         rollover: rollover(k, kind, s)?,
         on_demand: on_demand(k, kind, shards, s)?,

@@ -18,10 +18,9 @@ use super::raw::{AgeEndpointRaw, RawModel};
 use crate::engine::time::{format_duration, HOUR, MIN};
 use crate::model::spec::{AgeEndpoint, ModelSpec, ProducerSpec};
 use check::{bad, Keys, R};
-pub use producer::MAX_RATE;
 
 /// Resolves a raw model; `default_name` is used when the file names none.
-pub fn resolve(raw: &RawModel, default_name: &str) -> R<ModelSpec> {
+pub(crate) fn resolve(raw: &RawModel, default_name: &str) -> R<ModelSpec> {
     if let Some(name) = &raw.name {
         folder_name("name", name)?;
     }
@@ -87,7 +86,7 @@ fn run_length(raw: &RawModel) -> R<(u64, u64)> {
 }
 
 /// Checks a name used as an output folder (`name` of a model or an experiment).
-pub fn folder_name(path: &str, name: &str) -> Result<(), Invalid> {
+pub(crate) fn folder_name(path: &str, name: &str) -> Result<(), Invalid> {
     if name.trim().is_empty() || name == "." || name == ".." || name.contains(['/', '\\', '\0']) {
         return bad(
             path,

@@ -9,10 +9,10 @@ use crate::model::aws;
 use crate::model::spec::{ArrivalKind, ProducerSpec, Profile, StreamKind, StreamSpec};
 
 /// The most records per second a producer may write: one per nanosecond, the clock's resolution.
-pub const MAX_RATE: f64 = 1e9;
+pub(crate) const MAX_RATE: f64 = 1e9;
 
 /// `si` and `s` are the stream the producer writes to.
-pub fn producer(
+pub(super) fn producer(
     k: &Keys,
     name: &str,
     si: usize,

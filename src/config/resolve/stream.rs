@@ -18,7 +18,7 @@ fn max_retention(kind: StreamKind) -> Nanos {
     }
 }
 
-pub fn stream(name: &str, s: &RawStream) -> R<StreamSpec> {
+pub(super) fn stream(name: &str, s: &RawStream) -> R<StreamSpec> {
     let k = Keys::new(format!("streams.{name}"));
     let kind = match s.kind {
         StreamKindRaw::Kinesis => StreamKind::Kinesis,

@@ -9,7 +9,7 @@ use crate::model::spec::{ConsumerSpec, StreamSpec};
 
 /// The table in the file a consumer comes from: its own, or that of the consumer it is a
 /// `count` copy of (`fn-3` is a copy of `fn`).
-pub fn table_of<'a>(raw: &RawModel, name: &'a str) -> &'a str {
+pub(super) fn table_of<'a>(raw: &RawModel, name: &'a str) -> &'a str {
     if raw.consumers.contains_key(name) {
         name
     } else {
@@ -18,7 +18,7 @@ pub fn table_of<'a>(raw: &RawModel, name: &'a str) -> &'a str {
 }
 
 /// The index of the stream `name`, referred to at key `path`.
-pub fn stream_index(raw: &RawModel, path: &str, name: &str) -> R<usize> {
+pub(super) fn stream_index(raw: &RawModel, path: &str, name: &str) -> R<usize> {
     if let Some(i) = raw.streams.keys().position(|k| k == name) {
         return Ok(i);
     }
@@ -35,7 +35,11 @@ pub fn stream_index(raw: &RawModel, path: &str, name: &str) -> R<usize> {
 
 /// Every consumer, `count` copies expanded, with its routes; checked for endless retries and
 /// unique names.
-pub fn consumers(raw: &RawModel, streams: &[StreamSpec], duration: u64) -> R<Vec<ConsumerSpec>> {
+pub(super) fn consumers(
+    raw: &RawModel,
+    streams: &[StreamSpec],
+    duration: u64,
+) -> R<Vec<ConsumerSpec>> {
     let index = |path: &str, name: &str| stream_index(raw, path, name);
     let mut out = Vec::new();
     for (name, c) in &raw.consumers {
@@ -79,7 +83,7 @@ fn unique_names(raw: &RawModel, consumers: &[ConsumerSpec]) -> R<()> {
 }
 
 /// Refuses routers that would send records round in a circle (a stream reachable from itself).
-pub fn no_route_cycle(raw: &RawModel, consumers: &[ConsumerSpec], streams: usize) -> R<()> {
+pub(super) fn no_route_cycle(raw: &RawModel, consumers: &[ConsumerSpec], streams: usize) -> R<()> {
     let edges = |s: usize| {
         consumers
             .iter()
@@ -110,7 +114,7 @@ pub fn no_route_cycle(raw: &RawModel, consumers: &[ConsumerSpec], streams: usize
 }
 
 /// Refuses more enhanced fan-out consumers on a stream than it allows.
-pub fn efo_registrations(
+pub(super) fn efo_registrations(
     raw: &RawModel,
     streams: &[StreamSpec],
     consumers: &[ConsumerSpec],

@@ -11,7 +11,7 @@ type R<T> = Result<T, ImportError>;
 impl Template<'_> {
     /// Whether condition `name` holds with the parameters' defaults; `None` when that cannot be
     /// known from the file.
-    pub fn condition(&self, name: &str, at: Pos, key: &str) -> R<Option<bool>> {
+    pub(crate) fn condition(&self, name: &str, at: Pos, key: &str) -> R<Option<bool>> {
         let Some(c) = self.root.get("Conditions").and_then(|c| c.get(name)) else {
             return Err(self.err(
                 at,

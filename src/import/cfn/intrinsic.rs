@@ -14,7 +14,7 @@ use std::path::Path;
 /// How deep references may chain (a resource's ARN built from another's name, ...).
 pub(super) const MAX_CHAIN: usize = 64;
 
-pub struct Template<'a> {
+pub(crate) struct Template<'a> {
     pub file: &'a Path,
     pub root: &'a Node,
     pub(super) chain: Cell<usize>,
@@ -38,7 +38,7 @@ fn text(s: impl Into<String>, at: Pos) -> Node {
 }
 
 /// The property holding a resource's physical name, by type.
-pub fn name_property(ty: &str) -> Option<&'static str> {
+pub(super) fn name_property(ty: &str) -> Option<&'static str> {
     Some(match ty {
         "AWS::Kinesis::Stream" | "AWS::Pipes::Pipe" => "Name",
         "AWS::Kinesis::StreamConsumer" => "ConsumerName",
@@ -49,7 +49,7 @@ pub fn name_property(ty: &str) -> Option<&'static str> {
 }
 
 impl<'a> Template<'a> {
-    pub fn new(file: &'a Path, root: &'a Node) -> Self {
+    pub(crate) fn new(file: &'a Path, root: &'a Node) -> Self {
         let resources = root
             .get("Resources")
             .map(Node::entries)
@@ -72,17 +72,17 @@ impl<'a> Template<'a> {
         ImportError::at(self.file, at, key, msg)
     }
 
-    pub fn resource(&self, id: &str) -> Option<&'a Node> {
+    pub(crate) fn resource(&self, id: &str) -> Option<&'a Node> {
         self.resources.get(id).copied()
     }
 
-    pub fn type_of(&self, id: &str) -> Option<&'a str> {
+    pub(crate) fn type_of(&self, id: &str) -> Option<&'a str> {
         self.resource(id)?.get("Type")?.as_str()
     }
 
     /// `n` with every intrinsic function evaluated; `None` for `AWS::NoValue` (the property is
     /// left out). `key` is the key path of `n`, for errors.
-    pub fn resolve(&self, n: &Node, key: &str) -> R<Option<Node>> {
+    pub(crate) fn resolve(&self, n: &Node, key: &str) -> R<Option<Node>> {
         match &n.v {
             Val::Map(entries) if entries.len() == 1 && is_intrinsic(&entries[0].0) => {
                 let (name, _, arg) = &entries[0];
@@ -111,7 +111,7 @@ impl<'a> Template<'a> {
     }
 
     /// As [`Template::resolve`], with `AWS::NoValue` read as null.
-    pub fn value(&self, n: &Node, key: &str) -> R<Node> {
+    pub(crate) fn value(&self, n: &Node, key: &str) -> R<Node> {
         Ok(self.resolve(n, key)?.unwrap_or(Node::new(Val::Null, n.at)))
     }
 
@@ -341,7 +341,7 @@ impl<'a> Template<'a> {
     }
 
     /// The physical name of resource `id`, or `${id}` when the template does not give it.
-    pub fn physical_name(&self, id: &str) -> R<String> {
+    pub(crate) fn physical_name(&self, id: &str) -> R<String> {
         if let Some(n) = self.names.borrow().get(id) {
             return Ok(n.clone());
         }
@@ -480,7 +480,7 @@ fn is_intrinsic(key: &str) -> bool {
 }
 
 /// A scalar as text (numbers and booleans as written); `None` for anything else.
-pub fn scalar_text(n: &Node) -> Option<String> {
+pub(super) fn scalar_text(n: &Node) -> Option<String> {
     match &n.v {
         Val::Str(s) | Val::Num(s) => Some(s.clone()),
         Val::Bool(b) => Some(b.to_string()),

@@ -12,19 +12,19 @@ use super::arch::{Arch, EfoConsumer, Service};
 use super::doc::{Node, Val};
 use super::error::ImportError;
 use super::props::Props;
-pub use intrinsic::Template;
+pub(crate) use intrinsic::Template;
 use resources::{display_id, dynamodb, function, kinesis, mapping, pipe};
 use std::path::Path;
 
 type R<T> = Result<T, ImportError>;
 
 /// Whether `root` looks like a template.
-pub fn is_template(root: &Node) -> bool {
+pub(crate) fn is_template(root: &Node) -> bool {
     root.get("Resources").is_some() || root.get("AWSTemplateFormatVersion").is_some()
 }
 
 /// Reads the template `root` of `file` (shown as `shown`) into `arch`.
-pub fn read(file: &Path, shown: &str, root: &Node, arch: &mut Arch) -> R<()> {
+pub(crate) fn read(file: &Path, shown: &str, root: &Node, arch: &mut Arch) -> R<()> {
     let t = Template::new(file, root);
     let Some(resources) = root.get("Resources") else {
         return Err(ImportError::whole(

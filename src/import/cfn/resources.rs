@@ -11,7 +11,7 @@ use crate::import::props::Props;
 type R<T> = Result<T, ImportError>;
 
 /// A resource as comments name it: its logical id, with the construct path `cdk synth` records.
-pub fn display_id(id: &str, res: &Node) -> String {
+pub(super) fn display_id(id: &str, res: &Node) -> String {
     match res
         .get("Metadata")
         .and_then(|m| m.get("aws:cdk:path"))
@@ -23,7 +23,7 @@ pub fn display_id(id: &str, res: &Node) -> String {
 }
 
 /// The model's name for a resource: its physical name if the template gives one, else its id.
-pub fn label(t: &Template, id: &str) -> R<String> {
+pub(super) fn label(t: &Template, id: &str) -> R<String> {
     let name = t.physical_name(id)?;
     if !name.starts_with("${") {
         return Ok(name);
@@ -46,7 +46,7 @@ pub fn label(t: &Template, id: &str) -> R<String> {
     Ok(construct.unwrap_or(id).to_string())
 }
 
-pub fn kinesis(t: &Template, id: &str, p: &mut Props, from: String) -> R<Stream> {
+pub(super) fn kinesis(t: &Template, id: &str, p: &mut Props, from: String) -> R<Stream> {
     let shards = p.int("ShardCount", 1..=100_000)?;
     let retention_hours = p.int("RetentionPeriodHours", 24..=8760)?;
     let on_demand = match p.map("StreamModeDetails")? {
@@ -80,7 +80,7 @@ pub fn kinesis(t: &Template, id: &str, p: &mut Props, from: String) -> R<Stream>
     })
 }
 
-pub fn dynamodb(
+pub(super) fn dynamodb(
     t: &Template,
     id: &str,
     p: &mut Props,
@@ -114,7 +114,7 @@ pub fn dynamodb(
 
 /// An `AWS::Lambda::EventSourceMapping`; `Err` says why it has no source to join (a String:
 /// not a failure but the reason the resource is listed as outside the model).
-pub fn mapping(
+pub(super) fn mapping(
     p: &mut Props,
     id: String,
     from: String,
@@ -131,7 +131,7 @@ pub fn mapping(
     Ok(Ok(m))
 }
 
-pub fn function(t: &Template, id: &str, p: &mut Props, from: String) -> R<Function> {
+pub(super) fn function(t: &Template, id: &str, p: &mut Props, from: String) -> R<Function> {
     p.get("FunctionName");
     Ok(Function {
         name: t.physical_name(id)?,
@@ -144,7 +144,12 @@ pub fn function(t: &Template, id: &str, p: &mut Props, from: String) -> R<Functi
 }
 
 /// An `AWS::Pipes::Pipe`; `Err` says why it has no source to join (a reason, as for [`mapping`]).
-pub fn pipe(t: &Template, id: &str, p: &mut Props, from: String) -> R<Result<Mapping, String>> {
+pub(super) fn pipe(
+    t: &Template,
+    id: &str,
+    p: &mut Props,
+    from: String,
+) -> R<Result<Mapping, String>> {
     let source = match p.link("Source")? {
         Ok(s) => s,
         Err(why) => return Ok(Err(why)),

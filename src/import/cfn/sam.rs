@@ -12,7 +12,7 @@ use crate::import::props::Props;
 
 type R<T> = Result<T, ImportError>;
 
-pub fn is_sam(root: &Node) -> bool {
+pub(super) fn is_sam(root: &Node) -> bool {
     let is = |n: &Node| n.as_str() == Some("AWS::Serverless-2016-10-31");
     match root.get("Transform") {
         Some(n) => is(n) || n.items().iter().any(is),
@@ -21,14 +21,14 @@ pub fn is_sam(root: &Node) -> bool {
 }
 
 /// `Globals.Function`, resolved; an empty map when there is none.
-pub fn globals(t: &Template, root: &Node) -> R<Node> {
+pub(super) fn globals(t: &Template, root: &Node) -> R<Node> {
     match root.get("Globals").and_then(|g| g.get("Function")) {
         Some(g) => t.value(g, "Globals.Function"),
         None => Ok(Node::new(Val::Map(vec![]), root.at)),
     }
 }
 
-pub fn function(
+pub(super) fn function(
     t: &Template,
     id: &str,
     p: &mut Props,

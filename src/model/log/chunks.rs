@@ -20,7 +20,7 @@ struct Chunk {
 /// Chunks of records with prefix sums; see the module documentation. Retained chunks live in a
 /// contiguous vector (trimming drains its front); lookups by record number gallop from a hint.
 #[derive(Clone, Debug, Default)]
-pub struct ChunkLog {
+pub(super) struct ChunkLog {
     chunks: Vec<Chunk>,
     /// Absolute number of the first retained chunk.
     first_chunk: u64,
@@ -33,7 +33,7 @@ pub struct ChunkLog {
 impl ChunkLog {
     /// A log whose retained records start at `start`, after `bytes` bytes and timestamps summing to
     /// `ts`; its chunks are numbered from `start` (one record each until now), so hints stay valid.
-    pub fn starting_at(start: u64, bytes: u64, ts: u128) -> Self {
+    pub(super) fn starting_at(start: u64, bytes: u64, ts: u128) -> Self {
         ChunkLog {
             chunks: Vec::new(),
             first_chunk: start,
@@ -44,30 +44,30 @@ impl ChunkLog {
     }
 
     /// Makes room for `n` more chunks.
-    pub fn reserve(&mut self, n: usize) {
+    pub(super) fn reserve(&mut self, n: usize) {
         self.chunks.reserve(n);
     }
 
     /// Number of records ever written (the next record's number).
     #[inline(always)]
-    pub fn end(&self) -> u64 {
+    pub(super) fn end(&self) -> u64 {
         self.chunks.last().map_or(self.base_end, |c| c.end)
     }
 
     /// Number of the first record still retained.
     #[inline]
-    pub fn start(&self) -> u64 {
+    pub(super) fn start(&self) -> u64 {
         self.base_end
     }
 
     /// Number of chunks retained.
-    pub fn chunks(&self) -> usize {
+    pub(super) fn chunks(&self) -> usize {
         self.chunks.len()
     }
 
     /// Appends `count` records written between `t_first` and `t_last` totalling `bytes`.
     #[inline]
-    pub fn push(&mut self, t_first: Nanos, t_last: Nanos, count: u64, bytes: u64) {
+    pub(super) fn push(&mut self, t_first: Nanos, t_last: Nanos, count: u64, bytes: u64) {
         debug_assert!(count > 0 && t_first <= t_last);
         let (end, bytes_end, ts_end) = self
             .chunks
@@ -91,7 +91,7 @@ impl ChunkLog {
 
     /// Time of the last record written (None if nothing retained).
     #[inline]
-    pub fn last_time(&self) -> Option<Nanos> {
+    pub(super) fn last_time(&self) -> Option<Nanos> {
         self.chunks.last().map(|c| c.t_last)
     }
 
@@ -116,7 +116,7 @@ impl ChunkLog {
 
     /// Timestamp of record `r`, which must be retained.
     #[inline(always)]
-    pub fn ts_of(&self, r: u64, hint: &Hint) -> Nanos {
+    pub(super) fn ts_of(&self, r: u64, hint: &Hint) -> Nanos {
         let i = self.chunk_of(r, hint);
         let c = &self.chunks[i];
         let (start, _, _) = self.chunk_start(i);
@@ -125,7 +125,7 @@ impl ChunkLog {
 
     /// Bytes of records before `r` (cumulative; `start() <= r <= end()`).
     #[inline(always)]
-    pub fn bytes_before(&self, r: u64, hint: &Hint) -> u64 {
+    pub(super) fn bytes_before(&self, r: u64, hint: &Hint) -> u64 {
         if r == self.end() {
             return self.chunks.last().map_or(self.base_bytes, |c| c.bytes_end);
         }
@@ -141,7 +141,7 @@ impl ChunkLog {
 
     /// Sum of timestamps of records before `r` (cumulative; `start() <= r <= end()`).
     #[inline(always)]
-    pub fn ts_sum_before(&self, r: u64, hint: &Hint) -> u128 {
+    pub(super) fn ts_sum_before(&self, r: u64, hint: &Hint) -> u128 {
         if r == self.end() {
             return self.chunks.last().map_or(self.base_ts, |c| c.ts_end);
         }
@@ -156,7 +156,7 @@ impl ChunkLog {
 
     /// Number just past the last record written at or before `t`.
     #[inline]
-    pub fn end_at(&self, t: Nanos, hint: &Hint) -> u64 {
+    pub(super) fn end_at(&self, t: Nanos, hint: &Hint) -> u64 {
         let h = hint.0.get().saturating_sub(self.first_chunk) as usize;
         let i = gallop(self.chunks.len(), h, |i| self.chunks[i].t_last <= t);
         let (start, _, _) = self.chunk_start(i);
@@ -176,7 +176,7 @@ impl ChunkLog {
 
     /// Number just past the last record `e >= from` such that records `from..e` hold at most `bytes`.
     #[inline]
-    pub fn end_within_bytes(&self, from: u64, bytes: u64, hint: &Hint) -> u64 {
+    pub(super) fn end_within_bytes(&self, from: u64, bytes: u64, hint: &Hint) -> u64 {
         let target = self.bytes_before(from, hint).saturating_add(bytes);
         if self.chunks.last().is_none_or(|c| c.bytes_end <= target) {
             // Everything left fits (the common case: limits far above what is buffered).
@@ -198,7 +198,7 @@ impl ChunkLog {
     }
 
     /// Drops whole chunks that lie entirely before record `r`.
-    pub fn trim_before(&mut self, r: u64) {
+    pub(super) fn trim_before(&mut self, r: u64) {
         let k = self.chunks.partition_point(|c| c.end <= r);
         if k == 0 {
             return;

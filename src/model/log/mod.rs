@@ -16,7 +16,7 @@ pub(crate) mod unit;
 
 use crate::engine::Nanos;
 use chunks::ChunkLog;
-pub use hint::Hint;
+pub(crate) use hint::Hint;
 use unit::UnitLog;
 
 enum Repr {

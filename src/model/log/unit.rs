@@ -121,7 +121,7 @@ impl Block {
 /// totals and its last block held in locals (the compiler keeps them in registers) until the tail
 /// is dropped. Generating records is most of the work of a run whose readers fall behind, and
 /// this is its write.
-pub struct Tail<'a> {
+pub(crate) struct Tail<'a> {
     log: &'a mut UnitLog,
     end: u64,
     bytes_end: u64,
@@ -137,7 +137,7 @@ pub struct Tail<'a> {
 impl Tail<'_> {
     /// Appends one record stamped `t` (no earlier than the last) of `bytes` bytes.
     #[inline(always)]
-    pub fn push(&mut self, t: Nanos, bytes: u64) {
+    pub(crate) fn push(&mut self, t: Nanos, bytes: u64) {
         if self.block.is_none() {
             self.start_block(t);
         }
@@ -184,7 +184,7 @@ impl Drop for Tail<'_> {
 /// One-record chunks in compact blocks; see the module documentation. Answers every query exactly
 /// as [`super::chunks::ChunkLog`] does for the same one-record pushes.
 #[derive(Default)]
-pub struct UnitLog {
+pub(crate) struct UnitLog {
     // Boxed on purpose: growing the vector moves 8-byte pointers, not 560-byte blocks, and never
     // holds two copies of the records at once.
     #[allow(clippy::vec_box)]
@@ -202,23 +202,23 @@ pub struct UnitLog {
 
 impl UnitLog {
     #[inline(always)]
-    pub fn end(&self) -> u64 {
+    pub(crate) fn end(&self) -> u64 {
         self.end
     }
 
     #[inline(always)]
-    pub fn start(&self) -> u64 {
+    pub(crate) fn start(&self) -> u64 {
         self.start
     }
 
     /// Records retained (each is a chunk).
-    pub fn chunks(&self) -> usize {
+    pub(crate) fn chunks(&self) -> usize {
         (self.end - self.start) as usize
     }
 
     /// Appends one record stamped `t` (no earlier than the last) of `bytes` bytes.
     #[inline(always)]
-    pub fn push(&mut self, t: Nanos, bytes: u64) {
+    pub(crate) fn push(&mut self, t: Nanos, bytes: u64) {
         let i = (self.end - self.first) as usize & (B - 1);
         if i == 0 {
             self.blocks.push(Block::new(t, self.bytes_end, self.ts_end));
@@ -233,7 +233,7 @@ impl UnitLog {
 
     /// The end of the log, to append many records in a row to it (see [`Tail`]).
     #[inline]
-    pub fn tail(&mut self) -> Tail<'_> {
+    pub(crate) fn tail(&mut self) -> Tail<'_> {
         let i = (self.end - self.first) as usize & (B - 1);
         // A partly filled last block is taken out while records are appended to it.
         let block = if i == 0 { None } else { self.blocks.pop() };
@@ -251,7 +251,7 @@ impl UnitLog {
 
     /// Time of the last record retained.
     #[inline]
-    pub fn last_time(&self) -> Option<Nanos> {
+    pub(crate) fn last_time(&self) -> Option<Nanos> {
         (self.end > self.start).then(|| self.ts_of(self.end - 1))
     }
 
@@ -264,14 +264,14 @@ impl UnitLog {
 
     /// Timestamp of record `r`, which must be retained.
     #[inline(always)]
-    pub fn ts_of(&self, r: u64) -> Nanos {
+    pub(crate) fn ts_of(&self, r: u64) -> Nanos {
         let (b, i) = self.locate(r);
         b.t0 + b.t_off(i)
     }
 
     /// Bytes of records before `r` (`start() <= r <= end()`).
     #[inline(always)]
-    pub fn bytes_before(&self, r: u64) -> u64 {
+    pub(crate) fn bytes_before(&self, r: u64) -> u64 {
         if r == self.end {
             return self.bytes_end;
         }
@@ -281,7 +281,7 @@ impl UnitLog {
 
     /// Sum of the timestamps of records before `r` (`start() <= r <= end()`).
     #[inline]
-    pub fn ts_sum_before(&self, r: u64) -> u128 {
+    pub(crate) fn ts_sum_before(&self, r: u64) -> u128 {
         if r == self.end {
             return self.ts_end;
         }
@@ -312,7 +312,7 @@ impl UnitLog {
     /// Sum of the timestamps of records `start..end`: a scan of just those records when one block
     /// holds them all (a small batch), else the difference of two prefix sums.
     #[inline]
-    pub fn ts_sum_range(&self, start: u64, end: u64) -> u128 {
+    pub(crate) fn ts_sum_range(&self, start: u64, end: u64) -> u128 {
         if start >= end {
             return 0;
         }
@@ -338,7 +338,7 @@ impl UnitLog {
     /// [`Self::ts_sum_range`] of a batch of two or more records, which starts where the hint's
     /// remembered sum ends when the reader's previous batch ended there; remembers the sum before
     /// `end` for the next batch.
-    pub fn ts_sum_batch(&self, start: u64, end: u64, hint: &Hint) -> u128 {
+    pub(crate) fn ts_sum_batch(&self, start: u64, end: u64, hint: &Hint) -> u128 {
         let (at, before) = hint.1.get();
         if !self.spans_blocks(start, end) {
             let sum = self.ts_sum_in_block(start, end);
@@ -360,14 +360,14 @@ impl UnitLog {
     /// Whether records `start..end` (`start < end`) lie in more than one block, where their
     /// timestamp sum is a difference of two prefix sums rather than a scan of the records.
     #[inline(always)]
-    pub fn spans_blocks(&self, start: u64, end: u64) -> bool {
+    pub(crate) fn spans_blocks(&self, start: u64, end: u64) -> bool {
         let (k0, k1) = (start - self.first, end - 1 - self.first);
         k0 >> SHIFT != k1 >> SHIFT
     }
 
     /// Number just past the last retained record stamped at or before `t`.
     #[inline]
-    pub fn end_at(&self, t: Nanos, hint: &Hint) -> u64 {
+    pub(crate) fn end_at(&self, t: Nanos, hint: &Hint) -> u64 {
         let e = self.first_past(self.start, hint.0.get(), |r| self.ts_of(r) > t);
         hint.0.set(e);
         e
@@ -375,7 +375,7 @@ impl UnitLog {
 
     /// Number just past the last record `e >= from` such that records `from..e` hold at most `bytes`.
     #[inline]
-    pub fn end_within_bytes(&self, from: u64, bytes: u64) -> u64 {
+    pub(crate) fn end_within_bytes(&self, from: u64, bytes: u64) -> u64 {
         let target = self.bytes_before(from).saturating_add(bytes);
         if self.bytes_end <= target {
             return self.end;
@@ -385,7 +385,7 @@ impl UnitLog {
     }
 
     /// Retains only records from `r` on (none before `start()` come back); frees whole blocks.
-    pub fn trim_before(&mut self, r: u64) {
+    pub(crate) fn trim_before(&mut self, r: u64) {
         self.start = self.start.max(r.min(self.end));
         // Blocks wholly before `start`: never a partly filled last block, which the next push fills.
         let k = (((self.start - self.first) >> SHIFT) as usize).min(self.blocks.len());
@@ -394,7 +394,7 @@ impl UnitLog {
     }
 
     /// Every retained record as `(timestamp, bytes)`, oldest first.
-    pub fn records(&self) -> impl Iterator<Item = (Nanos, u64)> + '_ {
+    pub(crate) fn records(&self) -> impl Iterator<Item = (Nanos, u64)> + '_ {
         (self.start..self.end).map(|r| {
             (
                 self.ts_of(r),

@@ -91,7 +91,7 @@ struct Metering {
 }
 
 /// Marker for a poison mark not yet reached.
-pub const UNRESOLVED: u64 = u64::MAX;
+pub(crate) const UNRESOLVED: u64 = u64::MAX;
 
 impl Shard {
     /// A shard at time zero fed by `sources`; `lazy` when every reader of it reads lazily

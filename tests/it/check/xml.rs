@@ -3,7 +3,7 @@
 //! declaration; entities decoded.
 
 #[derive(Debug)]
-pub struct Element {
+pub(crate) struct Element {
     pub name: String,
     pub attrs: Vec<(String, String)>,
     pub children: Vec<Element>,
@@ -11,7 +11,7 @@ pub struct Element {
 }
 
 impl Element {
-    pub fn attr(&self, name: &str) -> &str {
+    pub(crate) fn attr(&self, name: &str) -> &str {
         (self.attrs.iter().find(|(k, _)| k == name))
             .map(|(_, v)| v.as_str())
             .unwrap_or_else(|| panic!("<{}> has no {name}", self.name))
@@ -39,7 +39,7 @@ fn decode(text: &str) -> String {
 }
 
 /// The root element of `doc`; panics on anything not well-formed.
-pub fn parse(doc: &str) -> Element {
+pub(crate) fn parse(doc: &str) -> Element {
     let mut rest = doc
         .strip_prefix("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
         .expect("declaration");

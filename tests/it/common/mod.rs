@@ -8,7 +8,7 @@ use sim::model::{simulate, ModelSpec, RunReport};
 use std::path::{Path, PathBuf};
 
 /// The model `text` with `sets` applied as `--set KEY=VALUE` flags would.
-pub fn spec(text: &str, sets: &[&str]) -> ModelSpec {
+pub(crate) fn spec(text: &str, sets: &[&str]) -> ModelSpec {
     let file = ModelFile::from_text(Path::new("test.toml"), text.to_string()).expect("valid model");
     let overrides: Vec<Override> = sets
         .iter()
@@ -18,13 +18,13 @@ pub fn spec(text: &str, sets: &[&str]) -> ModelSpec {
 }
 
 /// Runs [`spec`] to its end (`simulate` checks conservation itself).
-pub fn run(text: &str, sets: &[&str]) -> RunReport {
+pub(crate) fn run(text: &str, sets: &[&str]) -> RunReport {
     simulate(&spec(text, sets)).expect("conservation holds")
 }
 
 /// The variables a scheduler sets for an array task (`--shard auto` reads them); tests that run
 /// `sim` remove them so that a test run inside a scheduler's job behaves as anywhere else.
-pub const SCHEDULER_VARS: [&str; 6] = [
+pub(crate) const SCHEDULER_VARS: [&str; 6] = [
     "SLURM_ARRAY_TASK_ID",
     "SLURM_ARRAY_TASK_MIN",
     "SLURM_ARRAY_TASK_COUNT",
@@ -34,13 +34,13 @@ pub const SCHEDULER_VARS: [&str; 6] = [
 ];
 
 /// The repository's root, where the shipped models and experiments are.
-pub fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// The `sim` binary, run from the repository's root with no job-array variable of a scheduler set
 /// (a test run inside a Slurm job must not be taken for a job array's task).
-pub fn sim() -> assert_cmd::Command {
+pub(crate) fn sim() -> assert_cmd::Command {
     let mut c = assert_cmd::Command::cargo_bin("sim").unwrap();
     c.current_dir(root());
     for var in SCHEDULER_VARS {

@@ -7,7 +7,7 @@ use super::source::{defines, File};
 use std::collections::{BTreeMap, VecDeque};
 
 /// The index of the file that defines what `path` names, following imports and re-exports.
-pub fn defining_file(
+pub(super) fn defining_file(
     files: &[File],
     by_module: &BTreeMap<&[String], usize>,
     path: &[String],
@@ -45,7 +45,7 @@ pub fn defining_file(
 
 /// The file-level import graph: for each file, the files its code uses, each with one path that
 /// makes it so.
-pub fn import_graph(files: &[File]) -> BTreeMap<String, BTreeMap<String, String>> {
+pub(super) fn import_graph(files: &[File]) -> BTreeMap<String, BTreeMap<String, String>> {
     let by_module: BTreeMap<&[String], usize> = files
         .iter()
         .enumerate()
@@ -65,7 +65,7 @@ pub fn import_graph(files: &[File]) -> BTreeMap<String, BTreeMap<String, String>
 }
 
 /// The strongly connected components of `graph` with more than one node (Tarjan), each sorted.
-pub fn circles(graph: &BTreeMap<String, BTreeMap<String, String>>) -> Vec<Vec<String>> {
+pub(super) fn circles(graph: &BTreeMap<String, BTreeMap<String, String>>) -> Vec<Vec<String>> {
     struct Tarjan<'a> {
         graph: &'a BTreeMap<String, BTreeMap<String, String>>,
         index: BTreeMap<&'a str, usize>,
@@ -115,7 +115,10 @@ pub fn circles(graph: &BTreeMap<String, BTreeMap<String, String>>) -> Vec<Vec<St
 }
 
 /// The shortest circle through the first file of `scc`, each step with the path that makes it.
-pub fn circle_path(graph: &BTreeMap<String, BTreeMap<String, String>>, scc: &[String]) -> String {
+pub(super) fn circle_path(
+    graph: &BTreeMap<String, BTreeMap<String, String>>,
+    scc: &[String],
+) -> String {
     let start = &scc[0];
     let mut came: BTreeMap<&str, &str> = BTreeMap::new();
     let mut queue = VecDeque::from([start.as_str()]);

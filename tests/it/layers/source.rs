@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-pub fn is_ident(c: char) -> bool {
+pub(super) fn is_ident(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
 
@@ -145,7 +145,7 @@ fn test_module(c: &[char], mut i: usize) -> Option<(String, usize, bool)> {
 /// A file's text as the checks read it: without its unit-test modules, plain comments and the
 /// contents of literals (documentation comments kept); and the names of the test modules it
 /// declares in files of their own.
-pub fn checked_text(text: &str) -> (String, Vec<String>) {
+pub(super) fn checked_text(text: &str) -> (String, Vec<String>) {
     const CFG_TEST: &str = "#[cfg(test)]";
     let c: Vec<char> = text.chars().collect();
     let (mut out, mut test_files, mut i) = (String::new(), Vec::new(), 0);
@@ -182,7 +182,7 @@ pub fn checked_text(text: &str) -> (String, Vec<String>) {
 }
 
 /// Expands a `use` tree such as `super::{a, b::{c, d}}` into its paths (`x as y` kept whole).
-pub fn expand_use(tree: &str) -> Vec<String> {
+pub(super) fn expand_use(tree: &str) -> Vec<String> {
     let tree = tree.split_whitespace().collect::<Vec<_>>().join(" ");
     let tree = tree.replace(" ::", "::").replace(":: ", "::");
     let tree = tree
@@ -218,7 +218,11 @@ pub fn expand_use(tree: &str) -> Vec<String> {
 
 /// `path` (as written in the file of module `module`) as a path from the crate root: relative to
 /// `crate`, `super` or `self`, or to one of the module's own child modules (in `children`).
-pub fn resolve(module: &[String], path: &str, children: &BTreeSet<String>) -> Option<Vec<String>> {
+pub(super) fn resolve(
+    module: &[String],
+    path: &str,
+    children: &BTreeSet<String>,
+) -> Option<Vec<String>> {
     let mut segs = path.split("::").filter(|s| !s.is_empty());
     let mut base: Vec<String> = match segs.next()? {
         "crate" => Vec::new(),
@@ -239,14 +243,14 @@ pub fn resolve(module: &[String], path: &str, children: &BTreeSet<String>) -> Op
 
 /// One `use` of a file: the name it brings in (`*` for a glob), its path from the crate root,
 /// and whether it is a re-export (`pub use`).
-pub struct Import {
+pub(super) struct Import {
     pub name: String,
     pub path: Vec<String>,
     pub public: bool,
 }
 
 /// One file of src/ as the checks see it.
-pub struct File {
+pub(super) struct File {
     pub rel: String,
     pub module: Vec<String>,
     pub code: String,
@@ -256,7 +260,7 @@ pub struct File {
 }
 
 /// The `use` statements and the other crate paths of `code`, the file of `module`.
-pub fn read_refs(module: &[String], code: &str, children: &BTreeSet<String>) -> File {
+pub(super) fn read_refs(module: &[String], code: &str, children: &BTreeSet<String>) -> File {
     let mut imports = Vec::new();
     let mut rest = String::new();
     let mut lines = code.lines();
@@ -326,7 +330,7 @@ pub fn read_refs(module: &[String], code: &str, children: &BTreeSet<String>) -> 
 }
 
 /// Whether `code` defines an item named `name` (not merely imports it).
-pub fn defines(code: &str, name: &str) -> bool {
+pub(super) fn defines(code: &str, name: &str) -> bool {
     const KINDS: &[&str] = &[
         "fn",
         "struct",

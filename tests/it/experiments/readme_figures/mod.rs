@@ -12,11 +12,11 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 mod quotes;
-pub use quotes::*;
+pub(super) use quotes::*;
 
 /// The commands whose outputs the README quotes.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Study {
+pub(super) enum Study {
     HotStream,
     Propagation,
     PowerApi,
@@ -28,7 +28,7 @@ pub enum Study {
     HotStreamBands,
 }
 
-pub const STUDIES: [Study; 8] = [
+pub(super) const STUDIES: [Study; 8] = [
     Study::HotStream,
     Study::Propagation,
     Study::PowerApi,
@@ -40,7 +40,7 @@ pub const STUDIES: [Study; 8] = [
 ];
 
 /// The committed figures, as last measured by `scripts/readme-figures.sh`.
-pub const COMMITTED: &str = "docs/readme-figures.json";
+pub(super) const COMMITTED: &str = "docs/readme-figures.json";
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -109,7 +109,7 @@ fn avg(v: &[f64]) -> f64 {
 }
 
 /// What `study` measures, by figure name.
-pub fn measure(study: Study, tmp: &Path) -> BTreeMap<String, Value> {
+pub(super) fn measure(study: Study, tmp: &Path) -> BTreeMap<String, Value> {
     let mut f = BTreeMap::new();
     let mut put = |k: &str, v: f64| {
         f.insert(k.to_string(), json!(v));
@@ -453,7 +453,7 @@ fn deciding(csv: &str, n: u32, model: &str, metric: &str) -> String {
 }
 
 /// Which study measures a figure, by its name's first part.
-pub fn study_of(figure: &str) -> Study {
+pub(super) fn study_of(figure: &str) -> Study {
     match figure.split('.').next().unwrap() {
         "hot" => Study::HotStream,
         "propagation" => Study::Propagation,
@@ -468,7 +468,7 @@ pub fn study_of(figure: &str) -> Study {
 }
 
 /// The committed figures.
-pub fn committed() -> BTreeMap<String, Value> {
+pub(super) fn committed() -> BTreeMap<String, Value> {
     let text = std::fs::read_to_string(root().join(COMMITTED))
         .unwrap_or_else(|e| panic!("{COMMITTED}: {e}; run scripts/readme-figures.sh"));
     let v: Value = serde_json::from_str(&text).unwrap();
@@ -480,7 +480,7 @@ pub fn committed() -> BTreeMap<String, Value> {
 }
 
 /// Every figure of `studies`, measured now.
-pub fn measure_all(studies: &[Study]) -> BTreeMap<String, Value> {
+pub(super) fn measure_all(studies: &[Study]) -> BTreeMap<String, Value> {
     let tmp = tempfile::tempdir().unwrap();
     studies
         .iter()
@@ -489,7 +489,7 @@ pub fn measure_all(studies: &[Study]) -> BTreeMap<String, Value> {
 }
 
 /// Writes `figures` as the committed file.
-pub fn write_committed(figures: &BTreeMap<String, Value>) {
+pub(super) fn write_committed(figures: &BTreeMap<String, Value>) {
     let doc = json!({
         "written_by": "scripts/readme-figures.sh: every figure README.md quotes, as measured by the commands it quotes",
         "figures": figures,

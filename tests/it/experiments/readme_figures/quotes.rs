@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 /// How the README rounds a figure.
 #[derive(Clone, Copy, Debug)]
-pub enum Fmt {
+pub(crate) enum Fmt {
     /// To this many significant digits (thousands separated by commas).
     Sig(u32),
     /// To this many decimals.
@@ -20,7 +20,7 @@ pub enum Fmt {
 }
 
 /// The README's words around some figures: `{}` where each stands, in order.
-pub struct Quote {
+pub(crate) struct Quote {
     pub words: &'static str,
     pub figures: &'static [(&'static str, Fmt)],
 }
@@ -28,7 +28,7 @@ pub struct Quote {
 use Fmt::*;
 
 /// Every figure the README quotes, in the order it quotes them.
-pub const QUOTES: &[Quote] = &[
+pub(crate) const QUOTES: &[Quote] = &[
     Quote {
         words: "so there are {} throttled reads up to five subscribers, about {} a minute at six, and then linear growth (about {} a minute at 30)",
         figures: &[("hot.throttled.standard.up_to_5", No), ("hot.throttled.standard.6", Sig(1)), ("hot.throttled.standard.30", Sig(2))],
@@ -129,7 +129,7 @@ pub const QUOTES: &[Quote] = &[
 ];
 
 /// A figure's value `v` as the README writes it, rounded by `fmt`.
-pub fn show(v: &Value, fmt: Fmt) -> String {
+pub(crate) fn show(v: &Value, fmt: Fmt) -> String {
     match fmt {
         Text => v
             .as_str()
@@ -188,13 +188,13 @@ fn commas(s: &str) -> String {
 }
 
 /// The README's text with every run of white space one space, so quotes may span its line breaks.
-pub fn readme() -> String {
+pub(crate) fn readme() -> String {
     let text = std::fs::read_to_string(super::root().join("README.md")).unwrap();
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// `quote`'s words with its figures from `values` in place; the error names a missing figure.
-pub fn fill(quote: &Quote, values: &BTreeMap<String, Value>) -> Result<String, String> {
+pub(crate) fn fill(quote: &Quote, values: &BTreeMap<String, Value>) -> Result<String, String> {
     let mut parts = quote.words.split("{}");
     let mut out = parts.next().unwrap().to_string();
     for (part, (name, fmt)) in parts.zip(quote.figures) {
