@@ -78,7 +78,10 @@ pub enum Command {
     #[command(after_help = "Examples:\n  \
         sim check models/dynamodb-readers.toml --slo \"iterator_age_max < 30s\"\n  \
         sim check new.toml --base old.toml --slo \"throttled_reads_per_min < 1\" --markdown check.md --junit check.xml\n  \
-        sim check models/kinesis-standard.toml --slo \"iterator_age_max < 30s\" --assumptions 16\n\n\
+        sim check models/kinesis-standard.toml --slo \"iterator_age_max < 30s\" --assumptions 16\n  \
+        sim check new/*.json --base old/*.json --rate 200 --slo \"iterator_age_max < 30s\"\n\n\
+        Several base files: --base takes every file up to the next flag (or repeat --base), so the \
+        architecture's own files come before it.\n\
         Objectives: --slo flags, plus a [plan] table with slo = [...] in the model or in sim-objectives.toml beside it.\n\
         Exit codes: 0 every objective holds, 1 one does not, 2 bad input (nothing written).")]
     Check(CheckArgs),

@@ -1,0 +1,76 @@
+//! `sim check`'s command line at its edges: an architecture and its base of several files, the
+//! output files named through `..`, what the Markdown comment escapes, and the flag a missing
+//! export was named by.
+
+use crate::common::{root, sim};
+
+fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// The AWS CLI output of one architecture: seven files, in name order.
+fn cli_files() -> Vec<String> {
+    let dir = root().join("tests/fixtures/import/orders/cli");
+    let mut files: Vec<String> = (std::fs::read_dir(&dir).unwrap())
+        .map(|e| e.unwrap().path().to_str().unwrap().to_string())
+        .filter(|p| p.ends_with(".json"))
+        .collect();
+    files.sort();
+    assert!(files.len() > 2, "{files:?}");
+    files
+}
+
+#[test]
+fn every_file_after_base_is_the_base_so_the_same_files_are_no_change() {
+    let files = cli_files();
+    let out = sim()
+        .arg("check")
+        .args(&files)
+        .arg("--base")
+        .args(&files)
+        .args(["--slo", "iterator_age_max<30s", "--rate", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let said = stdout(&out);
+    let change = said.lines().find(|l| l.starts_with("change: ")).unwrap();
+    assert!(
+        change.starts_with("change: no change to the architecture: "),
+        "{said}"
+    );
+}
+
+#[test]
+fn repeating_base_once_per_file_gives_the_same_base() {
+    let files = cli_files();
+    let mut cmd = sim();
+    cmd.arg("check").args(&files);
+    for f in &files {
+        cmd.args(["--base", f]);
+    }
+    let out = cmd
+        .args(["--slo", "iterator_age_max<30s", "--rate", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("change: no change to the architecture: "),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn the_help_says_how_several_base_files_are_given() {
+    let out = sim().args(["check", "--help"]).output().unwrap();
+    let help = stdout(&out);
+    assert!(help.contains("--base old/*.json"), "{help}");
+    assert!(
+        help.contains("--base takes every file up to the next flag"),
+        "{help}"
+    );
+}
