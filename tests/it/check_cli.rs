@@ -3,6 +3,11 @@
 //! export was named by.
 
 use crate::common::{root, sim};
+use std::path::Path;
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
 
 fn stdout(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
@@ -73,4 +78,43 @@ fn the_help_says_how_several_base_files_are_given() {
         help.contains("--base takes every file up to the next flag"),
         "{help}"
     );
+}
+
+/// A check whose Markdown and JUnit XML name one file: refused, nothing written.
+fn one_file_twice(cwd: &Path, markdown: &str, junit: &str) {
+    let out = sim()
+        .current_dir(cwd)
+        .args([
+            "check",
+            s(&root().join(AUDIT)),
+            "--slo",
+            "iterator_age_max<30s",
+        ])
+        .args(["--markdown", markdown, "--junit", junit])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--markdown and --junit both name"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!cwd.join("x.md").exists());
+}
+
+/// The shipped example of a change that breaks its objective (exit 1 when it runs).
+const AUDIT: &str = "examples/check/dynamodb-readers-audit.toml";
+
+#[test]
+fn markdown_and_junit_naming_one_file_through_dotdot_or_a_symlink_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir(d.join("d")).unwrap();
+    one_file_twice(d, "d/../x.md", "x.md");
+    one_file_twice(d, "x.md", "./d/../x.md");
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(d, d.join("link")).unwrap();
+        one_file_twice(d, "link/x.md", "x.md");
+    }
 }
