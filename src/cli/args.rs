@@ -276,6 +276,10 @@ pub struct CheckArgs {
     /// the architecture's files before `--base`, or repeat `--base` once per file.
     #[arg(long, value_name = "OLD_MODEL", num_args = 1..)]
     pub base: Vec<PathBuf>,
+    /// How the base is named in the verdict (default: its paths), e.g. `models/x.toml at
+    /// 0d078ff` for a base taken from git into a temporary folder.
+    #[arg(long, value_name = "TEXT", requires = "base")]
+    pub base_label: Option<String>,
     /// Replay a producer's traffic from a CloudWatch export (get-metric-data): a folder holding
     /// queries.json and result.json, or the result file; PRODUCER= when the model has several.
     #[arg(long, value_name = "[PRODUCER=]EXPORT", value_parser = crate::config::traffic::Traffic::parse)]

@@ -112,8 +112,12 @@ pub(super) fn run_check(args: CheckArgs) -> Result<(), Failure> {
         on_done: Some(&tell),
     };
     let mut outcomes = Vec::new();
-    for ((exp, design), (_, paths)) in exps.iter().zip(&designs).zip(&versions) {
-        let ran = measure(exp, design.as_ref(), &opts, shown(paths));
+    for (i, ((exp, design), (_, paths))) in exps.iter().zip(&designs).zip(&versions).enumerate() {
+        let source = match (i, &args.base_label) {
+            (1, Some(label)) => label.clone(),
+            _ => shown(paths),
+        };
+        let ran = measure(exp, design.as_ref(), &opts, source);
         outcomes.push(ran.inspect_err(|_| study.finish())?);
     }
     study.finish();
