@@ -415,3 +415,33 @@ fn a_value_fitted_at_the_end_of_its_range_is_flagged() {
         "{toml}"
     );
 }
+
+#[test]
+fn a_value_beyond_any_measurement_is_refused_naming_the_file_series_and_value() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write_export(&dir.join("traffic"), &traffic(10), "result.json");
+    let path = dir.join("model.toml");
+    std::fs::write(&path, model(10, 2)).unwrap();
+    let report = simulate(&ModelFile::open(&path).unwrap().resolve(&[]).unwrap()).unwrap();
+    let rows: Vec<MinuteRow> = report.minutes.rows().collect();
+    let mut export = as_lambda_cloudwatch(&consumer_names(&report), start(), 10, &rows);
+    let avg = export
+        .iter_mut()
+        .find(|s| s.id == "age_avg_1")
+        .expect("an age_avg_1 series");
+    avg.points[3].1 = 1e160;
+    write_export(&dir.join("observed"), &export, "result.json");
+    let o = calibrate(dir, &path, &["--fit", HIDDEN[0].0, "--runs", "8"]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}");
+    let result = dir.join("observed/result.json");
+    assert!(
+        out.contains(&format!("{}: series `", result.display())),
+        "{out}"
+    );
+    assert!(out.contains("(Id \"age_avg_1\")"), "{out}");
+    assert!(out.contains("the value 1e160 at "), "{out}");
+    assert!(!out.contains("no candidate"), "{out}");
+    assert!(!dir.join("cal").exists());
+}
