@@ -74,6 +74,9 @@ pub enum Error {
         "no assumed parameter moves the matched series: nothing to fit (name some with --fit)"
     )]
     NothingToFit,
+    /// A `--function` pair that cannot be: no such consumer, or one function sent to two.
+    #[error(transparent)]
+    FunctionMap(#[from] matching::MatchError),
     #[error("no candidate could be run")]
     NoCandidate,
     /// The model's text, parsed again to write the calibrated model.
@@ -201,9 +204,10 @@ impl Edge {
 pub fn observe(file: &ModelFile, req: &Request) -> Result<Observed, Error> {
     let spec = file.resolve(&req.overrides)?;
     let names: Vec<String> = spec.consumers.iter().map(|c| c.name.clone()).collect();
+    let map = matching::check_map(&names, &req.functions)?;
     let consumers = matching::Consumers {
         names: &names,
-        map: &req.functions,
+        map: &map,
     };
     let groups = groups(&file.text, &names);
     let window = match file.replay_window() {

@@ -79,8 +79,10 @@ pub fn read(
         place: place.to_string(),
         message,
     };
-    let (matched, unused) = matching::select(&series, &report, consumers)
-        .map_err(|m| error(queries, "", m.to_string()))?;
+    let (matched, unused) = matching::select(&series, &report, consumers).map_err(|m| match m {
+        matching::MatchError::NoFunction { .. } => error(observed, "", m.to_string()),
+        m => error(queries, "", m.to_string()),
+    })?;
     for m in &matched {
         if let Some(&(t, v)) = m
             .points
