@@ -118,3 +118,33 @@ fn markdown_and_junit_naming_one_file_through_dotdot_or_a_symlink_are_refused() 
         one_file_twice(d, "link/x.md", "x.md");
     }
 }
+
+#[test]
+fn the_markdown_escapes_html_in_the_model_name_and_backticks_in_its_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(root().join("models/dynamodb-readers.toml")).unwrap();
+    let text = text.replacen(
+        "name = \"dynamodb-readers\"",
+        "name = \"<img src=x onerror=alert(1)> a|b\"",
+        1,
+    );
+    assert!(text.contains("<img"));
+    let model = dir.path().join("a`b.toml");
+    std::fs::write(&model, text).unwrap();
+    let md = dir.path().join("check.md");
+    let out = sim()
+        .args(["check", s(&model), "--slo", "iterator_age_max<30s"])
+        .args(["--markdown", s(&md)])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let md = std::fs::read_to_string(&md).unwrap();
+    let head = md.lines().next().unwrap();
+    assert!(
+        head.ends_with("on \\<img src=x onerror=alert(1)\\> a\\|b"),
+        "{head}"
+    );
+    assert!(!md.contains(" <img"), "{md}");
+    let checked = format!("Checked: ``{}``.", model.display());
+    assert!(md.contains(&checked), "{checked}\n{md}");
+}
