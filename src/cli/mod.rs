@@ -101,6 +101,14 @@ pub enum Command {
     )]
     Merge(MergeArgs),
     /// Fit the model's assumed parameters to a CloudWatch export of IteratorAge and throttled reads.
+    #[command(after_help = "Examples:\n  \
+        sim calibrate examples/calibrate/stream.toml --queries examples/calibrate/observed/queries.json \
+        --observed examples/calibrate/observed/result.json --out output/replayed-calibration\n  \
+        sim calibrate examples/calibrate/stream.toml --queries examples/calibrate/observed-lambda/queries.json \
+        --observed examples/calibrate/observed-lambda/result.json --out output/replayed-per-function\n  \
+        sim calibrate examples/calibrate/stream.toml --queries examples/calibrate/observed/queries.json \
+        --observed examples/calibrate/observed/result.json --fit consumers.fn.min_call_interval --runs 48\n\n\
+        A function deployed under another name than its consumer's: --function FUNCTION=CONSUMER.")]
     Calibrate(CalibrateArgs),
     /// Write a model from CloudFormation, SAM, CDK, Terraform or AWS CLI files: each value commented
     /// with where it came from, placeholders marked where the files say nothing (traffic, sizes,
