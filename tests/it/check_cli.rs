@@ -148,3 +148,21 @@ fn the_markdown_escapes_html_in_the_model_name_and_backticks_in_its_path() {
     let checked = format!("Checked: ``{}``.", model.display());
     assert!(md.contains(&checked), "{checked}\n{md}");
 }
+
+#[test]
+fn a_traffic_export_that_does_not_exist_is_named_as_typed() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = sim()
+        .current_dir(dir.path())
+        .args(["check", s(&root().join("models/dynamodb-readers.toml"))])
+        .args(["--slo", "iterator_age_max<30s", "--traffic", "nowhere"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("--traffic nowhere: nowhere does not exist: give a folder holding"),
+        "{err}"
+    );
+    assert!(!err.contains("queries.json: cannot read"), "{err}");
+}
