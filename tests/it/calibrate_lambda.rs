@@ -514,3 +514,44 @@ fn a_function_map_with_a_typo_on_either_side_or_two_consumers_for_one_function_i
     assert!(o.status.success(), "{out}");
     assert!(!out.contains("not matched"), "{out}");
 }
+
+#[test]
+fn a_fitted_choice_is_reported_by_its_near_best_values_not_a_share_of_a_range() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let model = renamed_export(dir);
+    let key = "consumers.fn.throttle_backoff.jitter";
+    let flags = [
+        "--fit",
+        key,
+        "--runs",
+        "8",
+        "--function",
+        "orders-audit-prod=fn-1",
+        "--function",
+        "orders-search-prod=fn-2",
+    ];
+    let o = calibrate(dir, &model, &flags);
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    let line = out
+        .lines()
+        .find(|l| l.trim_start().starts_with(key))
+        .unwrap();
+    assert!(
+        !line.contains("of its range") && !line.contains(".."),
+        "{line}"
+    );
+    let values: Vec<&str> = line.split_whitespace().nth(2).unwrap().split('|').collect();
+    assert!(
+        !values.is_empty() && values.iter().all(|v| ["none", "equal", "full"].contains(v)),
+        "{line}"
+    );
+    let toml = std::fs::read_to_string(dir.join("cal/replayed-calibrated.toml")).unwrap();
+    let comment = toml
+        .lines()
+        .find(|l| l.starts_with(&format!("# fitted {key} = ")))
+        .unwrap();
+    assert!(comment.contains("(near-best "), "{comment}");
+    assert!(!comment.contains("of its range"), "{comment}");
+}
