@@ -34,9 +34,27 @@ impl Consumers<'_> {
 
 /// Why the export's series cannot be matched to the model's consumers as asked.
 #[derive(Debug, thiserror::Error)]
-pub(crate) enum MatchError {
+pub enum MatchError {
     #[error("--function {function}={consumer}: the model has no consumer `{consumer}`; its consumers: {known}")]
     NoConsumer {
+        function: String,
+        consumer: String,
+        known: String,
+    },
+    #[error(
+        "--function {function}={consumer} and --function {function}={other}: one function's \
+         series go to one consumer; keep one of them"
+    )]
+    Conflicting {
+        function: String,
+        consumer: String,
+        other: String,
+    },
+    #[error(
+        "--function {function}={consumer}: the export has no AWS/Lambda IteratorAge series of \
+         function `{function}`; its functions: {known}"
+    )]
+    NoFunction {
         function: String,
         consumer: String,
         known: String,
@@ -100,20 +118,69 @@ const STREAM: [(&str, Known, Stat); 3] = [
     ),
 ];
 
+/// The `--function FUNCTION=CONSUMER` pairs checked against the model's consumers `names` before
+/// any export is read: each consumer exists, and no function is sent to two; a pair given twice
+/// counts once.
+pub(crate) fn check_map(
+    names: &[String],
+    map: &[(String, String)],
+) -> Result<Vec<(String, String)>, MatchError> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for (f, c) in map {
+        if !names.contains(c) {
+            return Err(MatchError::NoConsumer {
+                function: f.clone(),
+                consumer: c.clone(),
+                known: names.join(", "),
+            });
+        }
+        match out.iter().find(|(g, _)| g == f) {
+            Some((_, d)) if d == c => {}
+            Some((_, d)) => {
+                return Err(MatchError::Conflicting {
+                    function: f.clone(),
+                    consumer: d.clone(),
+                    other: c.clone(),
+                })
+            }
+            None => out.push((f.clone(), c.clone())),
+        }
+    }
+    Ok(out)
+}
+
 /// The series of `series` that a calibration matches (stream-level first, then per consumer in
 /// the model's order, Average before Maximum) and every other one with its reason. Errors: a
-/// `--function` pair naming no consumer of the model (the pair as typed, and the consumers).
+/// `--function` pair (checked by [`check_map`]) whose function has no series in the export (the
+/// pair as typed, and the export's functions), two functions matched to one consumer.
 pub(crate) fn select(
     series: &[Series],
     report: &Report,
     consumers: Consumers,
 ) -> Result<(Vec<Matched>, Vec<Unused>), MatchError> {
+    let lambda = |stat| cloudwatch::select(series, Known::LambdaIteratorAge, stat);
+    let ages: Vec<&Series> = lambda(Stat::Average)
+        .into_iter()
+        .chain(lambda(Stat::Maximum))
+        .collect();
     for (f, c) in consumers.map {
-        if !consumers.names.contains(c) {
-            return Err(MatchError::NoConsumer {
+        if !ages
+            .iter()
+            .any(|s| s.dimension("FunctionName") == Some(f.as_str()))
+        {
+            let mut known: Vec<&str> = ages
+                .iter()
+                .filter_map(|s| s.dimension("FunctionName"))
+                .collect();
+            known.sort_unstable();
+            known.dedup();
+            return Err(MatchError::NoFunction {
                 function: f.clone(),
                 consumer: c.clone(),
-                known: consumers.names.join(", "),
+                known: match known.is_empty() {
+                    true => "none".into(),
+                    false => known.join(", "),
+                },
             });
         }
     }
@@ -201,23 +268,6 @@ pub(crate) fn select(
         what: k.what.clone(),
         reason: k.reason.clone(),
     }));
-    for (f, _) in consumers.map {
-        let present = cloudwatch::select(series, Known::LambdaIteratorAge, Stat::Average)
-            .iter()
-            .chain(&cloudwatch::select(
-                series,
-                Known::LambdaIteratorAge,
-                Stat::Maximum,
-            ))
-            .any(|s| s.dimension("FunctionName") == Some(f.as_str()));
-        if !present {
-            unused.push(Unused {
-                id: format!("--function {f}"),
-                what: "AWS/Lambda IteratorAge".into(),
-                reason: format!("the export has no IteratorAge series of function `{f}`"),
-            });
-        }
-    }
     Ok((matched, unused))
 }
 

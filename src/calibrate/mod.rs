@@ -20,7 +20,8 @@
 //! floor means the data cannot tell the fit from right values; well above it, the model misses
 //! something the data shows.
 //! A parameter is identified by the data when the candidates within 10 % of the best loss agree
-//! on it: their spread is reported as a share of its range.
+//! on it: their spread is reported as a share of its range (for a choice, such as a jitter or a
+//! poller: the values they take).
 
 pub(crate) mod matching;
 pub mod observed;
@@ -74,6 +75,9 @@ pub enum Error {
         "no assumed parameter moves the matched series: nothing to fit (name some with --fit)"
     )]
     NothingToFit,
+    /// A `--function` pair that cannot be: no such consumer, or one function sent to two.
+    #[error(transparent)]
+    FunctionMap(#[from] matching::MatchError),
     #[error("no candidate could be run")]
     NoCandidate,
     /// The model's text, parsed again to write the calibrated model.
@@ -159,6 +163,9 @@ pub struct Spread {
     pub high: String,
     /// The spread as a share of the parameter's range (unit coordinates).
     pub width: f64,
+    /// For a choice (a poller, a jitter), which has no range to take a share of: the values
+    /// among near-best candidates, in the catalogue's order.
+    pub choices: Option<Vec<String>>,
     /// Where the best value sits at an end of the plausible range, which end: the truth may lie
     /// beyond it, outside what the catalogue admits.
     pub edge: Option<Edge>,
@@ -201,9 +208,10 @@ impl Edge {
 pub fn observe(file: &ModelFile, req: &Request) -> Result<Observed, Error> {
     let spec = file.resolve(&req.overrides)?;
     let names: Vec<String> = spec.consumers.iter().map(|c| c.name.clone()).collect();
+    let map = matching::check_map(&names, &req.functions)?;
     let consumers = matching::Consumers {
         names: &names,
-        map: &req.functions,
+        map: &map,
     };
     let groups = groups(&file.text, &names);
     let window = match file.replay_window() {
@@ -469,6 +477,23 @@ fn screen(all: &[Param], base_loss: f64, errors_of: &ErrorsOf) -> Result<Screene
     Ok((keep, effect, runs.len()))
 }
 
+/// The values of choice parameter `p` (dimension `d`) that `near` hold, in the catalogue's order.
+fn choices_of(p: &Param, d: usize, near: &[&Candidate]) -> Vec<String> {
+    let mut seen: Vec<(usize, String)> = Vec::new();
+    for c in near {
+        let v = p.range.at(c.u[d]);
+        let i = match &v {
+            crate::assumptions::value::Value::Choice(i, _) => *i,
+            _ => 0,
+        };
+        if !seen.iter().any(|(j, _)| *j == i) {
+            seen.push((i, v.display()));
+        }
+    }
+    seen.sort();
+    seen.into_iter().map(|(_, v)| v).collect()
+}
+
 /// Each parameter's values among the candidates within [`NEAR_BEST`] of the best loss.
 fn spreads(params: &[Param], candidates: &[Candidate], best: &Candidate) -> Vec<Spread> {
     let near: Vec<&Candidate> = candidates
@@ -489,6 +514,7 @@ fn spreads(params: &[Param], candidates: &[Candidate], best: &Candidate) -> Vec<
                 low: p.range.at(lo).display(),
                 high: p.range.at(hi).display(),
                 width: hi - lo,
+                choices: (!p.range.values.is_empty()).then(|| choices_of(p, d, &near)),
                 // A choice (a poller, a jitter) has no end beyond which the truth could lie.
                 edge: (p.range.values.is_empty())
                     .then(|| best.u.get(d).copied().and_then(Edge::of))

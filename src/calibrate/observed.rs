@@ -29,6 +29,11 @@ pub struct Target {
     pub values: Vec<Option<f64>>,
 }
 
+/// The largest observed value a calibration takes: an IteratorAge of 31 years in milliseconds, or
+/// 16 billion throttled reads a second in a minute's sum, is no measurement; larger values would
+/// overflow the loss (their squares) and leave every candidate without one.
+const MAX_VALUE: f64 = 1e12;
+
 /// What a calibration matches: the window and the series in it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Observed {
@@ -74,8 +79,27 @@ pub fn read(
         place: place.to_string(),
         message,
     };
-    let (matched, unused) = matching::select(&series, &report, consumers)
-        .map_err(|m| error(queries, "", m.to_string()))?;
+    let (matched, unused) = matching::select(&series, &report, consumers).map_err(|m| match m {
+        matching::MatchError::NoFunction { .. } => error(observed, "", m.to_string()),
+        m => error(queries, "", m.to_string()),
+    })?;
+    for m in &matched {
+        if let Some(&(t, v)) = m
+            .points
+            .iter()
+            .find(|(_, v)| !v.is_finite() || v.abs() > MAX_VALUE)
+        {
+            return Err(error(
+                observed,
+                &format!("series `{}` (Id \"{}\")", m.name, m.ids.join("\", \"")),
+                format!(
+                    "the value {v:e} at {} is beyond any measurement (at most {MAX_VALUE:e}): \
+                     a corrupt export? Correct or remove the point",
+                    time::format(t)
+                ),
+            ));
+        }
+    }
     let mut used: Vec<&str> = Vec::new();
     for m in &matched {
         for id in &m.ids {

@@ -117,14 +117,7 @@ fn header(c: &Calibration) -> String {
     );
     let _ = writeln!(h, "# Per series: {}.", per_series(c));
     for (s, (key, v)) in c.spreads.iter().zip(&c.best_set.values) {
-        let _ = writeln!(
-            h,
-            "# fitted {key} = {} (near-best {}..{}, {:.0}% of its range)",
-            v.display(),
-            s.low,
-            s.high,
-            100.0 * s.width
-        );
+        let _ = writeln!(h, "# fitted {key} = {} ({})", v.display(), near_best(s));
         if let Some(edge) = s.edge {
             let _ = writeln!(h, "#   {key} is {}.", edge.warning());
         }
@@ -387,10 +380,9 @@ pub(crate) fn summary(c: &Calibration) -> String {
     for (sp, (key, v)) in c.spreads.iter().zip(&c.best_set.values) {
         let _ = writeln!(
             s,
-            "    {key:<48} {:<10} {}..{} ({})",
+            "    {key:<48} {:<10} {} ({})",
             v.display(),
-            sp.low,
-            sp.high,
+            among(sp),
             identified(sp)
         );
         if let Some(edge) = sp.edge {
@@ -407,7 +399,33 @@ pub(crate) fn summary(c: &Calibration) -> String {
     s
 }
 
+/// The values among near-best candidates: `low..high`, or a choice's values, `equal|full`.
+fn among(s: &Spread) -> String {
+    match &s.choices {
+        Some(values) => values.join("|"),
+        None => format!("{}..{}", s.low, s.high),
+    }
+}
+
+/// What the calibrated model's comment says of the near-best values.
+fn near_best(s: &Spread) -> String {
+    match &s.choices {
+        Some(_) => format!("near-best {}", among(s)),
+        None => format!(
+            "near-best {}, {:.0}% of its range",
+            among(s),
+            100.0 * s.width
+        ),
+    }
+}
+
 fn identified(s: &Spread) -> String {
+    if let Some(values) = &s.choices {
+        return match values.len() {
+            1 => "identified: the only value among near-best candidates".into(),
+            n => format!("not identified: {n} values among near-best candidates"),
+        };
+    }
     let pct = 100.0 * s.width;
     if s.width <= 0.25 {
         format!("identified: {pct:.0}% of its range")

@@ -272,9 +272,14 @@ pub struct CheckArgs {
     #[arg(long = "slo", value_name = "OBJECTIVE", value_parser = crate::plan::Slo::parse)]
     pub slos: Vec<crate::plan::Slo>,
     /// The previous version of the architecture: says what the change does to the metrics and
-    /// to each objective.
-    #[arg(long, value_name = "OLD_MODEL")]
+    /// to each objective. Takes every file up to the next flag (`--base old/*.json`), so give
+    /// the architecture's files before `--base`, or repeat `--base` once per file.
+    #[arg(long, value_name = "OLD_MODEL", num_args = 1..)]
     pub base: Vec<PathBuf>,
+    /// How the base is named in the verdict (default: its paths), e.g. `models/x.toml at
+    /// 0d078ff` for a base taken from git into a temporary folder.
+    #[arg(long, value_name = "TEXT", requires = "base")]
+    pub base_label: Option<String>,
     /// Replay a producer's traffic from a CloudWatch export (get-metric-data): a folder holding
     /// queries.json and result.json, or the result file; PRODUCER= when the model has several.
     #[arg(long, value_name = "[PRODUCER=]EXPORT", value_parser = crate::config::traffic::Traffic::parse)]

@@ -112,8 +112,12 @@ pub(super) fn run_check(args: CheckArgs) -> Result<(), Failure> {
         on_done: Some(&tell),
     };
     let mut outcomes = Vec::new();
-    for ((exp, design), (_, paths)) in exps.iter().zip(&designs).zip(&versions) {
-        let ran = measure(exp, design.as_ref(), &opts, shown(paths));
+    for (i, ((exp, design), (_, paths))) in exps.iter().zip(&designs).zip(&versions).enumerate() {
+        let source = match (i, &args.base_label) {
+            (1, Some(label)) => label.clone(),
+            _ => shown(paths),
+        };
+        let ran = measure(exp, design.as_ref(), &opts, source);
         outcomes.push(ran.inspect_err(|_| study.finish())?);
     }
     study.finish();
@@ -224,9 +228,24 @@ fn outputs(args: &CheckArgs) -> Result<Vec<Output>, Failure> {
     Ok(out)
 }
 
+/// Whether `a` and `b` name one file: compared once `..` and symlinks are resolved, the file's
+/// own path when it exists, else its folder's with the file name joined.
 fn same_file(a: &Path, b: &Path) -> bool {
-    let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
-    abs(a) == abs(b)
+    resolved(a) == resolved(b)
+}
+
+fn resolved(p: &Path) -> PathBuf {
+    if let Ok(full) = p.canonicalize() {
+        return full;
+    }
+    let parent = match p.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    match (parent.canonicalize(), p.file_name()) {
+        (Ok(dir), Some(name)) => dir.join(name),
+        _ => std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()),
+    }
 }
 
 fn write_outputs(outputs: &[Output], verdict: &Verdict) -> Result<(), Failure> {

@@ -78,7 +78,10 @@ pub enum Command {
     #[command(after_help = "Examples:\n  \
         sim check models/dynamodb-readers.toml --slo \"iterator_age_max < 30s\"\n  \
         sim check new.toml --base old.toml --slo \"throttled_reads_per_min < 1\" --markdown check.md --junit check.xml\n  \
-        sim check models/kinesis-standard.toml --slo \"iterator_age_max < 30s\" --assumptions 16\n\n\
+        sim check models/kinesis-standard.toml --slo \"iterator_age_max < 30s\" --assumptions 16\n  \
+        sim check new/*.json --base old/*.json --rate 200 --slo \"iterator_age_max < 30s\"\n\n\
+        Several base files: --base takes every file up to the next flag (or repeat --base), so the \
+        architecture's own files come before it.\n\
         Objectives: --slo flags, plus a [plan] table with slo = [...] in the model or in sim-objectives.toml beside it.\n\
         Exit codes: 0 every objective holds, 1 one does not, 2 bad input (nothing written).")]
     Check(CheckArgs),
@@ -98,6 +101,14 @@ pub enum Command {
     )]
     Merge(MergeArgs),
     /// Fit the model's assumed parameters to a CloudWatch export of IteratorAge and throttled reads.
+    #[command(after_help = "Examples:\n  \
+        sim calibrate examples/calibrate/stream.toml --queries examples/calibrate/observed/queries.json \
+        --observed examples/calibrate/observed/result.json --out output/replayed-calibration\n  \
+        sim calibrate examples/calibrate/stream.toml --queries examples/calibrate/observed-lambda/queries.json \
+        --observed examples/calibrate/observed-lambda/result.json --out output/replayed-per-function\n  \
+        sim calibrate examples/calibrate/stream.toml --queries examples/calibrate/observed/queries.json \
+        --observed examples/calibrate/observed/result.json --fit consumers.fn.min_call_interval --runs 48\n\n\
+        A function deployed under another name than its consumer's: --function FUNCTION=CONSUMER.")]
     Calibrate(CalibrateArgs),
     /// Write a model from CloudFormation, SAM, CDK, Terraform or AWS CLI files: each value commented
     /// with where it came from, placeholders marked where the files say nothing (traffic, sizes,

@@ -58,6 +58,13 @@ impl Traffic {
         if abs.is_dir() {
             return Ok((abs.join("result.json"), abs.join("queries.json")));
         }
+        if !abs.exists() {
+            return Err(self.error(format!(
+                "{} does not exist: give a folder holding queries.json and result.json, or a \
+                 get-metric-data result file with queries.json beside it",
+                self.export.display()
+            )));
+        }
         let dir = abs.parent().unwrap_or(Path::new("/")).to_path_buf();
         Ok((abs, dir.join("queries.json")))
     }

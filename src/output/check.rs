@@ -2,7 +2,6 @@
 //! posts as a pull-request comment (a verdict line, a table of objectives, what the change does).
 
 use crate::plan::check::{show, Measured, Verdict};
-use crate::plan::md_cell;
 use std::fmt::Write;
 
 /// "holds in 12 of 16 assumption sets", when sets were run.
@@ -40,12 +39,68 @@ pub(crate) fn text(v: &Verdict) -> String {
     out
 }
 
+/// `text` as Markdown prose that reads as written: every character Markdown or HTML would act
+/// on is backslash-escaped (so a model named `<img src=x>` is text, not an image), a line break
+/// is a space.
+fn prose(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '\n' | '\r' => out.push(' '),
+            '\\' | '`' | '*' | '_' | '<' | '>' | '&' | '[' | ']' | '|' | '#' | '!' | '~' => {
+                out.push('\\');
+                out.push(ch);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `text` as one code span, whatever backticks it holds: fenced by a run of backticks longer
+/// than any inside it. In a table cell `|` is escaped (GitHub reads `\|` there as `|`).
+fn code(text: &str, in_table: bool) -> String {
+    let mut flat = text.replace(['\n', '\r'], " ");
+    if in_table {
+        flat = flat.replace('|', "\\|");
+    }
+    let longest = (flat.split(|c| c != '`').map(str::len)).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = match flat.starts_with('`') || flat.ends_with('`') {
+        true => " ",
+        false => "",
+    };
+    format!("{fence}{pad}{flat}{pad}{fence}")
+}
+
+/// Text of sim's own with names in code spans (`adds subscriber \`audit\` to ...`): the code
+/// spans kept as they are, the prose between them escaped; a backtick without its pair is text.
+fn spans(text: &str) -> String {
+    let parts: Vec<&str> = text.split('`').collect();
+    let paired = parts.len() % 2 == 1;
+    let mut out = String::new();
+    for (i, part) in parts.iter().enumerate() {
+        let last = i + 1 == parts.len();
+        if i % 2 == 1 && (paired || !last) {
+            out += &format!("`{}`", part.replace(['\n', '\r'], " "));
+        } else if i % 2 == 1 {
+            out += &format!("\\`{}", prose(part));
+        } else {
+            out += &prose(part);
+        }
+    }
+    out
+}
+
 /// The verdict as Markdown for a pull-request comment.
 pub(crate) fn markdown(v: &Verdict) -> String {
     let mark = if v.holds() { "PASS" } else { "FAIL" };
-    let mut out = format!("### sim check: **{mark}**: {}\n\n", md_cell(&v.headline()));
+    // The headline with the model's name (the model's text, not sim's) as escaped prose.
+    let mut named = v.clone();
+    named.change.model = prose(&v.change.model);
+    let mut out = format!("### sim check: **{mark}**: {}\n\n", named.headline());
     if let Some(c) = v.what_changes() {
-        let _ = writeln!(out, "**What this change does:** {}\n", md_cell(&c));
+        let _ = writeln!(out, "**What this change does:** {}\n", spans(&c));
     }
     let sets = v.change.sets.as_ref().map(Vec::len);
     let mut header = "| objective |".to_string();
@@ -63,7 +118,7 @@ pub(crate) fn markdown(v: &Verdict) -> String {
     let _ = writeln!(out, "{header}\n{rule}");
     for slo in &v.objectives {
         let m = v.change.measure(slo);
-        let mut row = format!("| `{}` |", md_cell(&slo.text));
+        let mut row = format!("| {} |", code(&slo.text, true));
         if let Some(base) = &v.base {
             let b = base.measure(slo);
             let word = if b.holds { "holds" } else { "fails" };
@@ -78,11 +133,11 @@ pub(crate) fn markdown(v: &Verdict) -> String {
     }
     let _ = writeln!(
         out,
-        "\nChecked: `{}`{}.",
-        md_cell(&v.change.source),
+        "\nChecked: {}{}.",
+        code(&v.change.source, false),
         v.base.as_ref().map_or(String::new(), |b| format!(
-            " against the base `{}`",
-            md_cell(&b.source)
+            " against the base {}",
+            code(&b.source, false)
         ))
     );
     if sets.is_some() {
@@ -127,11 +182,20 @@ mod tests {
         let md = markdown(&v);
         assert!(md.starts_with("### sim check: **FAIL**"), "{md}");
         assert!(md.contains("| `iterator_age_max < 30s` | 1.2 s (holds) | 41 s | **fails** |"));
-        assert!(md.contains("adds subscriber `a\\|b` to `s`"), "{md}");
+        assert!(md.contains("adds subscriber `a|b` to `s`"), "{md}");
         let t = text(&v);
         assert!(
             t.contains("FAIL  iterator_age_max < 30s  measured 41 s (base 1.2 s)"),
             "{t}"
         );
+    }
+
+    #[test]
+    fn code_spans_hold_any_backticks_and_prose_between_them_is_escaped() {
+        assert_eq!(code("a`b", false), "``a`b``");
+        assert_eq!(code("`a", false), "`` `a ``");
+        assert_eq!(code("x|y", true), "`x\\|y`");
+        assert_eq!(spans("adds `<b>` to <i>"), "adds `<b>` to \\<i\\>");
+        assert_eq!(spans("odd ` <i>"), "odd \\` \\<i\\>");
     }
 }

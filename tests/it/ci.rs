@@ -425,3 +425,186 @@ fn the_ci_script_checks_a_changed_template_against_its_base() {
         "an export is not checked"
     );
 }
+
+/// A repository whose main branch holds `base` (path, text) and a clone on branch `change`
+/// that writes `change` over it, with the CI script; the clone.
+fn repository_of(scratch: &Path, base: &[(&str, String)], change: &[(&str, String)]) -> PathBuf {
+    let up = scratch.join("upstream");
+    let write = |dir: &Path, files: &[(&str, String)]| {
+        for (path, text) in files {
+            let at = dir.join(path);
+            std::fs::create_dir_all(at.parent().unwrap()).unwrap();
+            std::fs::write(at, text).unwrap();
+        }
+    };
+    let script = std::fs::read_to_string(root().join("deploy/ci/sim-check.sh")).unwrap();
+    write(&up, &[("deploy/ci/sim-check.sh", script)]);
+    write(&up, base);
+    git(&up, &["init", "-q"]);
+    git(&up, &["add", "."]);
+    git(&up, &["commit", "-qm", "base"]);
+    let work = scratch.join("work");
+    git(
+        scratch,
+        &["clone", "-q", up.to_str().unwrap(), work.to_str().unwrap()],
+    );
+    git(&work, &["checkout", "-qb", "change"]);
+    write(&work, change);
+    git(&work, &["add", "."]);
+    git(&work, &["commit", "-qm", "the change"]);
+    work
+}
+
+fn shipped(path: &str) -> String {
+    std::fs::read_to_string(root().join(path)).unwrap()
+}
+
+const OBJECTIVES: &str = "[plan]\nslo = [\"iterator_age_max < 30s\"]\n";
+
+/// Runs the CI script in `work` with `vars` (and PATH to the built sim); its exit code.
+fn run_script(scratch: &Path, work: &Path, vars: &[(&str, &str)]) -> i32 {
+    let bin = scratch.join("bin");
+    if !bin.exists() {
+        stand_ins(scratch);
+    }
+    let mut all: BTreeMap<String, String> = [("PATH".to_string(), path_var(&bin))].into();
+    all.extend(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    run("bash deploy/ci/sim-check.sh origin/HEAD", work, &all)
+}
+
+/// `models/a/x.toml` and `models/a-x.toml` once shared one report name, a name with a space was
+/// cut in two, and the base was shown as the temporary folder it was copied to.
+#[test]
+fn the_ci_script_gives_each_model_its_own_report_takes_names_with_spaces_and_shows_the_base_by_commit(
+) {
+    let scratch = tempfile::tempdir().unwrap();
+    let model = shipped("models/dynamodb-readers.toml");
+    let paths = [
+        "models/a/x.toml",
+        "models/a-x.toml",
+        "models/my orders.toml",
+    ];
+    let mut base: Vec<(&str, String)> = paths.iter().map(|p| (*p, model.clone())).collect();
+    base.push(("models/sim-objectives.toml", OBJECTIVES.into()));
+    base.push(("models/a/sim-objectives.toml", OBJECTIVES.into()));
+    let change: Vec<(&str, String)> = paths.iter().map(|p| (*p, model.clone() + AUDIT)).collect();
+    let work = repository_of(scratch.path(), &base, &change);
+    let code = run_script(scratch.path(), &work, &[]);
+    assert_eq!(code, 1, "an objective fails, and every model was read");
+    let out = work.join("sim-check");
+    for name in ["models-a-x", "models-a-x-2", "models-my orders"] {
+        assert!(out.join(format!("{name}.xml")).exists(), "{name}.xml");
+        assert!(out.join(format!("{name}.md")).exists(), "{name}.md");
+    }
+    let comment = std::fs::read_to_string(out.join("comment.md")).unwrap();
+    assert_eq!(
+        comment.matches("### sim check: **FAIL**").count(),
+        3,
+        "{comment}"
+    );
+    let short = Command::new("git")
+        .current_dir(&work)
+        .args(["rev-parse", "--short", "origin/HEAD"])
+        .output()
+        .unwrap();
+    let short = String::from_utf8(short.stdout).unwrap();
+    for p in paths {
+        let base = format!("against the base `{p} at {}`", short.trim());
+        assert!(comment.contains(&base), "{base}\n{comment}");
+    }
+    assert!(
+        !comment.contains("/tmp") && !comment.contains("base-"),
+        "{comment}"
+    );
+}
+
+/// An objective with spaces cannot go through SIM_CHECK_ARGS (split on spaces): quotes there are
+/// refused with what to do instead, and SIM_CHECK_ARGS_FILE takes one argument per line.
+#[test]
+fn the_ci_script_refuses_quotes_in_its_args_and_reads_an_args_file_one_per_line() {
+    let scratch = tempfile::tempdir().unwrap();
+    let model = shipped("models/dynamodb-readers.toml");
+    let base = [
+        ("models/orders.toml", model.clone()),
+        ("models/sim-objectives.toml", OBJECTIVES.into()),
+    ];
+    let work = repository_of(
+        scratch.path(),
+        &base,
+        &[("models/orders.toml", model + AUDIT)],
+    );
+    let quoted = "--slo \"errors < 1\"";
+    let code = run_script(scratch.path(), &work, &[("SIM_CHECK_ARGS", quoted)]);
+    assert_eq!(code, 2);
+    assert!(!work.join("sim-check").exists());
+    let file = scratch.path().join("args");
+    std::fs::write(&file, "--slo\nthrottled_reads_per_min < 1000000\n").unwrap();
+    let code = run_script(
+        scratch.path(),
+        &work,
+        &[("SIM_CHECK_ARGS_FILE", file.to_str().unwrap())],
+    );
+    assert_eq!(code, 1);
+    let comment = std::fs::read_to_string(work.join("sim-check/comment.md")).unwrap();
+    assert!(
+        comment.contains("| `throttled_reads_per_min < 1000000` |"),
+        "{comment}"
+    );
+}
+
+/// What `sim import` reads is checked in CI: `terraform show -json` output as one file, the AWS
+/// CLI output of one folder together; a CloudWatch export never.
+#[test]
+fn the_ci_script_checks_terraform_json_and_a_folder_of_cli_output_but_not_an_export() {
+    let scratch = tempfile::tempdir().unwrap();
+    let fixtures = "tests/fixtures/import/orders";
+    let mut base: Vec<(String, String)> = vec![
+        (
+            "infra/plan.json".into(),
+            shipped(&format!("{fixtures}/plan.json")),
+        ),
+        ("infra/sim-objectives.toml".into(), OBJECTIVES.into()),
+        ("infra/cli/sim-objectives.toml".into(), OBJECTIVES.into()),
+        (
+            "infra/cli/export.json".into(),
+            "{\"MetricDataResults\": [], \"Table\": {}}".into(),
+        ),
+    ];
+    let mut names: Vec<String> = std::fs::read_dir(root().join(format!("{fixtures}/cli")))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    for n in &names {
+        let text = shipped(&format!("{fixtures}/cli/{n}"));
+        base.push((format!("infra/cli/{n}"), text));
+    }
+    let change: Vec<(String, String)> = base
+        .iter()
+        .filter(|(p, _)| p.ends_with(".json"))
+        .map(|(p, t)| (p.clone(), t.clone() + "\n"))
+        .collect();
+    let b: Vec<(&str, String)> = base.iter().map(|(p, t)| (p.as_str(), t.clone())).collect();
+    let c: Vec<(&str, String)> = change
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.clone()))
+        .collect();
+    let work = repository_of(scratch.path(), &b, &c);
+    let vars = [("SIM_MODELS", "infra"), ("SIM_CHECK_ARGS", "--rate 1")];
+    let code = run_script(scratch.path(), &work, &vars);
+    assert_eq!(code, 0, "both hold, and both were read");
+    let out = work.join("sim-check");
+    assert!(out.join("infra-plan.xml").exists());
+    assert!(out.join("infra-cli.xml").exists());
+    assert!(!out.join("infra-cli-export.xml").exists());
+    let comment = std::fs::read_to_string(out.join("comment.md")).unwrap();
+    assert_eq!(
+        comment.matches("no change to the architecture").count(),
+        2,
+        "{comment}"
+    );
+    assert!(
+        comment.contains("against the base `infra/cli/*.json at "),
+        "{comment}"
+    );
+}

@@ -884,3 +884,30 @@ fn a_user_folder_named_like_the_resume_folder_is_left_alone() {
     assert!(std::fs::read_dir(&userdir).unwrap().next().is_none());
     assert!(dir.path().join(".l.resume").is_symlink());
 }
+
+/// The README says every subcommand's help ends with examples: each command `sim --help` lists.
+#[test]
+fn every_subcommands_help_has_examples_of_itself() {
+    let out = sim().arg("--help").output().unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    let commands: Vec<&str> = help
+        .split("Commands:\n")
+        .nth(1)
+        .unwrap()
+        .lines()
+        .take_while(|l| l.starts_with("  "))
+        .filter(|l| !l.starts_with("   "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .collect();
+    assert!(commands.contains(&"calibrate"), "{commands:?}");
+    for c in commands {
+        let out = sim().args([c, "--help"]).output().unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            text.contains(&format!("Examples:\n  sim {c} "))
+                || text.contains(&format!("Examples:\n  sim {c}\n")),
+            "sim {c} --help:\n{text}"
+        );
+    }
+}

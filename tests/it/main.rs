@@ -12,6 +12,7 @@ mod bands;
 mod calibrate;
 mod calibrate_lambda;
 mod check;
+mod check_cli;
 mod check_templates;
 mod ci;
 mod cli;
