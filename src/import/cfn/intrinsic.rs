@@ -14,10 +14,21 @@ use std::path::Path;
 /// How deep references may chain (a resource's ARN built from another's name, ...).
 pub(super) const MAX_CHAIN: usize = 64;
 
+/// The longest string `Fn::Sub` or `Fn::Join` may build: far longer than any name or ARN AWS
+/// accepts (an ARN is at most 2048 characters), short enough that names doubling through a
+/// chain of references stop long before they fill the memory.
+pub(crate) const MAX_VALUE: usize = 4096;
+
+/// The most bytes all the strings built from one template may hold together: each value is
+/// evaluated once, so a template's worth of `Fn::Sub` stays far below this.
+pub(crate) const MAX_BUILT: usize = 64 << 20;
+
 pub(crate) struct Template<'a> {
     pub file: &'a Path,
     pub root: &'a Node,
     pub(super) chain: Cell<usize>,
+    /// Bytes built by `Fn::Sub` and `Fn::Join` so far, against [`MAX_BUILT`].
+    built: Cell<usize>,
     /// The resources by logical id (a scan per reference would make a big template quadratic).
     resources: HashMap<&'a str, &'a Node>,
     /// Names, attributes and conditions already worked out: each is evaluated once, so that
@@ -61,6 +72,7 @@ impl<'a> Template<'a> {
             file,
             root,
             chain: Cell::new(0),
+            built: Cell::new(0),
             resources,
             names: RefCell::default(),
             attributes: RefCell::default(),
@@ -70,6 +82,40 @@ impl<'a> Template<'a> {
 
     pub(super) fn err(&self, at: Pos, key: &str, msg: impl Into<String>) -> ImportError {
         ImportError::at(self.file, at, key, msg)
+    }
+
+    /// Counts `len` more bytes built at `at` by `what`, refusing a value longer than
+    /// [`MAX_VALUE`] and more than [`MAX_BUILT`] in all.
+    fn built(&self, len: usize, at: Pos, key: &str, what: &str) -> R<()> {
+        self.not_too_long(len, at, key, what)?;
+        let total = self.built.get().saturating_add(len);
+        if total > MAX_BUILT {
+            return Err(self.err(
+                at,
+                key,
+                format!(
+                    "the strings built by Fn::Sub and Fn::Join in this template exceed {} MiB in all: more than any template needs",
+                    MAX_BUILT >> 20
+                ),
+            ));
+        }
+        self.built.set(total);
+        Ok(())
+    }
+
+    /// Refuses a value longer than [`MAX_VALUE`] while it is being built (counts nothing).
+    fn not_too_long(&self, len: usize, at: Pos, key: &str, what: &str) -> R<()> {
+        if len > MAX_VALUE {
+            return Err(self.err(
+                at,
+                key,
+                format!(
+                    "{what} builds a string longer than {MAX_VALUE} bytes: longer than any name or ARN AWS accepts \
+                     (are names built from names that double at each step?)"
+                ),
+            ));
+        }
+        Ok(())
     }
 
     pub(crate) fn resource(&self, id: &str) -> Option<&'a Node> {
@@ -184,13 +230,20 @@ impl<'a> Template<'a> {
                     return Ok(Some(list.clone()));
                 }
                 let mut parts = Vec::new();
+                let mut len = 0usize;
                 for item in list.items() {
                     match scalar_text(item) {
-                        Some(t) => parts.push(t),
+                        Some(t) => {
+                            len = len.saturating_add(t.len()).saturating_add(delim.len());
+                            self.not_too_long(len, at, key, "Fn::Join")?;
+                            parts.push(t);
+                        }
                         None => return Ok(Some(unknown(at, why_of(item, "a value joined")))),
                     }
                 }
-                text(parts.join(delim), at)
+                let joined = parts.join(delim);
+                self.built(joined.len(), at, key, "Fn::Join")?;
+                text(joined, at)
             }
             "Fn::Select" => {
                 let a = self.value(arg, key)?;
@@ -465,12 +518,14 @@ impl<'a> Template<'a> {
                 },
             };
             match scalar_text(&value) {
-                Some(t) => out.push_str(&t),
+                Some(t) if out.len() + t.len() <= MAX_VALUE => out.push_str(&t),
+                Some(t) => self.not_too_long(out.len() + t.len(), at, key, "Fn::Sub")?,
                 None => return Ok(unknown(at, why_of(&value, &format!("`${{{var}}}`")))),
             }
             rest = &after[end + 1..];
         }
         out.push_str(rest);
+        self.built(out.len(), at, key, "Fn::Sub")?;
         Ok(text(out, at))
     }
 }
