@@ -55,7 +55,7 @@ pub(crate) fn target(arn: &str) -> Target {
             None => Target::Other("dynamodb table (not its stream)".into()),
         },
         "lambda" => match resource.strip_prefix("function:") {
-            Some(f) => Target::Function(f.split(':').next().unwrap_or(f).to_string()),
+            Some(f) => Target::Function(before_qualifier(f).to_string()),
             None => Target::Other("lambda".into()),
         },
         other => Target::Other(other.to_string()),
@@ -67,10 +67,26 @@ fn function_name(s: &str) -> String {
     match target(s) {
         Target::Function(n) => n,
         _ => match s.split_once(":function:") {
-            Some((_, f)) => f.split(':').next().unwrap_or(f).to_string(),
-            None => s.split(':').next().unwrap_or(s).to_string(),
+            Some((_, f)) => before_qualifier(f).to_string(),
+            None => before_qualifier(s).to_string(),
         },
     }
+}
+
+/// `s` up to its first `:` outside a `${...}` placeholder: a function's name without its alias
+/// or version (a template's `${AWS::StackName}-billing` keeps its colons).
+fn before_qualifier(s: &str) -> &str {
+    let mut depth = 0usize;
+    let b = s.as_bytes();
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'{' if i > 0 && b[i - 1] == b'$' => depth += 1,
+            b'}' if depth > 0 => depth -= 1,
+            b':' if depth == 0 => return &s[..i],
+            _ => {}
+        }
+    }
+    s
 }
 
 /// One reader of the model.
@@ -197,7 +213,11 @@ pub(crate) fn join(arch: Arch) -> Joined {
                 (Service::Pipe, Target::Other(_)) => None,
                 _ => {
                     let name = function_name(&f.v);
-                    match functions.iter().position(|x| x.name == name) {
+                    let found = functions
+                        .iter()
+                        .position(|x| x.name == f.v)
+                        .or_else(|| functions.iter().position(|x| x.name == name));
+                    match found {
                         Some(i) => {
                             used[i] = true;
                             Some(functions[i].clone())
@@ -329,5 +349,13 @@ mod tests {
         assert_eq!(target("${Queue.Arn}"), Target::Unknown);
         assert_eq!(function_name("billing:live"), "billing");
         assert_eq!(function_name("123456789012:function:billing"), "billing");
+        assert_eq!(
+            function_name("${AWS::StackName}-billing:live"),
+            "${AWS::StackName}-billing"
+        );
+        assert_eq!(
+            target("arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:${AWS::StackName}-billing"),
+            Target::Function("${AWS::StackName}-billing".into())
+        );
     }
 }

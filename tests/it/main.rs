@@ -21,6 +21,7 @@ mod cost;
 mod experiments;
 mod import;
 mod import_hostile;
+mod import_join;
 mod layers;
 mod lineage;
 mod never_panic;
