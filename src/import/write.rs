@@ -9,9 +9,6 @@ use super::traffic::{relative, Ids};
 use std::fmt::Write as _;
 use std::path::Path;
 
-/// How every model `sim import` writes begins: `sim import --out` replaces only such a file.
-pub(crate) const FIRST_LINE: &str = "# Imported by `sim import` from ";
-
 /// Where a comment starts, so values and their sources line up.
 const COMMENT_COLUMN: usize = 34;
 

@@ -22,6 +22,7 @@ mod experiments;
 mod import;
 mod import_hostile;
 mod import_join;
+mod import_out;
 mod layers;
 mod lineage;
 mod never_panic;
