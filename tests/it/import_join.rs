@@ -99,3 +99,80 @@ Resources:
         out.warnings
     );
 }
+
+fn orders(rel: &str) -> PathBuf {
+    crate::common::root()
+        .join("tests/fixtures/import/orders")
+        .join(rel)
+}
+
+fn cli_outputs() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(orders("cli"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn a_template_and_the_cli_output_of_its_stack_give_each_mapping_once() {
+    let template = sim::import::import(&[orders("cfn.yaml")], &ImportOptions::default()).unwrap();
+    let mut sources = vec![orders("cfn.yaml")];
+    sources.extend(cli_outputs());
+    let both = sim::import::import(&sources, &ImportOptions::default()).unwrap();
+    let readers = |m: &Imported| {
+        let mut k: Vec<String> = as_data(&m.model_toml)["consumers"]
+            .as_table()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        k.sort();
+        k
+    };
+    assert_eq!(readers(&both), readers(&template), "{}", both.model_toml);
+    let mut seen = std::collections::HashSet::new();
+    for w in &both.warnings {
+        assert!(seen.insert(w), "told twice: {w}");
+    }
+    assert!(
+        !both.warnings.iter().any(|w| w.contains("disagree")),
+        "{:?}",
+        both.warnings
+    );
+}
+
+#[test]
+fn values_the_sources_disagree_on_are_told_with_both_sources() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut sources = vec![orders("cfn.yaml")];
+    for f in cli_outputs() {
+        let copy = dir.path().join(f.file_name().unwrap());
+        let text = std::fs::read_to_string(&f).unwrap();
+        std::fs::write(
+            &copy,
+            text.replace("\"OpenShardCount\": 4", "\"OpenShardCount\": 9"),
+        )
+        .unwrap();
+        sources.push(copy);
+    }
+    let m = sim::import::import(&sources, &ImportOptions::default()).unwrap();
+    let told: Vec<&String> = m
+        .warnings
+        .iter()
+        .filter(|w| w.contains("disagree"))
+        .collect();
+    assert_eq!(told.len(), 1, "{:?}", m.warnings);
+    assert!(told[0].contains("stream `orders`"), "{}", told[0]);
+    assert!(
+        told[0].contains("4 in ") && told[0].contains("9 in "),
+        "{}",
+        told[0]
+    );
+    assert!(told[0].contains("cfn.yaml") && told[0].contains("describe-stream-summary.json"));
+    assert_eq!(
+        as_data(&m.model_toml)["streams"]["orders"]["shards"].as_integer(),
+        Some(4)
+    );
+}
