@@ -254,6 +254,16 @@ impl Ctx<'_> {
         let name = required(&mut p, "FunctionName")?.v;
         let memory_mb = p.int("MemorySize", 128..=10_240)?;
         let timeout_s = p.int("Timeout", 1..=900)?;
+        if let Some(n) =
+            reserved.filter(|n| matches!(&n.v, Val::Num(t) if t.parse::<i64>() == Ok(0)))
+        {
+            return Err(ImportError::at(
+                self.file,
+                n.at,
+                "Concurrency.ReservedConcurrentExecutions",
+                crate::import::props::ZERO_RESERVED,
+            ));
+        }
         let reserved = match reserved {
             Some(n) => match &n.v {
                 Val::Num(t) => t

@@ -107,6 +107,22 @@ impl<'a> Props<'a> {
         Ok(Some(Sourced::new(v, self.from(key))))
     }
 
+    /// A function's reserved concurrency (from `min`: Terraform's -1 is "none reserved"); 0,
+    /// AWS's switch that throttles every invocation, is a located error: a reader that never
+    /// runs is no consumer the model can hold.
+    pub(crate) fn reserved(
+        &mut self,
+        key: &str,
+        min: i64,
+    ) -> Result<Option<Sourced<i64>>, ImportError> {
+        let node = self.node.get(key);
+        let v = self.int(key, min..=100_000)?;
+        match (v, node) {
+            (Some(r), Some(n)) if r.v == 0 => Err(self.err(n, key, ZERO_RESERVED)),
+            (v, _) => Ok(v),
+        }
+    }
+
     pub(crate) fn bool(&mut self, key: &str) -> Result<Option<Sourced<bool>>, ImportError> {
         let Some(n) = self.get(key) else {
             return Ok(None);
@@ -172,6 +188,11 @@ impl<'a> Props<'a> {
             .collect()
     }
 }
+
+/// Why a reserved concurrency of 0 is refused.
+pub(crate) const ZERO_RESERVED: &str = "a reserved concurrency of 0 throttles every invocation \
+     (AWS's switch that turns the function off): its mappings read nothing, and a model has no \
+     consumer that never runs; import without this function's mappings, or with the concurrency it has when on";
 
 /// A value as a message shows it.
 pub(crate) fn shown(n: &Node) -> String {

@@ -186,7 +186,7 @@ pub(crate) fn read(file: &Path, shown: &str, root: &Node, arch: &mut Arch) -> R<
                     memory_mb: p.int("memory_size", 128..=10_240)?,
                     timeout_s: p.int("timeout", 1..=900)?,
                     reserved: p
-                        .int("reserved_concurrent_executions", -1..=100_000)?
+                        .reserved("reserved_concurrent_executions", -1)?
                         .filter(|r| r.v >= 0),
                     from,
                 });

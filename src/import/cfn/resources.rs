@@ -158,7 +158,7 @@ pub(super) fn function(t: &Template, id: &str, p: &mut Props, from: String) -> R
         label: label(t, id)?,
         memory_mb: p.int("MemorySize", 128..=10_240)?,
         timeout_s: p.int("Timeout", 1..=900)?,
-        reserved: p.int("ReservedConcurrentExecutions", 0..=100_000)?,
+        reserved: p.reserved("ReservedConcurrentExecutions", 0)?,
         from,
     })
 }

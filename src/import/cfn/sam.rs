@@ -53,7 +53,7 @@ pub(super) fn function(
         f.timeout_s = g.int("Timeout", 1..=900)?;
     }
     if f.reserved.is_none() {
-        f.reserved = g.int("ReservedConcurrentExecutions", 0..=100_000)?;
+        f.reserved = g.reserved("ReservedConcurrentExecutions", 0)?;
     }
     drop(g);
     p.warnings.append(&mut warnings);
