@@ -35,6 +35,38 @@ impl Out<'_> {
         Some(t)
     }
 
+    /// When an export is given and has no `series` of `name`: `" (the CloudWatch export F has
+    /// no SERIES `NAME`; it has: ...)"`, for a placeholder's warning; empty otherwise.
+    fn lacks(
+        &self,
+        series: &str,
+        name: &str,
+        of: impl Fn(&Ids) -> &std::collections::HashMap<String, String>,
+    ) -> String {
+        let Some((e, _)) = self.export else {
+            return String::new();
+        };
+        let map = of(e);
+        if map.contains_key(name) {
+            return String::new();
+        }
+        let mut has: Vec<String> = map
+            .keys()
+            .map(|k| format!("`{}`", crate::input::clip(k)))
+            .collect();
+        has.sort();
+        let has = if has.is_empty() {
+            "none".to_string()
+        } else {
+            has.join(", ")
+        };
+        format!(
+            " (the CloudWatch export {} has no {series} `{}`; it has: {has})",
+            e.result.display(),
+            crate::input::clip(name)
+        )
+    }
+
     fn line(&mut self, key: &str, value: &str, from: &str) {
         let kv = format!("{key} = {value}");
         let pad = COMMENT_COLUMN.saturating_sub(kv.chars().count()).max(2);
@@ -192,27 +224,41 @@ fn producer(
     };
     let replayed = records.and_then(|id| o.export_table(&[("id", id)]));
     match (Given::find(&given.rate, stream), replayed) {
-        (Some(r), _) => o.line("rate", &r.toml, &format!("{what} per second, whole stream: {}", r.typed)),
+        (Some(r), replayed) => {
+            o.line("rate", &r.toml, &format!("{what} per second, whole stream: {}", r.typed));
+            if replayed.is_some() {
+                o.warnings.push(format!("stream `{stream}`: `{}` wins over the CloudWatch export's IncomingRecords Sum, which is not used for its rate", r.typed));
+            }
+        }
         (None, Some(t)) => o.line("rate", &t, "replayed from the CloudWatch export's IncomingRecords Sum"),
         (None, None) => o.placeholder(
             "rate",
             "10.0",
             &format!("{what} per second, whole stream; give --rate"),
-            format!("stream `{stream}`: no traffic given; `rate = 10.0` records/s is a PLACEHOLDER (--rate {stream}=N)"),
+            format!("stream `{stream}`: no traffic given{}; `rate = 10.0` records/s is a PLACEHOLDER (--rate {stream}=N)", o.lacks("IncomingRecords Sum of stream", physical, |e| &e.records)),
         ),
     }
     let replayed = match (bytes, records) {
         (Some(b), Some(r)) => o.export_table(&[("bytes_id", b), ("records_id", r)]),
         _ => None,
     };
+    let mut lacks_size = o.lacks("IncomingBytes Sum of stream", physical, |e| &e.bytes);
+    if lacks_size.is_empty() {
+        lacks_size = o.lacks("IncomingRecords Sum of stream", physical, |e| &e.records);
+    }
     match (Given::find(&given.record_size, stream), replayed) {
-        (Some(r), _) => o.line("record_size", &r.toml, &r.typed),
+        (Some(r), replayed) => {
+            o.line("record_size", &r.toml, &r.typed);
+            if replayed.is_some() {
+                o.warnings.push(format!("stream `{stream}`: `{}` wins over the CloudWatch export's IncomingBytes and IncomingRecords, which are not used for its record size", r.typed));
+            }
+        }
         (None, Some(t)) => o.line("record_size", &t, "IncomingBytes over IncomingRecords in the CloudWatch export"),
         (None, None) => o.placeholder(
             "record_size",
             "\"1KiB\"",
             "give --record-size",
-            format!("stream `{stream}`: no record size given; `record_size = \"1KiB\"` is a PLACEHOLDER (--record-size {stream}=SIZE)"),
+            format!("stream `{stream}`: no record size given{}; `record_size = \"1KiB\"` is a PLACEHOLDER (--record-size {stream}=SIZE)", lacks_size),
         ),
     }
 }
@@ -357,15 +403,34 @@ fn consumer(o: &mut Out, j: &Joined, r: &Reader, given: &Given) {
         });
     let replayed = replayed.and_then(|(a, b)| o.export_table(&[("id", &a), ("p99_id", &b)]));
     match (found, replayed) {
-        (Some(d), _) => o.line("duration", &d.toml, &d.typed),
-        (None, Some(t)) => o.line("duration", &t, "fitted to the CloudWatch export's Duration p50 and p99"),
-        (None, None) => o.placeholder(
+        (Some(d), replayed) => {
+            o.line("duration", &d.toml, &d.typed);
+            if replayed.is_some() {
+                o.warnings.push(format!("function `{fname}`: `{}` wins over the CloudWatch export's Duration p50 and p99, which are not used", d.typed));
+            }
+        }
+        (None, Some(t)) => o.line(
             "duration",
-            "\"20ms\"",
-            "time per invocation; give --function-duration",
-            format!(
-                "function `{fname}`: no duration given; `duration = \"20ms\"` is a PLACEHOLDER (--function-duration {fname}=P50,P99)"
-            ),
+            &t,
+            "fitted to the CloudWatch export's Duration p50 and p99",
         ),
+        (None, None) => {
+            let why = match o
+                .export
+                .map(|(e, _)| (e.p50.contains_key(physical), e.p99.contains_key(physical)))
+            {
+                Some((false, _)) => o.lacks("Duration p50 of function", physical, |e| &e.p50),
+                Some((true, _)) => o.lacks("Duration p99 of function", physical, |e| &e.p99),
+                None => String::new(),
+            };
+            o.placeholder(
+                "duration",
+                "\"20ms\"",
+                "time per invocation; give --function-duration",
+                format!(
+                    "function `{fname}`: no duration given{why}; `duration = \"20ms\"` is a PLACEHOLDER (--function-duration {fname}=P50,P99)"
+                ),
+            )
+        }
     }
 }

@@ -23,6 +23,7 @@ mod import;
 mod import_hostile;
 mod import_join;
 mod import_out;
+mod import_warnings;
 mod layers;
 mod lineage;
 mod never_panic;

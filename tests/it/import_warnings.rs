@@ -1,0 +1,57 @@
+//! What `sim import` tells on stderr: why a value is a placeholder or a default (an export
+//! without the stream's series, a value the file does not resolve), which of a flag and an
+//! export wins, and names from the files shown escaped and clipped.
+
+use sim::import::{import_texts, ImportOptions, Imported};
+use std::path::PathBuf;
+
+fn traffic_template() -> String {
+    std::fs::read_to_string(crate::common::root().join("tests/fixtures/import/traffic.yaml"))
+        .unwrap()
+}
+
+fn with_export(rate: Vec<String>) -> ImportOptions {
+    let root = crate::common::root();
+    ImportOptions {
+        rate,
+        traffic: Some((
+            root.join("tests/fixtures/cloudwatch/result.json"),
+            root.join("tests/fixtures/cloudwatch/queries.json"),
+        )),
+        ..ImportOptions::default()
+    }
+}
+
+fn import_yaml(text: &str, opts: &ImportOptions) -> Imported {
+    import_texts(&[(PathBuf::from("t.yaml"), text.into())], opts, None).unwrap()
+}
+
+#[test]
+fn an_export_without_the_streams_series_says_so_in_the_placeholders_warning() {
+    let text = traffic_template().replace("Name: orders,", "Name: payments,");
+    let m = import_yaml(&text, &with_export(vec![]));
+    let told = m
+        .warnings
+        .iter()
+        .find(|w| w.starts_with("stream `payments`: no traffic given"))
+        .unwrap_or_else(|| panic!("{:?}", m.warnings));
+    assert!(
+        told.contains("has no IncomingRecords Sum of stream `payments`"),
+        "{told}"
+    );
+    assert!(told.contains("it has: `orders`"), "{told}");
+}
+
+#[test]
+fn a_rate_flag_and_an_export_both_given_say_which_wins() {
+    let m = import_yaml(&traffic_template(), &with_export(vec!["5".into()]));
+    assert!(
+        m.warnings
+            .iter()
+            .any(|w| w.starts_with("stream `orders`: `--rate 5` wins over the CloudWatch export")),
+        "{:?}",
+        m.warnings
+    );
+    let data: toml::Table = m.model_toml.parse().unwrap();
+    assert_eq!(data["producers"]["writes"]["rate"].as_float(), Some(5.0));
+}
