@@ -11,23 +11,16 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::path::Path;
 
+mod build;
+
 /// How deep references may chain (a resource's ARN built from another's name, ...).
 pub(super) const MAX_CHAIN: usize = 64;
-
-/// The longest string `Fn::Sub` or `Fn::Join` may build: far longer than any name or ARN AWS
-/// accepts (an ARN is at most 2048 characters), short enough that names doubling through a
-/// chain of references stop long before they fill the memory.
-pub(crate) const MAX_VALUE: usize = 4096;
-
-/// The most bytes all the strings built from one template may hold together: each value is
-/// evaluated once, so a template's worth of `Fn::Sub` stays far below this.
-pub(crate) const MAX_BUILT: usize = 64 << 20;
 
 pub(crate) struct Template<'a> {
     pub file: &'a Path,
     pub root: &'a Node,
     pub(super) chain: Cell<usize>,
-    /// Bytes built by `Fn::Sub` and `Fn::Join` so far, against [`MAX_BUILT`].
+    /// Bytes built by `Fn::Sub` and `Fn::Join` so far, against their cap in all.
     built: Cell<usize>,
     /// The resources by logical id (a scan per reference would make a big template quadratic).
     resources: HashMap<&'a str, &'a Node>,
@@ -36,6 +29,9 @@ pub(crate) struct Template<'a> {
     names: RefCell<HashMap<String, String>>,
     attributes: RefCell<HashMap<(String, String), Node>>,
     pub(super) conditions: RefCell<HashMap<String, Option<bool>>>,
+    /// The names and attributes being worked out, outermost first: one asked for again while
+    /// it is being worked out is a circle.
+    visiting: RefCell<Vec<String>>,
 }
 
 type R<T> = Result<T, ImportError>;
@@ -77,45 +73,12 @@ impl<'a> Template<'a> {
             names: RefCell::default(),
             attributes: RefCell::default(),
             conditions: RefCell::default(),
+            visiting: RefCell::default(),
         }
     }
 
     pub(super) fn err(&self, at: Pos, key: &str, msg: impl Into<String>) -> ImportError {
         ImportError::at(self.file, at, key, msg)
-    }
-
-    /// Counts `len` more bytes built at `at` by `what`, refusing a value longer than
-    /// [`MAX_VALUE`] and more than [`MAX_BUILT`] in all.
-    fn built(&self, len: usize, at: Pos, key: &str, what: &str) -> R<()> {
-        self.not_too_long(len, at, key, what)?;
-        let total = self.built.get().saturating_add(len);
-        if total > MAX_BUILT {
-            return Err(self.err(
-                at,
-                key,
-                format!(
-                    "the strings built by Fn::Sub and Fn::Join in this template exceed {} MiB in all: more than any template needs",
-                    MAX_BUILT >> 20
-                ),
-            ));
-        }
-        self.built.set(total);
-        Ok(())
-    }
-
-    /// Refuses a value longer than [`MAX_VALUE`] while it is being built (counts nothing).
-    fn not_too_long(&self, len: usize, at: Pos, key: &str, what: &str) -> R<()> {
-        if len > MAX_VALUE {
-            return Err(self.err(
-                at,
-                key,
-                format!(
-                    "{what} builds a string longer than {MAX_VALUE} bytes: longer than any name or ARN AWS accepts \
-                     (are names built from names that double at each step?)"
-                ),
-            ));
-        }
-        Ok(())
     }
 
     pub(crate) fn resource(&self, id: &str) -> Option<&'a Node> {
@@ -398,9 +361,47 @@ impl<'a> Template<'a> {
         if let Some(n) = self.names.borrow().get(id) {
             return Ok(n.clone());
         }
-        let name = self.physical_name_inner(id)?;
+        self.enter(id.to_string(), id)?;
+        let name = self.physical_name_inner(id);
+        self.visiting.borrow_mut().pop();
+        let name = name?;
         self.names.borrow_mut().insert(id.to_string(), name.clone());
         Ok(name)
+    }
+
+    /// Marks `what` (a resource's name, or `id.Attribute`) as being worked out; a located error
+    /// naming the circle when it already is (CloudFormation refuses such a template).
+    fn enter(&self, what: String, id: &str) -> R<()> {
+        let mut visiting = self.visiting.borrow_mut();
+        if let Some(i) = visiting.iter().position(|v| *v == what) {
+            let circle: Vec<String> = visiting[i..]
+                .iter()
+                .chain(std::iter::once(&what))
+                .map(|v| format!("`{}`", crate::input::clip(v)))
+                .collect();
+            let res = self.resource(id);
+            let prop = name_property(self.type_of(id).unwrap_or(""));
+            let named = prop.and_then(|p| res?.get("Properties")?.get(p).map(|n| (p, n)));
+            let (at, key) = match named {
+                Some((p, n)) if !what.contains('.') => {
+                    (n.at, format!("Resources.{id}.Properties.{p}"))
+                }
+                _ => (
+                    res.map_or(self.root.at, |r| r.at),
+                    format!("Resources.{id}"),
+                ),
+            };
+            return Err(self.err(
+                at,
+                &key,
+                format!(
+                    "references in a circle: {} (each is built from the next); CloudFormation refuses a template with a circular dependency",
+                    circle.join(" from ")
+                ),
+            ));
+        }
+        visiting.push(what);
+        Ok(())
     }
 
     fn physical_name_inner(&self, id: &str) -> R<String> {
@@ -433,7 +434,10 @@ impl<'a> Template<'a> {
         if let Some(n) = self.attributes.borrow().get(&memo) {
             return Ok(Node::new(n.v.clone(), at));
         }
-        let n = self.attribute_inner(id, attr, at, key)?;
+        self.enter(format!("{id}.{attr}"), id)?;
+        let n = self.attribute_inner(id, attr, at, key);
+        self.visiting.borrow_mut().pop();
+        let n = n?;
         self.attributes.borrow_mut().insert(memo, n.clone());
         Ok(n)
     }
@@ -483,50 +487,6 @@ impl<'a> Template<'a> {
             }
             _ => text(format!("${{{id}.{attr}}}"), at),
         })
-    }
-
-    /// `Fn::Sub`: a string with `${Name}` and `${Resource.Attribute}` replaced.
-    fn sub(&self, arg: &Node, at: Pos, key: &str) -> R<Node> {
-        let (template, vars) = match &arg.v {
-            Val::Str(s) => (s.as_str(), None),
-            Val::List(l) if l.len() == 2 && l[0].as_str().is_some() && l[1].is_map() => {
-                (l[0].as_str().unwrap_or(""), Some(&l[1]))
-            }
-            _ => return Err(self.err(arg.at, key, "expected a string or [string, {variables}]")),
-        };
-        let mut out = String::new();
-        let mut rest = template;
-        while let Some(i) = rest.find("${") {
-            out.push_str(&rest[..i]);
-            let after = &rest[i + 2..];
-            if let Some(lit) = after.strip_prefix('!') {
-                out.push_str("${");
-                rest = lit;
-                continue;
-            }
-            let Some(end) = after.find('}') else {
-                return Err(self.err(arg.at, key, "a `${` without its closing `}`"));
-            };
-            let var = after[..end].trim();
-            let value = match vars.and_then(|v| v.get(var)) {
-                Some(v) => self.value(v, key)?,
-                None => match var.split_once('.') {
-                    Some((id, attr)) if !var.starts_with("AWS::") => {
-                        self.attribute(id, attr, at, key)?
-                    }
-                    _ => self.reference(var, at, key)?.unwrap_or(text("", at)),
-                },
-            };
-            match scalar_text(&value) {
-                Some(t) if out.len() + t.len() <= MAX_VALUE => out.push_str(&t),
-                Some(t) => self.not_too_long(out.len() + t.len(), at, key, "Fn::Sub")?,
-                None => return Ok(unknown(at, why_of(&value, &format!("`${{{var}}}`")))),
-            }
-            rest = &after[end + 1..];
-        }
-        out.push_str(rest);
-        self.built(out.len(), at, key, "Fn::Sub")?;
-        Ok(text(out, at))
     }
 }
 
@@ -627,11 +587,12 @@ Out:
     }
 
     #[test]
-    fn references_in_a_circle_end() {
+    fn references_in_a_circle_are_a_located_error_naming_the_circle() {
         let src = "Resources:\n  A: { Type: AWS::Kinesis::Stream, Properties: { Name: !Ref B } }\n  B: { Type: AWS::Kinesis::Stream, Properties: { Name: !Ref A } }\nOut: !Ref A\n";
-        assert!(matches!(
-            resolved(src, &["Out"]).v,
-            Val::Unknown(_) | Val::Str(_)
-        ));
+        let root = yaml::parse(src).unwrap();
+        let t = Template::new(Path::new("t.yaml"), &root);
+        let e = t.value(root.get("Out").unwrap(), "Out").unwrap_err();
+        assert!(e.to_string().contains("`A` from `B` from `A`"), "{e}");
+        assert!(e.to_string().contains("t.yaml:2:"), "{e}");
     }
 }
