@@ -19,6 +19,8 @@ pub(crate) struct Props<'a> {
     pub path: String,
     pub warnings: &'a mut Vec<String>,
     read: Vec<String>,
+    /// The keys present whose value the file does not resolve, each with where and why.
+    pub unresolved: Vec<(String, String)>,
 }
 
 impl<'a> Props<'a> {
@@ -38,6 +40,7 @@ impl<'a> Props<'a> {
             path,
             warnings,
             read: vec![],
+            unresolved: vec![],
         }
     }
 
@@ -63,6 +66,10 @@ impl<'a> Props<'a> {
                 self.warnings.push(format!(
                     "{}: not resolved ({why}); the model's default is used instead",
                     self.from(key)
+                ));
+                self.unresolved.push((
+                    key.to_string(),
+                    format!("the value at {} is not resolved: {why}", self.from(key)),
                 ));
                 None
             }

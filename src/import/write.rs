@@ -2,7 +2,7 @@
 //! with a comment saying where it came from (file, resource, property), Lambda's and Kinesis's
 //! defaults said as such, and `PLACEHOLDER` on each value no file gives, with a warning.
 
-use super::arch::{Service, Sourced, StreamKind};
+use super::arch::{Mapping, Service, Sourced, StreamKind};
 use super::join::{Joined, Reader};
 use super::opts::{toml_string, Given, Scoped};
 use super::traffic::{relative, Ids};
@@ -263,6 +263,15 @@ fn producer(
     }
 }
 
+/// Why `key` of a reader has `who`'s default: the file's value is not resolved (and why), or
+/// `absent` when the files give none.
+fn defaulted(m: &Mapping, key: &str, who: &str, absent: &str) -> String {
+    match m.unresolved.iter().find(|(k, _)| *k == key) {
+        Some((_, why)) => format!("{who}, because {why}"),
+        None => format!("{who}: {absent}"),
+    }
+}
+
 fn int_or(o: &mut Out, key: &str, v: &Option<Sourced<i64>>, default: &str, why: &str) {
     match v {
         Some(v) => o.line(key, &v.v.to_string(), &v.from),
@@ -300,7 +309,7 @@ fn consumer(o: &mut Out, j: &Joined, r: &Reader, given: &Given) {
         "batch_size",
         &m.batch_size,
         "100",
-        &format!("{who}: no batch size in the files"),
+        &defaulted(m, "batch_size", who, "no batch size in the files"),
     );
     match &m.window_s {
         Some(w) => o.line(
@@ -311,7 +320,7 @@ fn consumer(o: &mut Out, j: &Joined, r: &Reader, given: &Given) {
         None => o.line(
             "batching_window",
             "\"0s\"",
-            &format!("{who}: no batching window"),
+            &defaulted(m, "batching_window", who, "no batching window"),
         ),
     }
     int_or(
@@ -319,14 +328,19 @@ fn consumer(o: &mut Out, j: &Joined, r: &Reader, given: &Given) {
         "parallelization_factor",
         &m.parallelization,
         "1",
-        &format!("{who}: no parallelization factor"),
+        &defaulted(
+            m,
+            "parallelization_factor",
+            who,
+            "no parallelization factor",
+        ),
     );
     match &m.bisect {
         Some(b) => o.line("bisect_on_error", &b.v.to_string(), &b.from),
         None => o.line(
             "bisect_on_error",
             "false",
-            &format!("{who}: no BisectBatchOnFunctionError"),
+            &defaulted(m, "bisect_on_error", who, "no BisectBatchOnFunctionError"),
         ),
     }
     int_or(
@@ -334,7 +348,12 @@ fn consumer(o: &mut Out, j: &Joined, r: &Reader, given: &Given) {
         "max_retry_attempts",
         &m.retries,
         "-1",
-        &format!("{who}: retry until the records expire"),
+        &defaulted(
+            m,
+            "max_retry_attempts",
+            who,
+            "retry until the records expire",
+        ),
     );
     if let Some(a) = &m.max_age_s {
         o.line(

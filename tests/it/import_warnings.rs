@@ -55,3 +55,25 @@ fn a_rate_flag_and_an_export_both_given_say_which_wins() {
     let data: toml::Table = m.model_toml.parse().unwrap();
     assert_eq!(data["producers"]["writes"]["rate"].as_float(), Some(5.0));
 }
+
+#[test]
+fn a_default_used_for_a_value_the_file_does_not_resolve_says_so_and_why() {
+    let text = "\
+Parameters:
+  Batch: {Type: Number}
+Resources:
+  S: {Type: AWS::Kinesis::Stream, Properties: {ShardCount: 1}}
+  M: {Type: AWS::Lambda::EventSourceMapping, Properties: {EventSourceArn: !GetAtt S.Arn, FunctionName: f, BatchSize: !Ref Batch}}
+";
+    let m = import_yaml(text, &ImportOptions::default());
+    let line = m
+        .model_toml
+        .lines()
+        .find(|l| l.starts_with("batch_size = 100"))
+        .unwrap_or_else(|| panic!("{}", m.model_toml));
+    assert!(!line.contains("no batch size in the files"), "{line}");
+    assert!(
+        line.contains("t.yaml, M, BatchSize is not resolved: parameter `Batch` has no default"),
+        "{line}"
+    );
+}
