@@ -5,6 +5,7 @@ use super::args::ImportArgs;
 use super::common::{print_stdout, Failure};
 use crate::config::ConfigError;
 use crate::fsio::single;
+use crate::import::error::shown;
 use crate::import::{import_as, ImportOptions};
 
 /// The signature line of a written model, as a TOML comment.
@@ -41,12 +42,12 @@ pub(super) fn run_import(args: ImportArgs) -> Result<(), Failure> {
     let imported =
         import_as(&args.sources, &opts, args.out.as_deref()).map_err(ConfigError::from)?;
     for w in &imported.warnings {
-        eprintln!("warning: {w}");
+        eprintln!("warning: {}", shown(w));
     }
     if !imported.outside.is_empty() {
         eprintln!("outside the model ({}):", imported.outside.len());
         for x in &imported.outside {
-            eprintln!("  {x}");
+            eprintln!("  {}", shown(x));
         }
     }
     match &args.out {

@@ -77,3 +77,51 @@ Resources:
         "{line}"
     );
 }
+
+#[test]
+fn names_from_the_files_reach_stderr_escaped_and_clipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = "x".repeat(5000);
+    let template = dir.path().join("t.yaml");
+    std::fs::write(
+        &template,
+        format!(
+            "Resources:\n  S: {{Type: AWS::Kinesis::Stream, Properties: {{Name: \"ord\\u202Eers\", ShardCount: 1}}}}\n  \
+             M: {{Type: AWS::Lambda::EventSourceMapping, Properties: {{EventSourceArn: !GetAtt S.Arn, \
+             FunctionName: \"f\\nwarning - all is well\\u001b[2J{long}\"}}}}\n"
+        ),
+    )
+    .unwrap();
+    let o = crate::common::sim()
+        .arg("import")
+        .arg(&template)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        !err.contains('\u{202e}') && !err.contains('\u{1b}'),
+        "{err}"
+    );
+    assert!(
+        !err.lines().any(|l| l.starts_with("warning - all is well")),
+        "{err}"
+    );
+    assert!(err.contains("f\\nwarning - all is well"), "{err}");
+    assert!(!err.contains(&long), "a 5000-character name echoed whole");
+    // An error quoting a name from the file is escaped too.
+    std::fs::write(
+        &template,
+        "Resources:\n  S: {Type: AWS::Kinesis::Stream, Properties: {Name: !Ref \"a\\u202Eb\\nerror: fake\"}}\n",
+    )
+    .unwrap();
+    let o = crate::common::sim()
+        .arg("import")
+        .arg(&template)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(!err.contains('\u{202e}'), "{err}");
+    assert!(!err.lines().any(|l| l.starts_with("error: fake")), "{err}");
+}
