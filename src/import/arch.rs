@@ -124,6 +124,9 @@ pub(crate) struct Function {
     pub memory_mb: Option<Sourced<i64>>,
     pub timeout_s: Option<Sourced<i64>>,
     pub reserved: Option<Sourced<i64>>,
+    /// Why the function cannot be a consumer (a reserved concurrency of 0 switches it off): the
+    /// import fails with this, located, if a mapping reads into it.
+    pub off: Option<super::error::ImportError>,
     pub from: String,
 }
 

@@ -107,6 +107,8 @@ pub(crate) struct Joined {
     pub readers: Vec<Reader>,
     pub outside: Vec<String>,
     pub warnings: Vec<String>,
+    /// Why the import fails: a mapping reads into a function that cannot be a consumer.
+    pub refused: Option<super::error::ImportError>,
 }
 
 pub(crate) fn join(arch: Arch) -> Joined {
@@ -236,6 +238,9 @@ pub(crate) fn join(arch: Arch) -> Joined {
                     match found {
                         Some(i) => {
                             used[i] = true;
+                            if let Some(e) = &functions[i].off {
+                                j.refused.get_or_insert_with(|| e.clone());
+                            }
                             Some(functions[i].clone())
                         }
                         None => {
@@ -249,6 +254,7 @@ pub(crate) fn join(arch: Arch) -> Joined {
                                 memory_mb: None,
                                 timeout_s: None,
                                 reserved: None,
+                                off: None,
                                 from: f.from.clone(),
                             })
                         }

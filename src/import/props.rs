@@ -114,20 +114,21 @@ impl<'a> Props<'a> {
         Ok(Some(Sourced::new(v, self.from(key))))
     }
 
-    /// A function's reserved concurrency (from `min`: Terraform's -1 is "none reserved"); 0,
-    /// AWS's switch that throttles every invocation, is a located error: a reader that never
-    /// runs is no consumer the model can hold.
+    /// A function's reserved concurrency (from `min`: Terraform's -1 is "none reserved"). 0,
+    /// AWS's switch that throttles every invocation, gives no value but the located error the
+    /// import fails with if a mapping reads into the function ([`crate::import::arch::Function::off`]):
+    /// a reader that never runs is no consumer the model can hold.
     pub(crate) fn reserved(
         &mut self,
         key: &str,
         min: i64,
-    ) -> Result<Option<Sourced<i64>>, ImportError> {
+    ) -> Result<(Option<Sourced<i64>>, Option<ImportError>), ImportError> {
         let node = self.node.get(key);
         let v = self.int(key, min..=100_000)?;
-        match (v, node) {
-            (Some(r), Some(n)) if r.v == 0 => Err(self.err(n, key, ZERO_RESERVED)),
-            (v, _) => Ok(v),
-        }
+        Ok(match (v, node) {
+            (Some(r), Some(n)) if r.v == 0 => (None, Some(self.err(n, key, ZERO_RESERVED))),
+            (v, _) => (v, None),
+        })
     }
 
     pub(crate) fn bool(&mut self, key: &str) -> Result<Option<Sourced<bool>>, ImportError> {

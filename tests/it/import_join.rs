@@ -176,3 +176,42 @@ fn values_the_sources_disagree_on_are_told_with_both_sources() {
         Some(4)
     );
 }
+
+#[test]
+fn a_function_switched_off_fails_the_import_only_when_a_mapping_reads_into_it() {
+    // Not read by any mapping: outside the model, no error.
+    let text = STACK_NAMED
+        .replace("FUNCTION_NAME", "billing")
+        .replace("MAPPED", "billing")
+        + "  Off: {Type: AWS::Lambda::Function, Properties: {FunctionName: off, ReservedConcurrentExecutions: 0}}\n";
+    let m = import_yaml(&text, &five_per_second());
+    assert!(
+        m.outside.iter().any(|o| o.contains("Off")),
+        "{:?}",
+        m.outside
+    );
+    // Read by a mapping, from the CLI's get-function: located in that file.
+    let dir = tempfile::tempdir().unwrap();
+    let mut sources = Vec::new();
+    for f in cli_outputs() {
+        let copy = dir.path().join(f.file_name().unwrap());
+        let text = std::fs::read_to_string(&f).unwrap();
+        std::fs::write(
+            &copy,
+            text.replace(
+                "\"ReservedConcurrentExecutions\": 20",
+                "\"ReservedConcurrentExecutions\": 0",
+            ),
+        )
+        .unwrap();
+        sources.push(copy);
+    }
+    let e = sim::import::import(&sources, &ImportOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("get-function-billing.json:22:41"), "{e}");
+    assert!(
+        e.contains("a reserved concurrency of 0 throttles every invocation"),
+        "{e}"
+    );
+}

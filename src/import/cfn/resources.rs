@@ -153,12 +153,14 @@ pub(super) fn mapping(
 
 pub(super) fn function(t: &Template, id: &str, p: &mut Props, from: String) -> R<Function> {
     p.get("FunctionName");
+    let (reserved, off) = p.reserved("ReservedConcurrentExecutions", 0)?;
     Ok(Function {
         name: t.physical_name(id)?,
         label: label(t, id)?,
         memory_mb: p.int("MemorySize", 128..=10_240)?,
         timeout_s: p.int("Timeout", 1..=900)?,
-        reserved: p.reserved("ReservedConcurrentExecutions", 0)?,
+        reserved,
+        off,
         from,
     })
 }
