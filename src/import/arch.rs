@@ -127,6 +127,8 @@ pub(crate) struct Function {
     /// Why the function cannot be a consumer (a reserved concurrency of 0 switches it off): the
     /// import fails with this, located, if a mapping reads into it.
     pub off: Option<super::error::ImportError>,
+    /// The model's keys whose value the file gives but does not resolve, each with where and why.
+    pub unresolved: Vec<(&'static str, String)>,
     pub from: String,
 }
 

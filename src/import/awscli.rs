@@ -290,6 +290,7 @@ impl Ctx<'_> {
             timeout_s,
             reserved,
             off,
+            unresolved: vec![],
             from: format!("{}, {name} (aws lambda function configuration)", self.shown),
         });
         Ok(())

@@ -255,6 +255,7 @@ pub(crate) fn join(arch: Arch) -> Joined {
                                 timeout_s: None,
                                 reserved: None,
                                 off: None,
+                                unresolved: vec![],
                                 from: f.from.clone(),
                             })
                         }

@@ -186,6 +186,20 @@ impl<'a> Props<'a> {
         Ok(Some(n))
     }
 
+    /// For each `(model key, property)` whose value this file does not resolve: the model key,
+    /// with where and why.
+    pub(crate) fn unresolved_as(
+        &self,
+        keys: &[(&'static str, &str)],
+    ) -> Vec<(&'static str, String)> {
+        keys.iter()
+            .filter_map(|(model_key, key)| {
+                let (_, why) = self.unresolved.iter().find(|(k, _)| k == key)?;
+                Some((*model_key, why.clone()))
+            })
+            .collect()
+    }
+
     /// The keys present that nothing read.
     pub(crate) fn unread(&self) -> Vec<String> {
         self.node

@@ -2,7 +2,7 @@
 //! with a comment saying where it came from (file, resource, property), Lambda's and Kinesis's
 //! defaults said as such, and `PLACEHOLDER` on each value no file gives, with a warning.
 
-use super::arch::{Mapping, Service, Sourced, StreamKind};
+use super::arch::{Service, Sourced, StreamKind};
 use super::join::{Joined, Reader};
 use super::opts::{toml_string, Given, Scoped};
 use super::traffic::{relative, Ids};
@@ -265,8 +265,8 @@ fn producer(
 
 /// Why `key` of a reader has `who`'s default: the file's value is not resolved (and why), or
 /// `absent` when the files give none.
-fn defaulted(m: &Mapping, key: &str, who: &str, absent: &str) -> String {
-    match m.unresolved.iter().find(|(k, _)| *k == key) {
+fn defaulted(unresolved: &[(&str, String)], key: &str, who: &str, absent: &str) -> String {
+    match unresolved.iter().find(|(k, _)| *k == key) {
         Some((_, why)) => format!("{who}, because {why}"),
         None => format!("{who}: {absent}"),
     }
@@ -309,7 +309,12 @@ fn consumer(o: &mut Out, j: &Joined, r: &Reader, given: &Given) {
         "batch_size",
         &m.batch_size,
         "100",
-        &defaulted(m, "batch_size", who, "no batch size in the files"),
+        &defaulted(
+            &m.unresolved,
+            "batch_size",
+            who,
+            "no batch size in the files",
+        ),
     );
     match &m.window_s {
         Some(w) => o.line(
@@ -320,7 +325,7 @@ fn consumer(o: &mut Out, j: &Joined, r: &Reader, given: &Given) {
         None => o.line(
             "batching_window",
             "\"0s\"",
-            &defaulted(m, "batching_window", who, "no batching window"),
+            &defaulted(&m.unresolved, "batching_window", who, "no batching window"),
         ),
     }
     int_or(
@@ -329,7 +334,7 @@ fn consumer(o: &mut Out, j: &Joined, r: &Reader, given: &Given) {
         &m.parallelization,
         "1",
         &defaulted(
-            m,
+            &m.unresolved,
             "parallelization_factor",
             who,
             "no parallelization factor",
@@ -340,7 +345,12 @@ fn consumer(o: &mut Out, j: &Joined, r: &Reader, given: &Given) {
         None => o.line(
             "bisect_on_error",
             "false",
-            &defaulted(m, "bisect_on_error", who, "no BisectBatchOnFunctionError"),
+            &defaulted(
+                &m.unresolved,
+                "bisect_on_error",
+                who,
+                "no BisectBatchOnFunctionError",
+            ),
         ),
     }
     int_or(
@@ -349,7 +359,7 @@ fn consumer(o: &mut Out, j: &Joined, r: &Reader, given: &Given) {
         &m.retries,
         "-1",
         &defaulted(
-            m,
+            &m.unresolved,
             "max_retry_attempts",
             who,
             "retry until the records expire",
@@ -393,19 +403,30 @@ fn consumer(o: &mut Out, j: &Joined, r: &Reader, given: &Given) {
         Some(f) => (f.memory_mb.clone(), f.timeout_s.clone(), f.reserved.clone()),
         None => (None, None, None),
     };
+    let unresolved = f.map_or(&[][..], |f| &f.unresolved[..]);
     int_or(
         o,
         "memory_mb",
         &memory,
         "128",
-        "Lambda's default: no memory size in the files",
+        &defaulted(
+            unresolved,
+            "memory_mb",
+            "Lambda's default",
+            "no memory size in the files",
+        ),
     );
     match &timeout {
         Some(t) => o.line("timeout", &toml_string(&format!("{}s", t.v)), &t.from),
         None => o.line(
             "timeout",
             "\"3s\"",
-            "Lambda's default: no timeout in the files",
+            &defaulted(
+                unresolved,
+                "timeout",
+                "Lambda's default",
+                "no timeout in the files",
+            ),
         ),
     }
     if let Some(r) = &reserved {

@@ -79,6 +79,28 @@ Resources:
 }
 
 #[test]
+fn a_functions_default_used_for_a_value_the_file_does_not_resolve_says_so_and_why() {
+    let text = "\
+Parameters:
+  Mem: {Type: Number}
+Resources:
+  S: {Type: AWS::Kinesis::Stream, Properties: {ShardCount: 1}}
+  F: {Type: AWS::Lambda::Function, Properties: {FunctionName: f, MemorySize: !Ref Mem}}
+  M: {Type: AWS::Lambda::EventSourceMapping, Properties: {EventSourceArn: !GetAtt S.Arn, FunctionName: f}}
+";
+    let m = import_yaml(text, &ImportOptions::default());
+    let line = m
+        .model_toml
+        .lines()
+        .find(|l| l.starts_with("memory_mb = 128"))
+        .unwrap_or_else(|| panic!("{}", m.model_toml));
+    assert!(
+        line.contains("t.yaml, F, MemorySize is not resolved: parameter `Mem` has no default"),
+        "{line}"
+    );
+}
+
+#[test]
 fn names_from_the_files_reach_stderr_escaped_and_clipped() {
     let dir = tempfile::tempdir().unwrap();
     let long = "x".repeat(5000);

@@ -154,13 +154,16 @@ pub(super) fn mapping(
 pub(super) fn function(t: &Template, id: &str, p: &mut Props, from: String) -> R<Function> {
     p.get("FunctionName");
     let (reserved, off) = p.reserved("ReservedConcurrentExecutions", 0)?;
+    let memory_mb = p.int("MemorySize", 128..=10_240)?;
+    let timeout_s = p.int("Timeout", 1..=900)?;
     Ok(Function {
         name: t.physical_name(id)?,
         label: label(t, id)?,
-        memory_mb: p.int("MemorySize", 128..=10_240)?,
-        timeout_s: p.int("Timeout", 1..=900)?,
+        memory_mb,
+        timeout_s,
         reserved,
         off,
+        unresolved: p.unresolved_as(&[("memory_mb", "MemorySize"), ("timeout", "Timeout")]),
         from,
     })
 }
