@@ -2,9 +2,17 @@
 //! not at all), the warnings and the resources outside the model told on stderr.
 
 use super::args::ImportArgs;
-use super::common::{output_failure, print_stdout, Failure};
+use super::common::{print_stdout, Failure};
 use crate::config::ConfigError;
+use crate::fsio::single;
+use crate::import::error::shown;
 use crate::import::{import_as, ImportOptions};
+
+/// The signature line of a written model, as a TOML comment.
+const TOML_COMMENT: single::Comment = single::Comment {
+    open: "# ",
+    close: "",
+};
 
 pub(super) fn run_import(args: ImportArgs) -> Result<(), Failure> {
     let opts = ImportOptions {
@@ -21,34 +29,32 @@ pub(super) fn run_import(args: ImportArgs) -> Result<(), Failure> {
                 out.display()
             )));
         }
-        if out.exists() && !written_by_import(out) {
-            return Err(Failure::Usage(format!(
-                "--out {}: exists and is not a model sim import wrote; sim never changes a file it did \
-                 not write: choose another path, or remove it",
-                out.display()
-            )));
-        }
         if args.sources.iter().any(|s| s == out) {
             return Err(Failure::Usage(format!(
                 "--out {}: is one of the sources; write the model to another file",
                 out.display()
             )));
         }
+        // A model sim import wrote signs itself on its last line: anything else at the path
+        // (a file of the user's, an imported model they edited, a link) is refused.
+        single::check(out).map_err(|e| Failure::Usage(e.to_string()))?;
     }
     let imported =
         import_as(&args.sources, &opts, args.out.as_deref()).map_err(ConfigError::from)?;
     for w in &imported.warnings {
-        eprintln!("warning: {w}");
+        eprintln!("warning: {}", shown(w));
     }
     if !imported.outside.is_empty() {
         eprintln!("outside the model ({}):", imported.outside.len());
         for x in &imported.outside {
-            eprintln!("  {x}");
+            eprintln!("  {}", shown(x));
         }
     }
     match &args.out {
         Some(out) => {
-            crate::fsio::write(out, imported.model_toml.as_bytes()).map_err(output_failure)?;
+            let text = single::signed(&imported.model_toml, TOML_COMMENT);
+            single::write_all(&[(out.as_path(), text)])
+                .map_err(|e| Failure::Usage(e.to_string()))?;
             eprintln!(
                 "wrote {} ({} warnings): run it with `sim run {}`",
                 out.display(),
@@ -59,15 +65,4 @@ pub(super) fn run_import(args: ImportArgs) -> Result<(), Failure> {
         }
         None => print_stdout(&imported.model_toml),
     }
-}
-
-/// Whether `path` is a model an earlier `sim import` wrote (its first line says so), which a new
-/// import may replace.
-fn written_by_import(path: &std::path::Path) -> bool {
-    use std::io::Read;
-    let first = crate::import::write::FIRST_LINE.as_bytes();
-    let mut start = vec![0u8; first.len()];
-    std::fs::File::open(path)
-        .and_then(|mut f| f.read_exact(&mut start))
-        .is_ok_and(|()| start == first)
 }

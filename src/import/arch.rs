@@ -81,6 +81,8 @@ pub(crate) struct Mapping {
     pub enabled: Option<Sourced<bool>>,
     /// Properties set that the model does not have, each with what it assumes instead.
     pub unmodelled: Vec<String>,
+    /// The model's keys whose value the file gives but does not resolve, each with where and why.
+    pub unresolved: Vec<(&'static str, String)>,
     pub from: String,
 }
 
@@ -107,6 +109,7 @@ impl Mapping {
             destination: None,
             enabled: None,
             unmodelled: vec![],
+            unresolved: vec![],
             from,
         }
     }
@@ -121,6 +124,11 @@ pub(crate) struct Function {
     pub memory_mb: Option<Sourced<i64>>,
     pub timeout_s: Option<Sourced<i64>>,
     pub reserved: Option<Sourced<i64>>,
+    /// Why the function cannot be a consumer (a reserved concurrency of 0 switches it off): the
+    /// import fails with this, located, if a mapping reads into it.
+    pub off: Option<super::error::ImportError>,
+    /// The model's keys whose value the file gives but does not resolve, each with where and why.
+    pub unresolved: Vec<(&'static str, String)>,
     pub from: String,
 }
 

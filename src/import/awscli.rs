@@ -254,12 +254,22 @@ impl Ctx<'_> {
         let name = required(&mut p, "FunctionName")?.v;
         let memory_mb = p.int("MemorySize", 128..=10_240)?;
         let timeout_s = p.int("Timeout", 1..=900)?;
+        let off = reserved
+            .filter(|n| matches!(&n.v, Val::Num(t) if t.parse::<i64>() == Ok(0)))
+            .map(|n| {
+                ImportError::at(
+                    self.file,
+                    n.at,
+                    "Concurrency.ReservedConcurrentExecutions",
+                    crate::import::props::ZERO_RESERVED,
+                )
+            });
         let reserved = match reserved {
             Some(n) => match &n.v {
                 Val::Num(t) => t
                     .parse::<i64>()
                     .ok()
-                    .filter(|v| (0..=100_000).contains(v))
+                    .filter(|v| (1..=100_000).contains(v))
                     .map(|v| {
                         Sourced::new(
                             v,
@@ -279,6 +289,8 @@ impl Ctx<'_> {
             memory_mb,
             timeout_s,
             reserved,
+            off,
+            unresolved: vec![],
             from: format!("{}, {name} (aws lambda function configuration)", self.shown),
         });
         Ok(())

@@ -81,10 +81,33 @@ impl From<ImportError> for crate::config::ConfigError {
         };
         crate::config::ConfigError {
             origin,
-            key,
-            message: e.message,
+            key: shown(&key),
+            message: shown(&e.message),
         }
     }
+}
+
+/// Text from the files made safe to print: control characters (a newline that would start a
+/// fake line) and the characters that reorder text (U+202E ...) escaped as `\n`, `\u{202e}`,
+/// and each long run without a space clipped ([`crate::input::clip_message`]).
+pub(crate) fn shown(text: &str) -> String {
+    let reorders = |c: char| matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    let escaped: String = if text.chars().any(|c| c.is_control() || reorders(c)) {
+        text.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_default().to_string()
+                } else if reorders(c) {
+                    c.escape_unicode().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect()
+    } else {
+        text.to_string()
+    };
+    crate::input::clip_message(&escaped).into_owned()
 }
 
 impl fmt::Display for ImportError {

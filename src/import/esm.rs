@@ -90,6 +90,13 @@ pub(crate) fn read(p: &mut Props, m: &mut Mapping, n: &Names) -> Result<(), Impo
         }
     }
     m.enabled = p.bool(n.enabled)?;
+    m.unresolved.extend(p.unresolved_as(&[
+        ("batch_size", n.batch_size),
+        ("batching_window", n.window),
+        ("parallelization_factor", n.parallelization),
+        ("bisect_on_error", n.bisect),
+        ("max_retry_attempts", n.retries),
+    ]));
     Ok(())
 }
 

@@ -2,7 +2,7 @@
 //! described twice (a template and the CLI, a table and its stream) becomes one, each mapping
 //! finds its stream (by ARN or name) and its function, and each reader gets the model's name.
 
-use super::arch::{Arch, Function, Mapping, Service, Stream, StreamKind};
+use super::arch::{Arch, Function, Mapping, Service, Sourced, Stream, StreamKind};
 use std::collections::{HashMap, HashSet};
 
 /// What an ARN (or a name) points at.
@@ -55,7 +55,7 @@ pub(crate) fn target(arn: &str) -> Target {
             None => Target::Other("dynamodb table (not its stream)".into()),
         },
         "lambda" => match resource.strip_prefix("function:") {
-            Some(f) => Target::Function(f.split(':').next().unwrap_or(f).to_string()),
+            Some(f) => Target::Function(before_qualifier(f).to_string()),
             None => Target::Other("lambda".into()),
         },
         other => Target::Other(other.to_string()),
@@ -67,10 +67,26 @@ fn function_name(s: &str) -> String {
     match target(s) {
         Target::Function(n) => n,
         _ => match s.split_once(":function:") {
-            Some((_, f)) => f.split(':').next().unwrap_or(f).to_string(),
-            None => s.split(':').next().unwrap_or(s).to_string(),
+            Some((_, f)) => before_qualifier(f).to_string(),
+            None => before_qualifier(s).to_string(),
         },
     }
+}
+
+/// `s` up to its first `:` outside a `${...}` placeholder: a function's name without its alias
+/// or version (a template's `${AWS::StackName}-billing` keeps its colons).
+fn before_qualifier(s: &str) -> &str {
+    let mut depth = 0usize;
+    let b = s.as_bytes();
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'{' if i > 0 && b[i - 1] == b'$' => depth += 1,
+            b'}' if depth > 0 => depth -= 1,
+            b':' if depth == 0 => return &s[..i],
+            _ => {}
+        }
+    }
+    s
 }
 
 /// One reader of the model.
@@ -91,6 +107,8 @@ pub(crate) struct Joined {
     pub readers: Vec<Reader>,
     pub outside: Vec<String>,
     pub warnings: Vec<String>,
+    /// Why the import fails: a mapping reads into a function that cannot be a consumer.
+    pub refused: Option<super::error::ImportError>,
 }
 
 pub(crate) fn join(arch: Arch) -> Joined {
@@ -106,9 +124,17 @@ pub(crate) fn join(arch: Arch) -> Joined {
             .find(|x| x.kind == s.kind && x.name == s.name)
         {
             Some(x) => {
-                x.shards = x.shards.take().or(s.shards);
-                x.on_demand = x.on_demand.take().or(s.on_demand);
-                x.retention_hours = x.retention_hours.take().or(s.retention_hours);
+                let w = &mut j.warnings;
+                let what = format!("stream `{}`", crate::input::clip(&x.label));
+                merge(&what, "shards", &mut x.shards, s.shards, w);
+                merge(&what, "on demand", &mut x.on_demand, s.on_demand, w);
+                merge(
+                    &what,
+                    "retention hours",
+                    &mut x.retention_hours,
+                    s.retention_hours,
+                    w,
+                );
             }
             None => j.streams.push(s),
         }
@@ -117,9 +143,17 @@ pub(crate) fn join(arch: Arch) -> Joined {
     for f in arch.functions {
         match functions.iter_mut().find(|x| x.name == f.name) {
             Some(x) => {
-                x.memory_mb = x.memory_mb.take().or(f.memory_mb);
-                x.timeout_s = x.timeout_s.take().or(f.timeout_s);
-                x.reserved = x.reserved.take().or(f.reserved);
+                let w = &mut j.warnings;
+                let what = format!("function `{}`", crate::input::clip(&x.label));
+                merge(&what, "memory (MB)", &mut x.memory_mb, f.memory_mb, w);
+                merge(&what, "timeout (s)", &mut x.timeout_s, f.timeout_s, w);
+                merge(
+                    &what,
+                    "reserved concurrency",
+                    &mut x.reserved,
+                    f.reserved,
+                    w,
+                );
             }
             None => functions.push(f),
         }
@@ -197,9 +231,16 @@ pub(crate) fn join(arch: Arch) -> Joined {
                 (Service::Pipe, Target::Other(_)) => None,
                 _ => {
                     let name = function_name(&f.v);
-                    match functions.iter().position(|x| x.name == name) {
+                    let found = functions
+                        .iter()
+                        .position(|x| x.name == f.v)
+                        .or_else(|| functions.iter().position(|x| x.name == name));
+                    match found {
                         Some(i) => {
                             used[i] = true;
+                            if let Some(e) = &functions[i].off {
+                                j.refused.get_or_insert_with(|| e.clone());
+                            }
                             Some(functions[i].clone())
                         }
                         None => {
@@ -213,6 +254,8 @@ pub(crate) fn join(arch: Arch) -> Joined {
                                 memory_mb: None,
                                 timeout_s: None,
                                 reserved: None,
+                                off: None,
+                                unresolved: vec![],
                                 from: f.from.clone(),
                             })
                         }
@@ -221,6 +264,20 @@ pub(crate) fn join(arch: Arch) -> Joined {
             },
             None => None,
         };
+        // Lambda refuses a second mapping of one function to one source: the same mapping read
+        // from two files (a template and the CLI's output of its stack) is one reader.
+        let same = j.readers.iter().position(|r| {
+            m.service == Service::Lambda
+                && r.mapping.service == Service::Lambda
+                && r.stream == stream
+                && efo_name(&r.mapping) == efo_name(&m)
+                && r.function.as_ref().map(|f| &f.name) == function.as_ref().map(|f| &f.name)
+                && function.is_some()
+        });
+        if let Some(i) = same {
+            merge_mapping(&mut j.readers[i].mapping, m, &mut j.warnings);
+            continue;
+        }
         let base = match (&m.name, &function) {
             (Some(n), _) => n.clone(),
             (None, Some(f)) => f.label.clone(),
@@ -242,6 +299,143 @@ pub(crate) fn join(arch: Arch) -> Joined {
     }
     name_readers(&mut j);
     j
+}
+
+/// The enhanced fan-out consumer a mapping reads through, if any.
+fn efo_name(m: &Mapping) -> Option<String> {
+    match target(&m.source.v) {
+        Target::Efo(_, consumer) => Some(consumer),
+        _ => None,
+    }
+}
+
+/// A value two sources both give: the first kept; a second that differs is told, with both
+/// sources; one only the second gives is taken.
+fn merge<T: PartialEq + std::fmt::Display>(
+    owner: &str,
+    what: &str,
+    kept: &mut Option<Sourced<T>>,
+    other: Option<Sourced<T>>,
+    warnings: &mut Vec<String>,
+) {
+    match (kept.as_ref(), other) {
+        (Some(a), Some(b)) if a.v == b.v => {}
+        // A template's `${AWS::Region}` stands for what the CLI's output spells out.
+        (Some(a), Some(b))
+            if agree(&a.v.to_string(), &b.v.to_string()) && a.v.to_string().contains("${") =>
+        {
+            *kept = Some(b);
+        }
+        (Some(a), Some(b)) if agree(&a.v.to_string(), &b.v.to_string()) => {}
+        (Some(a), Some(b)) => warnings.push(format!(
+            "{owner}: the files disagree on its {what}: {} in {}, {} in {}; the model uses {} (the first file given)",
+            crate::input::clip(&a.v.to_string()),
+            a.from,
+            crate::input::clip(&b.v.to_string()),
+            b.from,
+            crate::input::clip(&a.v.to_string()),
+        )),
+        (None, Some(b)) => *kept = Some(b),
+        _ => {}
+    }
+}
+
+/// Whether two values read the same once the `${...}` placeholders one of them holds (values
+/// known only when deployed) stand for any text.
+fn agree(a: &str, b: &str) -> bool {
+    match (a.contains("${"), b.contains("${")) {
+        (true, false) => fits(a, b),
+        (false, true) => fits(b, a),
+        _ => a == b,
+    }
+}
+
+/// Whether `text` is `pattern` with each `${...}` replaced by some text.
+fn fits(pattern: &str, text: &str) -> bool {
+    let mut pieces = Vec::new();
+    let mut rest = pattern;
+    while let Some(i) = rest.find("${") {
+        pieces.push(&rest[..i]);
+        rest = rest[i..].find('}').map_or("", |e| &rest[i + e + 1..]);
+    }
+    let last = rest;
+    let Some(first) = pieces.first() else {
+        return pattern == text;
+    };
+    let Some(mut left) = text.strip_prefix(first) else {
+        return false;
+    };
+    for piece in &pieces[1..] {
+        match left.find(piece) {
+            Some(i) => left = &left[i + piece.len()..],
+            None => return false,
+        }
+    }
+    left.len() >= last.len() && left.ends_with(last)
+}
+
+/// The same mapping described by a second file merged into the first's.
+fn merge_mapping(kept: &mut Mapping, other: Mapping, w: &mut Vec<String>) {
+    let owner = format!("the mapping {} (also {})", kept.from, other.from);
+    merge(
+        &owner,
+        "BatchSize",
+        &mut kept.batch_size,
+        other.batch_size,
+        w,
+    );
+    merge(
+        &owner,
+        "batching window (s)",
+        &mut kept.window_s,
+        other.window_s,
+        w,
+    );
+    merge(
+        &owner,
+        "ParallelizationFactor",
+        &mut kept.parallelization,
+        other.parallelization,
+        w,
+    );
+    merge(
+        &owner,
+        "StartingPosition",
+        &mut kept.starting_position,
+        other.starting_position,
+        w,
+    );
+    merge(
+        &owner,
+        "BisectBatchOnFunctionError",
+        &mut kept.bisect,
+        other.bisect,
+        w,
+    );
+    merge(
+        &owner,
+        "MaximumRetryAttempts",
+        &mut kept.retries,
+        other.retries,
+        w,
+    );
+    merge(
+        &owner,
+        "MaximumRecordAgeInSeconds",
+        &mut kept.max_age_s,
+        other.max_age_s,
+        w,
+    );
+    merge(
+        &owner,
+        "on-failure destination",
+        &mut kept.destination,
+        other.destination,
+        w,
+    );
+    if kept.unmodelled.is_empty() {
+        kept.unmodelled = other.unmodelled;
+    }
 }
 
 /// Gives every stream and reader a unique model name: a function with several mappings gets the
@@ -329,5 +523,22 @@ mod tests {
         assert_eq!(target("${Queue.Arn}"), Target::Unknown);
         assert_eq!(function_name("billing:live"), "billing");
         assert_eq!(function_name("123456789012:function:billing"), "billing");
+        assert!(agree(
+            "arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:q",
+            "arn:aws:sqs:eu-west-1:123456789012:q"
+        ));
+        assert!(!agree(
+            "arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:q",
+            "arn:aws:sqs:eu-west-1:123456789012:other"
+        ));
+        assert!(!agree("4", "9"));
+        assert_eq!(
+            function_name("${AWS::StackName}-billing:live"),
+            "${AWS::StackName}-billing"
+        );
+        assert_eq!(
+            target("arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:${AWS::StackName}-billing"),
+            Target::Function("${AWS::StackName}-billing".into())
+        );
     }
 }

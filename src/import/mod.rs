@@ -97,6 +97,9 @@ pub fn import_texts(
         shown.push(name);
     }
     let joined = join::join(arch);
+    if let Some(e) = joined.refused {
+        return Err(e);
+    }
     if joined.streams.is_empty() {
         return Err(ImportError::whole(
             &sources[0].0,

@@ -19,6 +19,8 @@ pub(crate) struct Props<'a> {
     pub path: String,
     pub warnings: &'a mut Vec<String>,
     read: Vec<String>,
+    /// The keys present whose value the file does not resolve, each with where and why.
+    pub unresolved: Vec<(String, String)>,
 }
 
 impl<'a> Props<'a> {
@@ -38,6 +40,7 @@ impl<'a> Props<'a> {
             path,
             warnings,
             read: vec![],
+            unresolved: vec![],
         }
     }
 
@@ -63,6 +66,10 @@ impl<'a> Props<'a> {
                 self.warnings.push(format!(
                     "{}: not resolved ({why}); the model's default is used instead",
                     self.from(key)
+                ));
+                self.unresolved.push((
+                    key.to_string(),
+                    format!("the value at {} is not resolved: {why}", self.from(key)),
                 ));
                 None
             }
@@ -105,6 +112,23 @@ impl<'a> Props<'a> {
             ));
         }
         Ok(Some(Sourced::new(v, self.from(key))))
+    }
+
+    /// A function's reserved concurrency (from `min`: Terraform's -1 is "none reserved"). 0,
+    /// AWS's switch that throttles every invocation, gives no value but the located error the
+    /// import fails with if a mapping reads into the function ([`crate::import::arch::Function::off`]):
+    /// a reader that never runs is no consumer the model can hold.
+    pub(crate) fn reserved(
+        &mut self,
+        key: &str,
+        min: i64,
+    ) -> Result<(Option<Sourced<i64>>, Option<ImportError>), ImportError> {
+        let node = self.node.get(key);
+        let v = self.int(key, min..=100_000)?;
+        Ok(match (v, node) {
+            (Some(r), Some(n)) if r.v == 0 => (None, Some(self.err(n, key, ZERO_RESERVED))),
+            (v, _) => (v, None),
+        })
     }
 
     pub(crate) fn bool(&mut self, key: &str) -> Result<Option<Sourced<bool>>, ImportError> {
@@ -162,6 +186,20 @@ impl<'a> Props<'a> {
         Ok(Some(n))
     }
 
+    /// For each `(model key, property)` whose value this file does not resolve: the model key,
+    /// with where and why.
+    pub(crate) fn unresolved_as(
+        &self,
+        keys: &[(&'static str, &str)],
+    ) -> Vec<(&'static str, String)> {
+        keys.iter()
+            .filter_map(|(model_key, key)| {
+                let (_, why) = self.unresolved.iter().find(|(k, _)| k == key)?;
+                Some((*model_key, why.clone()))
+            })
+            .collect()
+    }
+
     /// The keys present that nothing read.
     pub(crate) fn unread(&self) -> Vec<String> {
         self.node
@@ -172,6 +210,11 @@ impl<'a> Props<'a> {
             .collect()
     }
 }
+
+/// Why a reserved concurrency of 0 is refused.
+pub(crate) const ZERO_RESERVED: &str = "a reserved concurrency of 0 throttles every invocation \
+     (AWS's switch that turns the function off): its mappings read nothing, and a model has no \
+     consumer that never runs; import without this function's mappings, or with the concurrency it has when on";
 
 /// A value as a message shows it.
 pub(crate) fn shown(n: &Node) -> String {

@@ -180,14 +180,17 @@ pub(crate) fn read(file: &Path, shown: &str, root: &Node, arch: &mut Arch) -> R<
                     .string("function_name")?
                     .map(|s| s.v)
                     .unwrap_or_else(|| r.address.clone());
+                let (reserved, off) = p.reserved("reserved_concurrent_executions", -1)?;
+                let memory_mb = p.int("memory_size", 128..=10_240)?;
+                let timeout_s = p.int("timeout", 1..=900)?;
                 arch.functions.push(Function {
                     label: name.clone(),
                     name,
-                    memory_mb: p.int("memory_size", 128..=10_240)?,
-                    timeout_s: p.int("timeout", 1..=900)?,
-                    reserved: p
-                        .int("reserved_concurrent_executions", -1..=100_000)?
-                        .filter(|r| r.v >= 0),
+                    memory_mb,
+                    timeout_s,
+                    reserved: reserved.filter(|r| r.v >= 0),
+                    off,
+                    unresolved: vec![],
                     from,
                 });
             }

@@ -9,9 +9,6 @@ use super::traffic::{relative, Ids};
 use std::fmt::Write as _;
 use std::path::Path;
 
-/// How every model `sim import` writes begins: `sim import --out` replaces only such a file.
-pub(crate) const FIRST_LINE: &str = "# Imported by `sim import` from ";
-
 /// Where a comment starts, so values and their sources line up.
 const COMMENT_COLUMN: usize = 34;
 
@@ -36,6 +33,38 @@ impl Out<'_> {
         }
         t.push_str(" }");
         Some(t)
+    }
+
+    /// When an export is given and has no `series` of `name`: `" (the CloudWatch export F has
+    /// no SERIES `NAME`; it has: ...)"`, for a placeholder's warning; empty otherwise.
+    fn lacks(
+        &self,
+        series: &str,
+        name: &str,
+        of: impl Fn(&Ids) -> &std::collections::HashMap<String, String>,
+    ) -> String {
+        let Some((e, _)) = self.export else {
+            return String::new();
+        };
+        let map = of(e);
+        if map.contains_key(name) {
+            return String::new();
+        }
+        let mut has: Vec<String> = map
+            .keys()
+            .map(|k| format!("`{}`", crate::input::clip(k)))
+            .collect();
+        has.sort();
+        let has = if has.is_empty() {
+            "none".to_string()
+        } else {
+            has.join(", ")
+        };
+        format!(
+            " (the CloudWatch export {} has no {series} `{}`; it has: {has})",
+            e.result.display(),
+            crate::input::clip(name)
+        )
     }
 
     fn line(&mut self, key: &str, value: &str, from: &str) {
@@ -195,28 +224,51 @@ fn producer(
     };
     let replayed = records.and_then(|id| o.export_table(&[("id", id)]));
     match (Given::find(&given.rate, stream), replayed) {
-        (Some(r), _) => o.line("rate", &r.toml, &format!("{what} per second, whole stream: {}", r.typed)),
+        (Some(r), replayed) => {
+            o.line("rate", &r.toml, &format!("{what} per second, whole stream: {}", r.typed));
+            if replayed.is_some() {
+                o.warnings.push(format!("stream `{stream}`: `{}` wins over the CloudWatch export's IncomingRecords Sum, which is not used for its rate", r.typed));
+            }
+        }
         (None, Some(t)) => o.line("rate", &t, "replayed from the CloudWatch export's IncomingRecords Sum"),
         (None, None) => o.placeholder(
             "rate",
             "10.0",
             &format!("{what} per second, whole stream; give --rate"),
-            format!("stream `{stream}`: no traffic given; `rate = 10.0` records/s is a PLACEHOLDER (--rate {stream}=N)"),
+            format!("stream `{stream}`: no traffic given{}; `rate = 10.0` records/s is a PLACEHOLDER (--rate {stream}=N)", o.lacks("IncomingRecords Sum of stream", physical, |e| &e.records)),
         ),
     }
     let replayed = match (bytes, records) {
         (Some(b), Some(r)) => o.export_table(&[("bytes_id", b), ("records_id", r)]),
         _ => None,
     };
+    let mut lacks_size = o.lacks("IncomingBytes Sum of stream", physical, |e| &e.bytes);
+    if lacks_size.is_empty() {
+        lacks_size = o.lacks("IncomingRecords Sum of stream", physical, |e| &e.records);
+    }
     match (Given::find(&given.record_size, stream), replayed) {
-        (Some(r), _) => o.line("record_size", &r.toml, &r.typed),
+        (Some(r), replayed) => {
+            o.line("record_size", &r.toml, &r.typed);
+            if replayed.is_some() {
+                o.warnings.push(format!("stream `{stream}`: `{}` wins over the CloudWatch export's IncomingBytes and IncomingRecords, which are not used for its record size", r.typed));
+            }
+        }
         (None, Some(t)) => o.line("record_size", &t, "IncomingBytes over IncomingRecords in the CloudWatch export"),
         (None, None) => o.placeholder(
             "record_size",
             "\"1KiB\"",
             "give --record-size",
-            format!("stream `{stream}`: no record size given; `record_size = \"1KiB\"` is a PLACEHOLDER (--record-size {stream}=SIZE)"),
+            format!("stream `{stream}`: no record size given{}; `record_size = \"1KiB\"` is a PLACEHOLDER (--record-size {stream}=SIZE)", lacks_size),
         ),
+    }
+}
+
+/// Why `key` of a reader has `who`'s default: the file's value is not resolved (and why), or
+/// `absent` when the files give none.
+fn defaulted(unresolved: &[(&str, String)], key: &str, who: &str, absent: &str) -> String {
+    match unresolved.iter().find(|(k, _)| *k == key) {
+        Some((_, why)) => format!("{who}, because {why}"),
+        None => format!("{who}: {absent}"),
     }
 }
 
@@ -257,7 +309,12 @@ fn consumer(o: &mut Out, j: &Joined, r: &Reader, given: &Given) {
         "batch_size",
         &m.batch_size,
         "100",
-        &format!("{who}: no batch size in the files"),
+        &defaulted(
+            &m.unresolved,
+            "batch_size",
+            who,
+            "no batch size in the files",
+        ),
     );
     match &m.window_s {
         Some(w) => o.line(
@@ -268,7 +325,7 @@ fn consumer(o: &mut Out, j: &Joined, r: &Reader, given: &Given) {
         None => o.line(
             "batching_window",
             "\"0s\"",
-            &format!("{who}: no batching window"),
+            &defaulted(&m.unresolved, "batching_window", who, "no batching window"),
         ),
     }
     int_or(
@@ -276,14 +333,24 @@ fn consumer(o: &mut Out, j: &Joined, r: &Reader, given: &Given) {
         "parallelization_factor",
         &m.parallelization,
         "1",
-        &format!("{who}: no parallelization factor"),
+        &defaulted(
+            &m.unresolved,
+            "parallelization_factor",
+            who,
+            "no parallelization factor",
+        ),
     );
     match &m.bisect {
         Some(b) => o.line("bisect_on_error", &b.v.to_string(), &b.from),
         None => o.line(
             "bisect_on_error",
             "false",
-            &format!("{who}: no BisectBatchOnFunctionError"),
+            &defaulted(
+                &m.unresolved,
+                "bisect_on_error",
+                who,
+                "no BisectBatchOnFunctionError",
+            ),
         ),
     }
     int_or(
@@ -291,7 +358,12 @@ fn consumer(o: &mut Out, j: &Joined, r: &Reader, given: &Given) {
         "max_retry_attempts",
         &m.retries,
         "-1",
-        &format!("{who}: retry until the records expire"),
+        &defaulted(
+            &m.unresolved,
+            "max_retry_attempts",
+            who,
+            "retry until the records expire",
+        ),
     );
     if let Some(a) = &m.max_age_s {
         o.line(
@@ -331,19 +403,30 @@ fn consumer(o: &mut Out, j: &Joined, r: &Reader, given: &Given) {
         Some(f) => (f.memory_mb.clone(), f.timeout_s.clone(), f.reserved.clone()),
         None => (None, None, None),
     };
+    let unresolved = f.map_or(&[][..], |f| &f.unresolved[..]);
     int_or(
         o,
         "memory_mb",
         &memory,
         "128",
-        "Lambda's default: no memory size in the files",
+        &defaulted(
+            unresolved,
+            "memory_mb",
+            "Lambda's default",
+            "no memory size in the files",
+        ),
     );
     match &timeout {
         Some(t) => o.line("timeout", &toml_string(&format!("{}s", t.v)), &t.from),
         None => o.line(
             "timeout",
             "\"3s\"",
-            "Lambda's default: no timeout in the files",
+            &defaulted(
+                unresolved,
+                "timeout",
+                "Lambda's default",
+                "no timeout in the files",
+            ),
         ),
     }
     if let Some(r) = &reserved {
@@ -360,15 +443,34 @@ fn consumer(o: &mut Out, j: &Joined, r: &Reader, given: &Given) {
         });
     let replayed = replayed.and_then(|(a, b)| o.export_table(&[("id", &a), ("p99_id", &b)]));
     match (found, replayed) {
-        (Some(d), _) => o.line("duration", &d.toml, &d.typed),
-        (None, Some(t)) => o.line("duration", &t, "fitted to the CloudWatch export's Duration p50 and p99"),
-        (None, None) => o.placeholder(
+        (Some(d), replayed) => {
+            o.line("duration", &d.toml, &d.typed);
+            if replayed.is_some() {
+                o.warnings.push(format!("function `{fname}`: `{}` wins over the CloudWatch export's Duration p50 and p99, which are not used", d.typed));
+            }
+        }
+        (None, Some(t)) => o.line(
             "duration",
-            "\"20ms\"",
-            "time per invocation; give --function-duration",
-            format!(
-                "function `{fname}`: no duration given; `duration = \"20ms\"` is a PLACEHOLDER (--function-duration {fname}=P50,P99)"
-            ),
+            &t,
+            "fitted to the CloudWatch export's Duration p50 and p99",
         ),
+        (None, None) => {
+            let why = match o
+                .export
+                .map(|(e, _)| (e.p50.contains_key(physical), e.p99.contains_key(physical)))
+            {
+                Some((false, _)) => o.lacks("Duration p50 of function", physical, |e| &e.p50),
+                Some((true, _)) => o.lacks("Duration p99 of function", physical, |e| &e.p99),
+                None => String::new(),
+            };
+            o.placeholder(
+                "duration",
+                "\"20ms\"",
+                "time per invocation; give --function-duration",
+                format!(
+                    "function `{fname}`: no duration given{why}; `duration = \"20ms\"` is a PLACEHOLDER (--function-duration {fname}=P50,P99)"
+                ),
+            )
+        }
     }
 }

@@ -593,7 +593,7 @@ fn out_replaces_an_earlier_import_but_never_a_file_sim_did_not_write() {
     std::fs::write(&mine, "# my notes\n").unwrap();
     let o = import_to(&mine);
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("is not a model sim import wrote"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("is not a file sim wrote"));
     assert_eq!(std::fs::read_to_string(&mine).unwrap(), "# my notes\n");
 }
 

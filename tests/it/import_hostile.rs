@@ -125,6 +125,25 @@ fn run(name: &str, text: String) -> Result<sim::import::Imported, sim::import::I
 }
 
 #[test]
+fn strings_built_by_sub_and_join_are_capped_each_and_in_all() {
+    // Each stream's name twice the one before: 2^59 bytes uncapped.
+    let doubling =
+        std::fs::read_to_string(root().join("tests/bad/import/cfn-sub-doubling.yaml")).unwrap();
+    let e = run("doubling.yaml", doubling).unwrap_err().to_string();
+    assert!(e.contains("longer than 4096 bytes"), "{e}");
+    // Twenty thousand copies of a 4000-byte parameter: each short enough, 80 MB in all.
+    let many = format!(
+        "Parameters:\n  B: {{Type: String, Default: {}}}\nResources:\n  S:\n    Type: AWS::Kinesis::Stream\n    Properties:\n      Tags:\n{}",
+        "b".repeat(4000),
+        "        - !Join ['', [!Ref B]]\n".repeat(20_000)
+    );
+    let started = Instant::now();
+    let e = run("many.yaml", many).unwrap_err().to_string();
+    assert!(e.contains("exceed 64 MiB in all"), "{e}");
+    assert!(started.elapsed() < Duration::from_secs(20));
+}
+
+#[test]
 fn nesting_and_size_are_capped_before_they_cost_memory_or_time() {
     let deep_json = format!(
         "{{\"Resources\": {}{}}}",

@@ -11,6 +11,8 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::path::Path;
 
+mod build;
+
 /// How deep references may chain (a resource's ARN built from another's name, ...).
 pub(super) const MAX_CHAIN: usize = 64;
 
@@ -18,6 +20,8 @@ pub(crate) struct Template<'a> {
     pub file: &'a Path,
     pub root: &'a Node,
     pub(super) chain: Cell<usize>,
+    /// Bytes built by `Fn::Sub` and `Fn::Join` so far, against their cap in all.
+    built: Cell<usize>,
     /// The resources by logical id (a scan per reference would make a big template quadratic).
     resources: HashMap<&'a str, &'a Node>,
     /// Names, attributes and conditions already worked out: each is evaluated once, so that
@@ -25,6 +29,9 @@ pub(crate) struct Template<'a> {
     names: RefCell<HashMap<String, String>>,
     attributes: RefCell<HashMap<(String, String), Node>>,
     pub(super) conditions: RefCell<HashMap<String, Option<bool>>>,
+    /// The names and attributes being worked out, outermost first: one asked for again while
+    /// it is being worked out is a circle.
+    visiting: RefCell<Vec<String>>,
 }
 
 type R<T> = Result<T, ImportError>;
@@ -61,10 +68,12 @@ impl<'a> Template<'a> {
             file,
             root,
             chain: Cell::new(0),
+            built: Cell::new(0),
             resources,
             names: RefCell::default(),
             attributes: RefCell::default(),
             conditions: RefCell::default(),
+            visiting: RefCell::default(),
         }
     }
 
@@ -184,13 +193,20 @@ impl<'a> Template<'a> {
                     return Ok(Some(list.clone()));
                 }
                 let mut parts = Vec::new();
+                let mut len = 0usize;
                 for item in list.items() {
                     match scalar_text(item) {
-                        Some(t) => parts.push(t),
+                        Some(t) => {
+                            len = len.saturating_add(t.len()).saturating_add(delim.len());
+                            self.not_too_long(len, at, key, "Fn::Join")?;
+                            parts.push(t);
+                        }
                         None => return Ok(Some(unknown(at, why_of(item, "a value joined")))),
                     }
                 }
-                text(parts.join(delim), at)
+                let joined = parts.join(delim);
+                self.built(joined.len(), at, key, "Fn::Join")?;
+                text(joined, at)
             }
             "Fn::Select" => {
                 let a = self.value(arg, key)?;
@@ -345,9 +361,47 @@ impl<'a> Template<'a> {
         if let Some(n) = self.names.borrow().get(id) {
             return Ok(n.clone());
         }
-        let name = self.physical_name_inner(id)?;
+        self.enter(id.to_string(), id)?;
+        let name = self.physical_name_inner(id);
+        self.visiting.borrow_mut().pop();
+        let name = name?;
         self.names.borrow_mut().insert(id.to_string(), name.clone());
         Ok(name)
+    }
+
+    /// Marks `what` (a resource's name, or `id.Attribute`) as being worked out; a located error
+    /// naming the circle when it already is (CloudFormation refuses such a template).
+    fn enter(&self, what: String, id: &str) -> R<()> {
+        let mut visiting = self.visiting.borrow_mut();
+        if let Some(i) = visiting.iter().position(|v| *v == what) {
+            let circle: Vec<String> = visiting[i..]
+                .iter()
+                .chain(std::iter::once(&what))
+                .map(|v| format!("`{}`", crate::input::clip(v)))
+                .collect();
+            let res = self.resource(id);
+            let prop = name_property(self.type_of(id).unwrap_or(""));
+            let named = prop.and_then(|p| res?.get("Properties")?.get(p).map(|n| (p, n)));
+            let (at, key) = match named {
+                Some((p, n)) if !what.contains('.') => {
+                    (n.at, format!("Resources.{id}.Properties.{p}"))
+                }
+                _ => (
+                    res.map_or(self.root.at, |r| r.at),
+                    format!("Resources.{id}"),
+                ),
+            };
+            return Err(self.err(
+                at,
+                &key,
+                format!(
+                    "references in a circle: {} (each is built from the next); CloudFormation refuses a template with a circular dependency",
+                    circle.join(" from ")
+                ),
+            ));
+        }
+        visiting.push(what);
+        Ok(())
     }
 
     fn physical_name_inner(&self, id: &str) -> R<String> {
@@ -380,7 +434,10 @@ impl<'a> Template<'a> {
         if let Some(n) = self.attributes.borrow().get(&memo) {
             return Ok(Node::new(n.v.clone(), at));
         }
-        let n = self.attribute_inner(id, attr, at, key)?;
+        self.enter(format!("{id}.{attr}"), id)?;
+        let n = self.attribute_inner(id, attr, at, key);
+        self.visiting.borrow_mut().pop();
+        let n = n?;
         self.attributes.borrow_mut().insert(memo, n.clone());
         Ok(n)
     }
@@ -430,48 +487,6 @@ impl<'a> Template<'a> {
             }
             _ => text(format!("${{{id}.{attr}}}"), at),
         })
-    }
-
-    /// `Fn::Sub`: a string with `${Name}` and `${Resource.Attribute}` replaced.
-    fn sub(&self, arg: &Node, at: Pos, key: &str) -> R<Node> {
-        let (template, vars) = match &arg.v {
-            Val::Str(s) => (s.as_str(), None),
-            Val::List(l) if l.len() == 2 && l[0].as_str().is_some() && l[1].is_map() => {
-                (l[0].as_str().unwrap_or(""), Some(&l[1]))
-            }
-            _ => return Err(self.err(arg.at, key, "expected a string or [string, {variables}]")),
-        };
-        let mut out = String::new();
-        let mut rest = template;
-        while let Some(i) = rest.find("${") {
-            out.push_str(&rest[..i]);
-            let after = &rest[i + 2..];
-            if let Some(lit) = after.strip_prefix('!') {
-                out.push_str("${");
-                rest = lit;
-                continue;
-            }
-            let Some(end) = after.find('}') else {
-                return Err(self.err(arg.at, key, "a `${` without its closing `}`"));
-            };
-            let var = after[..end].trim();
-            let value = match vars.and_then(|v| v.get(var)) {
-                Some(v) => self.value(v, key)?,
-                None => match var.split_once('.') {
-                    Some((id, attr)) if !var.starts_with("AWS::") => {
-                        self.attribute(id, attr, at, key)?
-                    }
-                    _ => self.reference(var, at, key)?.unwrap_or(text("", at)),
-                },
-            };
-            match scalar_text(&value) {
-                Some(t) => out.push_str(&t),
-                None => return Ok(unknown(at, why_of(&value, &format!("`${{{var}}}`")))),
-            }
-            rest = &after[end + 1..];
-        }
-        out.push_str(rest);
-        Ok(text(out, at))
     }
 }
 
@@ -572,11 +587,12 @@ Out:
     }
 
     #[test]
-    fn references_in_a_circle_end() {
+    fn references_in_a_circle_are_a_located_error_naming_the_circle() {
         let src = "Resources:\n  A: { Type: AWS::Kinesis::Stream, Properties: { Name: !Ref B } }\n  B: { Type: AWS::Kinesis::Stream, Properties: { Name: !Ref A } }\nOut: !Ref A\n";
-        assert!(matches!(
-            resolved(src, &["Out"]).v,
-            Val::Unknown(_) | Val::Str(_)
-        ));
+        let root = yaml::parse(src).unwrap();
+        let t = Template::new(Path::new("t.yaml"), &root);
+        let e = t.value(root.get("Out").unwrap(), "Out").unwrap_err();
+        assert!(e.to_string().contains("`A` from `B` from `A`"), "{e}");
+        assert!(e.to_string().contains("t.yaml:2:"), "{e}");
     }
 }

@@ -22,11 +22,13 @@ pub(super) fn display_id(id: &str, res: &Node) -> String {
     }
 }
 
-/// The model's name for a resource: its physical name if the template gives one, else its id.
+/// The model's name for a resource: its physical name if the template gives one (without the
+/// `${AWS::StackName}`-style parts known only when deployed), else its id.
 pub(super) fn label(t: &Template, id: &str) -> R<String> {
     let name = t.physical_name(id)?;
-    if !name.starts_with("${") {
-        return Ok(name);
+    let known = resolvable_part(&name);
+    if !known.is_empty() {
+        return Ok(known);
     }
     // `cdk synth` names a construct by its path (`Stack/Events/Resource`): its own name reads
     // better than the hashed logical id.
@@ -44,6 +46,24 @@ pub(super) fn label(t: &Template, id: &str) -> R<String> {
         }
     });
     Ok(construct.unwrap_or(id).to_string())
+}
+
+/// `name` without its `${...}` placeholders and the separators they leave at its ends:
+/// `${AWS::StackName}-billing` is `billing`; empty when nothing of it is known.
+fn resolvable_part(name: &str) -> String {
+    let mut out = String::new();
+    let mut rest = name;
+    while let Some(i) = rest.find("${") {
+        out.push_str(&rest[..i]);
+        match rest[i..].find('}') {
+            Some(end) => rest = &rest[i + end + 1..],
+            None => {
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out.trim_matches(|c: char| "-_.:/ ".contains(c)).to_string()
 }
 
 pub(super) fn kinesis(t: &Template, id: &str, p: &mut Props, from: String) -> R<Stream> {
@@ -133,12 +153,17 @@ pub(super) fn mapping(
 
 pub(super) fn function(t: &Template, id: &str, p: &mut Props, from: String) -> R<Function> {
     p.get("FunctionName");
+    let (reserved, off) = p.reserved("ReservedConcurrentExecutions", 0)?;
+    let memory_mb = p.int("MemorySize", 128..=10_240)?;
+    let timeout_s = p.int("Timeout", 1..=900)?;
     Ok(Function {
         name: t.physical_name(id)?,
         label: label(t, id)?,
-        memory_mb: p.int("MemorySize", 128..=10_240)?,
-        timeout_s: p.int("Timeout", 1..=900)?,
-        reserved: p.int("ReservedConcurrentExecutions", 0..=100_000)?,
+        memory_mb,
+        timeout_s,
+        reserved,
+        off,
+        unresolved: p.unresolved_as(&[("memory_mb", "MemorySize"), ("timeout", "Timeout")]),
         from,
     })
 }

@@ -52,8 +52,8 @@ pub(super) fn function(
     if f.timeout_s.is_none() {
         f.timeout_s = g.int("Timeout", 1..=900)?;
     }
-    if f.reserved.is_none() {
-        f.reserved = g.int("ReservedConcurrentExecutions", 0..=100_000)?;
+    if f.reserved.is_none() && f.off.is_none() {
+        (f.reserved, f.off) = g.reserved("ReservedConcurrentExecutions", 0)?;
     }
     drop(g);
     p.warnings.append(&mut warnings);
