@@ -310,15 +310,24 @@ pub struct CheckArgs {
     /// memory).
     #[arg(long, value_name = "SIZE")]
     pub max_memory: Option<String>,
-    /// For templates, Terraform JSON or CLI output (read as `sim import` reads them): records per
-    /// second written to a stream, `200` or `STREAM=200` (repeat), for both versions.
+    /// For templates, Terraform JSON or CLI output (read as `sim import` reads them), for both
+    /// versions.
+    #[command(flatten)]
+    pub unstated: Unstated,
+}
+
+/// What infrastructure code cannot state, on the command line: `sim import`'s, and `sim check`'s
+/// for templates.
+#[derive(Args, Clone, Debug, Default)]
+pub struct Unstated {
+    /// Records per second written to each stream, or to one as STREAM=N (repeat).
     #[arg(long, value_name = "[STREAM=]N")]
     pub rate: Vec<String>,
-    /// For templates: record size, `1KiB` or `1KiB,8KiB` (median, p99), optionally `STREAM=`.
+    /// Record size: SIZE (fixed) or MEDIAN,P99 (log-normal), e.g. 1KiB,8KiB; STREAM= for one.
     #[arg(long, value_name = "[STREAM=]SIZE[,P99]")]
     pub record_size: Vec<String>,
-    /// For templates: function duration, `40ms` or `40ms,250ms` (median, p99), optionally
-    /// `FUNCTION=`.
+    /// Function duration per invocation: P50,P99 (log-normal) or one fixed value, e.g. 40ms,250ms;
+    /// FUNCTION= for one.
     #[arg(long, value_name = "[FUNCTION=]P50[,P99]")]
     pub function_duration: Vec<String>,
 }
@@ -385,16 +394,8 @@ pub struct ImportArgs {
     /// Write the model here (default: print it).
     #[arg(long, value_name = "MODEL.toml")]
     pub out: Option<PathBuf>,
-    /// Records per second written to each stream, or to one as STREAM=N (repeat).
-    #[arg(long, value_name = "[STREAM=]N")]
-    pub rate: Vec<String>,
-    /// Record size: SIZE (fixed) or MEDIAN,P99 (log-normal), e.g. 1KiB,8KiB; STREAM= for one.
-    #[arg(long, value_name = "[STREAM=]SIZE[,P99]")]
-    pub record_size: Vec<String>,
-    /// Function duration per invocation: P50,P99 (log-normal) or one fixed value, e.g. 40ms,250ms;
-    /// FUNCTION= for one.
-    #[arg(long, value_name = "[FUNCTION=]P50[,P99]")]
-    pub function_duration: Vec<String>,
+    #[command(flatten)]
+    pub unstated: Unstated,
     /// The model's name (default: the output file's name, or the first source's).
     #[arg(long)]
     pub name: Option<String>,

@@ -60,9 +60,9 @@ fn shown(paths: &[PathBuf]) -> String {
 
 pub(super) fn run_check(args: CheckArgs) -> Result<(), Failure> {
     let opts = ImportOptions {
-        rate: args.rate.clone(),
-        record_size: args.record_size.clone(),
-        function_duration: args.function_duration.clone(),
+        rate: args.unstated.rate.clone(),
+        record_size: args.unstated.record_size.clone(),
+        function_duration: args.unstated.function_duration.clone(),
         ..ImportOptions::default()
     };
     let change = traffic::apply(&load_architecture(&args.model, &opts)?, &args.traffic)?;

@@ -16,9 +16,9 @@ const TOML_COMMENT: single::Comment = single::Comment {
 
 pub(super) fn run_import(args: ImportArgs) -> Result<(), Failure> {
     let opts = ImportOptions {
-        rate: args.rate,
-        record_size: args.record_size,
-        function_duration: args.function_duration,
+        rate: args.unstated.rate,
+        record_size: args.unstated.record_size,
+        function_duration: args.unstated.function_duration,
         name: args.name,
         traffic: args.traffic.zip(args.traffic_queries),
     };
