@@ -115,21 +115,23 @@ fn journal(scratch: &Path) {
     assert_eq!(o.status.code(), Some(0), "{o:?}");
 }
 
-fn put(out: &Path, f: &Foreign) {
+/// Puts `f`, the `k`-th of the user's entries, into `out` (named apart from the others: two
+/// entries of one name would overwrite each other, or fail as a file over a folder).
+fn put(out: &Path, k: usize, f: &Foreign) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::create_dir_all(out).unwrap();
     match f {
-        Foreign::File(n, b) => std::fs::write(out.join(format!("u-{n}")), b).unwrap(),
+        Foreign::File(n, b) => std::fs::write(out.join(format!("u{k}-{n}")), b).unwrap(),
         Foreign::Nested(d, n, b) => {
-            std::fs::create_dir_all(out.join(format!("u-{d}"))).unwrap();
-            std::fs::write(out.join(format!("u-{d}")).join(n), b).unwrap();
+            std::fs::create_dir_all(out.join(format!("u{k}-{d}"))).unwrap();
+            std::fs::write(out.join(format!("u{k}-{d}")).join(n), b).unwrap();
         }
-        Foreign::EmptyFolder(d) => std::fs::create_dir_all(out.join(format!("u-{d}"))).unwrap(),
+        Foreign::EmptyFolder(d) => std::fs::create_dir_all(out.join(format!("u{k}-{d}"))).unwrap(),
         Foreign::Symlink(n) => {
-            std::os::unix::fs::symlink("/etc/hostname", out.join(format!("u-{n}"))).unwrap()
+            std::os::unix::fs::symlink("/etc/hostname", out.join(format!("u{k}-{n}"))).unwrap()
         }
         Foreign::ReadOnly(n, b) => {
-            let p = out.join(format!("u-ro-{n}"));
+            let p = out.join(format!("u{k}-ro-{n}"));
             std::fs::write(&p, b).unwrap();
             std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o444)).unwrap();
         }
@@ -170,8 +172,8 @@ proptest! {
             let o = run_into(&cmds[first], &out);
             prop_assert_eq!(o.status.code(), Some(0), "{:?}", o);
         }
-        for f in &user {
-            put(&out, f);
+        for (k, f) in user.iter().enumerate() {
+            put(&out, k, f);
         }
         let before = snapshot(scratch.path());
         let o = run_into(&cmds[command], &out);
