@@ -43,6 +43,26 @@ pub(crate) struct Stream {
     pub from: String,
 }
 
+impl Stream {
+    /// A DynamoDB table's stream: no template, plan or table description states its shards.
+    pub(crate) fn dynamo(name: String, label: String, from: String) -> Stream {
+        Stream {
+            kind: StreamKind::Dynamo,
+            name,
+            label,
+            shards: None,
+            on_demand: None,
+            retention_hours: None,
+            from,
+        }
+    }
+}
+
+/// What to say of a table with replicas (declared at `from`): only this Region's stream is read.
+pub(crate) fn replicas_warning(from: &str) -> String {
+    format!("{from}: a table with replicas has one stream per Region; the model reads this Region's only")
+}
+
 /// A registered enhanced fan-out consumer of a Kinesis stream.
 #[derive(Clone, Debug)]
 pub(crate) struct EfoConsumer {

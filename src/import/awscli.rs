@@ -4,7 +4,9 @@
 //! `get-function-configuration` (and `get-function`, `list-functions`), `aws dynamodb
 //! describe-table`, and `aws dynamodbstreams describe-stream` for a table stream's shards.
 
-use super::arch::{Arch, EfoConsumer, Function, Mapping, Service, Sourced, Stream, StreamKind};
+use super::arch::{
+    replicas_warning, Arch, EfoConsumer, Function, Mapping, Service, Sourced, Stream, StreamKind,
+};
 use super::doc::{Node, Val};
 use super::error::ImportError;
 use super::esm;
@@ -312,17 +314,9 @@ impl Ctx<'_> {
             return Ok(());
         }
         if t.get("Replicas").is_some_and(|r| !r.items().is_empty()) {
-            p.warnings.push(format!("{from}: a table with replicas has one stream per Region; the model reads this Region's only"));
+            p.warnings.push(replicas_warning(&from));
         }
-        arch.streams.push(Stream {
-            kind: StreamKind::Dynamo,
-            label: name.clone(),
-            name,
-            shards: None,
-            on_demand: None,
-            retention_hours: None,
-            from,
-        });
+        arch.streams.push(Stream::dynamo(name.clone(), name, from));
         Ok(())
     }
 }

@@ -3,7 +3,9 @@
 //! `aws_kinesis_stream`, `aws_kinesis_stream_consumer`, `aws_dynamodb_table` with
 //! `stream_enabled`, `aws_lambda_event_source_mapping`, `aws_lambda_function`, `aws_pipes_pipe`.
 
-use super::arch::{Arch, EfoConsumer, Function, Mapping, Service, Sourced, Stream, StreamKind};
+use super::arch::{
+    replicas_warning, Arch, EfoConsumer, Function, Mapping, Service, Sourced, Stream, StreamKind,
+};
 use super::doc::Node;
 use super::error::ImportError;
 use super::esm;
@@ -130,17 +132,9 @@ pub(crate) fn read(file: &Path, shown: &str, root: &Node, arch: &mut Arch) -> R<
                     .unwrap_or_else(|| r.address.clone());
                 if p.bool("stream_enabled")?.is_some_and(|e| e.v) {
                     if p.get("replica").is_some_and(|n| !n.items().is_empty()) {
-                        p.warnings.push(format!("{from}: a table with replicas has one stream per Region; the model reads this Region's only"));
+                        p.warnings.push(replicas_warning(&from));
                     }
-                    arch.streams.push(Stream {
-                        kind: StreamKind::Dynamo,
-                        label: name.clone(),
-                        name,
-                        shards: None,
-                        on_demand: None,
-                        retention_hours: None,
-                        from,
-                    });
+                    arch.streams.push(Stream::dynamo(name.clone(), name, from));
                 } else {
                     arch.outside.push(format!(
                         "{from}: stream_enabled is not true, so no stream to read"

@@ -121,15 +121,11 @@ pub(super) fn dynamodb(
             "{from}: a global table has one stream per replica Region; the model reads this Region's only"
         ));
     }
-    Ok(Some(Stream {
-        kind: StreamKind::Dynamo,
-        name: t.physical_name(id)?,
-        label: label(t, id)?,
-        shards: None,
-        on_demand: None,
-        retention_hours: None,
+    Ok(Some(Stream::dynamo(
+        t.physical_name(id)?,
+        label(t, id)?,
         from,
-    }))
+    )))
 }
 
 /// An `AWS::Lambda::EventSourceMapping`; `Err` says why it has no source to join (a String:
