@@ -213,7 +213,10 @@ pub fn observe(file: &ModelFile, req: &Request) -> Result<Observed, Error> {
         names: &names,
         map: &map,
     };
-    let groups = groups(&file.text, &names);
+    // Each consumer and the table it comes from: the copies of one table are fitted together.
+    let groups: Vec<(String, String)> = (spec.consumers.iter())
+        .map(|c| (c.name.clone(), c.table.clone()))
+        .collect();
     let window = match file.replay_window() {
         Some((start, end)) => observed::Window {
             start: Some(start),
@@ -233,44 +236,6 @@ pub fn observe(file: &ModelFile, req: &Request) -> Result<Observed, Error> {
         consumers,
         &groups,
     )?)
-}
-
-/// Each consumer and the `[consumers.NAME]` table it comes from: NAME-1 ... NAME-N of a table with
-/// `count = N`, NAME itself otherwise.
-fn groups(text: &str, names: &[String]) -> Vec<(String, String)> {
-    let tables: Vec<(String, i64)> = text
-        .parse::<toml::Table>()
-        .ok()
-        .and_then(|t| t.get("consumers")?.as_table().cloned())
-        .map(|t| {
-            t.iter()
-                .map(|(k, v)| {
-                    (
-                        k.clone(),
-                        v.get("count")
-                            .and_then(toml::Value::as_integer)
-                            .unwrap_or(1),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    names
-        .iter()
-        .map(|n| {
-            let group = tables
-                .iter()
-                .find(|(t, count)| {
-                    *count > 1
-                        && n.strip_prefix(t.as_str())
-                            .and_then(|r| r.strip_prefix('-'))
-                            .and_then(|k| k.parse::<i64>().ok())
-                            .is_some_and(|k| (1..=*count).contains(&k))
-                })
-                .map_or(n.clone(), |(t, _)| t.clone());
-            (n.clone(), group)
-        })
-        .collect()
 }
 
 /// The request's overrides and the window's duration: what every run of the calibration is.

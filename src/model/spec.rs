@@ -303,6 +303,9 @@ pub struct FunctionSpec {
 #[derive(Clone, Debug)]
 pub struct ConsumerSpec {
     pub name: String,
+    /// The `[consumers.TABLE]` it comes from: its own name, or the table a `count = N` copy
+    /// (`TABLE-1` ... `TABLE-N`) shares every setting with.
+    pub table: String,
     pub stream: usize,
     pub service: Service,
     pub read: ReadMode,

@@ -30,6 +30,7 @@ pub(super) fn consumer(
     // Fields are checked in the order written, so the first bad key is the one reported.
     Ok(ConsumerSpec {
         name: name.to_string(),
+        table: name.to_string(),
         stream: si,
         service: match c.service {
             None | Some(ServiceRaw::Lambda) => Service::Lambda,
