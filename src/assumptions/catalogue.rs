@@ -199,6 +199,47 @@ pub struct Entry {
     pub values: Vec<toml::Value>,
     pub why: String,
     pub source: String,
+    /// How the low, default and high follow from the evidence (empty while not yet written).
+    pub derivation: String,
+    /// The public sources the range rests on.
+    pub evidence: Vec<Evidence>,
+}
+
+/// What kind of source a piece of evidence is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EvidenceKind {
+    /// AWS's own documentation.
+    Documentation,
+    /// A published measurement (a benchmark, logs, a post with figures).
+    Measurement,
+    /// A report without figures or method.
+    Anecdote,
+    /// Nothing but a fit of `sim` to a published observation.
+    Fit,
+}
+
+impl EvidenceKind {
+    /// The name used in the catalogue and in `sim assumptions --json`.
+    pub fn name(self) -> &'static str {
+        match self {
+            EvidenceKind::Documentation => "documentation",
+            EvidenceKind::Measurement => "measurement",
+            EvidenceKind::Anecdote => "anecdote",
+            EvidenceKind::Fit => "fit",
+        }
+    }
+}
+
+/// One public source behind an assumption's range.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Evidence {
+    /// The public page.
+    pub url: String,
+    pub kind: EvidenceKind,
+    /// What the source says, in the catalogue's own words.
+    pub says: String,
 }
 
 /// A table written whole when the model does not set it (a backoff policy, a distribution).
@@ -248,6 +289,9 @@ struct RawEntry {
     values: Option<Vec<toml::Value>>,
     why: String,
     source: String,
+    derivation: Option<String>,
+    #[serde(default)]
+    evidence: Vec<Evidence>,
 }
 
 impl Catalogue {
@@ -359,6 +403,8 @@ fn entry(r: RawEntry, groups: &[Group]) -> Result<Entry, AssumptionError> {
         values,
         why: r.why,
         source: r.source,
+        derivation: r.derivation.unwrap_or_default(),
+        evidence: r.evidence,
     };
     check_range(&e)?;
     check_group(&e, groups)?;
@@ -534,5 +580,22 @@ mod tests {
             let err = one(text).unwrap_err().to_string();
             assert!(err.contains(want) && err.contains("assumption `"), "{err}");
         }
+    }
+
+    #[test]
+    fn evidence_is_read_with_its_kind_and_an_unknown_kind_is_refused() {
+        let entry = "key = \"consumers.*.x\"\napplies = \"router\"\nunit = \"duration\"\ndefault = \"1s\"\nlow = \"0s\"\nhigh = \"2s\"\nderivation = \"d\"";
+        let ev = |kind: &str| {
+            Catalogue::parse(&format!(
+                "[[assumption]]\n{entry}\nwhy = \"w\"\nsource = \"https://x\"\n\
+                 [[assumption.evidence]]\nurl = \"https://x\"\nkind = \"{kind}\"\nsays = \"s\"\n"
+            ))
+        };
+        let c = ev("measurement").unwrap();
+        assert_eq!(c.entries[0].derivation, "d");
+        assert_eq!(c.entries[0].evidence[0].kind, EvidenceKind::Measurement);
+        assert_eq!(c.entries[0].evidence[0].says, "s");
+        let err = ev("hearsay").unwrap_err().to_string();
+        assert!(err.contains("hearsay"), "{err}");
     }
 }

@@ -116,6 +116,12 @@ fn entry_json(e: &Entry) -> Json {
         "default": bound_json(&e.default),
         "why": e.why,
         "source": e.source,
+        "derivation": e.derivation,
+        "evidence": e.evidence.iter().map(|v| json!({
+            "url": v.url,
+            "kind": v.kind.name(),
+            "says": v.says,
+        })).collect::<Vec<_>>(),
     });
     if e.unit == Unit::Choice {
         j["values"] = json!(e.values.iter().map(|v| v.to_string()).collect::<Vec<_>>());
