@@ -5,7 +5,7 @@ use super::common::*;
 use crate::experiment::Experiment;
 use crate::fsio::{Mode, Staged};
 use crate::progress::{Show, Study};
-use crate::sweep::design::{AssumptionDesign, Estimator};
+use crate::sweep::design::{AssumptionDesign, Estimator, AUTO_START};
 use crate::sweep::partition::{self, Partition, Typed};
 use crate::{output, sweep};
 use anyhow::Result;
@@ -85,9 +85,14 @@ pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
     no_run_length_flags(&exp, &args)?;
     crate::plan::objectives(&exp)?;
     let estimator = args.sensitivity.unwrap_or_default();
-    let design = sets_asked(args.assumptions, args.sensitivity)?
-        .map(|n| AssumptionDesign::for_estimator(&exp, n as usize, estimator))
-        .transpose()?;
+    let auto = auto_cap(&args)?;
+    let design = match (auto, args.assumptions) {
+        (Some(_), _) => Some(AssumptionDesign::nested(&exp, AUTO_START)?),
+        (None, Some(SweepSets::Count(n))) => sets_asked(Some(n), args.sensitivity)?
+            .map(|n| AssumptionDesign::for_estimator(&exp, n as usize, estimator))
+            .transpose()?,
+        (None, _) => None,
+    };
     if args.list_runs {
         return list_runs(&exp, &args, design.as_ref());
     }
@@ -106,7 +111,8 @@ pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
     };
     let journal = journal_folder(&args, part, &out_dir)?;
     let forecast = sweep_forecast(&exp);
-    let times = 1.0 + design.as_ref().map_or(0.0, |d| d.runs() as f64);
+    let sets_at_most = auto.unwrap_or(design.as_ref().map_or(0, |d| d.runs()));
+    let times = 1.0 + sets_at_most as f64;
     let budget = Budget::of(args.max_events, args.max_memory.as_deref())?;
     check_budget("this sweep", forecast.times(times), budget)?;
     let prices = crate::config::prices::load(args.prices.as_deref())?;
@@ -156,8 +162,40 @@ pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
         events: res.events,
         took: output::table::Took::Wall(0.0),
     };
-    let bands = match design {
-        Some(design) => {
+    let bands = match (design, auto) {
+        (Some(first), Some(cap)) => {
+            let sums = sweep::stats::summarise(&exp, &res);
+            let mut run = |d: &AssumptionDesign, from: usize| {
+                let reports = match from {
+                    0 => sweep::run_sets_from(&exp, d, 0, &opts),
+                    _ => auto_round(&exp, d, from, &opts, show),
+                }?;
+                ran.runs += reports.len();
+                ran.events += reports.iter().map(|r| r.events).sum::<u64>();
+                study.finish();
+                Ok(reports)
+            };
+            let mut told = |r: &sweep::auto::Round| {
+                if !args.quiet {
+                    eprintln!("{}", round_line(&exp, r, cap));
+                }
+            };
+            let bands =
+                sweep::auto::grow(&exp, &sums, (first, cap), &mut run, &mut told).map_err(|e| {
+                    study.finish();
+                    interrupted(&args, part, "assumption runs", e)
+                })?;
+            ran.sets = bands.design.runs();
+            if let Some(grown) = bands.auto.as_ref().filter(|_| !args.quiet) {
+                eprintln!(
+                    "sim: {}: --assumptions auto used {}",
+                    exp.name,
+                    grown.text()
+                );
+            }
+            Some(bands)
+        }
+        (Some(design), None) => {
             let reports = sweep::run_sets(&exp, &design, &opts).map_err(|e| {
                 study.finish();
                 interrupted(&args, part, "assumption runs", e)
@@ -167,7 +205,7 @@ pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
             let sets = sweep::bands::summarise(&exp, &reports);
             Some(sweep::bands::Bands::new(design, sets))
         }
-        None => None,
+        (None, _) => None,
     };
     study.finish();
     let staged = staged.expect("a sweep that is not a partition has its folder");
@@ -184,6 +222,87 @@ pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
         sweep::resume::remove_own(&journal);
     }
     Ok(())
+}
+
+/// The cap of `--assumptions auto` (None: a number of sets, or none, was asked for), refusing
+/// what auto cannot be combined with.
+fn auto_cap(args: &SweepArgs) -> Result<Option<usize>, Failure> {
+    let usage = |m: &str| Err(Failure::Usage(m.to_string()));
+    if args.assumptions != Some(SweepSets::Auto) {
+        return match args.max_assumptions {
+            Some(_) => usage("--max-assumptions caps --assumptions auto; with --assumptions N it has nothing to cap"),
+            None => Ok(None),
+        };
+    }
+    if args.sensitivity == Some(Estimator::Saltelli) {
+        return usage(
+            "--assumptions auto grows a given-data design (a nested Latin hypercube); \
+             --sensitivity saltelli needs --assumptions N",
+        );
+    }
+    if let Some(typed) = args.partition_typed() {
+        return Err(Failure::Usage(format!(
+            "--assumptions auto decides each round's sets from the rounds before, so it cannot be \
+             divided with {}; use --assumptions N",
+            typed.flag
+        )));
+    }
+    if args.list_runs {
+        return usage(
+            "--list-runs needs --assumptions N: auto does not know its sets before it runs them",
+        );
+    }
+    Ok(Some(
+        args.max_assumptions
+            .map_or(sweep::auto::DEFAULT_CAP, |n| n as usize),
+    ))
+}
+
+/// Runs the sets `from..` of a growing design with a progress display of their own.
+fn auto_round(
+    exp: &Experiment,
+    design: &AssumptionDesign,
+    from: usize,
+    opts: &sweep::Options,
+    show: Show,
+) -> Result<Vec<crate::model::RunReport>, sweep::SweepError> {
+    let planned = sweep::workload::planned(exp, Some(design), None);
+    let skip = (from + 1) * exp.points.len() * exp.replicates as usize;
+    let name = format!("{}: sets {}-{}", exp.name, from + 1, design.sets());
+    let study = Study::new(&name, &planned[skip.min(planned.len())..], show);
+    let tell = |weight: f64| study.tick(weight);
+    let round = sweep::Options {
+        jobs: opts.jobs,
+        journal: opts.journal,
+        resume: opts.resume,
+        stop: opts.stop,
+        prices: opts.prices,
+        partition: opts.partition,
+        on_done: Some(&tell),
+    };
+    let reports = sweep::run_sets_from(exp, design, from, &round);
+    study.finish();
+    reports
+}
+
+/// What stderr says after a round of `--assumptions auto`.
+fn round_line(exp: &Experiment, r: &sweep::auto::Round, cap: usize) -> String {
+    let ranking = match r.ranking_stable {
+        true => "the top three kept their places",
+        false => "the top three changed",
+    };
+    let next = match (r.settled(), 2 * r.sets <= cap) {
+        (true, _) => "settled".to_string(),
+        (false, true) => format!("doubling to {}", 2 * r.sets),
+        (false, false) => format!("stopping at the cap of {cap}"),
+    };
+    format!(
+        "sim: {}: --assumptions auto, {} sets: {ranking}; band edges moved by at most {:.1}% of their metric's span (tolerance {:.0}%); {next}",
+        exp.name,
+        r.sets,
+        r.edge_move * 100.0,
+        sweep::auto::EDGE_TOLERANCE * 100.0
+    )
 }
 
 /// Refuses `--duration` and `--warmup`, which `sim run` has and a sweep does not, saying where a
@@ -280,7 +399,7 @@ fn open_journal(
 ) -> Result<(), Failure> {
     let mut header = sweep::journal::Header::new(exp, &prices_id(args.prices.as_deref()));
     header.partitions = part.map(|p| p.count);
-    header.design = design.map(AssumptionDesign::id);
+    header.design = design.map(AssumptionDesign::journal_id);
     let on_mismatch = match args.journal {
         Some(_) => sweep::journal::OnMismatch::Fail,
         None => sweep::journal::OnMismatch::Reset,
@@ -371,7 +490,7 @@ fn merge_command(args: &SweepArgs, journal: &std::path::Path) -> String {
     if let Some(n) = args.replicates {
         words.push(format!("--replicates {n}"));
     }
-    if let Some(n) = args.assumptions.filter(|&n| n > 0) {
+    if let Some(SweepSets::Count(n)) = args.assumptions.filter(|&n| n != SweepSets::Count(0)) {
         words.push(format!("--assumptions {n}"));
         if let Some(e) = args.sensitivity {
             words.push(format!("--sensitivity {}", e.name()));
