@@ -365,7 +365,10 @@ mod tests {
         let s = Spread::of(&[1.0, 2.0, 3.0, 4.0, 100.0]);
         assert_eq!((s.min, s.max), (1.0, 100.0));
         // Harrell-Davis weighs every value: with five, the largest has 6% of the median's weight.
-        assert!(s.p5 > 1.0 && s.p5 < s.p50 && s.p50 < 10.0 && s.p95 < 100.0, "{s:?}");
+        assert!(
+            s.p5 > 1.0 && s.p5 < s.p50 && s.p50 < 10.0 && s.p95 < 100.0,
+            "{s:?}"
+        );
         assert_eq!(Spread::of(&[2.0; 4]).width(), 0.0);
     }
 }
