@@ -2,7 +2,7 @@
 //! Jansen's estimators of first-order and total-effect indices; the given-data estimator of a
 //! first-order index from any design (the correlation ratio of ranks, [`main_effect`]) and the
 //! noise floor under which its estimate means nothing; and the band a set of outputs spans. Their
-//! confidence intervals are [`super::bootstrap`]'s.
+//! confidence intervals are computed in `assumptions/bootstrap.rs`.
 //!
 //! With f evaluated on N rows of A, of B, and of each AB_i (A with column i taken from B), and V
 //! the variance of all f(A) and f(B):
@@ -173,7 +173,7 @@ pub(crate) fn correlation_ratio(x: &[f64], y: &[f64]) -> f64 {
 }
 
 /// [`correlation_ratio`] of `y` already in the order of its `x` (at least 4 values, not flat):
-/// what the bootstrap ([`super::bootstrap`]) computes on each resample without sorting again.
+/// what the bootstrap (`assumptions/bootstrap.rs`) computes on each resample without sorting again.
 pub(crate) fn ratio_along(y: &[f64]) -> f64 {
     let n = y.len();
     let mean = y.iter().sum::<f64>() / n as f64;

@@ -133,7 +133,7 @@ pub(crate) fn json(b: &Bands) -> serde_json::Value {
             })
             .collect();
         serde_json::json!({"sets": g.sets(), "settled": g.settled(), "cap": g.cap,
-                           "edge_tolerance": crate::sweep::auto::EDGE_TOLERANCE,
+                           "edge_tolerance": crate::sweep::growth::EDGE_TOLERANCE,
                            "rounds": rounds})
     });
     serde_json::json!({"sets": b.design.sets(), "design": b.design.id(), "auto": auto})

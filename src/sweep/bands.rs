@@ -39,7 +39,7 @@ pub struct Bands {
     /// A Saltelli design's AB_i sets, one block of N per key of the design; empty otherwise.
     pub ab: Vec<SetSummaries>,
     /// How `--assumptions auto` came to this many sets (None: a number was asked for).
-    pub auto: Option<super::auto::Grown>,
+    pub auto: Option<super::growth::Grown>,
     /// The bootstrap's resamples of the design's rows, drawn when first needed.
     resamples: std::sync::OnceLock<Resamples>,
 }

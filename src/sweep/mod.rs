@@ -10,6 +10,7 @@
 pub mod auto;
 pub mod bands;
 pub mod design;
+pub mod growth;
 pub(crate) mod journal;
 pub(crate) mod merge;
 pub mod metric;
