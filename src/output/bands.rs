@@ -86,7 +86,7 @@ pub(crate) fn write_plots(
                             None => "share of the spread each explains alone",
                             Some(_) => "share of the spread each has any part in (total effect)",
                         }
-                    ) + "; whiskers: 95% bootstrap interval",
+                    ) + "; whiskers: 95% CI",
                 ),
                 x_label: "share of the variance across assumption sets".into(),
                 rows,
