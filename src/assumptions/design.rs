@@ -155,9 +155,67 @@ pub(crate) fn latin_hypercube_points(n: usize, dims: usize, seed: u64) -> Vec<Ve
     points
 }
 
+/// The first `n` points of the nested Latin hypercube that starts as the `base`-point one of
+/// [`latin_hypercube_points`] (n = base·2^k): each doubling keeps every point and cuts each
+/// slice of every dimension in two; the new points fill, in each dimension, the half of every
+/// old slice its old point left empty (which new point takes which half is shuffled, dimension
+/// by dimension). So the first base·2^j points, for every j, are a Latin hypercube of their own
+/// and a design grows without losing the runs already made under its first points (Qian 2009,
+/// "Nested Latin hypercube designs", Biometrika 96, builds the same property more generally).
+pub(crate) fn nested_latin_hypercube_points(
+    n: usize,
+    base: usize,
+    dims: usize,
+    seed: u64,
+) -> Vec<Vec<f64>> {
+    let mut points = latin_hypercube_points(base.min(n), dims, seed);
+    while points.len() < n {
+        let m = points.len();
+        let mut fresh = vec![vec![0.0; dims]; m];
+        for d in 0..dims {
+            let mut rng = stream(
+                seed,
+                &[name_id("nested-latin-hypercube"), m as u64, d as u64],
+            );
+            let mut halves = vec![0usize; m];
+            for p in &points {
+                let slice = ((p[d] * m as f64) as usize).min(m - 1);
+                let taken = ((p[d] * 2.0 * m as f64) as usize).clamp(2 * slice, 2 * slice + 1);
+                halves[slice] = 4 * slice + 1 - taken;
+            }
+            for i in (1..m).rev() {
+                halves.swap(i, rng.random_range(0..=i));
+            }
+            for (point, half) in fresh.iter_mut().zip(halves) {
+                point[d] = (half as f64 + rng.random::<f64>()) / (2 * m) as f64;
+            }
+        }
+        points.extend(fresh);
+    }
+    points.truncate(n);
+    points
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_doubling_of_a_nested_latin_hypercube_is_a_latin_hypercube_holding_the_last() {
+        let all = nested_latin_hypercube_points(128, 16, 5, 3);
+        assert_eq!(&all[..16], &latin_hypercube_points(16, 5, 3)[..]);
+        for n in [16, 32, 64, 128] {
+            let prefix = nested_latin_hypercube_points(n, 16, 5, 3);
+            assert_eq!(&prefix[..], &all[..n]);
+            for d in 0..5 {
+                let mut slices: Vec<usize> =
+                    prefix.iter().map(|p| (p[d] * n as f64) as usize).collect();
+                slices.sort_unstable();
+                assert_eq!(slices, (0..n).collect::<Vec<_>>(), "n = {n}, dimension {d}");
+            }
+        }
+        assert_ne!(all, nested_latin_hypercube_points(128, 16, 5, 4));
+    }
 
     #[test]
     fn latin_hypercube_uses_every_slice_once() {

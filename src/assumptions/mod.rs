@@ -8,18 +8,23 @@
 //! - [`design`]: Sobol and Latin hypercube designs mapped onto the ranges as `--set` overrides;
 //! - [`sensitivity`]: Saltelli sampling, Jansen's first-order and total-effect indices, the
 //!   given-data main effect and its noise floor, bands;
+//! - [`bootstrap`]: percentile-bootstrap confidence intervals of those indices;
+//! - [`quantile`]: the Harrell-Davis quantile estimator the bands use;
 //! - [`report`]: `sim assumptions` output.
 
+pub(crate) mod bootstrap;
 pub(crate) mod catalogue;
 pub(crate) mod design;
 mod error;
 pub mod expand;
+pub(crate) mod quantile;
 pub mod report;
 pub(crate) mod sensitivity;
 pub(crate) mod value;
 
+pub use bootstrap::{jansen_intervals, Interval, Resamples, RESAMPLES};
 pub use catalogue::Catalogue;
 pub use design::{AssumptionSet, Design, Method};
 pub use error::AssumptionError;
 pub use expand::{expand, Current, Param};
-pub use sensitivity::{jansen, jansen_intervals, Band, Indices, Interval, Saltelli};
+pub use sensitivity::{jansen, Band, Indices, Saltelli};

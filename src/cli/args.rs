@@ -135,9 +135,14 @@ pub struct SweepArgs {
     pub list_runs: bool,
     /// Also run every point under N sets of plausible assumptions (a Latin hypercube over the
     /// ranges `sim assumptions` lists) and report each metric's band and deciding assumption;
-    /// 0: none, as if the flag were left out.
-    #[arg(long, value_name = "N", value_parser = parse_assumption_sets)]
-    pub assumptions: Option<u32>,
+    /// 0: none, as if the flag were left out. `auto`: 16 sets, doubled until the top three
+    /// assumptions keep their places and no band edge moves more than 10% of its metric's span
+    /// between rounds, up to --max-assumptions.
+    #[arg(long, value_name = "N|auto", value_parser = parse_sweep_sets)]
+    pub assumptions: Option<SweepSets>,
+    /// The most sets `--assumptions auto` grows to (32 to 4096; default 128).
+    #[arg(long, value_name = "N", requires = "assumptions", value_parser = parse_max_assumptions)]
+    pub max_assumptions: Option<u32>,
     /// Not a flag of sweeps: refused with how to set a sweep's duration (the experiment's
     /// `duration` key, or an axis of durations).
     #[arg(long, hide = true, value_name = "D")]
@@ -207,6 +212,31 @@ pub(super) fn parse_assumption_sets(s: &str) -> Result<u32, String> {
     match s.parse::<u32>() {
         Ok(n) if n == 0 || (4..=4096).contains(&n) => Ok(n),
         _ => Err("expected 0 (no assumption sets) or a number of sets from 4 to 4096".into()),
+    }
+}
+
+/// What `sim sweep --assumptions` asks for: a number of sets, or as many as the answer needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SweepSets {
+    Count(u32),
+    Auto,
+}
+
+/// `sim sweep --assumptions N|auto`.
+pub(super) fn parse_sweep_sets(s: &str) -> Result<SweepSets, String> {
+    match s.trim() {
+        "auto" => Ok(SweepSets::Auto),
+        n => parse_assumption_sets(n).map(SweepSets::Count).map_err(|_| {
+            "expected auto, 0 (no assumption sets) or a number of sets from 4 to 4096".into()
+        }),
+    }
+}
+
+/// `--max-assumptions N`: 32 to 4096 (auto's first round has 16 sets, its second 32).
+pub(super) fn parse_max_assumptions(s: &str) -> Result<u32, String> {
+    match s.trim().parse::<u32>() {
+        Ok(n) if (32..=4096).contains(&n) => Ok(n),
+        _ => Err("expected a number of sets from 32 to 4096".into()),
     }
 }
 

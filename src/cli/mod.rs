@@ -7,6 +7,7 @@
 
 mod allocator;
 mod args;
+mod auto_sets;
 mod check;
 mod commands;
 mod common;

@@ -1,11 +1,12 @@
 //! The commands over an experiment's runs: sweep (whole, one partition, or listed) and merge.
 
 use super::args::*;
+use super::auto_sets::{auto_cap, auto_round, round_line};
 use super::common::*;
 use crate::experiment::Experiment;
 use crate::fsio::{Mode, Staged};
 use crate::progress::{Show, Study};
-use crate::sweep::design::{AssumptionDesign, Estimator};
+use crate::sweep::design::{AssumptionDesign, Estimator, AUTO_START};
 use crate::sweep::partition::{self, Partition, Typed};
 use crate::{output, sweep};
 use anyhow::Result;
@@ -85,9 +86,14 @@ pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
     no_run_length_flags(&exp, &args)?;
     crate::plan::objectives(&exp)?;
     let estimator = args.sensitivity.unwrap_or_default();
-    let design = sets_asked(args.assumptions, args.sensitivity)?
-        .map(|n| AssumptionDesign::for_estimator(&exp, n as usize, estimator))
-        .transpose()?;
+    let auto = auto_cap(&args)?;
+    let design = match (auto, args.assumptions) {
+        (Some(_), _) => Some(AssumptionDesign::nested(&exp, AUTO_START)?),
+        (None, Some(SweepSets::Count(n))) => sets_asked(Some(n), args.sensitivity)?
+            .map(|n| AssumptionDesign::for_estimator(&exp, n as usize, estimator))
+            .transpose()?,
+        (None, _) => None,
+    };
     if args.list_runs {
         return list_runs(&exp, &args, design.as_ref());
     }
@@ -106,7 +112,8 @@ pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
     };
     let journal = journal_folder(&args, part, &out_dir)?;
     let forecast = sweep_forecast(&exp);
-    let times = 1.0 + design.as_ref().map_or(0.0, |d| d.runs() as f64);
+    let sets_at_most = auto.unwrap_or(design.as_ref().map_or(0, |d| d.runs()));
+    let times = 1.0 + sets_at_most as f64;
     let budget = Budget::of(args.max_events, args.max_memory.as_deref())?;
     check_budget("this sweep", forecast.times(times), budget)?;
     let prices = crate::config::prices::load(args.prices.as_deref())?;
@@ -156,8 +163,40 @@ pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
         events: res.events,
         took: output::table::Took::Wall(0.0),
     };
-    let bands = match design {
-        Some(design) => {
+    let bands = match (design, auto) {
+        (Some(first), Some(cap)) => {
+            let sums = sweep::stats::summarise(&exp, &res);
+            let mut run = |d: &AssumptionDesign, from: usize| {
+                let reports = match from {
+                    0 => sweep::run_sets_from(&exp, d, 0, &opts),
+                    _ => auto_round(&exp, d, from, &opts, show),
+                }?;
+                ran.runs += reports.len();
+                ran.events += reports.iter().map(|r| r.events).sum::<u64>();
+                study.finish();
+                Ok(reports)
+            };
+            let mut told = |r: &sweep::auto::Round| {
+                if !args.quiet {
+                    eprintln!("{}", round_line(&exp, r, cap));
+                }
+            };
+            let bands =
+                sweep::auto::grow(&exp, &sums, (first, cap), &mut run, &mut told).map_err(|e| {
+                    study.finish();
+                    interrupted(&args, part, "assumption runs", e)
+                })?;
+            ran.sets = bands.design.runs();
+            if let Some(grown) = bands.auto.as_ref().filter(|_| !args.quiet) {
+                eprintln!(
+                    "sim: {}: --assumptions auto used {}",
+                    exp.name,
+                    grown.text()
+                );
+            }
+            Some(bands)
+        }
+        (Some(design), None) => {
             let reports = sweep::run_sets(&exp, &design, &opts).map_err(|e| {
                 study.finish();
                 interrupted(&args, part, "assumption runs", e)
@@ -167,7 +206,7 @@ pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
             let sets = sweep::bands::summarise(&exp, &reports);
             Some(sweep::bands::Bands::new(design, sets))
         }
-        None => None,
+        (None, _) => None,
     };
     study.finish();
     let staged = staged.expect("a sweep that is not a partition has its folder");
@@ -280,7 +319,7 @@ fn open_journal(
 ) -> Result<(), Failure> {
     let mut header = sweep::journal::Header::new(exp, &prices_id(args.prices.as_deref()));
     header.partitions = part.map(|p| p.count);
-    header.design = design.map(AssumptionDesign::id);
+    header.design = design.map(AssumptionDesign::journal_id);
     let on_mismatch = match args.journal {
         Some(_) => sweep::journal::OnMismatch::Fail,
         None => sweep::journal::OnMismatch::Reset,
@@ -371,7 +410,7 @@ fn merge_command(args: &SweepArgs, journal: &std::path::Path) -> String {
     if let Some(n) = args.replicates {
         words.push(format!("--replicates {n}"));
     }
-    if let Some(n) = args.assumptions.filter(|&n| n > 0) {
+    if let Some(SweepSets::Count(n)) = args.assumptions.filter(|&n| n != SweepSets::Count(0)) {
         words.push(format!("--assumptions {n}"));
         if let Some(e) = args.sensitivity {
             words.push(format!("--sensitivity {}", e.name()));

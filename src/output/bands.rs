@@ -1,11 +1,11 @@
 //! The files and lines a sweep over assumption sets adds: `sensitivity.csv`, a tornado chart of
-//! the assumptions that move the headline metrics most, and the deciding assumption per
-//! architecture.
+//! the assumptions that move the headline metrics most (with their 95% intervals as whiskers),
+//! and the deciding assumption per architecture, or the assumptions jointly within noise.
 
 use super::Result;
 use crate::experiment::Experiment;
 use crate::plot::{self, Bars};
-use crate::sweep::bands::{self, Bands, HEADLINE};
+use crate::sweep::bands::{self, Bands, Effect, Verdict, HEADLINE};
 use crate::sweep::metric::Metric;
 use crate::sweep::stats::PointSummaries;
 use std::fmt::Write;
@@ -16,8 +16,10 @@ const TORNADO_ROWS: usize = 8;
 
 /// `sensitivity.csv`: per point, metric and assumption of the point's model, the share of the
 /// metric's variance across sets the assumption has any part in (`total_effect`; with the
-/// given-data estimator the share it explains alone, a lower bound), the band's width, and the
-/// share it explains alone (`first_order`, last so that earlier columns keep their places).
+/// given-data estimator the share it explains alone, a lower bound), the band's width, the
+/// share it explains alone (`first_order`), and the 95% bootstrap interval of `total_effect`
+/// (`total_effect_lo`, `total_effect_hi`); columns added later come last so that earlier ones
+/// keep their places.
 pub(crate) fn sensitivity_csv(exp: &Experiment, b: &Bands) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header = vec!["point".to_string()];
@@ -28,6 +30,8 @@ pub(crate) fn sensitivity_csv(exp: &Experiment, b: &Bands) -> Vec<u8> {
         "total_effect",
         "band_width",
         "first_order",
+        "total_effect_lo",
+        "total_effect_hi",
     ];
     header.extend(named.map(String::from));
     w.write_record(&header).expect("in-memory write");
@@ -43,6 +47,8 @@ pub(crate) fn sensitivity_csv(exp: &Experiment, b: &Bands) -> Vec<u8> {
                     format!("{:.3}", e.total),
                     format!("{width:.3}"),
                     format!("{:.3}", e.first_order),
+                    format!("{:.3}", e.interval.0),
+                    format!("{:.3}", e.interval.1),
                 ]);
                 w.write_record(&row).expect("in-memory write");
             }
@@ -62,28 +68,30 @@ pub(crate) fn write_plots(
     let all: Vec<usize> = (0..exp.points.len()).collect();
     let p = bands::most_contended(sums, &all);
     for m in HEADLINE {
-        let effects = bands::effects(exp, b, p, m);
-        let rows = effects
-            .into_iter()
+        let effects: Vec<_> = (bands::effects(exp, b, p, m).into_iter())
             .take(TORNADO_ROWS)
-            .map(|e| (e.key, e.total))
             .collect();
+        let whiskers = effects.iter().map(|e| e.interval).collect();
+        let rows = effects.into_iter().map(|e| (e.key, e.total)).collect();
         plot::bar_chart(
             &dir.join(format!("sensitivity-{}", m.name())),
             &Bars {
                 title: format!("{}: which assumption moves {}", exp.name, m.name()),
-                subtitle: Some(format!(
-                    "at {} (most contended point), over {} assumption sets; {}",
-                    exp.points[p].key(),
-                    b.design.sets(),
-                    match b.design.saltelli {
-                        None => "share of the spread each explains alone",
-                        Some(_) => "share of the spread each has any part in (total effect)",
-                    }
-                )),
+                subtitle: Some(
+                    format!(
+                        "at {} (most contended point), over {} assumption sets; {}",
+                        exp.points[p].key(),
+                        b.design.sets(),
+                        match b.design.saltelli {
+                            None => "share of the spread each explains alone",
+                            Some(_) => "share of the spread each has any part in (total effect)",
+                        }
+                    ) + "; whiskers: 95% CI",
+                ),
                 x_label: "share of the variance across assumption sets".into(),
                 rows,
                 x_max: 1.0,
+                whiskers,
             },
         )?;
     }
@@ -91,7 +99,9 @@ pub(crate) fn write_plots(
 }
 
 /// The deciding assumption of each architecture at its most contended point, e.g.
-/// `consumers.fn.throttle_backoff.max (kinesis-standard)`, or `none (kinesis-efo)`.
+/// `consumers.fn.throttle_backoff.max (kinesis-standard)`, the assumptions none of which can be
+/// told from the others (`a, b and c are jointly within noise (kinesis-standard)`), or
+/// `none (kinesis-efo)`.
 pub(crate) fn deciding(
     exp: &Experiment,
     sums: &[PointSummaries],
@@ -101,13 +111,49 @@ pub(crate) fn deciding(
         .into_iter()
         .map(|(name, points)| {
             let p = bands::most_contended(sums, &points);
-            let who = bands::deciding(exp, b, p).map_or("none".to_string(), |(e, _)| e.key);
+            let who = match bands::verdict(exp, b, p) {
+                Verdict::Deciding(e, _) => e.key,
+                Verdict::WithinNoise(group, _) => within_noise(&group),
+                Verdict::Nothing => "none".to_string(),
+            };
             (name, who)
         })
         .collect()
 }
 
-/// The summary line naming the deciding assumption per architecture.
+/// The `assumptions` object of a sweep's `--json`: the sets its bands rest on, the design, and
+/// for `--assumptions auto` every round (sets, whether the ranking held, the largest edge move)
+/// and whether it settled or stopped at the cap.
+pub(crate) fn json(b: &Bands) -> serde_json::Value {
+    let auto = b.auto.as_ref().map(|g| {
+        let rounds: Vec<serde_json::Value> = (g.rounds.iter())
+            .map(|r| {
+                serde_json::json!({"sets": r.sets, "ranking_stable": r.ranking_stable,
+                                   "edge_move": r.edge_move})
+            })
+            .collect();
+        serde_json::json!({"sets": g.sets(), "settled": g.settled(), "cap": g.cap,
+                           "edge_tolerance": crate::sweep::growth::EDGE_TOLERANCE,
+                           "rounds": rounds})
+    });
+    serde_json::json!({"sets": b.design.sets(), "design": b.design.id(), "auto": auto})
+}
+
+/// Names listed at most in a "jointly within noise" phrase before "and N more".
+const NAMED: usize = 4;
+
+/// `a, b and c are jointly within noise` (`a, b, c, d and 3 more ...` past [`NAMED`]).
+fn within_noise(group: &[Effect]) -> String {
+    let names: Vec<&str> = group.iter().map(|e| e.key.as_str()).collect();
+    let list = match names.len() {
+        n if n > NAMED => format!("{} and {} more", names[..NAMED].join(", "), n - NAMED),
+        n => format!("{} and {}", names[..n - 1].join(", "), names[n - 1]),
+    };
+    format!("{list} are jointly within noise")
+}
+
+/// The summary line naming the deciding assumption per architecture, and for
+/// `--assumptions auto` how many sets it used and why.
 pub(crate) fn deciding_line(exp: &Experiment, sums: &[PointSummaries], b: &Bands) -> String {
     let parts: Vec<String> = deciding(exp, sums, b)
         .into_iter()
@@ -124,8 +170,35 @@ pub(crate) fn deciding_line(exp: &Experiment, sums: &[PointSummaries], b: &Bands
     };
     let _ = writeln!(
         out,
-        "  Deciding assumption: {} ({over}; see sensitivity.csv)",
+        "  Deciding assumption: {} ({over}; named only where its 95% interval clears the others'; see sensitivity.csv)",
         parts.join("; ")
     );
+    if let Some(grown) = &b.auto {
+        let _ = writeln!(out, "  --assumptions auto: {}", grown.text());
+    }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn assumptions_within_noise_are_listed_as_people_write_lists() {
+        let e = |k: &str| Effect {
+            key: k.into(),
+            first_order: 0.2,
+            total: 0.2,
+            interval: (0.1, 0.3),
+        };
+        assert_eq!(
+            within_noise(&[e("fetch_records"), e("throttle_backoff.max"), e("jitter")]),
+            "fetch_records, throttle_backoff.max and jitter are jointly within noise"
+        );
+        let many: Vec<Effect> = ["a", "b", "c", "d", "e", "f"].map(e).to_vec();
+        assert_eq!(
+            within_noise(&many),
+            "a, b, c, d and 2 more are jointly within noise"
+        );
+    }
 }

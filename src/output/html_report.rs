@@ -27,6 +27,8 @@ pub(crate) struct SweepPage<'a> {
     pub command_line: &'a str,
     /// The assumption sets every point also ran under (0: none).
     pub sets: usize,
+    /// How `--assumptions auto` came to that many sets (None: they were asked for).
+    pub auto: Option<String>,
     /// The explorer's data ([`super::explore::data`]); shown after the answer.
     pub explore: &'a serde_json::Value,
 }
@@ -111,8 +113,9 @@ fn runs_line(p: &SweepPage) -> String {
     match p.sets {
         0 => plain,
         sets => format!(
-            "{plain}; and each of them under {sets} assumption sets: {} runs more",
-            sets * p.runs
+            "{plain}; and each of them under {sets} assumption sets: {} runs more{}",
+            sets * p.runs,
+            (p.auto.as_ref()).map_or(String::new(), |a| format!(" (--assumptions auto: {a})"))
         ),
     }
 }

@@ -143,6 +143,7 @@ pub(crate) fn write_verdicts(
         robust: robust.as_deref(),
         command_line: v.command_line,
         sets: v.bands.map_or(0, |b| b.design.runs()),
+        auto: (v.bands.and_then(|b| b.auto.as_ref())).map(|g| g.text()),
         explore: &super::explore::data(exp, v.sums, v.series, v.bands),
     };
     let html = super::html_report::sweep_page(&page, &super::html_report::svgs_in(svg_dir)?);

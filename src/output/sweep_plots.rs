@@ -202,7 +202,7 @@ pub(crate) fn write_plots(
                 series: series(exp, sums, *m, chart.scale, bands),
                 log_y: false,
                 hline: None,
-                spread_label: bands.map(|_| bands::BAND_LABEL.to_string()),
+                spread_label: bands.map(|b| bands::band_label(b.design.sets())),
             },
         )?;
     }

@@ -92,6 +92,8 @@ pub struct Bars {
     pub rows: Vec<(String, f64)>,
     /// The x axis reaches at least this far (so charts of shares can all end at 1).
     pub x_max: f64,
+    /// An interval (low, high) per bar, drawn as a whisker across its end; empty: none.
+    pub whiskers: Vec<(f64, f64)>,
 }
 
 /// One configuration in a cost-versus-latency scatter plot.

@@ -12,12 +12,18 @@
 //! runs N(d + 2) sets (A, B and each AB_i) and gives Jansen's first-order and total effects; its
 //! band comes from A and B.
 //! docs/model.md §19 says when to use which.
+//!
+//! Every effect carries a 95% bootstrap interval ([`crate::assumptions::bootstrap`]: the sets, or
+//! Saltelli's base rows, resampled [`RESAMPLES`] times from the design's seed), and an assumption
+//! is called deciding only when its interval lies above every other's ([`verdict`]); otherwise
+//! the leading assumptions are said to be jointly within noise.
 
 use super::design::AssumptionDesign;
 use super::metric::Metric;
 use super::stats::PointSummaries;
+use crate::assumptions::bootstrap::main_effect_intervals;
 use crate::assumptions::sensitivity::{main_effect, noise_floor};
-use crate::assumptions::{jansen, Band, Param};
+use crate::assumptions::{jansen, jansen_intervals, Band, Param, Resamples, RESAMPLES};
 use crate::experiment::Experiment;
 use crate::model::RunReport;
 
@@ -32,6 +38,10 @@ pub struct Bands {
     pub sets: SetSummaries,
     /// A Saltelli design's AB_i sets, one block of N per key of the design; empty otherwise.
     pub ab: Vec<SetSummaries>,
+    /// How `--assumptions auto` came to this many sets (None: a number was asked for).
+    pub auto: Option<super::growth::Grown>,
+    /// The bootstrap's resamples of the design's rows, drawn when first needed.
+    resamples: std::sync::OnceLock<Resamples>,
 }
 
 impl Bands {
@@ -45,12 +55,24 @@ impl Bands {
             design,
             sets: all,
             ab,
+            auto: None,
+            resamples: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The resamples of the rows the effects rest on: the N sets, or a Saltelli design's N rows.
+    fn resamples(&self) -> &Resamples {
+        self.resamples.get_or_init(|| {
+            let rows = self.design.saltelli.unwrap_or(self.design.sets());
+            Resamples::new(rows, RESAMPLES, self.design.seed)
+        })
     }
 }
 
-/// The legend of a band across assumption sets.
-pub const BAND_LABEL: &str = "plausible assumptions, 5-95%";
+/// The legend of a band across `sets` assumption sets.
+pub fn band_label(sets: usize) -> String {
+    format!("plausible assumptions, 5-95% of {sets} sets")
+}
 
 /// Per row and point, the means of the metrics over `reports`: every assumption run in
 /// row-then-point-then-replicate order.
@@ -117,6 +139,8 @@ pub struct Effect {
     /// given-data estimator, which does not see interactions, this is the first-order share, a
     /// lower bound.
     pub total: f64,
+    /// The 95% bootstrap interval of `total`: (low, high).
+    pub interval: (f64, f64),
 }
 
 /// Every parameter of point `p`'s model with its effect on `m`, largest total first (ties by
@@ -133,17 +157,22 @@ pub fn effects(exp: &Experiment, b: &Bands, p: usize, m: Metric) -> Vec<Effect> 
 
 fn given_data_effects(b: &Bands, params: &[Param], p: usize, m: Metric) -> Vec<Effect> {
     let y = per_set(&b.sets, p, m);
-    params
-        .iter()
+    let xs: Vec<Vec<f64>> = (params.iter())
         .map(|param| {
-            let x: Vec<f64> = (0..b.design.sets())
+            (0..b.design.sets())
                 .map(|s| b.design.coordinate(s, &param.key))
-                .collect();
-            let effect = main_effect(&x, &y);
+                .collect()
+        })
+        .collect();
+    let intervals = main_effect_intervals(&xs, &y, b.resamples());
+    (params.iter().zip(&xs).zip(intervals))
+        .map(|((param, x), interval)| {
+            let effect = main_effect(x, &y);
             Effect {
                 key: param.key.clone(),
                 first_order: effect,
                 total: effect,
+                interval,
             }
         })
         .collect()
@@ -162,13 +191,13 @@ fn jansen_effects(b: &Bands, params: &[Param], p: usize, m: Metric) -> Vec<Effec
         })
         .collect();
     let ix = jansen(&y[..n], &y[n..], &y_ab);
-    params
-        .iter()
-        .zip(ix)
-        .map(|(param, ix)| Effect {
+    let iv = jansen_intervals(&y[..n], &y[n..], &y_ab, b.resamples());
+    (params.iter().zip(ix).zip(iv))
+        .map(|((param, ix), iv)| Effect {
             key: param.key.clone(),
             first_order: ix.first,
             total: ix.total,
+            interval: iv.total,
         })
         .collect()
 }
@@ -186,19 +215,53 @@ pub fn deciding_floor(design: &AssumptionDesign) -> f64 {
     }
 }
 
-/// The assumption that decides the headline metrics at point `p`, with its effect and metric:
-/// the largest total effect on a headline metric whose band has any width; None when none
-/// reaches the [`deciding_floor`].
-pub fn deciding(exp: &Experiment, b: &Bands, p: usize) -> Option<(Effect, Metric)> {
-    HEADLINE
+/// What the headline metrics at one point say about their assumptions.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Verdict {
+    /// One assumption's interval lies above every other's: it decides `Metric`.
+    Deciding(Effect, Metric),
+    /// The leading assumption's interval overlaps those of the others listed (it first): which of
+    /// them decides `Metric` is within the noise of the design.
+    WithinNoise(Vec<Effect>, Metric),
+    /// No assumption reaches the [`deciding_floor`], or no headline metric has a band.
+    Nothing,
+}
+
+/// The verdict at point `p`: on the headline metric whose band has any width and whose leading
+/// total effect is largest (and at least the [`deciding_floor`]), that assumption decides if
+/// its interval's lower end is above the upper end of every other's; else it and those others
+/// are jointly within noise.
+pub fn verdict(exp: &Experiment, b: &Bands, p: usize) -> Verdict {
+    let lead = HEADLINE
         .iter()
         .filter(|&&m| spread(&b.sets, p, m).width() > 0.0)
-        .filter_map(|&m| {
-            let top = effects(exp, b, p, m).into_iter().next()?;
-            Some((top, m))
+        .map(|&m| (effects(exp, b, p, m), m))
+        .filter(|(e, _)| {
+            e.first()
+                .is_some_and(|e| e.total >= deciding_floor(&b.design))
         })
-        .filter(|(e, _)| e.total >= deciding_floor(&b.design))
-        .max_by(|a, b| a.0.total.total_cmp(&b.0.total))
+        .max_by(|a, b| a.0[0].total.total_cmp(&b.0[0].total));
+    let Some((effects, m)) = lead else {
+        return Verdict::Nothing;
+    };
+    let group = leading_group(&effects);
+    match group.len() {
+        1 => Verdict::Deciding(group[0].clone(), m),
+        _ => Verdict::WithinNoise(group, m),
+    }
+}
+
+/// The first of `effects` (largest total first) and every other whose interval reaches its
+/// interval's lower end: those it cannot be told from.
+pub fn leading_group(effects: &[Effect]) -> Vec<Effect> {
+    let Some(top) = effects.first() else {
+        return Vec::new();
+    };
+    (effects.iter())
+        .enumerate()
+        .filter(|(i, e)| *i == 0 || e.interval.1 >= top.interval.0)
+        .map(|(_, e)| e.clone())
+        .collect()
 }
 
 /// The most contended of `points`: the most throttled reads per minute, then the oldest
@@ -224,11 +287,88 @@ pub fn most_contended(sums: &[PointSummaries], points: &[usize]) -> usize {
 mod tests {
     use super::*;
 
+    fn effect(key: &str, total: f64, interval: (f64, f64)) -> Effect {
+        Effect {
+            key: key.into(),
+            first_order: total,
+            total,
+            interval,
+        }
+    }
+
+    #[test]
+    fn an_assumption_decides_only_when_its_interval_clears_every_other() {
+        let clear = [
+            effect("a", 0.6, (0.45, 0.75)),
+            effect("b", 0.2, (0.05, 0.4)),
+        ];
+        assert_eq!(leading_group(&clear).len(), 1);
+        let close = [
+            effect("a", 0.24, (0.1, 0.4)),
+            effect("b", 0.22, (0.08, 0.38)),
+            effect("c", 0.05, (0.0, 0.09)),
+            effect("d", 0.02, (0.0, 0.3)),
+        ];
+        let keys: Vec<String> = leading_group(&close).into_iter().map(|e| e.key).collect();
+        assert_eq!(keys, ["a", "b", "d"]);
+        assert!(leading_group(&[]).is_empty());
+    }
+
+    /// Effects of y on each column of `pts` by the given-data estimator, with their intervals,
+    /// largest first.
+    fn given_data(pts: &[Vec<f64>], y: &[f64], seed: u64) -> Vec<Effect> {
+        use crate::assumptions::bootstrap::main_effect_intervals;
+        let xs: Vec<Vec<f64>> = (0..pts[0].len())
+            .map(|i| pts.iter().map(|p| p[i]).collect())
+            .collect();
+        let res = Resamples::new(y.len(), RESAMPLES, seed);
+        let iv = main_effect_intervals(&xs, y, &res);
+        let mut out: Vec<Effect> = (xs.iter().zip(iv).enumerate())
+            .map(|(i, (x, iv))| effect(&format!("x{}", i + 1), main_effect(x, y), iv))
+            .collect();
+        out.sort_by(|a, b| b.total.total_cmp(&a.total).then(a.key.cmp(&b.key)));
+        out
+    }
+
+    #[test]
+    fn two_inputs_that_enter_alike_are_jointly_within_noise_and_a_third_is_left_out() {
+        use crate::assumptions::design::latin_hypercube_points;
+        for n in [32, 64, 128] {
+            let pts = latin_hypercube_points(n, 4, n as u64);
+            // x1 and x2 enter alike, x3 a little, x4 not at all.
+            let y: Vec<f64> = pts.iter().map(|p| p[0] + p[1] + 0.05 * p[2]).collect();
+            let group: Vec<String> = (leading_group(&given_data(&pts, &y, 1)).into_iter())
+                .map(|e| e.key)
+                .collect();
+            assert!(group.contains(&"x1".to_string()), "n = {n}: {group:?}");
+            assert!(group.contains(&"x2".to_string()), "n = {n}: {group:?}");
+            assert!(!group.contains(&"x4".to_string()), "n = {n}: {group:?}");
+        }
+        // The same under Jansen's estimator on a Saltelli design.
+        let s = crate::assumptions::Saltelli::new(64, 3, 2).unwrap();
+        let y: Vec<f64> = s.points.iter().map(|p| p[0] + p[1]).collect();
+        let (a, bb, ab) = s.split(&y);
+        let ix = jansen(a, bb, &ab);
+        let iv = jansen_intervals(a, bb, &ab, &Resamples::new(64, RESAMPLES, 5));
+        let mut effects: Vec<Effect> = (ix.iter().zip(iv).enumerate())
+            .map(|(i, (ix, iv))| effect(&format!("x{}", i + 1), ix.total, iv.total))
+            .collect();
+        effects.sort_by(|a, b| b.total.total_cmp(&a.total));
+        let group: Vec<String> = leading_group(&effects).into_iter().map(|e| e.key).collect();
+        assert_eq!(group.len(), 2, "{group:?}");
+        assert!(!group.contains(&"x3".to_string()));
+        assert_eq!(effects[2].interval, (0.0, 0.0));
+    }
+
     #[test]
     fn spreads_keep_the_extremes() {
         let s = Spread::of(&[1.0, 2.0, 3.0, 4.0, 100.0]);
-        assert_eq!((s.min, s.max, s.p50), (1.0, 100.0, 3.0));
-        assert!(s.p95 < 100.0 && s.p5 > 1.0);
+        assert_eq!((s.min, s.max), (1.0, 100.0));
+        // Harrell-Davis weighs every value: with five, the largest has 6% of the median's weight.
+        assert!(
+            s.p5 > 1.0 && s.p5 < s.p50 && s.p50 < 10.0 && s.p95 < 100.0,
+            "{s:?}"
+        );
         assert_eq!(Spread::of(&[2.0; 4]).width(), 0.0);
     }
 }

@@ -9,7 +9,7 @@
 //! assumptions, not from the dice.
 
 use super::journal::{self, RunId};
-use crate::assumptions::design::latin_hypercube_points;
+use crate::assumptions::design::{latin_hypercube_points, nested_latin_hypercube_points};
 use crate::assumptions::{expand, AssumptionSet, Catalogue, Param, Saltelli};
 use crate::config::{ConfigError, Override};
 use crate::engine::rng::{derive_seed, name_id};
@@ -22,7 +22,7 @@ pub enum DesignError {
     #[error("unknown sensitivity estimator `{0}`; use given-data or saltelli")]
     UnknownEstimator(String),
     /// A design id (in a journal's header or a saved sweep) that names no design.
-    #[error("unknown assumption design `{0}` (expected lhs:N or saltelli:N)")]
+    #[error("unknown assumption design `{0}` (expected lhs:N, nlhs:N or saltelli:N)")]
     UnknownId(String),
     /// The experiment's models cannot be crossed with the design.
     #[error(transparent)]
@@ -70,7 +70,15 @@ pub struct AssumptionDesign {
     pub unit: Vec<Vec<f64>>,
     /// N when the rows are a Saltelli design's.
     pub saltelli: Option<usize>,
+    /// Whether the rows are the first N of a nested Latin hypercube (`--assumptions auto`), whose
+    /// sets keep their values and journal keys as the design grows.
+    pub nested: bool,
+    /// The seed the rows were drawn from, and the bootstrap's resamples of them.
+    pub seed: u64,
 }
+
+/// The sets `--assumptions auto` starts from; each round doubles them.
+pub const AUTO_START: usize = 16;
 
 impl AssumptionDesign {
     /// `n` Latin-hypercube sets over the catalogue's ranges for `exp`'s models, seeded from the
@@ -85,7 +93,34 @@ impl AssumptionDesign {
             params,
             unit,
             saltelli: None,
+            nested: false,
+            seed: design_seed(exp),
         })
+    }
+
+    /// The first `n` sets (16·2^k) of the nested Latin hypercube `--assumptions auto` grows: its
+    /// first 16 are [`AssumptionDesign::new`]'s 16, and each doubling keeps the sets before it.
+    pub fn nested(exp: &Experiment, n: usize) -> Result<AssumptionDesign, ConfigError> {
+        let (keys, params) = columns(exp)?;
+        let seed = design_seed(exp);
+        let unit = nested_latin_hypercube_points(n, AUTO_START, keys.len(), seed);
+        Ok(AssumptionDesign {
+            keys,
+            params,
+            unit,
+            saltelli: None,
+            nested: true,
+            seed,
+        })
+    }
+
+    /// This nested design grown to its first `n` sets (the sets it has stay as they are).
+    pub fn grown(&self, n: usize) -> AssumptionDesign {
+        debug_assert!(self.nested);
+        AssumptionDesign {
+            unit: nested_latin_hypercube_points(n, AUTO_START, self.keys.len(), self.seed),
+            ..self.clone()
+        }
     }
 
     /// A Saltelli design of `n` rows per matrix over the same columns: N(d + 2) sets.
@@ -102,6 +137,8 @@ impl AssumptionDesign {
             params,
             unit,
             saltelli: Some(n),
+            nested: false,
+            seed: design_seed(exp),
         })
     }
 
@@ -127,12 +164,23 @@ impl AssumptionDesign {
         self.unit.len()
     }
 
-    /// What names the design in a journal's header and its runs' keys: `lhs:N` (a Latin
-    /// hypercube of N sets), or `saltelli:N` for a Saltelli design of N rows per matrix.
+    /// What names the design in a saved sweep: `lhs:N` (a Latin hypercube of N sets),
+    /// `nlhs:N` (the first N sets of the nested one), or `saltelli:N` for a Saltelli design of N
+    /// rows per matrix.
     pub fn id(&self) -> String {
-        match self.saltelli {
-            Some(n) => format!("saltelli:{n}"),
-            None => format!("lhs:{}", self.sets()),
+        match (self.saltelli, self.nested) {
+            (Some(n), _) => format!("saltelli:{n}"),
+            (None, true) => format!("nlhs:{}", self.sets()),
+            (None, false) => format!("lhs:{}", self.sets()),
+        }
+    }
+
+    /// What names the design in a journal's header and its runs' keys: its [`id`](Self::id),
+    /// but `nlhs` alone for a nested design, whose set k is the same set however far it grows.
+    pub fn journal_id(&self) -> String {
+        match self.nested {
+            true => "nlhs".to_string(),
+            false => self.id(),
         }
     }
 
@@ -145,6 +193,7 @@ impl AssumptionDesign {
         let estimator = match kind {
             "lhs" => Estimator::GivenData,
             "saltelli" => Estimator::Saltelli,
+            "nlhs" if nested_size(n) => return Ok(AssumptionDesign::nested(exp, n)?),
             _ => return Err(unknown()),
         };
         Ok(AssumptionDesign::for_estimator(exp, n, estimator)?)
@@ -167,12 +216,17 @@ impl AssumptionDesign {
     pub fn key(&self, exp: &Experiment, s: usize, p: usize, r: u32) -> String {
         let overrides = self.overrides(exp.points[p].model, s);
         let set = journal::SetRef {
-            design: &self.id(),
+            design: &self.journal_id(),
             index: s,
             overrides: &overrides,
         };
         journal::set_key(exp, p, r, &set)
     }
+}
+
+/// Whether `n` is a size a nested design takes: 16, 32, 64, ...
+pub fn nested_size(n: usize) -> bool {
+    n >= AUTO_START && n.is_multiple_of(AUTO_START) && (n / AUTO_START).is_power_of_two()
 }
 
 /// The journal key of run `id` of `exp`: a plain run's, or one under a set of `design`.
@@ -223,6 +277,32 @@ mod tests {
         assert_eq!(AssumptionDesign::new(&exp, 4).unwrap().id(), "lhs:4");
         assert!(AssumptionDesign::from_id(&exp, "sobol:4").is_err());
         assert!(AssumptionDesign::from_id(&exp, "lhs:x").is_err());
+        let nested = AssumptionDesign::from_id(&exp, "nlhs:64").unwrap();
+        assert_eq!(
+            (nested.id(), nested.journal_id()),
+            ("nlhs:64".into(), "nlhs".into())
+        );
+        assert!(AssumptionDesign::from_id(&exp, "nlhs:48").is_err());
+    }
+
+    #[test]
+    fn a_nested_design_keeps_its_sets_and_their_keys_as_it_grows() {
+        let exp = Experiment::open(
+            std::path::Path::new("experiments/two-reader-rule.toml"),
+            None,
+        )
+        .unwrap();
+        let (small, big) = (
+            AssumptionDesign::nested(&exp, 16).unwrap(),
+            AssumptionDesign::nested(&exp, 32).unwrap(),
+        );
+        assert_eq!(&big.unit[..16], &small.unit[..]);
+        assert_eq!(small.unit, AssumptionDesign::new(&exp, 16).unwrap().unit);
+        for s in [0, 7, 15] {
+            assert_eq!(small.key(&exp, s, 1, 0), big.key(&exp, s, 1, 0));
+        }
+        let plain = AssumptionDesign::new(&exp, 16).unwrap();
+        assert_ne!(small.key(&exp, 0, 1, 0), plain.key(&exp, 0, 1, 0));
     }
 
     #[test]

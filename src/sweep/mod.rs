@@ -7,8 +7,10 @@
 //! on the experiment seed, the point's parameters and the replicate; results are collected in
 //! point-then-replicate order); progress is told to the caller (`Options::on_done`), who shows it.
 
+pub mod auto;
 pub mod bands;
 pub mod design;
+pub mod growth;
 pub(crate) mod journal;
 pub(crate) mod merge;
 pub mod metric;
@@ -152,6 +154,20 @@ pub fn run_sets(
 ) -> Result<Vec<RunReport>, SweepError> {
     let ids: Vec<RunId> = (partition::owned(exp, design.runs(), opts.partition).into_iter())
         .filter(|id| id.set.is_some())
+        .collect();
+    run_ids(exp, Some(design), &ids, opts)
+}
+
+/// The runs under sets `from..design.runs()` of `design` only, as [`run_sets`] runs them all:
+/// what each round of `--assumptions auto` adds.
+pub fn run_sets_from(
+    exp: &Experiment,
+    design: &AssumptionDesign,
+    from: usize,
+    opts: &Options,
+) -> Result<Vec<RunReport>, SweepError> {
+    let ids: Vec<RunId> = (partition::owned(exp, design.runs(), opts.partition).into_iter())
+        .filter(|id| id.set.is_some_and(|s| s >= from))
         .collect();
     run_ids(exp, Some(design), &ids, opts)
 }

@@ -257,6 +257,7 @@ fn a_saltelli_sweep_gives_an_assumption_the_model_never_reads_a_total_effect_of_
     let header = rows.headers().unwrap().clone();
     let col = |name: &str| header.iter().position(|c| c == name).unwrap();
     let (key, total, first) = (col("assumption"), col("total_effect"), col("first_order"));
+    let (lo, hi) = (col("total_effect_lo"), col("total_effect_hi"));
     let mut moved = 0;
     for row in rows.records().map(Result::unwrap) {
         // Registering an enhanced fan-out consumer never happens on a DynamoDB stream, and the
@@ -268,7 +269,12 @@ fn a_saltelli_sweep_gives_an_assumption_the_model_never_reads_a_total_effect_of_
         .contains(&&row[key])
         {
             assert_eq!(&row[total], "0.000", "{row:?}");
+            // Its interval holds 0, and only 0: every resample's AB_i runs equal its A runs.
+            assert_eq!([&row[lo], &row[hi]], ["0.000", "0.000"], "{row:?}");
         }
+        let (l, t, h) = (&row[lo], &row[total], &row[hi]);
+        let [l, t, h] = [l, t, h].map(|v| v.parse::<f64>().unwrap());
+        assert!(l <= t + 0.001 && t <= h + 0.001, "{row:?}");
         moved += usize::from(row[total].parse::<f64>().unwrap() > 0.0);
         assert!(row[first].parse::<f64>().is_ok(), "{row:?}");
     }

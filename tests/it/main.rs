@@ -7,6 +7,7 @@ mod common;
 
 mod aggregate;
 mod assumptions;
+mod auto_sets;
 mod bad_input;
 mod bands;
 mod calibrate;
