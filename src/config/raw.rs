@@ -302,6 +302,8 @@ pub(crate) struct RawControlPlane {
     pub group_size: Option<i64>,
     pub call_latency: Option<DistRaw<Dur>>,
     pub lambda_calls_per_s: Option<i64>,
+    pub create_mapping_calls_per_s: Option<i64>,
+    pub mapping_start: Option<DistRaw<Dur>>,
     pub describe_stream_calls_per_s: Option<i64>,
     pub describe_stream_calls: Option<i64>,
     pub get_shard_iterator_calls_per_s: Option<i64>,

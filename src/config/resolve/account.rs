@@ -79,6 +79,15 @@ pub(super) fn control_plane(c: &RawControlPlane) -> R<Option<ControlPlaneSpec>> 
             c.lambda_calls_per_s,
             d.lambda_calls_per_s,
         )?,
+        create_mapping_calls_per_s: rate(
+            "create_mapping_calls_per_s",
+            c.create_mapping_calls_per_s,
+            d.create_mapping_calls_per_s,
+        )?,
+        mapping_start: match &c.mapping_start {
+            None => d.mapping_start,
+            Some(v) => dist(&k.path("mapping_start"), v)?,
+        },
         describe_stream_calls_per_s: rate(
             "describe_stream_calls_per_s",
             c.describe_stream_calls_per_s,
