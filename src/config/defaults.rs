@@ -169,7 +169,7 @@ fn control_plane(spec: &ModelSpec, rest: &[&str]) -> Option<String> {
     let Some(cp) = &spec.control_plane else {
         return Some(match rest {
             ["deploy"] => "false".into(),
-            _ => "none (used only with deploy = true)".into(),
+            _ => "none (used only with a [control_plane] table)".into(),
         });
     };
     Some(match rest {

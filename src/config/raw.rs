@@ -25,8 +25,9 @@ pub(crate) struct RawModel {
     pub consumers: BTreeMap<String, RawConsumer>,
     #[serde(default)]
     pub account: RawAccount,
+    /// `None` when the model has no `[control_plane]` table (nor a `--set` into one).
     #[serde(default)]
-    pub control_plane: RawControlPlane,
+    pub control_plane: Option<RawControlPlane>,
     /// The objectives `sim check` holds the model to (read by `config::objectives`; runs
     /// ignore them). Accepted here; `config::objectives` reads the text itself, for locations.
     #[serde(default)]

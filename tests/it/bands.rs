@@ -229,6 +229,11 @@ fn short_two_reader(dir: &Path) -> PathBuf {
                 "timeseries = [{ readers = 2 }, { readers = 3 }, { readers = 6 }]",
                 "",
             ),
+            // Deployment simulated, so that its assumptions (one never read here) are in the design.
+            (
+                "[[axes]]",
+                "[set]\n\"control_plane.deploy\" = true\n\n[[axes]]",
+            ),
         ],
     )
 }
@@ -246,7 +251,7 @@ fn a_saltelli_sweep_gives_an_assumption_the_model_never_reads_a_total_effect_of_
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         let stdout = String::from_utf8(o.stdout).unwrap();
         assert!(
-            stdout.contains("16 x (18 assumptions + 2) = 320 sets"),
+            stdout.contains("16 x (20 assumptions + 2) = 352 sets"),
             "{stdout}"
         );
         std::fs::read_to_string(dir.path().join(out).join("sensitivity.csv")).unwrap()

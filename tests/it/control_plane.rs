@@ -372,3 +372,20 @@ fn a_mapping_creation_needs_room_in_the_shared_lambda_limit_too() {
         "CreateFunction and the mappings share 15 per second"
     );
 }
+
+#[test]
+fn a_model_without_a_control_plane_table_simulates_no_deployment_and_reads_at_once() {
+    let bare = MODEL.split("[control_plane]").next().unwrap();
+    let s = common::spec(bare, &[]);
+    assert!(s.control_plane.is_none(), "no table, no deployment");
+    assert!(sim::model::control::mapping_starts(&s)
+        .iter()
+        .all(|&t| t == 0));
+    // A `--set` into the table is a table: the deployment runs with every default.
+    let on = common::spec(bare, &["control_plane.deploy=true"]);
+    let cp = on.control_plane.as_ref().expect("simulated");
+    assert_eq!(cp.mapping_start.mean(), (60 * SEC) as f64);
+    assert!(sim::model::control::mapping_starts(&on)
+        .iter()
+        .all(|&t| t == 60 * SEC));
+}

@@ -21,6 +21,8 @@ fn run_standard(out: &Path, more: &[&str]) -> String {
             "5m",
             "--warmup",
             "1m",
+            "--set",
+            "control_plane.deploy=true",
         ])
         .args(more)
         .arg("--out")
