@@ -299,13 +299,18 @@ pub(crate) fn json(
             json!({"params": params, "replicates": exp.replicates, "metrics": metrics})
         })
         .collect();
-    json!({
+    let mut out = json!({
         "experiment": exp.name,
         "wall_s": res.wall_s,
         "events": res.events,
         "events_per_s": if res.wall_s > 0.0 { res.events as f64 / res.wall_s } else { 0.0 },
         "points": points,
-    })
+    });
+    let verdict = super::verdict::json(exp, sums, bands);
+    if verdict.as_array().is_some_and(|v| !v.is_empty()) {
+        out["throttle_verdict"] = verdict;
+    }
+    out
 }
 
 /// A file name for point `p`'s per-minute series.
