@@ -200,9 +200,9 @@ impl Ctx<'_> {
                 .and_then(|r| r.as_array())
                 .is_some_and(|r| !r.is_empty()),
             Applies::DynamodbTable => at("source") == Some("dynamodb-table"),
-            Applies::Deploy => {
-                lookup(self.doc, "control_plane.deploy").and_then(|d| d.as_bool()) != Some(false)
-            }
+            // Only a model with a `[control_plane]` table (and not `deploy = false`) simulates
+            // its deployment.
+            Applies::Deploy => self.spec.control_plane.is_some(),
         }
     }
 

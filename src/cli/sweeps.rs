@@ -452,6 +452,7 @@ pub(super) fn write_sweep(
             Ran::Merged(ran) => ran,
         };
         output::table::sweep_summary(exp, &sums, &ran, columns)
+            + &output::verdict::text(exp, &sums, bands)
             + &bands.map_or(String::new(), |b| {
                 output::bands::deciding_line(exp, &sums, b)
             })

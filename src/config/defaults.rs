@@ -169,7 +169,7 @@ fn control_plane(spec: &ModelSpec, rest: &[&str]) -> Option<String> {
     let Some(cp) = &spec.control_plane else {
         return Some(match rest {
             ["deploy"] => "false".into(),
-            _ => "none (used only with deploy = true)".into(),
+            _ => "none (used only with a [control_plane] table)".into(),
         });
     };
     Some(match rest {
@@ -178,6 +178,8 @@ fn control_plane(spec: &ModelSpec, rest: &[&str]) -> Option<String> {
         ["group_size"] => cp.group_size.to_string(),
         ["call_latency", ..] => dist(&cp.call_latency, ms_f),
         ["lambda_calls_per_s"] => cp.lambda_calls_per_s.to_string(),
+        ["create_mapping_calls_per_s"] => cp.create_mapping_calls_per_s.to_string(),
+        ["mapping_start", ..] => dist(&cp.mapping_start, ms_f),
         ["describe_stream_calls_per_s"] => cp.describe_stream_calls_per_s.to_string(),
         ["describe_stream_calls"] => cp.describe_stream_calls.to_string(),
         ["get_shard_iterator_calls_per_s"] => cp.get_shard_iterator_calls_per_s.to_string(),

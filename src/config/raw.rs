@@ -25,8 +25,9 @@ pub(crate) struct RawModel {
     pub consumers: BTreeMap<String, RawConsumer>,
     #[serde(default)]
     pub account: RawAccount,
+    /// `None` when the model has no `[control_plane]` table (nor a `--set` into one).
     #[serde(default)]
-    pub control_plane: RawControlPlane,
+    pub control_plane: Option<RawControlPlane>,
     /// The objectives `sim check` holds the model to (read by `config::objectives`; runs
     /// ignore them). Accepted here; `config::objectives` reads the text itself, for locations.
     #[serde(default)]
@@ -302,6 +303,8 @@ pub(crate) struct RawControlPlane {
     pub group_size: Option<i64>,
     pub call_latency: Option<DistRaw<Dur>>,
     pub lambda_calls_per_s: Option<i64>,
+    pub create_mapping_calls_per_s: Option<i64>,
+    pub mapping_start: Option<DistRaw<Dur>>,
     pub describe_stream_calls_per_s: Option<i64>,
     pub describe_stream_calls: Option<i64>,
     pub get_shard_iterator_calls_per_s: Option<i64>,

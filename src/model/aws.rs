@@ -181,12 +181,18 @@ pub(crate) const ENV_IDLE_TIMEOUT: Nanos = 10 * MIN;
 /// call answers in 100 ms; a registered consumer stays 30 s in CREATING; subscribers start at once.
 /// GetShardIterator: 5 calls per second per shard
 /// (<https://docs.aws.amazon.com/kinesis/latest/APIReference/API_GetShardIterator.html>).
+/// ASSUMPTION: CreateEventSourceMapping has a limit of its own, 4 per second (undocumented: deploy
+/// tools report 429 "Rate exceeded" on mappings far below the shared 15; assumptions.toml), and a
+/// new mapping first polls 1 minute after its creation (AWS: "may take several minutes",
+/// <https://docs.aws.amazon.com/lambda/latest/dg/msk-starting-positions.html>).
 pub(crate) fn control_plane() -> ControlPlaneSpec {
     ControlPlaneSpec {
         start_interval: 0,
         group_size: 1,
         call_latency: Dist::Fixed((100 * MS) as f64),
         lambda_calls_per_s: 15,
+        create_mapping_calls_per_s: 4,
+        mapping_start: Dist::Fixed(MIN as f64),
         describe_stream_calls_per_s: 10,
         describe_stream_calls: 2,
         get_shard_iterator_calls_per_s: 5,

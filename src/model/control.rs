@@ -9,20 +9,24 @@
 //! 2. `describe_stream_calls` × Kinesis `DescribeStream` (Kinesis streams only);
 //! 3. for enhanced fan-out, Kinesis `RegisterStreamConsumer`, then a wait until the consumer
 //!    leaves CREATING;
-//! 4. Lambda `CreateEventSourceMapping`;
+//! 4. Lambda `CreateEventSourceMapping`, then a wait of `mapping_start` (drawn per mapping by
+//!    [`mapping_starts`]) until the new mapping starts polling;
 //! 5. for standard (shared) reads of a Kinesis stream, Kinesis `GetShardIterator` on each shard,
 //!    where the new mapping starts reading. The subscriber is then **up**.
 //!
 //! Each API admits at most its limit of accepted calls in any sliding second (*t* − 1 s, *t*],
 //! counted over the whole account (every subscriber of the model), except `GetShardIterator`,
-//! whose limit is per shard (a `ProvisionedThroughputExceededException` beyond it). A registration is also rejected
+//! whose limit is per shard, and `CreateEventSourceMapping`, which needs room both in its own
+//! (undocumented) limit and in the Lambda one it shares with `CreateFunction` (a `ProvisionedThroughputExceededException` beyond it). A registration is also rejected
 //! (`LimitExceededException`) while `max_creating_consumers` consumers are in CREATING. A rejected
 //! call is **throttled**: it uses no budget, answers after the usual latency, and the client retries
 //! it after a full-jitter exponential backoff. A call throttled `max_attempts` times fails its
 //! subscriber, which stops there (a failed deploy).
 //!
 //! The model is pure and deterministic: the same spec and seed give the same [`Deployment`]. It knows
-//! nothing of the data plane: subscribers read from the start of the run whatever happens here.
+//! nothing of the data plane, which takes one thing from here: a consumer's readers first read
+//! `mapping_start` after the start of the run ([`mapping_starts`], the same draw the deployment
+//! waits), whatever else happens here.
 
 use super::spec::{ControlPlaneSpec, ModelSpec, ReadMode, StreamKind};
 use crate::engine::rng::{name_id, stream, SimRng};
@@ -43,15 +47,18 @@ pub enum Api {
     RegisterStreamConsumer,
     /// Kinesis GetShardIterator, limited per shard.
     GetShardIterator,
+    /// Lambda CreateEventSourceMapping: its own limit, and the shared Lambda one.
+    CreateEventSourceMapping,
 }
 
 impl Api {
     /// Every API, in report order.
-    pub const ALL: [Api; 4] = [
+    pub const ALL: [Api; 5] = [
         Api::Lambda,
         Api::DescribeStream,
         Api::RegisterStreamConsumer,
         Api::GetShardIterator,
+        Api::CreateEventSourceMapping,
     ];
 
     /// The name used in reports.
@@ -61,6 +68,7 @@ impl Api {
             Api::DescribeStream => "describe_stream",
             Api::RegisterStreamConsumer => "register_stream_consumer",
             Api::GetShardIterator => "get_shard_iterator",
+            Api::CreateEventSourceMapping => "create_event_source_mapping",
         }
     }
 
@@ -74,6 +82,7 @@ impl Api {
             Api::DescribeStream => spec.describe_stream_calls_per_s,
             Api::RegisterStreamConsumer => spec.register_consumer_calls_per_s,
             Api::GetShardIterator => spec.get_shard_iterator_calls_per_s,
+            Api::CreateEventSourceMapping => spec.create_mapping_calls_per_s,
         }
     }
 }
@@ -90,10 +99,12 @@ pub enum Step {
 }
 
 impl Step {
-    /// The API whose limit the call counts against.
+    /// The API whose limit the call counts against (a mapping's creation also counts against the
+    /// shared Lambda limit).
     pub fn api(self) -> Api {
         match self {
-            Step::CreateFunction | Step::CreateEventSourceMapping => Api::Lambda,
+            Step::CreateFunction => Api::Lambda,
+            Step::CreateEventSourceMapping => Api::CreateEventSourceMapping,
             Step::DescribeStream => Api::DescribeStream,
             Step::RegisterStreamConsumer => Api::RegisterStreamConsumer,
             Step::GetShardIterator(_) => Api::GetShardIterator,
@@ -129,6 +140,24 @@ pub struct ApiReport {
     pub throttled: u64,
     /// Subscribers whose deployment this API stopped (a call throttled `max_attempts` times).
     pub failed: u64,
+}
+
+/// When each consumer's mapping starts polling, after its creation: one draw from
+/// `mapping_start` per consumer (in model order), from a random stream of the model's seed and the
+/// consumer's name, so the deployment and the data plane wait the same time. All zero when the
+/// model does not simulate its deployment.
+pub fn mapping_starts(model: &ModelSpec) -> Vec<Nanos> {
+    let Some(spec) = &model.control_plane else {
+        return vec![0; model.consumers.len()];
+    };
+    model
+        .consumers
+        .iter()
+        .map(|c| {
+            let mut rng = stream(model.seed, &[name_id("mapping-start"), name_id(&c.name)]);
+            sample(&spec.mapping_start, &mut rng)
+        })
+        .collect()
 }
 
 /// What bringing the subscribers up took.
@@ -202,6 +231,8 @@ enum Event {
 struct Subscriber {
     /// The stream it reads (the model's index).
     stream: usize,
+    /// How long its mapping takes to start polling once created.
+    mapping_start: Nanos,
     steps: Vec<Step>,
     step: usize,
     /// Attempts of the current call so far.
@@ -238,8 +269,20 @@ impl Deployer<'_> {
             _ => &mut self.windows[step.api().index()],
         };
         let registering = step == Step::RegisterStreamConsumer;
-        let accepted = window.has_room(now)
+        let mut accepted = window.has_room(now)
             && !(registering && self.creating >= self.spec.max_creating_consumers);
+        if step == Step::CreateEventSourceMapping {
+            // The mapping's own limit and the shared Lambda one must both have room.
+            let lambda = &mut self.windows[Api::Lambda.index()];
+            accepted = accepted && lambda.has_room(now);
+            if accepted {
+                lambda.accepted.push_back(now);
+            }
+        }
+        let window = match step {
+            Step::GetShardIterator(k) => &mut self.shard_windows[sub.stream][k as usize],
+            _ => &mut self.windows[step.api().index()],
+        };
         self.calls.push(CallRecord {
             at: now,
             subscriber: i,
@@ -267,6 +310,11 @@ impl Deployer<'_> {
         let spec = self.spec;
         let sub = &mut self.subs[i as usize];
         if accepted {
+            // A new mapping makes its next call (or reads) only once it starts polling.
+            let now = match sub.steps[sub.step] {
+                Step::CreateEventSourceMapping => now.saturating_add(sub.mapping_start),
+                _ => now,
+            };
             sub.step += 1;
             sub.attempts = 0;
             if sub.step == sub.steps.len() {
@@ -316,6 +364,7 @@ fn sample(d: &crate::dist::Dist, rng: &mut SimRng) -> Nanos {
 /// model's seed and the consumer's name.
 pub fn deploy(model: &ModelSpec, spec: &ControlPlaneSpec) -> Deployment {
     let mut queue = Queue::new();
+    let starts = mapping_starts(model);
     let subs: Vec<Subscriber> = model
         .consumers
         .iter()
@@ -329,6 +378,7 @@ pub fn deploy(model: &ModelSpec, spec: &ControlPlaneSpec) -> Deployment {
             let st = &model.streams[c.stream];
             Subscriber {
                 stream: c.stream,
+                mapping_start: starts[i],
                 steps: steps(spec, st.kind, c.read, st.shards),
                 step: 0,
                 attempts: 0,

@@ -386,6 +386,12 @@ pub struct ControlPlaneSpec {
     pub call_latency: Dist,
     /// Lambda control-plane requests (CreateFunction, CreateEventSourceMapping) per sliding second.
     pub lambda_calls_per_s: u32,
+    /// CreateEventSourceMapping calls per sliding second, a limit of their own on top of the shared
+    /// Lambda one (undocumented; an assumption).
+    pub create_mapping_calls_per_s: u32,
+    /// Time from a mapping's creation until its readers first poll (or subscribe), drawn per
+    /// mapping: AWS says a new mapping may take several minutes to start polling.
+    pub mapping_start: Dist,
     /// Kinesis DescribeStream calls per sliding second.
     pub describe_stream_calls_per_s: u32,
     /// DescribeStream calls each subscriber of a Kinesis stream makes while deploying.

@@ -31,6 +31,8 @@ pub(crate) struct SweepPage<'a> {
     pub auto: Option<String>,
     /// The explorer's data ([`super::explore::data`]); shown after the answer.
     pub explore: &'a serde_json::Value,
+    /// The throttle verdict per architecture, with its band ([`super::verdict::sentences`]).
+    pub throttle: &'a [String],
 }
 
 /// What the page of one run shows besides its report.
@@ -83,7 +85,11 @@ pub(crate) fn sweep_page(p: &SweepPage, svgs: &[(String, String)]) -> String {
     if !exp.description.is_empty() {
         body += &format!("<p class=\"lede\">{}</p>\n", escape(&exp.description));
     }
-    body += &html::section("answer", "The question and the answer", &answer(p));
+    let mut answer = answer(p);
+    for line in p.throttle {
+        answer += &html::para(line);
+    }
+    body += &html::section("answer", "The question and the answer", &answer);
     body += &html::section(
         "explore",
         "Explore one point",

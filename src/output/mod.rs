@@ -23,5 +23,6 @@ pub(crate) mod teach;
 pub(crate) mod teach_page;
 pub(crate) mod timeline;
 pub(crate) mod timeseries;
+pub(crate) mod verdict;
 
 pub use error::{OutputError, Result};

@@ -309,6 +309,10 @@ pub(crate) fn json(
     if let Some(b) = bands {
         out["assumptions"] = super::bands::json(b);
     }
+    let verdict = super::verdict::json(exp, sums, bands);
+    if verdict.as_array().is_some_and(|v| !v.is_empty()) {
+        out["throttle_verdict"] = verdict;
+    }
     out
 }
 

@@ -60,7 +60,8 @@ pub(crate) fn write_all(
     fsio::write(&dir.join("summary.json"), json_text.as_bytes())?;
     fsio::write(
         &dir.join("summary.md"),
-        super::markdown::summary(exp, &sums).as_bytes(),
+        (super::markdown::summary(exp, &sums) + &super::verdict::markdown(exp, &sums, opts.bands))
+            .as_bytes(),
     )?;
     super::sweep_plots::write_plots(dir, exp, res, &sums, opts.bands)?;
     let verdicts = Verdicts {
@@ -145,6 +146,7 @@ pub(crate) fn write_verdicts(
         sets: v.bands.map_or(0, |b| b.design.runs()),
         auto: (v.bands.and_then(|b| b.auto.as_ref())).map(|g| g.text()),
         explore: &super::explore::data(exp, v.sums, v.series, v.bands),
+        throttle: &super::verdict::sentences(exp, v.sums, v.bands),
     };
     let html = super::html_report::sweep_page(&page, &super::html_report::svgs_in(svg_dir)?);
     Ok(fsio::write(&dir.join("report.html"), html.as_bytes())?)

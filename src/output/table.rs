@@ -140,8 +140,8 @@ pub(crate) fn summary(r: &RunReport) -> String {
 }
 
 /// One line on bringing the subscribers up, naming the throttled APIs, and saying that the
-/// deployment is a forecast of its own: the data plane runs with every subscriber from the start
-/// whatever it says (`model::control` knows nothing of the data plane).
+/// deployment is a forecast of its own: the data plane runs with every subscriber whatever it says,
+/// each from its mapping's start (the one thing the data plane takes from `model::control`).
 pub(crate) fn deploy_line(cp: &crate::model::control::ControlPlaneReport) -> String {
     let by_api: Vec<String> = cp
         .apis
@@ -156,7 +156,7 @@ pub(crate) fn deploy_line(cp: &crate::model::control::ControlPlaneReport) -> Str
     };
     format!(
         "  Deploy: {} of {} subscribers up, {} failed, after {:.1} s; {} of {} control-plane calls throttled{detail}.\n  \
-         (Deployment is forecast on its own: the run itself starts with all {} subscribed; deployment does not change it.)\n",
+         (Deployment is forecast on its own: the run itself starts with all {} subscribed, each reading once its mapping starts polling; deployment does not change it.)\n",
         cp.up, cp.subscribers, cp.failed, cp.deploy_s, cp.throttled, cp.attempts, cp.subscribers
     )
 }

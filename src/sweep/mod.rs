@@ -17,6 +17,7 @@ pub mod metric;
 pub(crate) mod partition;
 pub(crate) mod resume;
 pub mod stats;
+pub(crate) mod verdict;
 pub(crate) mod workload;
 
 use crate::config::ConfigError;

@@ -14,8 +14,9 @@ fn set(text: &str) -> Override {
     Override::parse(text).unwrap()
 }
 
-/// Every shipped model, plus two that switch on what no shipped model uses: DynamoDB rollover
-/// and a Kinesis stream fed by a DynamoDB table.
+/// Every shipped model, plus three that switch on what no shipped model uses: DynamoDB rollover,
+/// a Kinesis stream fed by a DynamoDB table, and a simulated deployment (a model runs one only
+/// with a `[control_plane]` table, and no shipped model has one).
 fn cases() -> Vec<(ModelFile, Vec<Override>)> {
     let mut paths: Vec<PathBuf> = std::fs::read_dir(root().join("models"))
         .unwrap()
@@ -35,6 +36,10 @@ fn cases() -> Vec<(ModelFile, Vec<Override>)> {
     cases.push((
         open("kinesis-standard.toml"),
         vec![set("producers.orders.source=dynamodb-table")],
+    ));
+    cases.push((
+        open("kinesis-standard.toml"),
+        vec![set("control_plane.deploy=true")],
     ));
     cases
 }

@@ -213,6 +213,42 @@ fn sweep_with_assumptions_adds_bands_and_sensitivity_and_leaves_the_plain_column
         .path()
         .join("banded/sensitivity-iterator_age_max_ms.png")
         .exists());
+    // The throttle verdict per architecture: EFO is never throttled; standard reads are at 8
+    // subscribers, so their knee is 1 or none. With sets it has a band of their knees.
+    let verdict = |v: &serde_json::Value, arch: &str| {
+        v["throttle_verdict"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["architecture"] == arch)
+            .unwrap()
+            .clone()
+    };
+    let efo = verdict(&banded, "kinesis-efo");
+    assert_eq!(efo["no_throttled_reads_up_to"], "8");
+    assert_eq!(efo["clear_throughout"], true);
+    assert_eq!(efo["band"]["sets"], 8);
+    assert_eq!(
+        (&efo["band"]["p5"], &efo["band"]["p95"]),
+        (&"8".into(), &"8".into())
+    );
+    let std = verdict(&plain, "kinesis-standard");
+    assert_eq!(std["clear_throughout"], false, "{std}");
+    assert!(std.get("band").is_none());
+    let knee = std["no_throttled_reads_up_to"].clone();
+    assert!(knee == "1" || knee.is_null(), "{std}");
+    assert_eq!(
+        verdict(&banded, "kinesis-standard")["no_throttled_reads_up_to"],
+        knee,
+        "the plain knee is the plain runs' whatever the sets say"
+    );
+    let md = read("banded", "summary.md");
+    assert!(
+        md.contains("## Throttled reads")
+            && md.contains("kinesis-efo: no throttled reads up to 8 subscribers (the sweep's largest) (across 8 assumption sets: 8 to 8, median 8)"),
+        "{md}"
+    );
+    assert!(read("banded", "report.html").contains("kinesis-efo: no throttled reads up to 8"));
 }
 
 /// The two-reader-rule experiment cut to 3 minutes, one replicate and one or three readers.
@@ -228,6 +264,11 @@ fn short_two_reader(dir: &Path) -> PathBuf {
             (
                 "timeseries = [{ readers = 2 }, { readers = 3 }, { readers = 6 }]",
                 "",
+            ),
+            // Deployment simulated, so that its assumptions (one never read here) are in the design.
+            (
+                "[[axes]]",
+                "[set]\n\"control_plane.deploy\" = true\n\n[[axes]]",
             ),
         ],
     )
@@ -246,7 +287,7 @@ fn a_saltelli_sweep_gives_an_assumption_the_model_never_reads_a_total_effect_of_
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         let stdout = String::from_utf8(o.stdout).unwrap();
         assert!(
-            stdout.contains("16 x (18 assumptions + 2) = 320 sets"),
+            stdout.contains("16 x (20 assumptions + 2) = 352 sets"),
             "{stdout}"
         );
         std::fs::read_to_string(dir.path().join(out).join("sensitivity.csv")).unwrap()

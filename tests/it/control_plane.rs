@@ -10,7 +10,9 @@ use sim::engine::Nanos;
 use sim::model::control::{deploy, Api, Deployment, Step};
 use sim::model::{simulate, ModelSpec};
 
-/// A Kinesis stream read by `count` functions.
+/// A Kinesis stream read by `count` functions. The documented limits alone: mappings start
+/// polling at once and have no limit of their own beyond the shared Lambda one (the tests at the
+/// end set both).
 const MODEL: &str = r#"
 duration = "1m"
 warmup = "0s"
@@ -23,6 +25,9 @@ rate = 10.0
 [consumers.fn]
 stream = "events"
 count = 3
+[control_plane]
+mapping_start = "0s"
+create_mapping_calls_per_s = 15
 "#;
 
 fn spec(sets: &[&str]) -> ModelSpec {
@@ -256,4 +261,131 @@ fn deploy_false_leaves_the_report_without_a_control_plane() {
     assert!(run.control_plane.is_none());
     let json = serde_json::to_value(&run).unwrap();
     assert!(json.get("control_plane").is_none());
+}
+
+#[test]
+fn a_new_mapping_asks_for_its_iterators_only_once_it_starts_polling() {
+    // As below the documented rates, but each mapping waits 10 s after its creation before its
+    // poller asks each shard for an iterator: every subscriber is up 10 s later.
+    let d = deployed(&["control_plane.mapping_start=10s"]);
+    assert_eq!((d.report.up, d.report.throttled), (3, 0));
+    assert!(
+        (d.report.deploy_s - 10.6).abs() < 1e-9,
+        "{}",
+        d.report.deploy_s
+    );
+    for sub in 0..3 {
+        let of = |step: Step| {
+            d.calls
+                .iter()
+                .find(|c| c.subscriber == sub && c.step == step)
+                .unwrap()
+                .at
+        };
+        assert_eq!(
+            of(Step::GetShardIterator(0)) - of(Step::CreateEventSourceMapping),
+            10 * SEC + 100 * MS,
+            "the call's answer, then the mapping's start"
+        );
+    }
+}
+
+/// `n` functions on a DynamoDB stream: each deploys with a `CreateFunction` and a
+/// `CreateEventSourceMapping` only, the Lambda budget never binds, and a throttled call is retried
+/// as soon as it answers (a wait ceiling of 0).
+fn mapping_limited(n: u32, per_s: u32) -> Deployment {
+    let s = common::spec(
+        r#"
+        duration = "1m"
+        [streams.t]
+        kind = "dynamodb-streams"
+        [producers.p]
+        stream = "t"
+        rate = 1.0
+        [consumers.fn]
+        stream = "t"
+        [control_plane]
+        lambda_calls_per_s = 1000
+        mapping_start = "30s"
+        retry = { base = "0s", cap = "0s", max_attempts = 100 }
+        "#,
+        &[
+            &format!("consumers.fn.count={n}"),
+            &format!("control_plane.create_mapping_calls_per_s={per_s}"),
+        ],
+    );
+    deploy(&s, s.control_plane.as_ref().unwrap())
+}
+
+#[test]
+fn throttled_mapping_creations_are_retried_and_each_later_mapping_starts_a_second_later() {
+    // Every CreateFunction answers at 100 ms; the mappings are asked for together then. With room
+    // for one creation per sliding second, the k-th mapping (from 0) is retried every 100 ms until
+    // the second after the previous one's: created at 100 ms + k s, up 100 ms + 30 s after that.
+    let d = mapping_limited(4, 1);
+    assert_eq!((d.report.up, d.report.failed), (4, 0));
+    let mut up: Vec<Nanos> = d.up_at.iter().map(|t| t.unwrap()).collect();
+    up.sort();
+    for (k, &t) in up.iter().enumerate() {
+        assert_eq!(t, 200 * MS + 30 * SEC + k as u64 * SEC, "mapping {k}");
+    }
+    let api = d
+        .report
+        .apis
+        .iter()
+        .find(|a| a.api == "create_event_source_mapping")
+        .unwrap();
+    // Mapping k is refused at 100 ms, 200 ms, ..., k s: 10 k refusals.
+    assert_eq!(api.throttled, 10 + 20 + 30);
+    assert_eq!(api.attempts, 4 + 60);
+    let lambda = d.report.apis.iter().find(|a| a.api == "lambda").unwrap();
+    assert_eq!((lambda.attempts, lambda.throttled), (4, 0));
+    // Room for all four: every mapping is created at 100 ms and up 30.2 s in.
+    let free = mapping_limited(4, 4);
+    assert!(free.up_at.iter().all(|&t| t == Some(200 * MS + 30 * SEC)));
+    assert_eq!(free.report.throttled, 0);
+}
+
+#[test]
+fn a_mapping_creation_needs_room_in_the_shared_lambda_limit_too() {
+    // Twenty mappings with a limit of their own of 1000 per second still share the Lambda 15.
+    let d = deployed(&[
+        "consumers.fn.count=20",
+        "control_plane.create_mapping_calls_per_s=1000",
+        "control_plane.describe_stream_calls=0",
+        "control_plane.retry.max_attempts=1",
+    ]);
+    let lambda_second = d
+        .calls
+        .iter()
+        .filter(|c| {
+            c.accepted
+                && matches!(
+                    c.step,
+                    Step::CreateFunction | Step::CreateEventSourceMapping
+                )
+        })
+        .filter(|c| c.at < SEC)
+        .count();
+    assert_eq!(
+        lambda_second, 15,
+        "CreateFunction and the mappings share 15 per second"
+    );
+}
+
+#[test]
+fn a_model_without_a_control_plane_table_simulates_no_deployment_and_reads_at_once() {
+    let bare = MODEL.split("[control_plane]").next().unwrap();
+    let s = common::spec(bare, &[]);
+    assert!(s.control_plane.is_none(), "no table, no deployment");
+    assert!(sim::model::control::mapping_starts(&s)
+        .iter()
+        .all(|&t| t == 0));
+    // A `--set` into the table is a table: the deployment runs with every default.
+    let on = common::spec(bare, &["control_plane.deploy=true"]);
+    let cp = on.control_plane.as_ref().expect("simulated");
+    assert_eq!(cp.mapping_start.mean(), (60 * SEC) as f64);
+    assert!(sim::model::control::mapping_starts(&on)
+        .iter()
+        .all(|&t| t == 60 * SEC));
 }

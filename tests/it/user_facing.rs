@@ -21,6 +21,8 @@ fn run_standard(out: &Path, more: &[&str]) -> String {
             "5m",
             "--warmup",
             "1m",
+            "--set",
+            "control_plane.deploy=true",
         ])
         .args(more)
         .arg("--out")
@@ -58,7 +60,7 @@ fn the_deploy_line_says_the_run_starts_with_every_subscriber_whatever_the_deploy
     assert!(lines[deploy].contains("failed"), "{out}");
     assert!(
         lines[deploy + 1].contains(
-            "the run itself starts with all 10 subscribed; deployment does not change it"
+            "the run itself starts with all 10 subscribed, each reading once its mapping starts polling; deployment does not change it"
         ),
         "{out}"
     );

@@ -48,9 +48,12 @@ pub(super) fn account(raw: &RawModel, consumers: &[ConsumerSpec]) -> R<AccountSp
     })
 }
 
-/// `[control_plane]`: `None` when `deploy = false`, otherwise every default filled in. The keys are
-/// checked either way.
-pub(super) fn control_plane(c: &RawControlPlane) -> R<Option<ControlPlaneSpec>> {
+/// `[control_plane]`: `None` when the model has no such table or says `deploy = false`, otherwise
+/// every default filled in. The keys are checked either way.
+pub(super) fn control_plane(c: Option<&RawControlPlane>) -> R<Option<ControlPlaneSpec>> {
+    let Some(c) = c else {
+        return Ok(None);
+    };
     let k = Keys::new("control_plane");
     let d = aws::control_plane();
     let rate = |key: &str, v: Option<i64>, default: u32| -> R<u32> {
@@ -79,6 +82,15 @@ pub(super) fn control_plane(c: &RawControlPlane) -> R<Option<ControlPlaneSpec>> 
             c.lambda_calls_per_s,
             d.lambda_calls_per_s,
         )?,
+        create_mapping_calls_per_s: rate(
+            "create_mapping_calls_per_s",
+            c.create_mapping_calls_per_s,
+            d.create_mapping_calls_per_s,
+        )?,
+        mapping_start: match &c.mapping_start {
+            None => d.mapping_start,
+            Some(v) => dist(&k.path("mapping_start"), v)?,
+        },
         describe_stream_calls_per_s: rate(
             "describe_stream_calls_per_s",
             c.describe_stream_calls_per_s,

@@ -61,7 +61,7 @@ pub(crate) fn resolve(raw: &RawModel, default_name: &str) -> R<ModelSpec> {
         streams,
         producers,
         consumers,
-        control_plane: account::control_plane(&raw.control_plane)?,
+        control_plane: account::control_plane(raw.control_plane.as_ref())?,
     })
 }
 

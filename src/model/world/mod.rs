@@ -99,6 +99,9 @@ pub struct World<'a> {
     owned: Option<ShardMask>,
     /// When set, every change of a function's concurrency, in the order they happen.
     pub busy_log: Option<Vec<BusyChange>>,
+    /// Per consumer, when its mapping starts polling: no reader of it reads earlier
+    /// ([`crate::model::control::mapping_starts`]).
+    mapping_start: Vec<Nanos>,
 }
 
 /// Identifiers mixed into random stream seeds, one per kind of source.
@@ -213,6 +216,7 @@ impl<'a> World<'a> {
             lineage: Default::default(),
             owned,
             busy_log: None,
+            mapping_start: crate::model::control::mapping_starts(spec),
         };
         world.lineage_start(queue);
         for r in world.readers.ids() {

@@ -68,6 +68,8 @@ impl<'a> World<'a> {
             owned,
             // The caller replays the parts' logs of concurrency changes itself.
             busy_log: _,
+            // Every part draws the same starts from the same spec.
+            mapping_start: _,
         } = part;
         let mask = owned.expect("a part owns a set of shards");
         for (si, stream) in mask.iter().enumerate() {
