@@ -246,7 +246,7 @@ fn a_saltelli_sweep_gives_an_assumption_the_model_never_reads_a_total_effect_of_
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         let stdout = String::from_utf8(o.stdout).unwrap();
         assert!(
-            stdout.contains("16 x (18 assumptions + 2) = 320 sets"),
+            stdout.contains("16 x (24 assumptions + 2) = 416 sets"),
             "{stdout}"
         );
         std::fs::read_to_string(dir.path().join(out).join("sensitivity.csv")).unwrap()
