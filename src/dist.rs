@@ -20,6 +20,16 @@ pub enum Dist {
     Uniform { min: f64, max: f64 },
 }
 
+/// A duration drawn from `d`, rounded to whole nanoseconds; a fixed one takes nothing from `rng`,
+/// so that a latency set to a fixed value leaves every other draw where it was.
+#[inline]
+pub fn draw<R: Rng + ?Sized>(d: &Dist, rng: &mut R) -> u64 {
+    match *d {
+        Dist::Fixed(v) => round_u64(v),
+        ref d => round_u64(d.sample(rng)),
+    }
+}
+
 /// `x.round() as u64` (half away from zero, saturating, NaN to 0) without a call into libm:
 /// truncation is a single instruction and the fractional part `x - trunc(x)` is exact in `f64`.
 #[inline(always)]

@@ -91,6 +91,9 @@ fn stream(s: &StreamSpec, rest: &[&str]) -> Option<String> {
         ["efo", "propagation", ..] => dist(&s.efo.propagation, ms_f),
         ["efo", "renewal_period"] => dur(s.efo.renewal_period),
         ["efo", "renewal_gap"] => dur(s.efo.renewal_gap),
+        ["efo", "subscribe_latency", ..] => dist(&s.efo.subscribe_latency, ms_f),
+        ["write_to_readable"] => dur(s.write_to_readable),
+        ["get_records_latency", ..] => dist(&s.get_records_latency, ms_f),
         ["efo", "event_gap"] => dur(s.efo.event_gap),
         ["rollover"] => s.lineage.rollover.map_or(NONE.into(), |r| dur(r.every)),
         ["rollover_jitter"] => s.lineage.rollover.map_or(NONE.into(), |r| dur(r.jitter)),
@@ -132,6 +135,8 @@ fn consumer(c: &ConsumerSpec, rest: &[&str]) -> Option<String> {
         ["payload_cap"] => bytes(c.payload_cap_bytes),
         ["parallelization_factor"] => c.parallelization_factor.to_string(),
         ["idle_poll_interval"] => dur(c.idle_poll_interval),
+        ["idle_poll_jitter"] => dur(c.idle_poll_jitter),
+        ["invoke_overhead", ..] => dist(&c.invoke_overhead, ms_f),
         ["min_call_interval"] => dur(c.min_call_interval),
         ["busy_poll"] => match c.busy_poll {
             BusyPoll::CaughtUp => "caught-up".into(),

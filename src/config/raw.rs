@@ -79,6 +79,8 @@ pub(crate) struct RawStream {
     pub record_chunk: Option<Dur>,
     #[serde(default)]
     pub limits: RawLimits,
+    pub write_to_readable: Option<Dur>,
+    pub get_records_latency: Option<DistRaw<Dur>>,
     #[serde(default)]
     pub efo: RawEfo,
     pub rollover: Option<OptDur>,
@@ -128,6 +130,7 @@ pub(crate) struct RawEfo {
     pub propagation: Option<DistRaw<Dur>>,
     pub renewal_period: Option<Dur>,
     pub renewal_gap: Option<Dur>,
+    pub subscribe_latency: Option<DistRaw<Dur>>,
     pub event_gap: Option<Dur>,
 }
 
@@ -238,6 +241,7 @@ pub(crate) struct RawConsumer {
     pub payload_cap: Option<Bytes>,
     pub parallelization_factor: Option<i64>,
     pub idle_poll_interval: Option<Dur>,
+    pub idle_poll_jitter: Option<Dur>,
     pub min_call_interval: Option<Dur>,
     pub busy_poll: Option<BusyPollRaw>,
     pub throttle_backoff: Option<BackoffRaw>,
@@ -245,6 +249,7 @@ pub(crate) struct RawConsumer {
     pub max_record_age: Option<Dur>,
     pub bisect_on_error: Option<bool>,
     pub retry_delay: Option<Dur>,
+    pub invoke_overhead: Option<DistRaw<Dur>>,
     #[serde(default)]
     pub function: RawFunction,
     #[serde(default)]

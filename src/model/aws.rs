@@ -100,21 +100,65 @@ pub(crate) fn invoke_throttle_backoff() -> Backoff {
 /// <https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html>).
 pub(crate) const RETENTION: Nanos = 24 * HOUR;
 
-/// Enhanced fan-out: 2 MB/s per consumer per shard, ~70 ms average propagation, subscriptions of 5
-/// minutes (<https://docs.aws.amazon.com/streams/latest/dev/enhanced-consumers.html>,
+/// Enhanced fan-out: 2 MB/s per consumer per shard, subscriptions of 5 minutes
+/// (<https://docs.aws.amazon.com/streams/latest/dev/enhanced-consumers.html>,
 /// <https://docs.aws.amazon.com/streams/latest/dev/building-consumers.html>).
-/// ASSUMPTION: pushes pause for 50 ms while a subscription is renewed.
+/// ASSUMPTION: pushes pause for 50 ms while a subscription is renewed, plus the SubscribeToShard
+/// call's latency ([`subscribe_latency`]).
+/// ASSUMPTION: propagation is log-normal with median 50 ms and p99 200 ms: one delay is drawn per
+/// push, and records that arrive during a long one wait with it, so that records see about the
+/// "typically an average of 70 ms" AWS gives (building-consumers.html) on average.
 /// ASSUMPTION: a record is pushed as soon as it has propagated to a subscriber that can take it,
 /// in its own event if need be (no least gap between events).
 pub(crate) fn efo_defaults() -> EfoSpec {
     EfoSpec {
         bytes_per_s: 2 * MIB,
-        propagation: Dist::Fixed((70 * MS) as f64),
+        propagation: Dist::lognormal_from_median_p99((50 * MS) as f64, (200 * MS) as f64)
+            .expect("valid constants"),
         renewal_period: 5 * MIN,
         renewal_gap: 50 * MS,
+        subscribe_latency: subscribe_latency(),
         event_gap: 0,
     }
 }
+
+/// ASSUMPTION: a SubscribeToShard call answers (its event stream starts) after a log-normal time
+/// with median 50 ms and p99 300 ms: AWS publishes no figure; a data-plane HTTP/2 call, slower
+/// than a GetRecords call by a connection set-up.
+pub(crate) fn subscribe_latency() -> Dist {
+    Dist::lognormal_from_median_p99((50 * MS) as f64, (300 * MS) as f64).expect("valid constants")
+}
+
+/// Kinesis: records "are available to be read immediately after they are written"
+/// (<https://docs.aws.amazon.com/streams/latest/dev/kinesis-low-latency.html>). ASSUMPTION: so
+/// are DynamoDB stream records, which AWS says are written "in near-real time"
+/// (<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html>).
+pub(crate) fn write_to_readable(kind: StreamKind) -> Nanos {
+    match kind {
+        StreamKind::Kinesis | StreamKind::DynamoDbStreams => 0,
+    }
+}
+
+/// ASSUMPTION: a GetRecords call answers after a log-normal time with median 25 ms and p99
+/// 200 ms, on both services. AWS publishes the metric (GetRecords.Latency), not its values; with
+/// one consumer polling 5 times a second (a 100 ms wait on average) AWS gives an average
+/// propagation of about 200 ms (building-consumers.html), which leaves tens of milliseconds to
+/// the call.
+pub(crate) fn get_records_latency() -> Dist {
+    Dist::lognormal_from_median_p99((25 * MS) as f64, (200 * MS) as f64).expect("valid constants")
+}
+
+/// ASSUMPTION: an event source mapping's Invoke reaches the handler of a warm function after a
+/// log-normal time with median 10 ms and p99 60 ms (cold starts come on top). AWS publishes no
+/// figure; a serial SQS-to-Lambda loop measures about 125 ms per round trip, every step included
+/// (<https://github.com/lukehoban/lambdaperf>).
+pub(crate) fn invoke_overhead() -> Dist {
+    Dist::lognormal_from_median_p99((10 * MS) as f64, (60 * MS) as f64).expect("valid constants")
+}
+
+/// ASSUMPTION: Lambda's idle poll timer is exact (no jitter): AWS documents a base rate, not a
+/// spread.
+pub(crate) const IDLE_POLL_JITTER: Nanos = 0;
 
 /// Lambda polls each Kinesis shard once per second when idle, each DynamoDB shard four times
 /// (<https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html>,

@@ -2,6 +2,7 @@
 //! would take hours or exhaust memory is refused with numbers rather than discovered.
 
 use super::spec::{ModelSpec, Profile, ReadMode};
+use crate::dist::Dist;
 use crate::engine::time::{MIN, SEC};
 
 /// Forecast of a run's cost. Deliberately generous: it errs towards more events.
@@ -157,7 +158,12 @@ pub fn estimate(spec: &ModelSpec) -> Estimate {
         // Each invocation is a start and an end; each EFO delivery one more event.
         let (polls, invocations, pushes) = match c.read {
             ReadMode::Shared => {
-                let polls = SEC as f64 / c.idle_poll_interval.max(1) as f64;
+                // A call that takes time is answered in an event of its own.
+                let answered = match spec.streams[c.stream].get_records_latency {
+                    Dist::Fixed(0.0) => 1.0,
+                    _ => 2.0,
+                };
+                let polls = answered * SEC as f64 / c.idle_poll_interval.max(1) as f64;
                 (
                     polls,
                     capacity.min(polls.max(per_shard / c.batch_size as f64)),

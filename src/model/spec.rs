@@ -67,6 +67,12 @@ pub struct StreamSpec {
     /// Arrivals are grouped into chunks of this length (0: every record is exact).
     pub record_chunk: Nanos,
     pub limits: ShardLimits,
+    /// A record written at `t` can be read by a GetRecords call made at `t + write_to_readable`
+    /// or later (pushes have their own delay, [`EfoSpec::propagation`]).
+    pub write_to_readable: Nanos,
+    /// Time from a GetRecords call to its answer reaching the poller (drawn per call, served or
+    /// throttled).
+    pub get_records_latency: Dist,
     pub efo: EfoSpec,
     /// How shards are sealed and replaced by children (rollover, on-demand splits).
     pub lineage: LineageSpec,
@@ -104,8 +110,11 @@ pub struct EfoSpec {
     pub propagation: Dist,
     /// A subscription lasts this long, then is renewed.
     pub renewal_period: Nanos,
-    /// Nothing is pushed for this long at each renewal.
+    /// Nothing is pushed for this long at each renewal, before the SubscribeToShard call.
     pub renewal_gap: Nanos,
+    /// Time from a renewal's SubscribeToShard call to its subscription pushing again (drawn per
+    /// renewal and subscriber), added to `renewal_gap`.
+    pub subscribe_latency: Dist,
     /// Least time between two pushes of one subscription that carry records: a record that
     /// propagates sooner comes with the next push.
     pub event_gap: Nanos,
@@ -317,6 +326,8 @@ pub struct ConsumerSpec {
     pub parallelization_factor: u32,
     /// Wait before the next GetRecords call after one that returned nothing.
     pub idle_poll_interval: Nanos,
+    /// Each idle wait is drawn uniformly in `idle_poll_interval ± idle_poll_jitter` (0: exact).
+    pub idle_poll_jitter: Nanos,
     /// Smallest gap between two GetRecords calls of one poller.
     pub min_call_interval: Nanos,
     /// When a poller re-polls at `min_call_interval` instead of `idle_poll_interval`.
@@ -329,6 +340,9 @@ pub struct ConsumerSpec {
     pub bisect_on_error: bool,
     /// Wait before retrying a failed batch.
     pub retry_delay: Nanos,
+    /// Time from the poller sending a batch to the function's handler starting (drawn per
+    /// invocation); the invocation holds its concurrency meanwhile, unbilled.
+    pub invoke_overhead: Dist,
     pub function: FunctionSpec,
     /// Streams this consumer writes what it processes to (a router); empty for a plain consumer.
     pub routes: Vec<RouteSpec>,

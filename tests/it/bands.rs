@@ -287,7 +287,7 @@ fn a_saltelli_sweep_gives_an_assumption_the_model_never_reads_a_total_effect_of_
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         let stdout = String::from_utf8(o.stdout).unwrap();
         assert!(
-            stdout.contains("16 x (20 assumptions + 2) = 352 sets"),
+            stdout.contains("16 x (26 assumptions + 2) = 448 sets"),
             "{stdout}"
         );
         std::fs::read_to_string(dir.path().join(out).join("sensitivity.csv")).unwrap()

@@ -29,6 +29,8 @@ seed = 7
 [streams.events]
 kind = "kinesis"
 shards = 4
+# Instant calls and invokes, as the round trips below were drawn up with.
+get_records_latency = "0s"
 
 [producers.orders]
 stream = "events"
@@ -44,6 +46,7 @@ batch_size = 100
 # the busy interval shows in the series, so the round trip can recover it.
 busy_poll = "any-new"
 throttle_backoff = {{ kind = "exponential", initial = "1s", multiplier = 2.0, max = "10s", jitter = "full" }}
+invoke_overhead = "0s"
 
 [consumers.fn.function]
 duration = {{ kind = "lognormal", median = "40ms", p99 = "250ms" }}
@@ -284,7 +287,7 @@ fn a_bad_reference_to_an_export_is_located_at_its_key() {
     let o = sim(&["validate", s(&model)]);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(err.contains("stream.toml:13:"), "{err}");
+    assert!(err.contains("stream.toml:15:"), "{err}");
     assert!(err.contains("producers.orders.rate.id"), "{err}");
 }
 

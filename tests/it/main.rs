@@ -26,6 +26,7 @@ mod import_hostile;
 mod import_join;
 mod import_out;
 mod import_warnings;
+mod latencies;
 mod layers;
 mod lineage;
 mod never_panic;

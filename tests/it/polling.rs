@@ -50,7 +50,7 @@ fn the_any_new_rule_stays_reachable_and_throttles_four_subscribers() {
     assert!(r.streams[0].throttled_reads > 0);
 }
 
-/// One shard, one poller, instant processing; `rate` records per second.
+/// One shard, one poller, instant calls and processing; `rate` records per second.
 fn one_poller(rate: f64, batch: u32) -> RunReport {
     let text = format!(
         r#"
@@ -60,6 +60,7 @@ seed = 2
 [streams.s]
 kind = "kinesis"
 shards = 1
+get_records_latency = "0s"
 [producers.p]
 stream = "s"
 rate = {rate}
@@ -67,6 +68,7 @@ rate = {rate}
 stream = "s"
 batch_size = {batch}
 fetch_records = {batch}
+invoke_overhead = "0s"
 function = {{ duration = "0", cold_start = "0" }}
 "#
     );

@@ -2,7 +2,7 @@
 //! and, for routers, where it writes.
 
 use super::check::{seconds, Keys, R};
-use super::dist::backoff;
+use super::dist::{backoff, dist};
 use super::function::function;
 use crate::config::raw::{BusyPollRaw, RawConsumer, ReadRaw, ServiceRaw};
 use crate::dist::Dist;
@@ -54,6 +54,7 @@ pub(super) fn consumer(
             .unwrap_or(1),
         payload_cap_bytes: payload_cap(k, c)?,
         idle_poll_interval: idle_poll_interval(k, s, c)?,
+        idle_poll_jitter: idle_poll_jitter(k, s, c)?,
         min_call_interval: c
             .min_call_interval
             .map_or(aws::min_call_interval(s.kind), |d| d.0),
@@ -74,6 +75,10 @@ pub(super) fn consumer(
         max_record_age: max_record_age(k, c)?,
         bisect_on_error: c.bisect_on_error.unwrap_or(false),
         retry_delay: c.retry_delay.map_or(0, |d| d.0),
+        invoke_overhead: match &c.invoke_overhead {
+            None => aws::invoke_overhead(),
+            Some(d) => dist(&k.path("invoke_overhead"), d)?,
+        },
         routes: Vec::new(),
         write_retry: c.write_retry.map_or(aws::ROUTER_WRITE_RETRY, |d| d.0),
         fetch_records: fetch_records(k, s, batch_size, c.fetch_records)?,
@@ -117,6 +122,24 @@ fn idle_poll_interval(k: &Keys, s: &StreamSpec, c: &RawConsumer) -> R<Nanos> {
         );
     }
     Ok(v)
+}
+
+/// The spread of the idle wait: less than the interval, so that every wait is positive.
+fn idle_poll_jitter(k: &Keys, s: &StreamSpec, c: &RawConsumer) -> R<Nanos> {
+    let j = c.idle_poll_jitter.map_or(aws::IDLE_POLL_JITTER, |d| d.0);
+    let interval = c
+        .idle_poll_interval
+        .map_or(aws::idle_poll_interval(s.kind), |d| d.0);
+    if j > 0 && j >= interval {
+        return k.bad(
+            "idle_poll_jitter",
+            format!(
+                "the idle poll jitter must be shorter than the idle poll interval ({})",
+                seconds(interval)
+            ),
+        );
+    }
+    Ok(j)
 }
 
 /// The age past which a failing batch's records are discarded (`None`: never).

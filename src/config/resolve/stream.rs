@@ -39,6 +39,13 @@ pub(super) fn stream(name: &str, s: &RawStream) -> R<StreamSpec> {
         retention,
         record_chunk: s.record_chunk.map_or(0, |d| d.0),
         limits: limits(&k.table("limits"), kind, &s.limits)?,
+        write_to_readable: s
+            .write_to_readable
+            .map_or(aws::write_to_readable(kind), |d| d.0),
+        get_records_latency: match &s.get_records_latency {
+            None => aws::get_records_latency(),
+            Some(v) => dist(&k.path("get_records_latency"), v)?,
+        },
         efo: efo(&k.table("efo"), &s.efo)?,
         lineage: lineage(&k, kind, shards, s)?,
     })
@@ -114,6 +121,10 @@ fn efo(k: &Keys, e: &RawEfo) -> R<EfoSpec> {
             .renewal_period
             .map_or(Ok(d.renewal_period), |v| k.nonzero("renewal_period", v.0))?,
         renewal_gap: e.renewal_gap.map_or(d.renewal_gap, |v| v.0),
+        subscribe_latency: match &e.subscribe_latency {
+            None => d.subscribe_latency,
+            Some(v) => dist(&k.path("subscribe_latency"), v)?,
+        },
         event_gap: e.event_gap.map_or(d.event_gap, |v| v.0),
     };
     if efo.renewal_gap >= efo.renewal_period {

@@ -2,6 +2,7 @@
 //! retries, bisection on error, and what a finished invocation does.
 
 use super::{BusyChange, Event, ReaderId, Wake, World};
+use crate::dist::draw;
 use crate::engine::{Nanos, Queue};
 use crate::model::function::{backoff, draw_outcome};
 use crate::model::spec::AgeEndpoint;
@@ -175,7 +176,9 @@ impl World<'_> {
         if let Some(log) = &mut self.busy_log {
             log.push(BusyChange::new(now, rd.consumer, true));
         }
-        q.schedule(now + outcome.duration, Event::Done(r, lane));
+        // The handler starts after the invoke overhead; the execution is held from now.
+        let overhead = draw(&c.invoke_overhead, &mut rd.rng);
+        q.schedule(now + overhead + outcome.duration, Event::Done(r, lane));
         true
     }
 

@@ -50,6 +50,9 @@ pub use trace::{CallOutcome, ReaderAt, Sample, Trace};
 pub enum Event {
     /// A reader polls (shared) or receives a push (EFO).
     Read(ReaderId),
+    /// The answer to a shared reader's allowed GetRecords call reaches it (only when the call
+    /// takes time: see `StreamSpec::get_records_latency`).
+    Answer(ReaderId),
     /// An invocation on a lane of a reader ends.
     Done(ReaderId, u16),
     /// A lane of a reader retries its batch after the retry delay.
@@ -342,6 +345,7 @@ impl Model for World<'_> {
     fn handle(&mut self, now: Nanos, event: Event, q: &mut Queue<Event>) {
         match event {
             Event::Read(r) => self.on_read(now, r, q),
+            Event::Answer(r) => self.on_answer(now, r, q),
             Event::Done(r, lane) => self.on_done(now, r, lane, q),
             Event::Retry(r, lane) => self.invoke(now, r, lane, q),
             Event::Seal(s, shard) => self.on_seal(now, s, shard, q),

@@ -2,10 +2,12 @@
 //! records into a reader's buffer (used by pushes too).
 
 use super::{CallOutcome, Event, ReaderId, World};
+use crate::dist::draw;
 use crate::engine::{Nanos, Queue};
 use crate::model::function::backoff;
 use crate::model::limits::CallVerdict;
 use crate::model::spec::BusyPoll;
+use rand::Rng;
 
 impl World<'_> {
     /// A shared reader's GetRecords call.
@@ -31,11 +33,13 @@ impl World<'_> {
             return;
         }
         let c = self.consumer(r);
-        let limits = &self.spec.streams[c.stream].limits;
-        let verdict = self.shard_of(r).read_call(limits, now);
+        let stream = &self.spec.streams[c.stream];
+        let verdict = self.shard_of(r).read_call(&stream.limits, now);
         let ci = self.readers[r].consumer as usize;
         self.consumers[ci].metrics.read_calls += 1;
-        self.readers[r].last_call = now;
+        let rd = &mut self.readers[r];
+        rd.last_call = now;
+        let latency = draw(&stream.get_records_latency, &mut rd.rng);
         let max_bytes = match verdict {
             CallVerdict::Throttled => {
                 self.record_call(now, r, CallOutcome::Throttled);
@@ -46,27 +50,65 @@ impl World<'_> {
                 self.dispatch(now, r, q);
                 let rd = &mut self.readers[r];
                 if !rd.scheduled && rd.free_lanes > 0 {
+                    // The backoff starts when the refusal reaches the poller.
                     rd.scheduled = true;
-                    q.schedule(now + wait, Event::Read(r));
+                    q.schedule(now + latency + wait, Event::Read(r));
                 }
                 return;
             }
             CallVerdict::Allowed { max_bytes } => max_bytes,
         };
+        if latency == 0 {
+            self.answer(now, r, max_bytes, deferred, q);
+        } else {
+            // The answer is one event later; meanwhile the poller makes no other call.
+            let rd = &mut self.readers[r];
+            rd.answer_bytes = max_bytes;
+            rd.scheduled = true;
+            q.schedule(now + latency, Event::Answer(r));
+        }
+    }
+
+    /// The answer to a shared reader's allowed GetRecords call made at `last_call` reaches it.
+    pub(super) fn on_answer(&mut self, now: Nanos, r: ReaderId, q: &mut Queue<Event>) {
+        self.readers[r].scheduled = false;
+        let shard = self.shard_of(r);
+        let deferred = shard.lazy() && !shard.sealed();
+        let max_bytes = self.readers[r].answer_bytes;
+        self.answer(now, r, max_bytes, deferred, q);
+    }
+
+    /// Serves an allowed call at `now`, when its answer reaches the poller: the call returns the
+    /// records readable when it was made (`last_call`, less the stream's write-to-readable
+    /// delay), and the poller sends batches and decides its next call from here.
+    fn answer(
+        &mut self,
+        now: Nanos,
+        r: ReaderId,
+        max_bytes: u64,
+        deferred: bool,
+        q: &mut Queue<Event>,
+    ) {
         if deferred {
             self.refresh_shard(now, r);
         }
+        let c = self.consumer(r);
+        let stream = &self.spec.streams[c.stream];
+        let limits = &stream.limits;
+        let call_at = self.readers[r].last_call;
+        let readable_at = call_at.saturating_sub(stream.write_to_readable);
         self.readers[r].throttle_streak = 0;
-        let got = self.fetch(now, r, limits.max_records_per_call, max_bytes, now);
+        let got = self.fetch(now, r, limits.max_records_per_call, max_bytes, readable_at);
         let outcome = if got.0 > 0 {
             CallOutcome::Records(got.0)
         } else {
             CallOutcome::Empty
         };
+        // Traced when the answer arrives, so that the trace stays in time order.
         self.record_call(now, r, outcome);
         let bytes = got.1;
         self.shard_of(r).read_consume(limits, now, bytes);
-        self.readers[r].behind = self.left_behind(now, r);
+        self.readers[r].behind = self.left_behind(readable_at, r);
         self.dispatch(now, r, q);
         self.schedule_poll(now, r, got.0 > 0, q);
     }
@@ -126,16 +168,27 @@ impl World<'_> {
             return;
         }
         let next = if rd.cursor > rd.pend_start {
-            (now + c.idle_poll_interval).min(rd.window_start + c.batching_window)
+            (now + self.idle_wait(r)).min(self.readers[r].window_start + c.batching_window)
         } else if self.more_waiting(now, r, got) {
             now
         } else {
-            now + c.idle_poll_interval
+            now + self.idle_wait(r)
         };
-        let next = next.max(rd.last_call + c.min_call_interval).max(now);
         let rd = &mut self.readers[r];
+        let next = next.max(rd.last_call + c.min_call_interval).max(now);
         rd.scheduled = true;
         q.schedule(next, Event::Read(r));
+    }
+
+    /// The wait before an idle call: the consumer's interval, or a uniform draw within its
+    /// jitter around it (drawn only when there is a jitter).
+    fn idle_wait(&mut self, r: ReaderId) -> Nanos {
+        let c = self.consumer(r);
+        let (interval, jitter) = (c.idle_poll_interval, c.idle_poll_jitter);
+        if jitter == 0 {
+            return interval;
+        }
+        interval - jitter + self.readers[r].rng.random_range(0..=2 * jitter)
     }
 
     /// Whether a poller that is not gathering a batch should call again at its busy rate: under
@@ -144,14 +197,17 @@ impl World<'_> {
     fn more_waiting(&self, now: Nanos, r: ReaderId, got: bool) -> bool {
         match self.consumer(r).busy_poll {
             BusyPoll::CaughtUp => self.readers[r].behind,
-            BusyPoll::AnyNew => got && self.left_behind(now, r),
+            BusyPoll::AnyNew => {
+                let d = self.spec.streams[self.consumer(r).stream].write_to_readable;
+                got && self.left_behind(now.saturating_sub(d), r)
+            }
         }
     }
 
-    /// The reader's shard holds records written by `now` that the reader has not read (as far as
-    /// the log has been generated: up to the shard's latest call by any reader).
-    fn left_behind(&self, now: Nanos, r: ReaderId) -> bool {
+    /// The reader's shard holds records written by `readable_at` that the reader has not read (as
+    /// far as the log has been generated: up to the shard's latest call by any reader).
+    fn left_behind(&self, readable_at: Nanos, r: ReaderId) -> bool {
         let rd = &self.readers[r];
-        self.shards.of(rd).readable_end(now, &rd.hint) > rd.cursor
+        self.shards.of(rd).readable_end(readable_at, &rd.hint) > rd.cursor
     }
 }

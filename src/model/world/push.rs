@@ -2,7 +2,7 @@
 //! propagated, with the subscription's periodic renewal gap.
 
 use super::{Event, ReaderId, World};
-use crate::dist::round_u64;
+use crate::dist::{draw, round_u64};
 use crate::engine::{Nanos, Queue};
 
 impl World<'_> {
@@ -19,11 +19,20 @@ impl World<'_> {
         if rd.free_lanes == 0 {
             return;
         }
-        let phase = now % efo.renewal_period.max(1);
-        if now >= efo.renewal_period && phase < efo.renewal_gap {
-            rd.scheduled = true;
-            q.schedule(now - phase + efo.renewal_gap, Event::Read(r));
-            return;
+        let period = efo.renewal_period.max(1);
+        if now >= period {
+            let (renewal, phase) = (now / period, now % period);
+            if rd.renewal != renewal {
+                // This subscriber's pause at this renewal, drawn at its first push after it.
+                rd.renewal = renewal;
+                rd.renewal_pause =
+                    (efo.renewal_gap + draw(&efo.subscribe_latency, &mut rd.rng)).min(period - 1);
+            }
+            if phase < rd.renewal_pause {
+                rd.scheduled = true;
+                q.schedule(now - phase + rd.renewal_pause, Event::Read(r));
+                return;
+            }
         }
         // Before `next_event_at` this push only ends a batching window: no event has come.
         let room = rd.pipe.available(efo.bytes_per_s, now);

@@ -120,13 +120,21 @@ pub(super) struct Reader {
     pub(super) lanes: Vec<Lane>,
     pub(super) free_lanes: u32,
     pub(super) scheduled: bool,
+    /// When the poller's latest GetRecords call was made.
     pub(super) last_call: Nanos,
+    /// The byte allowance of the allowed call whose answer is on its way.
+    pub(super) answer_bytes: u64,
     pub(super) throttle_streak: u32,
     /// The last successful GetRecords call left readable records behind (it was capped).
     pub(super) behind: bool,
     pub(super) rng: SimRng,
     pub(super) pipe: BytePipe,
     pub(super) prop_delay: Nanos,
+    /// Enhanced fan-out: the renewal (counted from 1) whose pause `renewal_pause` is drawn for.
+    pub(super) renewal: u64,
+    /// Enhanced fan-out: how long pushes pause at that renewal (the stream's `renewal_gap` plus
+    /// a SubscribeToShard latency).
+    pub(super) renewal_pause: Nanos,
     /// Enhanced fan-out: the earliest time the next push may carry records (the last one that did,
     /// plus the stream's `event_gap`).
     pub(super) next_event_at: Nanos,
@@ -160,11 +168,14 @@ impl Reader {
             free_lanes: pf,
             scheduled: false,
             last_call: 0,
+            answer_bytes: 0,
             throttle_streak: 0,
             behind: false,
             rng: stream(seed, &[RNG_READER, name_id(&c.name), u64::from(shard)]),
             pipe: BytePipe::new(efo_bytes_per_s),
             prop_delay: 0,
+            renewal: 0,
+            renewal_pause: 0,
             next_event_at: 0,
             marks,
             hint: Hint::default(),
