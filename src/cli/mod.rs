@@ -12,6 +12,7 @@ mod commands;
 mod common;
 mod import;
 mod plan;
+mod precision;
 mod sweeps;
 mod teach;
 

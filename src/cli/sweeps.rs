@@ -88,6 +88,7 @@ pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
     let design = sets_asked(args.assumptions, args.sensitivity)?
         .map(|n| AssumptionDesign::for_estimator(&exp, n as usize, estimator))
         .transpose()?;
+    let precision = super::precision::asked(&exp, &args, design.is_some())?;
     if args.list_runs {
         return list_runs(&exp, &args, design.as_ref());
     }
@@ -121,7 +122,15 @@ pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
     }
     open_journal(&exp, &args, part, design.as_ref(), &journal)?;
     let shared = args.journal.is_some();
-    let planned = sweep::workload::planned(&exp, design.as_ref(), part);
+    let planned = match &precision {
+        // The first round's runs: the rounds after it are known only as it ends.
+        Some(p) => {
+            let mut first = exp.clone();
+            first.replicates = p.first_round(exp.replicates);
+            sweep::workload::planned(&first, None, None)
+        }
+        None => sweep::workload::planned(&exp, design.as_ref(), part),
+    };
     let show = match (args.quiet, std::io::stderr().is_terminal()) {
         (true, _) => Show::Nothing,
         (false, true) => Show::Bar,
@@ -141,9 +150,17 @@ pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
         partition: part,
         on_done: Some(&tell),
     };
-    let res = sweep::run_with(&exp, &opts).map_err(|e| {
+    let res = match &precision {
+        Some(p) => sweep::adaptive::run_precise(&exp, p, &opts),
+        None => sweep::run_with(&exp, &opts),
+    };
+    let what = match precision {
+        Some(_) => "runs of this round",
+        None => "runs",
+    };
+    let res = res.map_err(|e| {
         study.finish();
-        interrupted(&args, part, "runs", e)
+        interrupted(&args, part, what, e)
     })?;
     if let Some(p) = part {
         let done = finish_partition(&args, &exp, design.as_ref(), &opts, res.runs.len(), p);
@@ -153,6 +170,7 @@ pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
     let mut ran = output::table::Ran {
         runs: res.runs.len(),
         sets: design.as_ref().map_or(0, AssumptionDesign::runs),
+        adaptive: res.precision.as_ref().map(|a| a.replicate_range()),
         events: res.events,
         took: output::table::Took::Wall(0.0),
     };
@@ -308,11 +326,12 @@ fn interrupted(
         Some(_) => format!("run the same command again to finish this {}", noun(args)),
         None if args.journal.is_some() => "run the same command again to finish the sweep".into(),
         None => format!(
-            "`sim sweep --resume {}{}` finishes the sweep",
+            "`sim sweep --resume {}{}{}` finishes the sweep",
             args.experiment.display(),
             args.out
                 .as_ref()
-                .map_or(String::new(), |o| format!(" --out {}", o.display()))
+                .map_or(String::new(), |o| format!(" --out {}", o.display())),
+            super::precision::flags_typed(args)
         ),
     };
     Failure::Interrupted(format!(
@@ -416,6 +435,9 @@ pub(super) fn write_sweep(
             + &bands.map_or(String::new(), |b| {
                 output::bands::deciding_line(exp, &sums, b)
             })
+            + &(output::precision::notes(exp, &sums, Some(res)).iter())
+                .map(|n| format!("  {n}\n"))
+                .collect::<String>()
             + &format!(
                 "\n  wrote {}/report.html\n  beside it: summary.csv, runs.csv, timeseries.csv, summary.md, manifest.json, plots\n",
                 out_dir.display()
@@ -476,6 +498,7 @@ pub(super) fn run_merge(args: MergeArgs) -> Result<(), Failure> {
     let ran = output::table::Ran {
         runs: merged.runs,
         sets: design.as_ref().map_or(0, AssumptionDesign::runs),
+        adaptive: None,
         events: merged.events,
         took: output::table::Took::Summed(merged.run_s),
     };

@@ -7,10 +7,12 @@
 
 mod architecture;
 mod expand;
+mod precision;
 mod problem;
 mod raw;
 
 pub use expand::{parse_range, Axis, AxisValue, Point};
+pub use precision::{check_max_replicates, parse_share, FilePrecision};
 pub use problem::Problem;
 
 use crate::config::units::Dur;
@@ -37,6 +39,8 @@ pub struct Experiment {
     pub objectives: Vec<Objective>,
     /// The experiment file's text, as read.
     pub text: String,
+    /// The file's `precision` and `max_replicates` (`sim sweep --precision` wins).
+    pub precision: FilePrecision,
     models: Vec<ModelFile>,
     fixed: Vec<Override>,
     /// Hash of the experiment file's text and of every model file it names.
@@ -82,6 +86,7 @@ impl Experiment {
             timeseries_points: Vec::new(),
             objectives: Vec::new(),
             text: String::new(),
+            precision: FilePrecision::default(),
             models: vec![file],
             fixed,
             source_hash,

@@ -14,6 +14,10 @@ pub(super) struct RawExperiment {
     pub duration: Option<Dur>,
     pub warmup: Option<Dur>,
     pub replicates: Option<i64>,
+    /// The 95% half-width every point's headline metrics must reach, as a share of the mean
+    /// (`"5%"`), running replicates up to `max_replicates`.
+    pub precision: Option<String>,
+    pub max_replicates: Option<i64>,
     pub seed: Option<u64>,
     /// Overrides applied to every point.
     #[serde(default)]

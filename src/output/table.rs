@@ -171,6 +171,8 @@ pub(crate) struct Ran {
     pub runs: usize,
     /// The assumption sets every point also ran under (0: none).
     pub sets: usize,
+    /// The fewest and most replicates of a point, when they differ by point (`--precision`).
+    pub adaptive: Option<(u32, u32)>,
     pub events: u64,
     pub took: Took,
 }
@@ -186,11 +188,18 @@ pub(crate) enum Took {
 
 /// The first line of a sweep's summary: what ran, how many events, how long it took.
 pub(crate) fn sweep_headline(exp: &crate::experiment::Experiment, ran: &Ran) -> String {
-    let shape = format!(
-        "{} points x {} replicate(s)",
-        exp.points.len(),
-        exp.replicates
-    );
+    let shape = match ran.adaptive {
+        Some((fewest, most)) => format!(
+            "{} points x {fewest} to {most} replicates (adaptive): {} runs",
+            exp.points.len(),
+            ran.runs
+        ),
+        None => format!(
+            "{} points x {} replicate(s)",
+            exp.points.len(),
+            exp.replicates
+        ),
+    };
     let shape = match ran.sets {
         0 => shape,
         sets => format!(
