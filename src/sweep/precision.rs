@@ -117,7 +117,10 @@ mod tests {
     fn the_worst_headline_metric_decides() {
         let tight = vec![100.0, 100.1, 99.9, 100.0, 100.0];
         let loose = vec![100.0, 150.0, 50.0, 100.0, 100.0];
-        assert_eq!(decide(std::slice::from_ref(&tight), 0.05, 20), Verdict::Precise);
+        assert_eq!(
+            decide(std::slice::from_ref(&tight), 0.05, 20),
+            Verdict::Precise
+        );
         assert!(matches!(
             decide(&[tight, loose], 0.05, 20),
             Verdict::More(_)
