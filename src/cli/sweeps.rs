@@ -97,6 +97,16 @@ pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join(&exp.name));
     let part = args.partition_typed().map(partition_of).transpose()?;
+    if let (Some(_), Some(t), true) = (part, args.partition_typed(), exp.warmup_auto) {
+        return Err(Failure::Usage(format!(
+            "{} {}: an experiment with warmup = \"auto\" detects each point's warm-up from a \
+             pilot run first, which partitions do not share; run it on one machine, or write a \
+             fixed warmup in {}",
+            t.flag,
+            t.value,
+            args.experiment.display()
+        )));
+    }
     let staged = match part {
         None => Some(Staged::begin(
             &out_dir,
@@ -150,6 +160,10 @@ pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
         partition: part,
         on_done: Some(&tell),
     };
+    let exp = sweep::warmup::settle(&exp, &opts).map_err(|e| {
+        study.finish();
+        interrupted(&args, part, "warm-up pilots", e)
+    })?;
     let res = match &precision {
         Some(p) => sweep::adaptive::run_precise(&exp, p, &opts),
         None => sweep::run_with(&exp, &opts),
@@ -188,6 +202,9 @@ pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
         None => None,
     };
     study.finish();
+    if let Some(note) = output::precision::warmup_note(&exp, &res).filter(|_| !exp.warmup_auto) {
+        eprintln!("sim: {note}");
+    }
     let staged = staged.expect("a sweep that is not a partition has its folder");
     write_sweep(
         &exp,

@@ -1,7 +1,7 @@
 //! From a raw experiment to its points: ranges, the model axis, the cartesian product, and the
 //! validation of every point's model.
 
-use super::raw::{RawAxis, RawExperiment};
+use super::raw::{RawAxis, RawExperiment, RawWarmup};
 use super::{dur_value, Experiment, Objective, Problem};
 use crate::config::{error_at, ConfigError, ModelFile, Origin, Override};
 use std::path::Path;
@@ -278,7 +278,7 @@ pub(super) fn build(
             value: dur_value(d),
         });
     }
-    if let Some(w) = raw.warmup {
+    if let Some(RawWarmup::Fixed(w)) = raw.warmup {
         fixed.push(Override {
             path: "warmup".into(),
             value: dur_value(w),
@@ -352,6 +352,8 @@ pub(super) fn build(
         objectives: objectives(path, text, &raw),
         text: text.to_string(),
         precision,
+        warmup_auto: matches!(raw.warmup, Some(RawWarmup::Auto)),
+        warmups: Vec::new(),
         models,
         fixed,
         source_hash: 0,

@@ -1,12 +1,15 @@
 //! How precise a sweep's numbers are, as its outputs say it: the precision an adaptive sweep
 //! (`--precision`) reached at each point (columns of `summary.csv`, a `precision` object per point
 //! in the JSON), and the notes the report, `summary.md` and the printed table carry: the precision
-//! asked and the points that hit the cap, and why values of too few replicates have no `±`.
+//! asked and the points that hit the cap, why values of too few replicates have no `±`, and the
+//! warm-up (detected, or a fixed one shorter than the transient MSER-5 finds: a bias).
 
 use super::columns::ColumnDoc;
+use crate::engine::time::MIN;
 use crate::experiment::Experiment;
 use crate::sweep::adaptive::Achieved;
 use crate::sweep::stats::{few_replicates_note, PointSummaries};
+use crate::sweep::warmup::PointWarmup;
 use crate::sweep::SweepResult;
 use serde_json::{json, Value};
 
@@ -119,7 +122,45 @@ pub(crate) fn notes(
         }
     }
     notes.extend(few_replicates_note(sums));
+    notes.extend(res.and_then(|r| warmup_note(exp, r)));
     notes
+}
+
+/// What the report says of the warm-up: the one detected per point under `warmup = "auto"`, or a
+/// warning when a fixed warm-up is shorter than the transient MSER-5 finds after it (None: no
+/// transient left).
+pub(crate) fn warmup_note(exp: &Experiment, res: &SweepResult) -> Option<String> {
+    let points = exp.points.len();
+    if exp.warmup_auto {
+        let mins: Vec<u64> = (0..points)
+            .filter_map(|p| exp.warmup_of(p))
+            .map(|w| w / MIN)
+            .collect();
+        let (lo, hi) = (mins.iter().min()?, mins.iter().max()?);
+        return Some(format!(
+            "Warm-up detected per point (warmup = \"auto\"): MSER-5 on the per-minute \
+             IteratorAge of a pilot run from time 0 found {lo} to {hi} min; each point's runs \
+             discard its own."
+        ));
+    }
+    let found = crate::sweep::warmup::check_points(exp, res);
+    let short: Vec<(usize, PointWarmup)> = (found.iter().enumerate())
+        .filter_map(|(p, w)| w.filter(|w| w.beyond_min > 0).map(|w| (p, w)))
+        .collect();
+    let (worst, w) = short
+        .iter()
+        .max_by_key(|(p, w)| (w.beyond_min, usize::MAX - p))?;
+    Some(format!(
+        "Warning: the warm-up ({} min) is shorter than the initial transient MSER-5 finds in the \
+         per-minute IteratorAge at {} of {points} point(s) (up to {} min more, at {}): their means \
+         include part of it; set warmup = \"{}m\" or warmup = \"auto\" in {}.",
+        w.used_min,
+        short.len(),
+        w.beyond_min,
+        exp.point_name(*worst),
+        w.used_min + w.beyond_min,
+        exp.path.display()
+    ))
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ pub(crate) mod partition;
 pub mod precision;
 pub(crate) mod resume;
 pub mod stats;
+pub mod warmup;
 pub(crate) mod workload;
 
 use crate::config::ConfigError;

@@ -113,7 +113,7 @@ pub fn mean_ci(xs: &[f64]) -> PointSummary {
 /// The 97.5% quantile of Student's t with `df` degrees of freedom: the published three-decimal
 /// table up to 30, the Cornish-Fisher expansion around the normal quantile above (its error there
 /// is below 1e-6).
-fn t975(df: usize) -> f64 {
+pub(crate) fn t975(df: usize) -> f64 {
     match df {
         0 => f64::NAN,
         1..=30 => T975[df - 1],
