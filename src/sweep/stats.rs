@@ -123,7 +123,7 @@ pub(crate) fn t975(df: usize) -> f64 {
 
 /// Student's t quantile from the normal quantile `z` for `nu` degrees of freedom (Abramowitz and
 /// Stegun 26.7.5).
-fn cornish_fisher(z: f64, nu: f64) -> f64 {
+pub(crate) fn cornish_fisher(z: f64, nu: f64) -> f64 {
     let z2 = z * z;
     let g1 = z * (z2 + 1.0) / 4.0;
     let g2 = z * ((5.0 * z2 + 16.0) * z2 + 3.0) / 96.0;

@@ -6,11 +6,15 @@
 //! for the d (at most half of the batches) that minimises the squared standard error of the
 //! kept batch means, `sum (z_i - mean)^2 / (k - d)^2`: cutting a transient removes much squared
 //! error for few observations, cutting steady-state data does not pay. On short noisy series it
-//! also cuts a batch by chance now and then, and on a very steady series it cuts a level shift
-//! too small to matter (84.0 ms against 83.6 ms), so [`transient`] keeps a cut only when the cut
-//! batches' mean differs from the kept ones' beyond noise (a two-sample t test at 95% on batch
-//! means) and by more than [`MATERIAL`] of the steady mean: a warning or a longer warm-up then
-//! rests on a transient that is there and moves the numbers.
+//! also cuts batches by chance now and then (up to half the series when its tail happens to be
+//! quiet), and on a very steady series it cuts a level shift too small to matter (84.0 ms against
+//! 83.6 ms). So [`transient`] takes MSER-5's cut as an upper bound and ends the transient at the
+//! first batch from which the cut batches no longer differ from the kept ones beyond noise (a
+//! two-sample t test at 95% on batch means) and keeping them would bias the mean by more than
+//! [`MATERIAL`] of it: a
+//! warning or a longer warm-up then rests on a transient that is there and moves the numbers. On
+//! stationary normal series of 60 observations, 5 in 200 are still reported with a transient
+//! (the unit tests count it), against about half that MSER-5 alone cuts.
 
 use super::{Run, SweepError};
 use crate::config::Override;
@@ -24,8 +28,9 @@ use std::sync::atomic::Ordering;
 
 /// Observations per batch.
 pub const BATCH: usize = 5;
-/// The smallest level shift, as a share of the steady mean, that counts as a transient.
-pub const MATERIAL: f64 = 0.05;
+/// The smallest bias a transient must put into the series' mean, as a share of the steady mean,
+/// to count: the level shift times the share of the series it lasts.
+pub const MATERIAL: f64 = 0.01;
 
 /// MSER-5's truncation of `series`: how many leading observations to discard (a multiple of
 /// [`BATCH`]; 0 for a series of fewer than two batches). Observations after the last whole batch
@@ -50,28 +55,51 @@ pub fn mser5(series: &[f64]) -> usize {
     best.1 * BATCH
 }
 
-/// The transient of `series` in observations: MSER-5's truncation when the discarded batches'
-/// mean lies outside what the kept batches' spread allows (Student t at 95%, the two means'
-/// standard error from the kept batches' variance) and differs from the kept mean by more than
-/// [`MATERIAL`] of it, else 0.
+/// The transient of `series` in observations. MSER-5's cut bounds it from above (on a short
+/// series MSER-5 now and then cuts up to half of it when the tail happens to be quiet); the
+/// transient ends at the first batch from which the batches up to that cut no longer [`differ`]
+/// from the steady state: 0 when even all of them do not, so a steady series keeps all its data.
+/// The steady state is the second half of the batches, which MSER-5 never cuts: its spread is
+/// not chosen for being small, as the spread of the batches MSER-5 keeps is, so the test's noise
+/// is not underestimated.
 pub fn transient(series: &[f64]) -> usize {
-    let cut = mser5(series);
-    if cut == 0 {
-        return 0;
-    }
+    let cut = mser5(series) / BATCH;
     let z = batch_means(series);
-    let (head, kept) = z.split_at(cut / BATCH);
-    let m = kept.len();
+    let steady = &z[(z.len() + 1) / 2..];
+    let candidates = z.len() / 2 + 1;
+    (0..cut)
+        .find(|&d| !differ(&z[d..cut], steady, candidates))
+        .unwrap_or(cut)
+        * BATCH
+}
+
+/// Whether the batch means `head` come from another level than `kept`: their means differ beyond
+/// noise (a two-sided Student t test at 5% shared among the `candidates` cuts MSER-5 chose from,
+/// Bonferroni's correction for the choice; the difference's standard error from `kept`'s
+/// variance), and keeping them would move the mean of both by more than [`MATERIAL`] of `kept`'s
+/// mean.
+fn differ(head: &[f64], kept: &[f64], candidates: usize) -> bool {
     let mean = |xs: &[f64]| xs.iter().sum::<f64>() / xs.len() as f64;
+    let m = kept.len();
     let kept_mean = mean(kept);
     let var = kept.iter().map(|x| (x - kept_mean).powi(2)).sum::<f64>() / (m - 1).max(1) as f64;
     let se = (var * (1.0 / head.len() as f64 + 1.0 / m as f64)).sqrt();
-    let t = super::stats::t975(m - 1);
     let shift = (mean(head) - kept_mean).abs();
-    match shift > t * se && shift > MATERIAL * kept_mean.abs() {
-        true => cut,
-        false => 0,
-    }
+    let bias = shift * head.len() as f64 / (head.len() + m) as f64;
+    let z = upper_normal_quantile(0.025 / candidates as f64);
+    let t = match m {
+        0 | 1 => f64::NAN,
+        _ => super::stats::cornish_fisher(z, (m - 1) as f64),
+    };
+    shift > t * se && bias > MATERIAL * kept_mean.abs()
+}
+
+/// The standard normal quantile with upper tail `p` (0 < p <= 0.5): Abramowitz and Stegun
+/// 26.2.23, absolute error below 4.5e-4.
+fn upper_normal_quantile(p: f64) -> f64 {
+    let t = (-2.0 * p.ln()).sqrt();
+    t - (2.515_517 + 0.802_853 * t + 0.010_328 * t * t)
+        / (1.0 + 1.432_788 * t + 0.189_269 * t * t + 0.001_308 * t * t * t)
 }
 
 fn batch_means(series: &[f64]) -> Vec<f64> {
@@ -197,6 +225,7 @@ mod tests {
 
     #[test]
     fn a_ten_minute_transient_is_cut_at_about_ten_minutes() {
+        let mut exactly = 0;
         for seed in 0..20 {
             // 10 minutes decaying from 100 to 0, then noise around 0, 60 minutes in all.
             let series: Vec<f64> = (0..60u64)
@@ -205,22 +234,29 @@ mod tests {
                     false => noise(seed, i),
                 })
                 .collect();
-            assert_eq!(mser5(&series), 10, "seed {seed}");
-            assert_eq!(transient(&series), 10, "seed {seed}");
+            assert!((10..=30).contains(&mser5(&series)), "seed {seed}");
+            let cut = transient(&series);
+            assert!((10..=15).contains(&cut), "seed {seed}: {cut}");
+            exactly += usize::from(cut == 10);
         }
+        assert!(exactly >= 15, "{exactly} of 20 cut at 10 minutes");
     }
 
     #[test]
-    fn a_stationary_series_has_no_transient() {
-        let mut cut_by_mser = 0;
+    fn a_stationary_series_has_no_transient_but_for_a_rare_false_alarm() {
+        let (mut cut_by_mser, mut reported) = (0, 0);
         for seed in 0..200 {
             let series: Vec<f64> = (0..60u64).map(|i| 50.0 + 5.0 * noise(seed, i)).collect();
             cut_by_mser += usize::from(mser5(&series) > 0);
             assert!(mser5(&series) <= 30, "never past half the series");
-            assert_eq!(transient(&series), 0, "seed {seed}");
+            reported += usize::from(transient(&series) > 0);
         }
-        // MSER-5 alone cuts a stationary series now and then; the test keeps none of those.
-        assert!(cut_by_mser < 100, "{cut_by_mser}");
+        // MSER-5 alone cuts a stationary series often; the test keeps almost none of those.
+        assert!(cut_by_mser > 20, "{cut_by_mser}");
+        assert!(
+            reported <= 8,
+            "{reported} of 200 stationary series reported a transient"
+        );
     }
 
     #[test]
@@ -231,6 +267,13 @@ mod tests {
             .collect();
         assert_eq!(mser5(&series), 5);
         assert_eq!(transient(&series), 0);
+    }
+
+    #[test]
+    fn normal_quantiles_match_the_table() {
+        for (p, z) in [(0.025, 1.95996), (0.005, 2.57583), (0.0025, 2.80703)] {
+            assert!((upper_normal_quantile(p) - z).abs() < 5e-4, "{p}");
+        }
     }
 
     #[test]
