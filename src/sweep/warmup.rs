@@ -65,7 +65,7 @@ pub fn mser5(series: &[f64]) -> usize {
 pub fn transient(series: &[f64]) -> usize {
     let cut = mser5(series) / BATCH;
     let z = batch_means(series);
-    let steady = &z[(z.len() + 1) / 2..];
+    let steady = &z[z.len().div_ceil(2)..];
     let candidates = z.len() / 2 + 1;
     (0..cut)
         .find(|&d| !differ(&z[d..cut], steady, candidates))
