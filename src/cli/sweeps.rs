@@ -184,7 +184,7 @@ pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
     let mut ran = output::table::Ran {
         runs: res.runs.len(),
         sets: design.as_ref().map_or(0, AssumptionDesign::runs),
-        adaptive: res.precision.as_ref().map(|a| a.replicate_range()),
+        adaptive: res.precision.as_ref().map(|a| a.replicates_text()),
         events: res.events,
         took: output::table::Took::Wall(0.0),
     };

@@ -104,8 +104,8 @@ pub(crate) fn sweep_page(p: &SweepPage, svgs: &[(String, String)]) -> String {
 }
 
 fn runs_line(p: &SweepPage) -> String {
-    let replicates = match p.precision.map(|a| a.replicate_range()) {
-        Some((fewest, most)) => format!("{fewest} to {most} replicates (adaptive)"),
+    let replicates = match p.precision {
+        Some(a) => format!("{} (adaptive)", a.replicates_text()),
         None => format!("{} replicate(s)", p.exp.replicates),
     };
     let plain = format!(

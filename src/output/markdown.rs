@@ -39,13 +39,7 @@ pub(crate) fn summary(
         let _ = writeln!(out, "{}\n", exp.description);
     }
     let shape = match &res.precision {
-        Some(a) => {
-            let (fewest, most) = a.replicate_range();
-            format!(
-                "{} points, {fewest} to {most} replicates each",
-                exp.points.len()
-            )
-        }
+        Some(a) => format!("{} points, {} each", exp.points.len(), a.replicates_text()),
         None => format!(
             "{} points x {} replicate(s)",
             exp.points.len(),

@@ -85,14 +85,12 @@ pub(crate) fn notes(
     let mut notes = Vec::new();
     if let Some(a) = res.and_then(|r| r.precision.as_ref()) {
         let names: Vec<&str> = a.asked.metrics.iter().map(|m| m.name()).collect();
-        let (fewest, most) = a.replicate_range();
         notes.push(format!(
             "Precision asked: a 95% half-width of at most {} of the mean of {}; the points ran {} \
-             to {} replicates in {} round(s) (cap {}).",
+             in {} round(s) (cap {}).",
             a.asked.typed,
             names.join(" and "),
-            fewest,
-            most,
+            a.replicates_text(),
             a.rounds,
             a.asked.max_replicates
         ));

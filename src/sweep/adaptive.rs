@@ -42,6 +42,15 @@ impl Achieved {
         self.points.iter().filter(|p| p.capped).count()
     }
 
+    /// The replicates the points ran, in words: `5 to 12 replicates`, or `20 replicates` when
+    /// every point ran as many.
+    pub fn replicates_text(&self) -> String {
+        match self.replicate_range() {
+            (fewest, most) if fewest == most => format!("{most} replicates"),
+            (fewest, most) => format!("{fewest} to {most} replicates"),
+        }
+    }
+
     /// The fewest and most replicates a point ran.
     pub fn replicate_range(&self) -> (u32, u32) {
         let counts = self.points.iter().map(|p| p.replicates);

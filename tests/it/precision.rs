@@ -284,3 +284,82 @@ fn two_replicates_show_values_without_a_misleading_interval_and_say_why() {
     let rows = summary_rows(&out);
     assert_eq!(cell(&rows[0], "replicates"), "2");
 }
+
+/// Ten minutes at 600 records/s, more than five pollers can share, then 30 records/s: a backlog
+/// that builds and drains, so IteratorAge has an initial transient of a quarter of an hour.
+const TRANSIENT: &str = r#"
+name = "transient"
+model = "MODELS/kinesis-pollers.toml"
+duration = "60m"
+warmup = "WARMUP"
+replicates = 2
+[set]
+"producers.app.rate" = 600.0
+"producers.app.profile" = { kind = "periodic", period = "60m", multipliers = [1.0, 0.05, 0.05, 0.05, 0.05, 0.05] }
+[[axes]]
+path = "consumers.app.count"
+values = [4, 5]
+"#;
+
+fn transient(dir: &Path, warmup: &str) -> PathBuf {
+    let p = dir.join(format!("transient-{warmup}.toml"));
+    let models = root().join("models").display().to_string();
+    let text = TRANSIENT
+        .replace("MODELS", &models)
+        .replace("WARMUP", warmup);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn a_fixed_warm_up_shorter_than_the_transient_is_warned_about_and_auto_detects_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("fixed");
+    let o = sim()
+        .args(["sweep", "--quiet", "--out"])
+        .arg(&out)
+        .arg(transient(dir.path(), "1m"))
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    let warning = "Warning: the warm-up (1 min) is shorter than the initial transient MSER-5 finds";
+    assert!(err.contains(warning), "{err}");
+    assert!(err.contains("at 2 of 2 point(s)"), "{err}");
+    let md = std::fs::read_to_string(out.join("summary.md")).unwrap();
+    assert!(md.contains(warning), "{md}");
+    let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(report.contains(warning));
+
+    let runs = |dir: &Path| {
+        let o = sim()
+            .args(["sweep", "--quiet", "-j", "2", "--out"])
+            .arg(dir)
+            .arg(transient(dir.parent().unwrap(), "auto"))
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert!(!String::from_utf8_lossy(&o.stderr).contains("Warning"));
+        std::fs::read_to_string(dir.join("summary.md")).unwrap()
+    };
+    let auto = runs(&dir.path().join("auto"));
+    let found = auto
+        .lines()
+        .find(|l| l.starts_with("Warm-up detected per point"))
+        .unwrap_or_else(|| panic!("{auto}"));
+    // The transient lasts about a quarter of an hour after the burst's 10 minutes end.
+    let range: Vec<u32> = found
+        .split("found ")
+        .nth(1)
+        .and_then(|s| s.split(" min").next())
+        .unwrap()
+        .split(" to ")
+        .map(|n| n.parse().unwrap())
+        .collect();
+    assert!(range.iter().all(|m| (10..=25).contains(m)), "{found}");
+    assert_eq!(
+        auto,
+        runs(&dir.path().join("again")),
+        "detection is deterministic"
+    );
+}
