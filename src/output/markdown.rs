@@ -5,7 +5,7 @@ use super::table::cell;
 use crate::experiment::Experiment;
 use crate::plan::md_cell;
 use crate::sweep::metric::{Column, Metric};
-use crate::sweep::stats::PointSummaries;
+use crate::sweep::stats::{PointSummaries, MIN_FOR_INTERVAL};
 use std::fmt::Write;
 
 /// The metrics that have a column in the printed table: the headline ones.
@@ -46,10 +46,11 @@ pub(crate) fn summary(
             exp.replicates
         ),
     };
-    let _ = writeln!(
-        out,
-        "{shape}; each cell is the mean over replicates ± its 95% confidence half-width.\n",
-    );
+    let cells = match sums.iter().all(|s| s.replicates() >= MIN_FOR_INTERVAL) {
+        true => "each cell is the mean over replicates ± its 95% confidence half-width",
+        false => "each cell is the mean over replicates",
+    };
+    let _ = writeln!(out, "{shape}; {cells}.\n");
     for note in super::precision::notes(exp, sums, Some(res)) {
         let _ = writeln!(out, "{note}\n");
     }

@@ -11,52 +11,11 @@
 use super::journal::RunId;
 use super::metric::Metric;
 use super::precision::{decide, relative, Precision, Verdict};
+pub use super::reached::{Achieved, PointPrecision};
 use super::{run_ids, Options, Run, SweepError, SweepResult};
 use crate::experiment::Experiment;
 use crate::model::RunReport;
 use std::time::Instant;
-
-/// What an adaptive sweep achieved: the precision asked, and per point what it reached.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Achieved {
-    pub asked: Precision,
-    /// Per point, in point order.
-    pub points: Vec<PointPrecision>,
-    /// Rounds the sweep took.
-    pub rounds: u32,
-}
-
-/// What one point of an adaptive sweep reached.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PointPrecision {
-    pub replicates: u32,
-    /// Per headline metric (in the order of `Precision::metrics`): half-width over mean.
-    pub relative: Vec<f64>,
-    /// The point stopped at the cap without reaching the precision.
-    pub capped: bool,
-}
-
-impl Achieved {
-    /// Points that hit the cap.
-    pub fn capped(&self) -> usize {
-        self.points.iter().filter(|p| p.capped).count()
-    }
-
-    /// The replicates the points ran, in words: `5 to 12 replicates`, or `20 replicates` when
-    /// every point ran as many.
-    pub fn replicates_text(&self) -> String {
-        match self.replicate_range() {
-            (fewest, most) if fewest == most => format!("{most} replicates"),
-            (fewest, most) => format!("{fewest} to {most} replicates"),
-        }
-    }
-
-    /// The fewest and most replicates a point ran.
-    pub fn replicate_range(&self) -> (u32, u32) {
-        let counts = self.points.iter().map(|p| p.replicates);
-        (counts.clone().min().unwrap_or(0), counts.max().unwrap_or(0))
-    }
-}
 
 /// Runs `exp` until every point is precise as `asked` says or at its cap. `opts.partition` must
 /// be None (the caller refuses a partitioned adaptive sweep: a partition owns runs, and which

@@ -15,6 +15,7 @@ pub(crate) mod merge;
 pub mod metric;
 pub(crate) mod partition;
 pub mod precision;
+pub mod reached;
 pub(crate) mod resume;
 pub mod stats;
 pub mod warmup;
@@ -49,7 +50,7 @@ pub struct SweepResult {
     pub events: u64,
     /// What an adaptive sweep (`--precision`) reached per point; None for a sweep of a fixed
     /// number of replicates.
-    pub precision: Option<adaptive::Achieved>,
+    pub precision: Option<reached::Achieved>,
 }
 
 impl SweepResult {

@@ -15,34 +15,11 @@ use super::stats::mean_ci;
 
 /// Replicates a point may run when neither `--max-replicates` nor `max_replicates` says.
 pub const DEFAULT_MAX_REPLICATES: u32 = 20;
-/// Replicates every point runs in the first round (or the experiment's `replicates`, if more; or
-/// the cap, if less). Fewer make the sequential rule stop early by luck too often: with 2 or 3
-/// replicates that happen to agree, the estimated spread is far below the true one.
-pub const FIRST_ROUND: u32 = 5;
 /// The headline metrics when neither `--precision-metric` nor the experiment's objectives name
 /// any: the mean IteratorAge and the throttled reads, the two numbers a hot-stream study reads.
 pub const DEFAULT_METRICS: [Metric; 2] = [Metric::IteratorAgeAvg, Metric::ThrottledReadsPerMin];
 
-/// What `--precision` asks of every point.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Precision {
-    /// The largest half-width allowed, as a share of the mean (0.05 for `5%`).
-    pub share: f64,
-    /// The share as the user typed it (`5%`), for messages and the report.
-    pub typed: String,
-    /// The most replicates a point runs.
-    pub max_replicates: u32,
-    /// The headline metrics whose half-widths must all reach `share`.
-    pub metrics: Vec<Metric>,
-}
-
-impl Precision {
-    /// Replicates every point runs in the first round: the experiment's `replicates` or
-    /// [`FIRST_ROUND`], whichever is more, but never above the cap.
-    pub fn first_round(&self, replicates: u32) -> u32 {
-        replicates.max(FIRST_ROUND).min(self.max_replicates)
-    }
-}
+pub use super::reached::{Precision, FIRST_ROUND};
 
 /// The achieved precision of a metric's replicates: the 95% half-width over the mean's
 /// magnitude; 0 when every value is the same (a zero mean included), infinite when the mean is 0
