@@ -157,6 +157,19 @@ pub struct SweepArgs {
     /// first-order and total effects, 0 = no influence). The progress bar counts every run.
     #[arg(long, value_name = "METHOD", requires = "assumptions", value_parser = parse_estimator)]
     pub sensitivity: Option<crate::sweep::design::Estimator>,
+    /// Run replicates at each point until the 95% confidence half-width of its headline metrics
+    /// is at most this share of their mean, e.g. 5% (overrides the experiment's `precision`); in
+    /// rounds, so the result does not depend on -j. Up to --max-replicates per point.
+    #[arg(long, value_name = "PERCENT", value_parser = parse_precision)]
+    pub precision: Option<String>,
+    /// The most replicates a point runs under a precision, 2 to 1000 (default 20; overrides the
+    /// experiment's `max_replicates`).
+    #[arg(long, value_name = "N", value_parser = parse_max_replicates)]
+    pub max_replicates: Option<u32>,
+    /// A headline metric the precision holds for (repeatable; default: the metrics of the
+    /// experiment's objectives, else iterator_age_avg_ms and throttled_reads_per_min).
+    #[arg(long = "precision-metric", value_name = "METRIC", value_parser = parse_metric)]
+    pub precision_metric: Vec<crate::sweep::metric::Metric>,
 }
 
 impl SweepArgs {
@@ -238,6 +251,15 @@ pub(super) fn parse_max_assumptions(s: &str) -> Result<u32, String> {
         Ok(n) if (32..=4096).contains(&n) => Ok(n),
         _ => Err("expected a number of sets from 32 to 4096".into()),
     }
+/// `--precision P`: a percentage above 0% and below 100%, kept as typed.
+pub(super) fn parse_precision(s: &str) -> Result<String, String> {
+    crate::experiment::parse_share(s).map(|_| s.trim().to_string())
+}
+
+/// `--max-replicates N`: 2 to 1000.
+pub(super) fn parse_max_replicates(s: &str) -> Result<u32, String> {
+    let n: i64 = (s.trim().parse()).map_err(|_| format!("`{s}` is not a number of replicates"))?;
+    crate::experiment::check_max_replicates(n)
 }
 
 /// `--jobs N`: 1 to 1024 worker threads, or 0 for one per core (as a job definition that cannot

@@ -13,6 +13,7 @@ mod commands;
 mod common;
 mod import;
 mod plan;
+mod precision;
 mod sweeps;
 mod teach;
 

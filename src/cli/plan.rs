@@ -64,6 +64,16 @@ pub(super) fn run_plan(args: PlanArgs) -> Result<(), Failure> {
     let header = sweep::journal::Header::new(&exp, &identity.prices);
     sweep::journal::open(&journal, &header, sweep::journal::OnMismatch::Reset)
         .map_err(|e| Failure::Run(e.into()))?;
+    let exp = match sweep::warmup::settle(&exp, &opts) {
+        Ok(exp) => exp,
+        Err(sweep::SweepError::Interrupted { .. }) => {
+            study.finish();
+            return Err(Failure::Interrupted(
+                "interrupted during the warm-up pilots (warmup = \"auto\"); run the same command again".into(),
+            ));
+        }
+        Err(e) => return Err(failed(e)),
+    };
     let res = match sweep::run_with(&exp, &opts).inspect_err(|_| study.finish()) {
         Ok(res) => res,
         Err(sweep::SweepError::Interrupted {

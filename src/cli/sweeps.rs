@@ -94,6 +94,7 @@ pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
             .transpose()?,
         (None, _) => None,
     };
+    let precision = super::precision::asked(&exp, &args, design.is_some())?;
     if args.list_runs {
         return list_runs(&exp, &args, design.as_ref());
     }
@@ -102,6 +103,16 @@ pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join(&exp.name));
     let part = args.partition_typed().map(partition_of).transpose()?;
+    if let (Some(_), Some(t), true) = (part, args.partition_typed(), exp.warmup_auto) {
+        return Err(Failure::Usage(format!(
+            "{} {}: an experiment with warmup = \"auto\" detects each point's warm-up from a \
+             pilot run first, which partitions do not share; run it on one machine, or write a \
+             fixed warmup in {}",
+            t.flag,
+            t.value,
+            args.experiment.display()
+        )));
+    }
     let staged = match part {
         None => Some(Staged::begin(
             &out_dir,
@@ -128,7 +139,15 @@ pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
     }
     open_journal(&exp, &args, part, design.as_ref(), &journal)?;
     let shared = args.journal.is_some();
-    let planned = sweep::workload::planned(&exp, design.as_ref(), part);
+    let planned = match &precision {
+        // The first round's runs: the rounds after it are known only as it ends.
+        Some(p) => {
+            let mut first = exp.clone();
+            first.replicates = p.first_round(exp.replicates);
+            sweep::workload::planned(&first, None, None)
+        }
+        None => sweep::workload::planned(&exp, design.as_ref(), part),
+    };
     let show = match (args.quiet, std::io::stderr().is_terminal()) {
         (true, _) => Show::Nothing,
         (false, true) => Show::Bar,
@@ -148,9 +167,21 @@ pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
         partition: part,
         on_done: Some(&tell),
     };
-    let res = sweep::run_with(&exp, &opts).map_err(|e| {
+    let exp = sweep::warmup::settle(&exp, &opts).map_err(|e| {
         study.finish();
-        interrupted(&args, part, "runs", e)
+        interrupted(&args, part, "warm-up pilots", e)
+    })?;
+    let res = match &precision {
+        Some(p) => sweep::adaptive::run_precise(&exp, p, &opts),
+        None => sweep::run_with(&exp, &opts),
+    };
+    let what = match precision {
+        Some(_) => "runs of this round",
+        None => "runs",
+    };
+    let res = res.map_err(|e| {
+        study.finish();
+        interrupted(&args, part, what, e)
     })?;
     if let Some(p) = part {
         let done = finish_partition(&args, &exp, design.as_ref(), &opts, res.runs.len(), p);
@@ -160,6 +191,7 @@ pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
     let mut ran = output::table::Ran {
         runs: res.runs.len(),
         sets: design.as_ref().map_or(0, AssumptionDesign::runs),
+        adaptive: res.precision.as_ref().map(|a| a.replicates_text()),
         events: res.events,
         took: output::table::Took::Wall(0.0),
     };
@@ -209,6 +241,9 @@ pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
         (None, _) => None,
     };
     study.finish();
+    if let Some(note) = output::precision::warmup_note(&exp, &res).filter(|_| !exp.warmup_auto) {
+        eprintln!("sim: {note}");
+    }
     let staged = staged.expect("a sweep that is not a partition has its folder");
     write_sweep(
         &exp,
@@ -347,11 +382,12 @@ fn interrupted(
         Some(_) => format!("run the same command again to finish this {}", noun(args)),
         None if args.journal.is_some() => "run the same command again to finish the sweep".into(),
         None => format!(
-            "`sim sweep --resume {}{}` finishes the sweep",
+            "`sim sweep --resume {}{}{}` finishes the sweep",
             args.experiment.display(),
             args.out
                 .as_ref()
-                .map_or(String::new(), |o| format!(" --out {}", o.display()))
+                .map_or(String::new(), |o| format!(" --out {}", o.display())),
+            super::precision::flags_typed(args)
         ),
     };
     Failure::Interrupted(format!(
@@ -456,6 +492,9 @@ pub(super) fn write_sweep(
             + &bands.map_or(String::new(), |b| {
                 output::bands::deciding_line(exp, &sums, b)
             })
+            + &(output::precision::notes(exp, &sums, Some(res)).iter())
+                .map(|n| format!("  {n}\n"))
+                .collect::<String>()
             + &format!(
                 "\n  wrote {}/report.html\n  beside it: summary.csv, runs.csv, timeseries.csv, summary.md, manifest.json, plots\n",
                 out_dir.display()
@@ -516,6 +555,7 @@ pub(super) fn run_merge(args: MergeArgs) -> Result<(), Failure> {
     let ran = output::table::Ran {
         runs: merged.runs,
         sets: design.as_ref().map_or(0, AssumptionDesign::runs),
+        adaptive: None,
         events: merged.events,
         took: output::table::Took::Summed(merged.run_s),
     };

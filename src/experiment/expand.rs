@@ -1,7 +1,7 @@
 //! From a raw experiment to its points: ranges, the model axis, the cartesian product, and the
 //! validation of every point's model.
 
-use super::raw::{RawAxis, RawExperiment};
+use super::raw::{RawAxis, RawExperiment, RawWarmup};
 use super::{dur_value, Experiment, Objective, Problem};
 use crate::config::{error_at, ConfigError, ModelFile, Origin, Override};
 use std::path::Path;
@@ -218,6 +218,31 @@ fn open_model(exp_path: &Path, text: &str, rel: &str, key: &str) -> Result<Model
     })
 }
 
+/// The file's `precision` and `max_replicates`, checked where they are written.
+fn file_precision(
+    path: &Path,
+    text: &str,
+    raw: &RawExperiment,
+) -> Result<super::FilePrecision, ConfigError> {
+    let share = (raw.precision.as_deref())
+        .map(|typed| {
+            super::parse_share(typed)
+                .map(|s| (s, typed.trim().to_string()))
+                .map_err(|why| error_at(path, text, "precision", why))
+        })
+        .transpose()?;
+    let max_replicates = (raw.max_replicates)
+        .map(|n| {
+            super::check_max_replicates(n)
+                .map_err(|why| error_at(path, text, "max_replicates", why))
+        })
+        .transpose()?;
+    Ok(super::FilePrecision {
+        share,
+        max_replicates,
+    })
+}
+
 /// Builds and validates the experiment.
 pub(super) fn build(
     path: &Path,
@@ -245,6 +270,7 @@ pub(super) fn build(
             r as u32
         }
     };
+    let precision = file_precision(path, text, &raw)?;
     let mut fixed = Vec::new();
     if let Some(d) = raw.duration {
         fixed.push(Override {
@@ -252,7 +278,7 @@ pub(super) fn build(
             value: dur_value(d),
         });
     }
-    if let Some(w) = raw.warmup {
+    if let Some(RawWarmup::Fixed(w)) = raw.warmup {
         fixed.push(Override {
             path: "warmup".into(),
             value: dur_value(w),
@@ -325,6 +351,9 @@ pub(super) fn build(
         timeseries_points,
         objectives: objectives(path, text, &raw),
         text: text.to_string(),
+        precision,
+        warmup_auto: matches!(raw.warmup, Some(RawWarmup::Auto)),
+        warmups: Vec::new(),
         models,
         fixed,
         source_hash: 0,

@@ -7,15 +7,18 @@
 
 mod architecture;
 mod expand;
+mod precision;
 mod problem;
 mod raw;
 
 pub use expand::{parse_range, Axis, AxisValue, Point};
+pub use precision::{check_max_replicates, parse_share, FilePrecision};
 pub use problem::Problem;
 
 use crate::config::units::Dur;
 use crate::config::{read_text, ConfigError, ModelFile, Origin, Override};
 use crate::engine::rng::{derive_seed, name_id};
+use crate::engine::time::Nanos;
 use crate::model::ModelSpec;
 use std::path::{Path, PathBuf};
 
@@ -37,6 +40,12 @@ pub struct Experiment {
     pub objectives: Vec<Objective>,
     /// The experiment file's text, as read.
     pub text: String,
+    /// The file's `precision` and `max_replicates` (`sim sweep --precision` wins).
+    pub precision: FilePrecision,
+    /// The file says `warmup = "auto"`: each point's warm-up is detected (`sweep::warmup`).
+    pub warmup_auto: bool,
+    /// Per point, the warm-up detected for it (empty until `sweep::warmup::settle` sets it).
+    warmups: Vec<Nanos>,
     models: Vec<ModelFile>,
     fixed: Vec<Override>,
     /// Hash of the experiment file's text and of every model file it names.
@@ -82,6 +91,9 @@ impl Experiment {
             timeseries_points: Vec::new(),
             objectives: Vec::new(),
             text: String::new(),
+            precision: FilePrecision::default(),
+            warmup_auto: false,
+            warmups: Vec::new(),
             models: vec![file],
             fixed,
             source_hash,
@@ -94,11 +106,34 @@ impl Experiment {
         format!("{:016x}", self.source_hash)
     }
 
-    /// The overrides of point `p`, before the seed: the experiment's fixed ones, then the point's.
+    /// The overrides of point `p`, before the seed: the experiment's fixed ones (and its detected
+    /// warm-up), then the point's.
     pub fn overrides(&self, p: usize) -> Vec<Override> {
         let mut overrides = self.fixed.clone();
+        overrides.extend(self.detected_warmup(p));
         overrides.extend(self.points[p].overrides());
         overrides
+    }
+
+    /// The experiment with point `p`'s warm-up set to `warmups[p]` (`warmup = "auto"`, once
+    /// detected).
+    pub fn with_warmups(&self, warmups: Vec<Nanos>) -> Experiment {
+        Experiment {
+            warmups,
+            ..self.clone()
+        }
+    }
+
+    /// Point `p`'s detected warm-up, if any, in minutes.
+    pub fn warmup_of(&self, p: usize) -> Option<Nanos> {
+        self.warmups.get(p).copied()
+    }
+
+    fn detected_warmup(&self, p: usize) -> Option<Override> {
+        self.warmups.get(p).map(|&w| Override {
+            path: "warmup".into(),
+            value: format!("{:?}", crate::engine::time::format_duration(w)),
+        })
     }
 
     /// The resolved model of point `p` for replicate `r`, with its derived seed.
@@ -118,6 +153,7 @@ impl Experiment {
     ) -> Result<ModelSpec, ConfigError> {
         let point = &self.points[p];
         let mut overrides = self.fixed.clone();
+        overrides.extend(self.detected_warmup(p));
         overrides.extend(assumptions.iter().cloned());
         overrides.extend(point.overrides());
         overrides.push(Override {

@@ -12,8 +12,12 @@ pub(super) struct RawExperiment {
     /// Path of the base model, relative to the experiment file.
     pub model: String,
     pub duration: Option<Dur>,
-    pub warmup: Option<Dur>,
+    pub warmup: Option<RawWarmup>,
     pub replicates: Option<i64>,
+    /// The 95% half-width every point's headline metrics must reach, as a share of the mean
+    /// (`"5%"`), running replicates up to `max_replicates`.
+    pub precision: Option<String>,
+    pub max_replicates: Option<i64>,
     pub seed: Option<u64>,
     /// Overrides applied to every point.
     #[serde(default)]
@@ -51,4 +55,23 @@ pub(super) struct RawPlots {
     pub x: Option<String>,
     /// Points whose per-minute series are drawn, by axis values.
     pub timeseries: Option<Vec<BTreeMap<String, toml::Value>>>,
+}
+
+/// `warmup` as written: a duration, or `"auto"` (detected per point).
+#[derive(Debug, Clone, Copy)]
+pub(super) enum RawWarmup {
+    Auto,
+    Fixed(Dur),
+}
+
+impl<'de> Deserialize<'de> for RawWarmup {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = toml::Value::deserialize(d)?;
+        if v.as_str().map(str::trim) == Some("auto") {
+            return Ok(RawWarmup::Auto);
+        }
+        Dur::deserialize(v)
+            .map(RawWarmup::Fixed)
+            .map_err(|e| serde::de::Error::custom(format!("{} (or \"auto\")", e.message())))
+    }
 }

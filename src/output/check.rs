@@ -160,6 +160,7 @@ mod tests {
             model: "m".into(),
             source: "models/m.toml".into(),
             sums: PointSummaries::from_fn(|m| PointSummary {
+                n: 1,
                 mean: if m == Metric::IteratorAgeMax {
                     age_ms
                 } else {

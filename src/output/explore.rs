@@ -27,8 +27,8 @@ const STYLE: &str =
 
 /// One minute-by-minute series: the consumer with the highest IteratorAge Maximum in the first
 /// replicate of point `p`, and the throttled reads of its stream.
-fn series(res: &SweepResult, replicates: u32, p: usize) -> Value {
-    let Some(run) = res.point_runs(p, replicates).first() else {
+fn series(res: &SweepResult, p: usize) -> Value {
+    let Some(run) = res.point_runs(p).first() else {
         return Value::Null;
     };
     let rows: Vec<_> = run.report.minutes.rows().collect();
@@ -121,7 +121,7 @@ pub(crate) fn data(
                 "at": at,
                 "numbers": numbers,
                 "band": band,
-                "series": res.map_or(Value::Null, |r| series(r, exp.replicates, pt.index)),
+                "series": res.map_or(Value::Null, |r| series(r, pt.index)),
             })
         })
         .collect();

@@ -29,6 +29,10 @@ pub(crate) struct SweepPage<'a> {
     pub sets: usize,
     /// How `--assumptions auto` came to that many sets (None: they were asked for).
     pub auto: Option<String>,
+    /// What an adaptive sweep reached (None: a sweep of fixed replicates, or one read back).
+    pub precision: Option<&'a crate::sweep::adaptive::Achieved>,
+    /// The notes on the numbers' precision (`output::precision::notes`), shown with the answer.
+    pub notes: &'a [String],
     /// The explorer's data ([`super::explore::data`]); shown after the answer.
     pub explore: &'a serde_json::Value,
     /// The throttle verdict per architecture, with its band ([`super::verdict::sentences`]).
@@ -108,10 +112,13 @@ pub(crate) fn sweep_page(p: &SweepPage, svgs: &[(String, String)]) -> String {
 }
 
 fn runs_line(p: &SweepPage) -> String {
+    let replicates = match p.precision {
+        Some(a) => format!("{} (adaptive)", a.replicates_text()),
+        None => format!("{} replicate(s)", p.exp.replicates),
+    };
     let plain = format!(
-        "{} points x {} replicate(s) = {} runs, {} events, experiment seed {}",
+        "{} points x {replicates} = {} runs, {} events, experiment seed {}",
         p.exp.points.len(),
-        p.exp.replicates,
         p.runs,
         p.events,
         p.exp.seed
@@ -131,7 +138,7 @@ fn answer(p: &SweepPage) -> String {
     if p.slos.is_empty() {
         let q = "How does each architecture behave? (No objectives stated: add a [plan] table \
                  with slo = [\"iterator_age_max < 30s\", ...] to the experiment file for verdicts.)";
-        return html::para(q) + &headline_table(p.exp, p.sums);
+        return html::para(q) + &notes(p) + &headline_table(p.exp, p.sums);
     }
     let objectives: Vec<String> = p.slos.iter().map(|s| s.text.clone()).collect();
     let mut out = html::para(&format!(
@@ -152,7 +159,12 @@ fn answer(p: &SweepPage) -> String {
             true,
         );
     }
-    out + &headline_table(p.exp, p.sums)
+    out + &notes(p) + &headline_table(p.exp, p.sums)
+}
+
+/// The notes on the numbers' precision, a paragraph each.
+fn notes(p: &SweepPage) -> String {
+    p.notes.iter().map(|n| html::para(n)).collect()
 }
 
 fn verdict_item(text: String) -> String {
@@ -222,7 +234,7 @@ fn summary_table(p: &SweepPage) -> String {
         .map(|(pt, s)| {
             let mut row = point_cells(exp, pt);
             row.extend(s.iter().map(|(_, v)| {
-                if v.ci95 > 0.0 {
+                if v.shows_interval() {
                     format!("{:.3} ± {:.3}", v.mean, v.ci95)
                 } else {
                     format!("{:.3}", v.mean)

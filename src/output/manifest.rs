@@ -35,6 +35,8 @@ pub(crate) fn sweep(
         .iter()
         .map(|r| json!({"point": r.point, "replicate": r.replicate, "seed": r.seed}))
         .collect();
+    let mut summary_columns = super::sweep::summary_columns(exp, bands);
+    summary_columns.extend(super::precision::columns(res.precision.as_ref()));
     let v = json!({
         "sim_version": env!("CARGO_PKG_VERSION"),
         "command_line": command_line,
@@ -45,7 +47,7 @@ pub(crate) fn sweep(
         "runs": runs,
         "files": {
             "runs.csv": table(super::sweep::runs_columns(exp)),
-            "summary.csv": table(super::sweep::summary_columns(exp, bands)),
+            "summary.csv": table(summary_columns),
             "timeseries.csv": table(super::timeseries::columns(exp, res)),
         },
         "hash": "64-bit FNV-1a of the file's bytes, in hex: equal hashes, same text",

@@ -5,7 +5,7 @@ use super::table::cell;
 use crate::experiment::Experiment;
 use crate::plan::md_cell;
 use crate::sweep::metric::{Column, Metric};
-use crate::sweep::stats::PointSummaries;
+use crate::sweep::stats::{PointSummaries, MIN_FOR_INTERVAL};
 use std::fmt::Write;
 
 /// The metrics that have a column in the printed table: the headline ones.
@@ -16,28 +16,44 @@ pub(crate) fn headline() -> Vec<(Metric, Column)> {
         .collect()
 }
 
-/// A metric's mean as printed, with its 95% half-width when there are replicates to give one.
+/// A metric's mean as printed, with its 95% half-width when there are replicates enough to give
+/// one (see `stats::MIN_FOR_INTERVAL`).
 pub(crate) fn mean_pm(s: crate::sweep::stats::PointSummary, c: Column) -> String {
-    if s.ci95 > 0.0 {
+    if s.shows_interval() {
         format!("{} ± {}", cell(s.mean, c.format), cell(s.ci95, c.format))
     } else {
         cell(s.mean, c.format)
     }
 }
 
-/// The table: one row per point, one column per axis and per headline metric.
-pub(crate) fn summary(exp: &Experiment, sums: &[PointSummaries]) -> String {
+/// The table: one row per point, one column per axis and per headline metric, under the notes
+/// on its precision (`output::precision::notes`).
+pub(crate) fn summary(
+    exp: &Experiment,
+    sums: &[PointSummaries],
+    res: &crate::sweep::SweepResult,
+) -> String {
     let cols = headline();
     let mut out = format!("# {}\n\n", exp.name);
     if !exp.description.is_empty() {
         let _ = writeln!(out, "{}\n", exp.description);
     }
-    let _ = writeln!(
-        out,
-        "{} points x {} replicate(s); each cell is the mean over replicates ± its 95% confidence half-width.\n",
-        exp.points.len(),
-        exp.replicates
-    );
+    let shape = match &res.precision {
+        Some(a) => format!("{} points, {} each", exp.points.len(), a.replicates_text()),
+        None => format!(
+            "{} points x {} replicate(s)",
+            exp.points.len(),
+            exp.replicates
+        ),
+    };
+    let cells = match sums.iter().all(|s| s.replicates() >= MIN_FOR_INTERVAL) {
+        true => "each cell is the mean over replicates ± its 95% confidence half-width",
+        false => "each cell is the mean over replicates",
+    };
+    let _ = writeln!(out, "{shape}; {cells}.\n");
+    for note in super::precision::notes(exp, sums, Some(res)) {
+        let _ = writeln!(out, "{note}\n");
+    }
     let mut header: Vec<String> = exp.axes.iter().map(|a| md_cell(&a.label)).collect();
     header.extend(cols.iter().map(|(_, c)| c.header.to_string()));
     if exp.axes.is_empty() {

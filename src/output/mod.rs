@@ -12,6 +12,7 @@ pub mod junit;
 pub(crate) mod manifest;
 pub(crate) mod markdown;
 pub(crate) mod minutes;
+pub(crate) mod precision;
 pub(crate) mod results;
 pub mod run;
 pub(crate) mod run_charts;

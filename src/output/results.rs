@@ -69,12 +69,14 @@ fn pairs(s: &PointSummaries) -> Vec<[f64; 2]> {
     s.iter().map(|(_, v)| [v.mean, v.ci95]).collect()
 }
 
-fn summaries(v: &[[f64; 2]]) -> PointSummaries {
+/// The summaries of `n` replicates saved as `v`.
+fn summaries(v: &[[f64; 2]], n: u32) -> PointSummaries {
     PointSummaries::from_fn(|m| {
         let i = Metric::ALL.iter().position(|x| *x == m).unwrap_or(0);
         v.get(i).map_or(PointSummary::default(), |p| PointSummary {
             mean: p[0],
             ci95: p[1],
+            n,
         })
     })
 }
@@ -128,14 +130,20 @@ pub(crate) fn read(dir: &Path, identity: &Identity, points: usize) -> Option<Sav
         let sets = f
             .sets
             .iter()
-            .map(|s| s.iter().map(|p| summaries(p)).collect())
+            .map(|s| {
+                s.iter()
+                    .map(|p| summaries(p, f.identity.replicates))
+                    .collect()
+            })
             .collect();
         (d, sets)
     });
     Some(Saved {
         runs: f.runs,
         events: f.events,
-        sums: f.points.iter().map(|p| summaries(p)).collect(),
+        sums: (f.points.iter())
+            .map(|p| summaries(p, f.identity.replicates))
+            .collect(),
         counters: f
             .busy
             .iter()

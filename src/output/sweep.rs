@@ -247,15 +247,17 @@ pub(crate) fn summary_csv(
     exp: &Experiment,
     sums: &[PointSummaries],
     bands: Option<&Bands>,
+    precision: Option<&crate::sweep::adaptive::Achieved>,
 ) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let header = summary_columns(exp, bands.is_some());
+    let mut header = summary_columns(exp, bands.is_some());
+    header.extend(super::precision::columns(precision));
     w.write_record(header.iter().map(|c| &c.name))
         .expect("in-memory write");
     for (p, s) in exp.points.iter().zip(sums) {
         let mut row = vec![p.index.to_string()];
         row.extend(axis_cells(p));
-        row.push(exp.replicates.to_string());
+        row.push(s.replicates().to_string());
         for (_, summary) in s.iter() {
             row.push(num(summary.mean));
             row.push(num(summary.ci95));
@@ -266,6 +268,7 @@ pub(crate) fn summary_csv(
                 row.extend([s.p5, s.p50, s.p95, s.min, s.max].map(num));
             }
         }
+        row.extend(super::precision::cells(precision, p.index));
         w.write_record(&row).expect("in-memory write");
     }
     w.into_inner().expect("in-memory write")
@@ -296,7 +299,11 @@ pub(crate) fn json(
                     (m.name().to_string(), o)
                 })
                 .collect();
-            json!({"params": params, "replicates": exp.replicates, "metrics": metrics})
+            let mut o = json!({"params": params, "replicates": s.replicates(), "metrics": metrics});
+            if let Some(reached) = super::precision::json_of(res.precision.as_ref(), p.index) {
+                o["precision"] = reached;
+            }
+            o
         })
         .collect();
     let mut out = json!({

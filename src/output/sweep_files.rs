@@ -44,7 +44,7 @@ pub(crate) fn write_all(
     fsio::write(&dir.join("runs.csv"), &runs_csv(exp, res))?;
     fsio::write(
         &dir.join("summary.csv"),
-        &summary_csv(exp, &sums, opts.bands),
+        &summary_csv(exp, &sums, opts.bands, res.precision.as_ref()),
     )?;
     if let Some(b) = opts.bands {
         fsio::write(
@@ -60,7 +60,8 @@ pub(crate) fn write_all(
     fsio::write(&dir.join("summary.json"), json_text.as_bytes())?;
     fsio::write(
         &dir.join("summary.md"),
-        (super::markdown::summary(exp, &sums) + &super::verdict::markdown(exp, &sums, opts.bands))
+        (super::markdown::summary(exp, &sums, res)
+            + &super::verdict::markdown(exp, &sums, opts.bands))
             .as_bytes(),
     )?;
     super::sweep_plots::write_plots(dir, exp, res, &sums, opts.bands)?;
@@ -145,6 +146,8 @@ pub(crate) fn write_verdicts(
         command_line: v.command_line,
         sets: v.bands.map_or(0, |b| b.design.runs()),
         auto: (v.bands.and_then(|b| b.auto.as_ref())).map(|g| g.text()),
+        precision: v.series.and_then(|r| r.precision.as_ref()),
+        notes: &super::precision::notes(exp, v.sums, v.series),
         explore: &super::explore::data(exp, v.sums, v.series, v.bands),
         throttle: &super::verdict::sentences(exp, v.sums, v.bands),
     };

@@ -8,6 +8,7 @@ use crate::experiment::{Experiment, Point};
 use crate::plot::{self, LineChart, Point as P, Series};
 use crate::sweep::bands::{self, Bands};
 use crate::sweep::metric::Metric;
+use crate::sweep::stats::MIN_FOR_INTERVAL;
 use crate::sweep::stats::{PointSummaries, PointSummary};
 use crate::sweep::SweepResult;
 use std::collections::BTreeMap;
@@ -93,7 +94,8 @@ fn plain_series(exp: &Experiment, sums: &[PointSummaries], m: Metric, scale: f64
             .points
             .iter()
             .map(|p| {
-                let PointSummary { mean, ci95: ci } = sums[p.index][m];
+                let PointSummary { mean, ci95: ci, n } = sums[p.index][m];
+                let ci = if n >= MIN_FOR_INTERVAL { ci } else { 0.0 };
                 let x = p.index as f64 + 1.0;
                 let point = P::with_band(
                     x,
@@ -126,8 +128,8 @@ fn plain_series(exp: &Experiment, sums: &[PointSummaries], m: Metric, scale: f64
             order.push(name.clone());
             order.len() - 1
         });
-        let PointSummary { mean, ci95: ci } = sums[p.index][m];
-        let point = if exp.replicates > 1 {
+        let PointSummary { mean, ci95: ci, n } = sums[p.index][m];
+        let point = if n >= MIN_FOR_INTERVAL {
             P::with_band(
                 x_of(exp, p),
                 mean * scale,
@@ -157,16 +159,23 @@ fn subtitle(exp: &Experiment, res: &SweepResult) -> String {
         .runs
         .first()
         .map_or(0.0, |r| r.report.simulated_s - r.report.warmup_s);
-    let band = if exp.replicates > 1 {
+    let (fewest, most) = match &res.precision {
+        Some(a) => a.replicate_range(),
+        None => (exp.replicates, exp.replicates),
+    };
+    let band = if fewest >= MIN_FOR_INTERVAL {
         ", band = 95% CI"
     } else {
         ""
     };
+    let replicates = match fewest == most {
+        true => format!("{fewest} replicate(s)"),
+        false => format!("{fewest} to {most} replicates"),
+    };
     format!(
-        "{} | {:.0} min measured per run, {} replicate(s){band}",
+        "{} | {:.0} min measured per run, {replicates}{band}",
         exp.description,
         sim_s / 60.0,
-        exp.replicates
     )
     .trim_start_matches(" | ")
     .to_string()
@@ -234,7 +243,7 @@ pub(crate) fn write_plots(
     }
     for &pi in &exp.timeseries_points {
         let p = &exp.points[pi];
-        let run = &res.point_runs(pi, exp.replicates)[0];
+        let run = &res.point_runs(pi)[0];
         plot::timeseries_chart(
             &dir.join("timeseries").join(point_file_stem(p)),
             &minute_chart(exp, p, &run.report),

@@ -165,12 +165,14 @@ pub(crate) fn deploy_line(cp: &crate::model::control::ControlPlaneReport) -> Str
 pub(crate) const MAX_WIDTH: usize = 100;
 
 /// What a sweep's headline says ran: every run, its events, and the time they took.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Ran {
     /// Every run: the plain ones and those under assumption sets.
     pub runs: usize,
     /// The assumption sets every point also ran under (0: none).
     pub sets: usize,
+    /// The replicates of the points in words, for an adaptive sweep (`--precision`).
+    pub adaptive: Option<String>,
     pub events: u64,
     pub took: Took,
 }
@@ -186,11 +188,18 @@ pub(crate) enum Took {
 
 /// The first line of a sweep's summary: what ran, how many events, how long it took.
 pub(crate) fn sweep_headline(exp: &crate::experiment::Experiment, ran: &Ran) -> String {
-    let shape = format!(
-        "{} points x {} replicate(s)",
-        exp.points.len(),
-        exp.replicates
-    );
+    let shape = match &ran.adaptive {
+        Some(replicates) => format!(
+            "{} points x {replicates} (adaptive): {} runs",
+            exp.points.len(),
+            ran.runs
+        ),
+        None => format!(
+            "{} points x {} replicate(s)",
+            exp.points.len(),
+            exp.replicates
+        ),
+    };
     let shape = match ran.sets {
         0 => shape,
         sets => format!(

@@ -26,7 +26,7 @@ pub fn counters(exp: &Experiment, res: &SweepResult) -> Vec<Counters> {
     exp.points
         .iter()
         .map(|p| {
-            let runs = res.point_runs(p.index, exp.replicates);
+            let runs = res.point_runs(p.index);
             let busy = runs.iter().map(|r| busy_share(&r.report)).sum::<f64>();
             Counters {
                 busy_share: busy / runs.len().max(1) as f64,
@@ -115,6 +115,7 @@ mod tests {
 
     fn with(values: &[(Metric, f64)]) -> PointSummaries {
         PointSummaries::from_fn(|m| PointSummary {
+            n: 1,
             mean: values.iter().find(|v| v.0 == m).map_or(0.0, |v| v.1),
             ci95: 0.0,
         })

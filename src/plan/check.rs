@@ -189,6 +189,7 @@ mod tests {
             model: "m".into(),
             source: "m.toml".into(),
             sums: PointSummaries::from_fn(|m| PointSummary {
+                n: 1,
                 mean: match m {
                     Metric::IteratorAgeMax => age_ms,
                     Metric::ThrottledReadsPerMin => throttled,

@@ -169,6 +169,7 @@ fn plain_result(exp: &Experiment, reports: Vec<RunReport>) -> SweepResult {
         wall_s: runs.iter().map(|r| r.report.wall_s).sum(),
         events: runs.iter().map(|r| r.report.events).sum(),
         runs,
+        precision: None,
     }
 }
 

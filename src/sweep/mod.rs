@@ -8,6 +8,7 @@
 //! point-then-replicate order); progress is told to the caller (`Options::on_done`), who shows it.
 
 pub mod auto;
+pub mod adaptive;
 pub mod bands;
 pub mod design;
 pub mod growth;
@@ -15,9 +16,12 @@ pub(crate) mod journal;
 pub(crate) mod merge;
 pub mod metric;
 pub(crate) mod partition;
+pub mod precision;
+pub mod reached;
 pub(crate) mod resume;
 pub mod stats;
 pub(crate) mod verdict;
+pub mod warmup;
 pub(crate) mod workload;
 
 use crate::config::ConfigError;
@@ -47,13 +51,17 @@ pub struct SweepResult {
     pub runs: Vec<Run>,
     pub wall_s: f64,
     pub events: u64,
+    /// What an adaptive sweep (`--precision`) reached per point; None for a sweep of a fixed
+    /// number of replicates.
+    pub precision: Option<reached::Achieved>,
 }
 
 impl SweepResult {
-    /// The runs of point `p`.
-    pub fn point_runs(&self, p: usize, replicates: u32) -> &[Run] {
-        let r = replicates as usize;
-        &self.runs[p * r..(p + 1) * r]
+    /// The runs of point `p` (as many as it ran: an adaptive sweep's points differ).
+    pub fn point_runs(&self, p: usize) -> &[Run] {
+        let start = self.runs.partition_point(|r| r.point < p);
+        let end = self.runs.partition_point(|r| r.point <= p);
+        &self.runs[start..end]
     }
 }
 
@@ -142,6 +150,7 @@ pub fn run_with(exp: &Experiment, opts: &Options) -> Result<SweepResult, SweepEr
         runs,
         wall_s: started.elapsed().as_secs_f64(),
         events,
+        precision: None,
     })
 }
 

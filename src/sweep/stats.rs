@@ -11,6 +11,31 @@ use std::ops::Index;
 pub struct PointSummary {
     pub mean: f64,
     pub ci95: f64,
+    /// The replicates summarised.
+    pub n: u32,
+}
+
+/// The fewest replicates whose half-width a report shows as `±`: with 2, Student's t has one
+/// degree of freedom (12.706) and the interval is mostly wider than the value itself.
+pub const MIN_FOR_INTERVAL: u32 = 3;
+
+impl PointSummary {
+    /// Whether the half-width is worth showing as `±` (see [`MIN_FOR_INTERVAL`]).
+    pub fn shows_interval(&self) -> bool {
+        self.n >= MIN_FOR_INTERVAL && self.ci95 > 0.0
+    }
+}
+
+/// The one line a report says when some point ran fewer than [`MIN_FOR_INTERVAL`] replicates
+/// (None when every point ran enough): why its values have no `±`.
+pub fn few_replicates_note(sums: &[PointSummaries]) -> Option<String> {
+    let fewest = sums.iter().map(PointSummaries::replicates).min()?;
+    (fewest < MIN_FOR_INTERVAL).then(|| {
+        format!(
+            "{fewest} replicate(s): too few for an interval, so values are shown without ±; \
+             use --precision or replicates >= {MIN_FOR_INTERVAL}"
+        )
+    })
 }
 
 /// Every metric's [`PointSummary`] at one point, looked up by [`Metric`].
@@ -33,6 +58,11 @@ impl PointSummaries {
         PointSummaries(Metric::ALL.iter().map(|&m| f(m)).collect())
     }
 
+    /// The replicates the point's summaries rest on.
+    pub fn replicates(&self) -> u32 {
+        self.0.first().map_or(0, |s| s.n)
+    }
+
     /// Each metric with its summary, in output order.
     pub fn iter(&self) -> impl Iterator<Item = (Metric, PointSummary)> + '_ {
         Metric::ALL.iter().copied().zip(self.0.iter().copied())
@@ -52,7 +82,7 @@ pub fn summarise(exp: &Experiment, res: &SweepResult) -> Vec<PointSummaries> {
     exp.points
         .iter()
         .map(|p| {
-            let runs = res.point_runs(p.index, exp.replicates);
+            let runs = res.point_runs(p.index);
             PointSummaries::of(runs.iter().map(|r| &r.report))
         })
         .collect()
@@ -66,19 +96,24 @@ pub fn mean_ci(xs: &[f64]) -> PointSummary {
     }
     let mean = xs.iter().sum::<f64>() / n as f64;
     if n == 1 {
-        return PointSummary { mean, ci95: 0.0 };
+        return PointSummary {
+            mean,
+            ci95: 0.0,
+            n: 1,
+        };
     }
     let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
     PointSummary {
         mean,
         ci95: t975(n - 1) * (var / n as f64).sqrt(),
+        n: n as u32,
     }
 }
 
 /// The 97.5% quantile of Student's t with `df` degrees of freedom: the published three-decimal
 /// table up to 30, the Cornish-Fisher expansion around the normal quantile above (its error there
 /// is below 1e-6).
-fn t975(df: usize) -> f64 {
+pub(crate) fn t975(df: usize) -> f64 {
     match df {
         0 => f64::NAN,
         1..=30 => T975[df - 1],
@@ -88,7 +123,7 @@ fn t975(df: usize) -> f64 {
 
 /// Student's t quantile from the normal quantile `z` for `nu` degrees of freedom (Abramowitz and
 /// Stegun 26.7.5).
-fn cornish_fisher(z: f64, nu: f64) -> f64 {
+pub(crate) fn cornish_fisher(z: f64, nu: f64) -> f64 {
     let z2 = z * z;
     let g1 = z * (z2 + 1.0) / 4.0;
     let g2 = z * ((5.0 * z2 + 16.0) * z2 + 3.0) / 96.0;
@@ -114,12 +149,34 @@ mod tests {
             mean_ci(&[3.0]),
             PointSummary {
                 mean: 3.0,
-                ci95: 0.0
+                ci95: 0.0,
+                n: 1
             }
         );
         let s = mean_ci(&[1.0, 2.0, 3.0]);
         assert!((s.mean - 2.0).abs() < 1e-12);
         assert!((s.ci95 - 4.303 * (1.0f64 / 3.0).sqrt()).abs() < 1e-9);
+    }
+
+    #[test]
+    fn t_quantiles_match_the_published_table_for_small_samples() {
+        for (df, t) in [(1, 12.706), (2, 4.303), (4, 2.776), (9, 2.262), (29, 2.045)] {
+            assert!((t975(df) - t).abs() < 5e-4, "t(0.975, {df}) = {}", t975(df));
+        }
+    }
+
+    #[test]
+    fn two_replicates_show_no_interval_and_say_why() {
+        let two = PointSummaries::from_fn(|_| mean_ci(&[1.0, 5.0]));
+        assert_eq!(two.replicates(), 2);
+        let note = few_replicates_note(&[two]).unwrap();
+        assert!(
+            note.starts_with("2 replicate(s): too few for an interval"),
+            "{note}"
+        );
+        let s = mean_ci(&[1.0, 5.0]);
+        assert!(s.ci95 > 0.0 && !s.shows_interval());
+        assert!(mean_ci(&[1.0, 5.0, 3.0]).shows_interval());
     }
 
     #[test]

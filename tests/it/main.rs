@@ -32,6 +32,7 @@ mod lineage;
 mod never_panic;
 mod plan_blame;
 mod polling;
+mod precision;
 mod progress;
 mod read_modes;
 mod recipes;
