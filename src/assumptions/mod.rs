@@ -3,6 +3,7 @@
 //!
 //! - [`catalogue`]: `assumptions.toml` (embedded), every assumed parameter's key pattern, default,
 //!   range, reason and source;
+//! - [`evidence`]: the rules an entry's evidence and derivation follow;
 //! - [`mod@expand`]: a model's concrete parameters (patterns expanded over its streams, consumers and
 //!   producers) with their current values;
 //! - [`design`]: Sobol and Latin hypercube designs mapped onto the ranges as `--set` overrides;
@@ -16,6 +17,7 @@ pub(crate) mod bootstrap;
 pub(crate) mod catalogue;
 pub(crate) mod design;
 mod error;
+pub mod evidence;
 pub mod expand;
 pub(crate) mod quantile;
 pub mod report;

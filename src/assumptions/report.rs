@@ -138,7 +138,8 @@ pub fn catalogue_json(cat: &Catalogue) -> Json {
     json!({ "assumptions": cat.entries.iter().map(entry_json).collect::<Vec<_>>() })
 }
 
-/// The catalogue as the Markdown table of docs/model.md.
+/// The catalogue as the Markdown of docs/model.md §19: the table, then each entry's derivation
+/// and evidence.
 pub fn catalogue_markdown(cat: &Catalogue) -> String {
     let mut out = String::from(
         "| Key | For | Default | Low | High | Scale | Why | Source |\n|---|---|---|---|---|---|---|---|\n",
@@ -158,6 +159,21 @@ pub fn catalogue_markdown(cat: &Catalogue) -> String {
             e.why,
             e.source
         );
+    }
+    out += "\n**Evidence and derivation.** For each entry: how its low, default and high follow from \
+            the evidence, then each source with its kind (documentation: AWS's own pages; \
+            measurement: published figures or logs; anecdote: a report without figures; fit: \
+            nothing but a fit of `sim` to a published observation) and what it says, in our words.\n\n";
+    for e in &cat.entries {
+        out += &format!(
+            "- `{}` ({}): {}\n",
+            e.key,
+            e.applies.describe(),
+            e.derivation
+        );
+        for v in &e.evidence {
+            out += &format!("  - {}, <{}>: {}\n", v.kind.name(), v.url, v.says);
+        }
     }
     out
 }

@@ -205,13 +205,17 @@ pub(crate) const PAYLOAD_CAP: u64 = 6 * MIB;
 pub(crate) const TIMEOUT: Nanos = 3 * SEC;
 pub(crate) const MAX_TIMEOUT: Nanos = 15 * MIN;
 
-/// ASSUMPTION: cold start of a Python or Node.js function, log-normal with median 250 ms and p99
-/// 1 s (in the ranges measured by the sources in <https://docs.aws.amazon.com/lambda/latest/operatorguide/execution-environments.html>).
+/// ASSUMPTION (a workload setting): cold start of a Python or Node.js function, log-normal with
+/// median 250 ms and p99 1 s, within the measurements the catalogue cites for
+/// `function.cold_start` (assumptions.toml: <https://edjgeek.com/blog/lambda-cold-starts-dead>,
+/// <https://github.com/singledigit/lambda-benchmark>); other runtimes differ by up to ten times.
 pub(crate) fn cold_start() -> Dist {
     Dist::lognormal_from_median_p99((250 * MS) as f64, SEC as f64).expect("valid constants")
 }
 
-/// ASSUMPTION: an idle execution environment is reclaimed after 10 minutes.
+/// ASSUMPTION: an idle execution environment is reclaimed after 10 minutes, as measured since
+/// 2019 (<https://mikhail.io/2019/08/aws-lambda-cold-starts-after-10-minutes/>; the catalogue's
+/// range, 5 to 60 minutes, covers the other measurements).
 pub(crate) const ENV_IDLE_TIMEOUT: Nanos = 10 * MIN;
 
 /// Control-plane defaults (docs/model.md §14). Account-wide limits: the Lambda control plane

@@ -298,3 +298,104 @@ fn a_consumers_resolved_read_mode_decides_which_assumptions_apply_to_it() {
         "{efo:?}"
     );
 }
+
+/// The model files a reader runs as shipped: `models/` and the examples' models.
+fn shipped_model_files() -> Vec<PathBuf> {
+    let mut paths = vec![];
+    for dir in [
+        "models",
+        "examples/calibrate",
+        "examples/check",
+        "examples/review",
+    ] {
+        for e in std::fs::read_dir(root().join(dir)).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "toml") {
+                paths.push(p);
+            }
+        }
+    }
+    paths.sort();
+    paths
+}
+
+/// The catalogue's default for one of a model's parameters, as `sim assumptions` shows values.
+fn default_shown(p: &Param) -> String {
+    let e = &Catalogue::load().entries[p.entry];
+    let d = e.default.display();
+    if d == e.low.display() && d != e.high.display() {
+        p.range.low.display()
+    } else if d == e.high.display() {
+        p.range.high.display()
+    } else {
+        d
+    }
+}
+
+/// A shipped model runs at the catalogue's defaults; where it departs from one (another value,
+/// or the table written in another form), the line that sets it, or the line above, says why.
+#[test]
+fn a_shipped_model_that_departs_from_a_catalogue_default_says_why_beside_the_value() {
+    let mut checked = 0;
+    for path in shipped_model_files() {
+        let Ok(file) = ModelFile::open(&path) else {
+            continue; // an experiment or objectives file
+        };
+        let Ok(params) = expand(Catalogue::load(), &file, &[], &[]) else {
+            continue;
+        };
+        checked += 1;
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        for p in &params {
+            let departs = match &p.current {
+                Current::Default(_) => false,
+                Current::Model(v) => v.display() != default_shown(p),
+                // A fixed value where the catalogue varies a distribution whose base only stands
+                // for it (`propagation = "70ms"`): no departure when it is the default.
+                Current::Other(text) => {
+                    let pattern = &Catalogue::load().entries[p.entry].key;
+                    let inexact = Catalogue::load()
+                        .group_of(pattern)
+                        .is_some_and(|(g, _)| !g.exact);
+                    !(inexact && text.contains(&format!("\"{}\"", default_shown(p))))
+                }
+            };
+            if !departs {
+                continue;
+            }
+            let leaf = match &p.group {
+                Some(_) => {
+                    let pattern = &Catalogue::load().entries[p.entry].key;
+                    let (g, _) = Catalogue::load().group_of(pattern).unwrap();
+                    g.key.rsplit('.').next().unwrap().to_string()
+                }
+                None => p.key.rsplit('.').next().unwrap().to_string(),
+            };
+            let setting: Vec<usize> = (0..lines.len())
+                .filter(|&i| lines[i].contains(&format!("{leaf} =")))
+                .collect();
+            assert!(
+                !setting.is_empty(),
+                "{}: {} not found",
+                path.display(),
+                p.key
+            );
+            for i in setting {
+                let said =
+                    lines[i].contains('#') || (i > 0 && lines[i - 1].trim_start().starts_with('#'));
+                assert!(
+                    said,
+                    "{}:{}: `{}` = {} departs from the catalogue's default ({}) without a \
+                     comment saying why",
+                    path.display(),
+                    i + 1,
+                    p.key,
+                    p.current.display(),
+                    default_shown(p)
+                );
+            }
+        }
+    }
+    assert!(checked >= 12, "{checked} models checked");
+}

@@ -38,6 +38,7 @@ mod read_modes;
 mod recipes;
 mod report_html;
 mod scale_out;
+mod seed_table;
 mod sim;
 mod teach;
 mod threads;
