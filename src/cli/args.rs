@@ -251,6 +251,8 @@ pub(super) fn parse_max_assumptions(s: &str) -> Result<u32, String> {
         Ok(n) if (32..=4096).contains(&n) => Ok(n),
         _ => Err("expected a number of sets from 32 to 4096".into()),
     }
+}
+
 /// `--precision P`: a percentage above 0% and below 100%, kept as typed.
 pub(super) fn parse_precision(s: &str) -> Result<String, String> {
     crate::experiment::parse_share(s).map(|_| s.trim().to_string())
