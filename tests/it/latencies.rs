@@ -98,10 +98,19 @@ fn a_fixed_call_latency_slows_a_busy_poller_to_one_call_per_latency_once_it_exce
 }
 
 #[test]
-fn a_caught_up_pollers_period_is_its_idle_interval_plus_the_call_latency() {
-    // 2 records/s, batches of 100: every call empties the shard; the idle wait counts from the answer.
+fn a_caught_up_pollers_period_is_its_idle_interval_whatever_the_call_latency_below_it() {
+    // 2 records/s, batches of 100: every call empties the shard; the idle timer runs from the
+    // call, so a 250 ms answer does not lengthen the 1 s period, and a 1.5 s one sets it.
     let calls = lambda_poller(2.0, 100, "250ms").read_calls;
-    assert!((477..=481).contains(&calls), "{calls} calls in 600 s");
+    assert!(
+        (598..=601).contains(&calls),
+        "{calls} calls in 600 s at 250 ms"
+    );
+    let calls = lambda_poller(2.0, 100, "1500ms").read_calls;
+    assert!(
+        (398..=401).contains(&calls),
+        "{calls} calls in 600 s at 1.5 s"
+    );
 }
 
 #[test]

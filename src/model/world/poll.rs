@@ -167,12 +167,15 @@ impl World<'_> {
         if rd.scheduled || rd.free_lanes == 0 || self.holds_full_batch(r) {
             return;
         }
+        // The idle timer runs from the call, not from its answer: Lambda documents a polling
+        // rate, so a call's latency shortens the wait rather than lengthening the period.
+        let since = rd.last_call;
         let next = if rd.cursor > rd.pend_start {
-            (now + self.idle_wait(r)).min(self.readers[r].window_start + c.batching_window)
+            (since + self.idle_wait(r)).min(self.readers[r].window_start + c.batching_window)
         } else if self.more_waiting(now, r, got) {
             now
         } else {
-            now + self.idle_wait(r)
+            since + self.idle_wait(r)
         };
         let rd = &mut self.readers[r];
         let next = next.max(rd.last_call + c.min_call_interval).max(now);
