@@ -46,10 +46,15 @@ pub(crate) fn text(exp: &Experiment, sums: &[PointSummaries], bands: Option<&Ban
         return String::new();
     }
     let mut out = String::from("  Throttled reads:\n");
+    let mut lines = |text: &str| {
+        for line in crate::assumptions::report::wrap(text, 96) {
+            out += &format!("    {line}\n");
+        }
+    };
     for v in &all {
-        out += &format!("    {}\n", sentence(v));
+        lines(&sentence(v));
     }
-    out += &format!("    (up to: {DEFINITION})\n");
+    lines(&format!("(up to: {DEFINITION})"));
     out
 }
 

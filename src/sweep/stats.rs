@@ -32,8 +32,8 @@ pub fn few_replicates_note(sums: &[PointSummaries]) -> Option<String> {
     let fewest = sums.iter().map(PointSummaries::replicates).min()?;
     (fewest < MIN_FOR_INTERVAL).then(|| {
         format!(
-            "{fewest} replicate(s): too few for an interval, so values are shown without ±; \
-             use --precision or replicates >= {MIN_FOR_INTERVAL}"
+            "{fewest} replicate(s): too few for an interval, so no ± (use --precision or \
+             replicates >= {MIN_FOR_INTERVAL})"
         )
     })
 }

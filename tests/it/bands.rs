@@ -144,7 +144,15 @@ fn plan_says_how_far_the_largest_count_moves_across_assumption_sets() {
         .unwrap();
     let (lo, hi) = std.max_count_range;
     assert!(lo.unwrap_or(0.0) <= hi.unwrap_or(0.0));
-    assert_eq!(std.shares[0], ("1".to_string(), 1.0));
+    // One reader meets the objective under most plausible sets (since #28's wider ranges not
+    // under all: some sets throttle even one poller), ten under fewer.
+    assert_eq!(std.shares[0].0, "1");
+    assert!(std.shares[0].1 >= 0.5, "{:?}", std.shares);
+    assert!(
+        std.shares[0].1 > std.shares.last().unwrap().1,
+        "{:?}",
+        std.shares
+    );
     assert!(std.shares.iter().all(|(_, s)| (0.0..=1.0).contains(s)));
     let answers = sim::plan::answer(&exp, &b.sets[0], &[], &slos);
     let json = sim::plan::json(&exp, &slos, &answers, Some(&r));

@@ -405,13 +405,13 @@ fn power_api_cost_puts_a_price_beside_each_architecture() {
         "model=dynamodb-fanout-function",
         "model=power-api-kinesis",
     );
-    // Lambda reads DynamoDB Streams for free; the fan-out adds downstream compute; Kinesis adds
-    // shard-hours and enhanced fan-out.
-    assert!(at(&cost, a) > 0.0, "{cost:?}");
-    assert!(
-        at(&cost, a) < at(&cost, b) && at(&cost, b) < at(&cost, c),
-        "{cost:?}"
-    );
+    // Every architecture has a price. Their order is not asserted: since the Power API models run
+    // at the catalogue's defaults (#28) the four readers' smaller, more frequent invocations cost
+    // about as much as the fan-out's downstream compute or Kinesis's shard-hours, and which is
+    // dearest depends on the assumptions.
+    for arch in [a, b, c] {
+        assert!(at(&cost, arch) > 0.0, "{arch}: {cost:?}");
+    }
     let p99 = swept.means(Metric::FirstWriteAgeP99);
     assert!(at(&p99, a) > 10.0 * at(&p99, c), "{p99:?}");
 }

@@ -266,7 +266,8 @@ fn two_replicates_show_values_without_a_misleading_interval_and_say_why() {
         .output()
         .unwrap();
     assert!(o.status.success());
-    let why = "2 replicate(s): too few for an interval, so values are shown without ±; use --precision or replicates >= 3";
+    let why =
+        "2 replicate(s): too few for an interval, so no ± (use --precision or replicates >= 3)";
     let md = std::fs::read_to_string(out.join("summary.md")).unwrap();
     let report = std::fs::read_to_string(out.join("report.html")).unwrap();
     let terminal = String::from_utf8_lossy(&o.stdout);

@@ -26,15 +26,15 @@ seed = 3
 [streams.a]
 kind = "kinesis"
 shards = 1
-efo = { propagation = "50ms", renewal_gap = "0" }
+efo = { propagation = "50ms", renewal_gap = "0", subscribe_latency = "0s" }
 [streams.b]
 kind = "kinesis"
 shards = 1
-efo = { propagation = "50ms", renewal_gap = "0" }
+efo = { propagation = "50ms", renewal_gap = "0", subscribe_latency = "0s" }
 [streams.c]
 kind = "kinesis"
 shards = 1
-efo = { propagation = "50ms", renewal_gap = "0" }
+efo = { propagation = "50ms", renewal_gap = "0", subscribe_latency = "0s" }
 [producers.p]
 stream = "a"
 rate = 2.0
@@ -43,18 +43,21 @@ record_size = 500
 stream = "a"
 read = "efo"
 batch_size = 1
+invoke_overhead = "0s"
 routes = [{ stream = "b" }]
 function = { duration = "30ms", cold_start = "0" }
 [consumers.r2]
 stream = "b"
 read = "efo"
 batch_size = 1
+invoke_overhead = "0s"
 routes = [{ stream = "c" }]
 function = { duration = "20ms", cold_start = "0" }
 [consumers.z]
 stream = "c"
 read = "efo"
 batch_size = 1
+invoke_overhead = "0s"
 function = { duration = "10ms", cold_start = "0" }
 "#;
 

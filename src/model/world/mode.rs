@@ -126,10 +126,10 @@ mod tests {
             9,
             "2 standard and 1 EFO consumer on 3 shards"
         );
-        let efo = at_once.iter().filter(|(m, _)| *m == ReadMode::Efo).count();
+        let efo = at_once.iter().filter(|(m, _)| m.subscribes()).count();
         assert_eq!(efo, 3);
         for (r, (&(mode, a), &(_, b))) in at_once.iter().zip(&later).enumerate() {
-            if mode == ReadMode::Shared {
+            if mode.reads_by_calls() {
                 // A poller keeps its random phase within the idle interval.
                 assert_eq!(b, a + 7 * SEC, "standard reader {r}");
                 assert!(

@@ -38,7 +38,7 @@ seed = 11
 [streams.s]
 kind = "kinesis"
 shards = 1
-efo = { propagation = "0", renewal_gap = "0", bytes_per_s = "100MiB" }
+efo = { propagation = "0", renewal_gap = "0", bytes_per_s = "100MiB", subscribe_latency = "0s" }
 [producers.p]
 stream = "s"
 rate = 5.0
@@ -47,6 +47,7 @@ record_size = 100
 stream = "s"
 read = "efo"
 batch_size = 1
+invoke_overhead = "0s"
 function = { duration = "100ms", cold_start = "0", timeout = "60s" }
 "#;
 

@@ -39,11 +39,13 @@ seed = 5
 [streams.s]
 kind = "kinesis"
 shards = 1
+get_records_latency = "0s"
 [producers.p]
 stream = "s"
 rate = 2.0
 [consumers.c]
 stream = "s"
+invoke_overhead = "0s"
 idle_poll_interval = "1s"
 min_call_interval = "0"
 function = { duration = "0", cold_start = "0" }
