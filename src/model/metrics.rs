@@ -4,6 +4,7 @@
 //! of the batch. Per-minute buckets hold the Average and Maximum CloudWatch would show; the run-wide
 //! distribution (after warm-up) goes into an HDR histogram with 3 significant digits.
 
+use super::latency::LatencyMetrics;
 use crate::engine::time::{MIN, US};
 use crate::engine::Nanos;
 
@@ -290,6 +291,8 @@ pub struct ConsumerMetrics {
     /// Write-to-successful-processing latency, summed over records processed.
     pub e2e_sum_ns: u128,
     pub e2e_max_ns: Nanos,
+    /// Single-record latency, write to handler start, and its parts (`model/latency`).
+    pub latency: LatencyMetrics,
     pub minutes: Vec<Minute>,
     warmup: Nanos,
 }
@@ -328,6 +331,7 @@ impl ConsumerMetrics {
             delivery_records: 0,
             e2e_sum_ns: 0,
             e2e_max_ns: 0,
+            latency: LatencyMetrics::new(warmup),
             minutes: vec![Minute::default(); minutes],
             warmup,
         }
@@ -416,6 +420,7 @@ impl ConsumerMetrics {
             delivery_records,
             e2e_sum_ns,
             e2e_max_ns,
+            latency,
             minutes,
             warmup: _,
         } = other;
@@ -455,6 +460,7 @@ impl ConsumerMetrics {
         self.e2e_max_ns = self.e2e_max_ns.max(*e2e_max_ns);
         self.origin_hist.merge(origin_hist);
         self.age_hist.merge(age_hist);
+        self.latency.merge(latency);
         for (mine, theirs) in self.minutes.iter_mut().zip(minutes) {
             mine.absorb(theirs);
         }

@@ -155,6 +155,7 @@ fn consumer(
         delivery_latency_ms: ratio_ms(m.delivery_sum_ns, m.delivery_records),
         end_to_end_ms_mean: ratio_ms(m.e2e_sum_ns, m.records_processed),
         end_to_end_ms_max: as_ms(m.e2e_max_ns as f64),
+        latency_ms: m.latency.stats(),
         from_first_write: match world.consumer_depth(i) {
             0 => None,
             hops => Some(first_write(m, hops)),

@@ -25,6 +25,7 @@ mod import_hostile;
 mod import_join;
 mod import_out;
 mod import_warnings;
+mod latency;
 mod layers;
 mod lineage;
 mod never_panic;

@@ -4,6 +4,7 @@
 use super::{CallOutcome, Event, ReaderId, World};
 use crate::engine::{Nanos, Queue};
 use crate::model::function::backoff;
+use crate::model::latency::Stages;
 use crate::model::limits::CallVerdict;
 use crate::model::spec::BusyPoll;
 
@@ -57,7 +58,8 @@ impl World<'_> {
             self.refresh_shard(now, r);
         }
         self.readers[r].throttle_streak = 0;
-        let got = self.fetch(now, r, limits.max_records_per_call, max_bytes, now);
+        let read = Stages::read(now, now);
+        let got = self.fetch(now, r, limits.max_records_per_call, max_bytes, now, read);
         let outcome = if got.0 > 0 {
             CallOutcome::Records(got.0)
         } else {
@@ -71,7 +73,8 @@ impl World<'_> {
         self.schedule_poll(now, r, got.0 > 0, q);
     }
 
-    /// Moves readable records into the reader's buffer (read but not yet sent). Returns
+    /// Moves the records readable at `readable_at` into the reader's buffer (read but not yet
+    /// sent), noting when they were read (`read`, for the latency measurement). Returns
     /// `(records, bytes)` fetched.
     pub(super) fn fetch(
         &mut self,
@@ -80,6 +83,7 @@ impl World<'_> {
         max_records: u64,
         max_bytes: u64,
         readable_at: Nanos,
+        read: Stages,
     ) -> (u64, u64) {
         let c = self.consumer(r);
         let rd = &self.readers[r];
@@ -107,6 +111,7 @@ impl World<'_> {
             rd.window_start = now;
         }
         rd.cursor = e;
+        rd.latency.read(cursor, e, read);
         self.consumers[rd.consumer as usize].metrics.bytes_read += bytes;
         self.lineage.note_read(r, now);
         (e - cursor, bytes)
