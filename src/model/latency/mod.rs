@@ -27,8 +27,7 @@ pub(crate) use histogram::LatencyHistogram;
 use histogram::{index_of, lower_of};
 
 use super::log::{Hint, ShardLog};
-use super::report::{LatencyPart, LatencyStats};
-use crate::engine::time::{as_ms, US};
+use crate::engine::time::US;
 use crate::engine::Nanos;
 use std::collections::VecDeque;
 
@@ -177,31 +176,6 @@ impl LatencyMetrics {
         self.wait.merge(&other.wait);
         self.delivery.merge(&other.delivery);
         self.to_handler.merge(&other.to_handler);
-    }
-
-    /// The consumer's latency statistics, in milliseconds.
-    pub(crate) fn stats(&self) -> LatencyStats {
-        let t = &self.total;
-        LatencyStats {
-            records: t.len(),
-            mean: as_ms(t.mean_ns()),
-            p50: as_ms(t.quantile_ns(0.5)),
-            p90: as_ms(t.quantile_ns(0.9)),
-            p99: as_ms(t.quantile_ns(0.99)),
-            max: as_ms(t.max_ns() as f64),
-            wait: part(&self.wait),
-            delivery: part(&self.delivery),
-            to_handler: part(&self.to_handler),
-        }
-    }
-}
-
-fn part(h: &LatencyHistogram) -> LatencyPart {
-    LatencyPart {
-        mean: as_ms(h.mean_ns()),
-        p50: as_ms(h.quantile_ns(0.5)),
-        p99: as_ms(h.quantile_ns(0.99)),
-        max: as_ms(h.max_ns() as f64),
     }
 }
 
