@@ -303,7 +303,12 @@ metrics! {
         description: "largest single-record latency p99 of any consumer (write to handler start)",
         read: |r| max(r, |c| c.latency_ms.p99),
         column: None,
-        chart: None,
+        chart: Some(Chart {
+            stem: "latency-p99",
+            title: "single-record latency p99, write to handler start",
+            y_label: "latency p99 (s)",
+            scale: 1e-3,
+        }),
     },
     LatencyMax => Def {
         name: "latency_max_ms",

@@ -257,4 +257,6 @@ slo = ["latency_p99 < 5s"]
     assert!(plan.contains("latency_p99"), "{plan}");
     let html = std::fs::read_to_string(dir.path().join("out-1/report.html")).unwrap();
     assert!(html.contains("latency_p99_ms"));
+    // The p99 is charted against the swept axis.
+    assert!(dir.path().join("out-1/latency-p99.svg").exists());
 }
