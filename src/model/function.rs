@@ -94,7 +94,12 @@ pub(crate) fn draw_outcome(
         duration,
         failed,
         downstream: downstream.round() as Nanos,
-        cold_start: round_u64(cold_start).min(duration),
+        // Rounded only when there is one: most invocations are warm.
+        cold_start: if cold {
+            round_u64(cold_start).min(duration)
+        } else {
+            0
+        },
     }
 }
 

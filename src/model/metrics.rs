@@ -298,7 +298,9 @@ pub struct ConsumerMetrics {
 }
 
 impl ConsumerMetrics {
-    pub fn new(duration: Nanos, warmup: Nanos) -> Self {
+    /// Metrics of a run of `duration` whose first `warmup` is left out of the statistics; the
+    /// latency percentiles sample one record in `latency_sample` (a power of two).
+    pub fn new(duration: Nanos, warmup: Nanos, latency_sample: u64) -> Self {
         let minutes = (duration / MIN + 1) as usize;
         ConsumerMetrics {
             records_processed: 0,
@@ -331,7 +333,7 @@ impl ConsumerMetrics {
             delivery_records: 0,
             e2e_sum_ns: 0,
             e2e_max_ns: 0,
-            latency: LatencyMetrics::new(warmup),
+            latency: LatencyMetrics::new(warmup, latency_sample),
             minutes: vec![Minute::default(); minutes],
             warmup,
         }
@@ -581,7 +583,7 @@ mod tests {
 
     #[test]
     fn minute_counts_saturate_instead_of_wrapping() {
-        let mut m = ConsumerMetrics::new(2 * MIN, 0);
+        let mut m = ConsumerMetrics::new(2 * MIN, 0, 1);
         m.minute(0).throttled_reads = u32::MAX - 1;
         m.minute(0).age_samples = u32::MAX;
         m.throttled(0);

@@ -273,12 +273,14 @@ fn quantiles_ms(h: &AgeHistogram) -> (f64, f64, f64) {
 /// A consumer's single-record latency and its parts, in milliseconds.
 fn latency_stats(l: &LatencyMetrics) -> LatencyStats {
     let t = &l.total;
+    let [p50, p90, p99] = t.quantiles_ns([0.5, 0.9, 0.99]);
     LatencyStats {
         records: t.len(),
+        sampled: t.sampled(),
         mean: as_ms(t.mean_ns()),
-        p50: as_ms(t.quantile_ns(0.5)),
-        p90: as_ms(t.quantile_ns(0.9)),
-        p99: as_ms(t.quantile_ns(0.99)),
+        p50: as_ms(p50),
+        p90: as_ms(p90),
+        p99: as_ms(p99),
         max: as_ms(t.max_ns() as f64),
         wait: latency_part(&l.wait),
         delivery: latency_part(&l.delivery),
@@ -287,10 +289,11 @@ fn latency_stats(l: &LatencyMetrics) -> LatencyStats {
 }
 
 fn latency_part(h: &LatencyHistogram) -> LatencyPart {
+    let [p50, p99] = h.quantiles_ns([0.5, 0.99]);
     LatencyPart {
         mean: as_ms(h.mean_ns()),
-        p50: as_ms(h.quantile_ns(0.5)),
-        p99: as_ms(h.quantile_ns(0.99)),
+        p50: as_ms(p50),
+        p99: as_ms(p99),
         max: as_ms(h.max_ns() as f64),
     }
 }

@@ -7,15 +7,18 @@ use crate::model::RunReport;
 /// What every rendering says about the numbers: where they start and end, and how precise.
 pub(crate) const NOTE: &str = "Latency: per record, from its write to the start of the handler's \
 first invocation of it, after warm-up; wait (write to the read) + delivery (read to in hand) + \
-to handler (in hand to start) = total. Percentiles within 0.4% (log buckets 1/128 wide, at their \
-midpoint); means and max exact.";
+to handler (in hand to start) = total. Percentiles within 0.8% (log buckets 1/64 wide, at their \
+midpoint); the total's and the wait's are taken over a sample, the records whose number in their \
+shard is a multiple of metrics.latency_sample (32 by default; latency.csv's `sampled` column and \
+summary.json's latency_ms.sampled say how many); means and max exact, over every record.";
 
 /// The CSV's columns: per consumer, the total's and each part's statistics in milliseconds.
-const HEADER: [&str; 21] = [
+const HEADER: [&str; 22] = [
     "consumer",
     "stream",
     "read",
     "records",
+    "sampled",
     "latency_mean_ms",
     "latency_p50_ms",
     "latency_p90_ms",
@@ -52,6 +55,7 @@ fn row(c: &ConsumerReport) -> Vec<String> {
         c.stream.clone(),
         c.read.clone(),
         l.records.to_string(),
+        l.sampled.to_string(),
     ];
     cells.extend([l.mean, l.p50, l.p90, l.p99, l.max].map(|v| v.to_string()));
     for p in [&l.wait, &l.delivery, &l.to_handler] {

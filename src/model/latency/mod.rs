@@ -18,20 +18,20 @@
 //! before the warm-up ends are not counted.
 //!
 //! Cost: delivery and to-the-handler are one value per read. The two parts that depend on a
-//! record's write time (total and wait) are counted per histogram bucket a batch's records fall in,
-//! found with the log's lookups (the records' write times are monotone): one step per bucket, which
-//! is one per record when each record has a bucket of its own (docs/model.md §11 has the measured
-//! overhead).
+//! record's write time (total and wait) have exact means (from the batch's sum of write times,
+//! which the invocation computes anyway) and exact maxima (a read's oldest record); their
+//! percentiles come from a deterministic sample, the records whose number in their shard is a
+//! multiple of `metrics.latency_sample` (32 by default), one log lookup each (docs/model.md §11
+//! has the measured overhead).
 
 mod histogram;
 
+#[cfg(test)]
+use histogram::index_of;
 pub(crate) use histogram::LatencyHistogram;
-use histogram::{index_of, lower_of};
 
 use super::log::{Hint, ShardLog};
-use crate::engine::time::US;
 use crate::engine::Nanos;
-use std::collections::VecDeque;
 
 /// When records passed each stage between their write and their handler.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,8 +66,13 @@ struct Segment {
 }
 
 /// A reader's records read but not yet in a batch: per read, its records and stages, in order.
+/// A list whose first `head` entries are taken: reads are appended and batches take from the
+/// front, and the list empties whenever every read is taken (usually at each batch).
 #[derive(Clone, Debug, Default)]
-pub(crate) struct Pending(VecDeque<Segment>);
+pub(crate) struct Pending {
+    segs: Vec<Segment>,
+    head: usize,
+}
 
 impl Pending {
     /// Notes that records `start..end` were read with `stages`.
@@ -76,32 +81,42 @@ impl Pending {
         if start >= end {
             return;
         }
-        if let Some(last) = self.0.back_mut() {
+        if let Some(last) = self.segs.last_mut() {
             if last.end == start && last.stages == stages {
                 last.end = end;
                 return;
             }
         }
-        self.0.push_back(Segment { start, end, stages });
+        self.segs.push(Segment { start, end, stages });
     }
 
     /// Moves the stages of the records before `end` into `batch` (a batch was dispatched).
     #[inline]
     pub(crate) fn take_into(&mut self, end: u64, batch: &mut Batch) {
         batch.0.clear();
-        while let Some(front) = self.0.front_mut() {
+        while let Some(front) = self.segs.get_mut(self.head) {
             if front.start >= end {
                 break;
             }
             if front.end <= end {
                 batch.0.push(*front);
-                self.0.pop_front();
+                self.head += 1;
             } else {
                 batch.0.push(Segment { end, ..*front });
                 front.start = end;
                 break;
             }
         }
+        if self.head == self.segs.len() {
+            self.segs.clear();
+            self.head = 0;
+        }
+    }
+
+    /// The reads not yet taken.
+    #[cfg(test)]
+    fn untaken(&self) -> &[Segment] {
+        &self.segs[self.head..]
     }
 }
 
@@ -117,18 +132,29 @@ pub struct LatencyMetrics {
     pub delivery: LatencyHistogram,
     pub to_handler: LatencyHistogram,
     warmup: Nanos,
+    /// Total and wait percentiles count records whose number is a multiple of this (a power of 2).
+    every: u64,
 }
 
 impl LatencyMetrics {
-    pub(crate) fn new(warmup: Nanos) -> Self {
+    /// Counts invocations starting from `warmup` on; the total's and wait's percentiles sample
+    /// one record in `every` (a power of two: `metrics.latency_sample`).
+    pub(crate) fn new(warmup: Nanos, every: u64) -> Self {
+        debug_assert!(every.is_power_of_two());
         LatencyMetrics {
             warmup,
+            every,
             ..Default::default()
         }
     }
 
     /// Counts the records `start..end` of `log`, whose first invocation starts at `started_at`;
     /// `ts_sum` is the sum of their write times and `batch` their stages (emptied).
+    ///
+    /// Delivery and to-the-handler are one value per read, counted for all its records. Total
+    /// and wait depend on each record's write time: their sums follow from `ts_sum` and their
+    /// maxima from each read's first (oldest) record, exactly; their percentiles count the
+    /// records whose number is a multiple of `every` (a lookup each).
     #[allow(clippy::too_many_arguments)]
     #[inline]
     pub(crate) fn record(
@@ -145,31 +171,58 @@ impl LatencyMetrics {
             batch.0.clear();
             return;
         }
-        let mut covered = 0;
+        let mask = self.every - 1;
         let mut parts_ns = 0u128;
-        for seg in batch.0.drain(..) {
+        let mut wait_max = 0;
+        let mut covered = 0;
+        // The write time of the batch's first (oldest) record: the total's largest value.
+        let mut t_first = None;
+        for seg in &batch.0 {
             let (a, b) = (seg.start.max(start), seg.end.min(end));
             if a >= b {
                 continue;
             }
             let n = b - a;
-            let s = Stages {
-                started_at,
-                ..seg.stages
-            };
-            let delivery = s.received_at - s.fetched_at;
-            let to_handler = started_at.saturating_sub(s.received_at);
+            covered += n;
+            let Stages {
+                fetched_at,
+                received_at,
+                ..
+            } = seg.stages;
+            let delivery = received_at - fetched_at;
+            let to_handler = started_at.saturating_sub(received_at);
             self.delivery.add_same(delivery, n);
             self.to_handler.add_same(to_handler, n);
             parts_ns += u128::from(delivery + to_handler) * u128::from(n);
-            fill(&mut self.total, log, hint, a, b, s.started_at);
-            fill(&mut self.wait, log, hint, a, b, s.fetched_at);
-            covered += n;
+            // One record's write time is the batch's sum (an EFO push, often): no lookup.
+            let t_a = if end - start == 1 {
+                ts_sum as Nanos
+            } else {
+                log.ts_of(a, hint)
+            };
+            t_first.get_or_insert(t_a);
+            wait_max = wait_max.max(fetched_at.saturating_sub(t_a));
+            let mut r = (a + mask) & !mask;
+            if r == a {
+                self.total.add_sample(started_at.saturating_sub(t_a));
+                self.wait.add_sample(fetched_at.saturating_sub(t_a));
+                r += self.every;
+            }
+            while r < b {
+                let t = log.ts_of(r, hint);
+                self.total.add_sample(started_at.saturating_sub(t));
+                self.wait.add_sample(fetched_at.saturating_sub(t));
+                r += self.every;
+            }
         }
+        batch.0.clear();
         debug_assert_eq!(covered, end - start, "every record of a batch was read");
-        let total_ns = (u128::from(covered) * u128::from(started_at)).saturating_sub(ts_sum);
-        self.total.sum_ns += total_ns;
-        self.wait.sum_ns += total_ns.saturating_sub(parts_ns);
+        let n = end - start;
+        let total_ns = (u128::from(n) * u128::from(started_at)).saturating_sub(ts_sum);
+        let total_max = t_first.map_or(0, |t| started_at.saturating_sub(t));
+        self.total.add_records(n, total_ns, total_max);
+        self.wait
+            .add_records(n, total_ns.saturating_sub(parts_ns), wait_max);
     }
 
     /// Adds what `other` counted (another part of the same consumer).
@@ -178,38 +231,6 @@ impl LatencyMetrics {
         self.wait.merge(&other.wait);
         self.delivery.merge(&other.delivery);
         self.to_handler.merge(&other.to_handler);
-    }
-}
-
-/// Counts `at - t` for the records `a..b` of `log` (`t` their write times, rising with the record
-/// number, so the values fall): one count per bucket the values fall in. The next record is
-/// looked at first (when each record has a bucket of its own, as in a slow stream, that is all);
-/// when it shares the bucket, the bucket's last record is found by the log's search.
-#[inline]
-fn fill(h: &mut LatencyHistogram, log: &ShardLog, hint: &Hint, a: u64, b: u64, at: Nanos) {
-    let mut i = a;
-    let mut v = at.saturating_sub(log.ts_of(a, hint));
-    h.max_ns = h.max_ns.max(v);
-    loop {
-        let k = index_of(v / US);
-        let lo = lower_of(k) * US;
-        let mut e = i + 1;
-        let mut next = None;
-        if e < b {
-            let w = at.saturating_sub(log.ts_of(e, hint));
-            if w >= lo {
-                // Records written by `at - lo` are still in bucket `k`.
-                e = log.end_at(at - lo, hint).clamp(i + 2, b);
-            } else {
-                next = Some(w);
-            }
-        }
-        h.add(k, e - i);
-        if e >= b {
-            return;
-        }
-        i = e;
-        v = next.unwrap_or_else(|| at.saturating_sub(log.ts_of(i, hint)));
     }
 }
 

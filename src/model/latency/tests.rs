@@ -1,6 +1,8 @@
-//! Unit tests of the latency measurement: bulk counting against counting record by record.
+//! Unit tests of the latency measurement: the sampled percentiles and exact sums against counting
+//! record by record.
 
 use super::*;
+use crate::engine::time::US;
 use rand::{Rng, SeedableRng};
 
 /// A log of `n` records, some written alone and some in multi-record chunks (when `chunks`).
@@ -32,7 +34,7 @@ fn log_of(rng: &mut impl Rng, n: u64, chunks: bool) -> ShardLog {
 }
 
 #[test]
-fn bulk_counting_agrees_with_counting_each_record() {
+fn sampling_counts_every_kth_record_in_the_percentiles_and_all_of_them_in_mean_and_max() {
     let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(5);
     for round in 0..60 {
         let log = log_of(&mut rng, 400, round % 2 == 1);
@@ -41,15 +43,50 @@ fn bulk_counting_agrees_with_counting_each_record() {
             let a = rng.random_range(0..399);
             (a, rng.random_range(a + 1..=400))
         };
-        let at = log.ts_of(b - 1, &h) + rng.random_range(0..3_000_000_000);
-        let mut bulk = LatencyHistogram::default();
-        fill(&mut bulk, &log, &h, a, b, at);
-        let mut each = LatencyHistogram::default();
+        let mid = rng.random_range(a..=b);
+        let fetched = log.ts_of(b - 1, &h) + rng.random_range(0..1_000_000_000);
+        let at = fetched + rng.random_range(0..2_000_000_000);
+        let every = 1 << (round % 6);
+        // Two reads: `a..mid` fetched at `fetched`, `mid..b` a little later.
+        let mut pending = Pending::default();
+        pending.read(a, mid, Stages::read(fetched, fetched));
+        pending.read(mid, b, Stages::read(fetched + 5, fetched + 5));
+        let mut batch = Batch::default();
+        pending.take_into(b, &mut batch);
+        let mut m = LatencyMetrics::new(0, every);
+        m.record(&mut batch, &log, &h, a, b, at, log.ts_sum_range(a, b, &h));
+        let mut total = LatencyHistogram::default();
+        let mut wait = LatencyHistogram::default();
+        let mut parts = 0u128;
         for r in a..b {
-            each.add(index_of((at - log.ts_of(r, &h)) / US), 1);
+            // A batch of one record takes its write time from the batch's sum (a chunked log's
+            // sum and lookup may differ by its rounding, 1 ns).
+            let t = match b - a {
+                1 => log.ts_sum_range(a, b, &h) as Nanos,
+                _ => log.ts_of(r, &h),
+            };
+            let f = if r < mid { fetched } else { fetched + 5 };
+            if r % every == 0 {
+                total.add(index_of((at - t) / US), 1);
+                wait.add(index_of((f - t) / US), 1);
+            }
+            // The sums follow from the log's sum of write times (which a chunked log rounds as
+            // its own), less the per-read parts for the wait.
+            total.add_records(1, 0, at - t);
+            wait.add_records(1, 0, f - t);
+            parts += u128::from(at - f);
         }
-        each.max_ns = at - log.ts_of(a, &h);
-        assert_eq!(bulk, each, "round {round}: {a}..{b} at {at}");
+        let total_ns = u128::from(b - a) * u128::from(at) - log.ts_sum_range(a, b, &h);
+        total.add_records(0, total_ns, 0);
+        wait.add_records(0, total_ns - parts, 0);
+        assert_eq!(m.total, total, "round {round}: {a}..{b} every {every}");
+        assert_eq!(m.wait, wait, "round {round}: {a}..{b} every {every}");
+        assert_eq!(m.total.len(), b - a);
+        assert_eq!(
+            m.delivery.sampled(),
+            b - a,
+            "per-read parts count every record"
+        );
     }
 }
 
@@ -66,7 +103,7 @@ fn a_batch_of_two_reads_counts_each_part_per_record_and_the_parts_sum_to_the_tot
     pending.read(6, 10, Stages::read(950_000_000, 1_020_000_000));
     let mut batch = Batch::default();
     pending.take_into(8, &mut batch);
-    let mut m = LatencyMetrics::new(0);
+    let mut m = LatencyMetrics::new(0, 1);
     let started = 1_500_000_000;
     let ts = log.ts_sum_range(0, 8, &h);
     m.record(&mut batch, &log, &h, 0, 8, started, ts);
@@ -95,9 +132,9 @@ fn invocations_before_the_warm_up_ends_are_not_counted() {
     pending.read(0, 1, Stages::read(10, 10));
     let mut batch = Batch::default();
     pending.take_into(1, &mut batch);
-    let mut m = LatencyMetrics::new(1_000);
+    let mut m = LatencyMetrics::new(1_000, 1);
     m.record(&mut batch, &log, &h, 0, 1, 999, 5);
     assert!(m.total.is_empty() && batch.0.is_empty());
     pending.read(1, 1, Stages::read(10, 10)); // no records: nothing noted
-    assert!(pending.0.is_empty());
+    assert!(pending.untaken().is_empty());
 }
