@@ -233,7 +233,7 @@ pub(super) fn run_model(args: RunArgs) -> Result<(), Failure> {
     } else {
         let mut t = output::table::summary(&report);
         t += &format!(
-            "\n  wrote {}/{{summary.json,timeseries.csv,report.html}}\n",
+            "\n  wrote {}/{{summary.json,timeseries.csv,latency.csv,report.html}}\n",
             out_dir.display()
         );
         t

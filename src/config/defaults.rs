@@ -30,6 +30,7 @@ pub(crate) fn value_of(spec: &ModelSpec, path: &str) -> Option<String> {
             }
             .into(),
         ),
+        ["metrics", "latency_sample"] => Some(spec.latency_sample.to_string()),
         ["account", "concurrency"] => Some(spec.account.concurrency.to_string()),
         ["account", "invoke_throttle_backoff", rest @ ..] => {
             backoff(&spec.account.invoke_throttle_backoff, rest)

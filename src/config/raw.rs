@@ -54,6 +54,7 @@ pub(crate) struct RawAccount {
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawMetrics {
     pub iterator_age: Option<AgeEndpointRaw>,
+    pub latency_sample: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]

@@ -54,6 +54,8 @@ pub(crate) struct Outcome {
     pub failed: bool,
     /// Summed durations of the downstream calls of a fan-out function (billed to them).
     pub downstream: Nanos,
+    /// The cold start at its beginning (0 when warm), part of `duration`: the handler starts after it.
+    pub cold_start: Nanos,
 }
 
 /// Draws the duration and result of invoking `c`'s function with `records` records.
@@ -66,8 +68,10 @@ pub(crate) fn draw_outcome(
 ) -> Outcome {
     let f = &c.function;
     let mut d = f.duration.sample(rng) + (f.per_record * records) as f64;
+    let mut cold_start = 0.0;
     if cold {
-        d += f.cold_start.sample(rng);
+        cold_start = f.cold_start.sample(rng);
+        d += cold_start;
     }
     let mut failed =
         poisoned || (f.error_probability > 0.0 && rng.random_bool(f.error_probability));
@@ -90,6 +94,12 @@ pub(crate) fn draw_outcome(
         duration,
         failed,
         downstream: downstream.round() as Nanos,
+        // Rounded only when there is one: most invocations are warm.
+        cold_start: if cold {
+            round_u64(cold_start).min(duration)
+        } else {
+            0
+        },
     }
 }
 

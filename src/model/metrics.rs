@@ -4,6 +4,7 @@
 //! of the batch. Per-minute buckets hold the Average and Maximum CloudWatch would show; the run-wide
 //! distribution (after warm-up) goes into an HDR histogram with 3 significant digits.
 
+use super::latency::LatencyMetrics;
 use crate::engine::time::{MIN, US};
 use crate::engine::Nanos;
 
@@ -290,12 +291,16 @@ pub struct ConsumerMetrics {
     /// Write-to-successful-processing latency, summed over records processed.
     pub e2e_sum_ns: u128,
     pub e2e_max_ns: Nanos,
+    /// Single-record latency, write to handler start, and its parts (`model/latency`).
+    pub latency: LatencyMetrics,
     pub minutes: Vec<Minute>,
     warmup: Nanos,
 }
 
 impl ConsumerMetrics {
-    pub fn new(duration: Nanos, warmup: Nanos) -> Self {
+    /// Metrics of a run of `duration` whose first `warmup` is left out of the statistics; the
+    /// latency percentiles sample one record in `latency_sample` (a power of two).
+    pub fn new(duration: Nanos, warmup: Nanos, latency_sample: u64) -> Self {
         let minutes = (duration / MIN + 1) as usize;
         ConsumerMetrics {
             records_processed: 0,
@@ -328,6 +333,7 @@ impl ConsumerMetrics {
             delivery_records: 0,
             e2e_sum_ns: 0,
             e2e_max_ns: 0,
+            latency: LatencyMetrics::new(warmup, latency_sample),
             minutes: vec![Minute::default(); minutes],
             warmup,
         }
@@ -416,6 +422,7 @@ impl ConsumerMetrics {
             delivery_records,
             e2e_sum_ns,
             e2e_max_ns,
+            latency,
             minutes,
             warmup: _,
         } = other;
@@ -455,6 +462,7 @@ impl ConsumerMetrics {
         self.e2e_max_ns = self.e2e_max_ns.max(*e2e_max_ns);
         self.origin_hist.merge(origin_hist);
         self.age_hist.merge(age_hist);
+        self.latency.merge(latency);
         for (mine, theirs) in self.minutes.iter_mut().zip(minutes) {
             mine.absorb(theirs);
         }
@@ -575,7 +583,7 @@ mod tests {
 
     #[test]
     fn minute_counts_saturate_instead_of_wrapping() {
-        let mut m = ConsumerMetrics::new(2 * MIN, 0);
+        let mut m = ConsumerMetrics::new(2 * MIN, 0, 1);
         m.minute(0).throttled_reads = u32::MAX - 1;
         m.minute(0).age_samples = u32::MAX;
         m.throttled(0);

@@ -11,6 +11,7 @@ pub(crate) mod dups;
 pub mod estimate;
 pub(crate) mod function;
 pub(crate) mod ids;
+pub(crate) mod latency;
 pub(crate) mod limits;
 pub(crate) mod log;
 pub(crate) mod metrics;

@@ -6,6 +6,9 @@
 use crate::dist::Dist;
 use crate::engine::Nanos;
 
+/// `metrics.latency_sample` when the model leaves it out.
+pub(crate) const DEFAULT_LATENCY_SAMPLE: u64 = 32;
+
 /// A whole system: streams, producers writing to them, consumers reading them.
 #[derive(Clone, Debug)]
 pub struct ModelSpec {
@@ -14,6 +17,9 @@ pub struct ModelSpec {
     pub warmup: Nanos,
     pub seed: u64,
     pub iterator_age: AgeEndpoint,
+    /// The single-record latency's total and wait percentiles count the records whose number in
+    /// their shard is a multiple of this (a power of two; 1 counts every record).
+    pub latency_sample: u64,
     pub streams: Vec<StreamSpec>,
     pub producers: Vec<ProducerSpec>,
     pub consumers: Vec<ConsumerSpec>,

@@ -1,10 +1,11 @@
 //! The [`RunReport`] a finished [`World`] makes: conservation checked per consumer, then
 //! consumers, streams, the account and the per-minute series summarised, each by its own function.
 
+use super::latency::{LatencyHistogram, LatencyMetrics};
 use super::metrics::{AgeHistogram, ConsumerMetrics};
 use super::report::{
-    AccountReport, AgeStats, ConservationError, ConsumerReport, FirstWriteStats, MinuteSeries,
-    RouterStats, RunReport, SeriesConsumer, ShardChanges, StreamReport,
+    AccountReport, AgeStats, ConservationError, ConsumerReport, FirstWriteStats, LatencyPart,
+    LatencyStats, MinuteSeries, RouterStats, RunReport, SeriesConsumer, ShardChanges, StreamReport,
 };
 use super::shard::Shard;
 use super::spec::{ConsumerSpec, ModelSpec};
@@ -155,6 +156,7 @@ fn consumer(
         delivery_latency_ms: ratio_ms(m.delivery_sum_ns, m.delivery_records),
         end_to_end_ms_mean: ratio_ms(m.e2e_sum_ns, m.records_processed),
         end_to_end_ms_max: as_ms(m.e2e_max_ns as f64),
+        latency_ms: latency_stats(&m.latency),
         from_first_write: match world.consumer_depth(i) {
             0 => None,
             hops => Some(first_write(m, hops)),
@@ -266,6 +268,34 @@ fn quantiles_ms(h: &AgeHistogram) -> (f64, f64, f64) {
         ms(h.value_at_quantile(0.99)),
         ms(h.max()),
     )
+}
+
+/// A consumer's single-record latency and its parts, in milliseconds.
+fn latency_stats(l: &LatencyMetrics) -> LatencyStats {
+    let t = &l.total;
+    let [p50, p90, p99] = t.quantiles_ns([0.5, 0.9, 0.99]);
+    LatencyStats {
+        records: t.len(),
+        sampled: t.sampled(),
+        mean: as_ms(t.mean_ns()),
+        p50: as_ms(p50),
+        p90: as_ms(p90),
+        p99: as_ms(p99),
+        max: as_ms(t.max_ns() as f64),
+        wait: latency_part(&l.wait),
+        delivery: latency_part(&l.delivery),
+        to_handler: latency_part(&l.to_handler),
+    }
+}
+
+fn latency_part(h: &LatencyHistogram) -> LatencyPart {
+    let [p50, p99] = h.quantiles_ns([0.5, 0.99]);
+    LatencyPart {
+        mean: as_ms(h.mean_ns()),
+        p50: as_ms(p50),
+        p99: as_ms(p99),
+        max: as_ms(h.max_ns() as f64),
+    }
 }
 
 fn first_write(m: &ConsumerMetrics, hops: u32) -> FirstWriteStats {

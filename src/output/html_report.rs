@@ -379,6 +379,12 @@ pub(crate) fn run_page(r: &RunReport, p: &RunPage, svgs: &[(String, String)]) ->
         "IteratorAge and throttles per consumer",
         &consumer_table(r),
     );
+    let (header, rows) = super::latency::rows(r);
+    body += &html::section(
+        "latency",
+        "Single-record latency per consumer",
+        &(html::table(&header, &rows, 1) + &html::para(super::latency::NOTE)),
+    );
     body += &html::section("plots", "Per minute", &plots(svgs));
     let mut cost = super::run_charts::cost(r);
     if let Some(cp) = &r.control_plane {

@@ -9,6 +9,7 @@ pub(crate) mod explore;
 pub(crate) mod html;
 pub(crate) mod html_report;
 pub mod junit;
+pub(crate) mod latency;
 pub(crate) mod manifest;
 pub(crate) mod markdown;
 pub(crate) mod minutes;

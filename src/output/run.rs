@@ -1,5 +1,6 @@
 //! Files of one run: `summary.json` (the `--json` object), `timeseries.csv` (one row per minute
-//! per consumer; no IteratorAge cells in minutes without samples) and `report.html`.
+//! per consumer; no IteratorAge cells in minutes without samples), `latency.csv` (one row per
+//! consumer: single-record latency and its parts) and `report.html`.
 
 use super::Result;
 use crate::fsio;
@@ -57,9 +58,14 @@ const HEADER: [&str; 11] = [
 ];
 
 /// The files [`write_files`] writes.
-pub const FILES: [&str; 3] = ["summary.json", "timeseries.csv", "report.html"];
+pub const FILES: [&str; 4] = [
+    "summary.json",
+    "timeseries.csv",
+    "latency.csv",
+    "report.html",
+];
 
-/// Writes `summary.json`, `timeseries.csv` and `report.html` into `dir` (a staging folder: see
+/// Writes `summary.json`, `timeseries.csv`, `latency.csv` and `report.html` into `dir` (a staging folder: see
 /// `fsio::Staged`); `page` describes the page (model text, command line).
 pub fn write_files(
     dir: &Path,
@@ -74,6 +80,7 @@ pub fn write_files(
     fsio::write_with(&dir.join("timeseries.csv"), |w| {
         write_timeseries(w, &report.minutes)
     })?;
+    fsio::write(&dir.join("latency.csv"), &super::latency::csv(report))?;
     Ok(fsio::write(
         &dir.join("summary.json"),
         json(report).as_bytes(),

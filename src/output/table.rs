@@ -136,6 +136,11 @@ pub(crate) fn summary(r: &RunReport) -> String {
     if let Some(cp) = &r.control_plane {
         out += &deploy_line(cp);
     }
+    let (header, latency) = super::latency::rows(r);
+    out.push('\n');
+    out += &grid(&[vec![header], latency].concat());
+    out.push('\n');
+    out += &wrap(super::latency::NOTE);
     out
 }
 

@@ -281,6 +281,91 @@ metrics! {
         column: None,
         chart: None,
     },
+    LatencyP50 => Def {
+        name: "latency_p50_ms",
+        unit: Unit::Milliseconds,
+        description: "mean over consumers of their median single-record latency (write to handler start)",
+        read: |r| mean_latency(r, |c| c.latency_ms.p50),
+        column: None,
+        chart: None,
+    },
+    LatencyP90 => Def {
+        name: "latency_p90_ms",
+        unit: Unit::Milliseconds,
+        description: "largest single-record latency p90 of any consumer (write to handler start)",
+        read: |r| max(r, |c| c.latency_ms.p90),
+        column: None,
+        chart: None,
+    },
+    LatencyP99 => Def {
+        name: "latency_p99_ms",
+        unit: Unit::Milliseconds,
+        description: "largest single-record latency p99 of any consumer (write to handler start)",
+        read: |r| max(r, |c| c.latency_ms.p99),
+        column: None,
+        chart: Some(Chart {
+            stem: "latency-p99",
+            title: "single-record latency p99, write to handler start",
+            y_label: "latency p99 (s)",
+            scale: 1e-3,
+        }),
+    },
+    LatencyMax => Def {
+        name: "latency_max_ms",
+        unit: Unit::Milliseconds,
+        description: "largest single-record latency of any consumer (write to handler start)",
+        read: |r| max(r, |c| c.latency_ms.max),
+        column: None,
+        chart: None,
+    },
+    LatencyWaitMean => Def {
+        name: "latency_wait_mean_ms",
+        unit: Unit::Milliseconds,
+        description: "mean over consumers of the wait from a record's write to the read that fetched it",
+        read: |r| mean_latency(r, |c| c.latency_ms.wait.mean),
+        column: None,
+        chart: None,
+    },
+    LatencyWaitP99 => Def {
+        name: "latency_wait_p99_ms",
+        unit: Unit::Milliseconds,
+        description: "largest p99 of any consumer of the wait from write to read",
+        read: |r| max(r, |c| c.latency_ms.wait.p99),
+        column: None,
+        chart: None,
+    },
+    LatencyDeliveryMean => Def {
+        name: "latency_delivery_mean_ms",
+        unit: Unit::Milliseconds,
+        description: "mean over consumers of the time from a read to its records in the poller's hands",
+        read: |r| mean_latency(r, |c| c.latency_ms.delivery.mean),
+        column: None,
+        chart: None,
+    },
+    LatencyDeliveryP99 => Def {
+        name: "latency_delivery_p99_ms",
+        unit: Unit::Milliseconds,
+        description: "largest p99 of any consumer of the time from read to records in hand",
+        read: |r| max(r, |c| c.latency_ms.delivery.p99),
+        column: None,
+        chart: None,
+    },
+    LatencyToHandlerMean => Def {
+        name: "latency_to_handler_mean_ms",
+        unit: Unit::Milliseconds,
+        description: "mean over consumers of the time from records in hand to the handler starting",
+        read: |r| mean_latency(r, |c| c.latency_ms.to_handler.mean),
+        column: None,
+        chart: None,
+    },
+    LatencyToHandlerP99 => Def {
+        name: "latency_to_handler_p99_ms",
+        unit: Unit::Milliseconds,
+        description: "largest p99 of any consumer of the time from records in hand to handler start",
+        read: |r| max(r, |c| c.latency_ms.to_handler.p99),
+        column: None,
+        chart: None,
+    },
 }
 
 impl Metric {
@@ -358,6 +443,13 @@ fn mean(r: &RunReport, f: fn(&ConsumerReport) -> f64) -> f64 {
 
 fn max(r: &RunReport, f: fn(&ConsumerReport) -> f64) -> f64 {
     r.consumers.iter().map(f).fold(0.0, f64::max)
+}
+
+/// Mean of `f` over the consumers that counted a record's latency (0 when none did).
+fn mean_latency(r: &RunReport, f: fn(&ConsumerReport) -> f64) -> f64 {
+    let counted = r.consumers.iter().filter(|c| c.latency_ms.records > 0);
+    let n = counted.clone().count();
+    counted.map(f).sum::<f64>() / n.max(1) as f64
 }
 
 fn sum(r: &RunReport, f: fn(&ConsumerReport) -> f64) -> f64 {

@@ -62,8 +62,8 @@ fn run_prints_one_json_object_and_writes_its_files() {
         .collect();
     assert_eq!(
         names.len(),
-        4,
-        "only the three result files and the .sim-output marker, no temporaries: {names:?}"
+        5,
+        "only the four result files and the .sim-output marker, no temporaries: {names:?}"
     );
     assert!(dir.path().join("summary.json").exists() && dir.path().join("timeseries.csv").exists());
 }

@@ -27,6 +27,7 @@ mod import_join;
 mod import_out;
 mod import_warnings;
 mod latencies;
+mod latency;
 mod layers;
 mod lineage;
 mod never_panic;

@@ -165,7 +165,7 @@ const NAMES: &[&str] = &["s", "t", "fn", "a-1", "\"x.y\""];
 /// Table headers (NAME is replaced by a name) and the keys that belong in them.
 const SECTIONS: &[(&str, &[&str])] = &[
     ("", TOP),
-    ("[metrics]", &["iterator_age"]),
+    ("[metrics]", &["iterator_age", "latency_sample"]),
     ("[streams.NAME]", STREAM),
     ("[streams.NAME.limits]", LIMITS),
     ("[streams.NAME.efo]", EFO),
@@ -358,7 +358,8 @@ fn plausible_leaf(key: &str) -> BoxedStrategy<String> {
         | "read_calls_per_s"
         | "write_records_per_s"
         | "max_records_per_call"
-        | "max_efo_consumers" => integer(),
+        | "max_efo_consumers"
+        | "latency_sample" => integer(),
         "rate" | "error_probability" | "share" | "exponent" | "multiplier" | "high" | "low" => {
             number()
         }
@@ -377,7 +378,7 @@ fn plausible(key: &str) -> BoxedStrategy<String> {
         "throttle_backoff" => table_of(BACKOFF),
         "keys" => prop_oneof![table_of(KEYS), integer()].boxed(),
         "profile" => table_of(PROFILE),
-        "metrics" => table_of(&["iterator_age"]),
+        "metrics" => table_of(&["iterator_age", "latency_sample"]),
         "poison" => prop::collection::vec(table_of(POISON), 0..3)
             .prop_map(|v| format!("[{}]", v.join(", ")))
             .boxed(),

@@ -16,7 +16,7 @@ mod topology;
 use super::error::Invalid;
 use super::raw::{AgeEndpointRaw, RawModel};
 use crate::engine::time::{format_duration, HOUR, MIN};
-use crate::model::spec::{AgeEndpoint, ModelSpec, ProducerSpec};
+use crate::model::spec::{AgeEndpoint, ModelSpec, ProducerSpec, DEFAULT_LATENCY_SAMPLE};
 use check::{bad, Keys, R};
 
 /// Resolves a raw model; `default_name` is used when the file names none.
@@ -57,12 +57,28 @@ pub(crate) fn resolve(raw: &RawModel, default_name: &str) -> R<ModelSpec> {
             None | Some(AgeEndpointRaw::Sent) => AgeEndpoint::Sent,
             Some(AgeEndpointRaw::Finished) => AgeEndpoint::Finished,
         },
+        latency_sample: latency_sample(raw.metrics.latency_sample)?,
         account: account::account(raw, &consumers)?,
         streams,
         producers,
         consumers,
         control_plane: account::control_plane(raw.control_plane.as_ref())?,
     })
+}
+
+/// One record in how many the latency percentiles sample: a power of two, 32 by default.
+fn latency_sample(v: Option<i64>) -> R<u64> {
+    let Some(k) = v else {
+        return Ok(DEFAULT_LATENCY_SAMPLE);
+    };
+    let max = 1 << 20;
+    if !(1..=max).contains(&k) || k & (k - 1) != 0 {
+        return bad(
+            "metrics.latency_sample",
+            format!("latency_sample must be a power of two from 1 to {max}, found {k}"),
+        );
+    }
+    Ok(k as u64)
 }
 
 /// The simulated duration (1h by default) and the warm-up (5m, never longer than the run).

@@ -37,6 +37,7 @@ impl World<'_> {
                 .position(|l| !l.busy)
                 .expect("a free lane exists");
             rd.lanes[lane].start_batch(rd.pend_start, end);
+            rd.latency.take_into(end, &mut rd.lanes[lane].latency);
             rd.free_lanes -= 1;
             rd.pend_start = end;
             rd.window_start = now;
@@ -167,6 +168,13 @@ impl World<'_> {
         let l = &mut rd.lanes[lane as usize];
         l.failed = outcome.failed;
         let m = &mut metrics.metrics;
+        if let (false, Some(ts)) = (l.redelivery, l.ts_sum) {
+            // The handler starts once the environment is up.
+            let started = now + outcome.cold_start;
+            let log = shard.log();
+            m.latency
+                .record(&mut l.latency, log, &rd.hint, l.start, l.end, started, ts);
+        }
         m.cold_starts += u64::from(cold);
         m.billed_ns += outcome.duration;
         m.downstream_billed_ns += outcome.downstream;

@@ -175,7 +175,7 @@ impl<'a> World<'a> {
         let depths = stream_depths(spec);
         for (ci, c) in spec.consumers.iter().enumerate() {
             consumers.push(ConsumerState {
-                metrics: ConsumerMetrics::new(spec.duration, spec.warmup),
+                metrics: ConsumerMetrics::new(spec.duration, spec.warmup, spec.latency_sample),
                 envs: EnvPool::default(),
                 depth: depths[c.stream],
             });

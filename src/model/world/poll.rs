@@ -5,6 +5,7 @@ use super::{CallOutcome, Event, ReaderId, World};
 use crate::dist::draw;
 use crate::engine::{Nanos, Queue};
 use crate::model::function::backoff;
+use crate::model::latency::Stages;
 use crate::model::limits::CallVerdict;
 use crate::model::spec::BusyPoll;
 use rand::Rng;
@@ -98,7 +99,8 @@ impl World<'_> {
         let call_at = self.readers[r].last_call;
         let readable_at = call_at.saturating_sub(stream.write_to_readable);
         self.readers[r].throttle_streak = 0;
-        let got = self.fetch(now, r, limits.max_records_per_call, max_bytes, readable_at);
+        let read = Stages::read(call_at, now);
+        let got = self.fetch(now, r, limits.max_records_per_call, max_bytes, readable_at, read);
         let outcome = if got.0 > 0 {
             CallOutcome::Records(got.0)
         } else {
@@ -113,7 +115,8 @@ impl World<'_> {
         self.schedule_poll(now, r, got.0 > 0, q);
     }
 
-    /// Moves readable records into the reader's buffer (read but not yet sent). Returns
+    /// Moves the records readable at `readable_at` into the reader's buffer (read but not yet
+    /// sent), noting when they were read (`read`, for the latency measurement). Returns
     /// `(records, bytes)` fetched.
     pub(super) fn fetch(
         &mut self,
@@ -122,6 +125,7 @@ impl World<'_> {
         max_records: u64,
         max_bytes: u64,
         readable_at: Nanos,
+        read: Stages,
     ) -> (u64, u64) {
         let c = self.consumer(r);
         let rd = &self.readers[r];
@@ -149,6 +153,7 @@ impl World<'_> {
             rd.window_start = now;
         }
         rd.cursor = e;
+        rd.latency.read(cursor, e, read);
         self.consumers[rd.consumer as usize].metrics.bytes_read += bytes;
         self.lineage.note_read(r, now);
         (e - cursor, bytes)

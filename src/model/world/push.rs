@@ -4,6 +4,7 @@
 use super::{Event, ReaderId, World};
 use crate::dist::{draw, round_u64};
 use crate::engine::{Nanos, Queue};
+use crate::model::latency::Stages;
 
 impl World<'_> {
     /// An EFO push: records written at least one propagation delay ago, within the dedicated pipe.
@@ -37,8 +38,10 @@ impl World<'_> {
         // Before `next_event_at` this push only ends a batching window: no event has come.
         let room = rd.pipe.available(efo.bytes_per_s, now);
         if room > 0 && now >= rd.next_event_at {
+            // Records written by `now - prop_delay` arrive now: sent then, in hand now.
             let readable_at = now.saturating_sub(rd.prop_delay);
-            let (records, bytes) = self.fetch(now, r, u64::MAX, room, readable_at);
+            let read = Stages::read(readable_at, now);
+            let (records, bytes) = self.fetch(now, r, u64::MAX, room, readable_at, read);
             self.record_push(now, r, records);
             let rd = &mut self.readers[r];
             rd.pipe.consume(bytes);

@@ -6,6 +6,7 @@ use super::RNG_READER;
 use crate::engine::rng::{name_id, stream, SimRng};
 use crate::engine::Nanos;
 pub use crate::model::ids::ReaderId;
+use crate::model::latency;
 use crate::model::limits::BytePipe;
 use crate::model::log::Hint;
 use crate::model::spec::ConsumerSpec;
@@ -76,6 +77,8 @@ pub(super) struct Lane {
     /// The sum of the write times of `start..end`, when the invocation under way computed it (a
     /// first delivery does), so that its end does not sum the same records again.
     pub(super) ts_sum: Option<u128>,
+    /// When this batch's records were read, until its first invocation starts.
+    pub(super) latency: latency::Batch,
 }
 
 impl Lane {
@@ -95,6 +98,7 @@ impl Lane {
             routed,
             unwritten,
             ts_sum,
+            latency: _, // refilled by `Pending::take_into` as the batch is dispatched
         } = self;
         *busy = true;
         *s = start;
@@ -142,6 +146,8 @@ pub(super) struct Reader {
     pub(super) marks: Vec<usize>,
     /// Where this reader last looked in the shard's log.
     pub(super) hint: Hint,
+    /// When the records read but not yet in a batch were read (`pend_start..cursor`).
+    pub(super) latency: latency::Pending,
 }
 
 impl Reader {
@@ -179,6 +185,7 @@ impl Reader {
             next_event_at: 0,
             marks,
             hint: Hint::default(),
+            latency: latency::Pending::default(),
         }
     }
 

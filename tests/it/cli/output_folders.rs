@@ -208,6 +208,7 @@ fn every_command_replaces_or_keeps_only_its_own_files() {
         names(&out),
         [
             ".sim-output",
+            "latency.csv",
             "report.html",
             "summary.json",
             "timeline.png",

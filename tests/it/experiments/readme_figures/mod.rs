@@ -26,9 +26,11 @@ pub(super) enum Study {
     CalibrateFit,
     /// `sim sweep experiments/hot-stream.toml --assumptions 32`: minutes, so only the script runs it.
     HotStreamBands,
+    /// `sim run` of the standard, enhanced fan-out and DynamoDB Streams models: single-record latency.
+    Latency,
 }
 
-pub(super) const STUDIES: [Study; 8] = [
+pub(super) const STUDIES: [Study; 9] = [
     Study::HotStream,
     Study::Propagation,
     Study::PowerApi,
@@ -37,6 +39,7 @@ pub(super) const STUDIES: [Study; 8] = [
     Study::Calibrate,
     Study::CalibrateFit,
     Study::HotStreamBands,
+    Study::Latency,
 ];
 
 /// The committed figures, as last measured by `scripts/readme-figures.sh`.
@@ -227,6 +230,7 @@ pub(super) fn measure(study: Study, tmp: &Path) -> BTreeMap<String, Value> {
             calibration(tmp, "calibrate_fit", &fit, &mut f)
         }
         Study::HotStreamBands => bands(tmp, &mut f),
+        Study::Latency => latency(tmp, &mut f),
     }
     f
 }
@@ -364,6 +368,53 @@ fn calibration(tmp: &Path, name: &str, extra: &[&str], f: &mut BTreeMap<String, 
     }
 }
 
+/// The single-record latency figures: `sim run` of three shipped models (one standard poller, ten,
+/// one enhanced fan-out subscriber, the DynamoDB Streams readers), per consumer from `--json`.
+fn latency(tmp: &Path, f: &mut BTreeMap<String, Value>) {
+    let run = |name: &str, model: &str, sets: &[&str]| -> Vec<Value> {
+        let out = tmp.join(format!("latency-{name}"));
+        let path = format!("models/{model}.toml");
+        let mut args = vec!["run", &path, "--json", "--out", out.to_str().unwrap()];
+        for s in sets {
+            args.extend(["--set", s]);
+        }
+        let v: Value = serde_json::from_str(&sim(&args)).unwrap();
+        let cs = v["consumers"].as_array().unwrap();
+        cs.iter().map(|c| c["latency_ms"].clone()).collect()
+    };
+    let of = |ls: &[Value], path: &[&str]| -> Vec<f64> {
+        ls.iter()
+            .map(|l| path.iter().fold(l, |v, k| &v[*k]).as_f64().unwrap())
+            .collect()
+    };
+    let top = |v: Vec<f64>| v.into_iter().fold(0.0, f64::max);
+    let low = |v: Vec<f64>| v.into_iter().fold(f64::INFINITY, f64::min);
+    let mut put = |k: &str, v: f64| {
+        f.insert(format!("latency.{k}"), json!(v));
+    };
+    let one = ["consumers.fn.count=1"];
+    let std1 = run("standard-1", "kinesis-standard", &one);
+    put("standard.1.p50_ms", avg(&of(&std1, &["p50"])));
+    put("standard.1.p99_ms", top(of(&std1, &["p99"])));
+    let std10 = run("standard-10", "kinesis-standard", &[]);
+    put("standard.10.p50_s", avg(&of(&std10, &["p50"])) / 1e3);
+    put("standard.10.p99_s", top(of(&std10, &["p99"])) / 1e3);
+    put(
+        "standard.10.to_handler_ms",
+        avg(&of(&std10, &["to_handler", "mean"])),
+    );
+    let efo1 = run("efo-1", "kinesis-efo", &one);
+    put("efo.1.p50_ms", avg(&of(&efo1, &["p50"])));
+    put("efo.1.p99_ms", top(of(&efo1, &["p99"])));
+    put("efo.1.delivery_ms", avg(&of(&efo1, &["delivery", "mean"])));
+    put("efo.1.wait_ms", avg(&of(&efo1, &["wait", "mean"])));
+    let ddb = run("dynamodb", "dynamodb-streams", &[]);
+    put("dynamodb.p50_s.min", low(of(&ddb, &["p50"])) / 1e3);
+    put("dynamodb.p50_s.max", top(of(&ddb, &["p50"])) / 1e3);
+    put("dynamodb.p99_s.min", low(of(&ddb, &["p99"])) / 1e3);
+    put("dynamodb.p99_s.max", top(of(&ddb, &["p99"])) / 1e3);
+}
+
 /// The run count on the first line of a calibration's summary (`...: N runs`).
 fn runs_of(text: &str) -> f64 {
     let first = text.lines().next().unwrap();
@@ -463,6 +514,7 @@ pub(super) fn study_of(figure: &str) -> Study {
         "calibrate" => Study::Calibrate,
         "calibrate_fit" => Study::CalibrateFit,
         "bands" => Study::HotStreamBands,
+        "latency" => Study::Latency,
         other => panic!("no study measures `{other}`"),
     }
 }

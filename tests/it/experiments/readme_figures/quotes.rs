@@ -126,6 +126,26 @@ pub(crate) const QUOTES: &[Quote] = &[
             ("bands.deciding.cost.efo.30", Text),
         ],
     },
+    Quote {
+        words: "one function polling the shipped standard model's four shards: median {} ms, p99 {} ms",
+        figures: &[("latency.standard.1.p50_ms", Sig(2)), ("latency.standard.1.p99_ms", Sig(2))],
+    },
+    Quote {
+        words: "With ten functions sharing the shards (the model as shipped), the median is about {} s and the worst p99 about {} s",
+        figures: &[("latency.standard.10.p50_s", Sig(2)), ("latency.standard.10.p99_s", Sig(2))],
+    },
+    Quote {
+        words: "records read but waiting for the previous batch add about {} ms on average",
+        figures: &[("latency.standard.10.to_handler_ms", Sig(2))],
+    },
+    Quote {
+        words: "median {} ms, p99 {} ms, of which {} ms is the propagation (delivery) and on average {} ms the wait",
+        figures: &[("latency.efo.1.p50_ms", Sig(2)), ("latency.efo.1.p99_ms", Sig(2)), ("latency.efo.1.delivery_ms", Sig(2)), ("latency.efo.1.wait_ms", Sig(2))],
+    },
+    Quote {
+        words: "medians from {} s to {} s and p99 from {} s to {} s",
+        figures: &[("latency.dynamodb.p50_s.min", Sig(2)), ("latency.dynamodb.p50_s.max", Sig(2)), ("latency.dynamodb.p99_s.min", Sig(2)), ("latency.dynamodb.p99_s.max", Sig(2))],
+    },
 ];
 
 /// A figure's value `v` as the README writes it, rounded by `fmt`.
