@@ -165,12 +165,14 @@ impl World<'_> {
             .envs
             .acquire(now, f.env_idle_timeout, f.provisioned_concurrency);
         let outcome = draw_outcome(c, &mut rd.rng, n, cold, poisoned);
+        // The handler starts after the invoke overhead; the execution is held from now.
+        let overhead = draw(&c.invoke_overhead, &mut rd.rng);
         let l = &mut rd.lanes[lane as usize];
         l.failed = outcome.failed;
         let m = &mut metrics.metrics;
         if let (false, Some(ts)) = (l.redelivery, l.ts_sum) {
-            // The handler starts once the environment is up.
-            let started = now + outcome.cold_start;
+            // The handler starts after the invoke overhead, once the environment is up.
+            let started = now + overhead + outcome.cold_start;
             let log = shard.log();
             m.latency
                 .record(&mut l.latency, log, &rd.hint, l.start, l.end, started, ts);
@@ -184,8 +186,6 @@ impl World<'_> {
         if let Some(log) = &mut self.busy_log {
             log.push(BusyChange::new(now, rd.consumer, true));
         }
-        // The handler starts after the invoke overhead; the execution is held from now.
-        let overhead = draw(&c.invoke_overhead, &mut rd.rng);
         q.schedule(now + overhead + outcome.duration, Event::Done(r, lane));
         true
     }

@@ -46,7 +46,7 @@ impl World<'_> {
                     q.schedule(now + phase, Event::Read(r));
                 }
                 Wake::Start => self.on_poll(now, r, q),
-                Wake::LaneFree => self.schedule_poll(now, r, true, q),
+                Wake::LaneFree => self.schedule_poll(now, r, true, false, q),
                 // A poller finds the records on its next call.
                 Wake::Written => {}
             },

@@ -100,7 +100,14 @@ impl World<'_> {
         let readable_at = call_at.saturating_sub(stream.write_to_readable);
         self.readers[r].throttle_streak = 0;
         let read = Stages::read(call_at, now);
-        let got = self.fetch(now, r, limits.max_records_per_call, max_bytes, readable_at, read);
+        let got = self.fetch(
+            now,
+            r,
+            limits.max_records_per_call,
+            max_bytes,
+            readable_at,
+            read,
+        );
         let outcome = if got.0 > 0 {
             CallOutcome::Records(got.0)
         } else {
@@ -112,7 +119,7 @@ impl World<'_> {
         self.shard_of(r).read_consume(limits, now, bytes);
         self.readers[r].behind = self.left_behind(readable_at, r);
         self.dispatch(now, r, q);
-        self.schedule_poll(now, r, got.0 > 0, q);
+        self.schedule_poll(now, r, got.0 > 0, true, q);
     }
 
     /// Moves the records readable at `readable_at` into the reader's buffer (read but not yet
@@ -165,6 +172,7 @@ impl World<'_> {
         now: Nanos,
         r: ReaderId,
         got: bool,
+        after_answer: bool,
         q: &mut Queue<Event>,
     ) {
         let c = self.consumer(r);
@@ -172,9 +180,10 @@ impl World<'_> {
         if rd.scheduled || rd.free_lanes == 0 || self.holds_full_batch(r) {
             return;
         }
-        // The idle timer runs from the call, not from its answer: Lambda documents a polling
-        // rate, so a call's latency shortens the wait rather than lengthening the period.
-        let since = rd.last_call;
+        // After an answer the idle timer runs from its call, not from the answer: Lambda documents
+        // a polling rate, so a call's latency shortens the wait rather than lengthening the
+        // period. When a lane frees it runs from then, as without latency.
+        let since = if after_answer { rd.last_call } else { now };
         let next = if rd.cursor > rd.pend_start {
             (since + self.idle_wait(r)).min(self.readers[r].window_start + c.batching_window)
         } else if self.more_waiting(now, r, got) {
