@@ -172,7 +172,7 @@ pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
         interrupted(&args, part, "warm-up pilots", e)
     })?;
     let res = match &precision {
-        Some(p) => sweep::adaptive::run_precise(&exp, p, &opts),
+        Some(p) => sweep::adaptive::run_precise(&exp, p, &opts, &|more| study.plan_more(more)),
         None => sweep::run_with(&exp, &opts),
     };
     let what = match precision {

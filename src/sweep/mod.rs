@@ -7,8 +7,8 @@
 //! on the experiment seed, the point's parameters and the replicate; results are collected in
 //! point-then-replicate order); progress is told to the caller (`Options::on_done`), who shows it.
 
-pub mod auto;
 pub mod adaptive;
+pub mod auto;
 pub mod bands;
 pub mod design;
 pub mod growth;

@@ -140,3 +140,28 @@ fn a_study_forecast_to_take_minutes_says_so_before_its_first_run() {
     );
     assert!(first.contains("on 1 worker thread(s)"), "{first}");
 }
+
+#[test]
+fn an_adaptive_sweeps_progress_grows_its_total_with_each_round_and_never_counts_past_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = tiny(dir.path(), 3);
+    // A precision no minute-long run reaches: every point runs its first round of 5, then more
+    // rounds up to the cap of 12.
+    let out = sim()
+        .args(["sweep", "--jobs", "2", "--precision", "0.01%"])
+        .args(["--precision-metric", "iterator_age_max"])
+        .args(["--max-replicates", "12", "--out"])
+        .arg(dir.path().join("out"))
+        .arg(&exp)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let lines = progress_lines(&err);
+    assert!(lines.len() >= 2, "{err}");
+    assert!(lines.iter().all(|&(done, total)| done <= total), "{err}");
+    assert!(lines.windows(2).all(|w| w[0].0 < w[1].0), "{err}");
+    // The first round planned 3 x 5 runs; the last line counts all 3 x 12.
+    assert_eq!(lines[0].1, 15, "{err}");
+    assert_eq!(lines.last(), Some(&(36, 36)), "{err}");
+}
