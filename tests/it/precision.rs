@@ -363,3 +363,39 @@ fn a_fixed_warm_up_shorter_than_the_transient_is_warned_about_and_auto_detects_i
         "detection is deterministic"
     );
 }
+
+#[test]
+fn warmup_auto_replaces_a_models_own_warm_up_longer_than_the_experiments_duration() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("m.toml"),
+        "duration = \"1h\"\nwarmup = \"10m\"\nseed = 1\n\
+         [streams.s]\nkind = \"kinesis\"\nshards = 1\n\
+         [producers.p]\nstream = \"s\"\nrate = 10.0\n\
+         [consumers.fn]\nstream = \"s\"\ncount = 1\n",
+    )
+    .unwrap();
+    let exp = dir.path().join("e.toml");
+    std::fs::write(
+        &exp,
+        "name = \"short\"\nmodel = \"m.toml\"\nduration = \"4m\"\nwarmup = \"auto\"\n\
+         replicates = 1\nseed = 1\n\
+         [[axes]]\npath = \"consumers.fn.count\"\nvalues = [1, 2]\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let o = sim()
+        .args(["sweep", "--quiet", "--out"])
+        .arg(&out)
+        .arg(&exp)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let md = std::fs::read_to_string(out.join("summary.md")).unwrap();
+    assert!(md.contains("Warm-up detected per point"), "{md}");
+}
