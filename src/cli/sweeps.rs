@@ -381,14 +381,7 @@ fn interrupted(
     let again = match part {
         Some(_) => format!("run the same command again to finish this {}", noun(args)),
         None if args.journal.is_some() => "run the same command again to finish the sweep".into(),
-        None => format!(
-            "`sim sweep --resume {}{}{}` finishes the sweep",
-            args.experiment.display(),
-            args.out
-                .as_ref()
-                .map_or(String::new(), |o| format!(" --out {}", o.display())),
-            super::precision::flags_typed(args)
-        ),
+        None => format!("`{}` finishes the sweep", super::resume_hint::command(args)),
     };
     Failure::Interrupted(format!(
         "interrupted: {finished} of {total} {what} finished and kept in {journal}; {again}"
