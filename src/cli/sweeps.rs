@@ -359,6 +359,20 @@ fn open_journal(
         Some(_) => sweep::journal::OnMismatch::Fail,
         None => sweep::journal::OnMismatch::Reset,
     };
+    // `--resume` asks for the runs kept: a kept sweep that is not this one is not emptied
+    // without a word.
+    if args.resume && args.journal.is_none() && journal.join(sweep::journal::HEADER).exists() {
+        let kept =
+            sweep::journal::read_header(journal).map_err(|e| Failure::Usage(e.to_string()))?;
+        if let Some(why) = kept.mismatch(&header) {
+            return Err(Failure::Usage(format!(
+                "--resume: the interrupted sweep kept in {} is not this sweep: {why}; resume it \
+                 with the flags it was started with (its interrupt message says them), or leave \
+                 out --resume to run this one afresh and discard the kept runs",
+                journal.display()
+            )));
+        }
+    }
     sweep::journal::open(journal, &header, on_mismatch).map_err(|e| Failure::Usage(e.to_string()))
 }
 
