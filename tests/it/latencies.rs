@@ -192,3 +192,50 @@ fn a_subscribe_latency_lengthens_each_renewals_pause_by_itself() {
     let max = slow.end_to_end_ms_max;
     assert!((4000.0..=5070.0).contains(&max), "worst age {max} ms");
 }
+
+/// A latency whose tail is far beyond any run (a log-normal p99 of 100,000 hours, an exponential
+/// mean of 200,000 hours) runs to its end: a draw past what a `u64` of nanoseconds holds used to
+/// overflow the clock (a panic in a dev build, a time wrapped into the past in a release one).
+#[test]
+fn latencies_with_tails_beyond_any_run_never_overflow_the_clock() {
+    let tails = [
+        r#"{ kind = "lognormal", median = "50ms", p99 = "100000h" }"#,
+        r#"{ kind = "exponential", mean = "200000h" }"#,
+    ];
+    let keys = [
+        (
+            "models/kinesis-standard.toml",
+            "streams.events.get_records_latency",
+        ),
+        (
+            "models/kinesis-standard.toml",
+            "consumers.fn.invoke_overhead",
+        ),
+        ("models/kinesis-efo.toml", "streams.events.efo.propagation"),
+        (
+            "models/kinesis-efo.toml",
+            "streams.events.efo.subscribe_latency",
+        ),
+        (
+            "models/kinesis-standard.toml",
+            "control_plane.mapping_start",
+        ),
+    ];
+    for tail in tails {
+        for (model, key) in keys {
+            let dir = tempfile::tempdir().unwrap();
+            let o = crate::common::sim()
+                .args(["run", model, "--duration", "10m", "--warmup", "0s", "--out"])
+                .arg(dir.path())
+                .args(["--set", &format!("{key}={tail}")])
+                .output()
+                .unwrap();
+            assert_eq!(
+                o.status.code(),
+                Some(0),
+                "{key}={tail}: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+        }
+    }
+}
