@@ -239,3 +239,38 @@ fn latencies_with_tails_beyond_any_run_never_overflow_the_clock() {
         }
     }
 }
+
+/// `--set` of one field of a latency the model leaves at its default (the catalogue names such
+/// paths, e.g. `efo.propagation.p99`) is refused with what to write instead, not only serde's
+/// "missing field `kind`".
+#[test]
+fn one_field_of_a_defaulted_latency_is_refused_with_the_whole_distribution_to_write() {
+    for (model, path) in [
+        ("models/kinesis-efo.toml", "streams.events.efo.propagation"),
+        (
+            "models/kinesis-standard.toml",
+            "streams.events.get_records_latency",
+        ),
+        (
+            "models/kinesis-standard.toml",
+            "consumers.fn.invoke_overhead",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let o = crate::common::sim()
+            .args(["run", model, "--duration", "1m", "--out"])
+            .arg(dir.path())
+            .args(["--set", &format!("{path}.p99=300ms")])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains(&format!(
+                "set the whole distribution, e.g. --set '{path}={{ kind = "
+            )) && err.contains(&format!("key `{path}.p99`")),
+            "{err}"
+        );
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
