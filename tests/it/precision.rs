@@ -280,6 +280,9 @@ fn two_replicates_show_values_without_a_misleading_interval_and_say_why() {
     assert!(!table.contains('±'), "{md}");
     let rows = report.split("id=\"summary\"").nth(1).unwrap();
     assert!(!rows.split("</table>").next().unwrap().contains('±'));
+    // Nor does the explorer's column of a point's numbers promise a half-width.
+    assert!(!report.contains("half-width</th>") && !report.contains("mean ± 95% half-width"));
+    assert!(report.contains("\"header\":\"mean (too few replicates for an interval)\""));
     // The CSV keeps its half-width column: a number, not a display.
     let rows = summary_rows(&out);
     assert_eq!(cell(&rows[0], "replicates"), "2");
