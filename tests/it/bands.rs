@@ -413,3 +413,32 @@ fn a_saltelli_plan_names_an_assumption_only_when_changing_it_alone_moves_the_lar
         "some architecture's largest count depends on an assumption"
     );
 }
+
+/// The band's legend entry says how many sets it rests on in full: the legend shortens labels
+/// wider than its column with "…", which cut "plausible assumptions, 5-95% of 128 sets" before
+/// its count's noun.
+#[test]
+fn the_band_legend_says_its_number_of_sets_without_being_cut() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = short_hot_stream(dir.path(), "[1]");
+    let out = dir.path().join("out");
+    Command::cargo_bin("sim")
+        .unwrap()
+        .current_dir(root())
+        .args(["sweep", "--quiet", "--assumptions", "128", "--out"])
+        .arg(&out)
+        .arg(&exp)
+        .assert()
+        .success();
+    let svg = std::fs::read_to_string(out.join("iterator-age-max.svg")).unwrap();
+    let label = svg
+        .lines()
+        .find(|l| l.contains("5-95%"))
+        .unwrap_or_else(|| panic!("no band legend: {svg}"));
+    assert_eq!(label.trim(), "5-95% of 128 assumption sets", "{label}");
+    // The widest count --assumptions takes is no longer.
+    assert_eq!(
+        sim::sweep::bands::band_label(4096).len(),
+        label.trim().len() + 1
+    );
+}
