@@ -442,3 +442,32 @@ fn the_band_legend_says_its_number_of_sets_without_being_cut() {
         label.trim().len() + 1
     );
 }
+
+/// The deciding assumption (or the assumptions jointly within noise) is said in summary.md and
+/// the report as the terminal says it: only the terminal said it.
+#[test]
+fn summary_md_and_the_report_say_which_assumption_decides_as_the_terminal_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = short_hot_stream(dir.path(), "[1]");
+    let out = dir.path().join("out");
+    let o = Command::cargo_bin("sim")
+        .unwrap()
+        .current_dir(root())
+        .args(["sweep", "--quiet", "--assumptions", "4", "--out"])
+        .arg(&out)
+        .arg(&exp)
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let line = stdout
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("Deciding assumption: "))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    let md = std::fs::read_to_string(out.join("summary.md")).unwrap();
+    assert!(md.lines().any(|l| l == line), "{md}");
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let escaped = line.replace('&', "&amp;").replace('\'', "&#39;");
+    assert!(html.contains(&format!("<p>{escaped}</p>")), "{line}");
+}
