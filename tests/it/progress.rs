@@ -165,3 +165,44 @@ fn an_adaptive_sweeps_progress_grows_its_total_with_each_round_and_never_counts_
     assert_eq!(lines[0].1, 15, "{err}");
     assert_eq!(lines.last(), Some(&(36, 36)), "{err}");
 }
+
+#[test]
+fn an_adaptive_sweeps_forecast_says_it_is_of_the_first_round_only() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("m.toml"),
+        "duration = \"12h\"\nwarmup = \"1m\"\nseed = 1\n\
+         [streams.s]\nkind = \"kinesis\"\nshards = 8\n\
+         [producers.p]\nstream = \"s\"\nrate = 4000.0\n\
+         [consumers.fn]\nstream = \"s\"\ncount = 4\n",
+    )
+    .unwrap();
+    let exp = dir.path().join("e.toml");
+    std::fs::write(
+        &exp,
+        "name = \"long\"\nmodel = \"m.toml\"\nreplicates = 1\nseed = 1\n\
+         [[axes]]\npath = \"consumers.fn.count\"\nvalues = \"1..=8\"\n",
+    )
+    .unwrap();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("sim"))
+        .args(["sweep", "--jobs", "1", "--precision", "5%", "--out"])
+        .arg(dir.path().join("out"))
+        .arg(&exp)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+    let (mut first, mut second) = (String::new(), String::new());
+    err.read_line(&mut first).unwrap();
+    err.read_line(&mut second).unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(first.starts_with("sim: long: 40 runs, forecast"), "{first}");
+    assert!(
+        second.starts_with(
+            "sim: long: that forecast is the first round of --precision (5 replicate(s) per point)"
+        ) && second.contains("up to 20 per point"),
+        "{second}"
+    );
+}
