@@ -20,14 +20,21 @@ pub enum Dist {
     Uniform { min: f64, max: f64 },
 }
 
-/// A duration drawn from `d`, rounded to whole nanoseconds; a fixed one takes nothing from `rng`,
-/// so that a latency set to a fixed value leaves every other draw where it was.
+/// The longest duration [`draw`] gives: 2^61 ns, about 73 years. A heavy tail (a log-normal's
+/// p99 of thousands of hours) can draw beyond what a `u64` of nanoseconds holds; capped here, a
+/// time plus two drawn durations still fits, so no caller's sum overflows.
+pub const MAX_DRAWN: u64 = 1 << 61;
+
+/// A duration drawn from `d`, rounded to whole nanoseconds and at most [`MAX_DRAWN`]; a fixed one
+/// takes nothing from `rng`, so that a latency set to a fixed value leaves every other draw where
+/// it was.
 #[inline]
 pub fn draw<R: Rng + ?Sized>(d: &Dist, rng: &mut R) -> u64 {
     match *d {
         Dist::Fixed(v) => round_u64(v),
         ref d => round_u64(d.sample(rng)),
     }
+    .min(MAX_DRAWN)
 }
 
 /// `x.round() as u64` (half away from zero, saturating, NaN to 0) without a call into libm:

@@ -60,8 +60,9 @@ pub enum Show {
 /// from the share of runs (the longest runs start first).
 pub struct Study {
     started: Instant,
-    total: usize,
-    work: f64,
+    /// Runs and forecast events planned: they grow when a study learns of more runs as it goes
+    /// (an adaptive sweep's rounds, [`Study::plan_more`]).
+    planned: Mutex<(usize, f64)>,
     /// Runs and forecast events done.
     done: Mutex<(usize, f64)>,
     bar: Option<ProgressBar>,
@@ -84,8 +85,7 @@ impl Study {
         });
         Study {
             started: Instant::now(),
-            total,
-            work: weights.iter().sum(),
+            planned: Mutex::new((total, weights.iter().sum())),
             done: Mutex::new((0, 0.0)),
             bar,
             lines: (show == Show::Lines).then(PlainLines::default),
@@ -100,16 +100,38 @@ impl Study {
         done.0 += 1;
         done.1 += weight;
         let (runs, work) = *done;
+        // A run the plan did not count (none should be) grows the plan rather than showing a
+        // count above its total.
+        let (total, planned) = {
+            let mut planned = self.planned.lock().unwrap_or_else(|e| e.into_inner());
+            planned.0 = planned.0.max(runs);
+            planned.1 = planned.1.max(work);
+            *planned
+        };
         let elapsed = self.started.elapsed().as_secs_f64();
-        let left = time_left(elapsed, work, self.work);
+        let left = time_left(elapsed, work, planned);
         if let Some(bar) = &self.bar {
+            bar.set_length(total as u64);
             bar.set_prefix(left.map_or(String::new(), |s| format!(", about {} left", span(s))));
             bar.set_position(runs as u64);
         }
-        if let Some(line) =
-            (self.lines.as_ref()).and_then(|l| l.line(runs, self.total, elapsed, left))
-        {
+        if let Some(line) = (self.lines.as_ref()).and_then(|l| l.line(runs, total, elapsed, left)) {
             eprintln!("{line}");
+        }
+    }
+
+    /// Adds runs forecast at `weights` events each to the plan, once the study knows of them (an
+    /// adaptive sweep's next round): the total shown grows, so the count never passes it.
+    pub fn plan_more(&self, weights: &[f64]) {
+        let done = self.done.lock().unwrap_or_else(|e| e.into_inner());
+        let mut planned = self.planned.lock().unwrap_or_else(|e| e.into_inner());
+        planned.0 += weights.len();
+        planned.1 += weights.iter().sum::<f64>();
+        if let Some(bar) = &self.bar {
+            bar.set_length(planned.0 as u64);
+        }
+        if let Some(lines) = &self.lines {
+            lines.replanned(done.0, planned.0);
         }
     }
 
@@ -153,6 +175,13 @@ pub struct PlainLines {
 }
 
 impl PlainLines {
+    /// Counts tenths from `done` of a new `total`, so that the next line comes at the next tenth
+    /// of it (or after 30 s) rather than at once.
+    pub fn replanned(&self, done: usize, total: usize) {
+        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        last.0 = done * 10 / total.max(1);
+    }
+
     /// The line due when `done` of `total` runs are finished `elapsed` seconds after the start,
     /// with `left` seconds forecast to go; None when no line is due.
     pub fn line(

@@ -14,6 +14,7 @@ mod common;
 mod import;
 mod plan;
 mod precision;
+mod resume_hint;
 mod sweeps;
 mod teach;
 

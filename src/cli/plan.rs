@@ -45,7 +45,7 @@ pub(super) fn run_plan(args: PlanArgs) -> Result<(), Failure> {
     };
     sweep::resume::check_own(&journal).map_err(|e| Failure::Usage(e.to_string()))?;
     let planned = sweep::workload::planned(&exp, design.as_ref(), None);
-    announce(&exp, design.as_ref(), &planned, args.jobs);
+    let _ = announce(&exp, design.as_ref(), &planned, args.jobs);
     let show = match std::io::stderr().is_terminal() {
         true => Show::Bar,
         false => Show::Nothing,

@@ -93,12 +93,10 @@ fn dedup(metrics: Vec<crate::sweep::metric::Metric>) -> Vec<crate::sweep::metric
 }
 
 /// The precision flags as typed, each word led by a space, for a resume hint (empty without
-/// them): a resumed sweep must ask the same, or it would be another sweep.
+/// them): a resumed sweep must ask the same, or it would be another sweep. `--replicates`,
+/// which also sets an adaptive sweep's first round, the resume hint writes itself.
 pub(super) fn flags_typed(args: &SweepArgs) -> String {
     let mut words = String::new();
-    if let (Some(n), Some(_)) = (args.replicates, &args.precision) {
-        words += &format!(" --replicates {n}");
-    }
     if let Some(p) = &args.precision {
         words += &format!(" --precision {}", shell_word(p));
     }

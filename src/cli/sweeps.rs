@@ -153,8 +153,16 @@ pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
         (false, true) => Show::Bar,
         (false, false) => Show::Lines,
     };
-    if !args.quiet {
-        announce(&exp, design.as_ref(), &planned, args.jobs);
+    if !args.quiet && announce(&exp, design.as_ref(), &planned, args.jobs) {
+        if let Some(p) = &precision {
+            eprintln!(
+                "sim: {}: that forecast is the first round of --precision ({} replicate(s) per \
+                 point); later rounds add runs until each point is precise, up to {} per point",
+                exp.name,
+                p.first_round(exp.replicates),
+                p.max_replicates
+            );
+        }
     }
     let study = Study::new(&exp.name, &planned, show);
     let tell = |weight: f64| study.tick(weight);
@@ -172,7 +180,7 @@ pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
         interrupted(&args, part, "warm-up pilots", e)
     })?;
     let res = match &precision {
-        Some(p) => sweep::adaptive::run_precise(&exp, p, &opts),
+        Some(p) => sweep::adaptive::run_precise(&exp, p, &opts, &|more| study.plan_more(more)),
         None => sweep::run_with(&exp, &opts),
     };
     let what = match precision {
@@ -283,13 +291,13 @@ fn no_run_length_flags(exp: &Experiment, args: &SweepArgs) -> Result<(), Failure
 
 /// Prints, before a study forecast to take more than 30 s, how many runs it will do and about how
 /// long they will take on `jobs` worker threads (None or 0: every core), each with the share of a
-/// core the machine's other load leaves it.
+/// core the machine's other load leaves it. True when it printed.
 pub(super) fn announce(
     exp: &Experiment,
     design: Option<&AssumptionDesign>,
     planned: &[f64],
     jobs: Option<usize>,
-) {
+) -> bool {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let threads = match jobs {
         Some(n) if n > 0 => n,
@@ -299,7 +307,7 @@ pub(super) fn announce(
     let share = crate::progress::core_share(threads, cores, load);
     let seconds = crate::progress::forecast_wall_s(planned, threads, share);
     if seconds < 30.0 {
-        return;
+        return false;
     }
     let runs = match design {
         Some(d) => format!(
@@ -322,6 +330,7 @@ pub(super) fn announce(
         exp.name,
         crate::progress::span(seconds)
     );
+    true
 }
 
 /// The journal a sweep writes into: `--journal`, or the resume folder beside the output of a
@@ -359,6 +368,20 @@ fn open_journal(
         Some(_) => sweep::journal::OnMismatch::Fail,
         None => sweep::journal::OnMismatch::Reset,
     };
+    // `--resume` asks for the runs kept: a kept sweep that is not this one is not emptied
+    // without a word.
+    if args.resume && args.journal.is_none() && journal.join(sweep::journal::HEADER).exists() {
+        let kept =
+            sweep::journal::read_header(journal).map_err(|e| Failure::Usage(e.to_string()))?;
+        if let Some(why) = kept.mismatch(&header) {
+            return Err(Failure::Usage(format!(
+                "--resume: the interrupted sweep kept in {} is not this sweep: {why}; resume it \
+                 with the flags it was started with (its interrupt message says them), or leave \
+                 out --resume to run this one afresh and discard the kept runs",
+                journal.display()
+            )));
+        }
+    }
     sweep::journal::open(journal, &header, on_mismatch).map_err(|e| Failure::Usage(e.to_string()))
 }
 
@@ -381,14 +404,7 @@ fn interrupted(
     let again = match part {
         Some(_) => format!("run the same command again to finish this {}", noun(args)),
         None if args.journal.is_some() => "run the same command again to finish the sweep".into(),
-        None => format!(
-            "`sim sweep --resume {}{}{}` finishes the sweep",
-            args.experiment.display(),
-            args.out
-                .as_ref()
-                .map_or(String::new(), |o| format!(" --out {}", o.display())),
-            super::precision::flags_typed(args)
-        ),
+        None => format!("`{}` finishes the sweep", super::resume_hint::command(args)),
     };
     Failure::Interrupted(format!(
         "interrupted: {finished} of {total} {what} finished and kept in {journal}; {again}"

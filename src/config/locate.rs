@@ -39,10 +39,29 @@ fn on_flag(path: &Path, edited: &str, overrides: &[Override], e: &toml::de::Erro
         .map(|s| Source::new(path, edited).path_at(s.start))
         .unwrap_or_default();
     let culprit = blame(overrides, &key);
+    let mut message = explain(e.message());
+    if let Some(o) = culprit.filter(|_| e.message().trim() == "missing field `kind`") {
+        message += &one_field_of_a_default(&o.path);
+    }
     ConfigError {
         origin: Origin::Flag(culprit.map_or_else(|| joined(overrides), Override::flag)),
         key: culprit.map_or(key, |o| o.path.clone()),
-        message: explain(e.message()),
+        message,
+    }
+}
+
+/// What to write instead of `--set a.b.p99=...` on a distribution the model leaves at its
+/// default (the default is not in the file, so the flag makes a table of one field, with no
+/// `kind`); empty when `path` does not end in a distribution's field.
+fn one_field_of_a_default(path: &str) -> String {
+    const FIELDS: [&str; 6] = ["median", "p99", "mean", "value", "min", "max"];
+    match path.rsplit_once('.') {
+        Some((table, field)) if FIELDS.contains(&field) => format!(
+            ": the model leaves `{table}` at its default, so one field of it cannot be set \
+             alone; set the whole distribution, e.g. --set '{table}={{ kind = \"lognormal\", \
+             median = \"50ms\", p99 = \"300ms\" }}' (`sim params MODEL` shows its default)"
+        ),
+        _ => String::new(),
     }
 }
 

@@ -278,10 +278,17 @@ pub(super) fn build(
             value: dur_value(d),
         });
     }
-    if let Some(RawWarmup::Fixed(w)) = raw.warmup {
+    // `warmup = "auto"` replaces the models' own warm-ups: until each point's is detected the
+    // points hold none, so a model's warm-up longer than the experiment's duration is no error.
+    let warmup = match raw.warmup {
+        Some(RawWarmup::Fixed(w)) => Some(dur_value(w)),
+        Some(RawWarmup::Auto) => Some("\"0s\"".to_string()),
+        None => None,
+    };
+    if let Some(value) = warmup {
         fixed.push(Override {
             path: "warmup".into(),
-            value: dur_value(w),
+            value,
         });
     }
     for (k, v) in &raw.set {

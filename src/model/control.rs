@@ -357,7 +357,7 @@ fn window(limit: u32) -> Window {
 }
 
 fn sample(d: &crate::dist::Dist, rng: &mut SimRng) -> Nanos {
-    crate::dist::round_u64(d.sample(rng))
+    crate::dist::draw(d, rng)
 }
 
 /// Deploys every consumer of `model` under `spec`, each with its own random stream derived from the

@@ -152,6 +152,12 @@ fn within_noise(group: &[Effect]) -> String {
     format!("{list} are jointly within noise")
 }
 
+/// [`deciding_line`]'s first line as a sentence of its own, for summary.md and the report.
+pub(crate) fn deciding_note(exp: &Experiment, sums: &[PointSummaries], b: &Bands) -> String {
+    let line = deciding_line(exp, sums, b);
+    line.lines().next().unwrap_or_default().trim().to_string()
+}
+
 /// The summary line naming the deciding assumption per architecture, and for
 /// `--assumptions auto` how many sets it used and why.
 pub(crate) fn deciding_line(exp: &Experiment, sums: &[PointSummaries], b: &Bands) -> String {

@@ -77,7 +77,7 @@
   }
 
   function drawNumbers(p) {
-    let s = "<table><thead><tr><th class=\"text\">metric</th><th>mean ± 95% half-width</th>";
+    let s = `<table><thead><tr><th class="text">metric</th><th>${esc(p.header)}</th>`;
     if (p.band) s += `<th>band over ${D.sets} assumption sets</th>`;
     s += "</tr></thead><tbody>";
     p.numbers.forEach(([k, v], i) => {

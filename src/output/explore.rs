@@ -116,9 +116,15 @@ pub(crate) fn data(
                     })
                     .collect()
             });
+            // The column says ± only where the point's numbers carry one.
+            let header = match cols.iter().any(|&(m, _)| s[m].shows_interval()) {
+                true => "mean ± 95% half-width",
+                false => "mean (too few replicates for an interval)",
+            };
             json!({
                 "name": exp.point_name(pt.index),
                 "at": at,
+                "header": header,
                 "numbers": numbers,
                 "band": band,
                 "series": res.map_or(Value::Null, |r| series(r, pt.index)),

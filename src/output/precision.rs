@@ -120,8 +120,29 @@ pub(crate) fn notes(
         }
     }
     notes.extend(few_replicates_note(sums));
+    notes.extend(wide_note(exp, sums));
     notes.extend(res.and_then(|r| warmup_note(exp, r)));
     notes
+}
+
+/// Why some `±` is wider than its value, when one is: the replicates spread more than their
+/// mean, so the value is not known to within itself (None when no shown interval is that wide).
+fn wide_note(exp: &Experiment, sums: &[PointSummaries]) -> Option<String> {
+    let wide: Vec<(usize, &str)> = (sums.iter().enumerate())
+        .flat_map(|(p, s)| {
+            s.iter()
+                .filter(|(_, v)| v.shows_interval() && v.ci95 > v.mean.abs())
+                .map(move |(m, _)| (p, m.name()))
+        })
+        .collect();
+    let &(p, metric) = wide.first()?;
+    Some(format!(
+        "{} value(s) have a ± wider than themselves (first: {metric} at {}): their replicates \
+         spread more than their mean, so the value is known only to within the interval; \
+         use --precision (e.g. --precision 10%) or more replicates to narrow it.",
+        wide.len(),
+        exp.point_name(p)
+    ))
 }
 
 /// What the report says of the warm-up: the one detected per point under `warmup = "auto"`, or a

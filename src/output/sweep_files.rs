@@ -61,7 +61,10 @@ pub(crate) fn write_all(
     fsio::write(
         &dir.join("summary.md"),
         (super::markdown::summary(exp, &sums, res)
-            + &super::verdict::markdown(exp, &sums, opts.bands))
+            + &super::verdict::markdown(exp, &sums, opts.bands)
+            + &(opts.bands)
+                .map(|b| format!("\n{}\n", super::bands::deciding_note(exp, &sums, b)))
+                .unwrap_or_default())
             .as_bytes(),
     )?;
     super::sweep_plots::write_plots(dir, exp, res, &sums, opts.bands)?;
@@ -147,7 +150,9 @@ pub(crate) fn write_verdicts(
         sets: v.bands.map_or(0, |b| b.design.runs()),
         auto: (v.bands.and_then(|b| b.auto.as_ref())).map(|g| g.text()),
         precision: v.series.and_then(|r| r.precision.as_ref()),
-        notes: &super::precision::notes(exp, v.sums, v.series),
+        notes: &(super::precision::notes(exp, v.sums, v.series).into_iter())
+            .chain(v.bands.map(|b| super::bands::deciding_note(exp, v.sums, b)))
+            .collect::<Vec<_>>(),
         explore: &super::explore::data(exp, v.sums, v.series, v.bands),
         throttle: &super::verdict::sentences(exp, v.sums, v.bands),
     };

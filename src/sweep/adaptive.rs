@@ -19,11 +19,14 @@ use std::time::Instant;
 
 /// Runs `exp` until every point is precise as `asked` says or at its cap. `opts.partition` must
 /// be None (the caller refuses a partitioned adaptive sweep: a partition owns runs, and which
-/// runs there are is known only as the rounds go). `opts.on_done` is told of each run.
+/// runs there are is known only as the rounds go). `opts.on_done` is told of each run, and
+/// `more` of the forecast events of each run a round after the first adds (the first round is
+/// every point's [`Precision::first_round`] replicates), so that a progress display can grow.
 pub fn run_precise(
     exp: &Experiment,
     asked: &Precision,
     opts: &Options,
+    more: &dyn Fn(&[f64]),
 ) -> Result<SweepResult, SweepError> {
     debug_assert!(opts.partition.is_none(), "refused by the caller");
     let started = Instant::now();
@@ -47,6 +50,10 @@ pub fn run_precise(
             break;
         }
         rounds += 1;
+        if rounds > 1 {
+            let cost = super::partition::point_forecasts(exp);
+            more(&(ids.iter().map(|id| cost[id.point].events)).collect::<Vec<_>>());
+        }
         for (id, report) in ids.iter().zip(run_ids(exp, None, &ids, opts)?) {
             reports[id.point].push(report);
         }

@@ -71,7 +71,7 @@ impl Bands {
 
 /// The legend of a band across `sets` assumption sets.
 pub fn band_label(sets: usize) -> String {
-    format!("plausible assumptions, 5-95% of {sets} sets")
+    format!("5-95% of {sets} assumption sets")
 }
 
 /// Per row and point, the means of the metrics over `reports`: every assumption run in

@@ -421,3 +421,61 @@ fn a_saltelli_plan_names_an_assumption_only_when_changing_it_alone_moves_the_lar
         "some architecture's largest count depends on an assumption"
     );
 }
+
+/// The band's legend entry says how many sets it rests on in full: the legend shortens labels
+/// wider than its column with "…", which cut "plausible assumptions, 5-95% of 128 sets" before
+/// its count's noun.
+#[test]
+fn the_band_legend_says_its_number_of_sets_without_being_cut() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = short_hot_stream(dir.path(), "[1]");
+    let out = dir.path().join("out");
+    Command::cargo_bin("sim")
+        .unwrap()
+        .current_dir(root())
+        .args(["sweep", "--quiet", "--assumptions", "128", "--out"])
+        .arg(&out)
+        .arg(&exp)
+        .assert()
+        .success();
+    let svg = std::fs::read_to_string(out.join("iterator-age-max.svg")).unwrap();
+    let label = svg
+        .lines()
+        .find(|l| l.contains("5-95%"))
+        .unwrap_or_else(|| panic!("no band legend: {svg}"));
+    assert_eq!(label.trim(), "5-95% of 128 assumption sets", "{label}");
+    // The widest count --assumptions takes is no longer.
+    assert_eq!(
+        sim::sweep::bands::band_label(4096).len(),
+        label.trim().len() + 1
+    );
+}
+
+/// The deciding assumption (or the assumptions jointly within noise) is said in summary.md and
+/// the report as the terminal says it: only the terminal said it.
+#[test]
+fn summary_md_and_the_report_say_which_assumption_decides_as_the_terminal_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = short_hot_stream(dir.path(), "[1]");
+    let out = dir.path().join("out");
+    let o = Command::cargo_bin("sim")
+        .unwrap()
+        .current_dir(root())
+        .args(["sweep", "--quiet", "--assumptions", "4", "--out"])
+        .arg(&out)
+        .arg(&exp)
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let line = stdout
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("Deciding assumption: "))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    let md = std::fs::read_to_string(out.join("summary.md")).unwrap();
+    assert!(md.lines().any(|l| l == line), "{md}");
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let escaped = line.replace('&', "&amp;").replace('\'', "&#39;");
+    assert!(html.contains(&format!("<p>{escaped}</p>")), "{line}");
+}

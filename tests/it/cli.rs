@@ -417,6 +417,64 @@ fn resume_without_a_journal_says_so() {
     assert!(err.contains("no interrupted sweep to resume"), "{err}");
 }
 
+/// `--resume` with a kept sweep that is not the one asked (here: the flags without its
+/// `--assumptions`) refuses, saying why, and keeps the runs, rather than emptying them silently.
+#[test]
+fn resume_of_another_sweep_than_the_one_kept_refuses_and_keeps_its_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = experiment(dir.path());
+    let part = dir.path().join("part");
+    let journal = dir.path().join(".part.resume");
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("sim"))
+        .args([
+            "sweep",
+            "--quiet",
+            "--jobs",
+            "1",
+            "--assumptions",
+            "4",
+            "--out",
+        ])
+        .arg(&part)
+        .arg(&exp)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while std::fs::read_dir(journal.join("runs")).map_or(0, |d| d.count()) < 3 {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no run finished"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130));
+    let kept = std::fs::read_dir(journal.join("runs")).unwrap().count();
+    let o = sim()
+        .args(["sweep", "--quiet", "--resume", "--out"])
+        .arg(&part)
+        .arg(&exp)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("is not this sweep") && err.contains("--assumptions"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_dir(journal.join("runs")).unwrap().count(),
+        kept
+    );
+    assert!(!part.exists());
+}
+
 /// The resume folder beside an output (`.NAME.resume`) is used and removed only while it holds
 /// a journal sim writes: a user's folder, files added to it, or a link of that name are left
 /// alone and the sweep is refused.

@@ -194,3 +194,85 @@ fn a_subscribe_latency_lengthens_each_renewals_pause_by_itself() {
     let max = slow.end_to_end_ms_max;
     assert!((4000.0..=5070.0).contains(&max), "worst age {max} ms");
 }
+
+/// A latency whose tail is far beyond any run (a log-normal p99 of 100,000 hours, an exponential
+/// mean of 200,000 hours) runs to its end: a draw past what a `u64` of nanoseconds holds used to
+/// overflow the clock (a panic in a dev build, a time wrapped into the past in a release one).
+#[test]
+fn latencies_with_tails_beyond_any_run_never_overflow_the_clock() {
+    let tails = [
+        r#"{ kind = "lognormal", median = "50ms", p99 = "100000h" }"#,
+        r#"{ kind = "exponential", mean = "200000h" }"#,
+    ];
+    let keys = [
+        (
+            "models/kinesis-standard.toml",
+            "streams.events.get_records_latency",
+        ),
+        (
+            "models/kinesis-standard.toml",
+            "consumers.fn.invoke_overhead",
+        ),
+        ("models/kinesis-efo.toml", "streams.events.efo.propagation"),
+        (
+            "models/kinesis-efo.toml",
+            "streams.events.efo.subscribe_latency",
+        ),
+        (
+            "models/kinesis-standard.toml",
+            "control_plane.mapping_start",
+        ),
+    ];
+    for tail in tails {
+        for (model, key) in keys {
+            let dir = tempfile::tempdir().unwrap();
+            let o = crate::common::sim()
+                .args(["run", model, "--duration", "10m", "--warmup", "0s", "--out"])
+                .arg(dir.path())
+                .args(["--set", &format!("{key}={tail}")])
+                .output()
+                .unwrap();
+            assert_eq!(
+                o.status.code(),
+                Some(0),
+                "{key}={tail}: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+        }
+    }
+}
+
+/// `--set` of one field of a latency the model leaves at its default (the catalogue names such
+/// paths, e.g. `efo.propagation.p99`) is refused with what to write instead, not only serde's
+/// "missing field `kind`".
+#[test]
+fn one_field_of_a_defaulted_latency_is_refused_with_the_whole_distribution_to_write() {
+    for (model, path) in [
+        ("models/kinesis-efo.toml", "streams.events.efo.propagation"),
+        (
+            "models/kinesis-standard.toml",
+            "streams.events.get_records_latency",
+        ),
+        (
+            "models/kinesis-standard.toml",
+            "consumers.fn.invoke_overhead",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let o = crate::common::sim()
+            .args(["run", model, "--duration", "1m", "--out"])
+            .arg(dir.path())
+            .args(["--set", &format!("{path}.p99=300ms")])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains(&format!(
+                "set the whole distribution, e.g. --set '{path}={{ kind = "
+            )) && err.contains(&format!("key `{path}.p99`")),
+            "{err}"
+        );
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}

@@ -281,6 +281,9 @@ fn two_replicates_show_values_without_a_misleading_interval_and_say_why() {
     assert!(!table.contains('±'), "{md}");
     let rows = report.split("id=\"summary\"").nth(1).unwrap();
     assert!(!rows.split("</table>").next().unwrap().contains('±'));
+    // Nor does the explorer's column of a point's numbers promise a half-width.
+    assert!(!report.contains("half-width</th>") && !report.contains("mean ± 95% half-width"));
+    assert!(report.contains("\"header\":\"mean (too few replicates for an interval)\""));
     // The CSV keeps its half-width column: a number, not a display.
     let rows = summary_rows(&out);
     assert_eq!(cell(&rows[0], "replicates"), "2");
@@ -363,4 +366,87 @@ fn a_fixed_warm_up_shorter_than_the_transient_is_warned_about_and_auto_detects_i
         runs(&dir.path().join("again")),
         "detection is deterministic"
     );
+}
+
+#[test]
+fn warmup_auto_replaces_a_models_own_warm_up_longer_than_the_experiments_duration() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("m.toml"),
+        "duration = \"1h\"\nwarmup = \"10m\"\nseed = 1\n\
+         [streams.s]\nkind = \"kinesis\"\nshards = 1\n\
+         [producers.p]\nstream = \"s\"\nrate = 10.0\n\
+         [consumers.fn]\nstream = \"s\"\ncount = 1\n",
+    )
+    .unwrap();
+    let exp = dir.path().join("e.toml");
+    std::fs::write(
+        &exp,
+        "name = \"short\"\nmodel = \"m.toml\"\nduration = \"4m\"\nwarmup = \"auto\"\n\
+         replicates = 1\nseed = 1\n\
+         [[axes]]\npath = \"consumers.fn.count\"\nvalues = [1, 2]\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let o = sim()
+        .args(["sweep", "--quiet", "--out"])
+        .arg(&out)
+        .arg(&exp)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let md = std::fs::read_to_string(out.join("summary.md")).unwrap();
+    assert!(md.contains("Warm-up detected per point"), "{md}");
+}
+
+/// Three replicates of the two-reader rule over three minutes: at four readers and more, some
+/// half-widths are wider than their means (summary.csv says which); the table, summary.md and
+/// report.html show them with a note saying why, not silently.
+#[test]
+fn a_plus_minus_wider_than_its_value_is_explained_where_it_is_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = dir.path().join("two.toml");
+    let model = root().join("models/dynamodb-readers.toml");
+    std::fs::write(
+        &exp,
+        format!(
+            "name = \"two\"\nmodel = {:?}\nduration = \"3m\"\nwarmup = \"1m\"\nreplicates = 3\n\
+             seed = 2\n[[axes]]\npath = \"consumers.fn.count\"\nlabel = \"readers\"\n\
+             values = \"1..=6\"\n",
+            model.display().to_string()
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let o = sim()
+        .args(["sweep", "--quiet", "--out"])
+        .arg(&out)
+        .arg(&exp)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let rows = summary_rows(&out);
+    let wide = rows.iter().any(|row| {
+        row.iter().any(|(name, ci)| {
+            let Some(metric) = name.strip_suffix("_ci95") else {
+                return false;
+            };
+            let (ci, mean): (f64, f64) = (ci.parse().unwrap(), cell(row, metric).parse().unwrap());
+            ci > mean.abs()
+        })
+    });
+    assert!(wide, "the setting has a half-width wider than its mean");
+    let note = "have a ± wider than themselves";
+    assert!(String::from_utf8_lossy(&o.stdout).contains(note));
+    assert!(std::fs::read_to_string(out.join("summary.md"))
+        .unwrap()
+        .contains(note));
+    assert!(std::fs::read_to_string(out.join("report.html"))
+        .unwrap()
+        .contains(note));
 }

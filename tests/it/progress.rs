@@ -140,3 +140,69 @@ fn a_study_forecast_to_take_minutes_says_so_before_its_first_run() {
     );
     assert!(first.contains("on 1 worker thread(s)"), "{first}");
 }
+
+#[test]
+fn an_adaptive_sweeps_progress_grows_its_total_with_each_round_and_never_counts_past_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = tiny(dir.path(), 3);
+    // A precision no minute-long run reaches: every point runs its first round of 5, then more
+    // rounds up to the cap of 12.
+    let out = sim()
+        .args(["sweep", "--jobs", "2", "--precision", "0.01%"])
+        .args(["--precision-metric", "iterator_age_max"])
+        .args(["--max-replicates", "12", "--out"])
+        .arg(dir.path().join("out"))
+        .arg(&exp)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let lines = progress_lines(&err);
+    assert!(lines.len() >= 2, "{err}");
+    assert!(lines.iter().all(|&(done, total)| done <= total), "{err}");
+    assert!(lines.windows(2).all(|w| w[0].0 < w[1].0), "{err}");
+    // The first round planned 3 x 5 runs; the last line counts all 3 x 12.
+    assert_eq!(lines[0].1, 15, "{err}");
+    assert_eq!(lines.last(), Some(&(36, 36)), "{err}");
+}
+
+#[test]
+fn an_adaptive_sweeps_forecast_says_it_is_of_the_first_round_only() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("m.toml"),
+        "duration = \"12h\"\nwarmup = \"1m\"\nseed = 1\n\
+         [streams.s]\nkind = \"kinesis\"\nshards = 8\n\
+         [producers.p]\nstream = \"s\"\nrate = 4000.0\n\
+         [consumers.fn]\nstream = \"s\"\ncount = 4\n",
+    )
+    .unwrap();
+    let exp = dir.path().join("e.toml");
+    std::fs::write(
+        &exp,
+        "name = \"long\"\nmodel = \"m.toml\"\nreplicates = 1\nseed = 1\n\
+         [[axes]]\npath = \"consumers.fn.count\"\nvalues = \"1..=8\"\n",
+    )
+    .unwrap();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("sim"))
+        .args(["sweep", "--jobs", "1", "--precision", "5%", "--out"])
+        .arg(dir.path().join("out"))
+        .arg(&exp)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+    let (mut first, mut second) = (String::new(), String::new());
+    err.read_line(&mut first).unwrap();
+    err.read_line(&mut second).unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(first.starts_with("sim: long: 40 runs, forecast"), "{first}");
+    assert!(
+        second.starts_with(
+            "sim: long: that forecast is the first round of --precision (5 replicate(s) per point)"
+        ) && second.contains("up to 20 per point"),
+        "{second}"
+    );
+}

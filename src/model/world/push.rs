@@ -2,7 +2,7 @@
 //! propagated, with the subscription's periodic renewal gap.
 
 use super::{Event, ReaderId, World};
-use crate::dist::{draw, round_u64};
+use crate::dist::draw;
 use crate::engine::{Nanos, Queue};
 use crate::model::latency::Stages;
 
@@ -79,7 +79,7 @@ impl World<'_> {
                 return;
             }
             let rd = &mut self.readers[r];
-            rd.prop_delay = round_u64(efo.propagation.sample(&mut rd.rng));
+            rd.prop_delay = draw(&efo.propagation, &mut rd.rng);
             (next_ts + rd.prop_delay).max(rd.next_event_at)
         };
         let rd = &mut self.readers[r];
