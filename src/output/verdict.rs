@@ -18,12 +18,20 @@ pub(crate) fn sentence(v: &Verdict) -> String {
             v.values.first().map_or("", String::as_str)
         ),
         Some(x) if v.knee.clear_throughout() => {
-            format!("no throttled reads up to {x} {label} (the sweep's largest)")
+            format!("no throttled reads up to {x} {label}, the sweep's largest")
         }
         Some(x) => format!("no throttled reads up to {x} {label}"),
     };
     let band = v.band.map_or(String::new(), |b| {
         let at = |k: Knee| v.value(k).unwrap_or("none").to_string();
+        if at(b.p5) == at(b.p95) {
+            // Every set agrees (within the band): one value, not "8 to 8, median 8".
+            return format!(
+                " (across {} assumption sets: {} throughout the 5-95% band)",
+                b.sets,
+                at(b.p5)
+            );
+        }
         format!(
             " (across {} assumption sets: {} to {}, median {})",
             b.sets,
@@ -143,7 +151,7 @@ mod tests {
         );
         assert_eq!(
             sentence(&verdict(30, None)),
-            "standard: no throttled reads up to 30 subscribers (the sweep's largest)"
+            "standard: no throttled reads up to 30 subscribers, the sweep's largest"
         );
     }
 }

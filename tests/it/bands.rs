@@ -253,7 +253,7 @@ fn sweep_with_assumptions_adds_bands_and_sensitivity_and_leaves_the_plain_column
     let md = read("banded", "summary.md");
     assert!(
         md.contains("## Throttled reads")
-            && md.contains("kinesis-efo: no throttled reads up to 8 subscribers (the sweep's largest) (across 8 assumption sets: 8 to 8, median 8)"),
+            && md.contains("kinesis-efo: no throttled reads up to 8 subscribers, the sweep's largest (across 8 assumption sets: 8 throughout the 5-95% band)"),
         "{md}"
     );
     assert!(read("banded", "report.html").contains("kinesis-efo: no throttled reads up to 8"));
