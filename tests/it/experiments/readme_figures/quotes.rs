@@ -105,7 +105,7 @@ pub(crate) const QUOTES: &[Quote] = &[
         ],
     },
     Quote {
-        words: "up to 4 subscribers keep the worst IteratorAge under 30 s under every plausible assumption (at most {} s over the 32 sets); at 5 it depends on the assumptions ({} s to {} s), most on how a Lambda poller decides it has caught up (`{}`); from 6 on no set meets it ({} s at best).",
+        words: "up to 4 subscribers the worst IteratorAge is at most {} s over the 32 sets (most sets keep it under 30 s, not all: some throttle even one subscriber); at 5 it depends on the assumptions ({} s to {} s), most on how a Lambda poller decides it has caught up (`{}`); from 6 on its smallest value over the sets is {} s.",
         figures: &[
             ("bands.age_max_s.standard.up_to_4.max", Sig(2)),
             ("bands.age_max_s.standard.5.min", Sig(1)),
