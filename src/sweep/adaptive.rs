@@ -94,13 +94,7 @@ pub fn run_precise(
             })
         })
         .collect();
-    let events = runs.iter().map(|r| r.report.events).sum();
-    Ok(SweepResult {
-        runs,
-        wall_s: started.elapsed().as_secs_f64(),
-        events,
-        precision: Some(achieved),
-    })
+    Ok(SweepResult::of_runs(runs, started, Some(achieved)))
 }
 
 /// Per metric of `metrics`, its value in each of `reports`.

@@ -57,6 +57,21 @@ pub struct SweepResult {
 }
 
 impl SweepResult {
+    /// The result of `runs` (in point-then-replicate order) that began at `started`.
+    fn of_runs(
+        runs: Vec<Run>,
+        started: std::time::Instant,
+        precision: Option<reached::Achieved>,
+    ) -> SweepResult {
+        let events = runs.iter().map(|r| r.report.events).sum();
+        SweepResult {
+            runs,
+            wall_s: started.elapsed().as_secs_f64(),
+            events,
+            precision,
+        }
+    }
+
     /// The runs of point `p` (as many as it ran: an adaptive sweep's points differ).
     pub fn point_runs(&self, p: usize) -> &[Run] {
         let start = self.runs.partition_point(|r| r.point < p);
@@ -145,13 +160,7 @@ pub fn run_with(exp: &Experiment, opts: &Options) -> Result<SweepResult, SweepEr
             report,
         })
         .collect();
-    let events = runs.iter().map(|r| r.report.events).sum();
-    Ok(SweepResult {
-        runs,
-        wall_s: started.elapsed().as_secs_f64(),
-        events,
-        precision: None,
-    })
+    Ok(SweepResult::of_runs(runs, started, None))
 }
 
 /// Runs every point and replicate of `exp` under every set of `design` as [`run_with`] runs the
