@@ -412,8 +412,10 @@ fn power_api_cost_puts_a_price_beside_each_architecture() {
     for arch in [a, b, c] {
         assert!(at(&cost, arch) > 0.0, "{arch}: {cost:?}");
     }
+    // The four throttled DynamoDB readers deliver later than Kinesis's enhanced fan-out (no longer
+    // ten times later: at the catalogue's defaults their backoff is shorter than the fitted one).
     let p99 = swept.means(Metric::FirstWriteAgeP99);
-    assert!(at(&p99, a) > 10.0 * at(&p99, c), "{p99:?}");
+    assert!(at(&p99, a) > at(&p99, c), "{p99:?}");
 }
 
 /// Each quote of the README whose text, with `values` in place, the README does not hold: the
