@@ -44,8 +44,14 @@ pub(crate) fn sentence(v: &Verdict) -> String {
 }
 
 /// What a knee means, said once under the sentences.
-const DEFINITION: &str = "the largest value before the first with throttled reads; the band is \
-                          the 5th to 95th percentile of each set's knee, by nearest rank";
+fn definition(all: &[Verdict]) -> &'static str {
+    if all.iter().any(|v| v.band.is_some()) {
+        "the largest value before the first with throttled reads; the band is the 5th to 95th \
+         percentile of each set's knee, by nearest rank"
+    } else {
+        "the largest value before the first with throttled reads"
+    }
+}
 
 /// The lines the terminal prints after the sweep's table (nothing without a verdict).
 pub(crate) fn text(exp: &Experiment, sums: &[PointSummaries], bands: Option<&Bands>) -> String {
@@ -62,7 +68,7 @@ pub(crate) fn text(exp: &Experiment, sums: &[PointSummaries], bands: Option<&Ban
     for v in &all {
         lines(&sentence(v));
     }
-    lines(&format!("(up to: {DEFINITION})"));
+    lines(&format!("(up to: {})", definition(&all)));
     out
 }
 
@@ -76,7 +82,7 @@ pub(crate) fn markdown(exp: &Experiment, sums: &[PointSummaries], bands: Option<
     for v in &all {
         out += &format!("- {}\n", crate::plan::md_cell(&sentence(v)));
     }
-    out += &format!("\n\"Up to\": {DEFINITION}.\n");
+    out += &format!("\n\"Up to\": {}.\n", definition(&all));
     out
 }
 
