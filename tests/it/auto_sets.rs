@@ -2,10 +2,9 @@
 //! the number of sets is said, the same whatever the threads, and resumed to the same bytes after
 //! an interrupt.
 
-use crate::common::{root, sim};
+use crate::common::{interrupt_sweep, root, sim};
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Hot-stream cut to 4 points of 4 minutes, one replicate.
 fn experiment(dir: &Path) -> PathBuf {
@@ -84,26 +83,21 @@ fn auto_grows_to_the_cap_at_most_says_how_many_sets_it_used_and_resumes_to_the_s
     // The same sweep on one thread, stopped by Ctrl-C during its second round, then resumed.
     let part = dir.path().join("part");
     let journal = dir.path().join(".part.resume");
-    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("sim"))
+    let mut sweep = std::process::Command::new(assert_cmd::cargo::cargo_bin("sim"));
+    sweep
         .args(["sweep", "--quiet", "--jobs", "1", "--assumptions", "auto"])
         .args(["--max-assumptions", "32", "--out"])
         .arg(&part)
-        .arg(&exp)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
+        .arg(&exp);
     // 4 plain runs and 16 sets of 4: the second round has begun past 68.
-    while std::fs::read_dir(journal.join("runs")).map_or(0, |d| d.count()) < 70 {
-        assert!(started.elapsed() < Duration::from_secs(300), "too slow");
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = interrupt_sweep(
+        sweep,
+        &journal,
+        70,
+        Duration::from_secs(300),
+        "too slow",
+        "-INT",
+    );
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "{err}");
     assert!(!part.exists(), "no half-written results");

@@ -1,7 +1,7 @@
 //! The command line as a user meets it: exit codes, output folders, budgets, broken pipes, and an
 //! interrupted sweep resumed to the same bytes as an uninterrupted one.
 
-use crate::common::{root, sim};
+use crate::common::{interrupt_sweep, root, sim};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -265,27 +265,19 @@ fn an_interrupted_sweep_resumes_to_the_same_bytes() {
 
     let part = dir.path().join("part");
     let journal = dir.path().join(".part.resume");
-    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("sim"))
+    let mut sweep = std::process::Command::new(assert_cmd::cargo::cargo_bin("sim"));
+    sweep
         .args(["sweep", "--quiet", "--jobs", "1", "--out"])
         .arg(&part)
-        .arg(&exp)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while std::fs::read_dir(journal.join("runs")).map_or(0, |d| d.count()) < 3 {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "no run finished"
-        );
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+        .arg(&exp);
+    let out = interrupt_sweep(
+        sweep,
+        &journal,
+        3,
+        Duration::from_secs(60),
+        "no run finished",
+        "-INT",
+    );
     assert_eq!(
         out.status.code(),
         Some(130),
@@ -425,7 +417,8 @@ fn resume_of_another_sweep_than_the_one_kept_refuses_and_keeps_its_runs() {
     let exp = experiment(dir.path());
     let part = dir.path().join("part");
     let journal = dir.path().join(".part.resume");
-    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("sim"))
+    let mut sweep = std::process::Command::new(assert_cmd::cargo::cargo_bin("sim"));
+    sweep
         .args([
             "sweep",
             "--quiet",
@@ -436,24 +429,15 @@ fn resume_of_another_sweep_than_the_one_kept_refuses_and_keeps_its_runs() {
             "--out",
         ])
         .arg(&part)
-        .arg(&exp)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while std::fs::read_dir(journal.join("runs")).map_or(0, |d| d.count()) < 3 {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "no run finished"
-        );
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+        .arg(&exp);
+    let out = interrupt_sweep(
+        sweep,
+        &journal,
+        3,
+        Duration::from_secs(60),
+        "no run finished",
+        "-INT",
+    );
     assert_eq!(out.status.code(), Some(130));
     let kept = std::fs::read_dir(journal.join("runs")).unwrap().count();
     let o = sim()

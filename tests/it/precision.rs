@@ -2,10 +2,9 @@
 //! threads and after an interrupt and resume; bad values refused; values of too few replicates
 //! shown without `±`.
 
-use crate::common::{root, sim};
+use crate::common::{interrupt_sweep, root, sim};
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const EXPERIMENT: &str = r#"
 name = "precise"
@@ -165,29 +164,21 @@ fn an_interrupted_precision_sweep_resumes_to_the_same_bytes() {
 
     let part = dir.path().join("part");
     let journal = dir.path().join(".part.resume");
-    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("sim"))
+    let mut sweep = std::process::Command::new(assert_cmd::cargo::cargo_bin("sim"));
+    sweep
         .args(["sweep", "--quiet", "-j", "1"])
         .args(flags)
         .arg("--out")
         .arg(&part)
-        .arg(&exp)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while std::fs::read_dir(journal.join("runs")).map_or(0, |d| d.count()) < 22 {
-        assert!(
-            started.elapsed() < Duration::from_secs(120),
-            "no round ended"
-        );
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+        .arg(&exp);
+    let out = interrupt_sweep(
+        sweep,
+        &journal,
+        22,
+        Duration::from_secs(120),
+        "no round ended",
+        "-TERM",
+    );
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "{err}");
     assert!(

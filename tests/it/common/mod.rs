@@ -48,3 +48,32 @@ pub(crate) fn sim() -> assert_cmd::Command {
     }
     c
 }
+
+/// Runs `sweep` (its stdout discarded, its stderr kept) until its journal holds `runs` finished
+/// runs (failing with `what` after `limit`), then sends it `signal` (e.g. "-INT") and returns what
+/// it wrote and how it ended.
+pub(crate) fn interrupt_sweep(
+    mut sweep: std::process::Command,
+    journal: &Path,
+    runs: usize,
+    limit: std::time::Duration,
+    what: &str,
+    signal: &str,
+) -> std::process::Output {
+    use std::process::Stdio;
+    let child = sweep
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while std::fs::read_dir(journal.join("runs")).map_or(0, |d| d.count()) < runs {
+        assert!(started.elapsed() < limit, "{what}");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    std::process::Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
