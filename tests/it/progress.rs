@@ -101,25 +101,31 @@ fn a_saltelli_study_counts_every_run_in_its_progress_and_its_headline() {
     assert!(html.contains(&more), "{more}");
 }
 
-#[test]
-fn a_study_forecast_to_take_minutes_says_so_before_its_first_run() {
-    let dir = tempfile::tempdir().unwrap();
-    // Four consumers of 8 busy shards for 12 hours, 8 points: billions of forecast events.
+/// Writes a study into `dir` that is forecast to take minutes (four consumers of 8 busy shards
+/// for 12 hours, 8 points: billions of forecast events) and returns its experiment file.
+fn long_study(dir: &Path) -> PathBuf {
     std::fs::write(
-        dir.path().join("m.toml"),
+        dir.join("m.toml"),
         "duration = \"12h\"\nwarmup = \"1m\"\nseed = 1\n\
          [streams.s]\nkind = \"kinesis\"\nshards = 8\n\
          [producers.p]\nstream = \"s\"\nrate = 4000.0\n\
          [consumers.fn]\nstream = \"s\"\ncount = 4\n",
     )
     .unwrap();
-    let exp = dir.path().join("e.toml");
+    let exp = dir.join("e.toml");
     std::fs::write(
         &exp,
         "name = \"long\"\nmodel = \"m.toml\"\nreplicates = 1\nseed = 1\n\
          [[axes]]\npath = \"consumers.fn.count\"\nvalues = \"1..=8\"\n",
     )
     .unwrap();
+    exp
+}
+
+#[test]
+fn a_study_forecast_to_take_minutes_says_so_before_its_first_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = long_study(dir.path());
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("sim"))
         .args(["sweep", "--jobs", "1", "--assumptions", "4", "--out"])
         .arg(dir.path().join("out"))
@@ -169,21 +175,7 @@ fn an_adaptive_sweeps_progress_grows_its_total_with_each_round_and_never_counts_
 #[test]
 fn an_adaptive_sweeps_forecast_says_it_is_of_the_first_round_only() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("m.toml"),
-        "duration = \"12h\"\nwarmup = \"1m\"\nseed = 1\n\
-         [streams.s]\nkind = \"kinesis\"\nshards = 8\n\
-         [producers.p]\nstream = \"s\"\nrate = 4000.0\n\
-         [consumers.fn]\nstream = \"s\"\ncount = 4\n",
-    )
-    .unwrap();
-    let exp = dir.path().join("e.toml");
-    std::fs::write(
-        &exp,
-        "name = \"long\"\nmodel = \"m.toml\"\nreplicates = 1\nseed = 1\n\
-         [[axes]]\npath = \"consumers.fn.count\"\nvalues = \"1..=8\"\n",
-    )
-    .unwrap();
+    let exp = long_study(dir.path());
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("sim"))
         .args(["sweep", "--jobs", "1", "--precision", "5%", "--out"])
         .arg(dir.path().join("out"))
