@@ -102,11 +102,12 @@ fn a_saltelli_study_counts_every_run_in_its_progress_and_its_headline() {
 }
 
 /// Writes a study into `dir` that is forecast to take minutes (four consumers of 8 busy shards
-/// for 12 hours, 8 points: billions of forecast events) and returns its experiment file.
+/// for 48 hours, 8 points: billions of forecast events, well above the 30 s under which no
+/// forecast is printed even on an idle machine) and returns its experiment file.
 fn long_study(dir: &Path) -> PathBuf {
     std::fs::write(
         dir.join("m.toml"),
-        "duration = \"12h\"\nwarmup = \"1m\"\nseed = 1\n\
+        "duration = \"48h\"\nwarmup = \"1m\"\nseed = 1\n\
          [streams.s]\nkind = \"kinesis\"\nshards = 8\n\
          [producers.p]\nstream = \"s\"\nrate = 4000.0\n\
          [consumers.fn]\nstream = \"s\"\ncount = 4\n",
