@@ -94,6 +94,10 @@ pub struct SweepArgs {
     /// Replicates per point (overrides the experiment's `replicates`).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub replicates: Option<u32>,
+    /// Runs of each point under each assumption set, 1 to 1000 (overrides the experiment's
+    /// `set_replicates`; default 1: the sets share the plain runs' seeds, see docs/model.md §19).
+    #[arg(long, value_name = "N", requires = "assumptions", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub set_replicates: Option<u32>,
     /// Print exactly one JSON object on stdout instead of the table.
     #[arg(long)]
     pub json: bool,
@@ -202,6 +206,10 @@ pub struct MergeArgs {
     /// Replicates per point, if the partitions were given --replicates.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub replicates: Option<u32>,
+    /// Runs of each point under each assumption set, if the partitions were given
+    /// --set-replicates.
+    #[arg(long, value_name = "N", requires = "assumptions", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub set_replicates: Option<u32>,
     /// Print exactly one JSON object on stdout instead of the table.
     #[arg(long)]
     pub json: bool,

@@ -51,7 +51,7 @@ pub(super) fn auto_round(
     show: Show,
 ) -> Result<Vec<crate::model::RunReport>, sweep::SweepError> {
     let planned = sweep::workload::planned(exp, Some(design), None);
-    let skip = (from + 1) * exp.points.len() * exp.replicates as usize;
+    let skip = exp.runs() + from * exp.set_runs();
     let name = format!("{}: sets {}-{}", exp.name, from + 1, design.sets());
     let study = Study::new(&name, &planned[skip.min(planned.len())..], show);
     let tell = |weight: f64| study.tick(weight);

@@ -185,7 +185,7 @@ fn plan_saved(
     let sets = bands.as_ref().map_or(String::new(), |b| {
         format!(
             " and {} under assumption sets",
-            saved.runs * b.design.runs()
+            exp.set_runs() * b.design.runs()
         )
     });
     eprintln!(

@@ -29,6 +29,9 @@ pub(super) fn command(args: &SweepArgs) -> String {
     if let Some(e) = args.sensitivity {
         words += &format!(" --sensitivity {}", e.name());
     }
+    if let Some(n) = args.set_replicates {
+        words += &format!(" --set-replicates {n}");
+    }
     words += &super::precision::flags_typed(args);
     if let Some(columns) = &args.columns {
         let names: Vec<&str> = columns.iter().map(|m| m.name()).collect();
@@ -38,4 +41,36 @@ pub(super) fn command(args: &SweepArgs) -> String {
         words += " --json";
     }
     words
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Cli, Command};
+    use clap::Parser;
+
+    fn hint(args: &[&str]) -> String {
+        let cli = Cli::try_parse_from(["sim", "sweep"].iter().chain(args)).unwrap();
+        match cli.command {
+            Command::Sweep(a) => super::command(&a),
+            _ => unreachable!("a sweep"),
+        }
+    }
+
+    #[test]
+    fn the_hint_repeats_every_flag_that_decides_the_runs() {
+        let h = hint(&[
+            "e.toml",
+            "--out",
+            "my dir",
+            "--assumptions",
+            "8",
+            "--set-replicates",
+            "2",
+        ]);
+        assert_eq!(
+            h,
+            "sim sweep --resume e.toml --out 'my dir' --assumptions 8 --set-replicates 2"
+        );
+        assert_eq!(hint(&["e.toml"]), "sim sweep --resume e.toml");
+    }
 }

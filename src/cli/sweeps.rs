@@ -82,7 +82,10 @@ pub(super) fn sets_asked(
 
 pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
     let started = Instant::now();
-    let exp = open_experiment(&args.experiment, args.replicates)?;
+    let mut exp = open_experiment(&args.experiment, args.replicates)?;
+    if let Some(n) = args.set_replicates {
+        exp.set_replicates = n;
+    }
     no_run_length_flags(&exp, &args)?;
     crate::plan::objectives(&exp)?;
     let estimator = args.sensitivity.unwrap_or_default();
@@ -124,7 +127,7 @@ pub(super) fn run_sweep(args: SweepArgs) -> Result<(), Failure> {
     let journal = journal_folder(&args, part, &out_dir)?;
     let forecast = sweep_forecast(&exp);
     let sets_at_most = auto.unwrap_or(design.as_ref().map_or(0, |d| d.runs()));
-    let times = 1.0 + sets_at_most as f64;
+    let times = 1.0 + (sets_at_most * exp.set_runs()) as f64 / exp.runs() as f64;
     let budget = Budget::of(args.max_events, args.max_memory.as_deref())?;
     check_budget("this sweep", forecast.times(times), budget)?;
     let prices = crate::config::prices::load(args.prices.as_deref())?;
@@ -313,7 +316,7 @@ pub(super) fn announce(
         Some(d) => format!(
             "{} runs ({} plain, the rest under {} assumption sets)",
             planned.len(),
-            planned.len() / (d.runs() + 1),
+            planned.len() - d.runs() * exp.set_runs(),
             d.runs()
         ),
         None => format!("{} runs", planned.len()),
@@ -467,6 +470,9 @@ fn merge_command(args: &SweepArgs, journal: &std::path::Path) -> String {
         if let Some(e) = args.sensitivity {
             words.push(format!("--sensitivity {}", e.name()));
         }
+        if let Some(n) = args.set_replicates {
+            words.push(format!("--set-replicates {n}"));
+        }
     }
     words.join(" ")
 }
@@ -551,7 +557,10 @@ pub(super) fn list_runs(
 }
 
 pub(super) fn run_merge(args: MergeArgs) -> Result<(), Failure> {
-    let exp = open_experiment(&args.experiment, args.replicates)?;
+    let mut exp = open_experiment(&args.experiment, args.replicates)?;
+    if let Some(n) = args.set_replicates {
+        exp.set_replicates = n;
+    }
     let out_dir = args
         .out
         .clone()

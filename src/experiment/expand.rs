@@ -270,6 +270,17 @@ pub(super) fn build(
             r as u32
         }
     };
+    let set_replicates = match raw.set_replicates.unwrap_or(1) {
+        r @ 1..=1000 => r as u32,
+        r => {
+            return Err(error_at(
+                path,
+                text,
+                "set_replicates",
+                format!("set_replicates must be between 1 and 1000, found {r}"),
+            ))
+        }
+    };
     let precision = file_precision(path, text, &raw)?;
     let mut fixed = Vec::new();
     if let Some(d) = raw.duration {
@@ -351,6 +362,7 @@ pub(super) fn build(
         description: raw.description.clone().unwrap_or_default(),
         path: path.to_path_buf(),
         replicates,
+        set_replicates,
         seed: raw.seed.unwrap_or(1),
         axes,
         points,

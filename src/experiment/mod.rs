@@ -29,6 +29,11 @@ pub struct Experiment {
     pub description: String,
     pub path: PathBuf,
     pub replicates: u32,
+    /// Runs of each point under each assumption set (`set_replicates`, `--set-replicates`;
+    /// default 1): the sets share their run seeds with the plain runs (replicate r of a point has
+    /// one seed under every set), so the spread across sets is the assumptions' and one run per
+    /// set gives the band and the effects the precision of two (docs/model.md §19).
+    pub set_replicates: u32,
     pub seed: u64,
     pub axes: Vec<Axis>,
     pub points: Vec<Point>,
@@ -80,6 +85,7 @@ impl Experiment {
             description: String::new(),
             path: file.path.clone(),
             replicates: 1,
+            set_replicates: 1,
             seed: spec.seed,
             axes: Vec::new(),
             points: vec![Point {
@@ -205,6 +211,11 @@ impl Experiment {
     /// Number of runs: points times replicates.
     pub fn runs(&self) -> usize {
         self.points.len() * self.replicates as usize
+    }
+
+    /// Number of runs under one assumption set: points times `set_replicates`.
+    pub fn set_runs(&self) -> usize {
+        self.points.len() * self.set_replicates as usize
     }
 }
 

@@ -14,6 +14,8 @@ pub(super) struct RawExperiment {
     pub duration: Option<Dur>,
     pub warmup: Option<RawWarmup>,
     pub replicates: Option<i64>,
+    /// Runs of each point under each assumption set (`sim sweep --assumptions`); default 1.
+    pub set_replicates: Option<i64>,
     /// The 95% half-width every point's headline metrics must reach, as a share of the mean
     /// (`"5%"`), running replicates up to `max_replicates`.
     pub precision: Option<String>,

@@ -121,7 +121,8 @@ pub(crate) fn deciding(
         .collect()
 }
 
-/// The `assumptions` object of a sweep's `--json`: the sets its bands rest on, the design, and
+/// The `assumptions` object of a sweep's `--json`: the sets its bands rest on, the design, the
+/// runs of each point under each set (`set_replicates`), and
 /// for `--assumptions auto` every round (sets, whether the ranking held, the largest edge move)
 /// and whether it settled or stopped at the cap.
 pub(crate) fn json(b: &Bands) -> serde_json::Value {
@@ -136,7 +137,9 @@ pub(crate) fn json(b: &Bands) -> serde_json::Value {
                            "edge_tolerance": crate::sweep::growth::EDGE_TOLERANCE,
                            "rounds": rounds})
     });
-    serde_json::json!({"sets": b.design.sets(), "design": b.design.id(), "auto": auto})
+    let runs_per_set = (b.sets.first().and_then(|s| s.first())).map(|p| p.replicates());
+    serde_json::json!({"sets": b.design.sets(), "design": b.design.id(),
+                       "runs_per_set": runs_per_set, "auto": auto})
 }
 
 /// Names listed at most in a "jointly within noise" phrase before "and N more".

@@ -126,8 +126,9 @@ fn runs_line(p: &SweepPage) -> String {
     match p.sets {
         0 => plain,
         sets => format!(
-            "{plain}; and each of them under {sets} assumption sets: {} runs more{}",
-            sets * p.runs,
+            "{plain}; and each point under {sets} assumption sets ({}): {} runs more{}",
+            super::table::set_runs_text(p.exp.set_replicates),
+            sets * p.exp.set_runs(),
             (p.auto.as_ref()).map_or(String::new(), |a| format!(" (--assumptions auto: {a})"))
         ),
     }

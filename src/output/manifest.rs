@@ -44,6 +44,7 @@ pub(crate) fn sweep(
         "models": exp.model_files().iter().map(|m| file(&m.path, &m.text)).collect::<Vec<_>>(),
         "experiment_seed": exp.seed,
         "replicates": exp.replicates,
+        "set_replicates": exp.set_replicates,
         "runs": runs,
         "files": {
             "runs.csv": table(super::sweep::runs_columns(exp)),

@@ -23,6 +23,10 @@ pub(crate) struct Identity {
     pub experiment_hash: String,
     pub seed: u64,
     pub replicates: u32,
+    /// Runs of each point under each assumption set (0 in a file written before sim had the
+    /// setting, which ran `replicates`: such a file is not taken for a sweep of today's).
+    #[serde(default)]
+    pub set_replicates: u32,
     /// The unit prices' id (`builtin`, or a hash of the prices file).
     pub prices: String,
 }
@@ -35,6 +39,7 @@ impl Identity {
             experiment_hash: exp.source_hash(),
             seed: exp.seed,
             replicates: exp.replicates,
+            set_replicates: exp.set_replicates,
             prices: prices.into(),
         }
     }
@@ -132,7 +137,7 @@ pub(crate) fn read(dir: &Path, identity: &Identity, points: usize) -> Option<Sav
             .iter()
             .map(|s| {
                 s.iter()
-                    .map(|p| summaries(p, f.identity.replicates))
+                    .map(|p| summaries(p, f.identity.set_replicates))
                     .collect()
             })
             .collect();

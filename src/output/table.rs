@@ -192,6 +192,14 @@ pub(crate) enum Took {
 }
 
 /// The first line of a sweep's summary: what ran, how many events, how long it took.
+/// How often each point runs under each assumption set, in words: `1 run each`, `3 runs each`.
+pub(crate) fn set_runs_text(set_replicates: u32) -> String {
+    match set_replicates {
+        1 => "1 run each".into(),
+        n => format!("{n} runs each"),
+    }
+}
+
 pub(crate) fn sweep_headline(exp: &crate::experiment::Experiment, ran: &Ran) -> String {
     let shape = match &ran.adaptive {
         Some(replicates) => format!(
@@ -208,7 +216,8 @@ pub(crate) fn sweep_headline(exp: &crate::experiment::Experiment, ran: &Ran) -> 
     let shape = match ran.sets {
         0 => shape,
         sets => format!(
-            "{shape}, each also under {sets} assumption sets: {} runs",
+            "{shape}, each also under {sets} assumption sets ({}): {} runs",
+            set_runs_text(exp.set_replicates),
             ran.runs
         ),
     };

@@ -77,9 +77,9 @@ pub fn band_label(sets: usize) -> String {
 /// Per row and point, the means of the metrics over `reports`: every assumption run in
 /// row-then-point-then-replicate order.
 pub fn summarise(exp: &Experiment, reports: &[RunReport]) -> SetSummaries {
-    let reps = exp.replicates as usize;
+    let reps = exp.set_replicates as usize;
     reports
-        .chunks(exp.points.len() * reps)
+        .chunks(exp.set_runs())
         .map(|set| {
             set.chunks(reps)
                 .map(|runs| PointSummaries::of(runs.iter()))

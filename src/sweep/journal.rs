@@ -36,6 +36,10 @@ pub(crate) struct Header {
     /// Hash of the experiment file's text and every model file it names.
     pub experiment_hash: String,
     pub replicates: u32,
+    /// Runs of each point under each assumption set (1 in a journal written before sim had
+    /// the setting).
+    #[serde(default = "one")]
+    pub set_replicates: u32,
     pub runs: usize,
     /// Hash of the unit prices the runs were costed with (`builtin` for the shipped ones).
     pub prices: String,
@@ -50,6 +54,10 @@ pub(crate) struct Header {
     pub partitions: Option<u32>,
 }
 
+fn one() -> u32 {
+    1
+}
+
 impl Header {
     /// The header of `exp`'s journal, its runs costed with prices identified by `prices`.
     pub(crate) fn new(exp: &Experiment, prices: &str) -> Header {
@@ -59,6 +67,7 @@ impl Header {
             experiment: exp.name.clone(),
             experiment_hash: exp.source_hash(),
             replicates: exp.replicates,
+            set_replicates: exp.set_replicates,
             runs: exp.runs(),
             prices: prices.into(),
             design: None,
@@ -89,6 +98,13 @@ impl Header {
         }
         if self.replicates != want.replicates {
             return differ("with replicates", &self.replicates, &want.replicates);
+        }
+        if self.design.is_some() && self.set_replicates != want.set_replicates {
+            return differ(
+                "with set_replicates",
+                &self.set_replicates,
+                &format!("{} (--set-replicates)", want.set_replicates),
+            );
         }
         if self.design != want.design {
             let name = |d: &Option<String>| d.clone().unwrap_or_else(|| "none".into());

@@ -41,12 +41,17 @@ pub(crate) fn forecasts(exp: &Experiment) -> Vec<Estimate> {
 /// Every run of a sweep crossed with `sets` assumption sets, in the order of its journal and
 /// partition assignment: the plain runs in point-then-replicate order, then each set's runs in the
 /// same order.
+/// Plain runs take the experiment's `replicates`, those under a set its `set_replicates`.
 pub(crate) fn run_ids(exp: &Experiment, sets: usize) -> Vec<RunId> {
     let plain = std::iter::once(None).chain((0..sets).map(Some));
     plain
         .flat_map(|set| {
+            let reps = match set {
+                None => exp.replicates,
+                Some(_) => exp.set_replicates,
+            };
             (0..exp.points.len()).flat_map(move |point| {
-                (0..exp.replicates).map(move |replicate| RunId {
+                (0..reps).map(move |replicate| RunId {
                     set,
                     point,
                     replicate,
@@ -86,10 +91,16 @@ fn owners_onto(costs: &[f64], load: &mut [f64]) -> Vec<u32> {
 /// since the assumptions barely move the event count) then go, longest first, to the least loaded
 /// partition counting the plain runs, so the partitions' totals stay even.
 pub(crate) fn assign_all(exp: &Experiment, sets: usize, count: u32) -> Vec<u32> {
-    let costs: Vec<f64> = forecasts(exp).iter().map(|e| e.events).collect();
+    let points: Vec<f64> = point_forecasts(exp).iter().map(|e| e.events).collect();
+    let replicated = |reps: u32| -> Vec<f64> {
+        (points.iter())
+            .flat_map(|&c| std::iter::repeat_n(c, reps as usize))
+            .collect()
+    };
     let mut load = vec![0.0f64; count.max(1) as usize];
-    let mut owner = owners_onto(&costs, &mut load);
-    let set_costs: Vec<f64> = (0..sets).flat_map(|_| costs.iter().copied()).collect();
+    let mut owner = owners_onto(&replicated(exp.replicates), &mut load);
+    let per_set = replicated(exp.set_replicates);
+    let set_costs: Vec<f64> = (0..sets).flat_map(|_| per_set.iter().copied()).collect();
     owner.extend(owners_onto(&set_costs, &mut load));
     owner
 }
@@ -132,7 +143,7 @@ pub(crate) fn list(
     count: Option<u32>,
     key: &dyn Fn(&RunId) -> String,
 ) -> Vec<RunInfo> {
-    let forecasts = forecasts(exp);
+    let forecasts = point_forecasts(exp);
     let owner = count.map(|n| assign_all(exp, sets, n));
     (run_ids(exp, sets).iter().enumerate())
         .map(|(i, run)| RunInfo {
@@ -142,7 +153,7 @@ pub(crate) fn list(
             replicate: run.replicate,
             seed: exp.seed_of(run.point, run.replicate),
             key: key(run),
-            forecast: forecasts[i % forecasts.len()],
+            forecast: forecasts[run.point],
             partition: owner.as_ref().map(|o| o[i]),
         })
         .collect()
@@ -400,21 +411,50 @@ mod tests {
             Some(2),
         )
         .unwrap();
-        let all = assign_all(&exp, 3, 4);
-        assert_eq!(all.len(), run_ids(&exp, 3).len());
-        assert_eq!(all.len(), 4 * exp.runs());
-        let costs: Vec<f64> = forecasts(&exp).iter().map(|e| e.events).collect();
-        assert_eq!(&all[..exp.runs()], &owners(&costs, 4)[..]);
-        let mut load = [0.0; 4];
-        for (i, &k) in all.iter().enumerate() {
-            load[k as usize] += costs[i % costs.len()];
+        for set_replicates in [1, 3] {
+            let mut exp = exp.clone();
+            exp.set_replicates = set_replicates;
+            let ids = run_ids(&exp, 3);
+            let all = assign_all(&exp, 3, 4);
+            assert_eq!(all.len(), ids.len());
+            assert_eq!(all.len(), exp.runs() + 3 * exp.set_runs());
+            let costs: Vec<f64> = forecasts(&exp).iter().map(|e| e.events).collect();
+            assert_eq!(&all[..exp.runs()], &owners(&costs, 4)[..]);
+            let point: Vec<f64> = point_forecasts(&exp).iter().map(|e| e.events).collect();
+            let mut load = [0.0; 4];
+            for (id, &k) in ids.iter().zip(&all) {
+                load[k as usize] += point[id.point];
+            }
+            let (lo, hi) = (
+                load.iter().copied().fold(f64::MAX, f64::min),
+                load.iter().copied().fold(0.0, f64::max),
+            );
+            let largest = point.iter().copied().fold(0.0, f64::max);
+            assert!(hi - lo <= largest, "{load:?}");
         }
-        let (lo, hi) = (
-            load.iter().copied().fold(f64::MAX, f64::min),
-            load.iter().copied().fold(0.0, f64::max),
-        );
-        let largest = costs.iter().copied().fold(0.0, f64::max);
-        assert!(hi - lo <= largest, "{load:?}");
+    }
+
+    #[test]
+    fn runs_under_a_set_are_the_first_set_replicates_of_each_point() {
+        let exp = Experiment::open(
+            std::path::Path::new("experiments/two-reader-rule.toml"),
+            Some(3),
+        )
+        .unwrap();
+        assert_eq!(exp.set_replicates, 1, "one run per set unless asked");
+        let ids = run_ids(&exp, 2);
+        let (plain, sets): (Vec<&RunId>, Vec<&RunId>) = ids.iter().partition(|id| id.set.is_none());
+        assert_eq!(plain.len(), exp.points.len() * 3);
+        assert_eq!(sets.len(), 2 * exp.points.len());
+        // Replicate 0 of a point under every set: the seed of the plain replicate 0.
+        assert!(sets.iter().all(|id| id.replicate == 0));
+        let mut two = exp.clone();
+        two.set_replicates = 2;
+        let reps: Vec<u32> = (run_ids(&two, 1).iter())
+            .filter(|id| id.set == Some(0) && id.point == 0)
+            .map(|id| id.replicate)
+            .collect();
+        assert_eq!(reps, [0, 1]);
     }
 
     #[test]

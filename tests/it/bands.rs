@@ -479,3 +479,111 @@ fn summary_md_and_the_report_say_which_assumption_decides_as_the_terminal_does()
     let escaped = line.replace('&', "&amp;").replace('\'', "&#39;");
     assert!(html.contains(&format!("<p>{escaped}</p>")), "{line}");
 }
+
+/// `sim sweep EXP --assumptions N ARGS... --json`, its JSON and the manifest it wrote.
+fn sweep_sets(exp: &Path, out: &Path, extra: &[&str]) -> (serde_json::Value, serde_json::Value) {
+    let o = Command::cargo_bin("sim")
+        .unwrap()
+        .args(["sweep", exp.to_str().unwrap(), "-q", "--json", "--out"])
+        .arg(out)
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+    (
+        serde_json::from_slice(&o.stdout).unwrap(),
+        serde_json::from_str(&manifest).unwrap(),
+    )
+}
+
+#[test]
+fn each_set_runs_each_point_once_unless_asked_and_shares_the_plain_runs_seeds() {
+    let dir = tempfile::tempdir().unwrap();
+    // 2 points x 3 replicates.
+    let exp = edited_experiment(
+        dir.path(),
+        "hot-stream.toml",
+        &[
+            ("duration = \"20m\"", "duration = \"3m\""),
+            ("warmup = \"2m\"", "warmup = \"1m\""),
+            ("replicates = 2 ", "replicates = 3 "),
+            ("values = \"1..=30\"", "values = [2]"),
+            (
+                "timeseries = [{ subscribers = 30 }, { subscribers = 5 }]",
+                "",
+            ),
+        ],
+    );
+    let (one, manifest) = sweep_sets(&exp, &dir.path().join("one"), &["--assumptions", "4"]);
+    assert_eq!(
+        one["assumptions"]["runs_per_set"], 1,
+        "{}",
+        one["assumptions"]
+    );
+    assert_eq!(manifest["set_replicates"], 1);
+    // 6 plain runs, then 4 sets x 2 points x 1.
+    assert_eq!(manifest["runs"].as_array().unwrap().len(), 6);
+    let (three, manifest) = sweep_sets(
+        &exp,
+        &dir.path().join("three"),
+        &["--assumptions", "4", "--set-replicates", "3"],
+    );
+    assert_eq!(three["assumptions"]["runs_per_set"], 3);
+    assert_eq!(manifest["set_replicates"], 3);
+    let report = |d: &str| std::fs::read_to_string(dir.path().join(d).join("report.html")).unwrap();
+    assert!(report("one").contains("each point under 4 assumption sets (1 run each): 8 runs more"));
+    assert!(
+        report("three").contains("each point under 4 assumption sets (3 runs each): 24 runs more")
+    );
+    // The plain columns do not depend on the runs under sets.
+    let avg =
+        |v: &serde_json::Value| v["points"][0]["metrics"]["iterator_age_avg_ms"]["mean"].clone();
+    assert!(avg(&one).is_number());
+    assert_eq!(avg(&one), avg(&three));
+    // A set's run of a point has the seed of the point's plain replicate 0 (common random
+    // numbers): what makes one run per set as precise as two (docs/model.md §19).
+    let listed = Command::cargo_bin("sim")
+        .unwrap()
+        .args([
+            "sweep",
+            exp.to_str().unwrap(),
+            "--assumptions",
+            "4",
+            "--list-runs",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    let listed: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    let runs = listed["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 6 + 4 * 2);
+    for r in runs.iter().filter(|r| r["set"].is_u64()) {
+        assert_eq!(r["replicate"], 0);
+        let plain = (runs.iter())
+            .find(|p| p.get("set").is_none() && p["point"] == r["point"] && p["replicate"] == 0)
+            .unwrap();
+        assert_eq!(r["seed"], plain["seed"]);
+    }
+}
+
+#[test]
+fn set_replicates_is_refused_without_assumption_sets() {
+    let e = Command::cargo_bin("sim")
+        .unwrap()
+        .args([
+            "sweep",
+            "experiments/hot-stream.toml",
+            "--set-replicates",
+            "2",
+        ])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(e.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&e.stderr);
+    assert!(
+        err.contains("--set-replicates") && err.contains("--assumptions"),
+        "{err}"
+    );
+}

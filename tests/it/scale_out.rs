@@ -485,6 +485,23 @@ fn merge_refuses_a_journal_written_with_another_assumption_design() {
         s(&out),
     ]);
     assert!(e.contains("lhs:4, not lhs:8"), "{e}");
+    // The file runs each point twice under each set; a merge told once would take half the runs.
+    let e = fails_with_2(&[
+        "merge",
+        EXP,
+        "--assumptions",
+        "4",
+        "--set-replicates",
+        "1",
+        "--journal",
+        s(&with),
+        "--out",
+        s(&out),
+    ]);
+    assert!(
+        e.contains("with set_replicates 2, not 1 (--set-replicates)"),
+        "{e}"
+    );
     let e = fails_with_2(&[
         "merge",
         EXP,
