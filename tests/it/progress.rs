@@ -80,7 +80,7 @@ fn a_saltelli_study_counts_every_run_in_its_progress_and_its_headline() {
     let sets = (every - 2) / 2;
     assert!(
         headline.starts_with(&format!(
-            "tiny: 2 points x 1 replicate(s), each also under {sets} assumption sets: {every} runs, "
+            "tiny: 2 points x 1 replicate(s), each also under {sets} assumption sets (1 run each): {every} runs, "
         )),
         "{headline}"
     );
@@ -97,7 +97,10 @@ fn a_saltelli_study_counts_every_run_in_its_progress_and_its_headline() {
     );
     // The report's provenance counts the assumption runs too.
     let html = std::fs::read_to_string(dir.path().join("out").join("report.html")).unwrap();
-    let more = format!("under {sets} assumption sets: {} runs more", every - 2);
+    let more = format!(
+        "under {sets} assumption sets (1 run each): {} runs more",
+        every - 2
+    );
     assert!(html.contains(&more), "{more}");
 }
 
