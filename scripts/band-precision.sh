@@ -32,8 +32,8 @@ format() {
   local dir=$1
   echo "Band edges: standard deviation across $(ls -d "$dir"/A-* | wc -l) seeds, root mean square over points"
   echo
-  echo "| Metric | Edge | Design A | Design B | B / A |"
-  echo "| --- | --- | --- | --- | --- |"
+  echo "| Metric | Edge | SD, design A | SD, design B | B / A | Edge B / edge A (median over points) |"
+  echo "| --- | --- | --- | --- | --- | --- |"
   awk -F, -v metrics="$METRICS" '
     FNR == 1 {
       split(FILENAME, parts, "/"); design = substr(parts[length(parts) - 1], 1, 1)
@@ -56,20 +56,24 @@ format() {
       n = split(metrics, ms, " ")
       for (j = 1; j <= n; j++) for (e = 1; e <= 3; e++) {
         edge = (e == 1 ? "p5" : e == 2 ? "p50" : "p95")
-        a = 0; b = 0; np = 0
+        a = 0; b = 0; np = 0; nr = 0
         for (key in pts) {
           split(key, f, SUBSEP)
           if (f[1] != ms[j] || f[2] != edge) continue
           ka = "A" SUBSEP key; kb = "B" SUBSEP key
           if (cnt[ka] < 2 || cnt[kb] < 2) continue
           a += sd(ka)^2; b += sd(kb)^2; np++
-          ta[edge] += sd(ka)^2 / 1; tb[edge] += sd(kb)^2
+          if (s[ka] > 0) ratio[++nr] = (s[kb] / cnt[kb]) / (s[ka] / cnt[ka])
         }
         if (np == 0) continue
         a = sqrt(a / np); b = sqrt(b / np)
-        printf "| %s | %s | %.4g | %.4g | %s |\n", ms[j], edge, a, b, (a > 0 ? sprintf("%.2f", b / a) : "-")
-        ra[ms[j]] = 1
+        # The median of the points ratios of mean edges (insertion sort: a handful of points).
+        for (x = 2; x <= nr; x++) { v = ratio[x]; for (y = x - 1; y >= 1 && ratio[y] > v; y--) ratio[y + 1] = ratio[y]; ratio[y + 1] = v }
+        med = nr == 0 ? "-" : sprintf("%.2f", nr % 2 ? ratio[(nr + 1) / 2] : (ratio[nr / 2] + ratio[nr / 2 + 1]) / 2)
+        printf "| %s | %s | %.4g | %.4g | %s | %s |\n", ms[j], edge, a, b, (a > 0 ? sprintf("%.2f", b / a) : "-"), med
+        if (a > 0 && b > 0) { logsum += log(b / a); rows++ }
       }
+      if (rows) printf "| all rows | | | | %.2f (geometric mean) | |\n", exp(logsum / rows)
     }' "$dir"/[AB]-*/summary.csv
   echo
   echo "Total effects: standard deviation across seeds (root mean square over points, metrics and"
@@ -108,7 +112,9 @@ format() {
         a = sqrt(a / np); b = sqrt(b / np)
         wa = w["A" SUBSEP ms[j]] / nw["A" SUBSEP ms[j]]; wb = w["B" SUBSEP ms[j]] / nw["B" SUBSEP ms[j]]
         printf "| %s | %.3f | %.3f | %s | %.3f | %.3f | %.2f |\n", ms[j], a, b, (a > 0 ? sprintf("%.2f", b / a) : "-"), wa, wb, wb / wa
+        if (a > 0 && b > 0) { logsum += log(b / a); lw += log(wb / wa); rows++ }
       }
+      if (rows) printf "| all metrics | | | %.2f (geometric mean) | | | %.2f |\n", exp(logsum / rows), exp(lw / rows)
     }' "$dir"/[AB]-*/sensitivity.csv
 }
 
