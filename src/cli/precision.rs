@@ -71,12 +71,34 @@ pub(super) fn asked(
             }
         }
     };
+    let max_replicates = (args.max_replicates)
+        .or(exp.precision.max_replicates)
+        .unwrap_or(DEFAULT_MAX_REPLICATES);
+    if exp.replicates > max_replicates {
+        let file = args.experiment.display();
+        let asked = match args.replicates {
+            Some(n) => format!("--replicates {n}"),
+            None => format!("`replicates = {}` in {file}", exp.replicates),
+        };
+        let cap = match (args.max_replicates, exp.precision.max_replicates) {
+            (Some(n), _) => format!("--max-replicates {n}"),
+            (None, Some(n)) => format!("`max_replicates = {n}` in {file}"),
+            (None, None) => {
+                format!("the default cap of {DEFAULT_MAX_REPLICATES} (--max-replicates)")
+            }
+        };
+        return refuse(
+            &asked,
+            &format!(
+                "a point's first round would run more replicates than {cap} allows; raise the \
+                 cap or ask for fewer"
+            ),
+        );
+    }
     Ok(Some(Precision {
         share,
         typed,
-        max_replicates: (args.max_replicates)
-            .or(exp.precision.max_replicates)
-            .unwrap_or(DEFAULT_MAX_REPLICATES),
+        max_replicates,
         metrics,
     }))
 }

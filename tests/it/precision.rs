@@ -227,6 +227,22 @@ fn bad_precision_flags_are_refused_naming_the_flag_as_typed() {
             "cannot go with --assumptions",
         ),
         (
+            &[
+                "--precision",
+                "5%",
+                "--replicates",
+                "50",
+                "--max-replicates",
+                "10",
+            ],
+            "--precision 5% cannot go with --replicates 50: a point's first round would run more \
+             replicates than --max-replicates 10 allows",
+        ),
+        (
+            &["--precision", "5%", "--replicates", "21"],
+            "than the default cap of 20 (--max-replicates) allows",
+        ),
+        (
             &["--precision", "5%", "--precision-metric", "iterator_age"],
             "'--precision-metric <METRIC>'",
         ),
