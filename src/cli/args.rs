@@ -144,7 +144,8 @@ pub struct SweepArgs {
     /// between rounds, up to --max-assumptions.
     #[arg(long, value_name = "N|auto", value_parser = parse_sweep_sets)]
     pub assumptions: Option<SweepSets>,
-    /// The most sets `--assumptions auto` grows to (32 to 4096; default 128).
+    /// The most sets `--assumptions auto` grows to: a size rounds reach, 32, 64, ... 4096 (they
+    /// double from 16); default 128.
     #[arg(long, value_name = "N", requires = "assumptions", value_parser = parse_max_assumptions)]
     pub max_assumptions: Option<u32>,
     /// Not a flag of sweeps: refused with how to set a sweep's duration (the experiment's
@@ -256,8 +257,14 @@ pub(super) fn parse_sweep_sets(s: &str) -> Result<SweepSets, String> {
 /// `--max-assumptions N`: 32 to 4096 (auto's first round has 16 sets, its second 32).
 pub(super) fn parse_max_assumptions(s: &str) -> Result<u32, String> {
     match s.trim().parse::<u32>() {
-        Ok(n) if (32..=4096).contains(&n) => Ok(n),
-        _ => Err("expected a number of sets from 32 to 4096".into()),
+        // Rounds double from 16, and only those sizes are Latin hypercubes (docs/model.md §19):
+        // a cap between them would stop below itself.
+        Ok(n) if (32..=4096).contains(&n) && n.is_power_of_two() => Ok(n),
+        _ => Err(
+            "expected a number of sets a round reaches: 32, 64, 128, 256, 512, 1024, 2048 or \
+             4096 (rounds double from 16)"
+                .into(),
+        ),
     }
 }
 
