@@ -156,10 +156,14 @@ pub(crate) fn warmup_note(exp: &Experiment, res: &SweepResult) -> Option<String>
             .map(|w| w / MIN)
             .collect();
         let (lo, hi) = (mins.iter().min()?, mins.iter().max()?);
+        let found = match (lo, hi) {
+            (_, 0) => "no initial transient at any point, so no run discards a minute".to_string(),
+            (lo, hi) if lo == hi => format!("{hi} min at every point; each run discards it"),
+            (lo, hi) => format!("{lo} to {hi} min; each point's runs discard its own"),
+        };
         return Some(format!(
             "Warm-up detected per point (warmup = \"auto\"): MSER-5 on the per-minute \
-             IteratorAge of a pilot run from time 0 found {lo} to {hi} min; each point's runs \
-             discard its own."
+             IteratorAge of a pilot run from time 0 found {found}."
         ));
     }
     let found = crate::sweep::warmup::check_points(exp, res);
