@@ -28,18 +28,22 @@ VALUES=${PRECISION_VALUES:-1, 5, 15, 23, 30}
 WORK=target/band-precision
 METRICS="iterator_age_avg_ms iterator_age_max_ms iterator_age_p99_ms throttled_reads_per_min delivery_latency_ms latency_p99_ms"
 
+# Every awk program below starts here: a file's design (A or B, from its folder's name) and its
+# columns by name.
+HEADER='
+    FNR == 1 {
+      split(FILENAME, parts, "/"); design = substr(parts[length(parts) - 1], 1, 1)
+      for (i = 1; i <= NF; i++) col[$i] = i
+      next
+    }'
+
 format() {
   local dir=$1
   echo "Band edges: standard deviation across $(ls -d "$dir"/A-* | wc -l) seeds, root mean square over points"
   echo
   echo "| Metric | Edge | SD, design A | SD, design B | B / A | Edge B / edge A (median over points) |"
   echo "| --- | --- | --- | --- | --- | --- |"
-  awk -F, -v metrics="$METRICS" '
-    FNR == 1 {
-      split(FILENAME, parts, "/"); design = substr(parts[length(parts) - 1], 1, 1)
-      for (i = 1; i <= NF; i++) col[$i] = i
-      next
-    }
+  awk -F, -v metrics="$METRICS" "$HEADER"'
     {
       n = split(metrics, ms, " ")
       for (j = 1; j <= n; j++) for (e = 1; e <= 3; e++) {
@@ -81,12 +85,7 @@ format() {
   echo
   echo "| Metric | SD A | SD B | B / A | Interval A | Interval B | B / A |"
   echo "| --- | --- | --- | --- | --- | --- | --- |"
-  awk -F, -v metrics="$METRICS" '
-    FNR == 1 {
-      split(FILENAME, parts, "/"); design = substr(parts[length(parts) - 1], 1, 1)
-      for (i = 1; i <= NF; i++) col[$i] = i
-      next
-    }
+  awk -F, -v metrics="$METRICS" "$HEADER"'
     {
       m = $(col["metric"])
       if (index(" " metrics " ", " " m " ") == 0) next
