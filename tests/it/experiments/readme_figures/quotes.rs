@@ -105,13 +105,15 @@ pub(crate) const QUOTES: &[Quote] = &[
         ],
     },
     Quote {
-        words: "up to 4 subscribers the worst IteratorAge is at most {} s over the 32 sets (most sets keep it under 30 s, not all: some throttle even one subscriber); at 5 it depends on the assumptions ({} s to {} s), most on how a Lambda poller decides it has caught up (`{}`); from 6 on its smallest value over the sets is {} s.",
+        words: "up to 4 subscribers the worst IteratorAge is at most {} s over the 32 sets (most sets keep it under 30 s, not all: some throttle even one subscriber); at 5 it depends on the assumptions ({} s to {} s), most on how a Lambda poller decides it has caught up (`{}`); from 6 on it is at least {} s in every set whose readers read. In {} of the sets, from {} subscribers on, every read call is throttled and no record is read at all: IteratorAge then has no sample, and the band's `min` shows 0 for it.",
         figures: &[
             ("bands.age_max_s.standard.up_to_4.max", Sig(2)),
             ("bands.age_max_s.standard.5.min", Sig(1)),
             ("bands.age_max_s.standard.5.max", Sig(2)),
             ("bands.deciding.age_max.standard.5", Text),
             ("bands.age_max_s.standard.from_6.min", Sig(2)),
+            ("bands.age_max_s.standard.starved_sets", Fixed(0)),
+            ("bands.age_max_s.standard.starved_from", Fixed(0)),
         ],
     },
     Quote {
