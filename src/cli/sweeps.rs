@@ -514,6 +514,8 @@ pub(super) fn write_sweep(
             + &bands.map_or(String::new(), |b| {
                 output::bands::deciding_line(exp, &sums, b)
             })
+            + &(output::bands::starved_note(exp, &sums, bands))
+                .map_or(String::new(), |n| format!("  {n}\n"))
             + &(output::precision::notes(exp, &sums, Some(res)).iter())
                 .map(|n| format!("  {n}\n"))
                 .collect::<String>()

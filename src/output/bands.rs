@@ -155,6 +155,55 @@ fn within_noise(group: &[Effect]) -> String {
     format!("{list} are jointly within noise")
 }
 
+/// A warning when some run starved a reader ([`crate::sweep::stats::starved`]: records waited
+/// and it got no IteratorAge sample, so its IteratorAge shows 0 for no data), naming the plain
+/// points and, with bands, how many assumption sets did so at how many points (their band `min`
+/// and low percentiles of IteratorAge and latency are then 0 for want of data); None when no run
+/// did.
+pub(crate) fn starved_note(
+    exp: &Experiment,
+    sums: &[PointSummaries],
+    bands: Option<&Bands>,
+) -> Option<String> {
+    let plain: Vec<usize> = (0..sums.len()).filter(|&p| sums[p].starved > 0).collect();
+    let (mut sets, mut points, mut first) = (0, 0, None);
+    if let Some(b) = bands {
+        sets = (b.sets.iter())
+            .filter(|s| s.iter().any(|p| p.starved > 0))
+            .count();
+        let hit: Vec<usize> = (0..sums.len())
+            .filter(|&p| b.sets.iter().any(|s| s[p].starved > 0))
+            .collect();
+        points = hit.len();
+        first = hit.first().copied();
+    }
+    let mut parts = Vec::new();
+    if let Some(&p) = plain.first() {
+        parts.push(format!(
+            "in the plain runs at {} point(s), first {}",
+            plain.len(),
+            exp.point_name(p)
+        ));
+    }
+    if let Some(p) = first {
+        parts.push(format!(
+            "under {sets} of the {} assumption sets at {points} point(s), first {} (the bands' \
+             lowest values of IteratorAge and latency there are this 0)",
+            bands.map_or(0, |b| b.sets.len()),
+            exp.point_name(p)
+        ));
+    }
+    match parts.is_empty() {
+        true => None,
+        false => Some(format!(
+            "Warning: a reader read no record at all after the warm-up while records waited \
+             (every read throttled, say) {}: its IteratorAge has no sample and shows as 0, which \
+             is no data, not a reader that keeps up.",
+            parts.join(", and ")
+        )),
+    }
+}
+
 /// [`deciding_line`]'s first line as a sentence of its own, for summary.md and the report.
 pub(crate) fn deciding_note(exp: &Experiment, sums: &[PointSummaries], b: &Bands) -> String {
     let line = deciding_line(exp, sums, b);

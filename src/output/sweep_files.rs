@@ -64,6 +64,9 @@ pub(crate) fn write_all(
             + &super::verdict::markdown(exp, &sums, opts.bands)
             + &(opts.bands)
                 .map(|b| format!("\n{}\n", super::bands::deciding_note(exp, &sums, b)))
+                .unwrap_or_default()
+            + &super::bands::starved_note(exp, &sums, opts.bands)
+                .map(|n| format!("\n{n}\n"))
                 .unwrap_or_default())
             .as_bytes(),
     )?;
@@ -152,6 +155,7 @@ pub(crate) fn write_verdicts(
         precision: v.series.and_then(|r| r.precision.as_ref()),
         notes: &(super::precision::notes(exp, v.sums, v.series).into_iter())
             .chain(v.bands.map(|b| super::bands::deciding_note(exp, v.sums, b)))
+            .chain(super::bands::starved_note(exp, v.sums, v.bands))
             .collect::<Vec<_>>(),
         explore: &super::explore::data(exp, v.sums, v.series, v.bands),
         throttle: &super::verdict::sentences(exp, v.sums, v.bands),

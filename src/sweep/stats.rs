@@ -38,34 +38,54 @@ pub fn few_replicates_note(sums: &[PointSummaries]) -> Option<String> {
     })
 }
 
-/// Every metric's [`PointSummary`] at one point, looked up by [`Metric`].
+/// Every metric's [`PointSummary`] at one point, looked up by [`Metric`], and how many of its
+/// runs starved a reader.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct PointSummaries(Vec<PointSummary>);
+pub struct PointSummaries {
+    metrics: Vec<PointSummary>,
+    /// Runs in which some reader got no IteratorAge sample while records waited for it
+    /// ([`starved`]): its IteratorAge metrics show 0, which is no data, not a fresh reader.
+    pub starved: u32,
+}
+
+/// Whether some reader of `report` has records left unread and no IteratorAge sample: it read
+/// nothing after the warm-up (every call throttled, say), so its IteratorAge, as Lambda reports
+/// it per invocation, has no value, and sim's 0 for it means "no data".
+pub fn starved(report: &crate::model::RunReport) -> bool {
+    (report.consumers.iter()).any(|c| c.iterator_age_ms.samples == 0 && c.records_unread > 0)
+}
 
 impl PointSummaries {
     /// The summaries of `reports`, the replicates of one point.
     pub fn of<'a>(reports: impl Iterator<Item = &'a crate::model::RunReport> + Clone) -> Self {
-        PointSummaries(
-            Metric::ALL
+        PointSummaries {
+            metrics: Metric::ALL
                 .iter()
                 .map(|m| mean_ci(&reports.clone().map(|r| m.read(r)).collect::<Vec<_>>()))
                 .collect(),
-        )
+            starved: reports.filter(|r| starved(r)).count() as u32,
+        }
     }
 
     /// Summaries made by `f` (tests and callers that already know the numbers).
     pub fn from_fn(f: impl Fn(Metric) -> PointSummary) -> Self {
-        PointSummaries(Metric::ALL.iter().map(|&m| f(m)).collect())
+        PointSummaries {
+            metrics: Metric::ALL.iter().map(|&m| f(m)).collect(),
+            starved: 0,
+        }
     }
 
     /// The replicates the point's summaries rest on.
     pub fn replicates(&self) -> u32 {
-        self.0.first().map_or(0, |s| s.n)
+        self.metrics.first().map_or(0, |s| s.n)
     }
 
     /// Each metric with its summary, in output order.
     pub fn iter(&self) -> impl Iterator<Item = (Metric, PointSummary)> + '_ {
-        Metric::ALL.iter().copied().zip(self.0.iter().copied())
+        Metric::ALL
+            .iter()
+            .copied()
+            .zip(self.metrics.iter().copied())
     }
 }
 
@@ -73,7 +93,7 @@ impl Index<Metric> for PointSummaries {
     type Output = PointSummary;
 
     fn index(&self, m: Metric) -> &PointSummary {
-        &self.0[m.index()]
+        &self.metrics[m.index()]
     }
 }
 

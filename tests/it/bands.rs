@@ -587,3 +587,69 @@ fn set_replicates_is_refused_without_assumption_sets() {
         "{err}"
     );
 }
+
+/// Readers whose every call is throttled (throttled calls count against the limit and the
+/// pollers retry within 200 ms) read nothing at 30: their IteratorAge has no sample, which a
+/// sweep must call no data, in the plain runs and under every assumption set alike (the axes
+/// hold the starving values, and an axis wins over a set).
+#[test]
+fn a_reader_that_reads_nothing_is_a_warning_not_an_iterator_age_of_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = dir.path().join("starve.toml");
+    let text = format!(
+        r#"
+name = "starve"
+model = "{m}/kinesis-standard.toml"
+duration = "3m"
+warmup = "1m"
+[[axes]]
+path = "consumers.fn.count"
+label = "readers"
+values = [1, 30]
+[[axes]]
+path = "streams.events.limits.throttled_calls_count"
+values = [true]
+[[axes]]
+path = "consumers.fn.throttle_backoff.initial"
+values = ["100ms"]
+[[axes]]
+path = "consumers.fn.throttle_backoff.max"
+values = ["200ms"]
+"#,
+        m = root().join("models").display()
+    );
+    std::fs::write(&exp, text).unwrap();
+    for (out, extra) in [("plain", &[][..]), ("sets", &["--assumptions", "4"][..])] {
+        let o = Command::cargo_bin("sim")
+            .unwrap()
+            .args(["sweep", exp.to_str().unwrap(), "-q", "--out"])
+            .arg(dir.path().join(out))
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let stdout = String::from_utf8_lossy(&o.stdout);
+        let read = |f: &str| std::fs::read_to_string(dir.path().join(out).join(f)).unwrap();
+        let plain = "Warning: a reader read no record at all after the warm-up while records \
+                     waited (every read throttled, say) in the plain runs at 1 point(s), first \
+                     readers=30";
+        for (what, text) in [
+            ("stdout", stdout.to_string()),
+            ("summary.md", read("summary.md")),
+            ("report.html", read("report.html")),
+        ] {
+            assert!(text.contains(plain), "{out} {what}: {text}");
+            let sets = "under 4 of the 4 assumption sets at 1 point(s), first readers=30";
+            assert_eq!(text.contains(sets), out == "sets", "{out} {what}: {text}");
+        }
+        // The zero it warns of: no reader at 30 has an IteratorAge sample.
+        let summary = read("summary.csv");
+        let header: Vec<&str> = summary.lines().next().unwrap().split(',').collect();
+        let col = header
+            .iter()
+            .position(|c| *c == "iterator_age_max_ms")
+            .unwrap();
+        let at_30 = summary.lines().nth(2).unwrap().split(',').nth(col).unwrap();
+        assert_eq!(at_30.parse::<f64>().unwrap(), 0.0, "{summary}");
+    }
+}
