@@ -257,30 +257,10 @@ pub(super) fn build(
     let mut models = vec![open_model(path, text, &raw.model, "model")?];
     let replicates = match replicates {
         Some(r) => r,
-        None => {
-            let r = raw.replicates.unwrap_or(1);
-            if !(1..=1000).contains(&r) {
-                return Err(error_at(
-                    path,
-                    text,
-                    "replicates",
-                    format!("replicates must be between 1 and 1000, found {r}"),
-                ));
-            }
-            r as u32
-        }
+        None => super::precision::replicate_count(path, text, "replicates", raw.replicates)?,
     };
-    let set_replicates = match raw.set_replicates.unwrap_or(1) {
-        r @ 1..=1000 => r as u32,
-        r => {
-            return Err(error_at(
-                path,
-                text,
-                "set_replicates",
-                format!("set_replicates must be between 1 and 1000, found {r}"),
-            ))
-        }
-    };
+    let set_replicates =
+        super::precision::replicate_count(path, text, "set_replicates", raw.set_replicates)?;
     let precision = file_precision(path, text, &raw)?;
     let mut fixed = Vec::new();
     if let Some(d) = raw.duration {

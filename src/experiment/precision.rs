@@ -1,5 +1,6 @@
 //! The precision an experiment file asks of its points (`precision = "5%"`, `max_replicates`),
-//! and how a precision and a replicate cap are read, from a file or from `sim sweep`'s flags.
+//! and how a precision, a replicate cap and the file's counts of runs per point (`replicates`,
+//! `set_replicates`) are read, from a file or from `sim sweep`'s flags.
 
 /// A precision and cap as the experiment file states them (each None when the file is silent).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -22,6 +23,25 @@ pub fn parse_share(typed: &str) -> Result<f64, String> {
         return Err(bad());
     }
     Ok(pct / 100.0)
+}
+
+/// A count of runs per point written as `key = value` in the experiment file at `path` (1 when
+/// left out): 1 to 1000, else an error at the key.
+pub(super) fn replicate_count(
+    path: &std::path::Path,
+    text: &str,
+    key: &str,
+    value: Option<i64>,
+) -> Result<u32, crate::config::ConfigError> {
+    match value.unwrap_or(1) {
+        r @ 1..=1000 => Ok(r as u32),
+        r => Err(crate::config::error_at(
+            path,
+            text,
+            key,
+            format!("{key} must be between 1 and 1000, found {r}"),
+        )),
+    }
 }
 
 /// A replicate cap: 2 (one replicate gives no interval) to 1000.
